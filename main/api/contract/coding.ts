@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { command, query } from '../define';
+import { Id, Offset } from './common';
+import type { SegmentWithContext } from '../../core/coding/segments';
+import type { Memo } from '../../core/memos/memos';
+
+const MemoKind = z.enum(['project', 'document', 'code', 'segment']);
+
+export const codingContract = {
+  'segments.list': query<SegmentWithContext[]>()(
+    z
+      .object({
+        documentId: Id.optional(),
+        codeId: Id.optional(),
+        includeSubcodes: z.boolean().optional(),
+        coderIds: z.array(Id).max(1000).optional(),
+        context: z.number().int().min(0).max(2000).optional(),
+      })
+      .strict(),
+    'Segments, filtered by document, code (with subcodes), coders; each with its text and optional context.',
+  ),
+  'segments.create': command<{ id: string }>()(
+    z
+      .object({ documentId: Id, codeId: Id, start: Offset, end: Offset, memo: z.string().max(1_000_000).optional() })
+      .strict()
+      .refine((v) => v.end > v.start, { message: 'must be greater than start', path: ['end'] }),
+    'Codes [start, end) of a document (code points, half-open) with a code, as the current coder.',
+  ),
+  'segments.update': command<void>()(
+    z.object({ id: Id, start: Offset.optional(), end: Offset.optional(), codeId: Id.optional() }).strict(),
+    'Changes the span or the code of a segment.',
+  ),
+  'segments.delete': command<void>()(z.object({ id: Id }).strict(), 'Removes a segment (undoable).'),
+  'memos.list': query<Memo[]>()(
+    z.object({ kind: MemoKind.optional(), targetId: Id.nullable().optional() }).strict(),
+    'Memos, all or those of one target.',
+  ),
+  'memos.save': command<{ id: string | null }>()(
+    z
+      .object({
+        kind: MemoKind,
+        targetId: Id.nullable(),
+        content: z.string().max(5_000_000),
+        text: z.string().max(5_000_000),
+        title: z.string().max(500).optional(),
+        memoId: Id.optional(),
+      })
+      .strict(),
+    'Saves the memo of a project, document, code or segment (Lexical JSON and plain text). An empty memo is removed.',
+  ),
+  'memos.delete': command<void>()(z.object({ id: Id }).strict(), 'Deletes a memo.'),
+} as const;

@@ -1,0 +1,32 @@
+import { projectContract } from './project';
+import { documentsContract } from './documents';
+import { codebookContract } from './codebook';
+import { codingContract } from './coding';
+import { importContract } from './import';
+import type { InputOf, OutputOf } from '../define';
+
+/**
+ * The whole API: every data operation Marginalia has, by name. Electron IPC and the HTTP
+ * bridge expose exactly these methods, nothing else. Each feature adds its own file here.
+ */
+export const contract = {
+  ...projectContract,
+  ...documentsContract,
+  ...codebookContract,
+  ...codingContract,
+  ...importContract,
+} as const;
+
+export type Contract = typeof contract;
+export type Method = keyof Contract;
+export type Input<M extends Method> = InputOf<Contract[M]>;
+export type Output<M extends Method> = OutputOf<Contract[M]>;
+
+export const METHODS = Object.keys(contract) as Method[];
+
+export function isMethod(name: string): name is Method {
+  return Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+/** How every reply crosses a transport: a value, or an error with a stable code. */
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { command, query } from '../define';
+import { Empty } from './common';
+import type { ProjectInfo } from '../../core/project/info';
+import type { HistoryEntry, HistoryState } from '../../core/events/undo';
+import type { Coder } from '../../core/coders/coders';
+
+export interface ProjectInfoOut extends ProjectInfo {
+  /** File name of the project (no folders: the renderer needs no paths). */
+  file: string;
+  schema_version: number;
+}
+
+export const projectContract = {
+  'project.info': query<ProjectInfoOut>()(Empty, 'Name, file and counts of the open project.'),
+  'project.historyState': query<HistoryState>()(Empty, 'What Undo and Redo would do next, as words for the Edit menu.'),
+  'project.history': query<HistoryEntry[]>()(z.object({ limit: z.number().int().min(1).max(10_000).optional() }).strict(), 'The events log, newest first: the audit trail.'),
+  'project.undo': command<{ undone: string }>()(Empty, 'Undoes the latest action.'),
+  'project.redo': command<{ redone: string }>()(Empty, 'Redoes the latest undone action.'),
+  'coders.list': query<Coder[]>()(Empty, 'Every coder in the project.'),
+  'coders.current': query<Coder>()(Empty, 'The coder new segments and memos are attributed to.'),
+  'coders.setCurrent': command<Coder>()(
+    z.object({ name: z.string().trim().min(1, { message: 'must not be empty' }).max(200) }).strict(),
+    'Switches the current coder by name, creating the coder on first use.',
+  ),
+} as const;

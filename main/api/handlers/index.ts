@@ -1,0 +1,16 @@
+import type { Contract } from '../contract';
+import type { HandlersOf } from './types';
+import { projectHandlers } from './project';
+import { documentsHandlers } from './documents';
+import { codebookHandlers } from './codebook';
+import { codingHandlers } from './coding';
+import { importHandlers } from './import';
+
+/** The handler table: one entry per contract method; the type checker proves none is missing. */
+export const handlers: HandlersOf<Contract> = {
+  ...projectHandlers,
+  ...documentsHandlers,
+  ...codebookHandlers,
+  ...codingHandlers,
+  ...importHandlers,
+};

@@ -1,0 +1,21 @@
+import { projectContract } from '../contract/project';
+import type { HandlersOf } from './types';
+import { projectInfo } from '../../core/project/info';
+import { historyState, listHistory, redo, undo } from '../../core/events/undo';
+import { listCoders } from '../../core/coders/coders';
+import { SCHEMA_VERSION } from '../../core/db/migrations';
+
+export const projectHandlers: HandlersOf<typeof projectContract> = {
+  'project.info': async ({ session }) => ({
+    ...(await session.project.db.read(projectInfo)),
+    file: session.projectFile,
+    schema_version: SCHEMA_VERSION,
+  }),
+  'project.historyState': ({ session }) => session.project.db.read(historyState),
+  'project.history': ({ session }, input) => session.project.db.read((r) => listHistory(r, input.limit)),
+  'project.undo': async ({ session }) => ({ undone: await undo(session.project.db) }),
+  'project.redo': async ({ session }) => ({ redone: await redo(session.project.db) }),
+  'coders.list': ({ session }) => session.project.db.read(listCoders),
+  'coders.current': ({ session }) => session.coder(),
+  'coders.setCurrent': ({ session }, input) => session.setCoder(input.name),
+};

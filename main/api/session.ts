@@ -1,0 +1,68 @@
+import { userInfo } from 'node:os';
+import { basename } from 'node:path';
+import type { Project } from '../core/project/project';
+import { ensureCoder, type Coder } from '../core/coders/coders';
+import { MarginaliaError } from '../core/errors';
+
+/** The coder name when none is given: MARGINALIA_CODER, else the OS user name. */
+export function defaultCoderName(): string {
+  const fromEnv = process.env.MARGINALIA_CODER?.trim();
+  if (fromEnv) return fromEnv;
+  try {
+    return userInfo().username || 'coder';
+  } catch {
+    return 'coder';
+  }
+}
+
+/**
+ * What a host (Electron window, bridge, CLI) holds while it serves the handler table: the
+ * open project and who is coding. Handlers never see a transport.
+ */
+export class Session {
+  private coderName: string;
+  private coderCache: Coder | null = null;
+
+  constructor(
+    private current: Project | null,
+    coderName: string = defaultCoderName(),
+  ) {
+    this.coderName = coderName;
+  }
+
+  get project(): Project {
+    if (!this.current) throw new MarginaliaError('no_project', 'No project is open. Open or create a project first.');
+    return this.current;
+  }
+
+  get hasProject(): boolean {
+    return this.current !== null;
+  }
+
+  get projectFile(): string {
+    return basename(this.project.path);
+  }
+
+  /** Replaces the open project, closing the previous one. */
+  async setProject(project: Project | null): Promise<void> {
+    const previous = this.current;
+    this.current = project;
+    this.coderCache = null;
+    if (previous && previous !== project) await previous.close();
+  }
+
+  async coder(): Promise<Coder> {
+    if (!this.coderCache) this.coderCache = await ensureCoder(this.project.db, this.coderName);
+    return this.coderCache;
+  }
+
+  async setCoder(name: string): Promise<Coder> {
+    this.coderName = name.trim();
+    this.coderCache = null;
+    return this.coder();
+  }
+}
+
+export interface Ctx {
+  session: Session;
+}

@@ -1,0 +1,85 @@
+import type { ParseArgsConfig } from 'node:util';
+import { MarginaliaError } from '../core/errors';
+import { Project } from '../core/project/project';
+import { Session, defaultCoderName } from '../api/session';
+
+/** A wrong invocation: exit 2 with the usage line. */
+export class UsageError extends Error {}
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+export interface ParsedArgs {
+  positionals: string[];
+  values: Record<string, string | boolean | string[] | undefined>;
+}
+
+export interface Command {
+  name: string;
+  /** One line: "marginalia code PROJECT --doc DOC ...". */
+  usage: string;
+  summary: string;
+  options: Options;
+  /** Returns the exit code (0 or 1). */
+  run(args: ParsedArgs, io: Io): Promise<number>;
+}
+
+export function str(args: ParsedArgs, name: string): string | undefined {
+  const v = args.values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function requireStr(args: ParsedArgs, name: string): string {
+  const v = str(args, name);
+  if (v === undefined) throw new UsageError(`--${name} is required`);
+  return v;
+}
+
+export function int(args: ParsedArgs, name: string): number | undefined {
+  const v = str(args, name);
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a whole number, got "${v}"`);
+  return Number(v);
+}
+
+export function list(args: ParsedArgs, name: string): string[] {
+  const v = args.values[name];
+  if (v === undefined || typeof v === 'boolean') return [];
+  return (Array.isArray(v) ? v : [v]).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+}
+
+export function projectArg(args: ParsedArgs): string {
+  const p = args.positionals[0];
+  if (!p) throw new UsageError('PROJECT is required');
+  return p;
+}
+
+/** Opens PROJECT for one command and closes it afterwards, whatever happens. */
+export async function withProject<T>(args: ParsedArgs, fn: (session: Session) => Promise<T>): Promise<T> {
+  const project = await Project.open(projectArg(args));
+  const session = new Session(project, str(args, 'coder') ?? defaultCoderName());
+  try {
+    return await fn(session);
+  } finally {
+    await project.close();
+  }
+}
+
+/** Prints rows as aligned columns, for people; --json prints the objects instead. */
+export function table(io: Io, rows: Record<string, unknown>[], columns: string[]): void {
+  if (rows.length === 0) return;
+  const cell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/\s+/g, ' ');
+  const widths = columns.map((c) => Math.min(60, Math.max(c.length, ...rows.map((r) => cell(r[c]).length))));
+  const fmt = (vals: string[]) => vals.map((v, i) => (v.length > widths[i]! ? v.slice(0, widths[i]! - 1) + '…' : v.padEnd(widths[i]!))).join('  ').trimEnd();
+  io.out(fmt(columns));
+  for (const r of rows) io.out(fmt(columns.map((c) => cell(r[c]))));
+}
+
+export const JSON_OPT = { json: { type: 'boolean' as const } };
+export const CODER_OPT = { coder: { type: 'string' as const } };
+
+export { MarginaliaError };

@@ -1,0 +1,275 @@
+import { randomUUID } from 'node:crypto';
+import type { Reader, Row, Tx } from '../db/project-db';
+import { MarginaliaError, invalid, notFound } from '../errors';
+
+export interface Code {
+  id: string;
+  parent_id: string | null;
+  name: string;
+  description: string;
+  color: string;
+  shortcut: number | null;
+  sort_order: number;
+  /** Names from the top-level theme down, joined with "/": "attribution/false-flag claim". */
+  path: string;
+  depth: number;
+  segment_count: number;
+  document_count: number;
+}
+
+/** A palette that stays readable as a tint and a stripe; new codes take the next free colour. */
+export const PALETTE = ['#d1495b', '#2e86ab', '#f4a259', '#5b8e7d', '#8d6a9f', '#c4a000', '#3d5a80', '#e56b6f', '#6a994e', '#9c6644'];
+
+export const COLOR_RE = /^#[0-9a-fA-F]{6}$/;
+
+interface CodeRow {
+  id: string;
+  parent_id: string | null;
+  name: string;
+  description: string;
+  color: string;
+  shortcut: number | null;
+  sort_order: number;
+  segment_count: number;
+  document_count: number;
+}
+
+/** The codebook as a flat list in tree order (each parent before its children). */
+export async function listCodes(r: Reader, options: { coderId?: string } = {}): Promise<Code[]> {
+  const coderFilter = options.coderId ? 'AND s.coder_id = $coder' : '';
+  const rows = await r.all<CodeRow>(
+    `SELECT c.id, c.parent_id, c.name, c.description, c.color, c.shortcut, c.sort_order,
+            (SELECT count(*) FROM segments s WHERE s.code_id = c.id ${coderFilter}) AS segment_count,
+            (SELECT count(DISTINCT s.document_id) FROM segments s WHERE s.code_id = c.id ${coderFilter}) AS document_count
+     FROM codes c ORDER BY c.sort_order, c.name COLLATE NOCASE`,
+    options.coderId ? { $coder: options.coderId } : [],
+  );
+  const children = new Map<string | null, CodeRow[]>();
+  for (const row of rows) {
+    const list = children.get(row.parent_id) ?? [];
+    list.push(row);
+    children.set(row.parent_id, list);
+  }
+  const out: Code[] = [];
+  const walk = (parent: string | null, prefix: string, depth: number) => {
+    for (const row of children.get(parent) ?? []) {
+      const path = prefix ? `${prefix}/${row.name}` : row.name;
+      out.push({ ...row, path, depth });
+      walk(row.id, path, depth + 1);
+    }
+  };
+  walk(null, '', 0);
+  return out;
+}
+
+/** Finds a code by id or by its path ("attribution/blames Russia"); names compare case-insensitively. */
+export async function resolveCode(r: Reader, idOrPath: string): Promise<Code> {
+  const codes = await listCodes(r);
+  const found =
+    codes.find((c) => c.id === idOrPath) ?? codes.find((c) => c.path.toLowerCase() === idOrPath.trim().toLowerCase().replace(/\s*\/\s*/g, '/'));
+  if (!found) throw notFound('code', idOrPath);
+  return found;
+}
+
+/** Ids of a code and all its descendants. */
+export async function descendantIds(r: Reader, codeId: string): Promise<string[]> {
+  const rows = await r.all<{ id: string }>(
+    `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT c.id FROM codes c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub`,
+    [codeId],
+  );
+  return rows.map((x) => x.id);
+}
+
+async function assertNameFree(r: Reader, parentId: string | null, name: string, exceptId?: string): Promise<void> {
+  const clash = await r.get<{ id: string }>(
+    `SELECT id FROM codes WHERE ifnull(parent_id, '') = ifnull(?, '') AND name = ? COLLATE NOCASE AND id <> ?`,
+    [parentId, name, exceptId ?? ''],
+  );
+  if (clash) {
+    const where = parentId ? `under "${(await r.get<{ name: string }>(`SELECT name FROM codes WHERE id = ?`, [parentId]))?.name}"` : 'at the top level';
+    throw new MarginaliaError('conflict', `name: a code named "${name}" already exists ${where}. Code names must be unique among siblings; choose another name or merge the codes.`);
+  }
+}
+
+function cleanName(name: string): string {
+  const clean = name.trim().replace(/\s+/g, ' ');
+  if (!clean) throw invalid('name', 'a code needs a name.');
+  if (clean.includes('/')) throw invalid('name', `"${clean}" contains "/", which separates levels in a code path; use another character.`);
+  return clean;
+}
+
+async function nextColor(r: Reader): Promise<string> {
+  const used = new Set((await r.all<{ color: string }>(`SELECT color FROM codes`)).map((c) => c.color.toLowerCase()));
+  return PALETTE.find((c) => !used.has(c)) ?? PALETTE[used.size % PALETTE.length]!;
+}
+
+export interface NewCode {
+  name: string;
+  parentId?: string | null;
+  color?: string;
+  description?: string;
+  shortcut?: number | null;
+  /** For imports that keep ids (REFI-QDA, merge). */
+  id?: string;
+}
+
+export async function createCode(tx: Tx, input: NewCode): Promise<string> {
+  const name = cleanName(input.name);
+  const parentId = input.parentId ?? null;
+  if (parentId && !(await tx.get(`SELECT 1 FROM codes WHERE id = ?`, [parentId]))) throw notFound('parent code', parentId);
+  await assertNameFree(tx, parentId, name);
+  if (input.color !== undefined && !COLOR_RE.test(input.color)) throw invalid('color', `"${input.color}" is not a colour like #2e86ab.`);
+  if (input.shortcut != null) await releaseShortcut(tx, input.shortcut);
+  const order = await tx.get<{ n: number }>(`SELECT ifnull(max(sort_order), 0) + 1 AS n FROM codes WHERE ifnull(parent_id, '') = ifnull(?, '')`, [parentId]);
+  const id = input.id ?? randomUUID();
+  await tx.insert('codes', {
+    id,
+    parent_id: parentId,
+    name,
+    description: input.description ?? '',
+    color: (input.color ?? (await nextColor(tx))).toLowerCase(),
+    shortcut: input.shortcut ?? null,
+    sort_order: order?.n ?? 1,
+    created_at: new Date().toISOString(),
+  });
+  return id;
+}
+
+async function requireCode(r: Reader, id: string): Promise<{ id: string; parent_id: string | null; name: string }> {
+  const code = await r.get<{ id: string; parent_id: string | null; name: string }>(`SELECT id, parent_id, name FROM codes WHERE id = ?`, [id]);
+  if (!code) throw notFound('code', id);
+  return code;
+}
+
+export async function renameCode(tx: Tx, id: string, name: string): Promise<void> {
+  const code = await requireCode(tx, id);
+  const clean = cleanName(name);
+  await assertNameFree(tx, code.parent_id, clean, id);
+  await tx.update('codes', { id }, { name: clean });
+}
+
+export async function recolorCode(tx: Tx, id: string, color: string): Promise<void> {
+  await requireCode(tx, id);
+  if (!COLOR_RE.test(color)) throw invalid('color', `"${color}" is not a colour like #2e86ab.`);
+  await tx.update('codes', { id }, { color: color.toLowerCase() });
+}
+
+export async function describeCode(tx: Tx, id: string, description: string): Promise<void> {
+  await requireCode(tx, id);
+  await tx.update('codes', { id }, { description });
+}
+
+/** A digit shortcut belongs to one code; giving it to another takes it from the first. */
+async function releaseShortcut(tx: Tx, shortcut: number): Promise<void> {
+  const holder = await tx.get<{ id: string }>(`SELECT id FROM codes WHERE shortcut = ?`, [shortcut]);
+  if (holder) await tx.update('codes', { id: holder.id }, { shortcut: null });
+}
+
+export async function setShortcut(tx: Tx, id: string, shortcut: number | null): Promise<void> {
+  await requireCode(tx, id);
+  if (shortcut !== null) await releaseShortcut(tx, shortcut);
+  await tx.update('codes', { id }, { shortcut });
+}
+
+/**
+ * Moves a code under a new parent (null: top level) at a position among its new siblings.
+ * A code cannot move under itself or its own descendants.
+ */
+export async function moveCode(tx: Tx, id: string, parentId: string | null, index?: number): Promise<void> {
+  const code = await requireCode(tx, id);
+  if (parentId) {
+    await requireCode(tx, parentId);
+    if ((await descendantIds(tx, id)).includes(parentId)) {
+      throw invalid('parent', `"${code.name}" cannot move under itself or one of its own subcodes.`);
+    }
+  }
+  await assertNameFree(tx, parentId, code.name, id);
+  const siblings = await tx.all<{ id: string }>(
+    `SELECT id FROM codes WHERE ifnull(parent_id, '') = ifnull(?, '') AND id <> ? ORDER BY sort_order, name COLLATE NOCASE`,
+    [parentId, id],
+  );
+  const at = Math.max(0, Math.min(index ?? siblings.length, siblings.length));
+  const order = [...siblings.slice(0, at).map((s) => s.id), id, ...siblings.slice(at).map((s) => s.id)];
+  for (let i = 0; i < order.length; i++) {
+    const sid = order[i]!;
+    const patch: Row = sid === id ? { parent_id: parentId, sort_order: i + 1 } : { sort_order: i + 1 };
+    const current = await tx.get<{ parent_id: string | null; sort_order: number }>(`SELECT parent_id, sort_order FROM codes WHERE id = ?`, [sid]);
+    if (current && (current.sort_order !== i + 1 || (sid === id && current.parent_id !== parentId))) await tx.update('codes', { id: sid }, patch);
+  }
+}
+
+/** Deletes a code, its subcodes, their segments and memos. Returns how many segments went. */
+export async function deleteCode(tx: Tx, id: string): Promise<{ codes: number; segments: number }> {
+  await requireCode(tx, id);
+  const ids = await descendantIds(tx, id);
+  let segments = 0;
+  for (const cid of ids) {
+    const segs = await tx.all<{ id: string }>(`SELECT id FROM segments WHERE code_id = ?`, [cid]);
+    for (const s of segs) await tx.remove('memos', { target_kind: 'segment', target_id: s.id });
+    segments += await tx.remove('segments', { code_id: cid });
+    await tx.remove('memos', { target_kind: 'code', target_id: cid });
+  }
+  // Children before parents, so no row ever points at a deleted parent.
+  for (const cid of [...ids].reverse()) await tx.remove('codes', { id: cid });
+  return { codes: ids.length, segments };
+}
+
+/** What deleting would remove, for the confirmation. */
+export async function deleteImpact(r: Reader, id: string): Promise<{ codes: number; segments: number }> {
+  await requireCode(r, id);
+  const ids = await descendantIds(r, id);
+  const row = await r.get<{ n: number }>(`SELECT count(*) AS n FROM segments WHERE code_id IN (${ids.map(() => '?').join(',')})`, ids);
+  return { codes: ids.length, segments: row?.n ?? 0 };
+}
+
+/**
+ * Merges `sourceId` into `targetId`: segments, memos and subcodes move to the target, then
+ * the source is deleted. A segment that would duplicate one the target already has (same
+ * document, coder and span) is dropped instead of doubled.
+ */
+export async function mergeCode(tx: Tx, sourceId: string, targetId: string): Promise<{ moved: number; duplicates: number }> {
+  if (sourceId === targetId) throw invalid('target', 'a code cannot be merged into itself.');
+  const source = await requireCode(tx, sourceId);
+  await requireCode(tx, targetId);
+  if ((await descendantIds(tx, sourceId)).includes(targetId)) {
+    throw invalid('target', `"${source.name}" cannot be merged into one of its own subcodes.`);
+  }
+  const segs = await tx.all<{ id: string; document_id: string; coder_id: string; start: number; end: number }>(
+    `SELECT id, document_id, coder_id, start, end FROM segments WHERE code_id = ?`,
+    [sourceId],
+  );
+  let moved = 0;
+  let duplicates = 0;
+  for (const s of segs) {
+    const same = await tx.get(`SELECT 1 FROM segments WHERE code_id = ? AND document_id = ? AND coder_id = ? AND start = ? AND end = ?`, [
+      targetId,
+      s.document_id,
+      s.coder_id,
+      s.start,
+      s.end,
+    ]);
+    if (same) {
+      await tx.remove('memos', { target_kind: 'segment', target_id: s.id });
+      await tx.remove('segments', { id: s.id });
+      duplicates++;
+    } else {
+      await tx.update('segments', { id: s.id }, { code_id: targetId });
+      moved++;
+    }
+  }
+  const memos = await tx.all<{ id: string }>(`SELECT id FROM memos WHERE target_kind = 'code' AND target_id = ?`, [sourceId]);
+  for (const m of memos) await tx.update('memos', { id: m.id }, { target_id: targetId });
+  const children = await tx.all<{ id: string; name: string }>(`SELECT id, name FROM codes WHERE parent_id = ?`, [sourceId]);
+  for (const child of children) {
+    const clash = await tx.get<{ id: string }>(`SELECT id FROM codes WHERE parent_id = ? AND name = ? COLLATE NOCASE`, [targetId, child.name]);
+    if (clash) {
+      const r = await mergeCode(tx, child.id, clash.id);
+      moved += r.moved;
+      duplicates += r.duplicates;
+    } else {
+      await moveCode(tx, child.id, targetId);
+    }
+  }
+  await tx.remove('codes', { id: sourceId });
+  return { moved, duplicates };
+}

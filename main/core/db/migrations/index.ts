@@ -1,0 +1,16 @@
+import type { Sqlite } from '../sqlite';
+import * as m001 from './001-initial';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Sqlite): Promise<void>;
+}
+
+/**
+ * Every schema step, in order. A project at user_version N runs steps N+1.. on open.
+ * Add a step as a new numbered file with its own test starting from the previous schema.
+ */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', up: m001.up }];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import type { Reader, Tx } from '../db/project-db';
+import { MarginaliaError, invalid, notFound } from '../errors';
+import { codePointLength, normaliseText, sha256 } from '../text/normalise';
+
+export type VariableType = 'text' | 'number' | 'date' | 'boolean';
+export type AttributeValue = string | number | boolean | null;
+
+export interface Variable {
+  id: string;
+  name: string;
+  type: VariableType;
+}
+
+export interface DocumentSummary {
+  id: string;
+  name: string;
+  length: number;
+  text_sha256: string;
+  source_name: string | null;
+  source_format: string | null;
+  source_encoding: string | null;
+  imported_at: string;
+  imported_by: string | null;
+  segment_count: number;
+  attributes: Record<string, AttributeValue>;
+}
+
+export interface DocumentText {
+  id: string;
+  name: string;
+  text: string;
+  length: number;
+}
+
+interface DocumentRow extends Omit<DocumentSummary, 'attributes'> {}
+
+export function listVariables(r: Reader): Promise<Variable[]> {
+  return r.all<Variable>(`SELECT id, name, type FROM variables ORDER BY sort_order, name COLLATE NOCASE`);
+}
+
+/** Turns a stored value (always text) back into its typed form. */
+export function decodeValue(type: VariableType, raw: string): AttributeValue {
+  if (type === 'number') return Number(raw);
+  if (type === 'boolean') return raw === 'true';
+  return raw;
+}
+
+/** Checks and canonicalises one attribute value for storage, naming the field when it is wrong. */
+export function encodeValue(variable: Pick<Variable, 'name' | 'type'>, value: AttributeValue): string | null {
+  if (value === null || value === '') return null;
+  const field = `attribute "${variable.name}"`;
+  switch (variable.type) {
+    case 'number': {
+      const n = typeof value === 'number' ? value : Number(String(value).trim());
+      if (!Number.isFinite(n)) throw invalid(field, `"${value}" is not a number.`);
+      return String(n);
+    }
+    case 'boolean': {
+      if (typeof value === 'boolean') return String(value);
+      const s = String(value).trim().toLowerCase();
+      if (['true', 'yes', '1', 'y'].includes(s)) return 'true';
+      if (['false', 'no', '0', 'n'].includes(s)) return 'false';
+      throw invalid(field, `"${value}" is not true or false.`);
+    }
+    case 'date': {
+      const s = String(value).trim();
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(s) || Number.isNaN(Date.parse(`${s}T00:00:00Z`))) {
+        throw invalid(field, `"${value}" is not a date in the form YYYY-MM-DD.`);
+      }
+      return s;
+    }
+    default:
+      return String(value);
+  }
+}
+
+export async function listDocuments(r: Reader): Promise<DocumentSummary[]> {
+  const rows = await r.all<DocumentRow>(`
+    SELECT d.id, d.name, d.length, d.text_sha256, d.source_name, d.source_format, d.source_encoding,
+           d.imported_at, d.imported_by,
+           (SELECT count(*) FROM segments s WHERE s.document_id = d.id) AS segment_count
+    FROM documents d ORDER BY d.sort_order, d.name COLLATE NOCASE`);
+  const values = await r.all<{ document_id: string; name: string; type: VariableType; value: string }>(`
+    SELECT dv.document_id, v.name, v.type, dv.value
+    FROM document_values dv JOIN variables v ON v.id = dv.variable_id ORDER BY v.sort_order, v.name`);
+  const attrs = new Map<string, Record<string, AttributeValue>>();
+  for (const v of values) {
+    let a = attrs.get(v.document_id);
+    if (!a) attrs.set(v.document_id, (a = {}));
+    a[v.name] = decodeValue(v.type, v.value);
+  }
+  return rows.map((d) => ({ ...d, attributes: attrs.get(d.id) ?? {} }));
+}
+
+/** Finds a document by id, or by a name that is unique in the project. */
+export async function resolveDocument(r: Reader, idOrName: string): Promise<{ id: string; name: string; length: number }> {
+  const byId = await r.get<{ id: string; name: string; length: number }>(`SELECT id, name, length FROM documents WHERE id = ?`, [idOrName]);
+  if (byId) return byId;
+  const byName = await r.all<{ id: string; name: string; length: number }>(`SELECT id, name, length FROM documents WHERE name = ?`, [idOrName]);
+  if (byName.length === 1) return byName[0]!;
+  if (byName.length > 1) {
+    throw new MarginaliaError('conflict', `${byName.length} documents are named "${idOrName}"; name one by its id (${byName.map((d) => d.id).join(', ')}).`);
+  }
+  throw notFound('document', idOrName);
+}
+
+export async function getDocumentText(r: Reader, idOrName: string): Promise<DocumentText> {
+  const { id } = await resolveDocument(r, idOrName);
+  const row = await r.get<DocumentText>(`SELECT id, name, text, length FROM documents WHERE id = ?`, [id]);
+  if (!row) throw notFound('document', idOrName);
+  return row;
+}
+
+export interface NewDocument {
+  name: string;
+  /** Raw text; normalised here, once. */
+  text: string;
+  sourceName?: string | null;
+  sourceFormat?: string | null;
+  sourceEncoding?: string | null;
+  attributes?: Record<string, AttributeValue>;
+  /** Declared types for attributes not yet in the project; text when absent. */
+  attributeTypes?: Record<string, VariableType>;
+  importedBy: string | null;
+}
+
+export type AddResult = { status: 'imported'; id: string } | { status: 'duplicate'; duplicateOf: { id: string; name: string } };
+
+/**
+ * Adds one document inside the caller's transaction. A document whose normalised text is
+ * already in the project is not added again: the existing one is named instead.
+ */
+export async function addDocument(tx: Tx, doc: NewDocument): Promise<AddResult> {
+  const text = normaliseText(doc.text);
+  if (text.trim().length === 0) throw new MarginaliaError('invalid_input', `${doc.sourceName ?? doc.name}: the document has no text.`);
+  const hash = sha256(text);
+  const dup = await tx.get<{ id: string; name: string }>(`SELECT id, name FROM documents WHERE text_sha256 = ? LIMIT 1`, [hash]);
+  if (dup) return { status: 'duplicate', duplicateOf: dup };
+  const id = randomUUID();
+  const order = await tx.get<{ n: number }>(`SELECT ifnull(max(sort_order), 0) + 1 AS n FROM documents`);
+  await tx.insert('documents', {
+    id,
+    name: doc.name.trim() || 'Untitled',
+    text,
+    text_sha256: hash,
+    length: codePointLength(text),
+    source_name: doc.sourceName ?? null,
+    source_format: doc.sourceFormat ?? null,
+    source_encoding: doc.sourceEncoding ?? null,
+    imported_at: new Date().toISOString(),
+    imported_by: doc.importedBy,
+    sort_order: order?.n ?? 1,
+  });
+  if (doc.attributes) await setAttributes(tx, id, doc.attributes, doc.attributeTypes);
+  return { status: 'imported', id };
+}
+
+/** The variable of this name, created with `type` when the project does not have it yet. */
+export async function ensureVariable(tx: Tx, name: string, type: VariableType = 'text'): Promise<Variable> {
+  const clean = name.trim();
+  if (!clean) throw invalid('attribute', 'an attribute needs a name.');
+  const existing = await tx.get<Variable>(`SELECT id, name, type FROM variables WHERE name = ? COLLATE NOCASE`, [clean]);
+  if (existing) return existing;
+  const order = await tx.get<{ n: number }>(`SELECT ifnull(max(sort_order), 0) + 1 AS n FROM variables`);
+  const v: Variable = { id: randomUUID(), name: clean, type };
+  await tx.insert('variables', { ...v, sort_order: order?.n ?? 1 });
+  return v;
+}
+
+/** Sets (or, with null or '', clears) attributes of one document. */
+export async function setAttributes(
+  tx: Tx,
+  documentId: string,
+  attributes: Record<string, AttributeValue>,
+  types: Record<string, VariableType> = {},
+): Promise<void> {
+  for (const [name, value] of Object.entries(attributes)) {
+    const variable = await ensureVariable(tx, name, types[name] ?? 'text');
+    const encoded = encodeValue(variable, value);
+    const key = { document_id: documentId, variable_id: variable.id };
+    const had = await tx.get(`SELECT 1 FROM document_values WHERE document_id = ? AND variable_id = ?`, [documentId, variable.id]);
+    if (encoded === null) {
+      if (had) await tx.remove('document_values', key);
+    } else if (had) {
+      await tx.update('document_values', key, { value: encoded });
+    } else {
+      await tx.insert('document_values', { ...key, value: encoded });
+    }
+  }
+}
+
+export async function renameDocument(tx: Tx, id: string, name: string): Promise<void> {
+  const clean = name.trim();
+  if (!clean) throw invalid('name', 'a document needs a name.');
+  if (!(await tx.update('documents', { id }, { name: clean }))) throw notFound('document', id);
+}
+
+/** Deletes a document with its segments, memos and attributes, as one undoable step. */
+export async function deleteDocument(tx: Tx, id: string): Promise<void> {
+  const doc = await tx.get(`SELECT 1 FROM documents WHERE id = ?`, [id]);
+  if (!doc) throw notFound('document', id);
+  const segs = await tx.all<{ id: string }>(`SELECT id FROM segments WHERE document_id = ?`, [id]);
+  for (const s of segs) await tx.remove('memos', { target_kind: 'segment', target_id: s.id });
+  await tx.remove('segments', { document_id: id });
+  await tx.remove('memos', { target_kind: 'document', target_id: id });
+  await tx.remove('document_values', { document_id: id });
+  await tx.remove('documents', { id });
+}

@@ -1,0 +1,58 @@
+import type { ProjectDb, Reader, RowChange } from '../db/project-db';
+import { MarginaliaError } from '../errors';
+
+export interface HistoryState {
+  /** What Undo would undo ("Create code casualties"), or null. */
+  undo: string | null;
+  redo: string | null;
+}
+
+export interface HistoryEntry {
+  seq: number;
+  at: string;
+  coder_name: string | null;
+  kind: string;
+  summary: string;
+  undone: boolean;
+}
+
+export async function historyState(r: Reader): Promise<HistoryState> {
+  const u = await r.get<{ summary: string }>(`SELECT summary FROM events WHERE undone = 0 ORDER BY seq DESC LIMIT 1`);
+  const d = await r.get<{ summary: string }>(`SELECT summary FROM events WHERE undone = 1 ORDER BY seq ASC LIMIT 1`);
+  return { undo: u?.summary ?? null, redo: d?.summary ?? null };
+}
+
+export function listHistory(r: Reader, limit = 200): Promise<HistoryEntry[]> {
+  return r.all<HistoryEntry>(
+    `SELECT e.seq, e.at, k.name AS coder_name, e.kind, e.summary, e.undone <> 0 AS undone
+     FROM events e LEFT JOIN coders k ON k.id = e.coder_id ORDER BY e.seq DESC LIMIT ?`,
+    [limit],
+  );
+}
+
+/**
+ * Undoes the latest action that is not undone: its row changes are reversed, last first,
+ * in one transaction. Returns the action's summary.
+ */
+export function undo(db: ProjectDb): Promise<string> {
+  return db.transaction(async (tx) => {
+    const ev = await tx.get<{ seq: number; summary: string; changes: string }>(`SELECT seq, summary, changes FROM events WHERE undone = 0 ORDER BY seq DESC LIMIT 1`);
+    if (!ev) throw new MarginaliaError('not_found', 'Nothing to undo.');
+    const changes = JSON.parse(ev.changes) as RowChange[];
+    for (const c of [...changes].reverse()) await tx.apply(c, 'undo');
+    await tx.run(`UPDATE events SET undone = 1 WHERE seq = ?`, [ev.seq]);
+    return ev.summary;
+  });
+}
+
+/** Redoes the earliest undone action that a new action has not superseded. */
+export function redo(db: ProjectDb): Promise<string> {
+  return db.transaction(async (tx) => {
+    const ev = await tx.get<{ seq: number; summary: string; changes: string }>(`SELECT seq, summary, changes FROM events WHERE undone = 1 ORDER BY seq ASC LIMIT 1`);
+    if (!ev) throw new MarginaliaError('not_found', 'Nothing to redo.');
+    const changes = JSON.parse(ev.changes) as RowChange[];
+    for (const c of changes) await tx.apply(c, 'redo');
+    await tx.run(`UPDATE events SET undone = 0 WHERE seq = ?`, [ev.seq]);
+    return ev.summary;
+  });
+}
