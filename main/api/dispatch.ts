@@ -36,7 +36,7 @@ export async function dispatch(ctx: Ctx, method: string, rawInput: unknown): Pro
   try {
     const handler = handlers[method] as (ctx: Ctx, input: unknown) => Promise<unknown>;
     const value = await handler(ctx, parsed.data);
-    return { ok: true, value: value === undefined ? null : value };
+    return { ok: true, value: value === undefined ? null : value, ...(contract[method].mutates ? { mutated: true } : {}) };
   } catch (err) {
     return { ok: false, error: toApiError(err) };
   }

@@ -29,4 +29,5 @@ export function isMethod(name: string): name is Method {
 }
 
 /** How every reply crosses a transport: a value, or an error with a stable code. */
-export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+/** `mutated` is set when the method changed the project, so views know to refresh. */
+export type ApiResult<T> = { ok: true; value: T; mutated?: boolean } | { ok: false; error: { code: string; message: string } };

@@ -1,0 +1,110 @@
+import type { Input, Method, Output, ApiResult } from '../../../main/api/contract';
+
+/** An error the API returned: `code` is stable, `message` is for the person. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** What the Electron preload puts on window: one function per contract method. */
+type PreloadApi = Record<string, (input: unknown) => Promise<ApiResult<unknown>>>;
+
+declare global {
+  interface Window {
+    marginalia?: PreloadApi;
+  }
+}
+
+const TOKEN_KEY = 'marginalia.bridgeToken';
+
+/**
+ * The bridge token arrives in the URL fragment (#token=…) when `marginalia serve` opens the
+ * page; it is kept for this tab only and removed from the address bar.
+ */
+function bridgeToken(): string | null {
+  const m = /(?:^#|&)token=([^&]+)/.exec(window.location.hash);
+  if (m) {
+    sessionStorage.setItem(TOKEN_KEY, m[1]!);
+    history.replaceState(null, '', window.location.pathname + window.location.search);
+    return m[1]!;
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+type Transport = (method: string, input: unknown) => Promise<ApiResult<unknown>>;
+
+/** Chooses the transport at run time: the preload's IPC in Electron, the loopback bridge in a browser. */
+function chooseTransport(): Transport {
+  const preload = window.marginalia;
+  if (preload) {
+    return (method, input) => {
+      const fn = preload[method];
+      if (!fn) return Promise.resolve({ ok: false, error: { code: 'invalid_input', message: `Unknown method "${method}".` } });
+      return fn(input);
+    };
+  }
+  const token = bridgeToken();
+  return async (method, input) => {
+    const res = await fetch(`/api/${encodeURIComponent(method)}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(input ?? {}),
+    });
+    try {
+      return (await res.json()) as ApiResult<unknown>;
+    } catch {
+      return { ok: false, error: { code: 'io', message: `The bridge answered ${res.status} ${res.statusText}.` } };
+    }
+  };
+}
+
+let transport: Transport | null = null;
+const listeners = new Set<(method: Method) => void>();
+
+/**
+ * Calls one contract method. Resolves with its value or rejects with an ApiError. After a
+ * method that changes the project, every `onChange` listener hears of it.
+ */
+export async function call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
+  transport ??= chooseTransport();
+  const result = await transport(method, input);
+  if (!result.ok) throw new ApiError(result.error.code, result.error.message);
+  if (result.mutated) for (const l of listeners) l(method);
+  return result.value as Output<M>;
+}
+
+/** Subscribes to project changes (for views to refresh); returns the unsubscribe function. */
+export function onChange(listener: (method: Method) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** Reads a File (from <input type=file> or a drop) as base64 for upload methods. */
+export async function fileToBase64(file: Blob): Promise<string> {
+  const buf = new Uint8Array(await file.arrayBuffer());
+  let binary = '';
+  const chunk = 0x8000;
+  for (let i = 0; i < buf.length; i += chunk) binary += String.fromCharCode(...buf.subarray(i, i + chunk));
+  return btoa(binary);
+}
+
+/** Saves bytes the API returned (base64) as a download: works in Electron and in a browser. */
+export function downloadBase64(fileName: string, mime: string, dataBase64: string): void {
+  const bin = atob(dataBase64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  const url = URL.createObjectURL(new Blob([bytes], { type: mime }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.rel = 'noopener';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Project } from '../../main/core/project/project';
+import { Session } from '../../main/api/session';
+import { dispatch } from '../../main/api/dispatch';
+import type { Input, Method, Output } from '../../main/api/contract';
+import { createSampleProject } from '../../main/core/sample/sample';
+
+/** A temporary folder removed by the returned cleanup. */
+export function tempDir(prefix = 'marginalia-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A real project file in a temp folder with a session over it, and `call` going through the
+ * same dispatch every transport uses (schema validation included).
+ */
+export async function openTestProject(options: { sample?: boolean; coder?: string } = {}) {
+  const { dir, cleanup } = tempDir();
+  const path = join(dir, 'test.marginalia');
+  const coder = options.coder ?? 'tester';
+  const project = options.sample ? await createSampleProject(path, coder) : await Project.create(path, { name: 'Test' });
+  const session = new Session(project, coder);
+  async function call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
+    const r = await dispatch({ session }, method, input);
+    if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+    return r.value as Output<M>;
+  }
+  async function callRaw(method: string, input: unknown) {
+    return dispatch({ session }, method, input);
+  }
+  return {
+    dir,
+    path,
+    project,
+    session,
+    call,
+    callRaw,
+    async close() {
+      await session.setProject(null);
+      await project.close().catch(() => undefined);
+      cleanup();
+    },
+  };
+}
