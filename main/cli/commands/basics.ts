@@ -172,13 +172,14 @@ export const codeCommand: Command = {
   usage: 'marginalia code PROJECT --doc DOC --start N --end N --code PATH [--coder NAME] [--memo TEXT]',
   summary: 'Code [start, end) of a document (code points, half-open) with a code.',
   options: { doc: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, code: { type: 'string' }, memo: { type: 'string' }, ...CODER_OPT, ...JSON_OPT },
-  run: (args, io) =>
-    withProject(args, async (session) => {
-      const start = int(args, 'start');
-      const end = int(args, 'end');
-      if (start === undefined || end === undefined) throw new UsageError('--start and --end are required');
-      const docRef = requireStr(args, 'doc');
-      const codeRef = requireStr(args, 'code');
+  run: (args, io) => {
+    // Usage is checked before the project is opened, so a typo never reads as a file error.
+    const start = int(args, 'start');
+    const end = int(args, 'end');
+    if (start === undefined || end === undefined) throw new UsageError('--start and --end are required');
+    const docRef = requireStr(args, 'doc');
+    const codeRef = requireStr(args, 'code');
+    return withProject(args, async (session) => {
       const [doc, code] = await session.project.db.read(async (r) => [await resolveDocument(r, docRef), await resolveCode(r, codeRef)] as const);
       const coder = await session.coder();
       const id = await session.project.db.action({ kind: 'segment.create', summary: `Code ${code.path} in ${doc.name}`, coderId: coder.id }, (tx) =>
@@ -188,7 +189,8 @@ export const codeCommand: Command = {
       if (args.values.json) io.out(JSON.stringify(seg, null, 2));
       else io.out(`Coded "${seg?.text}" in ${doc.name} with ${code.path} (${id}).`);
       return 0;
-    }),
+    });
+  },
 };
 
 export const segmentsCommand: Command = {

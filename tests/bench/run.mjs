@@ -1,0 +1,23 @@
+// `npm run bench`: builds, then runs every tests/bench/*.bench.ts with tsx, one after another
+// (they measure time and memory, so they must not share the two cores). Each prints its numbers.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+
+const root = new URL('../..', import.meta.url).pathname;
+const only = process.argv.slice(2);
+const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
+const benches = readdirSync(new URL('.', import.meta.url))
+  .filter((f) => f.endsWith('.bench.ts'))
+  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
+  .sort();
+let failed = 0;
+for (const file of benches) {
+  console.log(`\n=== ${file}`);
+  const r = spawnSync('npx', ['tsx', `tests/bench/${file}`], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    failed++;
+    console.log(`${file} exited with ${r.status}`);
+  }
+}
+process.exit(failed ? 1 : 0);
