@@ -3,11 +3,14 @@ import { MarginaliaError } from '../core/errors';
 import { toApiError } from '../api/dispatch';
 import { UsageError, type Command, type Io } from './command';
 import { BASIC_COMMANDS } from './commands/basics';
+import { IMPORT_COMMANDS } from './commands/import';
 import { serveCommand } from './commands/serve';
+import { EXCHANGE_COMMANDS } from './commands/export';
 import { logCommand, redoCommand, undoCommand } from './commands/history';
+import { TEAM_COMMANDS } from './commands/team';
 
 /** Every command; each feature adds its own from its own file. */
-export const COMMANDS: Command[] = [...BASIC_COMMANDS, undoCommand, redoCommand, logCommand, serveCommand];
+export const COMMANDS: Command[] = [...BASIC_COMMANDS, ...IMPORT_COMMANDS, ...EXCHANGE_COMMANDS, undoCommand, redoCommand, logCommand, serveCommand, ...TEAM_COMMANDS];
 
 function usage(io: Io): void {
   io.out('Usage: marginalia <command> PROJECT [options]\n');

@@ -3,6 +3,8 @@ import { documentsContract } from './documents';
 import { codebookContract } from './codebook';
 import { codingContract } from './coding';
 import { importContract } from './import';
+import { exchangeContract } from './exchange';
+import { teamContract } from './team';
 import type { InputOf, OutputOf } from '../define';
 
 /**
@@ -15,6 +17,8 @@ export const contract = {
   ...codebookContract,
   ...codingContract,
   ...importContract,
+  ...exchangeContract,
+  ...teamContract,
 } as const;
 
 export type Contract = typeof contract;

@@ -5,6 +5,8 @@ import { documentsHandlers } from './documents';
 import { codebookHandlers } from './codebook';
 import { codingHandlers } from './coding';
 import { importHandlers } from './import';
+import { exchangeHandlers } from './exchange';
+import { teamHandlers } from './team';
 
 /** The handler table: one entry per contract method; the type checker proves none is missing. */
 export const handlers: HandlersOf<Contract> = {
@@ -13,4 +15,6 @@ export const handlers: HandlersOf<Contract> = {
   ...codebookHandlers,
   ...codingHandlers,
   ...importHandlers,
+  ...exchangeHandlers,
+  ...teamHandlers,
 };

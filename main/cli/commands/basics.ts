@@ -249,6 +249,6 @@ export const searchCommand: Command = {
     }),
 };
 
-export const BASIC_COMMANDS: Command[] = [newCommand, importCommand, docsCommand, textCommand, codesCommand, addCodeCommand, codeCommand, segmentsCommand, searchCommand];
+export const BASIC_COMMANDS: Command[] = [newCommand, docsCommand, textCommand, codesCommand, addCodeCommand, codeCommand, segmentsCommand, searchCommand];
 
 export { projectArg };

@@ -20,6 +20,8 @@ export const TRACKED_TABLES: Record<string, readonly string[]> = {
   codes: ['id'],
   segments: ['id'],
   memos: ['id'],
+  reliability_rounds: ['id'],
+  consensus_decisions: ['id'],
 };
 
 function keyOf(table: string, row: Row): Row {

@@ -20,7 +20,9 @@ export type Cell = string | number | null;
  * Numbers are left alone: a negative number is data, not a formula.
  */
 export function neutralise(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const c = value.charCodeAt(0);
+  // = + - @ tab CR; a char-code test, as this runs on every text cell of every row.
+  return c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13 ? `'${value}` : value;
 }
 
 /** Where CSV text goes: a file being written, or memory for a download or a zip entry. */
@@ -80,6 +82,6 @@ export class CsvWriter {
 
   private stringify(rows: Cell[][]): string {
     // CRLF is what RFC 4180 prescribes; R, pandas, Stata and Excel all read it.
-    return stringify(rows, { delimiter: this.separator, record_delimiter: '\r\n', quoted_match: /^\s|\s$/, cast: { number: (n) => String(n) } });
+    return stringify(rows, { delimiter: this.separator, record_delimiter: '\r\n' });
   }
 }

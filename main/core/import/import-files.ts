@@ -1,42 +1,46 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Project } from '../project/project';
+import type { Tx } from '../db/project-db';
 import { addDocument } from '../documents/documents';
-import { MarginaliaError } from '../errors';
+import { extractDocuments, type Extracted, type ImportSource } from './extract';
+import type { SpreadsheetMapping } from './spreadsheet';
 
-/** What became of one file in an import. */
+export type { ImportSource } from './extract';
+import { MAX_FILE_BYTES } from './limits';
+export { MAX_FILE_BYTES };
+
+/** What became of one file (or one row of a spreadsheet, then `row` is set) in an import. */
 export type ImportOutcome =
-  | { file: string; status: 'imported'; documentId: string; name: string }
-  | { file: string; status: 'duplicate'; duplicateOf: { id: string; name: string } }
-  | { file: string; status: 'failed'; reason: string };
+  | { file: string; row?: number; status: 'imported'; documentId: string; name: string }
+  | { file: string; row?: number; status: 'duplicate'; duplicateOf: { id: string; name: string } }
+  | { file: string; row?: number; status: 'failed'; reason: string };
 
 export interface ImportReport {
   outcomes: ImportOutcome[];
   imported: number;
   duplicates: number;
   failed: number;
+  /** True when the user cancelled; what was imported before stays. */
   cancelled: boolean;
-}
-
-/** One file's bytes, from disk or sent by the renderer. */
-export interface ImportSource {
-  /** The name shown in reports: a path relative to what the user chose. */
-  name: string;
-  bytes: Uint8Array;
-  /** Set when the file could not even be read; it is then reported as failed. */
-  error?: string;
+  /** Files not read because the import was cancelled. */
+  notRead: number;
 }
 
 export interface ImportOptions {
   importedBy: string | null;
+  /** How spreadsheets of articles map to documents; suggested from their headers when absent. */
+  mapping?: SpreadsheetMapping;
   onProgress?: (done: number, total: number, current: string) => void;
   isCancelled?: () => boolean;
 }
 
-const TEXT_EXTENSIONS = new Set(['.txt', '.md', '.markdown']);
-export const MAX_FILE_BYTES = 50 * 1024 * 1024;
+/** Documents written per transaction: large enough that commits do not dominate, small enough that the UI's other requests wait briefly. */
+const BATCH_DOCUMENTS = 400;
+const BATCH_BYTES = 8 * 1024 * 1024;
+const BATCH_MS = 500;
 
-/** Expands files and folders (recursively) into the files an import will read, in a stable order. */
+/** Expands files and folders (recursively) into the files an import will read, in a stable order. Hidden files are skipped. */
 export function collectFiles(paths: string[]): { path: string; name: string }[] {
   const out: { path: string; name: string }[] = [];
   const walk = (path: string, name: string) => {
@@ -54,68 +58,147 @@ export function collectFiles(paths: string[]): { path: string; name: string }[] 
   return out;
 }
 
-/** Decodes one file into a document's name and text, or says why it cannot. */
-export function extractText(source: ImportSource): { name: string; text: string; format: string; encoding: string } {
-  const ext = extname(source.name).toLowerCase();
-  if (!TEXT_EXTENSIONS.has(ext)) {
-    throw new MarginaliaError('unsupported', `${source.name}: ${ext || 'files without an extension'} cannot be imported yet; use .txt or .md.`);
-  }
-  if (source.bytes.length > MAX_FILE_BYTES) throw new MarginaliaError('too_large', `${source.name}: larger than ${MAX_FILE_BYTES / 1024 / 1024} MB.`);
-  const text = new TextDecoder('utf-8', { fatal: true }).decode(source.bytes);
-  return { name: basename(source.name, extname(source.name)), text, format: ext.slice(1), encoding: 'utf-8' };
+type Pending = { slot: number; file: string; doc: Extract<Extracted, { ok: true }>; bytes: number };
+
+/** Strips the file name a message starts with, since the outcome names the file already. */
+function reasonOf(err: unknown, file: string): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message;
 }
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
- * Imports sources one by one. One bad file never stops the others; each document goes in
- * with its own transaction, so cancelling keeps what was imported.
+ * Imports sources, in order. Documents are written in batches, one undoable action per batch,
+ * each document inside its own savepoint: a document that fails rolls back alone and the
+ * rest of its batch goes in. Reading a file never happens inside a transaction, so a corrupt
+ * file costs nothing but its own line in the report. Cancelling writes what was already read
+ * and stops; nothing imported is lost.
  */
-export async function importSources(project: Project, sources: Iterable<ImportSource>, total: number, options: ImportOptions): Promise<ImportReport> {
-  const outcomes: ImportOutcome[] = [];
+export async function importSources(
+  project: Project,
+  sources: Iterable<ImportSource> | AsyncIterable<ImportSource>,
+  total: number | (() => number),
+  options: ImportOptions,
+): Promise<ImportReport> {
+  const totalNow = typeof total === 'number' ? () => total : total;
+  const outcomes: (ImportOutcome | undefined)[] = [];
+  let pending: Pending[] = [];
+  let pendingBytes = 0;
+  let batchStarted = Date.now();
+  let lastYield = Date.now();
   let done = 0;
   let cancelled = false;
-  for (const source of sources) {
+
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    pendingBytes = 0;
+    const summary = batch.length === 1 ? `Import ${batch[0]!.doc.name}` : `Import ${batch.length} documents (${batch[0]!.doc.name} … ${batch[batch.length - 1]!.doc.name})`;
+    try {
+      await project.db.action({ kind: 'document.import', summary, coderId: options.importedBy }, (tx) => writeBatch(tx, batch, outcomes, options.importedBy));
+    } catch (err) {
+      // The whole transaction failed (disk full, file locked): none of this batch is in.
+      for (const p of batch) outcomes[p.slot] = { file: p.file, ...(p.doc.row ? { row: p.doc.row } : {}), status: 'failed', reason: `not saved: ${reasonOf(err, p.file)}` };
+    }
+    batchStarted = Date.now();
+  };
+
+  for await (const source of sources) {
     if (options.isCancelled?.()) {
       cancelled = true;
       break;
     }
-    options.onProgress?.(done, total, source.name);
+    options.onProgress?.(done, totalNow(), source.name);
+    let extracted: Extracted[];
     try {
-      if (source.error) throw new MarginaliaError('io', `${source.name}: could not be read (${source.error}).`);
-      const doc = extractText(source);
-      const result = await project.db.action({ kind: 'document.import', summary: `Import ${doc.name}`, coderId: options.importedBy }, (tx) =>
-        addDocument(tx, { name: doc.name, text: doc.text, sourceName: source.name, sourceFormat: doc.format, sourceEncoding: doc.encoding, importedBy: options.importedBy }),
-      );
-      outcomes.push(result.status === 'imported' ? { file: source.name, status: 'imported', documentId: result.id, name: doc.name } : { file: source.name, status: 'duplicate', duplicateOf: result.duplicateOf });
+      extracted = await extractDocuments(source, options.mapping);
     } catch (err) {
-      const message = (err as Error).message;
-      outcomes.push({ file: source.name, status: 'failed', reason: message.startsWith(source.name) ? message.slice(source.name.length + 2) : message });
+      extracted = [{ ok: false, reason: reasonOf(err, source.name) }];
+    }
+    for (const e of extracted) {
+      const slot = outcomes.length;
+      const row = e.row ? { row: e.row } : {};
+      if (!e.ok) outcomes.push({ file: source.name, ...row, status: 'failed', reason: e.reason });
+      else {
+        outcomes.push(undefined);
+        pending.push({ slot, file: source.name, doc: e, bytes: e.text.length });
+        pendingBytes += e.text.length;
+      }
     }
     done++;
+    if (pending.length >= BATCH_DOCUMENTS || pendingBytes >= BATCH_BYTES || (pending.length > 0 && Date.now() - batchStarted > BATCH_MS)) await flush();
+    // Extraction is synchronous work; between files the event loop gets a turn so the app's
+    // other requests (and progress polls) are answered during a long import.
+    if (Date.now() - lastYield > 30) {
+      await yieldToEventLoop();
+      lastYield = Date.now();
+    }
   }
-  options.onProgress?.(done, total, '');
+  await flush();
+  options.onProgress?.(done, totalNow(), '');
+  const final = outcomes.filter((o): o is ImportOutcome => o !== undefined);
   return {
-    outcomes,
-    imported: outcomes.filter((o) => o.status === 'imported').length,
-    duplicates: outcomes.filter((o) => o.status === 'duplicate').length,
-    failed: outcomes.filter((o) => o.status === 'failed').length,
+    outcomes: final,
+    imported: final.filter((o) => o.status === 'imported').length,
+    duplicates: final.filter((o) => o.status === 'duplicate').length,
+    failed: final.filter((o) => o.status === 'failed').length,
     cancelled,
+    notRead: cancelled ? Math.max(0, totalNow() - done) : 0,
   };
+}
+
+async function writeBatch(tx: Tx, batch: Pending[], outcomes: (ImportOutcome | undefined)[], importedBy: string | null): Promise<void> {
+  for (const p of batch) {
+    const row = p.doc.row ? { row: p.doc.row } : {};
+    const mark = tx.changes.length;
+    await tx.run('SAVEPOINT import_document');
+    try {
+      const result = await addDocument(tx, {
+        name: p.doc.name,
+        text: p.doc.text,
+        sourceName: p.file,
+        sourceFormat: p.doc.format,
+        sourceEncoding: p.doc.encoding,
+        attributes: p.doc.attributes,
+        attributeTypes: p.doc.attributeTypes,
+        importedBy,
+      });
+      await tx.run('RELEASE import_document');
+      outcomes[p.slot] =
+        result.status === 'imported'
+          ? { file: p.file, ...row, status: 'imported', documentId: result.id, name: p.doc.name.trim() || 'Untitled' }
+          : { file: p.file, ...row, status: 'duplicate', duplicateOf: result.duplicateOf };
+    } catch (err) {
+      await tx.run('ROLLBACK TO import_document');
+      await tx.run('RELEASE import_document');
+      // The rolled-back rows must not be in the undo record either.
+      tx.changes.length = mark;
+      outcomes[p.slot] = { file: p.file, ...row, status: 'failed', reason: reasonOf(err, p.file) };
+    }
+  }
+}
+
+/** Reads files lazily, so a folder of thousands is never in memory at once. */
+function* readFiles(files: { path: string; name: string }[]): Generator<ImportSource> {
+  for (const f of files) {
+    try {
+      const size = statSync(f.path).size;
+      // Checked before reading, so a huge file is refused without being loaded.
+      if (size > MAX_FILE_BYTES) {
+        yield { name: f.name, bytes: new Uint8Array(), error: `is ${Math.round(size / 1024 / 1024)} MB, larger than the ${MAX_FILE_BYTES / 1024 / 1024} MB a file may have; split it.` };
+        continue;
+      }
+      yield { name: f.name, bytes: readFileSync(f.path) };
+    } catch (err) {
+      yield { name: f.name, bytes: new Uint8Array(), error: `could not be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).` };
+    }
+  }
 }
 
 /** Imports files and folders from disk. */
 export async function importPaths(project: Project, paths: string[], options: ImportOptions): Promise<ImportReport> {
   const files = collectFiles(paths);
-  function* read() {
-    for (const f of files) {
-      let bytes: Uint8Array;
-      try {
-        bytes = readFileSync(f.path);
-      } catch (err) {
-        yield { name: f.name, bytes: new Uint8Array(), error: (err as Error).message };
-        continue;
-      }
-      yield { name: f.name, bytes };
-    }
-  }
-  return importSources(project, read(), files.length, options);
+  return importSources(project, readFiles(files), files.length, options);
 }

@@ -25,7 +25,7 @@ export function zipEntryNames(bytes: Uint8Array, file: string, what: string): st
       },
     });
   } catch {
-    throw new MarginaliaError('invalid_input', `${file}: not a valid ${what} (the file is damaged or only partly saved); open and save it again, then import it.`);
+    throw damagedZip(file, what);
   }
   return names;
 }
@@ -37,10 +37,21 @@ export function zipEntryNames(bytes: Uint8Array, file: string, what: string): st
  * grow past it either.
  */
 export function safeUnzip(bytes: Uint8Array, file: string, what: string, wanted: (name: string) => boolean): Unzipped {
+  checkZipSizes(bytes, file, what);
+  try {
+    return unzipSync(bytes, { filter: (entry) => wanted(entry.name) });
+  } catch {
+    throw damagedZip(file, what);
+  }
+}
+
+const damagedZip = (file: string, what: string) =>
+  new MarginaliaError('invalid_input', `${file}: not a valid ${what} (the file is damaged or only partly saved); open and save it again, then import it.`);
+
+/** Refuses an archive whose declared sizes add up past MAX_EXPANDED_BYTES, before inflating it. */
+export function checkZipSizes(bytes: Uint8Array, file: string, what: string): void {
   let total = 0;
   let entries = 0;
-  const damaged = () =>
-    new MarginaliaError('invalid_input', `${file}: not a valid ${what} (the file is damaged or only partly saved); open and save it again, then import it.`);
   try {
     unzipSync(bytes, {
       filter: (entry) => {
@@ -50,17 +61,12 @@ export function safeUnzip(bytes: Uint8Array, file: string, what: string, wanted:
       },
     });
   } catch {
-    throw damaged();
+    throw damagedZip(file, what);
   }
   if (entries > MAX_ZIP_ENTRIES || total > MAX_EXPANDED_BYTES) {
     throw new MarginaliaError(
       'too_large',
       `${file}: expands to ${Math.round(total / 1024 / 1024)} MB in ${entries} parts, past the ${MAX_EXPANDED_BYTES / 1024 / 1024} MB an import allows; it is refused as a possible zip bomb.`,
     );
-  }
-  try {
-    return unzipSync(bytes, { filter: (entry) => wanted(entry.name) });
-  } catch {
-    throw damaged();
   }
 }

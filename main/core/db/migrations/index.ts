@@ -1,5 +1,7 @@
 import type { Sqlite } from '../sqlite';
 import * as m001 from './001-initial';
+import * as m002 from './002-team';
+import * as m003 from './003-document-order';
 
 export interface Migration {
   version: number;
@@ -11,6 +13,10 @@ export interface Migration {
  * Every schema step, in order. A project at user_version N runs steps N+1.. on open.
  * Add a step as a new numbered file with its own test starting from the previous schema.
  */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', up: m001.up }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', up: m001.up },
+  { version: 2, name: 'team', up: m002.up },
+  { version: 3, name: 'document-order', up: m003.up },
+];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

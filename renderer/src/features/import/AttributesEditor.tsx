@@ -1,4 +1,104 @@
-/** Placeholder until the import feature lands: edits one document's attributes. */
+import { useCallback, useEffect, useState } from 'react';
+import { ApiError, call, onChange } from '../../api/client';
+import type { Output } from '../../../../main/api/contract';
+import './import.css';
+
+type Variable = Output<'variables.list'>[number];
+type Value = string | number | boolean | null;
+type VariableType = Variable['type'];
+
+/** Edits one document's attributes: one field per project attribute, typed, saved on change; and a row to add a new attribute. */
 export function AttributesEditor(props: { documentId: string }) {
-  return <p data-document={props.documentId}>Attributes cannot be edited yet.</p>;
+  const [variables, setVariables] = useState<Variable[]>([]);
+  const [values, setValues] = useState<Record<string, Value>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [newName, setNewName] = useState('');
+  const [newType, setNewType] = useState<VariableType>('text');
+
+  const load = useCallback(async () => {
+    const [vars, docs] = await Promise.all([call('variables.list', {}), call('documents.list', {})]);
+    setVariables(vars);
+    setValues(docs.find((d) => d.id === props.documentId)?.attributes ?? {});
+  }, [props.documentId]);
+
+  useEffect(() => {
+    void load().catch((err: unknown) => setError(String(err)));
+    return onChange((method) => {
+      if (method.startsWith('documents.') || method.startsWith('import.') || method === 'attributes.import' || method.startsWith('project.')) void load().catch(() => undefined);
+    });
+  }, [load]);
+
+  async function save(name: string, value: Value, type?: VariableType) {
+    setError(null);
+    try {
+      await call('documents.setAttributes', { id: props.documentId, attributes: { [name]: value }, ...(type ? { types: { [name]: type } } : {}) });
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+      await load().catch(() => undefined);
+    }
+  }
+
+  const field = (v: Variable) => {
+    const value = values[v.name];
+    const label = `Attribute ${v.name}`;
+    if (v.type === 'boolean') {
+      return (
+        <select aria-label={label} value={value === true ? 'true' : value === false ? 'false' : ''} onChange={(e) => void save(v.name, e.target.value === '' ? null : e.target.value === 'true')}>
+          <option value="">(none)</option>
+          <option value="true">yes</option>
+          <option value="false">no</option>
+        </select>
+      );
+    }
+    return (
+      <input
+        aria-label={label}
+        type={v.type === 'number' ? 'number' : v.type === 'date' ? 'date' : 'text'}
+        defaultValue={value === null || value === undefined ? '' : String(value)}
+        key={`${v.id}:${String(value)}`}
+        onBlur={(e) => {
+          const raw = e.target.value;
+          if (raw === (value === null || value === undefined ? '' : String(value))) return;
+          void save(v.name, raw === '' ? null : v.type === 'number' ? Number(raw) : raw);
+        }}
+      />
+    );
+  };
+
+  return (
+    <form
+      className="attributes-editor"
+      aria-label="Document attributes"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!newName.trim()) return;
+        void save(newName.trim(), null, newType).then(() => setNewName(''));
+      }}
+    >
+      {variables.map((v) => (
+        <label key={v.id} style={{ display: 'contents' }}>
+          <span>
+            {v.name} <small>({v.type})</small>
+          </span>
+          {field(v)}
+        </label>
+      ))}
+      {variables.length === 0 && <p style={{ gridColumn: '1 / -1' }}>No attributes yet.</p>}
+      <input aria-label="New attribute name" placeholder="New attribute" value={newName} onChange={(e) => setNewName(e.target.value)} />
+      <span>
+        <select aria-label="New attribute type" value={newType} onChange={(e) => setNewType(e.target.value as VariableType)}>
+          <option value="text">text</option>
+          <option value="number">number</option>
+          <option value="date">date</option>
+          <option value="boolean">boolean</option>
+        </select>{' '}
+        <button type="submit">Add attribute</button>
+      </span>
+      {error && (
+        <p role="alert" className="attributes-error">
+          {error}
+        </p>
+      )}
+    </form>
+  );
 }

@@ -1,11 +1,368 @@
-/** Placeholder until the feature lands: the app shell renders this when the user opens "Intercoder agreement". */
-export function AgreementView(props: { onClose: () => void }) {
+import { useEffect, useState } from 'react';
+import type { Output } from '../../../../main/api/contract';
+import { call, downloadBase64 } from '../../api/client';
+import './team.css';
+
+type Report = Output<'team.agreement'>;
+type Coder = Output<'coders.list'>[number];
+type Code = Output<'codes.list'>[number];
+type Doc = Output<'documents.list'>[number];
+type Round = Output<'team.rounds.list'>[number];
+type Unit = Report['unit'];
+
+const UNITS: { value: Unit; label: string }[] = [
+  { value: 'char', label: 'Characters' },
+  { value: 'sentence', label: 'Sentences' },
+  { value: 'paragraph', label: 'Paragraphs' },
+  { value: 'document', label: 'Documents (code present or not)' },
+];
+
+const pct = (v: number | null) => (v === null ? '—' : `${v.toFixed(1)}%`);
+const k4 = (v: number | null) => (v === null ? '—' : v.toFixed(4));
+
+function selectedValues(select: HTMLSelectElement): string[] {
+  return [...select.selectedOptions].map((o) => o.value);
+}
+
+function ResultTables(props: { report: Report }) {
+  const { report } = props;
+  const o = report.overall;
   return (
-    <div role="dialog" aria-modal="true" aria-label="Intercoder agreement" className="dialog">
-      <p>Not available yet.</p>
-      <button type="button" onClick={props.onClose}>
-        Close
-      </button>
+    <>
+      {report.warnings.map((w) => (
+        <p key={w} className="team-warning" role="note">
+          {w}
+        </p>
+      ))}
+      <table className="team-table" aria-label="Agreement per code">
+        <caption>Per code</caption>
+        <thead>
+          <tr>
+            <th scope="col">Code</th>
+            <th scope="col">Units</th>
+            <th scope="col">Agreement</th>
+            <th scope="col">Kappa (weighted)</th>
+            <th scope="col">Kappa (pooled)</th>
+            <th scope="col">Alpha</th>
+            <th scope="col">Segment agreement</th>
+          </tr>
+        </thead>
+        <tbody>
+          {report.codes.map((c) => (
+            <tr key={c.code_id}>
+              <th scope="row">{c.path}</th>
+              <td>{c.units}</td>
+              <td>{pct(c.percent_agreement)}</td>
+              <td>{k4(c.kappa_weighted)}</td>
+              <td>{k4(c.kappa_pooled)}</td>
+              <td>{k4(c.alpha)}</td>
+              <td>{pct(c.segment_agreement)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <table className="team-table" aria-label="Agreement per document">
+        <caption>Per document (all chosen codes)</caption>
+        <thead>
+          <tr>
+            <th scope="col">Document</th>
+            <th scope="col">Units</th>
+            <th scope="col">Agreement</th>
+            <th scope="col">Kappa</th>
+            <th scope="col">Alpha</th>
+            <th scope="col">Segment agreement</th>
+          </tr>
+        </thead>
+        <tbody>
+          {o.documents.map((d) => (
+            <tr key={d.document_id}>
+              <th scope="row">{d.name}</th>
+              <td>{d.units}</td>
+              <td>{pct(d.percent_agreement)}</td>
+              <td>{k4(d.kappa)}</td>
+              <td>{k4(d.alpha)}</td>
+              <td>{pct(d.segment_agreement)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <table className="team-table" aria-label="Overall agreement">
+        <caption>Overall</caption>
+        <tbody>
+          <tr>
+            <th scope="row">Percent agreement</th>
+            <td>{pct(o.percent_agreement)}</td>
+          </tr>
+          <tr>
+            <th scope="row">Cohen’s kappa, weighted by document length{report.coders.length > 2 ? ' (mean over pairs)' : ''}</th>
+            <td>{k4(o.kappa_weighted)}</td>
+          </tr>
+          <tr>
+            <th scope="row">Cohen’s kappa, pooled{report.coders.length > 2 ? ' (mean over pairs)' : ''}</th>
+            <td>{k4(o.kappa_pooled)}</td>
+          </tr>
+          <tr>
+            <th scope="row">Krippendorff’s alpha (nominal)</th>
+            <td>{k4(o.alpha)}</td>
+          </tr>
+          <tr>
+            <th scope="row">Segment agreement (overlap ≥ {Math.round(report.threshold * 100)}%)</th>
+            <td>
+              {pct(o.segment_agreement)} ({o.segments.matched} of {o.segments.total} segments)
+            </td>
+          </tr>
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+/** Reliability rounds: draw a seeded sample for chosen coders, then close to keep the results. */
+function Rounds(props: { coders: Coder[]; chosenCoders: string[]; unit: Unit; threshold: number; onResults: (r: Report) => void }) {
+  const [rounds, setRounds] = useState<Round[]>([]);
+  const [name, setName] = useState('');
+  const [kind, setKind] = useState<'share' | 'count'>('share');
+  const [size, setSize] = useState('0.2');
+  const [seed, setSeed] = useState('');
+  const [error, setError] = useState<string | null>(null);
+
+  const load = () => call('team.rounds.list', {}).then(setRounds, (e: Error) => setError(e.message));
+  useEffect(() => void load(), []);
+
+  async function open() {
+    setError(null);
+    try {
+      await call('team.rounds.create', {
+        name,
+        sample: { kind, value: Number(size) },
+        ...(seed.trim() ? { seed: Number(seed) } : {}),
+        coderIds: props.chosenCoders,
+        unit: props.unit,
+        threshold: props.threshold,
+      });
+      setName('');
+      await load();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+
+  async function close(id: string) {
+    setError(null);
+    try {
+      const r = await call('team.rounds.close', { id });
+      if (r.results) props.onResults(r.results);
+      await load();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+
+  return (
+    <section aria-label="Reliability rounds">
+      <h4>Reliability rounds</h4>
+      <div className="team-form">
+        <label className="field">
+          Round name
+          <input value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label className="field">
+          Sample by
+          <select value={kind} onChange={(e) => setKind(e.target.value as 'share' | 'count')}>
+            <option value="share">Share of documents</option>
+            <option value="count">Number of documents</option>
+          </select>
+        </label>
+        <label className="field">
+          {kind === 'share' ? 'Share (0–1)' : 'Number of documents'}
+          <input type="number" min={kind === 'share' ? 0.01 : 1} max={kind === 'share' ? 1 : undefined} step={kind === 'share' ? 0.05 : 1} value={size} onChange={(e) => setSize(e.target.value)} />
+        </label>
+        <label className="field">
+          Seed (blank: random, recorded)
+          <input type="number" min={0} value={seed} onChange={(e) => setSeed(e.target.value)} />
+        </label>
+        <button type="button" onClick={() => void open()} disabled={!name.trim() || props.chosenCoders.length < 2}>
+          Open round for the chosen coders
+        </button>
+      </div>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {rounds.length > 0 && (
+        <table className="team-table" aria-label="Reliability rounds">
+          <thead>
+            <tr>
+              <th scope="col">Round</th>
+              <th scope="col">Status</th>
+              <th scope="col">Sample</th>
+              <th scope="col">Seed</th>
+              <th scope="col">Coders</th>
+              <th scope="col">Kappa (pooled)</th>
+              <th scope="col">Alpha</th>
+              <th scope="col">Action</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rounds.map((r) => (
+              <tr key={r.id}>
+                <th scope="row">{r.name}</th>
+                <td>{r.status}</td>
+                <td title={r.documents.map((d) => d.name).join(', ')}>
+                  {r.documents.length} documents ({r.sample.kind === 'share' ? `${Math.round(r.sample.value * 100)}%` : r.sample.value})
+                </td>
+                <td>{r.seed}</td>
+                <td>{r.coders.map((c) => c.name).join(', ')}</td>
+                <td>{k4(r.results?.overall.kappa_pooled ?? null)}</td>
+                <td>{k4(r.results?.overall.alpha ?? null)}</td>
+                <td>
+                  {r.status === 'open' ? (
+                    <button type="button" onClick={() => void close(r.id)} aria-label={`Close round ${r.name} and compute agreement`}>
+                      Close and compute
+                    </button>
+                  ) : (
+                    <button type="button" onClick={() => r.results && props.onResults(r.results)} aria-label={`Show results of round ${r.name}`}>
+                      Show results
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <p className="muted">
+        While a round is open, each of its coders sees only their own coding. Closing it computes agreement on exactly the
+        sample and keeps the results in the project.
+      </p>
+    </section>
+  );
+}
+
+/** Intercoder agreement: choose coders, codes, documents and unit; read and export the numbers. */
+export function AgreementView(props: { onClose: () => void }) {
+  const [coders, setCoders] = useState<Coder[]>([]);
+  const [codes, setCodes] = useState<Code[]>([]);
+  const [docs, setDocs] = useState<Doc[]>([]);
+  const [chosenCoders, setChosenCoders] = useState<string[]>([]);
+  const [chosenCodes, setChosenCodes] = useState<string[]>([]);
+  const [chosenDocs, setChosenDocs] = useState<string[]>([]);
+  const [unit, setUnit] = useState<Unit>('char');
+  const [threshold, setThreshold] = useState('90');
+  const [report, setReport] = useState<Report | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    Promise.all([call('coders.list', {}), call('codes.list', {}), call('documents.list', {})]).then(
+      ([k, c, d]) => {
+        setCoders(k);
+        setCodes(c);
+        setDocs(d);
+        setChosenCoders(k.filter((x) => x.name !== 'consensus').slice(0, 2).map((x) => x.id));
+      },
+      (e: Error) => setError(e.message),
+    );
+  }, []);
+
+  const thresholdValue = Number(threshold) / 100;
+  const input = () => ({ coderIds: chosenCoders, codeIds: chosenCodes, documentIds: chosenDocs, unit, threshold: thresholdValue });
+
+  async function compute() {
+    setError(null);
+    setBusy(true);
+    try {
+      setReport(await call('team.agreement', input()));
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function exportCsv() {
+    setError(null);
+    try {
+      const f = await call('team.agreementCsv', input());
+      downloadBase64(f.fileName, f.mime, f.dataBase64);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+
+  const toggleCoder = (id: string, on: boolean) => setChosenCoders((cur) => (on ? [...cur, id] : cur.filter((x) => x !== id)));
+
+  return (
+    <div role="dialog" aria-modal="true" aria-label="Intercoder agreement" className="dialog team-dialog team-wide">
+      <h3>Intercoder agreement</h3>
+      <div className="team-form">
+        <fieldset>
+          <legend>Coders</legend>
+          {coders.map((c) => (
+            <label key={c.id} className="team-radio">
+              <input type="checkbox" checked={chosenCoders.includes(c.id)} onChange={(e) => toggleCoder(c.id, e.target.checked)} />
+              {c.name}
+              {coders.filter((x) => x.name === c.name).length > 1 && <span className="muted"> ({c.id.slice(0, 8)})</span>}
+            </label>
+          ))}
+        </fieldset>
+        <label className="field">
+          Codes (none chosen: all)
+          <select multiple aria-label="Codes" value={chosenCodes} onChange={(e) => setChosenCodes(selectedValues(e.target))}>
+            {codes.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.path}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          Documents (none chosen: all)
+          <select multiple aria-label="Documents" value={chosenDocs} onChange={(e) => setChosenDocs(selectedValues(e.target))}>
+            {docs.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div>
+          <label className="field">
+            Unit
+            <select value={unit} onChange={(e) => setUnit(e.target.value as Unit)}>
+              {UNITS.map((u) => (
+                <option key={u.value} value={u.value}>
+                  {u.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            Segment overlap threshold (%)
+            <input type="number" min={1} max={100} value={threshold} onChange={(e) => setThreshold(e.target.value)} />
+          </label>
+        </div>
+      </div>
+      <div className="team-actions">
+        <button type="button" className="primary" onClick={() => void compute()} disabled={busy || chosenCoders.length < 2}>
+          Compute agreement
+        </button>
+        <button type="button" onClick={() => void exportCsv()} disabled={chosenCoders.length < 2}>
+          Export CSV
+        </button>
+        <button type="button" onClick={props.onClose}>
+          Close
+        </button>
+      </div>
+      {chosenCoders.length < 2 && <p className="muted">Choose at least two coders.</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {report && <ResultTables report={report} />}
+      <Rounds coders={coders} chosenCoders={chosenCoders} unit={unit} threshold={thresholdValue} onResults={setReport} />
     </div>
   );
 }

@@ -1,0 +1,75 @@
+import { test, expect } from '@playwright/test';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Session } from '../main/api/session';
+import { dispatch } from '../main/api/dispatch';
+import { startBridge } from '../main/bridge/server';
+import { createSampleProject } from '../main/core/sample/sample';
+import { Project } from '../main/core/project/project';
+
+test('merge preview, agreement and disagreement resolution', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  const dir = mkdtempSync(join(tmpdir(), 'team-e2e-'));
+  const path = join(dir, 'Sample.marginalia');
+  const project = await createSampleProject(path, 'tester');
+  const session = new Session(project, 'tester');
+  const call = async (m: string, i: unknown) => {
+    const r = await dispatch({ session }, m, i);
+    if (!r.ok) throw new Error(r.error.message);
+    return r.value as any;
+  };
+  const docs = await call('documents.list', {});
+  const codes = await call('codes.list', {});
+  const cas = codes.find((c: any) => c.path === 'casualties').id;
+  await call('segments.create', { documentId: docs[0].id, codeId: cas, start: 0, end: 40 });
+  const other = join(dir, 'ben.marginalia');
+  await project.db.read(() => project.db.sqlite.run('VACUUM INTO ?', [other]));
+  const ben = new Session(await Project.open(other), 'ben');
+  await dispatch({ session: ben }, 'segments.create', { documentId: docs[0].id, codeId: cas, start: 10, end: 60 });
+  await dispatch({ session: ben }, 'codes.describe', { id: cas, description: 'Ben rule' });
+  await ben.setProject(null);
+
+  const bridge = await startBridge({ ctx: { session }, rendererDir: '/tmp/team-renderer' });
+  await page.addInitScript(() => localStorage.setItem('marginalia.coder', 'tester'));
+  await page.goto(bridge.url);
+  await page.getByRole('menuitem', { name: 'File' }).click();
+  await page.getByRole('menuitem', { name: "Merge a colleague's project…" }).click();
+  const dlg = page.getByRole('dialog', { name: "Merge a colleague's project" });
+  await dlg.getByLabel("Colleague's project file").setInputFiles({ name: 'ben.marginalia', mimeType: 'application/octet-stream', buffer: readFileSync(other) });
+  await expect(dlg.getByRole('group', { name: 'Code “casualties”' })).toBeVisible();
+  await dlg.getByRole('radio', { name: 'Take theirs' }).check();
+  await page.screenshot({ path: '/tmp/team-merge.png' });
+  await dlg.getByRole('button', { name: 'Merge' }).click();
+  await expect(dlg.getByRole('status')).toContainText('backup');
+  await dlg.getByRole('button', { name: 'Close' }).click();
+
+  await page.getByRole('menuitem', { name: 'View' }).click();
+  await page.getByRole('menuitem', { name: 'Intercoder agreement' }).click();
+  const ag = page.getByRole('dialog', { name: 'Intercoder agreement' });
+  await ag.getByRole('checkbox', { name: 'ben' }).check();
+  await ag.getByRole('button', { name: 'Compute agreement' }).click();
+  await expect(ag.getByRole('table', { name: 'Agreement per code' })).toBeVisible();
+  await page.screenshot({ path: '/tmp/team-agreement.png' });
+  await ag.getByRole('button', { name: 'Close' }).click();
+
+  await page.getByRole('listbox', { name: 'Documents', exact: true }).getByRole('option').first().click();
+  await page.getByRole('menuitem', { name: 'View' }).click();
+  await page.getByRole('menuitem', { name: 'Compare coders' }).click();
+  const cmp = page.getByRole('region', { name: 'Compare coders' });
+  await expect(cmp.getByText('Disagreement 1 of 2')).toBeVisible();
+  await cmp.getByRole('button', { name: 'Next disagreement' }).click();
+  await expect(cmp.getByText('Disagreement 2 of 2')).toBeVisible();
+  await cmp.getByRole('radio', { name: /Keep ben/ }).check();
+  await cmp.getByLabel('Why (kept as a memo)').fill('Ben includes the number.');
+  await cmp.getByRole('button', { name: 'Settle disagreement' }).click();
+  await expect(cmp.getByText(/Settled: kept ben/)).toBeVisible();
+  await page.screenshot({ path: '/tmp/team-compare.png' });
+  const segs = await call('segments.list', {});
+  expect(segs.filter((s: any) => s.coder_name === 'consensus').map((s: any) => [s.start, s.end])).toEqual([[10, 60]]);
+  await bridge.close();
+  await session.setProject(null);
+  expect(errors).toEqual([]);
+});

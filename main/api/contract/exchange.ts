@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { command, query } from '../define';
+import type { ExchangeImportReport } from '../../core/exchange/qdpx-import';
+
+export const ExportFormat = z.enum(['segments', 'matrix', 'codebook', 'documents', 'memos', 'bundle', 'qdpx', 'qdc']);
+export const TableFormat = z.enum(['segments', 'matrix', 'codebook', 'documents', 'memos']);
+
+/** Which segments count: by coder, by code (with or without subcodes), by document attribute. */
+export const ExportFilterInput = z
+  .object({
+    coders: z.array(z.string().trim().min(1).max(200)).max(100).optional(),
+    code: z.string().trim().min(1).max(2000).optional(),
+    subcodes: z.boolean().optional(),
+    where: z.array(z.string().max(2000).regex(/=/, { message: 'must be a condition like outlet=BBC' })).max(50).optional(),
+  })
+  .strict();
+
+const TableOptionsInput = {
+  filter: ExportFilterInput.optional(),
+  measure: z.enum(['count', 'presence', 'characters', 'share']).optional(),
+  rollup: z.boolean().optional(),
+};
+
+export interface ExportPreview {
+  columns: string[];
+  rows: string[][];
+}
+
+export interface ExportedFileOut {
+  fileName: string;
+  mime: string;
+  dataBase64: string;
+  bytes: number;
+}
+
+export const exchangeContract = {
+  'exchange.preview': query<ExportPreview>()(
+    z.object({ format: TableFormat, ...TableOptionsInput, limit: z.number().int().min(1).max(200).optional() }).strict(),
+    'The header and first rows of a table export under the given filters, as the Export dialog shows them.',
+  ),
+  'exchange.export': query<ExportedFileOut>()(
+    z
+      .object({
+        format: ExportFormat,
+        ...TableOptionsInput,
+        delimiter: z.enum(['comma', 'semicolon', 'tab']).optional(),
+        excel: z.boolean().optional(),
+        raw: z.boolean().optional(),
+      })
+      .strict(),
+    'Exports a table (CSV), the dataset bundle (.zip), the project (.qdpx) or the codebook (.qdc) as bytes to save.',
+  ),
+  'exchange.import': command<ExchangeImportReport>()(
+    z
+      .object({
+        name: z
+          .string()
+          .min(1)
+          .max(1000)
+          .regex(/\.(qdpx|qdc|qde)$/i, { message: 'must be a REFI-QDA file ending in .qdpx, .qdc or .qde' }),
+        dataBase64: z.string().max(200 * 1024 * 1024, { message: 'is larger than the 150 MB a file may have' }),
+      })
+      .strict(),
+    'Imports a REFI-QDA project (.qdpx) or codebook (.qdc); reports what came in and what was dropped or converted.',
+  ),
+} as const;

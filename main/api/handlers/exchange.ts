@@ -1,0 +1,29 @@
+import { exchangeContract } from '../contract/exchange';
+import type { HandlersOf } from './types';
+import { exportToBytes } from '../../core/exchange/export';
+import { writeTable } from '../../core/exchange/tables';
+import { importExchangeBytes } from '../../core/exchange/qdpx-import';
+import type { Cell } from '../../core/exchange/csv';
+
+const cellText = (c: Cell): string => (c === null ? '' : String(c));
+
+export const exchangeHandlers: HandlersOf<typeof exchangeContract> = {
+  'exchange.preview': ({ session }, { format, filter, measure, rollup, limit }) =>
+    session.project.db.read(async (r) => {
+      const preview = { columns: [] as string[], rows: [] as string[][] };
+      await writeTable(r, format, { filter, measure, rollup, limit: limit ?? 20 }, {
+        header: (names) => void (preview.columns = [...names]),
+        row: (cells) => void preview.rows.push(cells.map(cellText)),
+      });
+      return preview;
+    }),
+  'exchange.export': async ({ session }, input) => {
+    const file = await session.project.db.read((r) => exportToBytes(r, input));
+    return { fileName: file.fileName, mime: file.mime, dataBase64: Buffer.from(file.bytes).toString('base64'), bytes: file.bytes.length };
+  },
+  'exchange.import': async ({ session }, { name, dataBase64 }) => {
+    // The importer credits the current coder only where the file names no user.
+    const coderName = (await session.coder()).name;
+    return importExchangeBytes(session.project.db, Buffer.from(dataBase64, 'base64'), name, coderName);
+  },
+};

@@ -1,0 +1,71 @@
+import { teamContract } from '../contract/team';
+import type { HandlersOf } from './types';
+import type { Session } from '../session';
+import { agreementFromProject } from '../../core/team/agreement';
+import { agreementCsv } from '../../core/team/agreement-csv';
+import { applyMerge, previewMerge } from '../../core/team/merge';
+import { readMergeSource } from '../../core/team/merge-source';
+import { discardUpload, getUpload, saveUpload } from '../../core/team/merge-uploads';
+import { listDisagreements, resolveDisagreement } from '../../core/team/consensus';
+import { closeRound, createRound, getRound, listRounds, visibleCoders } from '../../core/team/rounds';
+
+function stamp(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+async function codePath(session: Session, id: string): Promise<string> {
+  const row = await session.project.db.read((r) => r.get<{ name: string }>(`SELECT name FROM codes WHERE id = ?`, [id]));
+  return row?.name ?? id;
+}
+
+export const teamHandlers: HandlersOf<typeof teamContract> = {
+  'team.agreement': ({ session }, input) => session.project.db.read((r) => agreementFromProject(r, input)),
+  'team.agreementCsv': async ({ session }, input) => {
+    const report = await session.project.db.read((r) => agreementFromProject(r, input));
+    return { fileName: `agreement-${report.unit}-${stamp()}.csv`, mime: 'text/csv', dataBase64: Buffer.from(agreementCsv(report), 'utf8').toString('base64') };
+  },
+  'team.mergePreview': async ({ session }, input) => {
+    const upload = saveUpload(input.fileName, input.dataBase64);
+    try {
+      const other = await readMergeSource(upload.path, upload.fileName);
+      return { ...(await previewMerge(session.project.db, other)), uploadId: upload.id };
+    } catch (err) {
+      discardUpload(upload.id);
+      throw err;
+    }
+  },
+  'team.mergeApply': async ({ session }, input) => {
+    const upload = getUpload(input.uploadId);
+    const coder = await session.coder();
+    const other = await readMergeSource(upload.path, upload.fileName);
+    const result = await applyMerge(session.project.db, session.project.path, other, input.choices, coder.id);
+    discardUpload(input.uploadId);
+    return result;
+  },
+  'team.mergeCancel': async (_ctx, input) => discardUpload(input.uploadId),
+  'team.disagreements': ({ session }, input) => session.project.db.read((r) => listDisagreements(r, input)),
+  'team.resolve': async ({ session }, input) => {
+    const coder = await session.coder();
+    const what = await codePath(session, input.codeId);
+    return session.project.db.action({ kind: 'team.resolve', summary: `Settle disagreement on ${what}`, coderId: coder.id }, (tx) =>
+      resolveDisagreement(tx, { ...input, decidedBy: coder.id }),
+    );
+  },
+  'team.rounds.list': ({ session }) => session.project.db.read(listRounds),
+  'team.rounds.create': async ({ session }, input) => {
+    const coder = await session.coder();
+    const id = await session.project.db.action({ kind: 'team.round.create', summary: `Open reliability round ${input.name}`, coderId: coder.id }, (tx) =>
+      createRound(tx, { ...input, createdBy: coder.id }),
+    );
+    return session.project.db.read((r) => getRound(r, id));
+  },
+  'team.rounds.close': async ({ session }, input) => {
+    const coder = await session.coder();
+    await session.project.db.action({ kind: 'team.round.close', summary: 'Close reliability round', coderId: coder.id }, (tx) => closeRound(tx, input.id));
+    return session.project.db.read((r) => getRound(r, input.id));
+  },
+  'team.visibleCoders': async ({ session }) => {
+    const coder = await session.coder();
+    return session.project.db.read((r) => visibleCoders(r, coder.id));
+  },
+};

@@ -1,0 +1,162 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { resolveCoder } from '../../core/coders/coders';
+import { resolveCode } from '../../core/codebook/codebook';
+import { resolveDocument } from '../../core/documents/documents';
+import { agreementFromProject, type AgreementReport } from '../../core/team/agreement';
+import { agreementCsv } from '../../core/team/agreement-csv';
+import { applyMerge, previewMerge, type MergePreview, type MergeResult } from '../../core/team/merge';
+import { readMergeSource } from '../../core/team/merge-source';
+import { AGREEMENT_UNITS, type AgreementUnit } from '../../core/team/units';
+import { CODER_OPT, JSON_OPT, UsageError, list, str, table, withProject, type Command, type Io } from '../command';
+
+const LIST_LIMIT = 50;
+
+function section(io: Io, title: string, items: { label: string; note?: string }[], total: number): void {
+  io.out(`${title}: ${total}`);
+  for (const item of items.slice(0, LIST_LIMIT)) io.out(`    ${item.label}${item.note ? `  (${item.note})` : ''}`);
+  if (items.length > LIST_LIMIT) io.out(`    … and ${items.length - LIST_LIMIT} more (--json lists all)`);
+}
+
+/** The merge report in words: the same sections the merge dialog shows. */
+export function printMergeReport(io: Io, report: MergePreview | MergeResult, dryRun: boolean): void {
+  const { add, existing } = report;
+  io.out(`Merging ${report.source.file} (project "${report.source.project_name}")${dryRun ? ' — preview, nothing written' : ''}`);
+  io.out('');
+  io.out(
+    `To add: ${add.counts.documents} documents, ${add.counts.codes} codes, ${add.counts.coders} coders, ${add.counts.segments} segments, ${add.counts.memos} memos, ${add.counts.attributes} attribute values`,
+  );
+  section(io, '  Documents to add', add.documents, add.counts.documents);
+  section(io, '  Codes to add', add.codes, add.counts.codes);
+  section(io, '  Coders to add', add.coders, add.counts.coders);
+  io.out(`Already here: ${existing.counts.documents} documents, ${existing.counts.codes} codes, ${existing.counts.coders} coders, ${existing.counts.segments} segments, ${existing.counts.memos} memos`);
+  const renamed = existing.documents.filter((d) => d.note);
+  if (renamed.length) section(io, '  Same text, other name', renamed, renamed.length);
+  io.out(`Conflicts: ${report.conflicts.length}`);
+  for (const c of report.conflicts) {
+    io.out(`  [${c.id}] ${c.kind} "${c.label}": ${c.detail}`);
+    io.out(`      choices: ${c.choices.map((x) => `${x.value}${x.value === c.default ? ' (default)' : ''}`).join(', ')}`);
+  }
+  if (report.same_name_coders.length) {
+    io.out(`Coders with the same name as a coder here (kept as two; rename one to tell them apart): ${report.same_name_coders.length}`);
+    for (const s of report.same_name_coders) io.out(`  "${s.name}": theirs ${s.their_id}, ours ${s.our_id}`);
+  }
+  for (const s of report.skipped) io.out(`Left out: ${s}`);
+  if ('backup' in report) io.out(`\nMerged. Backup made first: ${report.backup}. Undo with "marginalia undo".`);
+  else if (dryRun) io.out('\nNothing was written. Run again without --dry-run to merge (choices: --choice ID=VALUE, --take-theirs, --skip-new-documents).');
+}
+
+export const mergeCommand: Command = {
+  name: 'merge',
+  usage: 'marginalia merge PROJECT OTHER [--dry-run] [--choice ID=VALUE]... [--take-theirs] [--skip-new-documents] [--coder NAME] [--json]',
+  summary:
+    "Merge a colleague's project file into PROJECT: documents by text, codes by id then path, coders by id. Backs up PROJECT first; one undoable step. --dry-run prints the preview only.",
+  options: {
+    'dry-run': { type: 'boolean' },
+    choice: { type: 'string', multiple: true },
+    'take-theirs': { type: 'boolean' },
+    'skip-new-documents': { type: 'boolean' },
+    ...CODER_OPT,
+    ...JSON_OPT,
+  },
+  run: (args, io) =>
+    withProject(args, async (session) => {
+      const otherPath = args.positionals[1];
+      if (!otherPath) throw new UsageError('OTHER (the colleague\'s project file) is required');
+      if (resolve(otherPath) === resolve(session.project.path)) throw new UsageError('OTHER is the project itself; name the colleague\'s file');
+      const other = await readMergeSource(otherPath);
+      const db = session.project.db;
+      const preview = await previewMerge(db, other);
+      // Blanket choices first, then each --choice, so a single one can override a blanket.
+      const choices: Record<string, string> = {};
+      for (const c of preview.conflicts) {
+        if (c.kind === 'code' && args.values['take-theirs']) choices[c.id] = 'take-theirs';
+        if (c.kind === 'document' && args.values['skip-new-documents']) choices[c.id] = 'skip';
+      }
+      for (const raw of list(args, 'choice')) {
+        const eq = raw.lastIndexOf('=');
+        if (eq <= 0) throw new UsageError(`--choice must look like ID=VALUE (for example code:<id>=take-theirs); got "${raw}"`);
+        const key = raw.slice(0, eq).trim();
+        if (!preview.conflicts.some((c) => c.id === key)) throw new UsageError(`--choice ${key}: no such conflict; run with --dry-run to list them`);
+        choices[key] = raw.slice(eq + 1).trim();
+      }
+      const dryRun = !!args.values['dry-run'];
+      const report = dryRun ? await previewMerge(db, other, choices) : await applyMerge(db, session.project.path, other, choices, (await session.coder()).id);
+      if (args.values.json) io.out(JSON.stringify(report, null, 2));
+      else printMergeReport(io, report, dryRun);
+      return 0;
+    }),
+};
+
+const fmt = (v: number | null, digits: number) => (v === null ? '—' : v.toFixed(digits));
+
+function printAgreement(io: Io, report: AgreementReport): void {
+  io.out(`Coders: ${report.coders.map((c) => c.name).join(', ')}   unit: ${report.unit}   segment overlap threshold: ${report.threshold}`);
+  const rows = report.codes.map((c) => ({
+    code: c.path,
+    units: c.units,
+    'agree %': fmt(c.percent_agreement, 2),
+    'kappa (weighted)': fmt(c.kappa_weighted, 4),
+    'kappa (pooled)': fmt(c.kappa_pooled, 4),
+    alpha: fmt(c.alpha, 4),
+    'segments %': fmt(c.segment_agreement, 2),
+  }));
+  const o = report.overall;
+  rows.push({
+    code: '(overall)',
+    units: o.units,
+    'agree %': fmt(o.percent_agreement, 2),
+    'kappa (weighted)': fmt(o.kappa_weighted, 4),
+    'kappa (pooled)': fmt(o.kappa_pooled, 4),
+    alpha: fmt(o.alpha, 4),
+    'segments %': fmt(o.segment_agreement, 2),
+  });
+  table(io, rows, ['code', 'units', 'agree %', 'kappa (weighted)', 'kappa (pooled)', 'alpha', 'segments %']);
+}
+
+export const agreementCommand: Command = {
+  name: 'agreement',
+  usage:
+    'marginalia agreement PROJECT --coders A,B[,C] [--codes PATH,...] [--docs DOC,...] [--unit char|sentence|paragraph|document] [--threshold 0.9] [--json] [--csv FILE]',
+  summary:
+    'Intercoder agreement per code, per document and overall: percent agreement, Cohen\'s kappa (weighted by document length, and pooled), Krippendorff\'s alpha, segment agreement. --json: {coders, unit, codes: [{path, percent_agreement, kappa_weighted, kappa_pooled, alpha, segment_agreement, documents}], overall}, null where undefined.',
+  options: {
+    coders: { type: 'string', multiple: true },
+    codes: { type: 'string', multiple: true },
+    docs: { type: 'string', multiple: true },
+    unit: { type: 'string' },
+    threshold: { type: 'string' },
+    csv: { type: 'string' },
+    ...JSON_OPT,
+  },
+  run: (args, io) =>
+    withProject(args, async (session) => {
+      const coderRefs = list(args, 'coders');
+      if (coderRefs.length < 2) throw new UsageError('--coders needs at least two coders, like --coders anna,ben');
+      const unit = (str(args, 'unit') ?? 'char') as AgreementUnit;
+      if (!AGREEMENT_UNITS.includes(unit)) throw new UsageError(`--unit must be one of ${AGREEMENT_UNITS.join(', ')}; got "${unit}"`);
+      const rawThreshold = str(args, 'threshold');
+      const threshold = rawThreshold === undefined ? 0.9 : Number(rawThreshold);
+      if (!(threshold > 0 && threshold <= 1)) throw new UsageError(`--threshold must be more than 0 and at most 1 (0.9 means 90% overlap); got "${rawThreshold}"`);
+      const report = await session.project.db.read(async (r) => {
+        const coderIds: string[] = [];
+        for (const ref of coderRefs) coderIds.push((await resolveCoder(r, ref)).id);
+        const codeIds: string[] = [];
+        for (const ref of list(args, 'codes')) codeIds.push((await resolveCode(r, ref)).id);
+        const documentIds: string[] = [];
+        for (const ref of list(args, 'docs')) documentIds.push((await resolveDocument(r, ref)).id);
+        return agreementFromProject(r, { coderIds, codeIds, documentIds, unit, threshold });
+      });
+      for (const w of report.warnings) io.err(`warning: ${w}`);
+      const csv = str(args, 'csv');
+      if (csv) writeFileSync(csv, agreementCsv(report));
+      if (args.values.json) io.out(JSON.stringify(report, null, 2));
+      else {
+        printAgreement(io, report);
+        if (csv) io.out(`Wrote ${csv}.`);
+      }
+      return 0;
+    }),
+};
+
+export const TEAM_COMMANDS: Command[] = [mergeCommand, agreementCommand];

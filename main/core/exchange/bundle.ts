@@ -1,0 +1,159 @@
+import { strToU8, zipSync, type Zippable } from 'fflate';
+import type { Reader } from '../db/project-db';
+import { listCodes } from '../codebook/codebook';
+import { projectInfo } from '../project/info';
+import { CsvWriter, DELIMITERS, StringSink, type CsvOptions } from './csv';
+import { FIXED_ZIP_TIME } from './qdpx-export';
+import { TABLE_KINDS, writeTable, type Field, type TableKind, type TableOptions } from './tables';
+
+const PRIMARY_KEY: Record<TableKind, string> = {
+  segments: 'segment_id',
+  matrix: 'document_id',
+  codebook: 'code_id',
+  documents: 'document_id',
+  memos: 'memo_id',
+};
+
+const FOREIGN_KEYS: Record<TableKind, Array<{ fields: string; reference: { resource: string; fields: string } }>> = {
+  segments: [
+    { fields: 'document_id', reference: { resource: 'documents', fields: 'document_id' } },
+    { fields: 'code_id', reference: { resource: 'codebook', fields: 'code_id' } },
+  ],
+  matrix: [{ fields: 'document_id', reference: { resource: 'documents', fields: 'document_id' } }],
+  // An empty resource name is Frictionless' way of saying "this same table".
+  codebook: [{ fields: 'parent_id', reference: { resource: '', fields: 'code_id' } }],
+  documents: [],
+  memos: [],
+};
+
+const TITLES: Record<TableKind, string> = {
+  segments: 'Coded segments: one row per application of a code to a span of a document',
+  matrix: 'Document by code matrix: one row per document, one column per code',
+  codebook: 'Codebook: one row per code, in tree order',
+  documents: 'Documents: one row per document with its attributes',
+  memos: 'Memos: one row per memo',
+};
+
+/** A Frictionless-safe package name: lower case letters, digits, "-", "_", ".". */
+export function slug(name: string): string {
+  return (
+    name
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'project'
+  );
+}
+
+export interface BundleOptions extends TableOptions, CsvOptions {
+  /** The time the README states; defaults to now. */
+  exportedAt?: Date;
+}
+
+/**
+ * The dataset bundle: every table as CSV, datapackage.json (Frictionless Tabular Data
+ * Package: types, meanings and keys), and README.txt. Only README.txt changes between two
+ * exports of an unchanged project, because it states the export time.
+ */
+export async function exportBundle(r: Reader, options: BundleOptions): Promise<Uint8Array> {
+  const info = await projectInfo(r);
+  // Frictionless readers take UTF-8 without a BOM; --excel applies to single CSV files only.
+  const csv: CsvOptions = { delimiter: options.delimiter, raw: options.raw };
+  const files: Record<string, Uint8Array> = {};
+  const resources: unknown[] = [];
+  for (const kind of TABLE_KINDS) {
+    const sink = new StringSink();
+    const writer = new CsvWriter(sink, csv);
+    const fields = await writeTable(r, kind, { filter: options.filter, measure: options.measure, rollup: options.rollup }, writer);
+    writer.flush();
+    files[`${kind}.csv`] = strToU8(sink.toString());
+    resources.push(resource(kind, fields, csv));
+  }
+  const pkg = {
+    profile: 'tabular-data-package',
+    name: slug(info.name),
+    title: info.name,
+    description: `Coded dataset exported by Marginalia. Offsets (start, end) are Unicode code points, 0-based, half-open [start, end), over each document's stored text.`,
+    resources,
+  };
+  files['datapackage.json'] = strToU8(JSON.stringify(pkg, null, 2) + '\n');
+  files['README.txt'] = strToU8(await readme(r, info.name, options));
+  const zippable: Zippable = {};
+  for (const name of Object.keys(files).sort()) zippable[name] = [files[name]!, { mtime: FIXED_ZIP_TIME }];
+  return zipSync(zippable, { level: 6 });
+}
+
+function resource(kind: TableKind, fields: Field[], csv: CsvOptions) {
+  const key = PRIMARY_KEY[kind];
+  return {
+    name: kind,
+    path: `${kind}.csv`,
+    title: TITLES[kind],
+    profile: 'tabular-data-resource',
+    format: 'csv',
+    mediatype: 'text/csv',
+    encoding: 'utf-8',
+    dialect: { delimiter: DELIMITERS[csv.delimiter ?? 'comma'], lineTerminator: '\r\n', quoteChar: '"', doubleQuote: true, header: true },
+    schema: {
+      fields: fields.map((f) => ({
+        name: f.name,
+        type: f.type,
+        ...(f.type === 'datetime' ? { format: 'any' } : {}),
+        description: f.description,
+        ...(f.name === key ? { constraints: { required: true, unique: true } } : {}),
+      })),
+      primaryKey: key,
+      foreignKeys: FOREIGN_KEYS[kind],
+      missingValues: [''],
+    },
+  };
+}
+
+async function readme(r: Reader, projectName: string, options: BundleOptions): Promise<string> {
+  const codes = await listCodes(r);
+  const f = options.filter ?? {};
+  const filters = [
+    f.coders?.length ? `coders: ${f.coders.join(', ')}` : null,
+    f.code ? `code: ${f.code}${f.subcodes ? ' with its subcodes' : ''}` : null,
+    f.where?.length ? `documents where ${f.where.join(' and ')}` : null,
+  ].filter(Boolean);
+  const lines = [
+    `Coded dataset: ${projectName}`,
+    `Exported by Marginalia at ${(options.exportedAt ?? new Date()).toISOString()} (UTC).`,
+    `Filters: ${filters.length ? filters.join('; ') : 'none (everything in the project)'}.`,
+    `Matrix values: ${options.measure ?? 'count'}${options.rollup ? ', subcodes rolled up into their parents' : ''}.`,
+    '',
+    'FILES',
+    '  segments.csv      one row per coded segment (long format)',
+    '  matrix.csv        one row per document, one column per code',
+    '  codebook.csv      one row per code, with its rule (description)',
+    '  documents.csv     one row per document, with its attributes, length and SHA-256',
+    '  memos.csv         one row per memo',
+    '  datapackage.json  the data dictionary (Frictionless Tabular Data Package): every',
+    '                    column\'s type and meaning, primary and foreign keys. Load with',
+    '                    frictionless (Python) or frictionless / datapackage.r (R).',
+    '',
+    'OFFSETS',
+    '  start and end count Unicode code points (not bytes, not UTF-16 units), 0-based,',
+    '  half-open [start, end), over the stored document text (UTF-8, line ends LF, NFC).',
+    '  text = the document text from start up to but not including end: in Python',
+    '  doc[start:end], in R substr(doc, start + 1, end).',
+    '',
+    'CSV',
+    `  UTF-8, header row, "${DELIMITERS[options.delimiter ?? 'comma'].replace('\t', '\\t')}" between fields, RFC 4180 quoting, CRLF between rows.`,
+    options.raw
+      ? '  Values are raw: cells beginning with = + - @ are written as they are.'
+      : '  Text cells beginning with = + - @, tab or carriage return start with an added \' so spreadsheets do not run them as formulas; remove it to get the raw value (or export with --raw).',
+    '  Rows are in a stable order: exporting an unchanged project again gives identical',
+    '  tables; only this README (its export time) differs.',
+    '',
+    'CODEBOOK',
+  ];
+  for (const c of codes) {
+    lines.push(`${'  '.repeat(c.depth + 1)}${c.name}  [${c.id}]`);
+    for (const rule of c.description.split('\n').filter((x) => x.trim())) lines.push(`${'  '.repeat(c.depth + 2)}${rule.trim()}`);
+  }
+  if (codes.length === 0) lines.push('  (no codes)');
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,128 @@
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { ProjectDb, Reader } from '../db/project-db';
+import { projectInfo } from '../project/info';
+import { MarginaliaError } from '../errors';
+import { CsvWriter, StringSink, type CsvOptions, type Sink } from './csv';
+import { exportBundle, slug } from './bundle';
+import { exportQdc, exportQdpx } from './qdpx-export';
+import { TABLE_KINDS, writeTable, type TableKind, type TableOptions } from './tables';
+
+export type ExportFormat = TableKind | 'bundle' | 'qdpx' | 'qdc';
+export const EXPORT_FORMATS: readonly ExportFormat[] = [...TABLE_KINDS, 'bundle', 'qdpx', 'qdc'];
+
+export interface ExportOptions extends TableOptions, CsvOptions {
+  format: ExportFormat;
+  exportedAt?: Date;
+}
+
+export interface ExportedFile {
+  fileName: string;
+  mime: string;
+  bytes: Uint8Array;
+}
+
+const isTable = (f: ExportFormat): f is TableKind => (TABLE_KINDS as readonly string[]).includes(f);
+
+export function extensionOf(format: ExportFormat): string {
+  return isTable(format) ? 'csv' : format === 'bundle' ? 'zip' : format;
+}
+
+function mimeOf(format: ExportFormat): string {
+  if (isTable(format)) return 'text/csv';
+  return format === 'qdc' ? 'application/xml' : 'application/zip';
+}
+
+/** The file name a download suggests: "<project>-segments.csv", "<project>.qdpx". */
+export function suggestedName(projectName: string, format: ExportFormat): string {
+  const base = slug(projectName);
+  return format === 'qdpx' || format === 'qdc' ? `${base}.${format}` : `${base}-${format === 'bundle' ? 'dataset' : format}.${extensionOf(format)}`;
+}
+
+/** One table as CSV text, streamed into `sink`; returns the number of data rows. */
+export async function writeCsv(r: Reader, kind: TableKind, options: TableOptions & CsvOptions, sink: Sink): Promise<number> {
+  const writer = new CsvWriter(sink, options);
+  await writeTable(r, kind, options, writer);
+  writer.flush();
+  return writer.rows;
+}
+
+/** An export held in memory: for downloads from the app. */
+export async function exportToBytes(r: Reader, options: ExportOptions): Promise<ExportedFile> {
+  const info = await projectInfo(r);
+  const fileName = suggestedName(info.name, options.format);
+  const mime = mimeOf(options.format);
+  if (options.format === 'bundle') return { fileName, mime, bytes: await exportBundle(r, options) };
+  if (options.format === 'qdpx') return { fileName, mime, bytes: await exportQdpx(r) };
+  if (options.format === 'qdc') return { fileName, mime, bytes: await exportQdc(r) };
+  const sink = new StringSink();
+  await writeCsv(r, options.format, options, sink);
+  return { fileName, mime, bytes: Buffer.from(sink.toString(), 'utf8') };
+}
+
+/** Collects text and writes it to a file descriptor in large pieces. */
+class FileSink implements Sink {
+  private parts: string[] = [];
+  private size = 0;
+  constructor(private readonly fd: number) {}
+  write(chunk: string): void {
+    this.parts.push(chunk);
+    this.size += chunk.length;
+    if (this.size > 1 << 20) this.flush();
+  }
+  flush(): void {
+    if (this.parts.length === 0) return;
+    const buf = Buffer.from(this.parts.join(''), 'utf8');
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fd, buf, off);
+    this.parts = [];
+    this.size = 0;
+  }
+}
+
+/**
+ * Writes to a temporary name beside `path`, then renames: a failed or interrupted export
+ * never leaves a half-written file where the person expects their data.
+ */
+async function atomicWrite(path: string, fill: (fd: number) => Promise<void>): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx');
+  } catch (err) {
+    throw new MarginaliaError('io', `${path}: cannot write there (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Choose a folder you can write to.`);
+  }
+  try {
+    await fill(fd);
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, path);
+  } catch (err) {
+    try {
+      closeSync(fd);
+    } catch {
+      /* already closed */
+    }
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Exports to a file; CSV tables stream row by row, so a large project is never held whole. */
+export async function exportToFile(db: ProjectDb, options: ExportOptions, path: string): Promise<{ path: string; bytes: number; rows: number | null }> {
+  let rows: number | null = null;
+  const format = options.format;
+  await atomicWrite(path, async (fd) => {
+    if (isTable(format)) {
+      const sink = new FileSink(fd);
+      rows = await db.read((r) => writeCsv(r, format, options, sink));
+      sink.flush();
+    } else {
+      const file = await db.read((r) => exportToBytes(r, options));
+      let off = 0;
+      while (off < file.bytes.length) off += writeSync(fd, file.bytes, off);
+    }
+  });
+  return { path, bytes: statSync(path).size, rows };
+}

@@ -1,0 +1,379 @@
+import type { Reader } from '../db/project-db';
+import { listCodes, type Code } from '../codebook/codebook';
+import { decodeValue, type Variable } from '../documents/documents';
+import type { Cell } from './csv';
+import { resolveFilter, segmentWhere, type ExportFilter, type ResolvedFilter } from './filter';
+
+export type TableKind = 'segments' | 'matrix' | 'codebook' | 'documents' | 'memos';
+export const TABLE_KINDS: readonly TableKind[] = ['segments', 'matrix', 'codebook', 'documents', 'memos'];
+
+/** What a matrix cell counts for one document and code. */
+export type Measure = 'count' | 'presence' | 'characters' | 'share';
+
+/** Frictionless Table Schema field types. */
+export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'datetime';
+
+/** One column: its name in the header, its type and meaning (the data dictionary). */
+export interface Field {
+  name: string;
+  type: FieldType;
+  description: string;
+}
+
+/** Receives a table: the header once, then rows in order. */
+export interface RowTarget {
+  header(names: readonly string[]): void;
+  row(cells: Cell[]): void;
+}
+
+export interface TableOptions {
+  filter?: ExportFilter;
+  measure?: Measure;
+  /** Matrix: a parent code's column counts its subcodes' segments too. */
+  rollup?: boolean;
+  /** Stop after this many rows (previews). */
+  limit?: number;
+}
+
+const OFFSETS = 'Unicode code points, 0-based, half-open [start, end), over the stored document text';
+
+const VARIABLE_FIELD: Record<Variable['type'], FieldType> = { text: 'string', number: 'number', date: 'date', boolean: 'boolean' };
+
+interface Attributes {
+  fields: Field[];
+  byDocument: Map<string, Cell[]>;
+  empty: Cell[];
+}
+
+/** One column per document attribute, named after it; a name that clashes with a fixed column gets "attribute_". */
+async function attributes(r: Reader, reserved: readonly string[]): Promise<Attributes> {
+  const variables = await r.all<Variable>(`SELECT id, name, type FROM variables ORDER BY sort_order, name COLLATE NOCASE, id`);
+  const taken = new Set(reserved.map((n) => n.toLowerCase()));
+  const fields = variables.map((v) => {
+    let name = v.name;
+    while (taken.has(name.toLowerCase())) name = `attribute_${name}`;
+    taken.add(name.toLowerCase());
+    return { name, type: VARIABLE_FIELD[v.type], description: `Document attribute "${v.name}" (${v.type}).` } satisfies Field;
+  });
+  const index = new Map(variables.map((v, i) => [v.id, i]));
+  const byDocument = new Map<string, Cell[]>();
+  const empty: Cell[] = variables.map(() => null);
+  await r.each<{ document_id: string; variable_id: string; value: string }>(`SELECT document_id, variable_id, value FROM document_values`, [], (row) => {
+    const i = index.get(row.variable_id);
+    if (i === undefined) return;
+    let cells = byDocument.get(row.document_id);
+    if (!cells) byDocument.set(row.document_id, (cells = [...empty]));
+    const variable = variables[i]!;
+    // Booleans as true/false text (Frictionless' default true/false values); numbers as numbers so they are never neutralised.
+    const v = decodeValue(variable.type, row.value);
+    cells[i] = typeof v === 'boolean' ? String(v) : v;
+  });
+  return { fields, byDocument, empty };
+}
+
+const limitSql = (limit?: number) => (limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(limit))}` : '');
+
+function documentWhere(f: ResolvedFilter): { sql: string; params: ResolvedFilter['documentParams'] } {
+  return { sql: f.documentSql.length ? `WHERE ${f.documentSql.join(' AND ')}` : '', params: f.documentParams };
+}
+
+/** Segments: one row per coded segment (long format). */
+async function segmentsTable(r: Reader, f: ResolvedFilter, options: TableOptions, target: RowTarget): Promise<Field[]> {
+  const fixedBefore: Field[] = [
+    { name: 'segment_id', type: 'string', description: 'Id of the coded segment (UUID).' },
+    { name: 'document_id', type: 'string', description: 'Id of the document (UUID); see documents.csv.' },
+    { name: 'document_name', type: 'string', description: 'Name of the document.' },
+  ];
+  const fixedAfter: Field[] = [
+    { name: 'code_id', type: 'string', description: 'Id of the code applied (UUID); see codebook.csv.' },
+    { name: 'code_path', type: 'string', description: 'The code with its parents, top level first, joined by "/".' },
+    { name: 'code_name', type: 'string', description: 'Name of the code applied.' },
+    { name: 'theme', type: 'string', description: 'The top-level code (theme) the code belongs to.' },
+    { name: 'coder_id', type: 'string', description: 'Id of the coder who applied the code (UUID).' },
+    { name: 'coder', type: 'string', description: 'Name of the coder who applied the code.' },
+    { name: 'start', type: 'integer', description: `Start of the coded text: ${OFFSETS}.` },
+    { name: 'end', type: 'integer', description: `End of the coded text (exclusive): ${OFFSETS}.` },
+    { name: 'length', type: 'integer', description: 'end - start: the coded text\'s length in code points.' },
+    { name: 'text', type: 'string', description: 'The coded text: the document text from start to end.' },
+    { name: 'memo', type: 'string', description: 'The segment\'s memo as plain text (several memos separated by a blank line).' },
+    { name: 'created_at', type: 'datetime', description: 'When the segment was coded (ISO 8601, UTC).' },
+    { name: 'updated_at', type: 'datetime', description: 'When the segment was last changed (ISO 8601, UTC).' },
+  ];
+  const attrs = await attributes(r, [...fixedBefore, ...fixedAfter].map((x) => x.name));
+  const fields = [...fixedBefore, ...attrs.fields, ...fixedAfter];
+  target.header(fields.map((x) => x.name));
+  const codes = new Map((await listCodes(r)).map((c) => [c.id, c]));
+  const where = segmentWhere(f);
+  await r.each<SegmentRow>(
+    `${SEGMENT_SELECT} ${where.sql} ORDER BY d.sort_order, d.id, s.start, s.end, s.id ${limitSql(options.limit)}`,
+    where.params,
+    (s) => {
+      const code = codes.get(s.code_id);
+      target.row([
+        s.id,
+        s.document_id,
+        s.document_name,
+        ...(attrs.byDocument.get(s.document_id) ?? attrs.empty),
+        s.code_id,
+        code?.path ?? '',
+        code?.name ?? '',
+        code ? code.path.split('/')[0]! : '',
+        s.coder_id,
+        s.coder_name,
+        s.start,
+        s.end,
+        s.end - s.start,
+        s.text,
+        s.memo ?? '',
+        s.created_at,
+        s.updated_at,
+      ]);
+    },
+  );
+  return fields;
+}
+
+interface SegmentRow {
+  id: string;
+  document_id: string;
+  document_name: string;
+  code_id: string;
+  coder_id: string;
+  coder_name: string;
+  start: number;
+  end: number;
+  text: string;
+  memo: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * The join behind the segments table. substr counts characters of UTF-8 text, which are
+ * code points: the unit of start and end. Exported for the benchmark's sqlite3 comparison.
+ */
+export const SEGMENT_SELECT = `SELECT s.id, s.document_id, d.name AS document_name, s.code_id, s.coder_id, k.name AS coder_name, s.start, s.end,
+    substr(d.text, s.start + 1, s.end - s.start) AS text,
+    (SELECT group_concat(x.text, char(10) || char(10)) FROM (SELECT m.text FROM memos m WHERE m.target_kind = 'segment' AND m.target_id = s.id ORDER BY m.created_at, m.id) x) AS memo,
+    s.created_at, s.updated_at
+  FROM segments s JOIN documents d ON d.id = s.document_id JOIN coders k ON k.id = s.coder_id`;
+
+/** Coded characters: the length of the union of spans, so overlapping segments count once. */
+export function unionLength(spans: Array<[number, number]>): number {
+  if (spans.length === 0) return 0;
+  const sorted = [...spans].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let total = 0;
+  let [curStart, curEnd] = sorted[0]!;
+  for (let i = 1; i < sorted.length; i++) {
+    const [s, e] = sorted[i]!;
+    if (s > curEnd) {
+      total += curEnd - curStart;
+      curStart = s;
+      curEnd = e;
+    } else if (e > curEnd) curEnd = e;
+  }
+  return total + (curEnd - curStart);
+}
+
+const MEASURE_TEXT: Record<Measure, string> = {
+  count: 'number of segments coded with',
+  presence: '1 when the document has at least one segment coded with, else 0:',
+  characters: 'number of characters (code points) of the document coded with',
+  share: 'share (0 to 1) of the document\'s characters coded with',
+};
+
+/** Matrix: one row per document, one column per code. */
+async function matrixTable(r: Reader, f: ResolvedFilter, options: TableOptions, target: RowTarget): Promise<Field[]> {
+  const measure = options.measure ?? 'count';
+  const rollup = options.rollup ?? false;
+  const allCodes = await listCodes(r);
+  const shown: Code[] = f.codeIds ? allCodes.filter((c) => f.codeIds!.includes(c.id)) : allCodes;
+  const fixed: Field[] = [
+    { name: 'document_id', type: 'string', description: 'Id of the document (UUID); see documents.csv.' },
+    { name: 'document_name', type: 'string', description: 'Name of the document.' },
+  ];
+  const attrs = await attributes(r, [...fixed.map((x) => x.name), ...shown.map((c) => c.path)]);
+  const codeFields: Field[] = shown.map((c) => ({
+    name: c.path,
+    type: measure === 'share' ? 'number' : 'integer',
+    description: `Code ${c.path} (${c.id}): ${MEASURE_TEXT[measure]} this code${rollup ? ' or any of its subcodes' : ''}.`,
+  }));
+  const fields = [...fixed, ...attrs.fields, ...codeFields];
+  target.header(fields.map((x) => x.name));
+
+  // Which shown columns a segment of each code counts towards.
+  const parent = new Map(allCodes.map((c) => [c.id, c.parent_id]));
+  const column = new Map(shown.map((c, i) => [c.id, i]));
+  const columnsOf = new Map<string, number[]>();
+  for (const c of allCodes) {
+    const cols: number[] = [];
+    for (let id: string | null | undefined = c.id; id; id = rollup ? parent.get(id) : null) {
+      const i = column.get(id);
+      if (i !== undefined) cols.push(i);
+    }
+    columnsOf.set(c.id, cols);
+  }
+
+  const segFilter = segmentWhere({ ...f, codeIds: null, documentSql: [], documentParams: [] });
+  const segsByDoc = new Map<string, Array<[string, number, number]>>();
+  await r.each<{ document_id: string; code_id: string; start: number; end: number }>(
+    `SELECT s.document_id, s.code_id, s.start, s.end FROM segments s ${segFilter.sql}`,
+    segFilter.params,
+    (s) => {
+      let list = segsByDoc.get(s.document_id);
+      if (!list) segsByDoc.set(s.document_id, (list = []));
+      list.push([s.code_id, s.start, s.end]);
+    },
+  );
+  const where = documentWhere(f);
+  await r.each<{ id: string; name: string; length: number }>(
+    `SELECT d.id, d.name, d.length FROM documents d ${where.sql} ORDER BY d.sort_order, d.id ${limitSql(options.limit)}`,
+    where.params,
+    (d) => {
+      const counts = new Array<number>(shown.length).fill(0);
+      const spans: Array<Array<[number, number]>> = shown.map(() => []);
+      for (const [codeId, start, end] of segsByDoc.get(d.id) ?? []) {
+        for (const i of columnsOf.get(codeId) ?? []) {
+          counts[i]!++;
+          spans[i]!.push([start, end]);
+        }
+      }
+      const values: Cell[] = counts.map((n, i) => {
+        if (measure === 'count') return n;
+        if (measure === 'presence') return n > 0 ? 1 : 0;
+        const chars = unionLength(spans[i]!);
+        if (measure === 'characters') return chars;
+        // Six decimals: enough for any document length, and the same bytes on every export.
+        return d.length > 0 ? Math.round((chars / d.length) * 1e6) / 1e6 : 0;
+      });
+      target.row([d.id, d.name, ...(attrs.byDocument.get(d.id) ?? attrs.empty), ...values]);
+    },
+  );
+  return fields;
+}
+
+/** Codebook: one row per code in tree order, counts under the filter. */
+async function codebookTable(r: Reader, f: ResolvedFilter, options: TableOptions, target: RowTarget): Promise<Field[]> {
+  const fields: Field[] = [
+    { name: 'code_id', type: 'string', description: 'Id of the code (UUID).' },
+    { name: 'code_path', type: 'string', description: 'The code with its parents, top level first, joined by "/".' },
+    { name: 'code_name', type: 'string', description: 'Name of the code.' },
+    { name: 'parent_id', type: 'string', description: 'Id of the parent code; empty for a top-level code (a theme).' },
+    { name: 'level', type: 'integer', description: 'Depth in the codebook: 0 for a theme, 1 for its subcodes, and so on.' },
+    { name: 'description', type: 'string', description: 'The coding rule: when to apply the code.' },
+    { name: 'color', type: 'string', description: 'Display colour, #RRGGBB.' },
+    { name: 'segment_count', type: 'integer', description: 'Segments coded with this code (not its subcodes), under the export filters.' },
+    { name: 'document_count', type: 'integer', description: 'Documents with at least one such segment.' },
+  ];
+  target.header(fields.map((x) => x.name));
+  const where = segmentWhere({ ...f, codeIds: null });
+  const counts = new Map(
+    (
+      await r.all<{ code_id: string; segments: number; documents: number }>(
+        `SELECT s.code_id, count(*) AS segments, count(DISTINCT s.document_id) AS documents FROM segments s JOIN documents d ON d.id = s.document_id ${where.sql} GROUP BY s.code_id`,
+        where.params,
+      )
+    ).map((c) => [c.code_id, c]),
+  );
+  let n = 0;
+  for (const c of await listCodes(r)) {
+    if (options.limit !== undefined && n++ >= options.limit) break;
+    const k = counts.get(c.id);
+    target.row([c.id, c.path, c.name, c.parent_id, c.depth, c.description, c.color, k?.segments ?? 0, k?.documents ?? 0]);
+  }
+  return fields;
+}
+
+/** Documents: one row per document with its attributes, length and checksum. */
+async function documentsTable(r: Reader, f: ResolvedFilter, options: TableOptions, target: RowTarget): Promise<Field[]> {
+  const before: Field[] = [
+    { name: 'document_id', type: 'string', description: 'Id of the document (UUID).' },
+    { name: 'document_name', type: 'string', description: 'Name of the document.' },
+  ];
+  const after: Field[] = [
+    { name: 'length', type: 'integer', description: 'Length of the stored text in Unicode code points (the unit of start and end).' },
+    { name: 'sha256', type: 'string', description: 'SHA-256 of the stored text as UTF-8: checks that a text is the one coded.' },
+    { name: 'source_name', type: 'string', description: 'The file the document was imported from.' },
+    { name: 'source_format', type: 'string', description: 'Format of that file.' },
+    { name: 'imported_at', type: 'datetime', description: 'When the document was imported (ISO 8601, UTC).' },
+    { name: 'segment_count', type: 'integer', description: 'Segments coded in the document, under the export filters.' },
+  ];
+  const attrs = await attributes(r, [...before, ...after].map((x) => x.name));
+  const fields = [...before, ...attrs.fields, ...after];
+  target.header(fields.map((x) => x.name));
+  const segWhere = segmentWhere({ ...f, documentSql: [], documentParams: [] });
+  const counts = new Map(
+    (await r.all<{ document_id: string; n: number }>(`SELECT s.document_id, count(*) AS n FROM segments s ${segWhere.sql} GROUP BY s.document_id`, segWhere.params)).map(
+      (x) => [x.document_id, x.n],
+    ),
+  );
+  const where = documentWhere(f);
+  await r.each<{ id: string; name: string; length: number; text_sha256: string; source_name: string | null; source_format: string | null; imported_at: string }>(
+    `SELECT d.id, d.name, d.length, d.text_sha256, d.source_name, d.source_format, d.imported_at FROM documents d ${where.sql} ORDER BY d.sort_order, d.id ${limitSql(options.limit)}`,
+    where.params,
+    (d) =>
+      target.row([
+        d.id,
+        d.name,
+        ...(attrs.byDocument.get(d.id) ?? attrs.empty),
+        d.length,
+        d.text_sha256,
+        d.source_name,
+        d.source_format,
+        d.imported_at,
+        counts.get(d.id) ?? 0,
+      ]),
+  );
+  return fields;
+}
+
+/** Memos: one row per memo, with what it is about and who wrote it. */
+async function memosTable(r: Reader, f: ResolvedFilter, options: TableOptions, target: RowTarget): Promise<Field[]> {
+  const fields: Field[] = [
+    { name: 'memo_id', type: 'string', description: 'Id of the memo (UUID).' },
+    { name: 'target_kind', type: 'string', description: 'What the memo is about: project, document, code or segment.' },
+    { name: 'target_id', type: 'string', description: 'Id of that document, code or segment; empty for a project memo.' },
+    { name: 'target', type: 'string', description: 'That target in words: document name, code path, or code and coded text.' },
+    { name: 'author_id', type: 'string', description: 'Id of the coder who wrote the memo.' },
+    { name: 'author', type: 'string', description: 'Name of the coder who wrote the memo.' },
+    { name: 'title', type: 'string', description: 'Title of the memo.' },
+    { name: 'text', type: 'string', description: 'The memo as plain text.' },
+    { name: 'created_at', type: 'datetime', description: 'When the memo was written (ISO 8601, UTC).' },
+    { name: 'updated_at', type: 'datetime', description: 'When the memo was last changed (ISO 8601, UTC).' },
+  ];
+  target.header(fields.map((x) => x.name));
+  const codes = new Map((await listCodes(r)).map((c) => [c.id, c.path]));
+  const params = f.coderIds ?? [];
+  await r.each<{ id: string; target_kind: string; target_id: string | null; label: string | null; author_id: string | null; author: string | null; title: string; text: string; created_at: string; updated_at: string }>(
+    `SELECT m.id, m.target_kind, m.target_id, k.name AS author, m.author_id, m.title, m.text, m.created_at, m.updated_at,
+       CASE m.target_kind
+         WHEN 'document' THEN (SELECT name FROM documents WHERE id = m.target_id)
+         WHEN 'segment' THEN (SELECT substr(d.text, s.start + 1, s.end - s.start) FROM segments s JOIN documents d ON d.id = s.document_id WHERE s.id = m.target_id)
+       END AS label
+     FROM memos m LEFT JOIN coders k ON k.id = m.author_id
+     ${f.coderIds ? `WHERE m.author_id IN (${f.coderIds.map(() => '?').join(', ')})` : ''}
+     ORDER BY CASE m.target_kind WHEN 'project' THEN 0 WHEN 'document' THEN 1 WHEN 'code' THEN 2 ELSE 3 END, m.created_at, m.id ${limitSql(options.limit)}`,
+    params,
+    (m) => {
+      let label = m.label ?? '';
+      if (m.target_kind === 'project') label = 'Project';
+      if (m.target_kind === 'code') label = codes.get(m.target_id ?? '') ?? '';
+      target.row([m.id, m.target_kind, m.target_id, label, m.author_id, m.author, m.title, m.text, m.created_at, m.updated_at]);
+    },
+  );
+  return fields;
+}
+
+const TABLES: Record<TableKind, (r: Reader, f: ResolvedFilter, o: TableOptions, t: RowTarget) => Promise<Field[]>> = {
+  segments: segmentsTable,
+  matrix: matrixTable,
+  codebook: codebookTable,
+  documents: documentsTable,
+  memos: memosTable,
+};
+
+/** Writes one table to a target; returns its fields (the data dictionary entry). */
+export async function writeTable(r: Reader, kind: TableKind, options: TableOptions, target: RowTarget): Promise<Field[]> {
+  const filter = await resolveFilter(r, options.filter);
+  return TABLES[kind](r, filter, options, target);
+}

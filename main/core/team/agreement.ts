@@ -1,0 +1,328 @@
+import type { Reader } from '../db/project-db';
+import { MarginaliaError, invalid, notFound } from '../errors';
+import { listCodes } from '../codebook/codebook';
+import {
+  addPair,
+  cohenKappa,
+  countByCoders,
+  emptyPair,
+  krippendorffAlpha,
+  meanDefined,
+  pairCounts,
+  percentAgreement,
+  percentOf,
+  segmentMatch,
+  type PairCounts,
+  type SegmentMatch,
+} from './statistics';
+import { coverage, maskHistogram, unitsOf, type AgreementUnit, type Span } from './units';
+
+/** The figures reported for a code, for a document, and overall. Null where a figure is undefined. */
+export interface AgreementFigures {
+  /** Percent (0–100) of units on which all chosen coders agree. */
+  percent_agreement: number | null;
+  /** Cohen's kappa per document, averaged with document length as weight (mean over pairs for 3+ coders). */
+  kappa_weighted: number | null;
+  /** Cohen's kappa over all units pooled (mean over pairs for 3+ coders). */
+  kappa_pooled: number | null;
+  /** Krippendorff's alpha, nominal, over all units and all chosen coders. */
+  alpha: number | null;
+  /** Percent (0–100) of segments of all coders matched by another coder's segment (MAXQDA). */
+  segment_agreement: number | null;
+}
+
+/** One pair of coders' figures (the same numbers as the whole when two coders are chosen). */
+export interface PairFigures {
+  coders: [string, string];
+  percent_agreement: number | null;
+  kappa_weighted: number | null;
+  kappa_pooled: number | null;
+  segment_agreement: number | null;
+  counts: PairCounts;
+  segments: SegmentMatch;
+}
+
+export interface DocumentAgreement {
+  document_id: string;
+  name: string;
+  /** Length in characters (code points): the weight of this document in kappa_weighted. */
+  length: number;
+  /** Units of the chosen kind in this document. */
+  units: number;
+  percent_agreement: number | null;
+  kappa: number | null;
+  alpha: number | null;
+  segment_agreement: number | null;
+  /** The 2×2 table of units for the first two coders. */
+  counts: PairCounts;
+  segments: SegmentMatch;
+}
+
+export interface CodeAgreement extends AgreementFigures {
+  code_id: string;
+  path: string;
+  units: number;
+  counts: PairCounts;
+  segments: SegmentMatch;
+  pairs: PairFigures[];
+  documents: DocumentAgreement[];
+}
+
+export interface AgreementReport {
+  coders: { id: string; name: string }[];
+  unit: AgreementUnit;
+  threshold: number;
+  codes: CodeAgreement[];
+  overall: AgreementFigures & { units: number; counts: PairCounts; segments: SegmentMatch; pairs: PairFigures[]; documents: DocumentAgreement[] };
+  /** Things a person should know, such as a chosen coder who coded nothing. */
+  warnings: string[];
+}
+
+export interface AgreementInput {
+  coders: { id: string; name: string }[];
+  codes: { id: string; path: string }[];
+  /** `units` null means characters. */
+  documents: { id: string; name: string; length: number; units: Span[] | null }[];
+  segments: { document_id: string; code_id: string; coder_id: string; start: number; end: number }[];
+  unit: AgreementUnit;
+  threshold: number;
+}
+
+const MAX_CODERS = 20;
+
+function pairsOf(m: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) out.push([i, j]);
+  return out;
+}
+
+function sumHist(into: Map<number, number>, from: ReadonlyMap<number, number>): void {
+  for (const [k, v] of from) into.set(k, (into.get(k) ?? 0) + v);
+}
+
+function totalOf(hist: ReadonlyMap<number, number>): number {
+  let n = 0;
+  for (const v of hist.values()) n += v;
+  return n;
+}
+
+/** Running sums for one pair of coders over many (code, document) cells. */
+class PairAcc {
+  counts = emptyPair();
+  segments: SegmentMatch = { total: 0, matched: 0 };
+  weighted = 0;
+  weight = 0;
+  add(counts: PairCounts, seg: SegmentMatch, length: number): void {
+    addPair(this.counts, counts);
+    this.segments.total += seg.total;
+    this.segments.matched += seg.matched;
+    const k = cohenKappa(counts);
+    if (k !== null && length > 0) {
+      this.weighted += k * length;
+      this.weight += length;
+    }
+  }
+  figures(coders: [string, string]): PairFigures {
+    const n = this.counts.both + this.counts.first_only + this.counts.second_only + this.counts.neither;
+    return {
+      coders,
+      percent_agreement: n === 0 ? null : (100 * (this.counts.both + this.counts.neither)) / n,
+      kappa_weighted: this.weight === 0 ? null : this.weighted / this.weight,
+      kappa_pooled: cohenKappa(this.counts),
+      segment_agreement: percentOf(this.segments),
+      counts: { ...this.counts },
+      segments: { ...this.segments },
+    };
+  }
+}
+
+/** Per-document sums over codes, for the overall per-document table. */
+interface DocAcc {
+  hist: Map<number, number>;
+  pairs: PairCounts[];
+  segments: SegmentMatch;
+}
+
+function docFigures(
+  doc: { id: string; name: string; length: number },
+  hist: ReadonlyMap<number, number>,
+  pairs: PairCounts[],
+  seg: SegmentMatch,
+  m: number,
+): DocumentAgreement {
+  return {
+    document_id: doc.id,
+    name: doc.name,
+    length: doc.length,
+    units: totalOf(hist),
+    percent_agreement: percentAgreement(hist, m),
+    kappa: meanDefined(pairs.map(cohenKappa)),
+    alpha: krippendorffAlpha(countByCoders(hist, m), m),
+    segment_agreement: percentOf(seg),
+    counts: pairs[0] ? { ...pairs[0] } : emptyPair(),
+    segments: { ...seg },
+  };
+}
+
+/**
+ * Agreement of two or more coders over chosen codes and documents. Pure: the project is
+ * read by `agreementFromProject`, so tests can feed hand-made cases.
+ */
+export function computeAgreement(input: AgreementInput): AgreementReport {
+  const m = input.coders.length;
+  if (m < 2) throw invalid('coders', 'choose at least two coders to compare.');
+  if (m > MAX_CODERS) throw invalid('coders', `at most ${MAX_CODERS} coders can be compared at once.`);
+  if (!(input.threshold > 0 && input.threshold <= 1)) throw invalid('threshold', `must be more than 0 and at most 1 (0.9 means 90% overlap); got ${input.threshold}.`);
+  const coderIndex = new Map(input.coders.map((c, i) => [c.id, i]));
+  const codeIds = new Set(input.codes.map((c) => c.id));
+  const docIds = new Set(input.documents.map((d) => d.id));
+
+  // spans[code][doc][coder]
+  const spans = new Map<string, Map<string, Span[][]>>();
+  const coded = new Array<number>(m).fill(0);
+  for (const s of input.segments) {
+    const ci = coderIndex.get(s.coder_id);
+    if (ci === undefined || !codeIds.has(s.code_id) || !docIds.has(s.document_id)) continue;
+    let byDoc = spans.get(s.code_id);
+    if (!byDoc) spans.set(s.code_id, (byDoc = new Map()));
+    let byCoder = byDoc.get(s.document_id);
+    if (!byCoder) byDoc.set(s.document_id, (byCoder = input.coders.map(() => [])));
+    byCoder[ci]!.push({ start: s.start, end: s.end });
+    coded[ci]!++;
+  }
+  const warnings = input.coders
+    .filter((_, i) => coded[i] === 0)
+    .map((c) => `Coder "${c.name}" has coded none of the chosen codes in the chosen documents; counted as having coded nothing.`);
+
+  const pairs = pairsOf(m);
+  const pairIds = pairs.map(([i, j]) => [input.coders[i]!.id, input.coders[j]!.id] as [string, string]);
+  const overallPairs = pairs.map(() => new PairAcc());
+  const overallHist = new Map<number, number>();
+  const docAcc = new Map<string, DocAcc>(
+    input.documents.map((d) => [d.id, { hist: new Map(), pairs: pairs.map(emptyPair), segments: { total: 0, matched: 0 } }]),
+  );
+  const empty: Span[][] = input.coders.map(() => []);
+
+  const codes: CodeAgreement[] = input.codes.map((code) => {
+    const codeHist = new Map<number, number>();
+    const codePairs = pairs.map(() => new PairAcc());
+    const documents = input.documents.map((doc) => {
+      const raw = spans.get(code.id)?.get(doc.id) ?? empty;
+      const hist = maskHistogram(input.unit, doc.length, doc.units, raw.map(coverage));
+      const docPairs = pairs.map(([i, j]) => pairCounts(hist, i, j));
+      const docSeg: SegmentMatch = { total: 0, matched: 0 };
+      pairs.forEach(([i, j], p) => {
+        const seg = segmentMatch(raw[i]!, raw[j]!, input.threshold);
+        docSeg.total += seg.total;
+        docSeg.matched += seg.matched;
+        codePairs[p]!.add(docPairs[p]!, seg, doc.length);
+        overallPairs[p]!.add(docPairs[p]!, seg, doc.length);
+      });
+      sumHist(codeHist, hist);
+      sumHist(overallHist, hist);
+      const acc = docAcc.get(doc.id)!;
+      sumHist(acc.hist, hist);
+      docPairs.forEach((c, p) => addPair(acc.pairs[p]!, c));
+      acc.segments.total += docSeg.total;
+      acc.segments.matched += docSeg.matched;
+      return docFigures(doc, hist, docPairs, docSeg, m);
+    });
+    const pf = codePairs.map((acc, p) => acc.figures(pairIds[p]!));
+    const segs = pf.reduce((s, p) => ({ total: s.total + p.segments.total, matched: s.matched + p.segments.matched }), { total: 0, matched: 0 });
+    return {
+      code_id: code.id,
+      path: code.path,
+      units: totalOf(codeHist),
+      percent_agreement: percentAgreement(codeHist, m),
+      kappa_weighted: meanDefined(pf.map((p) => p.kappa_weighted)),
+      kappa_pooled: meanDefined(pf.map((p) => p.kappa_pooled)),
+      alpha: krippendorffAlpha(countByCoders(codeHist, m), m),
+      segment_agreement: percentOf(segs),
+      counts: { ...pf[0]!.counts },
+      segments: segs,
+      pairs: pf,
+      documents,
+    };
+  });
+
+  const opf = overallPairs.map((acc, p) => acc.figures(pairIds[p]!));
+  const osegs = opf.reduce((s, p) => ({ total: s.total + p.segments.total, matched: s.matched + p.segments.matched }), { total: 0, matched: 0 });
+  return {
+    coders: input.coders.map((c) => ({ id: c.id, name: c.name })),
+    unit: input.unit,
+    threshold: input.threshold,
+    codes,
+    overall: {
+      units: totalOf(overallHist),
+      percent_agreement: percentAgreement(overallHist, m),
+      kappa_weighted: meanDefined(opf.map((p) => p.kappa_weighted)),
+      kappa_pooled: meanDefined(opf.map((p) => p.kappa_pooled)),
+      alpha: krippendorffAlpha(countByCoders(overallHist, m), m),
+      segment_agreement: percentOf(osegs),
+      counts: { ...opf[0]!.counts },
+      segments: osegs,
+      pairs: opf,
+      documents: input.documents.map((d) => {
+        const acc = docAcc.get(d.id)!;
+        return docFigures(d, acc.hist, acc.pairs, acc.segments, m);
+      }),
+    },
+    warnings,
+  };
+}
+
+export interface AgreementOptions {
+  coderIds: string[];
+  /** Codes to compare; all codes when empty or absent. */
+  codeIds?: string[];
+  /** Documents to compare over; all documents when empty or absent. */
+  documentIds?: string[];
+  unit: AgreementUnit;
+  threshold?: number;
+}
+
+/** Reads the chosen coders, codes, documents and segments, and computes agreement. */
+export async function agreementFromProject(r: Reader, options: AgreementOptions): Promise<AgreementReport> {
+  const coderIds = [...new Set(options.coderIds)];
+  if (coderIds.length < 2) throw invalid('coders', 'choose at least two different coders to compare.');
+  const coders: { id: string; name: string }[] = [];
+  for (const id of coderIds) {
+    const c = await r.get<{ id: string; name: string }>(`SELECT id, name FROM coders WHERE id = ?`, [id]);
+    if (!c) throw notFound('coder', id);
+    coders.push(c);
+  }
+  const allCodes = await listCodes(r);
+  let codes = allCodes;
+  if (options.codeIds && options.codeIds.length > 0) {
+    const byId = new Map(allCodes.map((c) => [c.id, c]));
+    codes = [...new Set(options.codeIds)].map((id) => {
+      const c = byId.get(id);
+      if (!c) throw notFound('code', id);
+      return c;
+    });
+  }
+  if (codes.length === 0) throw new MarginaliaError('invalid_input', 'codes: the project has no codes to compare. Add codes and code some documents first.');
+  let docs = await r.all<{ id: string; name: string; length: number }>(`SELECT id, name, length FROM documents ORDER BY sort_order, name COLLATE NOCASE`);
+  if (options.documentIds && options.documentIds.length > 0) {
+    const byId = new Map(docs.map((d) => [d.id, d]));
+    docs = [...new Set(options.documentIds)].map((id) => {
+      const d = byId.get(id);
+      if (!d) throw notFound('document', id);
+      return d;
+    });
+  }
+  const documents: AgreementInput['documents'] = [];
+  for (const d of docs) {
+    let units: Span[] | null = null;
+    if (options.unit !== 'char') {
+      const text = options.unit === 'document' ? '' : ((await r.get<{ text: string }>(`SELECT text FROM documents WHERE id = ?`, [d.id]))?.text ?? '');
+      units = unitsOf(options.unit, text, d.length);
+    }
+    documents.push({ ...d, units });
+  }
+  const segments = await r.all<AgreementInput['segments'][number]>(
+    `SELECT document_id, code_id, coder_id, start, end FROM segments WHERE coder_id IN (${coders.map(() => '?').join(',')})`,
+    coders.map((c) => c.id),
+  );
+  return computeAgreement({ coders, codes: codes.map((c) => ({ id: c.id, path: c.path })), documents, segments, unit: options.unit, threshold: options.threshold ?? 0.9 });
+}

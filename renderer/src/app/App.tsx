@@ -1,0 +1,506 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Code } from '../../../main/core/codebook/codebook';
+import type { Coder } from '../../../main/core/coders/coders';
+import type { DocumentText } from '../../../main/core/documents/documents';
+import type { Segment, SegmentWithContext } from '../../../main/core/coding/segments';
+import type { Memo } from '../../../main/core/memos/memos';
+import { ApiError, call } from '../api/client';
+import { useLoad, useProjectVersion } from './use-api';
+import { MenuBar, type Menu } from './MenuBar';
+import { CoderDialog } from './CoderDialog';
+import { DocumentList } from '../features/documents/DocumentList';
+import { CodeTree } from '../features/codebook/CodeTree';
+import { CodeInspector, DeleteCodeDialog } from '../features/codebook/CodeInspector';
+import { DocumentViewer, type Jump, type TextSelection } from '../features/viewer/DocumentViewer';
+import { SegmentInspector } from '../features/inspector/SegmentInspector';
+import { CodedSegmentsView } from '../features/retrieval/CodedSegmentsView';
+import { MemosView } from '../features/memos/MemosView';
+import { MemoEditor } from '../features/memos/MemoEditor';
+import { QuickCodePalette } from '../features/coding/QuickCodePalette';
+import { ImportDialog } from '../features/import/ImportDialog';
+import { AttributesEditor } from '../features/import/AttributesEditor';
+import { ExportDialog } from '../features/exchange/ExportDialog';
+import { MergeDialog } from '../features/team/MergeDialog';
+import { AgreementView } from '../features/team/AgreementView';
+import { ComparisonView } from '../features/team/ComparisonView';
+
+export const CODER_KEY = 'marginalia.coder';
+const ONLY_MINE_KEY = 'marginalia.onlyMine';
+
+type Dialog = 'import' | 'export' | 'merge' | 'agreement' | 'palette' | 'coder' | 'firstCoder' | { delete: Code } | null;
+type BottomView = 'segments' | 'memos' | 'compare' | null;
+
+const isMac = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform);
+
+function isTyping(el: EventTarget | null): boolean {
+  if (!(el instanceof HTMLElement)) return false;
+  return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
+}
+
+export function App() {
+  const version = useProjectVersion();
+  const [coder, setCoder] = useState<Coder | null>(null);
+  const [onlyMine, setOnlyMine] = useState(() => localStorage.getItem(ONLY_MINE_KEY) === '1');
+  const info = useLoad(() => call('project.info', {}), [version], null);
+  const history = useLoad(() => call('project.historyState', {}), [version], { undo: null, redo: null });
+  const documents = useLoad(() => call('documents.list', {}), [version], []);
+  const coders = useLoad(() => call('coders.list', {}), [version], []);
+  const codes = useLoad(() => call('codes.list', onlyMine && coder ? { coderId: coder.id } : {}), [version, onlyMine, coder?.id], [] as Code[]);
+  const [openId, setOpenId] = useState<string | null>(null);
+  const [doc, setDoc] = useState<DocumentText | null>(null);
+  const [docSegments, setDocSegments] = useState<Segment[]>([]);
+  const [selectedSegmentId, setSelectedSegmentId] = useState<string | null>(null);
+  const [selectedCodeId, setSelectedCodeId] = useState<string | null>(null);
+  const [pending, setPending] = useState<TextSelection | null>(null);
+  const [jump, setJump] = useState<Jump | null>(null);
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const [bottom, setBottom] = useState<BottomView>(null);
+  const [retrievalCodeId, setRetrievalCodeId] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const [newCodeName, setNewCodeName] = useState('');
+  const pendingRef = useRef(pending);
+  pendingRef.current = pending;
+
+  const fail = useCallback((e: unknown) => {
+    setMessage({ error: true, text: e instanceof ApiError || e instanceof Error ? e.message : String(e) });
+  }, []);
+  const say = (text: string) => setMessage({ error: false, text });
+
+  // The coder: remembered in localStorage, asked on first use.
+  useEffect(() => {
+    const stored = localStorage.getItem(CODER_KEY);
+    if (stored) call('coders.setCurrent', { name: stored }).then(setCoder, fail);
+    else setDialog('firstCoder');
+  }, [fail]);
+  const chooseCoder = (name: string) => {
+    call('coders.setCurrent', { name }).then((c) => {
+      localStorage.setItem(CODER_KEY, c.name);
+      setCoder(c);
+      setDialog(null);
+      say(`Coding as ${c.name}`);
+    }, fail);
+  };
+
+  // Open the first document when the project loads.
+  useEffect(() => {
+    if (!openId && documents.length > 0) setOpenId(documents[0]!.id);
+    if (openId && documents.length > 0 && !documents.some((d) => d.id === openId)) setOpenId(documents[0]!.id);
+  }, [documents, openId]);
+
+  useEffect(() => {
+    if (!openId) return setDoc(null);
+    let live = true;
+    call('documents.get', { id: openId }).then((d) => live && setDoc(d), fail);
+    return () => {
+      live = false;
+    };
+  }, [openId, fail]);
+
+  useEffect(() => {
+    if (!openId) return setDocSegments([]);
+    let live = true;
+    call('segments.list', { documentId: openId }).then((s) => live && setDocSegments(s), fail);
+    return () => {
+      live = false;
+    };
+  }, [openId, version, fail]);
+
+  const visibleSegments = useMemo(
+    () => (onlyMine && coder ? docSegments.filter((s) => s.coder_id === coder.id) : docSegments),
+    [docSegments, onlyMine, coder],
+  );
+  const selectedSegment = visibleSegments.find((s) => s.id === selectedSegmentId) ?? null;
+  const selectedCode = codes.find((c) => c.id === selectedCodeId) ?? null;
+  const openDoc = documents.find((d) => d.id === openId) ?? null;
+
+  const open = useCallback((id: string, at?: { start: number; end: number }) => {
+    setOpenId(id);
+    setPending(null);
+    setJump(at ? { ...at, nonce: Date.now() } : null);
+    if (!at) setSelectedSegmentId(null);
+  }, []);
+
+  /** Applies a code to the selected text; the selection stays, so more codes can follow. */
+  const apply = useCallback(
+    async (code: Code) => {
+      const sel = pendingRef.current;
+      if (!sel || !doc) return say('Select some text in the document first, then choose a code.');
+      try {
+        const { id } = await call('segments.create', { documentId: doc.id, codeId: code.id, start: sel.start, end: sel.end });
+        const now = new Date().toISOString();
+        setDocSegments((prev) =>
+          prev.some((s) => s.id === id)
+            ? prev
+            : [
+                ...prev,
+                {
+                  id,
+                  document_id: doc.id,
+                  document_name: doc.name,
+                  code_id: code.id,
+                  code_name: code.name,
+                  code_color: code.color,
+                  coder_id: coder?.id ?? '',
+                  coder_name: coder?.name ?? '',
+                  start: sel.start,
+                  end: sel.end,
+                  text: sel.text,
+                  memo: '',
+                  created_at: now,
+                  updated_at: now,
+                },
+              ].sort((a, b) => a.start - b.start || a.end - b.end),
+        );
+        say(`Coded “${sel.text.length > 40 ? `${sel.text.slice(0, 40)}…` : sel.text}” with ${code.path}`);
+      } catch (e) {
+        fail(e);
+      }
+    },
+    [doc, coder, fail],
+  );
+
+  const createAndApply = async (name: string, parentId: string | null = null) => {
+    try {
+      const existing = codes.find((c) => c.parent_id === parentId && c.name.toLowerCase() === name.toLowerCase());
+      if (existing) return apply(existing);
+      const { id } = await call('codes.create', { name, parentId });
+      const fresh = await call('codes.list', {});
+      const code = fresh.find((c) => c.id === id);
+      if (code) await apply(code);
+    } catch (e) {
+      fail(e);
+    }
+  };
+
+  const inVivo = () => {
+    const sel = pendingRef.current;
+    if (!sel) return say('Select the words to code in vivo first.');
+    const name = sel.text.replace(/\s+/g, ' ').trim().slice(0, 80);
+    void createAndApply(name);
+  };
+
+  const undo = useCallback(() => {
+    call('project.undo', {}).then((r) => say(`Undone: ${r.undone}`), fail);
+  }, [fail]);
+  const redo = useCallback(() => {
+    call('project.redo', {}).then((r) => say(`Redone: ${r.redone}`), fail);
+  }, [fail]);
+
+  const addCode = (asSub: boolean) => {
+    const name = newCodeName.trim();
+    if (!name) return;
+    call('codes.create', { name, parentId: asSub ? selectedCodeId : null }).then((r) => {
+      setNewCodeName('');
+      setSelectedCodeId(r.id);
+      say(`Created code ${name}`);
+    }, fail);
+  };
+
+  const onSelection = useCallback((sel: TextSelection | null) => {
+    setPending(sel);
+    if (sel) setSelectedSegmentId(null);
+  }, []);
+
+  // Keyboard: digits apply codes, q / Ctrl+K the palette, v in vivo, Ctrl+Z undo.
+  const keyState = useRef({ apply, codes, inVivo, undo, redo, dialog, selectedSegment });
+  keyState.current = { apply, codes, inVivo, undo, redo, dialog, selectedSegment };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const k = keyState.current;
+      const mod = isMac ? e.metaKey : e.ctrlKey;
+      if (k.dialog && k.dialog !== 'palette') return;
+      if (e.key === 'Escape' && k.dialog === 'palette') return setDialog(null);
+      if (isTyping(e.target)) return;
+      if (mod && !e.altKey && e.key.toLowerCase() === 'z') {
+        e.preventDefault();
+        return e.shiftKey ? k.redo() : k.undo();
+      }
+      if (mod && !e.altKey && e.key.toLowerCase() === 'y') {
+        e.preventDefault();
+        return k.redo();
+      }
+      if (mod && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        return setDialog('palette');
+      }
+      if (e.ctrlKey || e.metaKey || e.altKey || k.dialog) return;
+      if (/^[1-9]$/.test(e.key)) {
+        const code = k.codes.find((c) => c.shortcut === Number(e.key));
+        if (code) {
+          e.preventDefault();
+          void k.apply(code);
+        }
+      } else if (e.key === 'q') {
+        e.preventDefault();
+        setDialog('palette');
+      } else if (e.key === 'v') {
+        e.preventDefault();
+        k.inVivo();
+      } else if ((e.key === 'Delete' || e.key === 'Backspace') && k.selectedSegment) {
+        e.preventDefault();
+        call('segments.delete', { id: k.selectedSegment.id }).then(() => setSelectedSegmentId(null), fail);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [fail]);
+
+  const openSegment = (s: SegmentWithContext | Segment) => {
+    open(s.document_id, { start: s.start, end: s.end });
+    setSelectedSegmentId(s.id);
+  };
+  const openMemo = (m: Memo) => {
+    if (m.target_kind === 'document' && m.target_id) open(m.target_id);
+    else if (m.target_kind === 'code' && m.target_id) setSelectedCodeId(m.target_id);
+    else if (m.target_kind === 'segment' && m.target_id) {
+      call('segments.list', {}).then((all) => {
+        const s = all.find((x) => x.id === m.target_id);
+        if (s) openSegment(s);
+      }, fail);
+    }
+  };
+
+  const menus: Menu[] = [
+    {
+      label: 'File',
+      items: [
+        { label: 'Import documents…', onSelect: () => setDialog('import') },
+        { label: 'Export…', onSelect: () => setDialog('export') },
+        { label: "Merge a colleague's project…", onSelect: () => setDialog('merge') },
+      ],
+    },
+    {
+      label: 'Edit',
+      items: [
+        { label: history.undo ? `Undo ${history.undo}` : 'Undo', disabled: !history.undo, onSelect: undo, shortcut: isMac ? '⌘Z' : 'Ctrl+Z' },
+        { label: history.redo ? `Redo ${history.redo}` : 'Redo', disabled: !history.redo, onSelect: redo, shortcut: isMac ? '⇧⌘Z' : 'Ctrl+Shift+Z' },
+      ],
+    },
+    {
+      label: 'Code',
+      items: [
+        { label: 'Quick code…', onSelect: () => setDialog('palette'), shortcut: 'Q' },
+        { label: 'Code in vivo', onSelect: inVivo, shortcut: 'V' },
+      ],
+    },
+    {
+      label: 'View',
+      items: [
+        { label: 'Coded segments', onSelect: () => setBottom('segments') },
+        { label: 'Memos', onSelect: () => setBottom('memos') },
+        { label: 'Compare coders', onSelect: () => setBottom('compare'), disabled: !openId },
+        { label: 'Intercoder agreement', onSelect: () => setDialog('agreement') },
+      ],
+    },
+  ];
+
+  const keep = (e: React.MouseEvent) => e.preventDefault();
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <MenuBar menus={menus} />
+        <div className="toolbar" role="toolbar" aria-label="Coding tools">
+          <button type="button" onMouseDown={keep} onClick={() => setDialog('palette')} title="Quick code (Q or Ctrl+K)">
+            Quick code
+          </button>
+          <button type="button" onMouseDown={keep} onClick={inVivo} title="Code in vivo (V)">
+            Code in vivo
+          </button>
+          <button type="button" onMouseDown={keep} onClick={undo} disabled={!history.undo} title={history.undo ? `Undo ${history.undo}` : 'Nothing to undo'}>
+            Undo
+          </button>
+          <button type="button" onMouseDown={keep} onClick={redo} disabled={!history.redo} title={history.redo ? `Redo ${history.redo}` : 'Nothing to redo'}>
+            Redo
+          </button>
+        </div>
+        <span className="project-name">{info ? `${info.name} — ${info.file}` : ''}</span>
+      </header>
+
+      <aside className="left">
+        <DocumentList documents={documents} openId={openId} onOpen={open} />
+        <section className="panel codebook" aria-label="Codebook">
+          <h3>Codebook</h3>
+          <form
+            className="row"
+            onSubmit={(e) => {
+              e.preventDefault();
+              addCode(false);
+            }}
+          >
+            <input className="grow" aria-label="New code name" placeholder="New code…" value={newCodeName} onChange={(e) => setNewCodeName(e.target.value)} />
+            <button type="submit" disabled={!newCodeName.trim()}>
+              Add code
+            </button>
+            <button type="button" disabled={!newCodeName.trim() || !selectedCodeId} onClick={() => addCode(true)}>
+              Add subcode
+            </button>
+          </form>
+          <CodeTree
+            codes={codes}
+            selectedCodeId={selectedCodeId}
+            canApply={!!pending}
+            onSelect={(id) => {
+              setSelectedCodeId(id);
+              setSelectedSegmentId(null);
+            }}
+            onApply={(c) => void apply(c)}
+            onDelete={(c) => setDialog({ delete: c })}
+            onError={fail}
+          />
+        </section>
+      </aside>
+
+      <main className="center">
+        <DocumentViewer
+          doc={doc}
+          segments={visibleSegments}
+          selectedSegmentId={selectedSegmentId}
+          pending={pending}
+          jump={jump}
+          onSelectSegment={(id) => {
+            setSelectedSegmentId(id);
+            if (id) setSelectedCodeId(null);
+          }}
+          onSelection={onSelection}
+        />
+        {bottom === 'segments' && (
+          <CodedSegmentsView
+            codes={codes}
+            coders={coders}
+            documents={documents}
+            codeId={retrievalCodeId}
+            version={version}
+            onCodeChange={(id) => setRetrievalCodeId(id || null)}
+            onOpen={openSegment}
+            onClose={() => setBottom(null)}
+          />
+        )}
+        {bottom === 'memos' && <MemosView version={version} onOpen={openMemo} onClose={() => setBottom(null)} />}
+        {bottom === 'compare' && openId && (
+          <div className="bottom-view">
+            <ComparisonView documentId={openId} onClose={() => setBottom(null)} />
+          </div>
+        )}
+      </main>
+
+      <aside className="right">
+        {selectedSegment && doc ? (
+          <SegmentInspector
+            key={selectedSegment.id}
+            segment={selectedSegment}
+            codes={codes}
+            documentLength={doc.length}
+            onClose={() => setSelectedSegmentId(null)}
+            onError={fail}
+          />
+        ) : selectedCode ? (
+          <CodeInspector
+            key={selectedCode.id}
+            code={selectedCode}
+            codes={codes}
+            onDelete={(c) => setDialog({ delete: c })}
+            onError={fail}
+            onShowSegments={(c) => {
+              setRetrievalCodeId(c.id);
+              setBottom('segments');
+            }}
+          />
+        ) : (
+          <section className="panel" aria-label="Selection">
+            <p className="muted">
+              Select text and press a code's digit, Q for the quick-code palette, or V to code in vivo. Click a stripe or coded text to inspect a segment.
+            </p>
+          </section>
+        )}
+        {openDoc && (
+          <section className="panel" aria-label="Properties">
+            <h3>About this text</h3>
+            <p className="muted">
+              {openDoc.length.toLocaleString()} characters · {openDoc.segment_count} segments · imported {openDoc.imported_at.slice(0, 10)}
+              {openDoc.source_name ? ` from ${openDoc.source_name}` : ''}
+            </p>
+            <AttributesEditor documentId={openDoc.id} />
+            <h4>Document memo</h4>
+            <MemoEditor kind="document" targetId={openDoc.id} label="Document memo" />
+          </section>
+        )}
+      </aside>
+
+      <footer className="statusbar">
+        <button type="button" onClick={() => setDialog('coder')} aria-label={`Coder: ${coder?.name ?? 'none'} (switch)`}>
+          Coder: <strong>{coder?.name ?? '—'}</strong>
+        </button>
+        <label>
+          <input
+            type="checkbox"
+            checked={onlyMine}
+            onChange={(e) => {
+              setOnlyMine(e.target.checked);
+              localStorage.setItem(ONLY_MINE_KEY, e.target.checked ? '1' : '0');
+            }}
+          />{' '}
+          Show only my coding
+        </label>
+        <span className="muted">{pending ? `Selected ${pending.end - pending.start} characters (${pending.start}–${pending.end})` : ''}</span>
+        <span role={message?.error ? 'alert' : 'status'} className={message?.error ? 'error' : 'status'}>
+          {message?.text ?? ''}
+        </span>
+      </footer>
+
+      {dialog === 'palette' && (
+        <QuickCodePalette
+          codes={codes}
+          selectedText={pending?.text ?? null}
+          onApply={(c) => {
+            setDialog(null);
+            void apply(c);
+          }}
+          onCreate={(name) => {
+            setDialog(null);
+            void createAndApply(name);
+          }}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {(dialog === 'firstCoder' || dialog === 'coder') && (
+        <CoderDialog
+          initial={dialog === 'coder' ? (coder?.name ?? '') : ''}
+          firstUse={dialog === 'firstCoder'}
+          onSubmit={chooseCoder}
+          onCancel={dialog === 'coder' ? () => setDialog(null) : undefined}
+        />
+      )}
+      {dialog && typeof dialog === 'object' && 'delete' in dialog && (
+        <DeleteCodeDialog
+          code={dialog.delete}
+          onError={fail}
+          onClose={() => {
+            setDialog(null);
+            if (selectedCodeId === dialog.delete.id) setSelectedCodeId(null);
+          }}
+        />
+      )}
+      {dialog === 'import' && (
+        <div className="overlay">
+          <ImportDialog onClose={() => setDialog(null)} />
+        </div>
+      )}
+      {dialog === 'export' && (
+        <div className="overlay">
+          <ExportDialog onClose={() => setDialog(null)} />
+        </div>
+      )}
+      {dialog === 'merge' && (
+        <div className="overlay">
+          <MergeDialog onClose={() => setDialog(null)} />
+        </div>
+      )}
+      {dialog === 'agreement' && (
+        <div className="overlay">
+          <AgreementView onClose={() => setDialog(null)} />
+        </div>
+      )}
+    </div>
+  );
+}

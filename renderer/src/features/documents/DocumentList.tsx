@@ -1,0 +1,130 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { DocumentSummary } from '../../../../main/core/documents/documents';
+import type { SearchHit } from '../../../../main/core/search/search';
+import { call } from '../../api/client';
+
+interface Props {
+  documents: DocumentSummary[];
+  openId: string | null;
+  onOpen: (id: string, at?: { start: number; end: number }) => void;
+}
+
+function attributeLine(d: DocumentSummary): string {
+  return Object.entries(d.attributes)
+    .filter(([, v]) => v !== null && v !== '')
+    .map(([k, v]) => `${k}: ${String(v)}`)
+    .join(' · ');
+}
+
+/** The documents: a listbox filtered by name, and a full-text search whose hits open the text at the match. */
+export function DocumentList({ documents, openId, onOpen }: Props) {
+  const [filter, setFilter] = useState('');
+  const [query, setQuery] = useState('');
+  const [hits, setHits] = useState<SearchHit[] | null>(null);
+  const [searchError, setSearchError] = useState('');
+  const shown = useMemo(() => {
+    const f = filter.trim().toLowerCase();
+    return f ? documents.filter((d) => d.name.toLowerCase().includes(f)) : documents;
+  }, [documents, filter]);
+
+  useEffect(() => {
+    const q = query.trim();
+    if (!q) {
+      setHits(null);
+      setSearchError('');
+      return;
+    }
+    let live = true;
+    const t = setTimeout(() => {
+      call('search.documents', { query: q, limit: 100 }).then(
+        (h) => {
+          if (!live) return;
+          setHits(h);
+          setSearchError('');
+        },
+        (e: Error) => live && setSearchError(e.message),
+      );
+    }, 200);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [query]);
+
+  const openIndex = Math.max(0, shown.findIndex((d) => d.id === openId));
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    let next = -1;
+    if (e.key === 'ArrowDown') next = Math.min(shown.length - 1, openIndex + 1);
+    else if (e.key === 'ArrowUp') next = Math.max(0, openIndex - 1);
+    else if (e.key === 'Home') next = 0;
+    else if (e.key === 'End') next = shown.length - 1;
+    if (next < 0 || !shown[next]) return;
+    e.preventDefault();
+    onOpen(shown[next]!.id);
+  };
+
+  return (
+    <section className="panel documents" aria-label="Document list">
+      <h3>Documents</h3>
+      <input type="search" placeholder="Filter by name" aria-label="Filter documents by name" value={filter} onChange={(e) => setFilter(e.target.value)} />
+      <ul
+        role="listbox"
+        aria-label="Documents"
+        tabIndex={0}
+        className="doc-list"
+        aria-activedescendant={openId && shown.some((d) => d.id === openId) ? `doc-${openId}` : undefined}
+        onKeyDown={onKeyDown}
+      >
+        {shown.map((d) => {
+          const attrs = attributeLine(d);
+          return (
+            <li
+              key={d.id}
+              id={`doc-${d.id}`}
+              role="option"
+              aria-selected={d.id === openId}
+              aria-label={d.name}
+              aria-description={`${attrs ? `${attrs}; ` : ''}${d.segment_count} segments`}
+              className={d.id === openId ? 'selected' : ''}
+              onClick={() => onOpen(d.id)}
+            >
+              <span className="doc-name">{d.name}</span>
+              <span className="doc-meta">
+                {attrs && <span className="attrs">{attrs}</span>}
+                <span className="badge" title={`${d.segment_count} coded segments`}>
+                  {d.segment_count}
+                </span>
+              </span>
+            </li>
+          );
+        })}
+        {shown.length === 0 && <li className="muted">No document matches.</li>}
+      </ul>
+      <input type="search" placeholder="Search in texts" aria-label="Search in texts" value={query} onChange={(e) => setQuery(e.target.value)} />
+      {searchError && (
+        <p role="alert" className="error">
+          {searchError}
+        </p>
+      )}
+      {hits && (
+        <ul className="hits" aria-label="Search results">
+          {hits.length === 0 && <li className="muted">Nothing found.</li>}
+          {hits.map((h) => (
+            <li key={h.document_id}>
+              <button
+                type="button"
+                className="hit"
+                onClick={() => onOpen(h.document_id, h.first_match !== null ? { start: h.first_match, end: h.first_match + Math.max(1, h.match_length) } : undefined)}
+              >
+                <span className="doc-name">{h.document_name}</span>
+                <span className="snippet">
+                  {h.snippet.map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,98 @@
+import type { Segment } from '../../../../main/core/coding/segments';
+import type { Code } from '../../../../main/core/codebook/codebook';
+import { call } from '../../api/client';
+import { MemoEditor } from '../memos/MemoEditor';
+
+interface Props {
+  segment: Segment;
+  codes: Code[];
+  documentLength: number;
+  onClose: () => void;
+  onError: (e: unknown) => void;
+}
+
+const fmt = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+
+/** The selected segment: what it is, its memo, and how to change or remove it. */
+export function SegmentInspector({ segment, codes, documentLength, onClose, onError }: Props) {
+  const code = codes.find((c) => c.id === segment.code_id);
+  const update = (patch: { start?: number; end?: number; codeId?: string }) =>
+    call('segments.update', { id: segment.id, ...patch }).catch(onError);
+  const adjust = (edge: 'start' | 'end', delta: number) => {
+    const start = edge === 'start' ? segment.start + delta : segment.start;
+    const end = edge === 'end' ? segment.end + delta : segment.end;
+    if (start < 0 || end > documentLength || end <= start) return;
+    void update(edge === 'start' ? { start } : { end });
+  };
+  const onKeys = (e: React.KeyboardEvent) => {
+    if (!e.altKey) return;
+    if (e.key === 'ArrowLeft') adjust(e.shiftKey ? 'end' : 'start', -1);
+    else if (e.key === 'ArrowRight') adjust(e.shiftKey ? 'end' : 'start', 1);
+    else return;
+    e.preventDefault();
+  };
+  return (
+    <section className="panel" aria-label="Segment" onKeyDown={onKeys}>
+      <h3>
+        <span className="swatch" style={{ backgroundColor: segment.code_color }} aria-hidden="true" /> {code?.path ?? segment.code_name}
+      </h3>
+      <dl className="facts">
+        <dt>Coder</dt>
+        <dd>{segment.coder_name}</dd>
+        <dt>Coded</dt>
+        <dd>{fmt(segment.created_at)}</dd>
+        <dt>Changed</dt>
+        <dd>{fmt(segment.updated_at)}</dd>
+        <dt>Span</dt>
+        <dd>
+          {segment.start}–{segment.end}
+        </dd>
+      </dl>
+      <blockquote className="segment-text" aria-label="Coded text">
+        {segment.text}
+      </blockquote>
+      <div className="row" role="group" aria-label="Adjust boundaries (Alt+←/→ start, Alt+Shift+←/→ end)">
+        <button type="button" onClick={() => adjust('start', -1)} aria-label="Move start earlier">
+          ⇤ start
+        </button>
+        <button type="button" onClick={() => adjust('start', 1)} aria-label="Move start later">
+          start ⇥
+        </button>
+        <button type="button" onClick={() => adjust('end', -1)} aria-label="Move end earlier">
+          ⇤ end
+        </button>
+        <button type="button" onClick={() => adjust('end', 1)} aria-label="Move end later">
+          end ⇥
+        </button>
+      </div>
+      <div className="row">
+        <label className="field grow">
+          Change code
+          <select value={segment.code_id} onChange={(e) => void update({ codeId: e.target.value })}>
+            {codes.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.path}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <div className="row">
+        <button
+          type="button"
+          className="danger"
+          onClick={() => {
+            call('segments.delete', { id: segment.id }).then(onClose, onError);
+          }}
+        >
+          Remove segment
+        </button>
+        <button type="button" onClick={onClose}>
+          Deselect
+        </button>
+      </div>
+      <h4>Segment memo</h4>
+      <MemoEditor kind="segment" targetId={segment.id} label="Segment memo" />
+    </section>
+  );
+}
