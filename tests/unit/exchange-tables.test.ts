@@ -168,7 +168,7 @@ describe('matrix, codebook, documents and memos tables', () => {
     expect(death.level).toBe('1');
     expect(death.segment_count).toBe('2');
     expect(death.document_count).toBe('2');
-    expect(death.description.length).toBeGreaterThan(10);
+    expect(death.description!.length).toBeGreaterThan(10);
   });
 
   it('lists documents with attributes, length and sha256, and memos with target and author', async () => {

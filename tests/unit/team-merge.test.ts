@@ -177,3 +177,39 @@ describe('merging a colleague’s project', () => {
     expect(errs.join('\n')).toContain('junk.marginalia');
   });
 });
+
+describe('merging a REFI-QDA .qdpx', () => {
+  it('merges through a temporary project, and the same file twice adds nothing', async () => {
+    const { exportQdpx } = await import('../../main/core/exchange/qdpx-export');
+    const t = await openTestProject({ sample: true, coder: 'anna' });
+    try {
+      const docs = await t.call('documents.list', {});
+      const casualties = (await t.call('codes.list', {})).find((c) => c.path === 'casualties')!;
+      // A colleague's project from the same sample, coded by "ben", sent as .qdpx.
+      const ben = await openTestProject({ sample: true, coder: 'ben' });
+      let bytes: Uint8Array;
+      try {
+        const benDocs = await ben.call('documents.list', {});
+        const benCode = (await ben.call('codes.list', {})).find((c) => c.path === 'casualties')!;
+        const target = benDocs.find((d) => d.text_sha256 === docs[0]!.text_sha256)!;
+        await ben.call('segments.create', { documentId: target.id, codeId: benCode.id, start: 3, end: 33 });
+        bytes = await ben.project.db.read((r) => exportQdpx(r));
+      } finally {
+        await ben.close();
+      }
+      const upload = { fileName: 'ben.qdpx', dataBase64: Buffer.from(bytes).toString('base64') };
+      const p = await t.call('team.mergePreview', upload);
+      expect(p.add.documents).toEqual([]); // same texts, matched by hash
+      expect(p.existing.codes.map((c) => c.label)).toContain('casualties');
+      expect(p.add.counts.segments).toBe(1);
+      await t.call('team.mergeApply', { uploadId: p.uploadId, choices: {} });
+      const segs = await t.call('segments.list', { codeId: casualties.id });
+      expect(segs.map((s) => [s.coder_name, s.document_id, s.start, s.end])).toEqual([['ben', docs[0]!.id, 3, 33]]);
+      const again = await t.call('team.mergePreview', upload);
+      expect(again.add.counts).toEqual({ documents: 0, codes: 0, coders: 0, segments: 0, memos: 0, attributes: 0 });
+      await t.call('team.mergeCancel', { uploadId: again.uploadId });
+    } finally {
+      await t.close();
+    }
+  });
+});

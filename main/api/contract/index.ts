@@ -3,6 +3,7 @@ import { documentsContract } from './documents';
 import { codebookContract } from './codebook';
 import { codingContract } from './coding';
 import { importContract } from './import';
+import { workbenchContract } from './workbench';
 import { exchangeContract } from './exchange';
 import { teamContract } from './team';
 import type { InputOf, OutputOf } from '../define';
@@ -17,6 +18,7 @@ export const contract = {
   ...codebookContract,
   ...codingContract,
   ...importContract,
+  ...workbenchContract,
   ...exchangeContract,
   ...teamContract,
 } as const;

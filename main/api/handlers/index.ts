@@ -5,6 +5,7 @@ import { documentsHandlers } from './documents';
 import { codebookHandlers } from './codebook';
 import { codingHandlers } from './coding';
 import { importHandlers } from './import';
+import { workbenchHandlers } from './workbench';
 import { exchangeHandlers } from './exchange';
 import { teamHandlers } from './team';
 
@@ -15,6 +16,7 @@ export const handlers: HandlersOf<Contract> = {
   ...codebookHandlers,
   ...codingHandlers,
   ...importHandlers,
+  ...workbenchHandlers,
   ...exchangeHandlers,
   ...teamHandlers,
 };

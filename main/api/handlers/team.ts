@@ -27,7 +27,7 @@ export const teamHandlers: HandlersOf<typeof teamContract> = {
   'team.mergePreview': async ({ session }, input) => {
     const upload = saveUpload(input.fileName, input.dataBase64);
     try {
-      const other = await readMergeSource(upload.path, upload.fileName);
+      const other = await readMergeSource(upload.path, upload.fileName, await session.coder());
       return { ...(await previewMerge(session.project.db, other)), uploadId: upload.id };
     } catch (err) {
       discardUpload(upload.id);
@@ -37,7 +37,7 @@ export const teamHandlers: HandlersOf<typeof teamContract> = {
   'team.mergeApply': async ({ session }, input) => {
     const upload = getUpload(input.uploadId);
     const coder = await session.coder();
-    const other = await readMergeSource(upload.path, upload.fileName);
+    const other = await readMergeSource(upload.path, upload.fileName, coder);
     const result = await applyMerge(session.project.db, session.project.path, other, input.choices, coder.id);
     discardUpload(input.uploadId);
     return result;

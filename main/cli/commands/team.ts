@@ -64,7 +64,7 @@ export const mergeCommand: Command = {
       const otherPath = args.positionals[1];
       if (!otherPath) throw new UsageError('OTHER (the colleague\'s project file) is required');
       if (resolve(otherPath) === resolve(session.project.path)) throw new UsageError('OTHER is the project itself; name the colleague\'s file');
-      const other = await readMergeSource(otherPath);
+      const other = await readMergeSource(otherPath, undefined, await session.coder());
       const db = session.project.db;
       const preview = await previewMerge(db, other);
       // Blanket choices first, then each --choice, so a single one can override a blanket.

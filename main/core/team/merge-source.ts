@@ -1,18 +1,35 @@
-import { basename, extname } from 'node:path';
-import { MarginaliaError } from '../errors';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { Project } from '../project/project';
+import { importExchangeBytes, isExchangeFile } from '../exchange/qdpx-import';
 import { readOtherProject, type OtherProject } from './merge';
 
 /**
- * Reads what a colleague sent, by kind. A .marginalia file is read directly. A REFI-QDA
- * .qdpx needs the exchange importer; until it offers a reader into a project, the person
- * is told how to get there another way.
+ * Reads a REFI-QDA project into a throwaway project and reads that. The person merging is
+ * put in it first under their own id, so what the file credits to nobody comes back as
+ * theirs rather than as a stranger with the same name. GUIDs become ids, so merging the same
+ * .qdpx twice matches everything the second time.
  */
-export async function readMergeSource(path: string, displayName: string = basename(path)): Promise<OtherProject> {
-  if (extname(displayName).toLowerCase() === '.qdpx' || extname(path).toLowerCase() === '.qdpx') {
-    throw new MarginaliaError(
-      'unsupported',
-      `${displayName}: merging a .qdpx directly is not available yet. Import it into a new project ("marginalia new" then import the .qdpx), then merge that .marginalia file.`,
-    );
+async function readExchangeFile(path: string, displayName: string, coder: { id: string; name: string } | null): Promise<OtherProject> {
+  const dir = mkdtempSync(join(tmpdir(), 'marginalia-qdpx-'));
+  try {
+    const tempPath = join(dir, 'from-qdpx.marginalia');
+    const project = await Project.create(tempPath, { name: displayName });
+    try {
+      if (coder) await project.db.transaction((tx) => tx.run(`INSERT INTO coders (id, name, created_at) VALUES (?, ?, ?)`, [coder.id, coder.name, new Date().toISOString()]));
+      await importExchangeBytes(project.db, readFileSync(path), displayName, coder?.name ?? 'coder');
+    } finally {
+      await project.close();
+    }
+    return await readOtherProject(tempPath, displayName);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Reads what a colleague sent, by kind: a .marginalia project, or a REFI-QDA .qdpx / .qde. */
+export async function readMergeSource(path: string, displayName: string = basename(path), coder: { id: string; name: string } | null = null): Promise<OtherProject> {
+  if (isExchangeFile(displayName) || isExchangeFile(path)) return readExchangeFile(path, displayName, coder);
   return readOtherProject(path, displayName);
 }

@@ -25,7 +25,8 @@ export function saveUpload(fileName: string, dataBase64: string): { id: string; 
   while (uploads.size >= MAX_UPLOADS) discardUpload(uploads.keys().next().value!);
   const dir = mkdtempSync(join(tmpdir(), 'marginalia-upload-'));
   // The name on disk is ours: the uploaded name is only shown, never used as a path.
-  const path = join(dir, `upload${extname(name).toLowerCase() === '.qdpx' ? '.qdpx' : '.marginalia'}`);
+  const ext = extname(name).toLowerCase();
+  const path = join(dir, `upload${['.qdpx', '.qde', '.qdc'].includes(ext) ? ext : '.marginalia'}`);
   writeFileSync(path, bytes, { mode: 0o600 });
   const id = randomUUID();
   uploads.set(id, { dir, path, fileName: name });

@@ -2,7 +2,9 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Code } from '../../../main/core/codebook/codebook';
 import type { Coder } from '../../../main/core/coders/coders';
 import type { DocumentText } from '../../../main/core/documents/documents';
-import type { Segment, SegmentWithContext } from '../../../main/core/coding/segments';
+import type { SegmentWithContext } from '../../../main/core/coding/segments';
+import type { ViewerSegment as Segment } from '../../../main/api/contract/workbench';
+import { buildTextMap, sliceCp } from '../features/viewer/text-map';
 import type { Memo } from '../../../main/core/memos/memos';
 import { ApiError, call } from '../api/client';
 import { useLoad, useProjectVersion } from './use-api';
@@ -20,6 +22,7 @@ import { QuickCodePalette } from '../features/coding/QuickCodePalette';
 import { ImportDialog } from '../features/import/ImportDialog';
 import { AttributesEditor } from '../features/import/AttributesEditor';
 import { ExportDialog } from '../features/exchange/ExportDialog';
+import { ExchangeImportDialog } from '../features/exchange/ExchangeImportDialog';
 import { MergeDialog } from '../features/team/MergeDialog';
 import { AgreementView } from '../features/team/AgreementView';
 import { ComparisonView } from '../features/team/ComparisonView';
@@ -27,7 +30,7 @@ import { ComparisonView } from '../features/team/ComparisonView';
 export const CODER_KEY = 'marginalia.coder';
 const ONLY_MINE_KEY = 'marginalia.onlyMine';
 
-type Dialog = 'import' | 'export' | 'merge' | 'agreement' | 'palette' | 'coder' | 'firstCoder' | { delete: Code } | null;
+type Dialog = 'import' | 'refi' | 'export' | 'merge' | 'agreement' | 'palette' | 'coder' | 'firstCoder' | { delete: Code } | null;
 type BottomView = 'segments' | 'memos' | 'compare' | null;
 
 const isMac = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform);
@@ -99,7 +102,7 @@ export function App() {
   useEffect(() => {
     if (!openId) return setDocSegments([]);
     let live = true;
-    call('segments.list', { documentId: openId }).then((s) => live && setDocSegments(s), fail);
+    call('workbench.documentSegments', { documentId: openId }).then((s) => live && setDocSegments(s), fail);
     return () => {
       live = false;
     };
@@ -111,6 +114,7 @@ export function App() {
   );
   const selectedSegment = visibleSegments.find((s) => s.id === selectedSegmentId) ?? null;
   const selectedCode = codes.find((c) => c.id === selectedCodeId) ?? null;
+  const textMap = useMemo(() => (doc ? buildTextMap(doc.text) : null), [doc]);
   const openDoc = documents.find((d) => d.id === openId) ?? null;
 
   const open = useCallback((id: string, at?: { start: number; end: number }) => {
@@ -125,34 +129,30 @@ export function App() {
     async (code: Code) => {
       const sel = pendingRef.current;
       if (!sel || !doc) return say('Select some text in the document first, then choose a code.');
+      // Drawn before the API answers, so the stripe shows at once; replaced by the stored one.
+      const temp = `pending-${Date.now()}-${Math.random()}`;
+      const now = new Date().toISOString();
+      const optimistic: Segment = {
+        id: temp,
+        document_id: doc.id,
+        code_id: code.id,
+        code_name: code.name,
+        code_color: code.color,
+        coder_id: coder?.id ?? '',
+        coder_name: coder?.name ?? '',
+        start: sel.start,
+        end: sel.end,
+        memo: '',
+        created_at: now,
+        updated_at: now,
+      };
+      setDocSegments((prev) => [...prev, optimistic].sort((a, b) => a.start - b.start || a.end - b.end));
       try {
         const { id } = await call('segments.create', { documentId: doc.id, codeId: code.id, start: sel.start, end: sel.end });
-        const now = new Date().toISOString();
-        setDocSegments((prev) =>
-          prev.some((s) => s.id === id)
-            ? prev
-            : [
-                ...prev,
-                {
-                  id,
-                  document_id: doc.id,
-                  document_name: doc.name,
-                  code_id: code.id,
-                  code_name: code.name,
-                  code_color: code.color,
-                  coder_id: coder?.id ?? '',
-                  coder_name: coder?.name ?? '',
-                  start: sel.start,
-                  end: sel.end,
-                  text: sel.text,
-                  memo: '',
-                  created_at: now,
-                  updated_at: now,
-                },
-              ].sort((a, b) => a.start - b.start || a.end - b.end),
-        );
+        setDocSegments((prev) => (prev.some((s) => s.id === id) ? prev.filter((s) => s.id !== temp) : prev.map((s) => (s.id === temp ? { ...s, id } : s))));
         say(`Coded “${sel.text.length > 40 ? `${sel.text.slice(0, 40)}…` : sel.text}” with ${code.path}`);
       } catch (e) {
+        setDocSegments((prev) => prev.filter((s) => s.id !== temp));
         fail(e);
       }
     },
@@ -202,8 +202,25 @@ export function App() {
   }, []);
 
   // Keyboard: digits apply codes, q / Ctrl+K the palette, v in vivo, Ctrl+Z undo.
-  const keyState = useRef({ apply, codes, inVivo, undo, redo, dialog, selectedSegment });
-  keyState.current = { apply, codes, inVivo, undo, redo, dialog, selectedSegment };
+  const stepSegment = (dir: 1 | -1) => {
+    const list = [...visibleSegments].sort((a, b) => a.start - b.start || a.end - b.end);
+    if (list.length === 0) return;
+    const at = list.findIndex((s) => s.id === selectedSegmentId);
+    const from = at >= 0 ? at + dir : dir === 1 ? list.findIndex((s) => s.start >= (pending?.start ?? 0)) : list.length - 1;
+    const next = list[Math.max(0, Math.min(list.length - 1, from < 0 ? 0 : from))]!;
+    setSelectedSegmentId(next.id);
+    setJump({ start: next.start, end: next.end, nonce: Date.now() });
+  };
+  const adjust = (edge: 'start' | 'end', delta: number) => {
+    const s = selectedSegment;
+    if (!s || !doc) return;
+    const start = edge === 'start' ? s.start + delta : s.start;
+    const end = edge === 'end' ? s.end + delta : s.end;
+    if (start < 0 || end > doc.length || end <= start) return;
+    call('segments.update', { id: s.id, ...(edge === 'start' ? { start } : { end }) }).catch(fail);
+  };
+  const keyState = useRef({ apply, codes, inVivo, undo, redo, dialog, selectedSegment, stepSegment, adjust });
+  keyState.current = { apply, codes, inVivo, undo, redo, dialog, selectedSegment, stepSegment, adjust };
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const k = keyState.current;
@@ -222,6 +239,14 @@ export function App() {
       if (mod && e.key.toLowerCase() === 'k') {
         e.preventDefault();
         return setDialog('palette');
+      }
+      if (e.altKey && !e.ctrlKey && !e.metaKey && !k.dialog) {
+        // Alt+Up/Down: previous/next segment; Alt+Left/Right: move its start; with Shift: its end.
+        if (e.key === 'ArrowDown' || e.key === 'ArrowUp') k.stepSegment(e.key === 'ArrowDown' ? 1 : -1);
+        else if ((e.key === 'ArrowLeft' || e.key === 'ArrowRight') && k.selectedSegment) k.adjust(e.shiftKey ? 'end' : 'start', e.key === 'ArrowLeft' ? -1 : 1);
+        else return;
+        e.preventDefault();
+        return;
       }
       if (e.ctrlKey || e.metaKey || e.altKey || k.dialog) return;
       if (/^[1-9]$/.test(e.key)) {
@@ -265,6 +290,7 @@ export function App() {
       label: 'File',
       items: [
         { label: 'Import documents…', onSelect: () => setDialog('import') },
+        { label: 'Import REFI-QDA…', onSelect: () => setDialog('refi') },
         { label: 'Export…', onSelect: () => setDialog('export') },
         { label: "Merge a colleague's project…", onSelect: () => setDialog('merge') },
       ],
@@ -354,6 +380,7 @@ export function App() {
       <main className="center">
         <DocumentViewer
           doc={doc}
+          map={textMap}
           segments={visibleSegments}
           selectedSegmentId={selectedSegmentId}
           pending={pending}
@@ -389,6 +416,7 @@ export function App() {
           <SegmentInspector
             key={selectedSegment.id}
             segment={selectedSegment}
+            text={textMap ? sliceCp(textMap, selectedSegment.start, selectedSegment.end) : ''}
             codes={codes}
             documentLength={doc.length}
             onClose={() => setSelectedSegmentId(null)}
@@ -484,6 +512,11 @@ export function App() {
       {dialog === 'import' && (
         <div className="overlay">
           <ImportDialog onClose={() => setDialog(null)} />
+        </div>
+      )}
+      {dialog === 'refi' && (
+        <div className="overlay">
+          <ExchangeImportDialog onClose={() => setDialog(null)} />
         </div>
       )}
       {dialog === 'export' && (

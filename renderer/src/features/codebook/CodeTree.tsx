@@ -70,6 +70,7 @@ export function CodeTree({ codes, selectedCodeId, canApply, onSelect, onApply, o
         void move(c, parent.parent_id, siblingsOf(parent).indexOf(parent) + 1);
       } else return;
       e.preventDefault();
+      e.stopPropagation();
       return;
     }
     switch (e.key) {

@@ -1,11 +1,254 @@
-/** Placeholder until the feature lands: the app shell renders this when the user opens "Export". */
+import { useEffect, useMemo, useState } from 'react';
+import { ApiError, call, downloadBase64 } from '../../api/client';
+import type { Input, Output } from '../../../../main/api/contract';
+import './exchange.css';
+
+type ExportInput = Input<'exchange.export'>;
+type Format = ExportInput['format'];
+type TableFormat = Input<'exchange.preview'>['format'];
+type Measure = NonNullable<ExportInput['measure']>;
+type Delimiter = NonNullable<ExportInput['delimiter']>;
+
+const FORMATS: { value: Format; label: string }[] = [
+  { value: 'segments', label: 'Segments table (CSV, one row per coded segment)' },
+  { value: 'matrix', label: 'Document × code matrix (CSV)' },
+  { value: 'codebook', label: 'Codebook (CSV)' },
+  { value: 'documents', label: 'Documents with attributes (CSV)' },
+  { value: 'memos', label: 'Memos (CSV)' },
+  { value: 'bundle', label: 'Dataset bundle (.zip: all tables, data dictionary, README)' },
+  { value: 'qdpx', label: 'REFI-QDA project (.qdpx) for ATLAS.ti, MAXQDA, NVivo, QualCoder' },
+  { value: 'qdc', label: 'REFI-QDA codebook (.qdc)' },
+];
+
+const MEASURES: { value: Measure; label: string }[] = [
+  { value: 'count', label: 'Number of segments' },
+  { value: 'presence', label: 'Presence (0 or 1)' },
+  { value: 'characters', label: 'Coded characters' },
+  { value: 'share', label: 'Share of the text coded' },
+];
+
+const isTable = (f: Format): f is TableFormat => f !== 'bundle' && f !== 'qdpx' && f !== 'qdc';
+
+/** The Export dialog: choose a format, filters and options, look at the first rows, then save. */
 export function ExportDialog(props: { onClose: () => void }) {
+  const [format, setFormat] = useState<Format>('segments');
+  const [coders, setCoders] = useState<Output<'coders.list'>>([]);
+  const [codes, setCodes] = useState<Output<'codes.list'>>([]);
+  const [chosenCoders, setChosenCoders] = useState<string[]>([]);
+  const [code, setCode] = useState('');
+  const [subcodes, setSubcodes] = useState(true);
+  const [where, setWhere] = useState('');
+  const [measure, setMeasure] = useState<Measure>('count');
+  const [rollup, setRollup] = useState(false);
+  const [delimiter, setDelimiter] = useState<Delimiter>('comma');
+  const [excel, setExcel] = useState(false);
+  const [raw, setRaw] = useState(false);
+  const [preview, setPreview] = useState<Output<'exchange.preview'> | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [status, setStatus] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    void Promise.all([call('coders.list', {}), call('codes.list', {})]).then(
+      ([k, c]) => {
+        setCoders(k);
+        setCodes(c);
+      },
+      (err: unknown) => setError(err instanceof ApiError ? err.message : String(err)),
+    );
+  }, []);
+
+  const filtered = format !== 'qdpx' && format !== 'qdc';
+  const filter = useMemo(() => {
+    const conditions = where
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+    return {
+      ...(chosenCoders.length ? { coders: chosenCoders } : {}),
+      ...(code ? { code, subcodes } : {}),
+      ...(conditions.length ? { where: conditions } : {}),
+    };
+  }, [chosenCoders, code, subcodes, where]);
+  const matrixOptions = format === 'matrix' || format === 'bundle' ? { measure, rollup } : {};
+
+  // The preview follows every change; a bundle is previewed by its segments table.
+  useEffect(() => {
+    if (!filtered) {
+      setPreview(null);
+      return;
+    }
+    const table: TableFormat = isTable(format) ? format : 'segments';
+    let live = true;
+    const timer = setTimeout(() => {
+      call('exchange.preview', { format: table, filter, ...(table === 'matrix' ? { measure, rollup } : {}), limit: 8 }).then(
+        (p) => {
+          if (!live) return;
+          setPreview(p);
+          setError(null);
+        },
+        (err: unknown) => live && (setPreview(null), setError(err instanceof ApiError ? err.message : String(err))),
+      );
+    }, 200);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [format, filter, measure, rollup, filtered]);
+
+  async function save() {
+    setBusy(true);
+    setError(null);
+    setStatus('Exporting…');
+    try {
+      const csv = isTable(format) ? { delimiter, excel, raw } : format === 'bundle' ? { delimiter, raw } : {};
+      const out = await call('exchange.export', { format, ...(filtered ? { filter } : {}), ...matrixOptions, ...csv });
+      downloadBase64(out.fileName, out.mime, out.dataBase64);
+      setStatus(`Saved ${out.fileName} (${out.bytes.toLocaleString()} bytes).`);
+    } catch (err) {
+      setStatus('');
+      setError(err instanceof ApiError ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const toggleCoder = (name: string, on: boolean) => setChosenCoders((prev) => (on ? [...prev, name] : prev.filter((n) => n !== name)));
+
   return (
-    <div role="dialog" aria-modal="true" aria-label="Export" className="dialog">
-      <p>Not available yet.</p>
-      <button type="button" onClick={props.onClose}>
-        Close
-      </button>
+    <div role="dialog" aria-modal="true" aria-labelledby="export-title" className="dialog exchange-dialog">
+      <h3 id="export-title">Export</h3>
+      <label className="exchange-row">
+        Format
+        <select value={format} onChange={(e) => setFormat(e.target.value as Format)}>
+          {FORMATS.map((f) => (
+            <option key={f.value} value={f.value}>
+              {f.label}
+            </option>
+          ))}
+        </select>
+      </label>
+
+      {filtered && (
+        <fieldset className="exchange-fieldset">
+          <legend>Filters</legend>
+          <div role="group" aria-label="Coders" className="exchange-coders">
+            <span>Coders (none ticked: all)</span>
+            {coders.map((c) => (
+              <label key={c.id}>
+                <input type="checkbox" checked={chosenCoders.includes(c.name)} onChange={(e) => toggleCoder(c.name, e.target.checked)} /> {c.name}
+              </label>
+            ))}
+          </div>
+          <label className="exchange-row">
+            Code
+            <select value={code} onChange={(e) => setCode(e.target.value)}>
+              <option value="">All codes</option>
+              {codes.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {'\u00a0\u00a0'.repeat(c.depth)}
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <input type="checkbox" checked={subcodes} disabled={!code} onChange={(e) => setSubcodes(e.target.checked)} /> Include subcodes
+          </label>
+          <label className="exchange-row">
+            Only documents where (one attribute=value per line)
+            <textarea rows={2} value={where} placeholder="outlet=BBC" onChange={(e) => setWhere(e.target.value)} />
+          </label>
+        </fieldset>
+      )}
+
+      {(format === 'matrix' || format === 'bundle') && (
+        <fieldset className="exchange-fieldset">
+          <legend>Matrix</legend>
+          <label className="exchange-row">
+            Cell value
+            <select value={measure} onChange={(e) => setMeasure(e.target.value as Measure)}>
+              {MEASURES.map((m) => (
+                <option key={m.value} value={m.value}>
+                  {m.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <input type="checkbox" checked={rollup} onChange={(e) => setRollup(e.target.checked)} /> Roll subcodes up into their parents
+          </label>
+        </fieldset>
+      )}
+
+      {(isTable(format) || format === 'bundle') && (
+        <fieldset className="exchange-fieldset">
+          <legend>CSV</legend>
+          <label className="exchange-row">
+            Delimiter
+            <select value={delimiter} onChange={(e) => setDelimiter(e.target.value as Delimiter)}>
+              <option value="comma">Comma</option>
+              <option value="semicolon">Semicolon</option>
+              <option value="tab">Tab</option>
+            </select>
+          </label>
+          {isTable(format) && (
+            <label>
+              <input type="checkbox" checked={excel} onChange={(e) => setExcel(e.target.checked)} /> For Excel (UTF-8 with a byte order mark)
+            </label>
+          )}
+          <label>
+            <input type="checkbox" checked={raw} onChange={(e) => setRaw(e.target.checked)} /> Raw values (do not neutralise cells that start with = + - @)
+          </label>
+        </fieldset>
+      )}
+
+      {preview && (
+        <section aria-label="Preview" className="exchange-preview">
+          <h4>Preview{format === 'bundle' ? ' of segments.csv' : ''}: first {preview.rows.length} rows</h4>
+          <div className="exchange-preview-scroll">
+            <table>
+              <thead>
+                <tr>
+                  {preview.columns.map((c) => (
+                    <th key={c} scope="col">
+                      {c}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {preview.rows.map((r, i) => (
+                  <tr key={i}>
+                    {r.map((cell, j) => (
+                      <td key={j} title={cell}>
+                        {cell}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {preview.rows.length === 0 && <p>No rows match these filters.</p>}
+        </section>
+      )}
+      {!filtered && <p>The whole project goes into the file; other programs read it through the REFI-QDA standard.</p>}
+
+      {error && (
+        <p role="alert" className="exchange-error">
+          {error}
+        </p>
+      )}
+      <p aria-live="polite">{status}</p>
+      <div className="exchange-actions">
+        <button type="button" onClick={() => void save()} disabled={busy}>
+          Save export
+        </button>
+        <button type="button" onClick={props.onClose}>
+          Close
+        </button>
+      </div>
     </div>
   );
 }

@@ -1,10 +1,12 @@
-import type { Segment } from '../../../../main/core/coding/segments';
+import type { ViewerSegment as Segment } from '../../../../main/api/contract/workbench';
 import type { Code } from '../../../../main/core/codebook/codebook';
 import { call } from '../../api/client';
 import { MemoEditor } from '../memos/MemoEditor';
 
 interface Props {
   segment: Segment;
+  /** The coded text, sliced from the document by code points. */
+  text: string;
   codes: Code[];
   documentLength: number;
   onClose: () => void;
@@ -14,7 +16,7 @@ interface Props {
 const fmt = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 
 /** The selected segment: what it is, its memo, and how to change or remove it. */
-export function SegmentInspector({ segment, codes, documentLength, onClose, onError }: Props) {
+export function SegmentInspector({ segment, text, codes, documentLength, onClose, onError }: Props) {
   const code = codes.find((c) => c.id === segment.code_id);
   const update = (patch: { start?: number; end?: number; codeId?: string }) =>
     call('segments.update', { id: segment.id, ...patch }).catch(onError);
@@ -24,15 +26,8 @@ export function SegmentInspector({ segment, codes, documentLength, onClose, onEr
     if (start < 0 || end > documentLength || end <= start) return;
     void update(edge === 'start' ? { start } : { end });
   };
-  const onKeys = (e: React.KeyboardEvent) => {
-    if (!e.altKey) return;
-    if (e.key === 'ArrowLeft') adjust(e.shiftKey ? 'end' : 'start', -1);
-    else if (e.key === 'ArrowRight') adjust(e.shiftKey ? 'end' : 'start', 1);
-    else return;
-    e.preventDefault();
-  };
   return (
-    <section className="panel" aria-label="Segment" onKeyDown={onKeys}>
+    <section className="panel" aria-label="Segment">
       <h3>
         <span className="swatch" style={{ backgroundColor: segment.code_color }} aria-hidden="true" /> {code?.path ?? segment.code_name}
       </h3>
@@ -49,7 +44,7 @@ export function SegmentInspector({ segment, codes, documentLength, onClose, onEr
         </dd>
       </dl>
       <blockquote className="segment-text" aria-label="Coded text">
-        {segment.text}
+        {text}
       </blockquote>
       <div className="row" role="group" aria-label="Adjust boundaries (Alt+←/→ start, Alt+Shift+←/→ end)">
         <button type="button" onClick={() => adjust('start', -1)} aria-label="Move start earlier">

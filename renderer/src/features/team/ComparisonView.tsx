@@ -132,12 +132,16 @@ export function ComparisonView(props: { documentId: string; onClose: () => void 
       setChoice('');
       setReason('');
       setStatus(null);
-      const d = disagreements[i]!;
-      const p = paragraphs.findIndex((x) => overlaps(x, d) || x.start >= d.start);
-      rows.current.get(p)?.scrollIntoView({ block: 'center' });
     },
-    [disagreements, paragraphs],
+    [disagreements],
   );
+
+  // Bring the marked passage of the current disagreement into view once it is drawn.
+  useEffect(() => {
+    if (!current) return;
+    const p = paragraphs.findIndex((x) => overlaps(x, current));
+    rows.current.get(p)?.querySelector('mark')?.scrollIntoView({ block: 'center' });
+  }, [current, paragraphs]);
 
   async function settle() {
     if (!current) return;
@@ -159,7 +163,7 @@ export function ComparisonView(props: { documentId: string; onClose: () => void 
     }
   }
 
-  const gridColumns = `minmax(0, 1fr) repeat(${columns.length}, 130px)`;
+  const gridColumns = `minmax(0, 1fr) repeat(${columns.length}, 88px)`;
 
   return (
     <section aria-label="Compare coders" className="compare" data-document={props.documentId}>
@@ -226,7 +230,7 @@ export function ComparisonView(props: { documentId: string; onClose: () => void 
                   {segments
                     .filter((s) => s.coder_id === c.id && overlaps(s, p))
                     .map((s) => (
-                      <span key={s.id} className="stripe" style={{ borderLeftColor: s.code_color }} title={`${s.code_name}: ${s.text}`}>
+                      <span key={s.id} className="team-stripe" style={{ borderLeftColor: s.code_color }} title={`${s.code_name}: ${s.text}`}>
                         {s.code_name}
                       </span>
                     ))}

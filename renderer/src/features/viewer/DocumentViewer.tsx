@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { $createParagraphNode, $createTextNode, $getRoot, createEditor, type LexicalEditor } from 'lexical';
-import type { Segment } from '../../../../main/core/coding/segments';
-import { buildTextMap, cpToLocal, trimU16, u16ToCp, type TextMap } from './text-map';
-import { setHighlights, slotFor } from './highlights';
+import type { ViewerSegment as Segment } from '../../../../main/api/contract/workbench';
+import { cpToLocal, trimU16, u16ToCp, type TextMap } from './text-map';
+import { addToHighlight, removeFromHighlight, setHighlights, slotFor } from './highlights';
 
 export interface TextSelection {
   start: number;
@@ -18,6 +18,8 @@ export interface Jump {
 
 interface Props {
   doc: { id: string; name: string; text: string } | null;
+  /** The document's paragraph table (built once per document by the caller). */
+  map: TextMap | null;
   segments: Segment[];
   selectedSegmentId: string | null;
   pending: TextSelection | null;
@@ -56,7 +58,7 @@ function describe(s: Segment): string {
  * and the margin draws coding stripes for the visible part only.
  */
 export function DocumentViewer(props: Props) {
-  const { doc, segments, selectedSegmentId, pending, jump, onSelectSegment, onSelection } = props;
+  const { doc, map: textMap, segments, selectedSegmentId, pending, jump, onSelectSegment, onSelection } = props;
   const scrollRef = useRef<HTMLDivElement>(null);
   const pageRef = useRef<HTMLDivElement>(null);
   const rootRef = useRef<HTMLDivElement>(null);
@@ -74,8 +76,8 @@ export function DocumentViewer(props: Props) {
   // Build the Lexical state once per document.
   useLayoutEffect(() => {
     const root = rootRef.current;
-    if (!root || !doc) return;
-    const map = buildTextMap(doc.text);
+    if (!root || !doc || !textMap) return;
+    const map = textMap;
     mapRef.current = map;
     const editor: LexicalEditor = createEditor({
       namespace: 'document',
@@ -108,7 +110,7 @@ export function DocumentViewer(props: Props) {
       mapRef.current = null;
       parasRef.current = [];
     };
-  }, [doc]);
+  }, [doc, textMap]);
 
   const domPoint = useCallback((para: number, offset: number): [Node, number] => {
     const p = parasRef.current[para]!;
@@ -152,19 +154,33 @@ export function DocumentViewer(props: Props) {
 
   const segmentsAt = useCallback((cp: number): Segment[] => segsRef.current.filter((s) => s.start <= cp && s.end > cp), []);
 
-  // Tints: one highlight per colour slot.
+  // Tints: one highlight per colour slot, updated in place: coding one passage adds one range.
+  const tintCache = useRef(new Map<string, { range: Range; slot: number }>());
+  const tintLayout = useRef(0);
   useEffect(() => {
     if (!rendered) return;
-    const bySlot = new Map<string, Range[]>();
-    for (const s of segments) {
-      const r = rangeOf(s.start, s.end);
-      if (!r) continue;
-      const name = `m-slot-${slotFor(s.code_color)}`;
-      let list = bySlot.get(name);
-      if (!list) bySlot.set(name, (list = []));
-      list.push(r);
+    const cache = tintCache.current;
+    if (tintLayout.current !== rendered) {
+      cache.clear();
+      tintLayout.current = rendered;
+      setHighlights('m-slot-', new Map());
     }
-    setHighlights('m-slot-', bySlot);
+    const live = new Set<string>();
+    for (const s of segments) {
+      const key = `${s.id}:${s.start}:${s.end}:${s.code_color}`;
+      live.add(key);
+      if (cache.has(key)) continue;
+      const range = rangeOf(s.start, s.end);
+      if (!range) continue;
+      const slot = slotFor(s.code_color);
+      cache.set(key, { range, slot });
+      addToHighlight(`m-slot-${slot}`, range);
+    }
+    for (const [key, { range, slot }] of cache) {
+      if (live.has(key)) continue;
+      cache.delete(key);
+      removeFromHighlight(`m-slot-${slot}`, range);
+    }
   }, [segments, rendered, rangeOf]);
 
   useEffect(() => {

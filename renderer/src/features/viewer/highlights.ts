@@ -38,3 +38,18 @@ export function setHighlights(prefix: string, next: Map<string, Range[]>): void 
     CSS.highlights.set(name, h);
   }
 }
+
+export function addToHighlight(name: string, range: Range): void {
+  if (!highlightsSupported()) return;
+  const h = CSS.highlights.get(name);
+  if (h) h.add(range);
+  else CSS.highlights.set(name, new Highlight(range));
+}
+
+export function removeFromHighlight(name: string, range: Range): void {
+  if (!highlightsSupported()) return;
+  const h = CSS.highlights.get(name);
+  if (!h) return;
+  h.delete(range);
+  if (h.size === 0) CSS.highlights.delete(name);
+}

@@ -1,0 +1,102 @@
+import { useState } from 'react';
+import { ApiError, call, fileToBase64 } from '../../api/client';
+import type { Output } from '../../../../main/api/contract';
+import './exchange.css';
+
+type Report = Output<'exchange.import'>;
+
+/** Imports a REFI-QDA project (.qdpx) or codebook (.qdc) and shows what came in and what did not. */
+export function ExchangeImportDialog(props: { onClose: () => void }) {
+  const [file, setFile] = useState<File | null>(null);
+  const [report, setReport] = useState<Report | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function start() {
+    if (!file) return;
+    setBusy(true);
+    setError(null);
+    setReport(null);
+    try {
+      setReport(await call('exchange.import', { name: file.name, dataBase64: await fileToBase64(file) }));
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const i = report?.imported;
+  return (
+    <div role="dialog" aria-modal="true" aria-labelledby="refi-import-title" className="dialog exchange-dialog">
+      <h3 id="refi-import-title">Import REFI-QDA project</h3>
+      <p>A project (.qdpx) or codebook (.qdc) exported from ATLAS.ti, MAXQDA, NVivo, QualCoder or Marginalia. It is added to the open project; Undo takes it out again.</p>
+      <label className="exchange-row">
+        REFI-QDA file
+        <input
+          type="file"
+          accept=".qdpx,.qdc,.qde"
+          onChange={(e) => {
+            setFile(e.target.files?.[0] ?? null);
+            setReport(null);
+            setError(null);
+          }}
+        />
+      </label>
+      {error && (
+        <p role="alert" className="exchange-error">
+          {error}
+        </p>
+      )}
+      {busy && <p aria-live="polite">Importing {file?.name}…</p>}
+      {report && i && (
+        <section aria-label="Import report" className="exchange-report">
+          <h4>
+            {report.file}
+            {report.origin ? ` from ${report.origin}` : ''}
+          </h4>
+          <p>
+            Imported {i.documents} documents, {i.codes} codes, {i.segments} coded segments, {i.coders} coders, {i.memos} memos and {i.attributeValues} attribute values.
+          </p>
+          {report.matched.documents + report.matched.codes + report.matched.coders > 0 && (
+            <p>
+              Already in the project and reused: {report.matched.documents} documents, {report.matched.codes} codes, {report.matched.coders} coders.
+            </p>
+          )}
+          {report.converted.length > 0 && (
+            <>
+              <h5>Converted</h5>
+              <ul aria-label="Converted">
+                {report.converted.map((c) => (
+                  <li key={c.what}>
+                    {c.count} × {c.what}: {c.detail}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {report.dropped.length > 0 && (
+            <>
+              <h5>Not imported</h5>
+              <ul aria-label="Not imported">
+                {report.dropped.map((d) => (
+                  <li key={d.what}>
+                    {d.count} × {d.what}: {d.detail}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </section>
+      )}
+      <div className="exchange-actions">
+        <button type="button" onClick={() => void start()} disabled={!file || busy}>
+          Import
+        </button>
+        <button type="button" onClick={props.onClose}>
+          {report ? 'Done' : 'Cancel'}
+        </button>
+      </div>
+    </div>
+  );
+}
