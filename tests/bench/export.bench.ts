@@ -88,7 +88,7 @@ const CLI_SQL = `SELECT s.id AS segment_id, s.document_id, d.name AS document_na
   substr(d.text, s.start + 1, s.end - s.start) AS text,
   (SELECT group_concat(x.text, char(10) || char(10)) FROM (SELECT m.text FROM memos m WHERE m.target_kind = 'segment' AND m.target_id = s.id ORDER BY m.created_at, m.id) x) AS memo,
   s.created_at, s.updated_at
-FROM segments s JOIN documents d ON d.id = s.document_id JOIN codes c ON c.id = s.code_id JOIN coders k ON k.id = s.coder_id
+FROM documents d CROSS JOIN segments s ON s.document_id = d.id JOIN codes c ON c.id = s.code_id JOIN coders k ON k.id = s.coder_id
 ORDER BY d.sort_order, d.id, s.start, s.end, s.id;`;
 
 function ms(t0: bigint): number {

@@ -122,11 +122,11 @@ async function main(): Promise<void> {
         const done = page.evaluate(
           () =>
             new Promise<number>((resolveTime) => {
-              const seen = new Set([...document.querySelectorAll('.stripe')].map((s) => s.getAttribute('data-segment-id')));
+              const seen = new Set(Array.from(document.querySelectorAll('.stripe')).map((s) => s.getAttribute('data-segment-id')));
               let t0 = 0;
               window.addEventListener('keydown', () => (t0 = performance.now()), { capture: true, once: true });
               const mo = new MutationObserver(() => {
-                const fresh = [...document.querySelectorAll('.stripe')].some((s) => !seen.has(s.getAttribute('data-segment-id')));
+                const fresh = Array.from(document.querySelectorAll('.stripe')).some((s) => !seen.has(s.getAttribute('data-segment-id')));
                 if (!fresh || !t0) return;
                 mo.disconnect();
                 requestAnimationFrame(() => resolveTime(performance.now() - t0));

@@ -145,6 +145,22 @@ describe('REFI-QDA export', () => {
   });
 });
 
+describe('REFI-QDA export of an empty project', () => {
+  it('still validates: empty lists are left out, as the schema wants at least one item in each', async () => {
+    const t = await openTestProject();
+    try {
+      const out = await t.call('exchange.export', { format: 'qdpx' });
+      const files = unzipSync(Buffer.from(out.dataBase64, 'base64'));
+      expect(Object.keys(files)).toEqual(['project.qde']);
+      expect(xmllint(t.dir, 'empty.qde', files['project.qde']!, 'Project-mrt2019.xsd')).toBe('');
+      const qdc = await t.callRaw('exchange.export', { format: 'qdc' });
+      expect(!qdc.ok && qdc.error.message).toMatch(/codebook is empty/);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('REFI-QDA round trip', () => {
   it('a project exported to .qdpx and imported into a new project has the same documents, codes, segments, coders and memos', async () => {
     const original = await richProject();

@@ -227,6 +227,9 @@ describe('dataset bundle', () => {
       // The codebook's rules are in the README.
       const rule = (await fx.t.call('codes.list', {})).find((c) => c.path === 'casualties')!.description.slice(0, 40);
       expect(readme).toContain(rule);
+      // Exported again, only the README (its export time) may differ.
+      const again = unzipSync(Buffer.from((await fx.t.call('exchange.export', { format: 'bundle' })).dataBase64, 'base64'));
+      for (const name of Object.keys(files).filter((n) => n !== 'README.txt')) expect(Buffer.from(again[name]!).equals(Buffer.from(files[name]!)), name).toBe(true);
     } finally {
       await fx.t.close();
     }

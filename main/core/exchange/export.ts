@@ -91,7 +91,9 @@ async function atomicWrite(path: string, fill: (fd: number) => Promise<void>): P
   try {
     fd = openSync(tmp, 'wx');
   } catch (err) {
-    throw new MarginaliaError('io', `${path}: cannot write there (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Choose a folder you can write to.`);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new MarginaliaError('io', `${path}: cannot write there, the folder ${dirname(path)} does not exist. Create it or choose another folder.`);
+    throw new MarginaliaError('io', `${path}: cannot write there (${code ?? (err as Error).message}). Choose a folder you can write to.`);
   }
   try {
     await fill(fd);

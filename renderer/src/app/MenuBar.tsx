@@ -29,7 +29,7 @@ export function MenuBar({ menus }: { menus: Menu[] }) {
 
   const focusItem = (menu: number, item: number) => {
     requestAnimationFrame(() => {
-      const items = barRef.current?.querySelectorAll<HTMLButtonElement>(`[data-menu="${menu}"] [role="menuitem"]:not([disabled])`);
+      const items = barRef.current?.querySelectorAll<HTMLButtonElement>(`[data-menu="${menu}"] [role="menu"] [role="menuitem"]:not([disabled])`);
       if (!items || items.length === 0) return;
       items[(item + items.length) % items.length]?.focus();
     });
@@ -49,7 +49,7 @@ export function MenuBar({ menus }: { menus: Menu[] }) {
     e.preventDefault();
   };
   const onItemKey = (e: React.KeyboardEvent, i: number) => {
-    const items = Array.from(barRef.current?.querySelectorAll<HTMLButtonElement>(`[data-menu="${i}"] [role="menuitem"]:not([disabled])`) ?? []);
+    const items = Array.from(barRef.current?.querySelectorAll<HTMLButtonElement>(`[data-menu="${i}"] [role="menu"] [role="menuitem"]:not([disabled])`) ?? []);
     const at = items.indexOf(document.activeElement as HTMLButtonElement);
     if (e.key === 'ArrowDown') items[(at + 1) % items.length]?.focus();
     else if (e.key === 'ArrowUp') items[(at - 1 + items.length) % items.length]?.focus();

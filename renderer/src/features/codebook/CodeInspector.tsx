@@ -36,7 +36,7 @@ export function CodeInspector({ code, codes, onDelete, onError, onShowSegments }
         <span className="swatch" style={{ backgroundColor: code.color }} aria-hidden="true" /> {code.path}
       </h3>
       <p className="muted">
-        {code.segment_count} segments in {code.document_count} documents
+        {code.segment_count} segment{code.segment_count === 1 ? '' : 's'} in {code.document_count} document{code.document_count === 1 ? '' : 's'}
       </p>
       <label className="field">
         Name

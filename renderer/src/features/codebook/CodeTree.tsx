@@ -13,6 +13,7 @@ interface Props {
 }
 
 const DRAG_TYPE = 'application/x-marginalia-code';
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * The codebook as an ARIA tree: arrows move, Right/Left open and close, Enter applies the code
@@ -139,7 +140,7 @@ export function CodeTree({ codes, selectedCodeId, canApply, onSelect, onApply, o
               aria-level={c.depth + 1}
               aria-selected={c.id === selectedCodeId}
               aria-expanded={expandable ? !collapsed.has(c.id) : undefined}
-              aria-description={`${c.path}; ${c.segment_count} segments in ${c.document_count} documents${c.shortcut ? `; shortcut ${c.shortcut}` : ''}`}
+              aria-description={`${c.path}; ${plural(c.segment_count, 'segment')} in ${plural(c.document_count, 'document')}${c.shortcut ? `; shortcut ${c.shortcut}` : ''}`}
               tabIndex={isFocus ? 0 : -1}
               className={`code-item${c.id === selectedCodeId ? ' selected' : ''}${dropTarget === c.id ? ' drop' : ''}`}
               style={{ paddingLeft: 6 + c.depth * 16 }}

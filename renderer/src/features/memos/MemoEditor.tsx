@@ -11,7 +11,7 @@ import { LexicalErrorBoundary } from '@lexical/react/LexicalErrorBoundary';
 import { HeadingNode, QuoteNode } from '@lexical/rich-text';
 import { ListItemNode, ListNode, INSERT_ORDERED_LIST_COMMAND, INSERT_UNORDERED_LIST_COMMAND } from '@lexical/list';
 import { AutoLinkNode, LinkNode, TOGGLE_LINK_COMMAND } from '@lexical/link';
-import { $getRoot, FORMAT_TEXT_COMMAND, type EditorState } from 'lexical';
+import { $createParagraphNode, $createTextNode, $getRoot, FORMAT_TEXT_COMMAND, type EditorState } from 'lexical';
 import { call } from '../../api/client';
 import type { Memo, MemoTargetKind } from '../../../../main/core/memos/memos';
 
@@ -66,6 +66,28 @@ export function MemoEditor({ kind, targetId, label }: Props) {
   return <MemoEditorLoaded key={`${kind}:${targetId}`} kind={kind} targetId={targetId} label={label} memo={memo} />;
 }
 
+/** The stored Lexical state; a memo that came as plain text only (CLI, REFI-QDA) opens as paragraphs. */
+function initialState(memo: Memo | null): string | (() => void) | undefined {
+  if (!memo) return undefined;
+  if (memo.content) {
+    try {
+      JSON.parse(memo.content);
+      return memo.content;
+    } catch {
+      // fall through to the plain text
+    }
+  }
+  if (!memo.text) return undefined;
+  return () => {
+    const root = $getRoot();
+    for (const line of memo.text.split('\n')) {
+      const p = $createParagraphNode();
+      if (line) p.append($createTextNode(line));
+      root.append(p);
+    }
+  };
+}
+
 function MemoEditorLoaded({ kind, targetId, label, memo }: Props & { memo: Memo | null }) {
   const pending = useRef<{ content: string; text: string } | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -101,7 +123,7 @@ function MemoEditorLoaded({ kind, targetId, label, memo }: Props & { memo: Memo 
     nodes: [HeadingNode, QuoteNode, ListNode, ListItemNode, LinkNode, AutoLinkNode],
     onError: (e: Error) => console.error(e),
     theme: { text: { bold: 'memo-bold', italic: 'memo-italic' }, link: 'memo-link', list: { ul: 'memo-ul', ol: 'memo-ol', listitem: 'memo-li' } },
-    editorState: memo?.content ? memo.content : undefined,
+    editorState: initialState(memo),
   };
   return (
     <div className="memo">

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { test, expect } from './fixtures';
+import { Session } from '../../main/api/session';
+import { dispatch } from '../../main/api/dispatch';
+import { Project } from '../../main/core/project/project';
+
+test('a colleague\'s project is previewed, merged with a conflict choice, compared and settled into consensus', async ({ page, api, session, projectPath }) => {
+  const docs = await api.call('documents.list', {});
+  const codes = await api.call('codes.list', {});
+  const casualties = codes.find((c) => c.path === 'casualties')!;
+  await api.call('segments.create', { documentId: docs[0]!.id, codeId: casualties.id, start: 0, end: 40 });
+
+  // Ben works in a copy of the project, codes a longer span and rewrites the coding rule.
+  const other = join(dirname(projectPath), 'ben.marginalia');
+  await session.project.db.read(() => session.project.db.sqlite.run('VACUUM INTO ?', [other]));
+  const ben = new Session(await Project.open(other), 'ben');
+  expect((await dispatch({ session: ben }, 'segments.create', { documentId: docs[0]!.id, codeId: casualties.id, start: 10, end: 60 })).ok).toBe(true);
+  expect((await dispatch({ session: ben }, 'codes.describe', { id: casualties.id, description: 'Ben rule' })).ok).toBe(true);
+  await ben.setProject(null);
+
+  await page.getByRole('menuitem', { name: 'File' }).click();
+  await page.getByRole('menuitem', { name: "Merge a colleague's project…" }).click();
+  const merge = page.getByRole('dialog', { name: "Merge a colleague's project" });
+  await merge.getByLabel("Colleague's project file").setInputFiles({ name: 'ben.marginalia', mimeType: 'application/octet-stream', buffer: readFileSync(other) });
+  await expect(merge.getByRole('group', { name: 'Code “casualties”' })).toBeVisible();
+  // Nothing is written before the user confirms.
+  expect((await api.call('segments.list', {})).length).toBe(1);
+  await merge.getByRole('radio', { name: 'Take theirs' }).check();
+  await merge.getByRole('button', { name: 'Merge' }).click();
+  await expect(merge.getByRole('status')).toContainText('backup');
+  await merge.getByRole('button', { name: 'Close' }).click();
+
+  const afterMerge = await api.call('segments.list', {});
+  expect(afterMerge.map((s) => s.coder_name).sort()).toEqual(['ben', 'tester']);
+  expect((await api.call('codes.list', {})).find((c) => c.id === casualties.id)!.description).toBe('Ben rule');
+
+  await page.getByRole('menuitem', { name: 'View' }).click();
+  await page.getByRole('menuitem', { name: 'Intercoder agreement' }).click();
+  const agreement = page.getByRole('dialog', { name: 'Intercoder agreement' });
+  await agreement.getByRole('checkbox', { name: 'ben' }).check();
+  await agreement.getByRole('button', { name: 'Compute agreement' }).click();
+  await expect(agreement.getByRole('table', { name: 'Agreement per code' })).toBeVisible();
+  await agreement.getByRole('button', { name: 'Close' }).click();
+
+  await page.getByRole('listbox', { name: 'Documents', exact: true }).getByRole('option').first().click();
+  await page.getByRole('menuitem', { name: 'View' }).click();
+  await page.getByRole('menuitem', { name: 'Compare coders' }).click();
+  const compare = page.getByRole('region', { name: 'Compare coders' });
+  await expect(compare.getByText('Disagreement 1 of 2')).toBeVisible();
+  await compare.getByRole('button', { name: 'Next disagreement' }).click();
+  await expect(compare.getByText('Disagreement 2 of 2')).toBeVisible();
+  await compare.getByRole('radio', { name: /Keep ben/ }).check();
+  await compare.getByLabel('Why (kept as a memo)').fill('Ben includes the number.');
+  await compare.getByRole('button', { name: 'Settle disagreement' }).click();
+  await expect(compare.getByText(/Settled: kept ben/)).toBeVisible();
+
+  const consensus = (await api.call('segments.list', {})).filter((s) => s.coder_name === 'consensus');
+  expect(consensus.map((s) => [s.start, s.end, s.memo])).toEqual([[10, 60, expect.stringContaining('Ben includes the number.')]]);
+});
