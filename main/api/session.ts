@@ -51,8 +51,17 @@ export class Session {
     if (previous && previous !== project) await previous.close();
   }
 
+  /**
+   * The current coder. Once resolved it is followed by id, so a rename (or its undo) keeps
+   * the same person rather than creating a new coder under the old name.
+   */
   async coder(): Promise<Coder> {
-    if (!this.coderCache) this.coderCache = await ensureCoder(this.project.db, this.coderName);
+    if (this.coderCache) {
+      const id = this.coderCache.id;
+      const fresh = await this.project.db.read((r) => r.get<Coder>(`SELECT id, name, created_at FROM coders WHERE id = ?`, [id]));
+      if (fresh) return (this.coderCache = fresh);
+    }
+    this.coderCache = await ensureCoder(this.project.db, this.coderName);
     return this.coderCache;
   }
 

@@ -69,6 +69,28 @@ describe('the API boundary', () => {
   });
 });
 
+describe('coders', () => {
+  it('renames a coder so two people who share a name can be told apart, undoably', async () => {
+    const t = await openTestProject({ sample: true, coder: 'anna' });
+    try {
+      const [doc] = await t.call('documents.list', {});
+      const [code] = await t.call('codes.list', {});
+      await t.call('segments.create', { documentId: doc!.id, codeId: code!.id, start: 0, end: 5 });
+      const me = await t.call('coders.current', {});
+      await t.call('coders.rename', { id: me.id, name: 'anna (Kyiv)' });
+      expect((await t.call('coders.current', {})).id).toBe(me.id);
+      expect((await t.call('segments.list', {}))[0]!.coder_name).toBe('anna (Kyiv)');
+      await t.call('project.undo', {});
+      expect((await t.call('coders.list', {})).map((c) => c.name)).toEqual(['anna']);
+      expect((await t.call('coders.current', {})).id).toBe(me.id);
+      const empty = await t.callRaw('coders.rename', { id: me.id, name: '  ' });
+      expect(empty).toMatchObject({ ok: false, error: { message: expect.stringContaining('name: must not be empty') } });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('codebook and coding, with undo and redo', () => {
   it('undoes and redoes a merge of two codes, segments included', async () => {
     const t = await openTestProject({ sample: true });

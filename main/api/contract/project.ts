@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { command, query } from '../define';
-import { Empty } from './common';
+import { Empty, Id } from './common';
 import type { ProjectInfo } from '../../core/project/info';
 import type { HistoryEntry, HistoryState } from '../../core/events/undo';
 import type { Coder } from '../../core/coders/coders';
@@ -19,6 +19,10 @@ export const projectContract = {
   'project.redo': command<{ redone: string }>()(Empty, 'Redoes the latest undone action.'),
   'coders.list': query<Coder[]>()(Empty, 'Every coder in the project.'),
   'coders.current': query<Coder>()(Empty, 'The coder new segments and memos are attributed to.'),
+  'coders.rename': command<void>()(
+    z.object({ id: Id, name: z.string().trim().min(1, { message: 'must not be empty' }).max(200) }).strict(),
+    'Renames a coder, for example to tell apart two coders who share a name after a merge.',
+  ),
   'coders.setCurrent': command<Coder>()(
     z.object({ name: z.string().trim().min(1, { message: 'must not be empty' }).max(200) }).strict(),
     'Switches the current coder by name, creating the coder on first use.',

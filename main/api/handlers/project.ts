@@ -2,7 +2,7 @@ import { projectContract } from '../contract/project';
 import type { HandlersOf } from './types';
 import { projectInfo } from '../../core/project/info';
 import { historyState, listHistory, redo, undo } from '../../core/events/undo';
-import { listCoders } from '../../core/coders/coders';
+import { listCoders, renameCoder, resolveCoder } from '../../core/coders/coders';
 import { SCHEMA_VERSION } from '../../core/db/migrations';
 
 export const projectHandlers: HandlersOf<typeof projectContract> = {
@@ -16,6 +16,11 @@ export const projectHandlers: HandlersOf<typeof projectContract> = {
   'project.undo': async ({ session }) => ({ undone: await undo(session.project.db) }),
   'project.redo': async ({ session }) => ({ redone: await redo(session.project.db) }),
   'coders.list': ({ session }) => session.project.db.read(listCoders),
+  'coders.rename': async ({ session }, { id, name }) => {
+    const coder = await session.coder();
+    const old = await session.project.db.read((r) => resolveCoder(r, id));
+    await session.project.db.action({ kind: 'coder.rename', summary: `Rename coder ${old.name} to ${name}`, coderId: coder.id }, (tx) => renameCoder(tx, id, name));
+  },
   'coders.current': ({ session }) => session.coder(),
   'coders.setCurrent': ({ session }, input) => session.setCoder(input.name),
 };

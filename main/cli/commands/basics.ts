@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { dispatch } from '../../api/dispatch';
 import { Session, defaultCoderName } from '../../api/session';
 import { Project } from '../../core/project/project';
@@ -8,7 +7,6 @@ import { createCode, listCodes, resolveCode } from '../../core/codebook/codebook
 import { createSegment, listSegments } from '../../core/coding/segments';
 import { searchDocuments } from '../../core/search/search';
 import { resolveCoder } from '../../core/coders/coders';
-import { importPaths } from '../../core/import/import-files';
 import { MarginaliaError } from '../../core/errors';
 import {
   CODER_OPT,
@@ -42,38 +40,6 @@ export const newCommand: Command = {
     if (args.values.json) io.out(JSON.stringify(info.value, null, 2));
     else io.out(`Created ${path}${args.values.sample ? ' with the sample articles and starter codebook' : ''}.`);
     return 0;
-  },
-};
-
-export const importCommand: Command = {
-  name: 'import',
-  usage: 'marginalia import PROJECT PATH... [--coder NAME] [--json]',
-  summary: 'Import files and folders (recursively) as documents.',
-  options: { ...CODER_OPT, ...JSON_OPT },
-  async run(args, io) {
-    const paths = args.positionals.slice(1);
-    if (paths.length === 0) throw new UsageError('give at least one PATH to import');
-    for (const p of paths) if (!existsSync(p)) throw new MarginaliaError('not_found', `${p}: no such file or folder.`);
-    return withProject(args, async (session) => {
-      const coder = await session.coder();
-      const report = await importPaths(session.project, paths, {
-        importedBy: coder.id,
-        onProgress: (done, total, current) => {
-          if (current && process.stderr.isTTY) process.stderr.write(`\rImporting ${done + 1}/${total}: ${current}`.slice(0, 120).padEnd(120));
-        },
-      });
-      if (process.stderr.isTTY) process.stderr.write('\r'.padEnd(121) + '\r');
-      if (args.values.json) io.out(JSON.stringify(report, null, 2));
-      else {
-        for (const o of report.outcomes) {
-          if (o.status === 'imported') io.out(`imported   ${o.file}`);
-          else if (o.status === 'duplicate') io.out(`duplicate  ${o.file} (same text as "${o.duplicateOf.name}")`);
-          else io.err(`failed     ${o.file}: ${o.reason}`);
-        }
-        io.out(`${report.imported} imported, ${report.duplicates} duplicates, ${report.failed} failed.`);
-      }
-      return report.failed > 0 ? 1 : 0;
-    });
   },
 };
 

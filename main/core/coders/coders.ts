@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ProjectDb, Reader } from '../db/project-db';
+import type { ProjectDb, Reader, Tx } from '../db/project-db';
 import { MarginaliaError, notFound } from '../errors';
 
 export interface Coder {
@@ -38,4 +38,14 @@ export async function ensureCoder(db: ProjectDb, name: string): Promise<Coder> {
     await tx.run(`INSERT INTO coders (id, name, created_at) VALUES (?, ?, ?)`, [coder.id, coder.name, coder.created_at]);
     return coder;
   });
+}
+
+/**
+ * Renames a coder. Two coders may share a name (a merge keeps different people apart even
+ * when they typed the same name); renaming is how the user tells them apart.
+ */
+export async function renameCoder(tx: Tx, id: string, name: string): Promise<void> {
+  const clean = name.trim();
+  if (!clean) throw new MarginaliaError('invalid_input', 'name: a coder needs a name.');
+  if (!(await tx.update('coders', { id }, { name: clean }))) throw notFound('coder', id);
 }

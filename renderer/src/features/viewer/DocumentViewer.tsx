@@ -319,25 +319,25 @@ export function DocumentViewer(props: Props) {
   }, [jump, rendered, rangeOf, layoutStripes]);
 
   // Selection: read from the DOM, mapped to code points, trimmed of whitespace.
-  useEffect(() => {
-    const onChange = () => {
-      const root = rootRef.current;
-      const map = mapRef.current;
-      const sel = document.getSelection();
-      if (!root || !map || !sel || sel.rangeCount === 0) return;
-      const range = sel.getRangeAt(0);
-      if (!root.contains(range.startContainer) && !root.contains(range.endContainer)) return;
-      if (sel.isCollapsed) return callbacks.current.onSelection(null);
-      const a = root.contains(range.startContainer) ? pointToU16(range.startContainer, range.startOffset) : 0;
-      const b = root.contains(range.endContainer) ? pointToU16(range.endContainer, range.endOffset) : map.text.length;
-      if (a === null || b === null) return;
-      const t = trimU16(map.text, Math.min(a, b), Math.max(a, b));
-      if (!t) return callbacks.current.onSelection(null);
-      callbacks.current.onSelection({ start: u16ToCp(map, t[0]), end: u16ToCp(map, t[1]), text: map.text.slice(t[0], t[1]) });
-    };
-    document.addEventListener('selectionchange', onChange);
-    return () => document.removeEventListener('selectionchange', onChange);
+  const readSelection = useCallback(() => {
+    const root = rootRef.current;
+    const map = mapRef.current;
+    const sel = document.getSelection();
+    if (!root || !map || !sel || sel.rangeCount === 0) return;
+    const range = sel.getRangeAt(0);
+    if (!root.contains(range.startContainer) && !root.contains(range.endContainer)) return;
+    if (sel.isCollapsed) return callbacks.current.onSelection(null);
+    const a = root.contains(range.startContainer) ? pointToU16(range.startContainer, range.startOffset) : 0;
+    const b = root.contains(range.endContainer) ? pointToU16(range.endContainer, range.endOffset) : map.text.length;
+    if (a === null || b === null) return;
+    const t = trimU16(map.text, Math.min(a, b), Math.max(a, b));
+    if (!t) return callbacks.current.onSelection(null);
+    callbacks.current.onSelection({ start: u16ToCp(map, t[0]), end: u16ToCp(map, t[1]), text: map.text.slice(t[0], t[1]) });
   }, [pointToU16]);
+  useEffect(() => {
+    document.addEventListener('selectionchange', readSelection);
+    return () => document.removeEventListener('selectionchange', readSelection);
+  }, [readSelection]);
 
   const cpFromPoint = (x: number, y: number): number | null => {
     const map = mapRef.current;
@@ -392,6 +392,8 @@ export function DocumentViewer(props: Props) {
         if (!e.shiftKey) return;
       }
       sel.modify(e.shiftKey ? 'extend' : 'move', move[0], move[1]);
+      // selectionchange comes later, as a task: a code key pressed right after must see this selection.
+      readSelection();
       return;
     }
     if (e.key === 'Enter' && sel.rangeCount > 0) {
