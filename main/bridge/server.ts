@@ -124,7 +124,13 @@ export function startBridge(options: BridgeOptions): Promise<Bridge> {
         origin,
         token,
         port,
-        close: () => new Promise<void>((r) => server.close(() => r())),
+        // closeAllConnections: a browser keeps idle keep-alive sockets open, and close()
+        // alone would wait for them.
+        close: () =>
+          new Promise<void>((r) => {
+            server.close(() => r());
+            server.closeAllConnections();
+          }),
       });
     });
   });
