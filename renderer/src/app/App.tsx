@@ -48,6 +48,8 @@ export function App() {
   const history = useLoad(() => call('project.historyState', {}), [version], { undo: null, redo: null });
   const documents = useLoad(() => call('documents.list', {}), [version], []);
   const coders = useLoad(() => call('coders.list', {}), [version], []);
+  // While a reliability round is open, the API hides the other coders' work; say so.
+  const visibility = useLoad(() => call('team.visibleCoders', {}), [version, coder?.id], null);
   const codes = useLoad(() => call('codes.list', onlyMine && coder ? { coderId: coder.id } : {}), [version, onlyMine, coder?.id], [] as Code[]);
   const [openId, setOpenId] = useState<string | null>(null);
   const [doc, setDoc] = useState<DocumentText | null>(null);
@@ -470,6 +472,11 @@ export function App() {
           />{' '}
           Show only my coding
         </label>
+        {visibility?.restricted && (
+          <span role="note" className="muted">
+            Reliability round {visibility.rounds.map((r) => `“${r.name}”`).join(', ')} open: other coders' work is hidden
+          </span>
+        )}
         <span className="muted">{pending ? `Selected ${pending.end - pending.start} characters (${pending.start}–${pending.end})` : ''}</span>
         <span role={message?.error ? 'alert' : 'status'} className={message?.error ? 'error' : 'status'}>
           {message?.text ?? ''}

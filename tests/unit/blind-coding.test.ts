@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { openTestProject } from '../helpers/project';
+
+describe('blind coding during a reliability round', () => {
+  it('hides the other coders of an open round from segment views, and shows them again once it closes', async () => {
+    const t = await openTestProject({ sample: true, coder: 'ana' });
+    try {
+      const [doc] = await t.call('documents.list', {});
+      const [code] = await t.call('codes.list', {});
+      const ana = await t.call('coders.current', {});
+      await t.call('segments.create', { documentId: doc!.id, codeId: code!.id, start: 0, end: 10 });
+      const ben = await t.call('coders.setCurrent', { name: 'ben' });
+      await t.call('segments.create', { documentId: doc!.id, codeId: code!.id, start: 5, end: 20 });
+      await t.call('coders.setCurrent', { name: 'ana' });
+
+      const round = await t.call('team.rounds.create', { name: 'Pilot', sample: { kind: 'count', value: 2 }, seed: 7, coderIds: [ana.id, ben.id] });
+      expect((await t.call('segments.list', {})).map((s) => s.coder_name)).toEqual(['ana']);
+      expect((await t.call('workbench.documentSegments', { documentId: doc!.id })).map((s) => s.coder_name)).toEqual(['ana']);
+      expect(await t.call('team.visibleCoders', {})).toMatchObject({ restricted: true, hidden_coder_ids: [ben.id] });
+
+      await t.call('team.rounds.close', { id: round.id });
+      expect((await t.call('segments.list', {})).map((s) => s.coder_name).sort()).toEqual(['ana', 'ben']);
+    } finally {
+      await t.close();
+    }
+  });
+});
