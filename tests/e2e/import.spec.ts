@@ -207,7 +207,7 @@ test.describe('import', () => {
     const after = await api.call('documents.list', {});
     expect(after).toHaveLength(before + imported);
     // What was imported is listed, one row per file, and is whole.
-    await expect(dialog.getByRole('region', { name: 'Import results' }).getByRole('row')).toHaveCount(imported);
+    await expect(dialog.getByRole('region', { name: 'Import results' }).getByRole('row')).toHaveCount(imported + 1); // and the header
     const first = after.find((d) => d.name === 'batch-000')!;
     expect((await api.call('documents.get', { id: first.id })).text).toBe(`Article 0.\n${filler}`);
     // The dialog is usable again.

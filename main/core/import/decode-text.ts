@@ -24,9 +24,25 @@ function utf16WithoutBom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
   return null;
 }
 
+/**
+ * jschardet reports most Windows-1251 text as x-mac-cyrillic: the two agree on lower case
+ * (0xE0–0xFE) and differ on capitals (Mac 0x80–0x9F, Windows 0xC0–0xDF). Mac Cyrillic files
+ * are rare now, so it is Mac only when its capitals outnumber the Windows ones.
+ */
+function macOrWindowsCyrillic(bytes: Uint8Array): string {
+  let mac = 0;
+  let win = 0;
+  for (const b of bytes) {
+    if (b >= 0x80 && b <= 0x9f) mac++;
+    else if (b >= 0xc0 && b <= 0xdf) win++;
+  }
+  return mac > win ? 'maccyrillic' : 'windows-1251';
+}
+
 /** jschardet names a few encodings differently from iconv-lite, or too narrowly. */
-function iconvName(detected: string): string {
+function iconvName(detected: string, bytes: Uint8Array): string {
   const name = detected.toLowerCase();
+  if (name === 'x-mac-cyrillic' || name === 'maccyrillic') return macOrWindowsCyrillic(bytes);
   if (name === 'ascii') return 'utf-8';
   // Western text without the C1 range is reported as ISO-8859-1, but Windows-1252 is a
   // superset that also reads curly quotes and dashes correctly.
@@ -57,7 +73,7 @@ export function decodeText(bytes: Uint8Array, file: string): DecodedText {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const candidates = jschardet.detectAll(buffer, { minimumThreshold: 0.1 });
   for (const c of candidates) {
-    const name = iconvName(c.encoding);
+    const name = iconvName(c.encoding, bytes);
     if (name !== 'utf-8' && iconv.encodingExists(name)) return { text: iconv.decode(buffer, name), encoding: name };
   }
   // Every byte means something in Windows-1252, so it never fails; it is the most common

@@ -61,7 +61,9 @@ export class ImportJobs {
       isCancelled: () => job.cancelled || (options.isProjectOpen ? !options.isProjectOpen() : false),
     }).then(
       (report) => {
-        job.report = report;
+        // Cancelled while waiting for the UI's next part: every file received was read, but
+        // the import still stopped short of what the user chose.
+        job.report = job.cancelled && !report.cancelled ? { ...report, cancelled: true } : report;
       },
       (err: unknown) => {
         job.report = { outcomes: [{ file: job.current || '(import)', status: 'failed', reason: (err as Error).message }], imported: 0, duplicates: 0, failed: 1, cancelled: job.cancelled, notRead: job.total - job.done };

@@ -1,4 +1,57 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { call } from '../api/client';
+import type { Output } from '../../../main/api/contract';
+
+type Coder = Output<'coders.list'>[number];
+
+/**
+ * The project's coders, each renamable: after a merge two different people may share a
+ * name, and renaming one is how a team tells them apart.
+ */
+function CodersList() {
+  const [coders, setCoders] = useState<Coder[]>([]);
+  const [names, setNames] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const load = () =>
+    call('coders.list', {}).then((list) => {
+      setCoders(list);
+      setNames(Object.fromEntries(list.map((c) => [c.id, c.name])));
+    });
+  useEffect(() => {
+    void load();
+  }, []);
+  const counts = new Map<string, number>();
+  for (const c of coders) counts.set(c.name, (counts.get(c.name) ?? 0) + 1);
+  return (
+    <section aria-label="Coders in this project">
+      <h4>Coders in this project</h4>
+      <ul className="coder-list">
+        {coders.map((c) => (
+          <li key={c.id}>
+            <input aria-label={`Name of coder ${c.name} (since ${c.created_at.slice(0, 10)})`} value={names[c.id] ?? ''} onChange={(e) => setNames({ ...names, [c.id]: e.target.value })} />
+            {(counts.get(c.name) ?? 0) > 1 && <span className="muted"> shares a name · since {c.created_at.slice(0, 10)}</span>}
+            <button
+              type="button"
+              disabled={!names[c.id]?.trim() || names[c.id]?.trim() === c.name}
+              onClick={() =>
+                call('coders.rename', { id: c.id, name: names[c.id]!.trim() }).then(
+                  () => {
+                    setMessage({ error: false, text: `Renamed ${c.name} to ${names[c.id]!.trim()}.` });
+                    void load();
+                  },
+                  (e: Error) => setMessage({ error: true, text: e.message }),
+                )
+              }
+            >
+              Rename
+            </button>
+          </li>
+        ))}
+      </ul>
+      {message && <p role={message.error ? 'alert' : 'status'}>{message.text}</p>}
+    </section>
+  );
+}
 
 /** Asks who is coding: on first use, and when switching coder from the status bar. */
 export function CoderDialog({ initial, firstUse, onSubmit, onCancel }: { initial: string; firstUse: boolean; onSubmit: (name: string) => void; onCancel?: () => void }) {
@@ -31,6 +84,7 @@ export function CoderDialog({ initial, firstUse, onSubmit, onCancel }: { initial
             </button>
           )}
         </div>
+        {!firstUse && <CodersList />}
       </form>
     </div>
   );

@@ -5,6 +5,14 @@ import './exchange.css';
 
 type Report = Output<'exchange.import'>;
 
+/** "Imported 262 codes and 2 coders.": the counts that are not zero, in words; null when all are. */
+function summary(lead: string, counts: Array<[number, string]>): string | null {
+  const parts = counts.filter(([n]) => n > 0).map(([n, what]) => `${n.toLocaleString()} ${what}${n === 1 ? '' : 's'}`);
+  if (parts.length === 0) return null;
+  const list = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+  return `${lead}${list}.`;
+}
+
 /** Imports a REFI-QDA project (.qdpx) or codebook (.qdc) and shows what came in and what did not. */
 export function ExchangeImportDialog(props: { onClose: () => void }) {
   const [file, setFile] = useState<File | null>(null);
@@ -27,10 +35,17 @@ export function ExchangeImportDialog(props: { onClose: () => void }) {
   }
 
   const i = report?.imported;
+  const reused =
+    report &&
+    summary('Already in the project, so matched rather than added: ', [
+      [report.matched.documents, 'document'],
+      [report.matched.codes, 'code'],
+      [report.matched.coders, 'coder'],
+    ]);
   return (
     <div role="dialog" aria-modal="true" aria-labelledby="refi-import-title" className="dialog exchange-dialog">
       <h3 id="refi-import-title">Import REFI-QDA project</h3>
-      <p>A project (.qdpx) or codebook (.qdc) exported from ATLAS.ti, MAXQDA, NVivo, QualCoder or Marginalia. It is added to the open project; Undo takes it out again.</p>
+      <p className="exchange-intro">A project (.qdpx) or codebook (.qdc) exported from ATLAS.ti, MAXQDA, NVivo, QualCoder or Marginalia. It is added to the open project; Undo takes it out again.</p>
       <label className="exchange-row">
         REFI-QDA file
         <input
@@ -53,16 +68,19 @@ export function ExchangeImportDialog(props: { onClose: () => void }) {
         <section aria-label="Import report" className="exchange-report">
           <h4>
             {report.file}
-            {report.origin ? ` from ${report.origin}` : ''}
+            {report.origin ? `, written by ${report.origin}` : ''}
           </h4>
           <p>
-            Imported {i.documents} documents, {i.codes} codes, {i.segments} coded segments, {i.coders} coders, {i.memos} memos and {i.attributeValues} attribute values.
+            {summary('Imported ', [
+              [i.documents, 'document'],
+              [i.codes, 'code'],
+              [i.segments, 'coded segment'],
+              [i.coders, 'coder'],
+              [i.memos, 'memo'],
+              [i.attributeValues, 'attribute value'],
+            ]) ?? 'Nothing new was imported.'}
           </p>
-          {report.matched.documents + report.matched.codes + report.matched.coders > 0 && (
-            <p>
-              Already in the project and reused: {report.matched.documents} documents, {report.matched.codes} codes, {report.matched.coders} coders.
-            </p>
-          )}
+          {reused && <p>{reused}</p>}
           {report.converted.length > 0 && (
             <>
               <h5>Converted</h5>
@@ -90,9 +108,11 @@ export function ExchangeImportDialog(props: { onClose: () => void }) {
         </section>
       )}
       <div className="exchange-actions">
-        <button type="button" onClick={() => void start()} disabled={!file || busy}>
-          Import
-        </button>
+        {!report && (
+          <button type="button" onClick={() => void start()} disabled={!file || busy}>
+            Import
+          </button>
+        )}
         <button type="button" onClick={props.onClose}>
           {report ? 'Done' : 'Cancel'}
         </button>

@@ -27,6 +27,12 @@ const MEASURES: { value: Measure; label: string }[] = [
   { value: 'share', label: 'Share of the text coded' },
 ];
 
+/** Rows the preview asks for: fewer back means the preview shows every row. */
+const PREVIEW_ROWS = 8;
+
+/** UUID columns are kept narrow in the preview so the readable columns come into view. */
+const isIdColumn = (name: string) => name.endsWith('_id');
+
 const isTable = (f: Format): f is TableFormat => f !== 'bundle' && f !== 'qdpx' && f !== 'qdc';
 
 /** The Export dialog: choose a format, filters and options, look at the first rows, then save. */
@@ -81,7 +87,7 @@ export function ExportDialog(props: { onClose: () => void }) {
     const table: TableFormat = isTable(format) ? format : 'segments';
     let live = true;
     const timer = setTimeout(() => {
-      call('exchange.preview', { format: table, filter, ...(table === 'matrix' ? { measure, rollup } : {}), limit: 8 }).then(
+      call('exchange.preview', { format: table, filter, ...(table === 'matrix' ? { measure, rollup } : {}), limit: PREVIEW_ROWS }).then(
         (p) => {
           if (!live) return;
           setPreview(p);
@@ -133,7 +139,7 @@ export function ExportDialog(props: { onClose: () => void }) {
         <fieldset className="exchange-fieldset">
           <legend>Filters</legend>
           <div role="group" aria-label="Coders" className="exchange-coders">
-            <span>Coders (none ticked: all)</span>
+            <span>Coders (none ticked: all coders)</span>
             {coders.map((c) => (
               <label key={c.id}>
                 <input type="checkbox" checked={chosenCoders.includes(c.name)} onChange={(e) => toggleCoder(c.name, e.target.checked)} /> {c.name}
@@ -152,9 +158,11 @@ export function ExportDialog(props: { onClose: () => void }) {
               ))}
             </select>
           </label>
-          <label>
-            <input type="checkbox" checked={subcodes} disabled={!code} onChange={(e) => setSubcodes(e.target.checked)} /> Include subcodes
-          </label>
+          {code && (
+            <label>
+              <input type="checkbox" checked={subcodes} onChange={(e) => setSubcodes(e.target.checked)} /> Include its subcodes
+            </label>
+          )}
           <label className="exchange-row">
             Only documents where (one attribute=value per line)
             <textarea rows={2} value={where} placeholder="outlet=BBC" onChange={(e) => setWhere(e.target.value)} />
@@ -205,13 +213,16 @@ export function ExportDialog(props: { onClose: () => void }) {
 
       {preview && (
         <section aria-label="Preview" className="exchange-preview">
-          <h4>Preview{format === 'bundle' ? ' of segments.csv' : ''}: first {preview.rows.length} rows</h4>
+          <h4>
+            Preview{format === 'bundle' ? ' of segments.csv' : ''}:{' '}
+            {preview.rows.length < PREVIEW_ROWS ? `all ${preview.rows.length} ${preview.rows.length === 1 ? 'row' : 'rows'}` : `first ${preview.rows.length} rows`}
+          </h4>
           <div className="exchange-preview-scroll">
             <table>
               <thead>
                 <tr>
                   {preview.columns.map((c) => (
-                    <th key={c} scope="col">
+                    <th key={c} scope="col" title={c} className={isIdColumn(c) ? 'exchange-id' : undefined}>
                       {c}
                     </th>
                   ))}
@@ -221,7 +232,7 @@ export function ExportDialog(props: { onClose: () => void }) {
                 {preview.rows.map((r, i) => (
                   <tr key={i}>
                     {r.map((cell, j) => (
-                      <td key={j} title={cell}>
+                      <td key={j} title={cell} className={isIdColumn(preview.columns[j] ?? '') ? 'exchange-id' : undefined}>
                         {cell}
                       </td>
                     ))}

@@ -77,23 +77,23 @@ export function AttributesEditor(props: { documentId: string }) {
     >
       {variables.map((v) => (
         <label key={v.id} style={{ display: 'contents' }}>
-          <span>
+          <span className="attributes-label" title={`${v.name} (${v.type})`}>
             {v.name} <small>({v.type})</small>
           </span>
           {field(v)}
         </label>
       ))}
       {variables.length === 0 && <p style={{ gridColumn: '1 / -1' }}>No attributes yet.</p>}
-      <input aria-label="New attribute name" placeholder="New attribute" value={newName} onChange={(e) => setNewName(e.target.value)} />
-      <span>
+      <div className="attributes-new">
+        <input aria-label="New attribute name" placeholder="New attribute" value={newName} onChange={(e) => setNewName(e.target.value)} />
         <select aria-label="New attribute type" value={newType} onChange={(e) => setNewType(e.target.value as VariableType)}>
           <option value="text">text</option>
           <option value="number">number</option>
           <option value="date">date</option>
           <option value="boolean">boolean</option>
-        </select>{' '}
+        </select>
         <button type="submit">Add attribute</button>
-      </span>
+      </div>
       {error && (
         <p role="alert" className="attributes-error">
           {error}

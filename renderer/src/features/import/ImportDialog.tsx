@@ -32,7 +32,14 @@ export function ImportDialog(props: { onClose: () => void }) {
   const [over, setOver] = useState(false);
   const [attrMessage, setAttrMessage] = useState<string | null>(null);
   const jobRef = useRef<string | null>(null);
-  const running = progress !== null && !progress.finished;
+  /** Set when the user cancels: no further parts are uploaded. */
+  const cancelledRef = useRef(false);
+  /** Files chosen for the running import, to report those never uploaded after a cancel. */
+  const [chosen, setChosen] = useState(0);
+  const [preparing, setPreparing] = useState(false);
+  /** Files never uploaded because the import was cancelled first. */
+  const [notSent, setNotSent] = useState(0);
+  const running = preparing || (progress !== null && !progress.finished);
 
   const sheet = files.find((f) => SPREADSHEET.test(f.name));
   useEffect(() => {
@@ -65,15 +72,28 @@ export function ImportDialog(props: { onClose: () => void }) {
   async function start() {
     setError(null);
     setReport(null);
-    const m = mapping ? { textColumn: mapping.textColumn, ...(mapping.nameColumn ? { nameColumn: mapping.nameColumn } : {}), attributes: mapping.attributes } : undefined;
+    setProgress(null);
+    setPreparing(true);
+    setChosen(files.length);
+    cancelledRef.current = false;
+    jobRef.current = null;
+    const m = mapping ? { textColumn: mapping.textColumn, ...(mapping.nameColumn ? { nameColumn: mapping.nameColumn } : {}), attributes: mapping.attributes.filter((x) => x.column !== mapping.textColumn && x.column !== mapping.nameColumn) } : undefined;
     try {
       let jobId: string | null = null;
       let part: { name: string; dataBase64: string }[] = [];
       let size = 0;
       const send = async (last: boolean) => {
-        const p: Progress = jobId
+        if (cancelledRef.current) return;
+        let p: Progress;
+        try {
+          p = jobId
           ? await call('import.add', { jobId, files: part, more: !last })
           : await call('import.start', { files: part, more: !last, ...(m ? { mapping: m } : {}) });
+        } catch (err) {
+          // Cancelled while this part was on its way: the job no longer takes files.
+          if (cancelledRef.current) return;
+          throw err;
+        }
         jobId = p.jobId;
         jobRef.current = p.jobId;
         setProgress(p);
@@ -81,30 +101,44 @@ export function ImportDialog(props: { onClose: () => void }) {
         size = 0;
       };
       for (const f of files) {
+        if (cancelledRef.current) break;
         part.push({ name: nameOf(f), dataBase64: await fileToBase64(f) });
         size += f.size;
         if (size >= PART_BYTES) await send(false);
       }
       await send(true);
-      await poll(jobId!);
+      if (jobId) await poll(jobId);
     } catch (err) {
       setError(err instanceof ApiError ? err.message : String(err));
+      // A failed upload leaves the job waiting for parts that will not come: stop it, keep what it imported.
+      if (jobId) {
+        await call('import.cancel', { jobId }).catch(() => undefined);
+        await poll(jobId).catch(() => undefined);
+      }
+    } finally {
+      setPreparing(false);
     }
   }
 
   async function poll(jobId: string) {
+    let received = 0;
     for (;;) {
       const p = await call('import.progress', { jobId });
       setProgress(p);
+      received = p.total;
       if (p.finished) break;
       await new Promise((r) => setTimeout(r, 250));
     }
+    setNotSent(Math.max(0, files.length - received));
     setReport(await call('import.finish', { jobId }));
+    setProgress(null);
     jobRef.current = null;
     setFiles([]);
   }
 
   async function cancel() {
+    cancelledRef.current = true;
+    setProgress((p) => p && { ...p, cancelled: true });
     if (jobRef.current) await call('import.cancel', { jobId: jobRef.current }).catch(() => undefined);
   }
 
@@ -172,7 +206,10 @@ export function ImportDialog(props: { onClose: () => void }) {
 
       {preview && mapping && !running && (
         <section className="import-mapping" aria-label="Spreadsheet columns">
-          <h3>Columns of {preview.file} ({preview.rowCount} rows)</h3>
+          <h3>
+            Columns of {preview.file} ({preview.rowCount} row{preview.rowCount === 1 ? '' : 's'})
+          </h3>
+          <div className="import-mapping-roles">
           <label>
             Text column{' '}
             <select value={mapping.textColumn} onChange={(e) => setMapping({ ...mapping, textColumn: e.target.value })}>
@@ -180,7 +217,7 @@ export function ImportDialog(props: { onClose: () => void }) {
                 <option key={c.name}>{c.name}</option>
               ))}
             </select>
-          </label>{' '}
+          </label>
           <label>
             Name column{' '}
             <select value={mapping.nameColumn} onChange={(e) => setMapping({ ...mapping, nameColumn: e.target.value })}>
@@ -190,16 +227,21 @@ export function ImportDialog(props: { onClose: () => void }) {
               ))}
             </select>
           </label>
+          </div>
+          <div className="import-table-scroll">
           <table>
-            <caption>First rows; choose which other columns become attributes, and their type</caption>
+            <caption>
+              First {preview.rows.length} of {preview.rowCount} rows. Choose which other columns become attributes, and their type.
+            </caption>
             <thead>
               <tr>
                 {preview.columns.map((c) => {
                   const attr = mapping.attributes.find((a) => a.column === c.name);
                   const isRole = c.name === mapping.textColumn || c.name === mapping.nameColumn;
                   return (
-                    <th key={c.name} scope="col">
+                    <th key={c.name} scope="col" className={isRole ? 'import-role' : undefined}>
                       {c.name}
+                      {isRole && <span className="import-role-tag">{c.name === mapping.textColumn ? 'text' : 'name'}</span>}
                       {!isRole && (
                         <select
                           aria-label={`Attribute type of column ${c.name}`}
@@ -231,17 +273,25 @@ export function ImportDialog(props: { onClose: () => void }) {
               ))}
             </tbody>
           </table>
+          </div>
         </section>
       )}
 
-      {progress && running && (
+      {running && (
         <div className="import-progress" aria-live="polite">
-          <progress aria-label="Import progress" max={Math.max(1, progress.total)} value={progress.done} />
+          <progress aria-label="Import progress" max={Math.max(1, chosen, progress?.total ?? 0)} value={progress?.done ?? 0} />
           <p>
-            {progress.done} of {progress.total} files{progress.current ? `: ${progress.current}` : ''}
-            {progress.cancelled ? ' (stopping…)' : ''}
+            {progress ? (
+              <>
+                Read {progress.done} of {Math.max(chosen, progress.total)} files
+                {progress.current ? <span className="import-current">: {progress.current}</span> : ''}
+                {progress.cancelled ? ' (stopping after this file…)' : ''}
+              </>
+            ) : (
+              `Preparing ${chosen} file${chosen === 1 ? '' : 's'}…`
+            )}
           </p>
-          <button type="button" onClick={() => void cancel()} disabled={progress.cancelled}>
+          <button type="button" onClick={() => void cancel()} disabled={!progress || progress.cancelled}>
             Cancel import
           </button>
         </div>
@@ -256,24 +306,35 @@ export function ImportDialog(props: { onClose: () => void }) {
       {report && (
         <section className="import-results" aria-label="Import results">
           <p role="status">
-            {report.imported} imported, {report.duplicates} duplicates, {report.failed} failed
-            {report.cancelled ? `; cancelled, ${report.notRead} files not read` : ''}.
+            {report.imported} imported, {report.duplicates} duplicate{report.duplicates === 1 ? '' : 's'}, {report.failed} failed
+            {report.cancelled ? `; cancelled, ${report.notRead + notSent} file${report.notRead + notSent === 1 ? '' : 's'} not imported` : ''}.
           </p>
-          <table>
-            <tbody>
-              {report.outcomes.map((o, i) => (
-                <tr key={i} className={o.status === 'failed' ? 'import-failed' : undefined}>
-                  <td>{o.row ? `${o.file} row ${o.row}` : o.file}</td>
-                  <td>{o.status}</td>
-                  <td>{o.status === 'imported' ? o.name : o.status === 'duplicate' ? `same text as “${o.duplicateOf.name}”` : o.reason}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          {report.outcomes.length > 0 && (
+            <div className="import-results-scroll">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">File</th>
+                    <th scope="col">Outcome</th>
+                    <th scope="col">Document or reason</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {report.outcomes.map((o, i) => (
+                    <tr key={i} className={`import-${o.status}`}>
+                      <td title={o.file}>{o.row ? `${o.file} row ${o.row}` : o.file}</td>
+                      <td>{o.status}</td>
+                      <td className="import-detail">{o.status === 'imported' ? o.name : o.status === 'duplicate' ? `same text as “${o.duplicateOf.name}”` : o.reason}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
         </section>
       )}
 
-      <section aria-label="Attributes from a spreadsheet">
+      <section className="import-attributes" aria-label="Attributes from a spreadsheet">
         <label>
           Import attributes from CSV (a “document” column with names, one column per attribute){' '}
           <input type="file" accept=".csv,.tsv,.xlsx" aria-label="Import attributes from CSV" onChange={(e) => void importAttributes(e.target.files)} />
