@@ -111,6 +111,7 @@ export function ImportDialog(props: { onClose: () => void }) {
     } catch (err) {
       setError(err instanceof ApiError ? err.message : String(err));
       // A failed upload leaves the job waiting for parts that will not come: stop it, keep what it imported.
+      const jobId = jobRef.current;
       if (jobId) {
         await call('import.cancel', { jobId }).catch(() => undefined);
         await poll(jobId).catch(() => undefined);
