@@ -126,34 +126,92 @@ export interface NewDocument {
 }
 
 export type AddResult = { status: 'imported'; id: string } | { status: 'duplicate'; duplicateOf: { id: string; name: string } };
+export type AddBatchResult = AddResult | { status: 'failed'; reason: string };
 
 /**
  * Adds one document inside the caller's transaction. A document whose normalised text is
  * already in the project is not added again: the existing one is named instead.
  */
 export async function addDocument(tx: Tx, doc: NewDocument): Promise<AddResult> {
-  const text = normaliseText(doc.text);
-  if (text.trim().length === 0) throw new MarginaliaError('invalid_input', `${doc.sourceName ?? doc.name}: the document has no text.`);
-  const hash = sha256(text);
-  const dup = await tx.get<{ id: string; name: string }>(`SELECT id, name FROM documents WHERE text_sha256 = ? LIMIT 1`, [hash]);
-  if (dup) return { status: 'duplicate', duplicateOf: dup };
-  const id = randomUUID();
-  const order = await tx.get<{ n: number }>(`SELECT ifnull(max(sort_order), 0) + 1 AS n FROM documents`);
-  await tx.insert('documents', {
-    id,
-    name: doc.name.trim() || 'Untitled',
-    text,
-    text_sha256: hash,
-    length: codePointLength(text),
-    source_name: doc.sourceName ?? null,
-    source_format: doc.sourceFormat ?? null,
-    source_encoding: doc.sourceEncoding ?? null,
-    imported_at: new Date().toISOString(),
-    imported_by: doc.importedBy,
-    sort_order: order?.n ?? 1,
+  const [result] = await addDocuments(tx, [doc]);
+  if (result!.status === 'failed') throw new MarginaliaError('invalid_input', `${doc.sourceName ?? doc.name}: ${result!.reason}`);
+  return result!;
+}
+
+/**
+ * Adds many documents inside the caller's transaction, one result per document in order.
+ * Everything that can be wrong with one document (no text, a bad attribute value) is found
+ * before its row is written, so a failed document needs no savepoint and never stops the
+ * others; duplicates are found with one query per batch, also among the batch itself.
+ * A few statements per batch instead of five per document is what makes a 10,000-article
+ * import fast: node-sqlite3 pays a thread hop for every statement.
+ */
+export async function addDocuments(tx: Tx, docs: readonly NewDocument[]): Promise<AddBatchResult[]> {
+  const prepared = docs.map((d) => {
+    const text = normaliseText(d.text);
+    return { d, text, hash: sha256(text) };
   });
-  if (doc.attributes) await setAttributes(tx, id, doc.attributes, doc.attributeTypes);
-  return { status: 'imported', id };
+  const known = new Map<string, { id: string; name: string }>();
+  const hashes = [...new Set(prepared.map((p) => p.hash))];
+  for (let i = 0; i < hashes.length; i += 500) {
+    const chunk = hashes.slice(i, i + 500);
+    const rows = await tx.all<{ id: string; name: string; text_sha256: string }>(
+      `SELECT id, name, text_sha256 FROM documents WHERE text_sha256 IN (${chunk.map(() => '?').join(',')}) ORDER BY sort_order`,
+      chunk,
+    );
+    for (const r of rows) if (!known.has(r.text_sha256)) known.set(r.text_sha256, { id: r.id, name: r.name });
+  }
+  let order = (await tx.get<{ n: number }>(`SELECT ifnull(max(sort_order), 0) AS n FROM documents`))?.n ?? 0;
+  const variables = new Map<string, Variable>();
+  const variable = async (name: string, type: VariableType): Promise<Variable> => {
+    const key = name.trim().toLowerCase();
+    let v = variables.get(key);
+    if (!v) variables.set(key, (v = await ensureVariable(tx, name, type)));
+    return v;
+  };
+  const importedAt = new Date().toISOString();
+  const results: AddBatchResult[] = [];
+  for (const { d, text, hash } of prepared) {
+    if (text.trim().length === 0) {
+      results.push({ status: 'failed', reason: 'the document has no text.' });
+      continue;
+    }
+    const dup = known.get(hash);
+    if (dup) {
+      results.push({ status: 'duplicate', duplicateOf: dup });
+      continue;
+    }
+    const values: { variable: Variable; value: string }[] = [];
+    try {
+      for (const [name, value] of Object.entries(d.attributes ?? {})) {
+        const v = await variable(name, d.attributeTypes?.[name] ?? 'text');
+        const encoded = encodeValue(v, value);
+        if (encoded !== null) values.push({ variable: v, value: encoded });
+      }
+    } catch (err) {
+      results.push({ status: 'failed', reason: (err as Error).message });
+      continue;
+    }
+    const id = randomUUID();
+    const name = d.name.trim() || 'Untitled';
+    await tx.insert('documents', {
+      id,
+      name,
+      text,
+      text_sha256: hash,
+      length: codePointLength(text),
+      source_name: d.sourceName ?? null,
+      source_format: d.sourceFormat ?? null,
+      source_encoding: d.sourceEncoding ?? null,
+      imported_at: importedAt,
+      imported_by: d.importedBy,
+      sort_order: ++order,
+    });
+    for (const v of values) await tx.insert('document_values', { document_id: id, variable_id: v.variable.id, value: v.value });
+    known.set(hash, { id, name });
+    results.push({ status: 'imported', id });
+  }
+  return results;
 }
 
 /** The variable of this name, created with `type` when the project does not have it yet. */

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Project } from '../project/project';
 import type { Tx } from '../db/project-db';
-import { addDocument } from '../documents/documents';
+import { addDocuments } from '../documents/documents';
 import { extractDocuments, type Extracted, type ImportSource } from './extract';
 import type { SpreadsheetMapping } from './spreadsheet';
 
@@ -69,9 +69,9 @@ function reasonOf(err: unknown, file: string): string {
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Imports sources, in order. Documents are written in batches, one undoable action per batch,
- * each document inside its own savepoint: a document that fails rolls back alone and the
- * rest of its batch goes in. Reading a file never happens inside a transaction, so a corrupt
+ * Imports sources, in order. Documents are written in batches, one undoable action per batch;
+ * a document that cannot go in (no text, a bad attribute value) is found before anything of it
+ * is written, so it fails alone and the rest of its batch goes in. Reading a file never happens inside a transaction, so a corrupt
  * file costs nothing but its own line in the report. Cancelling writes what was already read
  * and stops; nothing imported is lost.
  */
@@ -90,11 +90,10 @@ export async function importSources(
   let done = 0;
   let cancelled = false;
 
-  const flush = async () => {
-    if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
-    pendingBytes = 0;
+  // Writing a batch overlaps with reading and extracting the next: SQLite works on its own
+  // thread while this one decodes files. Batches still commit one after another, in order.
+  let writing: Promise<void> = Promise.resolve();
+  const write = async (batch: Pending[]) => {
     const summary = batch.length === 1 ? `Import ${batch[0]!.doc.name}` : `Import ${batch.length} documents (${batch[0]!.doc.name} … ${batch[batch.length - 1]!.doc.name})`;
     try {
       await project.db.action({ kind: 'document.import', summary, coderId: options.importedBy }, (tx) => writeBatch(tx, batch, outcomes, options.importedBy));
@@ -102,6 +101,14 @@ export async function importSources(
       // The whole transaction failed (disk full, file locked): none of this batch is in.
       for (const p of batch) outcomes[p.slot] = { file: p.file, ...(p.doc.row ? { row: p.doc.row } : {}), status: 'failed', reason: `not saved: ${reasonOf(err, p.file)}` };
     }
+  };
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    pendingBytes = 0;
+    await writing;
+    writing = write(batch);
     batchStarted = Date.now();
   };
 
@@ -137,6 +144,7 @@ export async function importSources(
     }
   }
   await flush();
+  await writing;
   options.onProgress?.(done, totalNow(), '');
   const final = outcomes.filter((o): o is ImportOutcome => o !== undefined);
   return {
@@ -150,34 +158,29 @@ export async function importSources(
 }
 
 async function writeBatch(tx: Tx, batch: Pending[], outcomes: (ImportOutcome | undefined)[], importedBy: string | null): Promise<void> {
-  for (const p of batch) {
+  const results = await addDocuments(
+    tx,
+    batch.map((p) => ({
+      name: p.doc.name,
+      text: p.doc.text,
+      sourceName: p.file,
+      sourceFormat: p.doc.format,
+      sourceEncoding: p.doc.encoding,
+      attributes: p.doc.attributes,
+      attributeTypes: p.doc.attributeTypes,
+      importedBy,
+    })),
+  );
+  batch.forEach((p, i) => {
     const row = p.doc.row ? { row: p.doc.row } : {};
-    const mark = tx.changes.length;
-    await tx.run('SAVEPOINT import_document');
-    try {
-      const result = await addDocument(tx, {
-        name: p.doc.name,
-        text: p.doc.text,
-        sourceName: p.file,
-        sourceFormat: p.doc.format,
-        sourceEncoding: p.doc.encoding,
-        attributes: p.doc.attributes,
-        attributeTypes: p.doc.attributeTypes,
-        importedBy,
-      });
-      await tx.run('RELEASE import_document');
-      outcomes[p.slot] =
-        result.status === 'imported'
-          ? { file: p.file, ...row, status: 'imported', documentId: result.id, name: p.doc.name.trim() || 'Untitled' }
-          : { file: p.file, ...row, status: 'duplicate', duplicateOf: result.duplicateOf };
-    } catch (err) {
-      await tx.run('ROLLBACK TO import_document');
-      await tx.run('RELEASE import_document');
-      // The rolled-back rows must not be in the undo record either.
-      tx.changes.length = mark;
-      outcomes[p.slot] = { file: p.file, ...row, status: 'failed', reason: reasonOf(err, p.file) };
-    }
-  }
+    const result = results[i]!;
+    outcomes[p.slot] =
+      result.status === 'imported'
+        ? { file: p.file, ...row, status: 'imported', documentId: result.id, name: p.doc.name.trim() || 'Untitled' }
+        : result.status === 'duplicate'
+          ? { file: p.file, ...row, status: 'duplicate', duplicateOf: result.duplicateOf }
+          : { file: p.file, ...row, status: 'failed', reason: result.reason };
+  });
 }
 
 /** Reads files lazily, so a folder of thousands is never in memory at once. */

@@ -32,6 +32,7 @@ function CodersList() {
             {(counts.get(c.name) ?? 0) > 1 && <span className="muted"> shares a name · since {c.created_at.slice(0, 10)}</span>}
             <button
               type="button"
+              aria-label={`Rename coder ${c.name}`}
               disabled={!names[c.id]?.trim() || names[c.id]?.trim() === c.name}
               onClick={() =>
                 call('coders.rename', { id: c.id, name: names[c.id]!.trim() }).then(
