@@ -104,7 +104,8 @@ function resource(kind: TableKind, fields: Field[], csv: CsvOptions) {
         ...(f.name === key ? { constraints: { required: true, unique: true } } : {}),
       })),
       primaryKey: key,
-      foreignKeys: FOREIGN_KEYS[kind],
+      // The Table Schema profile wants at least one foreign key when the property is present.
+      ...(FOREIGN_KEYS[kind].length > 0 ? { foreignKeys: FOREIGN_KEYS[kind] } : {}),
       missingValues: [''],
     },
   };
