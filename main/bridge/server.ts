@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dispatch } from '../api/dispatch';
 import type { Ctx } from '../api/session';
-import { CONTENT_SECURITY_POLICY, mimeType, resolveInside } from '../core/security/web';
+import { SECURITY_HEADERS, mimeType, resolveInside } from '../core/security/web';
 
 export interface BridgeOptions {
   ctx: Ctx;
@@ -27,15 +27,7 @@ export interface Bridge {
 const MAX_BODY = 256 * 1024 * 1024;
 
 function send(res: ServerResponse, status: number, body: string | Buffer, type = 'application/json; charset=utf-8'): void {
-  res.writeHead(status, {
-    'Content-Type': type,
-    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-    'Cache-Control': 'no-store',
-    'Cross-Origin-Opener-Policy': 'same-origin',
-    'Cross-Origin-Resource-Policy': 'same-origin',
-  });
+  res.writeHead(status, { 'Content-Type': type, ...SECURITY_HEADERS });
   res.end(body);
 }
 

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { CONTENT_SECURITY_POLICY, mimeType, resolveInside } from '../core/security/web';
+import { SECURITY_HEADERS, mimeType, resolveInside } from '../core/security/web';
 import { APP_HOST, APP_SCHEME } from './channels';
 
 /** One reply of the app:// protocol, before it becomes a Response (kept plain so it is testable without Electron). */
@@ -13,16 +13,8 @@ export interface AppReply {
 function reply(status: number, body: Buffer | string | null, type: string): AppReply {
   return {
     status,
-    headers: {
-      'Content-Type': type,
-      // Every response carries the CSP, errors included: nothing inline, nothing remote.
-      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'Cache-Control': 'no-store',
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Resource-Policy': 'same-origin',
-    },
+    // Every response carries the CSP, errors included: nothing inline, nothing remote.
+    headers: { 'Content-Type': type, ...SECURITY_HEADERS },
     body,
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { query } from '../define';
 import { Id } from './common';
+import type { Segment } from '../../core/coding/segments';
 
 /**
  * A segment as the document viewer draws it: no coded text or context, because the viewer
@@ -8,21 +9,7 @@ import { Id } from './common';
  * it from the start for every row, which costs seconds for a 1 MB document with 2,000
  * segments; this list costs milliseconds.
  */
-export interface ViewerSegment {
-  id: string;
-  document_id: string;
-  code_id: string;
-  code_name: string;
-  code_color: string;
-  coder_id: string;
-  coder_name: string;
-  start: number;
-  end: number;
-  /** Plain text of the segment's memo ('' when none). */
-  memo: string;
-  created_at: string;
-  updated_at: string;
-}
+export type ViewerSegment = Omit<Segment, 'text' | 'document_name'>;
 
 export const workbenchContract = {
   'workbench.documentSegments': query<ViewerSegment[]>()(
