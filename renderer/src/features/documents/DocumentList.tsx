@@ -83,13 +83,13 @@ export function DocumentList({ documents, openId, onOpen }: Props) {
               id={`doc-${d.id}`}
               role="option"
               aria-selected={d.id === openId}
-              aria-label={d.name}
               aria-description={`${attrs ? `${attrs}; ` : ''}${d.segment_count} segments`}
               className={d.id === openId ? 'selected' : ''}
               onClick={() => onOpen(d.id)}
             >
               <span className="doc-name">{d.name}</span>
-              <span className="doc-meta">
+              {/* Read out once, through aria-description, rather than as part of the name. */}
+              <span className="doc-meta" aria-hidden="true">
                 {attrs && <span className="attrs">{attrs}</span>}
                 <span className="badge" title={`${d.segment_count} coded segments`}>
                   {d.segment_count}

@@ -37,7 +37,7 @@ function Toolbar(props: { label: string }) {
       <button type="button" onMouseDown={keep} onClick={() => editor.dispatchCommand(INSERT_UNORDERED_LIST_COMMAND, undefined)} aria-label="Bulleted list">
         •
       </button>
-      <button type="button" onMouseDown={keep} onClick={() => editor.dispatchCommand(INSERT_ORDERED_LIST_COMMAND, undefined)} aria-label="Numbered list">
+      <button type="button" onMouseDown={keep} onClick={() => editor.dispatchCommand(INSERT_ORDERED_LIST_COMMAND, undefined)} aria-label="1. Numbered list" title="Numbered list">
         1.
       </button>
       <input type="url" value={url} placeholder="https://…" aria-label="Link address" onChange={(e) => setUrl(e.target.value)} />

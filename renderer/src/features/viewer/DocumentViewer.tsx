@@ -451,6 +451,10 @@ export function DocumentViewer(props: Props) {
             ref={rootRef}
             className="doc-text"
             tabIndex={0}
+            // A read-only multi-line text box: screen readers let the caret and Shift+arrows
+            // select in it, which is how the keyboard codes a passage.
+            role="textbox"
+            aria-multiline="true"
             aria-label={doc ? `Text of ${doc.name}` : 'No document open'}
             aria-readonly="true"
             onMouseMove={onMouseMove}

@@ -1,0 +1,49 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { test, expect } from './fixtures';
+
+/**
+ * Every control has a role and an accessible name, checked by axe-core over each screen
+ * (WCAG 2.1 A and AA rules), with the sample document open and coded.
+ */
+async function violations(page: Page): Promise<string[]> {
+  const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+  const format = (r: Awaited<ReturnType<AxeBuilder['analyze']>>) =>
+    r.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
+  const page_ = await new AxeBuilder({ page }).withTags(tags).exclude('[role="tree"]').analyze();
+  // A tree item's content holds its whole subtree, so ARIA's tree pattern names it by its
+  // label (the code name); "label in name" would compare that with every subcode's text.
+  const tree = await new AxeBuilder({ page }).withTags(tags).include('[role="tree"]').disableRules(['label-content-name-mismatch']).analyze();
+  return [...format(page_), ...format(tree)];
+}
+
+test('the workbench and each of its screens pass axe-core (WCAG 2.1 A/AA)', async ({ page, api }) => {
+  const [doc] = await api.call('documents.list', {});
+  const codes = await api.call('codes.list', {});
+  for (const [path, start, end] of [
+    ['casualties/death toll', 300, 340],
+    ['attribution/blames Russia', 120, 200],
+    ['rhetoric/emotive language', 300, 330],
+  ] as const) {
+    await api.call('segments.create', { documentId: doc!.id, codeId: codes.find((c) => c.path === path)!.id, start, end, memo: 'checked' });
+  }
+  await page.reload();
+  await expect(page.getByRole('region', { name: 'Document', exact: true })).toContainText('At rush hour');
+  expect(await violations(page)).toEqual([]);
+
+  const screens: [menu: string, item: string, name: string][] = [
+    ['File', 'Import documents…', 'Import documents'],
+    ['File', 'Export…', 'Export'],
+    ['File', "Merge a colleague's project…", "Merge a colleague's project"],
+    ['View', 'Intercoder agreement', 'Intercoder agreement'],
+  ];
+  for (const [menu, item, name] of screens) {
+    await page.getByRole('menuitem', { name: menu }).click();
+    await page.getByRole('menuitem', { name: item }).click();
+    const dialog = page.getByRole('dialog', { name });
+    await expect(dialog).toBeVisible();
+    expect(await violations(page), name).toEqual([]);
+    await dialog.getByRole('button', { name: /^(Close|Cancel)$/ }).first().click();
+    await expect(dialog).toBeHidden();
+  }
+});
