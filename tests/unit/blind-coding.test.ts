@@ -17,9 +17,13 @@ describe('blind coding during a reliability round', () => {
       expect((await t.call('segments.list', {})).map((s) => s.coder_name)).toEqual(['ana']);
       expect((await t.call('workbench.documentSegments', { documentId: doc!.id })).map((s) => s.coder_name)).toEqual(['ana']);
       expect(await t.call('team.visibleCoders', {})).toMatchObject({ restricted: true, hidden_coder_ids: [ben.id] });
+      // Counts would give ben's coding away too.
+      expect((await t.call('codes.list', {})).find((c) => c.id === code!.id)!.segment_count).toBe(1);
+      expect((await t.call('documents.list', {})).find((d) => d.id === doc!.id)!.segment_count).toBe(1);
 
       await t.call('team.rounds.close', { id: round.id });
       expect((await t.call('segments.list', {})).map((s) => s.coder_name).sort()).toEqual(['ana', 'ben']);
+      expect((await t.call('codes.list', {})).find((c) => c.id === code!.id)!.segment_count).toBe(2);
     } finally {
       await t.close();
     }

@@ -35,8 +35,13 @@ interface CodeRow {
 }
 
 /** The codebook as a flat list in tree order (each parent before its children). */
-export async function listCodes(r: Reader, options: { coderId?: string } = {}): Promise<Code[]> {
-  const coderFilter = options.coderId ? 'AND s.coder_id = $coder' : '';
+/**
+ * `coderId` counts one coder's segments only; `hiddenCoderIds` leaves out coders the viewer
+ * may not see (blind coding in a reliability round).
+ */
+export async function listCodes(r: Reader, options: { coderId?: string; hiddenCoderIds?: readonly string[] } = {}): Promise<Code[]> {
+  const hidden = (options.hiddenCoderIds ?? []).map((id) => `'${id.replace(/'/g, "''")}'`).join(', ');
+  const coderFilter = [options.coderId ? 'AND s.coder_id = $coder' : '', hidden ? `AND s.coder_id NOT IN (${hidden})` : ''].join(' ');
   const rows = await r.all<CodeRow>(
     `SELECT c.id, c.parent_id, c.name, c.description, c.color, c.shortcut, c.sort_order,
             (SELECT count(*) FROM segments s WHERE s.code_id = c.id ${coderFilter}) AS segment_count,

@@ -75,11 +75,13 @@ export function encodeValue(variable: Pick<Variable, 'name' | 'type'>, value: At
   }
 }
 
-export async function listDocuments(r: Reader): Promise<DocumentSummary[]> {
+/** `hiddenCoderIds`: coders whose segments the counts leave out (blind coding). */
+export async function listDocuments(r: Reader, options: { hiddenCoderIds?: readonly string[] } = {}): Promise<DocumentSummary[]> {
+  const hidden = (options.hiddenCoderIds ?? []).map((id) => `'${id.replace(/'/g, "''")}'`).join(', ');
   const rows = await r.all<DocumentRow>(`
     SELECT d.id, d.name, d.length, d.text_sha256, d.source_name, d.source_format, d.source_encoding,
            d.imported_at, d.imported_by,
-           (SELECT count(*) FROM segments s WHERE s.document_id = d.id) AS segment_count
+           (SELECT count(*) FROM segments s WHERE s.document_id = d.id ${hidden ? `AND s.coder_id NOT IN (${hidden})` : ''}) AS segment_count
     FROM documents d ORDER BY d.sort_order, d.name COLLATE NOCASE`);
   const values = await r.all<{ document_id: string; name: string; type: VariableType; value: string }>(`
     SELECT dv.document_id, v.name, v.type, dv.value
