@@ -47,3 +47,15 @@ test('the workbench and each of its screens pass axe-core (WCAG 2.1 A/AA)', asyn
     await expect(dialog).toBeHidden();
   }
 });
+
+test('modal screens take focus, keep Tab inside, and close with Escape', async ({ page }) => {
+  await page.getByRole('menuitem', { name: 'File' }).click();
+  await page.getByRole('menuitem', { name: 'Export…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Export' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole('combobox').first()).toBeFocused();
+  for (let i = 0; i < 25; i++) await page.keyboard.press('Tab');
+  expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+});

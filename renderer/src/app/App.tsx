@@ -10,6 +10,7 @@ import { ApiError, call } from '../api/client';
 import { useLoad, useProjectVersion } from './use-api';
 import { MenuBar, type Menu } from './MenuBar';
 import { CoderDialog } from './CoderDialog';
+import { Modal } from './Modal';
 import { DocumentList } from '../features/documents/DocumentList';
 import { CodeTree } from '../features/codebook/CodeTree';
 import { CodeInspector, DeleteCodeDialog } from '../features/codebook/CodeInspector';
@@ -517,29 +518,29 @@ export function App() {
         />
       )}
       {dialog === 'import' && (
-        <div className="overlay">
+        <Modal onClose={() => setDialog(null)}>
           <ImportDialog onClose={() => setDialog(null)} />
-        </div>
+        </Modal>
       )}
       {dialog === 'refi' && (
-        <div className="overlay">
+        <Modal onClose={() => setDialog(null)}>
           <ExchangeImportDialog onClose={() => setDialog(null)} />
-        </div>
+        </Modal>
       )}
       {dialog === 'export' && (
-        <div className="overlay">
+        <Modal onClose={() => setDialog(null)}>
           <ExportDialog onClose={() => setDialog(null)} />
-        </div>
+        </Modal>
       )}
       {dialog === 'merge' && (
-        <div className="overlay">
+        <Modal onClose={() => setDialog(null)}>
           <MergeDialog onClose={() => setDialog(null)} />
-        </div>
+        </Modal>
       )}
       {dialog === 'agreement' && (
-        <div className="overlay">
+        <Modal onClose={() => setDialog(null)}>
           <AgreementView onClose={() => setDialog(null)} />
-        </div>
+        </Modal>
       )}
     </div>
   );
