@@ -42,6 +42,8 @@ test('the workbench and each of its screens pass axe-core (WCAG 2.1 A/AA)', asyn
     await page.getByRole('menuitem', { name: item }).click();
     const dialog = page.getByRole('dialog', { name });
     await expect(dialog).toBeVisible();
+    // The export preview is the one part that loads after the dialog opens; check it loaded.
+    if (name === 'Export') await expect(dialog.getByRole('table')).toBeVisible();
     expect(await violations(page), name).toEqual([]);
     await dialog.getByRole('button', { name: /^(Close|Cancel)$/ }).first().click();
     await expect(dialog).toBeHidden();

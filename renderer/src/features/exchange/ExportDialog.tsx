@@ -217,7 +217,7 @@ export function ExportDialog(props: { onClose: () => void }) {
             Preview{format === 'bundle' ? ' of segments.csv' : ''}:{' '}
             {preview.rows.length < PREVIEW_ROWS ? `all ${preview.rows.length} ${preview.rows.length === 1 ? 'row' : 'rows'}` : `first ${preview.rows.length} rows`}
           </h4>
-          <div className="exchange-preview-scroll">
+          <div className="exchange-preview-scroll" tabIndex={0} role="region" aria-label="Preview rows (scrolls)">
             <table>
               <thead>
                 <tr>

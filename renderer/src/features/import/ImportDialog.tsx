@@ -229,7 +229,7 @@ export function ImportDialog(props: { onClose: () => void }) {
             </select>
           </label>
           </div>
-          <div className="import-table-scroll">
+          <div className="import-table-scroll" tabIndex={0} role="region" aria-label="First rows of the spreadsheet (scrolls)">
           <table>
             <caption>
               First {preview.rows.length} of {preview.rowCount} rows. Choose which other columns become attributes, and their type.
@@ -311,7 +311,7 @@ export function ImportDialog(props: { onClose: () => void }) {
             {report.cancelled ? `; cancelled, ${report.notRead + notSent} file${report.notRead + notSent === 1 ? '' : 's'} not imported` : ''}.
           </p>
           {report.outcomes.length > 0 && (
-            <div className="import-results-scroll">
+            <div className="import-results-scroll" tabIndex={0} role="region" aria-label="What became of each file (scrolls)">
               <table>
                 <thead>
                   <tr>
