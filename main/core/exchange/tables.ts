@@ -111,24 +111,14 @@ async function segmentsTable(r: Reader, f: ResolvedFilter, options: TableOptions
   // would hold the whole table in memory after all.
   const docWhere = documentWhere(f);
   const order = (await r.all<{ id: string }>(`SELECT d.id FROM documents d ${docWhere.sql} ORDER BY d.sort_order, d.id`, docWhere.params)).map((d) => d.id);
-  const limit = options.limit ?? Infinity;
-  const fetch = (i: number) => {
+  let remaining = options.limit ?? Infinity;
+  for (let i = 0; i < order.length && remaining > 0; i += SEGMENT_BATCH_DOCUMENTS) {
     const batch = order.slice(i, i + SEGMENT_BATCH_DOCUMENTS);
     const inBatch = `d.id IN (${batch.map(() => '?').join(', ')})`;
-    return r.all<SegmentRow>(
-      `${SEGMENT_SELECT} ${where.sql ? `${where.sql} AND ${inBatch}` : `WHERE ${inBatch}`} ORDER BY d.sort_order, d.id, s.start, s.end, s.id ${limitSql(Number.isFinite(limit) ? limit : undefined)}`,
+    remaining -= await r.each<SegmentRow>(
+      `${SEGMENT_SELECT} ${where.sql ? `${where.sql} AND ${inBatch}` : `WHERE ${inBatch}`} ORDER BY d.sort_order, d.id, s.start, s.end, s.id ${limitSql(Number.isFinite(remaining) ? remaining : undefined)}`,
       [...where.params, ...batch],
-    );
-  };
-  // One reply per batch (each() would cross threads once per row), and the next batch is
-  // queried while this one is written, so SQLite and the CSV writer work at the same time.
-  let remaining = limit;
-  let next = order.length > 0 ? fetch(0) : null;
-  for (let i = 0; next && remaining > 0; i += SEGMENT_BATCH_DOCUMENTS) {
-    const rows = (await next).slice(0, Number.isFinite(remaining) ? remaining : undefined);
-    next = i + SEGMENT_BATCH_DOCUMENTS < order.length && remaining - rows.length > 0 ? fetch(i + SEGMENT_BATCH_DOCUMENTS) : null;
-    remaining -= rows.length;
-    for (const s of rows) {
+      (s) => {
       const [path, name, theme] = codes.get(s.code_id) ?? noCode;
       target.row([
         s.id,
@@ -149,7 +139,8 @@ async function segmentsTable(r: Reader, f: ResolvedFilter, options: TableOptions
         s.created_at,
         s.updated_at,
       ]);
-    }
+      },
+    );
   }
   return fields;
 }
