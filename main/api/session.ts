@@ -65,6 +65,13 @@ export class Session {
     return this.coderCache;
   }
 
+  /** The current coder if the project has them already; never creates one (for previews). */
+  async existingCoder(): Promise<Coder | null> {
+    if (this.coderCache) return this.coder();
+    const name = this.coderName.trim();
+    return (await this.project.db.read((r) => r.get<Coder>(`SELECT id, name, created_at FROM coders WHERE name = ? ORDER BY created_at LIMIT 1`, [name]))) ?? null;
+  }
+
   async setCoder(name: string): Promise<Coder> {
     this.coderName = name.trim();
     this.coderCache = null;

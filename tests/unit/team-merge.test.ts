@@ -161,7 +161,16 @@ describe('merging a colleague’s project', () => {
     const lines: string[] = [];
     const errs: string[] = [];
     const io = { out: (l: string) => lines.push(l), err: (l: string) => errs.push(l) };
-    expect(await main(['merge', t.path, otherPath, '--dry-run'], io)).toBe(0);
+    const coders = async () => {
+      const p = await Project.open(t.path);
+      const n = (await p.db.read((r) => r.get<{ n: number }>('SELECT count(*) AS n FROM coders')))!.n;
+      await p.close();
+      return n;
+    };
+    const codersBefore = await coders();
+    expect(await main(['merge', t.path, otherPath, '--dry-run', '--coder', 'a-new-reviewer'], io)).toBe(0);
+    // Not even the coder who asked for the preview is written.
+    expect(await coders()).toBe(codersBefore);
     const text = lines.join('\n');
     expect(text).toContain('To add: 1 documents, 1 codes, 2 coders, 3 segments, 1 memos');
     expect(text).toContain(`[code:${ids.conflictCode}]`);

@@ -64,7 +64,9 @@ export const mergeCommand: Command = {
       const otherPath = args.positionals[1];
       if (!otherPath) throw new UsageError('OTHER (the colleague\'s project file) is required');
       if (resolve(otherPath) === resolve(session.project.path)) throw new UsageError('OTHER is the project itself; name the colleague\'s file');
-      const other = await readMergeSource(otherPath, undefined, await session.coder());
+      const dryRun = !!args.values['dry-run'];
+      // A preview writes nothing, not even the current coder's row.
+      const other = await readMergeSource(otherPath, undefined, dryRun ? await session.existingCoder() : await session.coder());
       const db = session.project.db;
       const preview = await previewMerge(db, other);
       // Blanket choices first, then each --choice, so a single one can override a blanket.
@@ -80,7 +82,6 @@ export const mergeCommand: Command = {
         if (!preview.conflicts.some((c) => c.id === key)) throw new UsageError(`--choice ${key}: no such conflict; run with --dry-run to list them`);
         choices[key] = raw.slice(eq + 1).trim();
       }
-      const dryRun = !!args.values['dry-run'];
       const report = dryRun ? await previewMerge(db, other, choices) : await applyMerge(db, session.project.path, other, choices, (await session.coder()).id);
       if (args.values.json) io.out(JSON.stringify(report, null, 2));
       else printMergeReport(io, report, dryRun);
