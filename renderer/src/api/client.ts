@@ -64,7 +64,7 @@ function chooseTransport(): Transport {
 }
 
 let transport: Transport | null = null;
-const listeners = new Set<(method: Method) => void>();
+const listeners = new Set<(source: ChangeSource) => void>();
 
 /**
  * Calls one contract method. Resolves with its value or rejects with an ApiError. After a
@@ -78,10 +78,33 @@ export async function call<M extends Method>(method: M, input: Input<M>): Promis
   return result.value as Output<M>;
 }
 
+/** What changed the project: a method this renderer called, or 'host' for a change made outside it (the desktop menu's Import or Undo). */
+export type ChangeSource = Method | 'host';
+
+/** The desktop shell's events, where the preload offers them (Electron only). */
+interface HostEvents {
+  onChanged?: (cb: () => void) => void;
+  onMenu?: (cb: (action: string) => void) => void;
+}
+const host = (): HostEvents | undefined => window.marginalia as HostEvents | undefined;
+
+let hostHooked = false;
+
 /** Subscribes to project changes (for views to refresh); returns the unsubscribe function. */
-export function onChange(listener: (method: Method) => void): () => void {
+export function onChange(listener: (source: ChangeSource) => void): () => void {
+  if (!hostHooked) {
+    hostHooked = true;
+    host()?.onChanged?.(() => {
+      for (const l of listeners) l('host');
+    });
+  }
   listeners.add(listener);
   return () => listeners.delete(listener);
+}
+
+/** Runs `handler` for menu commands the desktop shell hands to the page (e.g. "export"). */
+export function onHostMenu(handler: (action: string) => void): void {
+  host()?.onMenu?.(handler);
 }
 
 /** Reads a File (from <input type=file> or a drop) as base64 for upload methods. */

@@ -6,7 +6,7 @@ import type { SegmentWithContext } from '../../../main/core/coding/segments';
 import type { ViewerSegment as Segment } from '../../../main/api/contract/workbench';
 import { buildTextMap, sliceCp } from '../features/viewer/text-map';
 import type { Memo } from '../../../main/core/memos/memos';
-import { ApiError, call } from '../api/client';
+import { ApiError, call, onHostMenu } from '../api/client';
 import { useLoad, useProjectVersion } from './use-api';
 import { MenuBar, type Menu } from './MenuBar';
 import { CoderDialog } from './CoderDialog';
@@ -71,6 +71,9 @@ export function App() {
     setMessage({ error: true, text: e instanceof ApiError || e instanceof Error ? e.message : String(e) });
   }, []);
   const say = (text: string) => setMessage({ error: false, text });
+
+  // The desktop menu's File ▸ Export… opens the same dialog as the in-page menu.
+  useEffect(() => onHostMenu((action) => action === 'export' && setDialog('export')), []);
 
   // The coder: remembered in localStorage, asked on first use.
   useEffect(() => {

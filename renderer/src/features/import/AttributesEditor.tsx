@@ -24,7 +24,7 @@ export function AttributesEditor(props: { documentId: string }) {
   useEffect(() => {
     void load().catch((err: unknown) => setError(String(err)));
     return onChange((method) => {
-      if (method.startsWith('documents.') || method.startsWith('import.') || method === 'attributes.import' || method.startsWith('project.')) void load().catch(() => undefined);
+      if (method === 'host' || method.startsWith('documents.') || method.startsWith('import.') || method === 'attributes.import' || method.startsWith('project.')) void load().catch(() => undefined);
     });
   }, [load]);
 
