@@ -11,4 +11,10 @@ test('coders can be renamed from the switch-coder dialog, to tell apart two peop
   await coders.getByRole('button', { name: 'Rename coder ben' }).click();
   await expect(coders.getByRole('status')).toHaveText('Renamed ben to ben (Kharkiv team).');
   expect((await api.call('coders.list', {})).map((c) => c.name).sort()).toEqual(['ben (Kharkiv team)', 'tester']);
+  // Enter in a name field renames that coder and leaves the dialog open.
+  const again = coders.getByRole('textbox', { name: /^Name of coder ben \(Kharkiv team\)/ });
+  await again.fill('Ben K.');
+  await again.press('Enter');
+  await expect(coders.getByRole('status')).toHaveText('Renamed ben (Kharkiv team) to Ben K..');
+  await expect(dialog).toBeVisible();
 });

@@ -20,6 +20,17 @@ function CodersList() {
   useEffect(() => {
     void load();
   }, []);
+  const rename = (c: Coder) => {
+    const name = names[c.id]?.trim();
+    if (!name || name === c.name) return;
+    call('coders.rename', { id: c.id, name }).then(
+      () => {
+        setMessage({ error: false, text: `Renamed ${c.name} to ${name}.` });
+        void load();
+      },
+      (e: Error) => setMessage({ error: true, text: e.message }),
+    );
+  };
   const counts = new Map<string, number>();
   for (const c of coders) counts.set(c.name, (counts.get(c.name) ?? 0) + 1);
   return (
@@ -28,22 +39,20 @@ function CodersList() {
       <ul className="coder-list">
         {coders.map((c) => (
           <li key={c.id}>
-            <input aria-label={`Name of coder ${c.name} (since ${c.created_at.slice(0, 10)})`} value={names[c.id] ?? ''} onChange={(e) => setNames({ ...names, [c.id]: e.target.value })} />
+            {/* Enter renames this coder; it must not submit the switch-coder form around it. */}
+            <input
+              aria-label={`Name of coder ${c.name} (since ${c.created_at.slice(0, 10)})`}
+              value={names[c.id] ?? ''}
+              onChange={(e) => setNames({ ...names, [c.id]: e.target.value })}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') {
+                  e.preventDefault();
+                  rename(c);
+                }
+              }}
+            />
             {(counts.get(c.name) ?? 0) > 1 && <span className="muted"> shares a name · since {c.created_at.slice(0, 10)}</span>}
-            <button
-              type="button"
-              aria-label={`Rename coder ${c.name}`}
-              disabled={!names[c.id]?.trim() || names[c.id]?.trim() === c.name}
-              onClick={() =>
-                call('coders.rename', { id: c.id, name: names[c.id]!.trim() }).then(
-                  () => {
-                    setMessage({ error: false, text: `Renamed ${c.name} to ${names[c.id]!.trim()}.` });
-                    void load();
-                  },
-                  (e: Error) => setMessage({ error: true, text: e.message }),
-                )
-              }
-            >
+            <button type="button" aria-label={`Rename coder ${c.name}`} disabled={!names[c.id]?.trim() || names[c.id]?.trim() === c.name} onClick={() => rename(c)}>
               Rename
             </button>
           </li>
