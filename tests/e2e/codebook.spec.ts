@@ -82,10 +82,13 @@ test.describe('codebook', () => {
     await wb.code('rhetoric').click();
     await wb.code('rhetoric').press('Alt+ArrowUp');
     await expect.poll(async () => (await api.call('codes.list', {})).filter((c) => !c.parent_id).map((c) => c.name)).toEqual(['casualties', 'rhetoric', 'attribution']);
+    await expect(page.getByRole('tree', { name: 'Codes' }).getByRole('treeitem', { level: 1 }).nth(1)).toHaveAccessibleName('rhetoric');
     // Alt+Left takes "loaded label" out of rhetoric to the top level.
     await wb.code('loaded label').click();
     await wb.code('loaded label').press('Alt+ArrowLeft');
     await expect.poll(async () => (await api.call('codes.list', {})).find((c) => c.name === 'loaded label')!.parent_id).toBeNull();
+    // The tree must show the move before the drag: dragTo measures positions once.
+    await expect(wb.code('loaded label')).toHaveAttribute('aria-level', '1');
     // Drag "loaded label" onto "attribution".
     await wb.code('loaded label').dragTo(wb.code('attribution'));
     await expect.poll(async () => (await api.call('codes.list', {})).find((c) => c.name === 'loaded label')!.path).toBe('attribution/loaded label');
