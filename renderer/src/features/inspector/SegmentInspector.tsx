@@ -2,6 +2,7 @@ import type { ViewerSegment as Segment } from '../../../../main/api/contract/wor
 import type { Code } from '../../../../main/core/codebook/codebook';
 import { call } from '../../api/client';
 import { MemoEditor } from '../memos/MemoEditor';
+import { CodeOptions } from '../codebook/CodeOptions';
 
 interface Props {
   segment: Segment;
@@ -64,11 +65,7 @@ export function SegmentInspector({ segment, text, codes, documentLength, onClose
         <label className="field grow">
           Change code
           <select value={segment.code_id} onChange={(e) => void update({ codeId: e.target.value })}>
-            {codes.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.path}
-              </option>
-            ))}
+            <CodeOptions codes={codes} />
           </select>
         </label>
       </div>

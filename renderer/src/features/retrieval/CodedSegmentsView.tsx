@@ -4,6 +4,7 @@ import type { Coder } from '../../../../main/core/coders/coders';
 import type { DocumentSummary } from '../../../../main/core/documents/documents';
 import type { SegmentWithContext } from '../../../../main/core/coding/segments';
 import { call } from '../../api/client';
+import { CodeOptions } from '../codebook/CodeOptions';
 
 interface Props {
   codes: Code[];
@@ -53,11 +54,7 @@ export function CodedSegmentsView({ codes, coders, documents, codeId, version, o
           Code{' '}
           <select value={codeId ?? ''} onChange={(e) => onCodeChange(e.target.value)} aria-label="Code">
             <option value="">All codes</option>
-            {codes.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.path}
-              </option>
-            ))}
+            <CodeOptions codes={codes} />
           </select>
         </label>
         <label>

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Output } from '../../../../main/api/contract';
 import { call, downloadBase64 } from '../../api/client';
 import './team.css';
+import { CodeOptions } from '../codebook/CodeOptions';
 
 type Report = Output<'team.agreement'>;
 type Coder = Output<'coders.list'>[number];
@@ -310,11 +311,7 @@ export function AgreementView(props: { onClose: () => void }) {
         <label className="field">
           Codes (none chosen: all)
           <select multiple aria-label="Codes" value={chosenCodes} onChange={(e) => setChosenCodes(selectedValues(e.target))}>
-            {codes.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.path}
-              </option>
-            ))}
+            <CodeOptions codes={codes} />
           </select>
         </label>
         <label className="field">
