@@ -9,37 +9,45 @@ const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select
  */
 export function Modal({ onClose, children }: { onClose: () => void; children: ReactNode }) {
   const root = useRef<HTMLDivElement>(null);
+  const close = useRef(onClose);
+  close.current = onClose;
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
-    const first = root.current?.querySelector<HTMLElement>(FOCUSABLE);
-    first?.focus();
-    return () => before?.focus?.();
+    root.current?.querySelector<HTMLElement>(FOCUSABLE)?.focus();
+    // On the document, not the overlay: Escape and Tab must work even when focus never
+    // reached the dialog (opened from the desktop menu, or before the first focus lands).
+    const onKeyDown = (e: KeyboardEvent) => {
+      const el = root.current;
+      if (!el) return;
+      if (e.key === 'Escape') {
+        e.stopPropagation();
+        const button = [...el.querySelectorAll('button')].find((b) => /^(Close|Cancel|Done)$/.test(b.textContent?.trim() ?? ''));
+        if (!button) close.current();
+        else if (!button.disabled) button.click();
+        return;
+      }
+      if (e.key !== 'Tab') return;
+      const items = [...el.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((x) => x.offsetParent !== null);
+      if (items.length === 0) return;
+      const first = items[0]!;
+      const last = items[items.length - 1]!;
+      const inside = el.contains(document.activeElement);
+      if (e.shiftKey && (!inside || document.activeElement === first)) {
+        e.preventDefault();
+        last.focus();
+      } else if (!e.shiftKey && (!inside || document.activeElement === last)) {
+        e.preventDefault();
+        first.focus();
+      }
+    };
+    document.addEventListener('keydown', onKeyDown);
+    return () => {
+      document.removeEventListener('keydown', onKeyDown);
+      before?.focus?.();
+    };
   }, []);
-  const onKeyDown = (e: React.KeyboardEvent) => {
-    const el = root.current;
-    if (!el) return;
-    if (e.key === 'Escape') {
-      e.stopPropagation();
-      const close = [...el.querySelectorAll('button')].find((b) => /^(Close|Cancel|Done)$/.test(b.textContent?.trim() ?? ''));
-      if (!close) onClose();
-      else if (!close.disabled) close.click();
-      return;
-    }
-    if (e.key !== 'Tab') return;
-    const items = [...el.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((x) => x.offsetParent !== null);
-    if (items.length === 0) return;
-    const first = items[0]!;
-    const last = items[items.length - 1]!;
-    if (e.shiftKey && document.activeElement === first) {
-      e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && document.activeElement === last) {
-      e.preventDefault();
-      first.focus();
-    }
-  };
   return (
-    <div className="overlay" ref={root} onKeyDown={onKeyDown}>
+    <div className="overlay" ref={root}>
       {children}
     </div>
   );
