@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useLayoutEffect, useRef, type ReactNode } from 'react';
 
 const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"]), [contenteditable="true"]';
 
@@ -11,7 +11,8 @@ export function Modal({ onClose, children }: { onClose: () => void; children: Re
   const root = useRef<HTMLDivElement>(null);
   const close = useRef(onClose);
   close.current = onClose;
-  useEffect(() => {
+  // Layout effect: the keys are handled from the moment the dialog is painted, not a frame later.
+  useLayoutEffect(() => {
     const before = document.activeElement as HTMLElement | null;
     root.current?.querySelector<HTMLElement>(FOCUSABLE)?.focus();
     // On the document, not the overlay: Escape and Tab must work even when focus never
