@@ -2,7 +2,7 @@ import { strToU8, zipSync, type Zippable } from 'fflate';
 import type { Reader } from '../db/project-db';
 import { listCodes } from '../codebook/codebook';
 import { projectInfo } from '../project/info';
-import { CsvWriter, DELIMITERS, StringSink, type CsvOptions } from './csv';
+import { CsvWriter, DELIMITERS, StringSink, headerCells, type CsvOptions } from './csv';
 import { FIXED_ZIP_TIME } from './qdpx-export';
 import { TABLE_KINDS, writeTable, type Field, type TableKind, type TableOptions } from './tables';
 
@@ -84,8 +84,29 @@ export async function exportBundle(r: Reader, options: BundleOptions): Promise<U
   return zipSync(zippable, { level: 6 });
 }
 
+/**
+ * A field of the data dictionary. Frictionless matches fields to columns by name, so `name`
+ * is the header cell as written: "'=HYPERLINK(…)" when the export neutralised it. The true
+ * column name then goes in `title` (Table Schema's human-readable name), and the
+ * description says why they differ; fields whose header is their name have no title, so
+ * an ordinary project's dictionary is unchanged. Keys are fixed column names, never
+ * neutralised, so they need no mapping.
+ */
+function field(f: Field, written: string, key: string) {
+  const renamed = written !== f.name;
+  return {
+    name: written,
+    ...(renamed ? { title: f.name } : {}),
+    type: f.type,
+    ...(f.type === 'datetime' ? { format: 'any' } : {}),
+    description: renamed ? `${f.description} The header cell starts with an added ' so spreadsheets do not run it as a formula; the column's name is "${f.name}".` : f.description,
+    ...(f.name === key ? { constraints: { required: true, unique: true } } : {}),
+  };
+}
+
 function resource(kind: TableKind, fields: Field[], csv: CsvOptions) {
   const key = PRIMARY_KEY[kind];
+  const written = headerCells(fields.map((f) => f.name), csv);
   return {
     name: kind,
     path: `${kind}.csv`,
@@ -96,13 +117,7 @@ function resource(kind: TableKind, fields: Field[], csv: CsvOptions) {
     encoding: 'utf-8',
     dialect: { delimiter: DELIMITERS[csv.delimiter ?? 'comma'], lineTerminator: '\r\n', quoteChar: '"', doubleQuote: true, header: true },
     schema: {
-      fields: fields.map((f) => ({
-        name: f.name,
-        type: f.type,
-        ...(f.type === 'datetime' ? { format: 'any' } : {}),
-        description: f.description,
-        ...(f.name === key ? { constraints: { required: true, unique: true } } : {}),
-      })),
+      fields: fields.map((f, i) => field(f, written[i]!, key)),
       primaryKey: key,
       // The Table Schema profile wants at least one foreign key when the property is present.
       ...(FOREIGN_KEYS[kind].length > 0 ? { foreignKeys: FOREIGN_KEYS[kind] } : {}),
@@ -145,7 +160,7 @@ async function readme(r: Reader, projectName: string, options: BundleOptions): P
     `  UTF-8, header row, "${DELIMITERS[options.delimiter ?? 'comma'].replace('\t', '\\t')}" between fields, RFC 4180 quoting, CRLF between rows.`,
     options.raw
       ? '  Values are raw: cells beginning with = + - @ are written as they are.'
-      : '  Text cells beginning with = + - @, tab or carriage return start with an added \' so spreadsheets do not run them as formulas; remove it to get the raw value (or export with --raw).',
+      : '  Text cells and header cells beginning with = + - @, tab or carriage return start with an added \' so spreadsheets do not run them as formulas; remove it to get the raw value (or export with --raw). datapackage.json gives such a column\'s true name as its field\'s title.',
     '  Rows are in a stable order: exporting an unchanged project again gives identical',
     '  tables; only this README (its export time) differs.',
     '',

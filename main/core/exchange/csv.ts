@@ -25,6 +25,18 @@ export function neutralise(value: string): string {
   return c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13 ? `'${value}` : value;
 }
 
+/** Any CR or LF; not global, so csv-stringify's reuse of it across fields keeps no state. */
+const LINE_BREAK = /[\r\n]/;
+
+/**
+ * The header row as written: column names get the same formula-safe treatment as text
+ * cells, since a spreadsheet runs a header cell as readily as any other (an attribute named
+ * =HYPERLINK(…) would otherwise be a live link in row 1).
+ */
+export function headerCells(columns: readonly string[], options: Pick<CsvOptions, 'raw'> = {}): string[] {
+  return options.raw ? [...columns] : columns.map(neutralise);
+}
+
 /** Where CSV text goes: a file being written, or memory for a download or a zip entry. */
 export interface Sink {
   write(chunk: string): void;
@@ -57,9 +69,12 @@ export class CsvWriter {
     this.separator = DELIMITERS[options.delimiter ?? 'comma'];
   }
 
-  header(columns: readonly string[]): void {
+  /** Writes the header row; returns the cells as written (neutralised unless raw). */
+  header(columns: readonly string[]): string[] {
     if (this.options.excel) this.sink.write('\uFEFF');
-    this.sink.write(this.stringify([[...columns]]));
+    const cells = headerCells(columns, this.options);
+    this.sink.write(this.stringify([cells]));
+    return cells;
   }
 
   row(cells: Cell[]): void {
@@ -81,7 +96,14 @@ export class CsvWriter {
   }
 
   private stringify(rows: Cell[][]): string {
-    // CRLF is what RFC 4180 prescribes; R, pandas, Stata and Excel all read it.
-    return stringify(rows, { delimiter: this.separator, record_delimiter: '\r\n' });
+    return stringify(rows, {
+      delimiter: this.separator,
+      // CRLF is what RFC 4180 prescribes; R, pandas, Stata and Excel all read it.
+      record_delimiter: '\r\n',
+      // RFC 4180 quotes a field holding CR or LF. Given an explicit record delimiter,
+      // csv-stringify quotes only fields holding that whole delimiter, so a memo of two
+      // lines ("a\nb") went out bare and every reader split its record in two.
+      quoted_match: LINE_BREAK,
+    });
   }
 }

@@ -1,7 +1,8 @@
 import type { Reader } from '../db/project-db';
 import { listCodes, type Code } from '../codebook/codebook';
 import { decodeValue, type Variable } from '../documents/documents';
-import type { Cell } from './csv';
+import { CodePointIndex } from '../text/normalise';
+import { neutralise, type Cell } from './csv';
 import { resolveFilter, segmentWhere, type ExportFilter, type ResolvedFilter } from './filter';
 
 export type TableKind = 'segments' | 'matrix' | 'codebook' | 'documents' | 'memos';
@@ -45,14 +46,35 @@ interface Attributes {
   empty: Cell[];
 }
 
-/** One column per document attribute, named after it; a name that clashes with a fixed column gets "attribute_". */
-async function attributes(r: Reader, reserved: readonly string[]): Promise<Attributes> {
+/**
+ * The column names of one table, each unique. Two names clash when they differ only in case
+ * (R, Stata and SPSS users rename columns case-insensitively) or would once written as
+ * header cells: "=x" is written "'=x", the same as a column named "'=x". Comparing the
+ * written form whether or not the export is raw keeps a project's column names the same
+ * in both. Without this, pandas renames a duplicate "x.1" and Frictionless rejects it.
+ */
+class ColumnNames {
+  private readonly taken = new Set<string>();
+  constructor(fixed: readonly string[]) {
+    for (const name of fixed) this.taken.add(ColumnNames.key(name));
+  }
+  private static key(name: string): string {
+    return neutralise(name).toLowerCase();
+  }
+  /** `name`, or with `prefix` put before it until it clashes with no earlier column. */
+  claim(name: string, prefix: string): string {
+    let unique = name;
+    while (this.taken.has(ColumnNames.key(unique))) unique = `${prefix}${unique}`;
+    this.taken.add(ColumnNames.key(unique));
+    return unique;
+  }
+}
+
+/** One column per document attribute, named after it; a name that clashes with an earlier column gets "attribute_". */
+async function attributes(r: Reader, names: ColumnNames): Promise<Attributes> {
   const variables = await r.all<Variable>(`SELECT id, name, type FROM variables ORDER BY sort_order, name COLLATE NOCASE, id`);
-  const taken = new Set(reserved.map((n) => n.toLowerCase()));
   const fields = variables.map((v) => {
-    let name = v.name;
-    while (taken.has(name.toLowerCase())) name = `attribute_${name}`;
-    taken.add(name.toLowerCase());
+    const name = names.claim(v.name, 'attribute_');
     return { name, type: VARIABLE_FIELD[v.type], description: `Document attribute "${v.name}" (${v.type}).` } satisfies Field;
   });
   const index = new Map(variables.map((v, i) => [v.id, i]));
@@ -72,6 +94,17 @@ async function attributes(r: Reader, reserved: readonly string[]): Promise<Attri
 }
 
 const limitSql = (limit?: number) => (limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(limit))}` : '');
+
+/**
+ * Texts SQLite cannot slice: its substr() and length() stop at a NUL character, so the
+ * coded text of a document holding one would come out cut short. Such documents (found by
+ * SQLite's length falling short of the stored one) are sliced here instead; there are none
+ * in most projects, so the export keeps slicing in SQL.
+ */
+async function textsSqlCannotSlice(r: Reader): Promise<Map<string, CodePointIndex>> {
+  const rows = await r.all<{ id: string; text: string }>(`SELECT id, text FROM documents WHERE length(text) <> length`);
+  return new Map(rows.map((d) => [d.id, new CodePointIndex(d.text)]));
+}
 
 function documentWhere(f: ResolvedFilter): { sql: string; params: ResolvedFilter['documentParams'] } {
   return { sql: f.documentSql.length ? `WHERE ${f.documentSql.join(' AND ')}` : '', params: f.documentParams };
@@ -99,7 +132,7 @@ async function segmentsTable(r: Reader, f: ResolvedFilter, options: TableOptions
     { name: 'created_at', type: 'datetime', description: 'When the segment was coded (ISO 8601, UTC).' },
     { name: 'updated_at', type: 'datetime', description: 'When the segment was last changed (ISO 8601, UTC).' },
   ];
-  const attrs = await attributes(r, [...fixedBefore, ...fixedAfter].map((x) => x.name));
+  const attrs = await attributes(r, new ColumnNames([...fixedBefore, ...fixedAfter].map((x) => x.name)));
   const fields = [...fixedBefore, ...attrs.fields, ...fixedAfter];
   target.header(fields.map((x) => x.name));
   // Path, name and theme per code, worked out once rather than per row.
@@ -110,6 +143,7 @@ async function segmentsTable(r: Reader, f: ResolvedFilter, options: TableOptions
   // node-sqlite3 queues rows faster than they are written, so one query over everything
   // would hold the whole table in memory after all.
   const docWhere = documentWhere(f);
+  const unsliceable = await textsSqlCannotSlice(r);
   const order = (await r.all<{ id: string }>(`SELECT d.id FROM documents d ${docWhere.sql} ORDER BY d.sort_order, d.id`, docWhere.params)).map((d) => d.id);
   let remaining = options.limit ?? Infinity;
   for (let i = 0; i < order.length && remaining > 0; i += SEGMENT_BATCH_DOCUMENTS) {
@@ -134,7 +168,7 @@ async function segmentsTable(r: Reader, f: ResolvedFilter, options: TableOptions
         s.start,
         s.end,
         s.end - s.start,
-        s.text,
+        unsliceable.get(s.document_id)?.slice(s.start, s.end) ?? s.text,
         s.memo ?? '',
         s.created_at,
         s.updated_at,
@@ -210,9 +244,13 @@ async function matrixTable(r: Reader, f: ResolvedFilter, options: TableOptions, 
     { name: 'document_id', type: 'string', description: 'Id of the document (UUID); see documents.csv.' },
     { name: 'document_name', type: 'string', description: 'Name of the document.' },
   ];
-  const attrs = await attributes(r, [...fixed.map((x) => x.name), ...shown.map((c) => c.path)]);
-  const codeFields: Field[] = shown.map((c) => ({
-    name: c.path,
+  // Code columns claim their names before attributes do; one that clashes with a fixed
+  // column or another code's column (a code named "document_id") gets "code_".
+  const names = new ColumnNames(fixed.map((x) => x.name));
+  const codeNames = shown.map((c) => names.claim(c.path, 'code_'));
+  const attrs = await attributes(r, names);
+  const codeFields: Field[] = shown.map((c, i) => ({
+    name: codeNames[i]!,
     type: measure === 'share' ? 'number' : 'integer',
     description: `Code ${c.path} (${c.id}): ${MEASURE_TEXT[measure]} this code${rollup ? ' or any of its subcodes' : ''}.`,
   }));
@@ -316,7 +354,7 @@ async function documentsTable(r: Reader, f: ResolvedFilter, options: TableOption
     { name: 'imported_at', type: 'datetime', description: 'When the document was imported (ISO 8601, UTC).' },
     { name: 'segment_count', type: 'integer', description: 'Segments coded in the document, under the export filters.' },
   ];
-  const attrs = await attributes(r, [...before, ...after].map((x) => x.name));
+  const attrs = await attributes(r, new ColumnNames([...before, ...after].map((x) => x.name)));
   const fields = [...before, ...attrs.fields, ...after];
   target.header(fields.map((x) => x.name));
   const segWhere = segmentWhere({ ...f, documentSql: [], documentParams: [] });
@@ -361,19 +399,28 @@ async function memosTable(r: Reader, f: ResolvedFilter, options: TableOptions, t
   ];
   target.header(fields.map((x) => x.name));
   const codes = new Map((await listCodes(r)).map((c) => [c.id, c.path]));
+  const unsliceable = await textsSqlCannotSlice(r);
   const params = f.coderIds ?? [];
-  await r.each<{ id: string; target_kind: string; target_id: string | null; label: string | null; author_id: string | null; author: string | null; title: string; text: string; created_at: string; updated_at: string }>(
+  await r.each<{
+    id: string; target_kind: string; target_id: string | null; label: string | null; author_id: string | null; author: string | null; title: string; text: string; created_at: string; updated_at: string;
+    segment_document_id: string | null; segment_start: number | null; segment_end: number | null;
+  }>(
     `SELECT m.id, m.target_kind, m.target_id, k.name AS author, m.author_id, m.title, m.text, m.created_at, m.updated_at,
        CASE m.target_kind
          WHEN 'document' THEN (SELECT name FROM documents WHERE id = m.target_id)
-         WHEN 'segment' THEN (SELECT substr(d.text, s.start + 1, s.end - s.start) FROM segments s JOIN documents d ON d.id = s.document_id WHERE s.id = m.target_id)
-       END AS label
+         WHEN 'segment' THEN substr(d.text, s.start + 1, s.end - s.start)
+       END AS label,
+       s.document_id AS segment_document_id, s.start AS segment_start, s.end AS segment_end
      FROM memos m LEFT JOIN coders k ON k.id = m.author_id
+       LEFT JOIN segments s ON m.target_kind = 'segment' AND s.id = m.target_id
+       LEFT JOIN documents d ON d.id = s.document_id
      ${f.coderIds ? `WHERE m.author_id IN (${f.coderIds.map(() => '?').join(', ')})` : ''}
      ORDER BY CASE m.target_kind WHEN 'project' THEN 0 WHEN 'document' THEN 1 WHEN 'code' THEN 2 ELSE 3 END, m.created_at, m.id ${limitSql(options.limit)}`,
     params,
     (m) => {
       let label = m.label ?? '';
+      const cut = m.segment_document_id ? unsliceable.get(m.segment_document_id) : undefined;
+      if (cut) label = cut.slice(m.segment_start!, m.segment_end!);
       if (m.target_kind === 'project') label = 'Project';
       if (m.target_kind === 'code') label = codes.get(m.target_id ?? '') ?? '';
       target.row([m.id, m.target_kind, m.target_id, label, m.author_id, m.author, m.title, m.text, m.created_at, m.updated_at]);
