@@ -3,17 +3,26 @@ import type { Reader } from '../db/project-db';
 import { listCodes, type Code } from '../codebook/codebook';
 import { projectInfo } from '../project/info';
 import { MarginaliaError } from '../errors';
-import { attrs, derivedGuid, xmlText } from './xml';
+import { derivedGuid, el, xmlDocument, type XmlElement } from './xml';
 
 export const ORIGIN = 'Marginalia 0.1.0';
 /** Zip entries get this time, not the clock's, so exporting twice gives the same bytes. */
 export const FIXED_ZIP_TIME = new Date('2000-01-01T00:00:00Z');
 
-const PROJECT_NS = 'xmlns="urn:QDA-XML:project:1.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="urn:QDA-XML:project:1.0 http://schema.qdasoftware.org/versions/Project/v1.0/Project.xsd"';
-const CODEBOOK_NS = 'xmlns="urn:QDA-XML:codebook:1.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="urn:QDA-XML:codebook:1.0 http://schema.qdasoftware.org/versions/Codebook/v1.0/Codebook.xsd"';
+const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
+const PROJECT_NS = {
+  xmlns: 'urn:QDA-XML:project:1.0',
+  'xmlns:xsi': XSI,
+  'xsi:schemaLocation': 'urn:QDA-XML:project:1.0 http://schema.qdasoftware.org/versions/Project/v1.0/Project.xsd',
+};
+const CODEBOOK_NS = {
+  xmlns: 'urn:QDA-XML:codebook:1.0',
+  'xmlns:xsi': XSI,
+  'xsi:schemaLocation': 'urn:QDA-XML:codebook:1.0 http://schema.qdasoftware.org/versions/Codebook/v1.0/Codebook.xsd',
+};
 
-const TYPE_OF_VARIABLE = { text: 'Text', number: 'Float', date: 'Date', boolean: 'Boolean' } as const;
-const VALUE_ELEMENT = { text: 'TextValue', number: 'FloatValue', date: 'DateValue', boolean: 'BooleanValue' } as const;
+type VariableType = 'text' | 'number' | 'date' | 'boolean';
+const TYPE_OF_VARIABLE: Record<VariableType, string> = { text: 'Text', number: 'Float', date: 'Date', boolean: 'Boolean' };
 
 /**
  * Keeps the promises the schema cannot check: every GUID once, every reference to a GUID
@@ -40,23 +49,74 @@ class GuidLedger {
   }
 }
 
-/** A decimal without exponent: xsd:decimal has no "1e21". */
-function decimal(raw: string): string {
+/**
+ * A stored number as xsd:decimal, which has no exponent: the shortest digits that read back
+ * as the same double (what String() gives), with the decimal point moved instead of "e".
+ */
+export function decimal(raw: string): string {
   const n = Number(raw);
+  // Stored numbers are finite (the attribute check refuses others); this keeps the file valid regardless.
   if (!Number.isFinite(n)) return '0';
-  return n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
+  const s = String(n);
+  const e = s.indexOf('e');
+  if (e < 0) return s;
+  const sign = s.startsWith('-') ? '-' : '';
+  const [int = '', frac = ''] = s.slice(sign.length, e).split('.');
+  const digits = int + frac;
+  const point = int.length + Number(s.slice(e + 1));
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return sign + digits + '0'.repeat(point - digits.length);
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
-function codeXml(codes: Code[], parentId: string | null, memos: Map<string, string[]>, ledger: GuidLedger, withNotes: boolean, indent: string): string {
-  let out = '';
-  for (const c of codes.filter((x) => x.parent_id === parentId)) {
-    out += `${indent}<Code${attrs({ guid: ledger.define(c.id, `code ${c.path}`), name: c.name, isCodable: true, color: c.color })}>\n`;
-    if (c.description) out += `${indent}  <Description>${xmlText(c.description)}</Description>\n`;
-    if (withNotes) for (const m of memos.get(c.id) ?? []) out += `${indent}  <NoteRef${attrs({ targetGUID: ledger.ref(m, `code ${c.path}`) })}/>\n`;
-    out += codeXml(codes, c.id, memos, ledger, withNotes, indent + '  ');
-    out += `${indent}</Code>\n`;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Whether a stored date is an xsd:date. Marginalia checks dates with Date.parse, which lets
+ * 2023-02-30 and year 0000 through; the schema does not, so such a value travels as text.
+ */
+function isXsdDate(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (year === 0 || month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
+}
+
+/** The value element of one attribute value: its type's element, or TextValue when the type's XSD form cannot hold it. */
+function valueElement(type: VariableType, value: string): Record<string, string> {
+  if (type === 'number') return { FloatValue: decimal(value) };
+  if (type === 'boolean' && (value === 'true' || value === 'false')) return { BooleanValue: value };
+  if (type === 'date' && isXsdDate(value)) return { DateValue: value };
+  return { TextValue: value };
+}
+
+/** Codes under each parent, in tree order (listCodes gives each parent before its children). */
+function childrenOf(codes: Code[]): Map<string | null, Code[]> {
+  const out = new Map<string | null, Code[]>();
+  for (const c of codes) {
+    const list = out.get(c.parent_id);
+    if (list) list.push(c);
+    else out.set(c.parent_id, [c]);
   }
-  return out.replace(/<Code([^>]*)>\n(\s*)<\/Code>\n/g, '<Code$1/>\n');
+  return out;
+}
+
+function codeElements(children: Map<string | null, Code[]>, parentId: string | null, memos: Map<string, string[]>, ledger: GuidLedger, withNotes: boolean): XmlElement[] {
+  return (children.get(parentId) ?? []).map((c) => {
+    const notes = withNotes ? (memos.get(c.id) ?? []).map((m) => el({ targetGUID: ledger.ref(m, `code ${c.path}`) })) : [];
+    const sub = codeElements(children, c.id, memos, ledger, withNotes);
+    return el(
+      { guid: ledger.define(c.id, `code ${c.path}`), name: c.name, isCodable: 'true', color: c.color },
+      {
+        // Description is optional: an empty one is left out, a blank one is kept as it is.
+        Description: c.description === '' ? undefined : c.description,
+        NoteRef: notes.length ? notes : undefined,
+        Code: sub.length ? sub : undefined,
+      },
+    );
+  });
 }
 
 interface MemoRow {
@@ -70,16 +130,31 @@ interface MemoRow {
   updated_at: string;
 }
 
+interface SegmentRow {
+  id: string;
+  document_id: string;
+  code_id: string;
+  coder_id: string;
+  start: number;
+  end: number;
+  created_at: string;
+  updated_at: string;
+}
+
 /** The codebook as a REFI-QDA .qdc file. */
 export async function exportQdc(r: Reader): Promise<Uint8Array> {
   const codes = await listCodes(r);
-  const ledger = new GuidLedger();
-  let xml = `<?xml version="1.0" encoding="utf-8"?>\n<CodeBook ${CODEBOOK_NS}${attrs({ origin: ORIGIN })}>\n`;
   // The schema requires at least one Code inside Codes.
   if (codes.length === 0) throw new MarginaliaError('invalid_input', 'The codebook is empty: a .qdc file needs at least one code. Add codes first.');
-  xml += `  <Codes>\n${codeXml(codes, null, new Map(), ledger, false, '    ')}  </Codes>\n</CodeBook>\n`;
+  const ledger = new GuidLedger();
+  const root = el({ ...CODEBOOK_NS, origin: ORIGIN }, { Codes: { Code: codeElements(childrenOf(codes), null, new Map(), ledger, false) } });
   ledger.check();
-  return strToU8(xml);
+  return strToU8(xmlDocument('CodeBook', root));
+}
+
+/** A list element, or nothing: the schema wants at least one item in every list it has. */
+function listOf(tag: string, items: XmlElement[]): XmlElement | undefined {
+  return items.length ? { [tag]: items } : undefined;
 }
 
 /** The whole project as a REFI-QDA .qdpx archive: project.qde and sources/<guid>.txt. */
@@ -88,105 +163,123 @@ export async function exportQdpx(r: Reader): Promise<Uint8Array> {
   const ledger = new GuidLedger();
   const coders = await r.all<{ id: string; name: string }>(`SELECT id, name FROM coders ORDER BY created_at, id`);
   const codes = await listCodes(r);
-  const variables = await r.all<{ id: string; name: string; type: keyof typeof TYPE_OF_VARIABLE }>(`SELECT id, name, type FROM variables ORDER BY sort_order, id`);
+  const variables = await r.all<{ id: string; name: string; type: VariableType }>(`SELECT id, name, type FROM variables ORDER BY sort_order, id`);
   const memos = await r.all<MemoRow>(`SELECT id, target_kind, target_id, author_id, title, text, created_at, updated_at FROM memos ORDER BY created_at, id`);
   const memosOf = new Map<string, string[]>();
   const projectMemos: string[] = [];
   const exists = new Set<string>();
-  for (const t of ['documents', 'codes', 'segments']) for (const x of await r.all<{ id: string }>(`SELECT id FROM ${t}`)) exists.add(x.id);
+  for (const t of ['documents', 'codes', 'segments']) await r.each<{ id: string }>(`SELECT id FROM ${t}`, [], (x) => void exists.add(x.id));
   for (const m of memos) {
     // A memo whose target has gone is kept on the project rather than lost.
     if (m.target_kind === 'project' || !m.target_id || !exists.has(m.target_id)) projectMemos.push(m.id);
-    else memosOf.set(m.target_id, [...(memosOf.get(m.target_id) ?? []), m.id]);
+    else push(memosOf, m.target_id, m.id);
   }
 
-  const files: Zippable = {};
-  let xml = `<?xml version="1.0" encoding="utf-8"?>\n<Project ${PROJECT_NS}${attrs({ name: info.name, origin: ORIGIN, creationDateTime: info.created_at || undefined })}>\n`;
-  if (coders.length) {
-    xml += '  <Users>\n';
-    for (const c of coders) xml += `    <User${attrs({ guid: ledger.define(c.id, `coder ${c.name}`), name: c.name })}/>\n`;
-    xml += '  </Users>\n';
-  }
-  if (codes.length) xml += `  <CodeBook>\n    <Codes>\n${codeXml(codes, null, memosOf, ledger, true, '      ')}    </Codes>\n  </CodeBook>\n`;
-  if (variables.length) {
-    xml += '  <Variables>\n';
-    for (const v of variables) xml += `    <Variable${attrs({ guid: ledger.define(v.id, `attribute ${v.name}`), name: v.name, typeOfVariable: TYPE_OF_VARIABLE[v.type] })}/>\n`;
-    xml += '  </Variables>\n';
-  }
+  const users = coders.map((c) => el({ guid: ledger.define(c.id, `coder ${c.name}`), name: c.name }));
+  const codeTree = codeElements(childrenOf(codes), null, memosOf, ledger, true);
+  const variableDefs = variables.map((v) => el({ guid: ledger.define(v.id, `attribute ${v.name}`), name: v.name, typeOfVariable: TYPE_OF_VARIABLE[v.type] }));
 
+  const typeOf = new Map(variables.map((v) => [v.id, v.type]));
   const values = new Map<string, Array<{ variable_id: string; value: string }>>();
   await r.each<{ document_id: string; variable_id: string; value: string }>(
     `SELECT dv.document_id, dv.variable_id, dv.value FROM document_values dv JOIN variables v ON v.id = dv.variable_id ORDER BY v.sort_order, v.id`,
     [],
-    (v) => values.set(v.document_id, [...(values.get(v.document_id) ?? []), v]),
+    (v) => push(values, v.document_id, v),
   );
-  const typeOf = new Map(variables.map((v) => [v.id, v.type]));
+  // One pass over all segments instead of a query per document: each query costs a thread hop.
+  const segmentsOf = new Map<string, SegmentRow[]>();
+  await r.each<SegmentRow>(
+    `SELECT id, document_id, code_id, coder_id, start, end, created_at, updated_at FROM segments ORDER BY document_id, start, end, id`,
+    [],
+    (s) => push(segmentsOf, s.document_id, s),
+  );
   const documents = await r.all<{ id: string; name: string; text: string; length: number; imported_at: string; imported_by: string | null }>(
     `SELECT id, name, text, length, imported_at, imported_by FROM documents ORDER BY sort_order, id`,
   );
-  if (documents.length) xml += '  <Sources>\n';
-  for (const d of documents) {
-    xml += `    <TextSource${attrs({
-      guid: ledger.define(d.id, `document ${d.name}`),
-      name: d.name,
-      plainTextPath: `internal://${d.id}.txt`,
-      creatingUser: d.imported_by ? ledger.ref(d.imported_by, `document ${d.name}`) : undefined,
-      creationDateTime: d.imported_at,
-    })}>\n`;
-    // Stored texts are already normalised: no BOM, LF line ends, NFC.
-    files[`sources/${d.id}.txt`] = strToU8(d.text);
-    const segs = await r.all<{ id: string; code_id: string; coder_id: string; start: number; end: number; created_at: string; updated_at: string }>(
-      `SELECT id, code_id, coder_id, start, end, created_at, updated_at FROM segments WHERE document_id = ? ORDER BY start, end, id`,
-      [d.id],
-    );
-    for (const s of segs) {
+
+  const files: Zippable = {};
+  const sources = documents.map((d) => {
+    const what = `document ${d.name}`;
+    const selections = (segmentsOf.get(d.id) ?? []).map((s) => {
       if (!(s.start >= 0 && s.start <= s.end && s.end <= d.length)) {
         throw new MarginaliaError('internal', `REFI-QDA export: segment ${s.id} [${s.start}, ${s.end}) lies outside "${d.name}" (${d.length} characters).`);
       }
       const where = `segment ${s.id}`;
-      xml += `      <PlainTextSelection${attrs({
-        guid: ledger.define(s.id, where),
-        startPosition: s.start,
-        endPosition: s.end,
-        creatingUser: ledger.ref(s.coder_id, where),
-        creationDateTime: s.created_at,
-        modifyingUser: ledger.ref(s.coder_id, where),
-        modifiedDateTime: s.updated_at,
-      })}>\n`;
-      xml += `        <Coding${attrs({ guid: ledger.define(derivedGuid(`coding:${s.id}`), `coding of ${where}`), creatingUser: s.coder_id, creationDateTime: s.created_at })}>\n`;
-      xml += `          <CodeRef${attrs({ targetGUID: ledger.ref(s.code_id, where) })}/>\n        </Coding>\n`;
-      for (const m of memosOf.get(s.id) ?? []) xml += `        <NoteRef${attrs({ targetGUID: ledger.ref(m, where) })}/>\n`;
-      xml += '      </PlainTextSelection>\n';
-    }
-    for (const m of memosOf.get(d.id) ?? []) xml += `      <NoteRef${attrs({ targetGUID: ledger.ref(m, `document ${d.name}`) })}/>\n`;
-    for (const v of values.get(d.id) ?? []) {
-      const type = typeOf.get(v.variable_id) ?? 'text';
-      const value = type === 'number' ? decimal(v.value) : v.value;
-      xml += `      <VariableValue>\n        <VariableRef${attrs({ targetGUID: ledger.ref(v.variable_id, `document ${d.name}`) })}/>\n`;
-      xml += `        <${VALUE_ELEMENT[type]}>${xmlText(value)}</${VALUE_ELEMENT[type]}>\n      </VariableValue>\n`;
-    }
-    xml += '    </TextSource>\n';
-  }
-  if (documents.length) xml += '  </Sources>\n';
-  if (memos.length) {
-    xml += '  <Notes>\n';
-    for (const m of memos) {
-      xml += `    <Note${attrs({
+      const notes = (memosOf.get(s.id) ?? []).map((m) => el({ targetGUID: ledger.ref(m, where) }));
+      return el(
+        {
+          guid: ledger.define(s.id, where),
+          startPosition: s.start,
+          endPosition: s.end,
+          creatingUser: ledger.ref(s.coder_id, where),
+          creationDateTime: s.created_at,
+          modifyingUser: ledger.ref(s.coder_id, where),
+          modifiedDateTime: s.updated_at,
+        },
+        {
+          Coding: el(
+            { guid: ledger.define(derivedGuid(`coding:${s.id}`), `coding of ${where}`), creatingUser: s.coder_id, creationDateTime: s.created_at },
+            { CodeRef: el({ targetGUID: ledger.ref(s.code_id, where) }) },
+          ),
+          NoteRef: notes.length ? notes : undefined,
+        },
+      );
+    });
+    const notes = (memosOf.get(d.id) ?? []).map((m) => el({ targetGUID: ledger.ref(m, what) }));
+    const vals = (values.get(d.id) ?? []).map((v) => ({ VariableRef: el({ targetGUID: ledger.ref(v.variable_id, what) }), ...valueElement(typeOf.get(v.variable_id) ?? 'text', v.value) }));
+    // Stored texts are already normalised (LF line ends, NFC) and travel byte for byte. A reader
+    // drops one leading BOM, so a text that itself begins with U+FEFF gets one more in front.
+    files[`sources/${d.id}.txt`] = strToU8(d.text.startsWith('\uFEFF') ? `\uFEFF${d.text}` : d.text);
+    return el(
+      {
+        guid: ledger.define(d.id, what),
+        name: d.name,
+        plainTextPath: `internal://${d.id}.txt`,
+        creatingUser: d.imported_by ? ledger.ref(d.imported_by, what) : undefined,
+        creationDateTime: d.imported_at,
+      },
+      {
+        PlainTextSelection: selections.length ? selections : undefined,
+        NoteRef: notes.length ? notes : undefined,
+        VariableValue: vals.length ? vals : undefined,
+      },
+    );
+  });
+  const notes = memos.map((m) =>
+    el(
+      {
         guid: ledger.define(m.id, `memo ${m.id}`),
-        name: m.title || undefined,
+        name: m.title === '' ? undefined : m.title,
         creatingUser: m.author_id ? ledger.ref(m.author_id, `memo ${m.id}`) : undefined,
         creationDateTime: m.created_at,
         modifiedDateTime: m.updated_at,
-      })}>\n      <PlainTextContent>${xmlText(m.text)}</PlainTextContent>\n    </Note>\n`;
-    }
-    xml += '  </Notes>\n';
-  }
-  if (info.description) xml += `  <Description>${xmlText(info.description)}</Description>\n`;
-  for (const m of projectMemos) xml += `  <NoteRef${attrs({ targetGUID: ledger.ref(m, 'the project') })}/>\n`;
-  xml += '</Project>\n';
+      },
+      { PlainTextContent: m.text },
+    ),
+  );
+  const projectNotes = projectMemos.map((m) => el({ targetGUID: ledger.ref(m, 'the project') }));
+
+  const project = el(
+    { ...PROJECT_NS, name: info.name, origin: ORIGIN, creationDateTime: info.created_at || undefined },
+    {
+      Users: listOf('User', users),
+      CodeBook: codeTree.length ? { Codes: { Code: codeTree } } : undefined,
+      Variables: listOf('Variable', variableDefs),
+      Sources: listOf('TextSource', sources),
+      Notes: listOf('Note', notes),
+      Description: info.description || undefined,
+      NoteRef: projectNotes.length ? projectNotes : undefined,
+    },
+  );
   ledger.check();
-  files['project.qde'] = strToU8(xml);
+  files['project.qde'] = strToU8(xmlDocument('Project', project));
   const zippable: Zippable = {};
   for (const name of Object.keys(files).sort()) zippable[name] = [files[name] as Uint8Array, { mtime: FIXED_ZIP_TIME }];
   return zipSync(zippable, { level: 6 });
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

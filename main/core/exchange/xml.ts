@@ -1,23 +1,105 @@
 import { createHash } from 'node:crypto';
+import { XMLBuilder } from 'fast-xml-parser';
 
-// XML 1.0 cannot carry these at all, escaped or not; they become U+FFFD.
-const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/**
+ * An element as the builder takes it: its attributes under ATTRS, its children by tag name
+ * (one element, a list, or a string for a text-only element), in the order the schema wants.
+ * A child or attribute that is undefined is left out.
+ */
+export interface XmlElement {
+  '@'?: XmlAttributes;
+  [child: string]: XmlElement | XmlElement[] | string | XmlAttributes | undefined;
+}
+export type XmlAttributes = Record<string, string | number>;
 
-/** Escapes text content. CR is written as a reference so a reader's newline normalisation keeps it. */
-export function xmlText(value: string): string {
-  return value.replace(INVALID_XML, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
+const ATTRS = '@';
+
+/**
+ * What XML 1.0 cannot carry at all, escaped or not: C0 controls other than tab, LF and CR,
+ * the non-characters U+FFFE and U+FFFF, and halves of surrogate pairs.
+ */
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The documented replacement for what XML 1.0 cannot carry. A C0 control becomes its symbol
+ * from the Control Pictures block (U+0007 becomes U+2407 "␇"), so a reader sees which one it
+ * was and two names that differed only there still differ; anything else becomes U+FFFD.
+ * Document texts never pass here: they travel in sources/*.txt, byte for byte.
+ */
+export function xmlSafe(value: string): string {
+  return value.replace(NOT_XML, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x20 ? String.fromCharCode(0x2400 + code) : '\uFFFD';
+  });
 }
 
-/** Escapes an attribute value, including whitespace a reader would otherwise normalise to spaces. */
-export function xmlAttr(value: string): string {
-  return xmlText(value).replace(/"/g, '&quot;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;');
+/** How many characters of `value` xmlSafe would replace. */
+export function xmlUnsafeCount(value: string): number {
+  return value.match(NOT_XML)?.length ?? 0;
 }
 
-/** Attributes from a record; undefined and null values are left out. */
-export function attrs(values: Record<string, string | number | boolean | null | undefined>): string {
-  let out = '';
-  for (const [k, v] of Object.entries(values)) if (v !== undefined && v !== null) out += ` ${k}="${xmlAttr(String(v))}"`;
+// One pass per value: a chain of replace() calls would scan every text five times.
+const TEXT_SPECIAL = /[&<>\r]/g;
+const ATTR_SPECIAL = /[&<>"\t\n\r]/g;
+const REFERENCE: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;' };
+const reference = (c: string): string => REFERENCE[c]!;
+
+/**
+ * Character data. CR is written as a reference, because a reader turns a literal CR (and
+ * CRLF) into LF before it sees the text; `>` is escaped too, so "]]>" can never appear.
+ */
+function escapeText(value: string): string {
+  return xmlSafe(value).replace(TEXT_SPECIAL, reference);
+}
+
+/**
+ * An attribute value. Tab, LF and CR as references too: a reader replaces each literal one
+ * with a space (attribute-value normalisation), and a name with a line break would lose it.
+ */
+function escapeAttribute(value: string): string {
+  return xmlSafe(value).replace(ATTR_SPECIAL, reference);
+}
+
+/**
+ * The builder writes all markup; these two only turn values into character data, which is
+ * why the builder's own entity replacement is off (it would escape our references again,
+ * and it leaves CR, tab and LF to be normalised away by the reader).
+ */
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributesGroupName: ATTRS,
+  attributeNamePrefix: '',
+  textNodeName: '#text',
+  format: true,
+  indentBy: '  ',
+  suppressEmptyNode: true,
+  // Otherwise isCodable="true" would be written as a bare attribute name, which XML forbids.
+  suppressBooleanAttributes: false,
+  processEntities: false,
+  tagValueProcessor: (_name, value) => escapeText(String(value)),
+  attributeValueProcessor: (_name, value) => escapeAttribute(String(value)),
+  // Code trees may nest deeper than the builder's default of 100 levels.
+  maxNestedTags: 10_000,
+});
+
+/** Attributes from a record, in its order; undefined values are left out. */
+export function attrs(values: Record<string, string | number | undefined>): XmlAttributes {
+  const out: XmlAttributes = {};
+  for (const k in values) {
+    const v = values[k];
+    if (v !== undefined) out[k] = v;
+  }
   return out;
+}
+
+/** An element with attributes and (optionally) children, for the builder. */
+export function el(attributes: Record<string, string | number | undefined>, children?: Record<string, XmlElement | XmlElement[] | string | undefined>): XmlElement {
+  return { [ATTRS]: attrs(attributes), ...children };
+}
+
+/** A whole XML document, UTF-8 declared, with `root` as its one top element. */
+export function xmlDocument(rootName: string, root: XmlElement): string {
+  return builder.build({ '?xml': { [ATTRS]: { version: '1.0', encoding: 'utf-8' } }, [rootName]: root }) as string;
 }
 
 /**
