@@ -41,7 +41,10 @@ export const teamContract = {
     AgreementInput,
     'Intercoder agreement of 2+ coders over chosen codes and documents (all when absent): per code, per document and overall.',
   ),
-  'team.agreementCsv': query<CsvFile>()(AgreementInput, 'The agreement numbers as a CSV file (base64) to download.'),
+  'team.agreementCsv': query<CsvFile>()(
+    AgreementInput.extend({ delimiter: z.enum(['comma', 'semicolon', 'tab']).optional(), excel: z.boolean().optional(), raw: z.boolean().optional() }),
+    'The agreement numbers as a CSV file (base64) to download; delimiter, Excel byte order mark and raw values as for table exports.',
+  ),
   'team.mergePreview': query<MergePreview & { uploadId: string }>()(
     Upload,
     "Uploads a colleague's .marginalia file and previews the merge: what will be added, what exists, the conflicts. Nothing is written to the project.",

@@ -20,9 +20,10 @@ async function codePath(session: Session, id: string): Promise<string> {
 
 export const teamHandlers: HandlersOf<typeof teamContract> = {
   'team.agreement': ({ session }, input) => session.project.db.read((r) => agreementFromProject(r, input)),
-  'team.agreementCsv': async ({ session }, input) => {
+  'team.agreementCsv': async ({ session }, { delimiter, excel, raw, ...input }) => {
     const report = await session.project.db.read((r) => agreementFromProject(r, input));
-    return { fileName: `agreement-${report.unit}-${stamp()}.csv`, mime: 'text/csv', dataBase64: Buffer.from(agreementCsv(report), 'utf8').toString('base64') };
+    const csv = agreementCsv(report, { delimiter, excel, raw });
+    return { fileName: `agreement-${report.unit}-${stamp()}.csv`, mime: 'text/csv', dataBase64: Buffer.from(csv, 'utf8').toString('base64') };
   },
   'team.mergePreview': async ({ session }, input) => {
     const upload = saveUpload(input.fileName, input.dataBase64);
