@@ -60,13 +60,19 @@ export function projectArg(args: ParsedArgs): string {
 
 /** Opens PROJECT for one command and closes it afterwards, whatever happens. */
 export async function withProject<T>(args: ParsedArgs, fn: (session: Session) => Promise<T>): Promise<T> {
-  const project = await Project.open(projectArg(args));
+  const project = await Project.open(projectArg(args), { readOnly: args.values['read-only'] === true });
   const session = new Session(project, str(args, 'coder') ?? defaultCoderName());
+  let result: T;
   try {
-    return await fn(session);
-  } finally {
-    await project.close();
+    result = await fn(session);
+  } catch (err) {
+    await project.close().catch(() => undefined);
+    throw err;
   }
+  // Closing folds the WAL into the file; if that fails (a full disk) the command fails too,
+  // however well the work itself went: the user must not copy a stale file believing it whole.
+  await project.close();
+  return result;
 }
 
 /** Prints rows as aligned columns, for people; --json prints the objects instead. */
@@ -81,5 +87,7 @@ export function table(io: Io, rows: Record<string, unknown>[], columns: string[]
 
 export const JSON_OPT = { json: { type: 'boolean' as const } };
 export const CODER_OPT = { coder: { type: 'string' as const } };
+/** For commands that only read: opens a damaged file without writing to it, to export what is left. */
+export const READ_ONLY_OPT = { 'read-only': { type: 'boolean' as const } };
 
 export { MarginaliaError };

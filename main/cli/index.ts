@@ -8,9 +8,10 @@ import { serveCommand } from './commands/serve';
 import { EXCHANGE_COMMANDS } from './commands/export';
 import { logCommand, redoCommand, undoCommand } from './commands/history';
 import { TEAM_COMMANDS } from './commands/team';
+import { shareCommand } from './commands/share';
 
 /** Every command; each feature adds its own from its own file. */
-export const COMMANDS: Command[] = [...BASIC_COMMANDS, ...IMPORT_COMMANDS, ...EXCHANGE_COMMANDS, undoCommand, redoCommand, logCommand, serveCommand, ...TEAM_COMMANDS];
+export const COMMANDS: Command[] = [...BASIC_COMMANDS, ...IMPORT_COMMANDS, ...EXCHANGE_COMMANDS, undoCommand, redoCommand, logCommand, serveCommand, shareCommand, ...TEAM_COMMANDS];
 
 function usage(io: Io): void {
   io.out('Usage: marginalia <command> PROJECT [options]\n');

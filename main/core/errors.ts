@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'unsupported'
   | 'too_large'
   | 'io'
+  /** The project file fails SQLite's consistency check: it is opened read-only or not at all. */
+  | 'damaged'
   | 'cancelled'
   | 'internal';
 

@@ -18,7 +18,7 @@ export const CHANNELS = {
 } as const;
 
 /** Menu commands main sends on CHANNELS.menu. */
-export const MENU_ACTIONS = ['export'] as const;
+export const MENU_ACTIONS = ['export', 'share'] as const;
 export type MenuAction = (typeof MENU_ACTIONS)[number];
 
 /** The privileged scheme and host the UI is served from: app://marginalia/index.html. */

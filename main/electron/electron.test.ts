@@ -186,6 +186,7 @@ describe('menu', () => {
     clearRecent() {},
     importDocuments() {},
     exportData() {},
+    shareCopy() {},
     undo() {},
     redo() {},
     openSample() {},

@@ -9,6 +9,7 @@ import { basename, join, resolve } from 'node:path';
 import { dispatch } from '../api/dispatch';
 import { Session, type Ctx } from '../api/session';
 import type { ImportReport } from '../core/import/import-files';
+import { MarginaliaError } from '../core/errors';
 import { APP_ORIGIN, CHANNELS, type MenuAction } from './channels';
 import { registerIpc } from './ipc';
 import { menuTemplate, type MenuActions } from './menu';
@@ -56,7 +57,7 @@ function ownerOf(wc: WebContents): BrowserWindow | null {
   return BrowserWindow.fromWebContents(wc) ?? liveWindow();
 }
 
-function messageBox(options: MessageBoxOptions): Promise<unknown> {
+function messageBox(options: MessageBoxOptions): Promise<{ response: number }> {
   const win = liveWindow();
   return win ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options);
 }
@@ -117,12 +118,25 @@ function projectSwitched(): void {
 }
 
 /** Opens a project file; when it is not one (or is broken), says why and keeps the current project. */
-async function openProjectFile(path: string): Promise<void> {
+async function openProjectFile(path: string, readOnly = false): Promise<void> {
   if (!host) return;
   try {
-    await host.open(path);
+    await host.open(path, { readOnly });
   } catch (err) {
     void refreshMenu(); // the recent list may have lost a missing file
+    if (err instanceof MarginaliaError && err.code === 'damaged' && !readOnly) {
+      // A damaged file is never written to; reading what is left, to export it, is offered.
+      const { response } = await messageBox({
+        type: 'error',
+        message: `${basename(path)} is damaged.`,
+        detail: `${err.message}\n\nThe current project stays open.`,
+        buttons: ['Open Read-Only', 'Cancel'],
+        defaultId: 1,
+        cancelId: 1,
+      });
+      if (response === 0) await openProjectFile(path, true);
+      return;
+    }
     await showError(`${basename(path)} could not be opened.`, `${errorText(err)}\n\nThe current project stays open.`);
     return;
   }
@@ -237,6 +251,7 @@ const actions: MenuActions = {
   },
   importDocuments: (kind) => void importDocuments(kind),
   exportData: () => liveWindow()?.webContents.send(CHANNELS.menu, 'export' satisfies MenuAction),
+  shareCopy: () => liveWindow()?.webContents.send(CHANNELS.menu, 'share' satisfies MenuAction),
   undo: () => void undoRedo('undo'),
   redo: () => void undoRedo('redo'),
   openSample: () => {
@@ -327,7 +342,7 @@ async function start(): Promise<void> {
       void refreshMenu();
     },
     onMenuUnhandled: (_sender, action) => {
-      if (action === 'export') {
+      if (action === 'export' || action === 'share') {
         void messageBox({ type: 'info', message: 'Export is not available in this window yet.', detail: 'Use "marginalia" on the command line to export, or update Marginalia.', buttons: ['OK'] });
       }
     },
@@ -385,7 +400,9 @@ if (!app.requestSingleInstanceLock()) {
     quitting = true;
     void host
       .close()
-      .catch(() => undefined)
+      // The last save into the file failed (a full disk): say so before the window goes, since
+      // the project file alone is then not the whole project.
+      .catch((err: unknown) => dialog.showErrorBox(`${APP_NAME}: your latest changes are not in the project file`, errorText(err)))
       .finally(() => app.quit());
   });
 

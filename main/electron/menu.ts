@@ -24,6 +24,8 @@ export interface MenuActions {
   /** 'any' offers files and folders in one dialog (macOS); elsewhere a dialog is one or the other. */
   importDocuments(kind: 'any' | 'files' | 'folder'): void;
   exportData(): void;
+  /** File ▸ Save a Copy to Share…: a consistent single-file copy for a colleague. */
+  shareCopy(): void;
   undo(): void;
   redo(): void;
   openSample(): void;
@@ -82,6 +84,7 @@ export function menuTemplate(state: MenuState, actions: MenuActions): MenuItemCo
       { type: 'separator' },
       ...importItems,
       { label: 'Export…', accelerator: 'CmdOrCtrl+Shift+E', enabled: state.hasProject, click: () => actions.exportData() },
+      { label: 'Save a Copy to Share…', enabled: state.hasProject, click: () => actions.shareCopy() },
       ...(state.isMac ? [] : [{ type: 'separator' as const }, { role: 'quit' as const, label: 'Quit', accelerator: 'CmdOrCtrl+Q' }]),
     ],
   };

@@ -59,12 +59,12 @@ export class ProjectHost {
    * Opens `path` and makes it the current project. When it cannot be opened, throws the
    * error Project.open gave (e.g. "x is not a Marginalia project") and keeps the current one.
    */
-  async open(path: string): Promise<void> {
+  async open(path: string, options: { readOnly?: boolean } = {}): Promise<void> {
     const full = resolve(path);
-    if (this.currentPath && resolve(this.currentPath) === full) return;
+    if (this.currentPath && resolve(this.currentPath) === full && !options.readOnly) return;
     let project: Project;
     try {
-      project = await Project.open(full);
+      project = await Project.open(full, options);
     } catch (err) {
       if (!existsSync(full)) this.save(withoutRecent(this.settings, full));
       throw err;

@@ -4,6 +4,15 @@ import { Empty, Id } from './common';
 import type { ProjectInfo } from '../../core/project/info';
 import type { HistoryEntry, HistoryState } from '../../core/events/undo';
 import type { Coder } from '../../core/coders/coders';
+import type { ExportedFileOut } from './exchange';
+
+/** Whether everything committed is in the project file itself, and if not, why. */
+export interface SaveStateOut {
+  /** Why the last save into the file failed (a full disk), or null when the file is complete. */
+  problem: string | null;
+  /** The project was opened read-only (a damaged file): nothing can be changed. */
+  readOnly: boolean;
+}
 
 export interface ProjectInfoOut extends ProjectInfo {
   /** File name of the project (no folders: the renderer needs no paths). */
@@ -17,6 +26,12 @@ export const projectContract = {
   'project.history': query<HistoryEntry[]>()(z.object({ limit: z.number().int().min(1).max(10_000).optional() }).strict(), 'The events log, newest first: the audit trail.'),
   'project.undo': command<{ undone: string }>()(Empty, 'Undoes the latest action.'),
   'project.redo': command<{ redone: string }>()(Empty, 'Redoes the latest undone action.'),
+  'project.saveState': query<SaveStateOut>()(Empty, 'Whether the project file on disk holds every change, or why saving into it failed.'),
+  'project.save': query<SaveStateOut>()(Empty, 'Writes every committed change into the project file now (a WAL checkpoint); fails with the reason, e.g. a full disk.'),
+  'project.shareCopy': query<ExportedFileOut>()(
+    Empty,
+    'A complete single-file copy of the open project, consistent even while coding goes on, to send to a colleague or keep as a backup.',
+  ),
   'coders.list': query<Coder[]>()(Empty, 'Every coder in the project.'),
   'coders.current': query<Coder>()(Empty, 'The coder new segments and memos are attributed to.'),
   'coders.rename': command<void>()(

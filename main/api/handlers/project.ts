@@ -4,6 +4,7 @@ import { projectInfo } from '../../core/project/info';
 import { historyState, listHistory, redo, undo } from '../../core/events/undo';
 import { listCoders, renameCoder, resolveCoder } from '../../core/coders/coders';
 import { SCHEMA_VERSION } from '../../core/db/migrations';
+import { shareCopyBytes } from '../../core/project/share';
 
 export const projectHandlers: HandlersOf<typeof projectContract> = {
   'project.info': async ({ session }) => ({
@@ -15,6 +16,12 @@ export const projectHandlers: HandlersOf<typeof projectContract> = {
   'project.history': ({ session }, input) => session.project.db.read((r) => listHistory(r, input.limit)),
   'project.undo': async ({ session }) => ({ undone: await undo(session.project.db) }),
   'project.redo': async ({ session }) => ({ redone: await redo(session.project.db) }),
+  'project.saveState': ({ session }) => Promise.resolve({ problem: session.project.db.saveProblem?.message ?? null, readOnly: session.project.db.readOnly }),
+  'project.save': async ({ session }) => {
+    await session.project.db.checkpoint();
+    return { problem: null, readOnly: session.project.db.readOnly };
+  },
+  'project.shareCopy': ({ session }) => shareCopyBytes(session.project),
   'coders.list': ({ session }) => session.project.db.read(listCoders),
   'coders.rename': async ({ session }, { id, name }) => {
     const coder = await session.coder();

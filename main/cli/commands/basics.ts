@@ -11,6 +11,7 @@ import { MarginaliaError } from '../../core/errors';
 import {
   CODER_OPT,
   JSON_OPT,
+  READ_ONLY_OPT,
   UsageError,
   int,
   list,
@@ -45,9 +46,9 @@ export const newCommand: Command = {
 
 export const docsCommand: Command = {
   name: 'docs',
-  usage: 'marginalia docs PROJECT [--json]',
+  usage: 'marginalia docs PROJECT [--read-only] [--json]',
   summary: 'List documents: id, name, length in code points, sha256, attributes.',
-  options: { ...JSON_OPT },
+  options: { ...READ_ONLY_OPT, ...JSON_OPT },
   run: (args, io) =>
     withProject(args, async (session) => {
       const docs = await session.project.db.read(listDocuments);
@@ -60,9 +61,9 @@ export const docsCommand: Command = {
 
 export const textCommand: Command = {
   name: 'text',
-  usage: 'marginalia text PROJECT DOC',
+  usage: 'marginalia text PROJECT DOC [--read-only]',
   summary: 'Print the stored text of a document (DOC: id or unique name).',
-  options: {},
+  options: { ...READ_ONLY_OPT },
   run: (args, io) =>
     withProject(args, async (session) => {
       const doc = args.positionals[1];
@@ -76,9 +77,9 @@ export const textCommand: Command = {
 
 export const codesCommand: Command = {
   name: 'codes',
-  usage: 'marginalia codes PROJECT [--json]',
+  usage: 'marginalia codes PROJECT [--read-only] [--json]',
   summary: 'The codebook: id, path, color, description, segment count.',
-  options: { ...JSON_OPT },
+  options: { ...READ_ONLY_OPT, ...JSON_OPT },
   run: (args, io) =>
     withProject(args, async (session) => {
       const codes = await session.project.db.read((r) => listCodes(r));
@@ -161,9 +162,9 @@ export const codeCommand: Command = {
 
 export const segmentsCommand: Command = {
   name: 'segments',
-  usage: 'marginalia segments PROJECT [--doc DOC] [--code PATH] [--subcodes] [--coder NAME] [--json]',
+  usage: 'marginalia segments PROJECT [--doc DOC] [--code PATH] [--subcodes] [--coder NAME] [--read-only] [--json]',
   summary: 'List coded segments: id, document, code path, coder, start, end, text, memo, created_at.',
-  options: { doc: { type: 'string' }, code: { type: 'string' }, subcodes: { type: 'boolean' }, coder: { type: 'string', multiple: true }, ...JSON_OPT },
+  options: { ...READ_ONLY_OPT, doc: { type: 'string' }, code: { type: 'string' }, subcodes: { type: 'boolean' }, coder: { type: 'string', multiple: true }, ...JSON_OPT },
   run: (args, io) =>
     withProject(args, async (session) => {
       const db = session.project.db;
@@ -198,9 +199,9 @@ export const segmentsCommand: Command = {
 
 export const searchCommand: Command = {
   name: 'search',
-  usage: 'marginalia search PROJECT QUERY [--json]',
+  usage: 'marginalia search PROJECT QUERY [--read-only] [--json]',
   summary: 'Full-text search over document names and texts.',
-  options: { ...JSON_OPT },
+  options: { ...READ_ONLY_OPT, ...JSON_OPT },
   run: (args, io) =>
     withProject(args, async (session) => {
       const query = args.positionals.slice(1).join(' ');

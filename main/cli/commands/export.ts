@@ -6,7 +6,7 @@ import type { Delimiter } from '../../core/exchange/csv';
 import type { Measure } from '../../core/exchange/tables';
 import { importExchangeBytes, isExchangeFile, type ExchangeImportReport } from '../../core/exchange/qdpx-import';
 import { MarginaliaError } from '../../core/errors';
-import { JSON_OPT, UsageError, list, requireStr, str, withProject, type Command, type Io } from '../command';
+import { JSON_OPT, READ_ONLY_OPT, UsageError, list, requireStr, str, withProject, type Command, type Io } from '../command';
 
 const DELIMITER_NAMES: readonly Delimiter[] = ['comma', 'semicolon', 'tab'];
 const MEASURES: readonly Measure[] = ['count', 'presence', 'characters', 'share'];
@@ -22,7 +22,7 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 export const exportCommand: Command = {
   name: 'export',
   usage:
-    'marginalia export PROJECT --format segments|matrix|codebook|documents|memos|bundle|qdpx|qdc --out PATH [--delimiter comma|semicolon|tab] [--excel] [--raw] [--coder NAME]... [--code PATH [--subcodes]] [--where ATTR=VALUE]... [--measure count|presence|characters|share] [--rollup] [--json]',
+    'marginalia export PROJECT --format segments|matrix|codebook|documents|memos|bundle|qdpx|qdc --out PATH [--delimiter comma|semicolon|tab] [--excel] [--raw] [--coder NAME]... [--code PATH [--subcodes]] [--where ATTR=VALUE]... [--measure count|presence|characters|share] [--rollup] [--read-only] [--json]',
   summary:
     'Export the coded dataset: a CSV table, the dataset bundle (.zip with datapackage.json and README.txt), the project as REFI-QDA .qdpx, or the codebook as .qdc. Offsets are code points, 0-based, half-open.',
   options: {
@@ -37,6 +37,7 @@ export const exportCommand: Command = {
     where: { type: 'string', multiple: true },
     measure: { type: 'string' },
     rollup: { type: 'boolean' },
+    ...READ_ONLY_OPT,
     ...JSON_OPT,
   },
   async run(args, io) {

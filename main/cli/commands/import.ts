@@ -82,7 +82,7 @@ export const importCommand: Command = {
       if (args.values.json) io.out(JSON.stringify(report, null, 2));
       else {
         for (const o of report.outcomes) {
-          if (o.status === 'imported') io.out(`imported   ${where(o)}${o.name !== basename(o.file).replace(/\.[^.]+$/, '') ? ` as "${o.name}"` : ''}`);
+          if (o.status === 'imported') io.out(`imported   ${where(o)}${o.name !== basename(o.file).replace(/\.[^.]+$/, '') ? ` as "${o.name}"` : ''}${o.note ? ` (${o.note})` : ''}`);
           else if (o.status === 'duplicate') io.out(`duplicate  ${where(o)} (same text as "${o.duplicateOf.name}")`);
           else io.err(`failed     ${where(o)}: ${o.reason}`);
         }

@@ -1,14 +1,23 @@
-import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, openSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { MarginaliaError } from '../errors';
 import { Sqlite } from './sqlite';
 import { ProjectDb } from './project-db';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
+import { damaged, describeFileError } from './file-errors';
 
 /** PRAGMA application_id of every Marginalia project: "MRGN". */
 export const APPLICATION_ID = 0x4d52474e;
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
+
+export interface OpenOptions {
+  /**
+   * Opens without writing a byte: no schema upgrade, every change refused. For a damaged
+   * file, this is how what can still be read is exported.
+   */
+  readOnly?: boolean;
+}
 
 function readHeader(path: string): Buffer {
   const fd = openSync(path, 'r');
@@ -22,19 +31,47 @@ function readHeader(path: string): Buffer {
 }
 
 /**
- * Checks, without writing a byte, that `path` is a Marginalia project this version can open.
- * The SQLite header holds application_id at offset 68 and user_version at offset 60.
+ * Checks, without writing a byte, that `path` is an SQLite file at all. Whether it is a
+ * Marginalia project, and which schema it has, is read through a connection afterwards:
+ * the main file's header is stale while the truth is still in the `-wal` beside it (a
+ * project created by a process that was then killed).
  */
-export function inspectProjectFile(path: string): { version: number } {
+export function inspectProjectFile(path: string): void {
   const name = basename(path);
   if (!existsSync(path)) throw new MarginaliaError('not_found', `${name}: no such file. Check the path, or create a project with "marginalia new".`);
   if (!statSync(path).isFile()) throw new MarginaliaError('not_a_project', `${name} is a folder, not a Marginalia project file.`);
-  const header = readHeader(path);
+  let header: Buffer;
+  try {
+    header = readHeader(path);
+  } catch (err) {
+    throw describeFileError(err, name) ?? err;
+  }
+  if (header.length === 0) {
+    throw new MarginaliaError('not_a_project', `${name} is empty (0 bytes): it is not a project, perhaps a copy that was interrupted. Open the original, or a backup.`);
+  }
   if (header.length < 100 || header.subarray(0, 16).toString('latin1') !== SQLITE_MAGIC) {
     throw new MarginaliaError('not_a_project', `${name} is not a Marginalia project (not an SQLite file). Open a .marginalia file, or import this file instead.`);
   }
-  const appId = header.readUInt32BE(68);
-  const version = header.readUInt32BE(60);
+}
+
+/** The newest `<stem>.backup-*.marginalia` beside the project, for the damaged-file message. */
+export function latestBackup(path: string): string | undefined {
+  const stem = basename(path).replace(/\.marginalia$/i, '');
+  try {
+    return readdirSync(dirname(path))
+      .filter((f) => f.startsWith(`${stem}.backup-`) && f.endsWith('.marginalia'))
+      .filter((f) => statSync(`${dirname(path)}/${f}`).size > 0)
+      .sort()
+      .pop();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Application id and schema version, read through the connection so the WAL counts. */
+async function identify(sqlite: Sqlite, name: string): Promise<number> {
+  const appId = (await sqlite.get<{ application_id: number }>('PRAGMA application_id'))?.application_id ?? 0;
+  const version = (await sqlite.get<{ user_version: number }>('PRAGMA user_version'))?.user_version ?? 0;
   if (appId !== APPLICATION_ID) {
     throw new MarginaliaError('not_a_project', `${name} is an SQLite database but not a Marginalia project. It was left untouched.`);
   }
@@ -44,11 +81,28 @@ export function inspectProjectFile(path: string): { version: number } {
       `${name} was saved by a newer Marginalia (schema ${version}; this one reads up to ${SCHEMA_VERSION}). Update Marginalia to open it; the file was left untouched.`,
     );
   }
-  return { version };
+  return version;
 }
 
-async function configure(sqlite: Sqlite): Promise<void> {
-  await sqlite.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+/**
+ * SQLite's quick consistency check (it reads every page but skips the index cross-checks
+ * that make integrity_check slow): a damaged file is found before anything is written to it.
+ */
+async function checkIntact(sqlite: Sqlite, path: string): Promise<void> {
+  let problems: string[];
+  try {
+    problems = (await sqlite.all<{ quick_check: string }>('PRAGMA quick_check(5)')).map((r) => r.quick_check);
+  } catch (err) {
+    throw damaged(basename(path), (err as Error).message.replace(/^SQLITE_\w+:\s*/, ''), latestBackup(path));
+  }
+  if (problems.length !== 1 || problems[0] !== 'ok') throw damaged(basename(path), problems.slice(0, 2).join('; '), latestBackup(path));
+}
+
+async function configure(sqlite: Sqlite, readOnly: boolean): Promise<void> {
+  await sqlite.exec('PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+  // NORMAL in WAL mode: a commit survives the process being killed (not a power cut), and
+  // the idle checkpoint moves it into the main file within seconds.
+  if (!readOnly) await sqlite.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
 }
 
 async function migrate(sqlite: Sqlite, from: number): Promise<void> {
@@ -66,18 +120,43 @@ async function migrate(sqlite: Sqlite, from: number): Promise<void> {
   }
 }
 
-/** Opens an existing project, upgrading its schema when it is older. */
-export async function openProjectDb(path: string): Promise<ProjectDb> {
-  const { version } = inspectProjectFile(path);
-  const sqlite = await Sqlite.open(path);
+async function openConnection(path: string, options: { readonly?: boolean; create?: boolean }): Promise<Sqlite> {
   try {
-    await configure(sqlite);
-    await migrate(sqlite, version);
+    return await Sqlite.open(path, options);
+  } catch (err) {
+    throw describeFileError(err, basename(path)) ?? err;
+  }
+}
+
+/**
+ * Opens an existing project, upgrading its schema when it is older. A file that is not a
+ * project, is from a newer version or is damaged is refused before anything is written.
+ */
+export async function openProjectDb(path: string, options: OpenOptions = {}): Promise<ProjectDb> {
+  const name = basename(path);
+  const readOnly = options.readOnly ?? false;
+  inspectProjectFile(path);
+  const sqlite = await openConnection(path, { readonly: readOnly });
+  try {
+    let version: number;
+    try {
+      version = await identify(sqlite, name);
+    } catch (err) {
+      if (err instanceof MarginaliaError) throw err;
+      // A header that says SQLite over pages that are not (a truncated or overwritten file).
+      throw describeFileError(err, name) ?? damaged(name, (err as Error).message, latestBackup(path));
+    }
+    if (!readOnly) await checkIntact(sqlite, path);
+    await configure(sqlite, readOnly);
+    if (readOnly && version < SCHEMA_VERSION) {
+      throw new MarginaliaError('unsupported', `${name} was saved by an older Marginalia (schema ${version}) and must be upgraded before it can be read; open it normally (not read-only) to upgrade it.`);
+    }
+    if (!readOnly) await migrate(sqlite, version);
   } catch (err) {
     await sqlite.close().catch(() => undefined);
-    throw err;
+    throw describeFileError(err, name) ?? err;
   }
-  return new ProjectDb(sqlite);
+  return new ProjectDb(sqlite, { fileName: name, readOnly });
 }
 
 /** Creates a new, empty project file. Refuses to overwrite an existing file. */
@@ -85,14 +164,14 @@ export async function createProjectDb(path: string): Promise<ProjectDb> {
   if (existsSync(path)) {
     throw new MarginaliaError('conflict', `${basename(path)} already exists. Choose another name, or open it instead.`);
   }
-  const sqlite = await Sqlite.open(path, { create: true });
+  const sqlite = await openConnection(path, { create: true });
   try {
     await sqlite.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
-    await configure(sqlite);
+    await configure(sqlite, false);
     await migrate(sqlite, 0);
   } catch (err) {
     await sqlite.close().catch(() => undefined);
-    throw err;
+    throw describeFileError(err, basename(path)) ?? err;
   }
-  return new ProjectDb(sqlite);
+  return new ProjectDb(sqlite, { fileName: basename(path), readOnly: false });
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Sqlite, type SqlParams, type SqlValue, type RunResult } from './sqlite';
+import { MarginaliaError } from '../errors';
+import { describeFileError } from './file-errors';
 
 export type Row = Record<string, SqlValue>;
 
@@ -80,15 +82,19 @@ export class Tx extends Reader {
   /** Updates one row by key; returns false when no such row exists. */
   async update(table: string, key: Row, patch: Row): Promise<boolean> {
     const where = whereKey(key);
-    const before = await this.sqlite.get<Row>(`SELECT * FROM ${table} WHERE ${where.sql}`, where.params);
-    if (!before) return false;
     const cols = Object.keys(patch);
+    // Only the changed columns are read and logged: renaming a 1 MB document logs its name,
+    // not two copies of its text.
+    const before = await this.sqlite.get<Row>(`SELECT ${cols.length ? cols.map((c) => `"${c}"`).join(', ') : '1 AS present'} FROM ${table} WHERE ${where.sql}`, where.params);
+    if (!before) return false;
     if (cols.length === 0) return true;
     await this.sqlite.run(`UPDATE ${table} SET ${cols.map((c) => `"${c}" = ?`).join(', ')} WHERE ${where.sql}`, [
       ...cols.map((c) => patch[c] ?? null),
       ...where.params,
     ]);
-    this.changes.push({ table, key, before, after: { ...before, ...patch } });
+    const after: Row = {};
+    for (const c of cols) after[c] = patch[c] ?? null;
+    this.changes.push({ table, key, before, after });
     return true;
   }
 
@@ -135,17 +141,54 @@ export interface ActionInfo {
   coderId: string | null;
 }
 
+/** How long the project stays idle after a write before the WAL is folded into the file. */
+export const CHECKPOINT_IDLE_MS = 2000;
+
+export interface ProjectDbOptions {
+  /** The file's name, for messages ("study.marginalia: the disk is full…"). */
+  fileName: string;
+  /** Opened read-only: every write is refused with a message saying why. */
+  readOnly: boolean;
+}
+
+/** Told when saving into the main file fails (a full disk) and again when it succeeds. */
+export type SaveListener = (problem: MarginaliaError | null) => void;
+
 /**
  * The open project database. All work goes through one queue: node-sqlite3 shares one
  * connection, and a transaction must not see another request's statements.
+ *
+ * Commits go to the WAL first; the project file on its own is only complete once the WAL
+ * has been checkpointed into it. So the WAL is checkpointed (TRUNCATE) when the project has
+ * been idle for CHECKPOINT_IDLE_MS after a write and again on close, and a checkpoint that
+ * fails is reported, never passed over: the file a researcher copies is never silently stale.
  */
 export class ProjectDb {
   private queue: Promise<unknown> = Promise.resolve();
+  private idleTimer: NodeJS.Timeout | null = null;
+  private readonly saveListeners = new Set<SaveListener>();
+  private closed = false;
+  /** Why the last checkpoint failed, until one succeeds. */
+  saveProblem: MarginaliaError | null = null;
+  /** Set when SQLite reported the file damaged during this session: writes are refused from then on. */
+  private damage: MarginaliaError | null = null;
+  readonly fileName: string;
+  readonly readOnly: boolean;
 
-  constructor(readonly sqlite: Sqlite) {}
+  constructor(
+    readonly sqlite: Sqlite,
+    options: ProjectDbOptions = { fileName: 'project', readOnly: false },
+  ) {
+    this.fileName = options.fileName;
+    this.readOnly = options.readOnly;
+  }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
+    const next = this.queue.then(work, work).catch((err: unknown) => {
+      const described = describeFileError(err, this.fileName);
+      if (described?.code === 'damaged') this.damage = described;
+      throw described ?? err;
+    });
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -156,12 +199,15 @@ export class ProjectDb {
 
   /** Runs fn in one transaction; any throw rolls everything back. Not logged for undo. */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const refusal = this.writeRefusal();
+    if (refusal) return Promise.reject(refusal);
     return this.enqueue(async () => {
       await this.sqlite.exec('BEGIN IMMEDIATE');
       try {
         const tx = new Tx(this.sqlite);
         const result = await fn(tx);
         await this.sqlite.exec('COMMIT');
+        this.scheduleCheckpoint();
         return result;
       } catch (err) {
         await this.sqlite.exec('ROLLBACK').catch(() => undefined);
@@ -188,7 +234,73 @@ export class ProjectDb {
     });
   }
 
-  close(): Promise<void> {
-    return this.enqueue(() => this.sqlite.close());
+  /** Why a write would be refused now, if it would. */
+  private writeRefusal(): MarginaliaError | null {
+    if (this.damage) return this.damage;
+    if (this.readOnly) {
+      return new MarginaliaError('io', `${this.fileName} is open read-only, so nothing can be changed. Export what you need, or open the file normally.`);
+    }
+    return null;
+  }
+
+  /** Hears about failed and recovered saves (the app shows them; the CLI fails on close). */
+  onSave(listener: SaveListener): () => void {
+    this.saveListeners.add(listener);
+    return () => this.saveListeners.delete(listener);
+  }
+
+  private scheduleCheckpoint(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      this.checkpoint().catch(() => undefined);
+    }, CHECKPOINT_IDLE_MS);
+    // A command-line run does not wait for the timer: close() checkpoints anyway.
+    this.idleTimer.unref();
+  }
+
+  /**
+   * Folds the WAL into the project file and empties it, so the file alone is the whole
+   * project. Throws (and tells the save listeners) when that fails, e.g. on a full disk; the
+   * WAL then still holds every committed change, and the next checkpoint tries again.
+   */
+  checkpoint(): Promise<void> {
+    if (this.readOnly) return Promise.resolve();
+    return this.enqueue(async () => {
+      let problem: MarginaliaError | null = null;
+      try {
+        const r = await this.sqlite.get<{ busy: number; log: number; checkpointed: number }>('PRAGMA wal_checkpoint(TRUNCATE)');
+        // Another connection (a command line run beside the app) was reading: nothing failed,
+        // the changes are committed in the WAL; try again when it is done.
+        if (r && r.busy !== 0 && !this.closed) this.scheduleCheckpoint();
+      } catch (err) {
+        const described = describeFileError(err, this.fileName);
+        problem = new MarginaliaError(
+          described?.code ?? 'io',
+          `${described?.message ?? `${this.fileName}: saving into the file failed (${(err as Error).message}).`} Your changes are kept in ${this.fileName}-wal beside it: do not copy or send ${this.fileName} alone until this is solved.`,
+        );
+      }
+      const changed = (problem?.message ?? null) !== (this.saveProblem?.message ?? null);
+      this.saveProblem = problem;
+      if (changed || problem) for (const l of this.saveListeners) l(problem);
+      if (problem) throw problem;
+    });
+  }
+
+  /** A consistent single-file copy of the project as it is now, WAL included (VACUUM INTO a new file). */
+  copyTo(target: string): Promise<void> {
+    return this.enqueue(() => this.sqlite.run('VACUUM INTO ?', [target]).then(() => undefined));
+  }
+
+  /** Checkpoints (TRUNCATE) and closes; throws if the final checkpoint failed, after closing. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    let problem: unknown = null;
+    if (!this.readOnly && !this.damage) await this.checkpoint().catch((err: unknown) => (problem = err));
+    await this.enqueue(() => this.sqlite.close());
+    if (problem) throw problem;
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Reader, Tx } from '../db/project-db';
 import { MarginaliaError, invalid, notFound } from '../errors';
-import { codePointLength, normaliseText, sha256 } from '../text/normalise';
+import { codePointLength, countUncarried, normaliseText, sha256 } from '../text/normalise';
 
 export type VariableType = 'text' | 'number' | 'date' | 'boolean';
 export type AttributeValue = string | number | boolean | null;
@@ -127,7 +127,10 @@ export interface NewDocument {
   importedBy: string | null;
 }
 
-export type AddResult = { status: 'imported'; id: string } | { status: 'duplicate'; duplicateOf: { id: string; name: string } };
+export type AddResult =
+  /** `removedControls`: control characters normalisation removed or made line breaks (reported, never silent). */
+  | { status: 'imported'; id: string; removedControls?: number }
+  | { status: 'duplicate'; duplicateOf: { id: string; name: string } };
 export type AddBatchResult = AddResult | { status: 'failed'; reason: string };
 
 /**
@@ -151,7 +154,7 @@ export async function addDocument(tx: Tx, doc: NewDocument): Promise<AddResult> 
 export async function addDocuments(tx: Tx, docs: readonly NewDocument[]): Promise<AddBatchResult[]> {
   const prepared = docs.map((d) => {
     const text = normaliseText(d.text);
-    return { d, text, hash: sha256(text) };
+    return { d, text, hash: sha256(text), removedControls: countUncarried(d.text) };
   });
   const known = new Map<string, { id: string; name: string }>();
   const hashes = [...new Set(prepared.map((p) => p.hash))];
@@ -173,7 +176,7 @@ export async function addDocuments(tx: Tx, docs: readonly NewDocument[]): Promis
   };
   const importedAt = new Date().toISOString();
   const results: AddBatchResult[] = [];
-  for (const { d, text, hash } of prepared) {
+  for (const { d, text, hash, removedControls } of prepared) {
     if (text.trim().length === 0) {
       results.push({ status: 'failed', reason: 'the document has no text.' });
       continue;
@@ -211,7 +214,7 @@ export async function addDocuments(tx: Tx, docs: readonly NewDocument[]): Promis
     });
     for (const v of values) await tx.insert('document_values', { document_id: id, variable_id: v.variable.id, value: v.value });
     known.set(hash, { id, name });
-    results.push({ status: 'imported', id });
+    results.push(removedControls > 0 ? { status: 'imported', id, removedControls } : { status: 'imported', id });
   }
   return results;
 }

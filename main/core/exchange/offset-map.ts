@@ -1,4 +1,4 @@
-import { codePointLength, normaliseText } from '../text/normalise';
+import { codePointLength, isUncarried, normaliseText, replacementOf } from '../text/normalise';
 
 /**
  * A text as Marginalia stores it, with the way back: `map[i]` is the stored code-point
@@ -33,10 +33,19 @@ export function normaliseWithMap(raw: string): MappedText {
       i++;
       continue;
     }
+    if (isUncarried(c)) {
+      // Removed by normalisation (or a VT/FF that became LF): a position on it lands on what follows.
+      map[i] = outLen;
+      const r = replacementOf(c);
+      out += r;
+      outLen += r.length;
+      i++;
+      continue;
+    }
     // A run that NFC may recompose: a character and the combining characters after it.
     // Below U+0300 nothing combines with what precedes it, so runs can be split there.
     let j = i + 1;
-    while (j < cps.length && cps[j]!.codePointAt(0)! >= 0x300 && cps[j] !== '\r') j++;
+    while (j < cps.length && cps[j]!.codePointAt(0)! >= 0x300 && cps[j] !== '\r' && !isUncarried(cps[j]!)) j++;
     const chunk = cps.slice(i, j).join('');
     const norm = chunk.normalize('NFC');
     const n = codePointLength(norm);

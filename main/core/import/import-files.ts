@@ -12,7 +12,8 @@ export { MAX_FILE_BYTES };
 
 /** What became of one file (or one row of a spreadsheet, then `row` is set) in an import. */
 export type ImportOutcome =
-  | { file: string; row?: number; status: 'imported'; documentId: string; name: string }
+  /** `note`: what normalisation changed that the researcher should know (control characters removed). */
+  | { file: string; row?: number; status: 'imported'; documentId: string; name: string; note?: string }
   | { file: string; row?: number; status: 'duplicate'; duplicateOf: { id: string; name: string } }
   | { file: string; row?: number; status: 'failed'; reason: string };
 
@@ -176,11 +177,23 @@ async function writeBatch(tx: Tx, batch: Pending[], outcomes: (ImportOutcome | u
     const result = results[i]!;
     outcomes[p.slot] =
       result.status === 'imported'
-        ? { file: p.file, ...row, status: 'imported', documentId: result.id, name: p.doc.name.trim() || 'Untitled' }
+        ? {
+            file: p.file,
+            ...row,
+            status: 'imported',
+            documentId: result.id,
+            name: p.doc.name.trim() || 'Untitled',
+            ...(result.removedControls ? { note: controlsNote(result.removedControls) } : {}),
+          }
         : result.status === 'duplicate'
           ? { file: p.file, ...row, status: 'duplicate', duplicateOf: result.duplicateOf }
           : { file: p.file, ...row, status: 'failed', reason: result.reason };
   });
+}
+
+/** The import report's words for control characters taken out of a text. */
+export function controlsNote(n: number): string {
+  return `${n} control character${n === 1 ? '' : 's'} (NUL, VT, FF and the like) removed or made a line break: no export format can carry ${n === 1 ? 'it' : 'them'}`;
 }
 
 /** Reads files lazily, so a folder of thousands is never in memory at once. */

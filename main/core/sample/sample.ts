@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Tx } from '../db/project-db';
@@ -61,24 +61,22 @@ export async function createSampleProject(path: string, coderName: string, optio
   const dir = corpusDir();
   const manifest = SampleManifest.parse(JSON.parse(readFileSync(join(dir, 'sample.json'), 'utf8')));
   const codebook = Codebook.parse(JSON.parse(readFileSync(join(dir, 'codebook.json'), 'utf8')));
-  const project = await Project.create(path, { name: options.name ?? manifest.name, description: manifest.description });
-  try {
-    const coder = await ensureCoder(project.db, coderName);
-    const types: Record<string, VariableType> = Object.fromEntries(manifest.variables.map((v) => [v.name, v.type]));
-    await project.db.transaction(async (tx) => {
-      await setProjectMeta(tx, 'sample', 'true');
-      for (const v of manifest.variables) await ensureVariable(tx, v.name, v.type);
-      for (const d of manifest.documents) {
-        const text = readFileSync(join(dir, d.file), 'utf8');
-        await addDocument(tx, { name: d.name, text, sourceName: d.file, sourceFormat: 'txt', sourceEncoding: 'utf-8', attributes: d.attributes, attributeTypes: types, importedBy: coder.id });
-      }
-      await addCodes(tx, codebook.codes, null);
-    });
-  } catch (err) {
-    // Never leave a half-built sample behind: the next start would open it as if whole.
-    await project.close();
-    for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
-    throw err;
-  }
-  return project;
+  return Project.create(path, {
+    name: options.name ?? manifest.name,
+    description: manifest.description,
+    // Filled before the file appears under its name: a half-built sample is never left behind.
+    fill: async (db) => {
+      const coder = await ensureCoder(db, coderName);
+      const types: Record<string, VariableType> = Object.fromEntries(manifest.variables.map((v) => [v.name, v.type]));
+      await db.transaction(async (tx) => {
+        await setProjectMeta(tx, 'sample', 'true');
+        for (const v of manifest.variables) await ensureVariable(tx, v.name, v.type);
+        for (const d of manifest.documents) {
+          const text = readFileSync(join(dir, d.file), 'utf8');
+          await addDocument(tx, { name: d.name, text, sourceName: d.file, sourceFormat: 'txt', sourceEncoding: 'utf-8', attributes: d.attributes, attributeTypes: types, importedBy: coder.id });
+        }
+        await addCodes(tx, codebook.codes, null);
+      });
+    },
+  });
 }

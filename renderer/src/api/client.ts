@@ -84,7 +84,7 @@ export type ChangeSource = Method | 'host';
 /** The desktop shell's events, where the preload offers them (Electron only). */
 interface HostEvents {
   onChanged?: (cb: () => void) => void;
-  onMenu?: (cb: (action: string) => void) => void;
+  onMenu?: (cb: (action: string) => void) => () => void;
 }
 const host = (): HostEvents | undefined => window.marginalia as HostEvents | undefined;
 
@@ -103,8 +103,8 @@ export function onChange(listener: (source: ChangeSource) => void): () => void {
 }
 
 /** Runs `handler` for menu commands the desktop shell hands to the page (e.g. "export"). */
-export function onHostMenu(handler: (action: string) => void): void {
-  host()?.onMenu?.(handler);
+export function onHostMenu(handler: (action: string) => void): () => void {
+  return host()?.onMenu?.(handler) ?? (() => undefined);
 }
 
 /** Reads a File (from <input type=file> or a drop) as base64 for upload methods. */

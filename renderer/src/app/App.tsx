@@ -6,7 +6,7 @@ import type { SegmentWithContext } from '../../../main/core/coding/segments';
 import type { ViewerSegment as Segment } from '../../../main/api/contract/workbench';
 import { buildTextMap, sliceCp } from '../features/viewer/text-map';
 import type { Memo } from '../../../main/core/memos/memos';
-import { ApiError, call, onHostMenu } from '../api/client';
+import { ApiError, call, downloadBase64, onHostMenu } from '../api/client';
 import { useLoad, useProjectVersion } from './use-api';
 import { MenuBar, type Menu } from './MenuBar';
 import { CoderDialog } from './CoderDialog';
@@ -27,6 +27,7 @@ import { ExchangeImportDialog } from '../features/exchange/ExchangeImportDialog'
 import { MergeDialog } from '../features/team/MergeDialog';
 import { AgreementView } from '../features/team/AgreementView';
 import { ComparisonView } from '../features/team/ComparisonView';
+import { SaveStatus } from '../features/project/SaveStatus';
 
 export const CODER_KEY = 'marginalia.coder';
 const ONLY_MINE_KEY = 'marginalia.onlyMine';
@@ -72,8 +73,24 @@ export function App() {
   }, []);
   const say = (text: string) => setMessage({ error: false, text });
 
-  // The desktop menu's File ▸ Export… opens the same dialog as the in-page menu.
-  useEffect(() => onHostMenu((action) => action === 'export' && setDialog('export')), []);
+  /** The one file to send a colleague: a consistent copy, taken while the project stays open. */
+  const shareCopy = useCallback(() => {
+    say('Making a copy to share…');
+    call('project.shareCopy', {}).then((f) => {
+      downloadBase64(f.fileName, f.mime, f.dataBase64);
+      say(`Saved ${f.fileName} (${Math.max(1, Math.round(f.bytes / 1024))} KB): the complete project in one file, ready to send.`);
+    }, fail);
+  }, [fail]);
+
+  // The desktop menu's File ▸ Export… and Save a copy to share… do what the in-page menu does.
+  useEffect(
+    () =>
+      onHostMenu((action) => {
+        if (action === 'export') setDialog('export');
+        else if (action === 'share') shareCopy();
+      }),
+    [shareCopy],
+  );
 
   // The coder: remembered in localStorage, asked on first use.
   useEffect(() => {
@@ -299,6 +316,7 @@ export function App() {
         { label: 'Import REFI-QDA…', onSelect: () => setDialog('refi') },
         { label: 'Export…', onSelect: () => setDialog('export') },
         { label: "Merge a colleague's project…", onSelect: () => setDialog('merge') },
+        { label: 'Save a copy to share…', onSelect: shareCopy },
       ],
     },
     {
@@ -485,6 +503,7 @@ export function App() {
         <span role={message?.error ? 'alert' : 'status'} className={message?.error ? 'error' : 'status'}>
           {message?.text ?? ''}
         </span>
+        <SaveStatus />
       </footer>
 
       {dialog === 'palette' && (

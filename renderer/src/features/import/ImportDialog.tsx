@@ -325,7 +325,7 @@ export function ImportDialog(props: { onClose: () => void }) {
                     <tr key={i} className={`import-${o.status}`}>
                       <td title={o.file}>{o.row ? `${o.file} row ${o.row}` : o.file}</td>
                       <td>{o.status}</td>
-                      <td className="import-detail">{o.status === 'imported' ? o.name : o.status === 'duplicate' ? `same text as “${o.duplicateOf.name}”` : o.reason}</td>
+                      <td className="import-detail">{o.status === 'imported' ? (o.note ? `${o.name}: ${o.note}` : o.name) : o.status === 'duplicate' ? `same text as “${o.duplicateOf.name}”` : o.reason}</td>
                     </tr>
                   ))}
                 </tbody>
