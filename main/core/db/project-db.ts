@@ -275,9 +275,10 @@ export class ProjectDb {
         if (r && r.busy !== 0 && !this.closed) this.scheduleCheckpoint();
       } catch (err) {
         const described = describeFileError(err, this.fileName);
+        const cause = described?.code === 'io' && /disk is full/.test(described.message) ? 'the disk is full' : `saving failed (${(err as Error).message})`;
         problem = new MarginaliaError(
-          described?.code ?? 'io',
-          `${described?.message ?? `${this.fileName}: saving into the file failed (${(err as Error).message}).`} Your changes are kept in ${this.fileName}-wal beside it: do not copy or send ${this.fileName} alone until this is solved.`,
+          described?.code === 'damaged' ? 'damaged' : 'io',
+          `${this.fileName}: ${cause}, so your latest changes could not be written into the project file itself. They are safe in ${this.fileName}-wal beside it: keep the two files together, and do not copy or send ${this.fileName} alone. Free some space; saving finishes with the next change or when the project is closed.`,
         );
       }
       const changed = (problem?.message ?? null) !== (this.saveProblem?.message ?? null);

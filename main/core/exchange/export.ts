@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
+import { tempBeside } from '../files/temp-files';
 import type { ProjectDb, Reader } from '../db/project-db';
 import { projectInfo } from '../project/info';
 import { MarginaliaError } from '../errors';
@@ -86,7 +86,7 @@ class FileSink implements Sink {
  * never leaves a half-written file where the person expects their data.
  */
 async function atomicWrite(path: string, fill: (fd: number) => Promise<void>): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = `${tempBeside(path, 'exporting')}.tmp`;
   let fd: number;
   try {
     fd = openSync(tmp, 'wx');

@@ -1,42 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, linkSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, linkSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { tempBeside } from '../files/temp-files';
 import { createProjectDb, openProjectDb, type OpenOptions } from '../db/open';
 import type { ProjectDb } from '../db/project-db';
 import { MarginaliaError } from '../errors';
 import { describeFileError } from '../db/file-errors';
 import { setProjectMeta } from './info';
-
-const CREATING = '.creating-';
-
-/** Whether process `pid` still runs (a temporary file of a live process is left alone). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Removes what a killed `create` left beside `path`: `.name.creating-<pid>-<hex>` files whose
- * process is gone. They were never the project, so nothing of the user's is lost.
- */
-function removeStaleCreations(path: string): void {
-  const prefix = `.${basename(path)}${CREATING}`;
-  let names: string[];
-  try {
-    names = readdirSync(dirname(path));
-  } catch {
-    return;
-  }
-  for (const f of names) {
-    if (!f.startsWith(prefix)) continue;
-    const pid = Number(f.slice(prefix.length).split('-')[0]);
-    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) rmSync(join(dirname(path), f), { force: true });
-  }
-}
 
 /** Puts a finished file in place without ever replacing a file that appeared meanwhile. */
 function publish(tmp: string, path: string): void {
@@ -78,8 +48,7 @@ export class Project {
   static async create(path: string, options: CreateOptions = {}): Promise<Project> {
     if (existsSync(path)) throw new MarginaliaError('conflict', `${basename(path)} already exists. Choose another name, or open it instead.`);
     if (!existsSync(dirname(path))) throw new MarginaliaError('io', `${basename(path)}: the folder ${dirname(path)} does not exist. Create it or choose another folder.`);
-    removeStaleCreations(path);
-    const tmp = join(dirname(path), `.${basename(path)}${CREATING}${process.pid}-${randomUUID().slice(0, 8)}`);
+    const tmp = tempBeside(path, 'creating');
     let db: ProjectDb | null = null;
     try {
       db = await createProjectDb(tmp);
@@ -114,8 +83,7 @@ export class Project {
     const name = basename(target);
     if (existsSync(target) && !options.overwrite) throw new MarginaliaError('conflict', `${name} already exists. Choose another name, or replace it (--force on the command line, or confirm in the app).`);
     if (!existsSync(dirname(target))) throw new MarginaliaError('io', `${name}: the folder ${dirname(target)} does not exist. Create it or choose another folder.`);
-    const tmp = join(dirname(target), `.${name}${CREATING}${process.pid}-${randomUUID().slice(0, 8)}`);
-    removeStaleCreations(target);
+    const tmp = tempBeside(target, 'copying');
     try {
       await this.db.copyTo(tmp);
       renameSync(tmp, target);

@@ -1,5 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
+import { tempFolder } from '../files/temp-files';
 import { basename, join } from 'node:path';
 import type { Project } from './project';
 
@@ -14,7 +14,7 @@ export function sharedCopyName(projectPath: string, now = new Date()): string {
  * hands them to the host's save dialog as a download (the renderer never sees a path).
  */
 export async function shareCopyBytes(project: Project): Promise<{ fileName: string; mime: string; dataBase64: string; bytes: number }> {
-  const dir = mkdtempSync(join(tmpdir(), 'marginalia-share-'));
+  const dir = tempFolder('share');
   try {
     const { path } = await project.shareCopy(join(dir, 'copy.marginalia'));
     const bytes = readFileSync(path);

@@ -1,5 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
+import { tempFolder } from '../files/temp-files';
 import { basename, join } from 'node:path';
 import { Project } from '../project/project';
 import { importExchangeBytes, isExchangeFile } from '../exchange/qdpx-import';
@@ -12,7 +12,7 @@ import { readOtherProject, type OtherProject } from './merge';
  * .qdpx twice matches everything the second time.
  */
 async function readExchangeFile(path: string, displayName: string, coder: { id: string; name: string } | null): Promise<OtherProject> {
-  const dir = mkdtempSync(join(tmpdir(), 'marginalia-qdpx-'));
+  const dir = tempFolder('qdpx');
   try {
     const tempPath = join(dir, 'from-qdpx.marginalia');
     const project = await Project.create(tempPath, { name: displayName });

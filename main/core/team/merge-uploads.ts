@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tempFolder } from '../files/temp-files';
 import { basename, extname, join } from 'node:path';
 import { MarginaliaError } from '../errors';
 
@@ -23,7 +23,7 @@ export function saveUpload(fileName: string, dataBase64: string): { id: string; 
   const bytes = Buffer.from(dataBase64, 'base64');
   if (bytes.length === 0) throw new MarginaliaError('invalid_input', `${name}: the file is empty. Choose the colleague's .marginalia file again.`);
   while (uploads.size >= MAX_UPLOADS) discardUpload(uploads.keys().next().value!);
-  const dir = mkdtempSync(join(tmpdir(), 'marginalia-upload-'));
+  const dir = tempFolder('upload');
   // The name on disk is ours: the uploaded name is only shown, never used as a path.
   const ext = extname(name).toLowerCase();
   const path = join(dir, `upload${['.qdpx', '.qde', '.qdc'].includes(ext) ? ext : '.marginalia'}`);

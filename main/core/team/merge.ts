@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { tempBeside, tempFolder } from '../files/temp-files';
 import { basename, dirname, join } from 'node:path';
 import { inspectProjectFile, openProjectDb } from '../db/open';
 import type { ProjectDb, Reader, Tx } from '../db/project-db';
@@ -91,7 +91,7 @@ export async function readOtherProject(path: string, displayName: string = basen
     if (err instanceof MarginaliaError) throw new MarginaliaError(err.code, err.message.replace(basename(path), displayName));
     throw err;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'marginalia-merge-'));
+  const dir = tempFolder('merge');
   let db: ProjectDb | null = null;
   try {
     const copy = join(dir, 'other.marginalia');
@@ -509,10 +509,14 @@ export function backupPath(projectPath: string, now = new Date()): string {
  */
 export async function backupProject(db: ProjectDb, projectPath: string): Promise<string> {
   const target = backupPath(projectPath);
+  // Written under a temporary name and renamed: a merge killed mid-backup never leaves a
+  // partial file that looks like a backup.
+  const tmp = tempBeside(target, 'backing-up');
   try {
-    await db.read(() => db.sqlite.run(`VACUUM INTO ?`, [target]));
+    await db.copyTo(tmp);
+    renameSync(tmp, target);
   } catch (err) {
-    rmSync(target, { force: true });
+    rmSync(tmp, { force: true });
     throw new MarginaliaError('io', `Could not write the backup ${basename(target)} beside the project (${(err as Error).message}); nothing was merged. Check there is free space and the folder is writable.`);
   }
   return target;

@@ -1,0 +1,59 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Temporary files and folders carry the id of the process that made them, so the next run
+ * can tell a leftover of a killed process (remove it) from the work of one still running
+ * (leave it): `.<name>.<tag>-<pid>-<hex>` beside a file, `marginalia-<tag>-<pid>-<random>`
+ * in the system temp folder.
+ */
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes entries of `folder` that start with `prefix` and name a process that has ended. */
+function removeLeftovers(folder: string, prefix: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) {
+      try {
+        rmSync(join(folder, name), { recursive: true, force: true });
+      } catch {
+        // Someone else's file we may not remove: it is ignored, as before.
+      }
+    }
+  }
+}
+
+/**
+ * A temporary name beside `path` for a file that is renamed onto `path` when complete.
+ * Leftovers of killed runs for the same `path` and `tag` are removed first.
+ */
+export function tempBeside(path: string, tag: string): string {
+  const prefix = `.${basename(path)}.${tag}-`;
+  removeLeftovers(dirname(path), prefix);
+  return join(dirname(path), `${prefix}${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/** A private folder in the system temp folder; leftovers of killed runs with the same tag are removed first. */
+export function tempFolder(tag: string): string {
+  const prefix = `marginalia-${tag}-`;
+  removeLeftovers(tmpdir(), prefix);
+  return mkdtempSync(join(tmpdir(), `${prefix}${process.pid}-`));
+}
