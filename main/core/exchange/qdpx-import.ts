@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-parser';
 import { strFromU8 } from 'fflate';
 import type { ProjectDb, Tx } from '../db/project-db';
 import { COLOR_RE, createCode } from '../codebook/codebook';
@@ -47,6 +47,39 @@ const ARRAY_TAGS = new Set([
   'Coding', 'NoteRef', 'Note', 'VariableValue', 'SourceRef', 'Link', 'Set', 'Graph',
 ]);
 
+const XML_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const REFERENCE = /&(?:#x([0-9a-fA-F]+)|#([0-9]+)|([A-Za-z_][\w.-]*));/g;
+
+/**
+ * Replaces the references XML itself defines: the five predefined entities and character
+ * references, decimal or hex, astral ones included (&#x1F600;). One pass, so "&amp;lt;"
+ * becomes "&lt;", not "<". A reference to a code point that cannot be a character (&#0;, a
+ * surrogate, past U+10FFFF) becomes U+FFFD; an undeclared name stays as it was written.
+ */
+export function decodeXmlReferences(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(REFERENCE, (ref, hex: string | undefined, dec: string | undefined, name: string | undefined) => {
+    if (name !== undefined) return XML_ENTITIES[name] ?? ref;
+    const cp = parseInt(hex ?? dec!, hex !== undefined ? 16 : 10);
+    return cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? '\uFFFD' : String.fromCodePoint(cp);
+  });
+}
+
+/**
+ * The parser's own decoding knows numeric references only together with HTML's named
+ * entities, which XML does not have; this decoder knows exactly XML's. Entities declared
+ * in a DOCTYPE are refused (parseXml already turns such files away; this is the backstop).
+ */
+const xmlEntityDecoder: EntityDecoderOptions = {
+  decode: decodeXmlReferences,
+  addInputEntities: (entities) => {
+    if (Object.keys(entities).length) throw new Error('the file declares XML entities, which REFI-QDA files never need');
+  },
+  setExternalEntities: () => undefined,
+  reset: () => undefined,
+  setXmlVersion: () => undefined,
+};
+
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '',
@@ -55,7 +88,7 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   trimValues: false,
   processEntities: true,
-  htmlEntities: false,
+  entityDecoder: xmlEntityDecoder,
   isArray: (name) => ARRAY_TAGS.has(name),
 });
 
@@ -192,6 +225,10 @@ class Importer {
   private readonly variables = new Map<string, { name: string; type: VariableType }>();
   private readonly noteTargets = new Map<string, NoteTarget>();
   private readonly usedIds = new Set<string>();
+  /** Codes a code of this file was created as or matched to: each is taken by one code of the file at most. */
+  private readonly takenCodes = new Set<string>();
+  /** Segments this import created, told apart from those the project already had. */
+  private readonly createdSegments = new Set<string>();
   private readonly now = new Date().toISOString();
 
   constructor(
@@ -265,7 +302,17 @@ class Importer {
         name = name.replace(/\//g, '-');
         this.report.converted('code name with "/"', '"/" separates levels of a code path in Marginalia, so it became "-"');
       }
-      const existing = await this.tx.get<{ id: string }>(`SELECT id FROM codes WHERE ifnull(parent_id, '') = ifnull(?, '') AND name = ? COLLATE NOCASE`, [parentId, name]);
+      let existing = await this.siblingNamed(parentId, name);
+      // Two siblings in this file whose names differ only in case are two codes, but Marginalia
+      // keeps sibling names unique regardless of case: the later one becomes "name (2)" (or the
+      // next free number), and a "name (2)" already there is that code, so importing the same
+      // file again doubles nothing. A sibling of exactly the same name is the same code.
+      const written = name;
+      for (let n = 2; existing && existing.name !== name && this.takenCodes.has(existing.id); n++) {
+        name = `${written} (${n})`;
+        existing = await this.siblingNamed(parentId, name);
+      }
+      if (name !== written) this.report.converted('code whose name differs from a sibling only in case', `renamed (for example "${written}" to "${name}"), as sibling codes need names that differ in more than case`);
       let id: string;
       if (existing) {
         // The same code path is the same code: a .qdc brought into a project that has it, or a sibling of the same name.
@@ -277,15 +324,21 @@ class Importer {
           name,
           parentId,
           color: colorOf(attr(c, 'color')),
-          description: textOf(c, 'Description')?.trim() ?? '',
+          // Kept as written: a description is the coding rule, and its spacing is the author's.
+          description: textOf(c, 'Description') ?? '',
         });
         this.report.r.imported.codes++;
       }
+      this.takenCodes.add(id);
       if (guid) this.codes.set(guid, id);
       if (attr(c, 'isCodable') === 'false') this.report.converted('code that is not codable', 'imported as an ordinary code (Marginalia lets any code be applied)');
       for (const ref of list(c, 'NoteRef')) this.target(ref, { kind: 'code', id });
       await this.codeTree(list(c, 'Code'), id);
     }
+  }
+
+  private siblingNamed(parentId: string | null, name: string): Promise<{ id: string; name: string } | undefined> {
+    return this.tx.get<{ id: string; name: string }>(`SELECT id, name FROM codes WHERE ifnull(parent_id, '') = ifnull(?, '') AND name = ? COLLATE NOCASE`, [parentId, name]);
   }
 
   private target(ref: Node, target: NoteTarget): void {
@@ -315,7 +368,8 @@ class Importer {
         continue;
       }
       const tag = VALUE_TAGS.find((t) => textOf(vv, t) !== undefined);
-      const raw = tag ? textOf(vv, tag)!.trim() : '';
+      // A text value is kept as written, spaces included; typed values are read without them.
+      const raw = !tag ? '' : tag === 'TextValue' ? textOf(vv, tag)! : textOf(vv, tag)!.trim();
       out[variable.name] = tag === 'DateValue' ? raw.slice(0, 10) : raw;
     }
     return out;
@@ -461,13 +515,18 @@ class Importer {
         continue;
       }
       const coderId = await this.coderOf(attr(coding, 'creatingUser'), at.creatingUser);
-      const same = await this.tx.get<{ id: string }>(`SELECT id FROM segments WHERE document_id = ? AND code_id = ? AND coder_id = ? AND start = ? AND end = ?`, [
-        at.documentId,
-        codeId,
-        coderId,
-        at.start,
-        at.end,
-      ]);
+      // A coding the project had before this import is not doubled (the same file imported
+      // twice); one this file brought a moment ago is not a reason to drop another: a project
+      // may hold the same code, coder and span twice, and its export carries both.
+      const same = (
+        await this.tx.all<{ id: string }>(`SELECT id FROM segments WHERE document_id = ? AND code_id = ? AND coder_id = ? AND start = ? AND end = ?`, [
+          at.documentId,
+          codeId,
+          coderId,
+          at.start,
+          at.end,
+        ])
+      ).find((s) => !this.createdSegments.has(s.id));
       if (same) {
         this.report.dropped('coding already in the project', 'the same code, coder and span were already coded; not doubled');
         ids.push(same.id);
@@ -486,6 +545,7 @@ class Importer {
         created_at: created,
         updated_at: isoTime(at.modified, created),
       });
+      this.createdSegments.add(id);
       for (const ref of list(coding, 'NoteRef')) this.target(ref, { kind: 'segment', id });
       ids.push(id);
       this.report.r.imported.segments++;
@@ -497,14 +557,16 @@ class Importer {
     for (const ref of list(project, 'NoteRef')) this.target(ref, { kind: 'project', id: null });
     for (const n of list(child(project, 'Notes'), 'Note')) {
       const guid = guidOf(attr(n, 'guid'));
-      let text = textOf(n, 'PlainTextContent');
-      if (!text?.trim()) {
+      // A memo is the researcher's own writing and no offset points into it: its text and
+      // title come in as written (the XML reader has already made line ends LF, and kept a
+      // CR written as &#13;). Only a memo kept in a file gets the document normalisation.
+      let text = textOf(n, 'PlainTextContent') ?? '';
+      if (!text.trim() && attr(n, 'plainTextPath')) {
         const file = findInArchive(this.archive, attr(n, 'plainTextPath'));
-        text = file ? strFromU8(file) : '';
+        if (file) text = normaliseWithMap(strFromU8(file)).text;
       }
-      text = normaliseWithMap(text ?? '').text;
-      const title = (attr(n, 'name') ?? '').trim();
-      if (!text.trim() && !title) {
+      const title = attr(n, 'name') ?? '';
+      if (!text.trim() && !title.trim()) {
         this.report.dropped('memo', 'it has no text');
         continue;
       }
