@@ -84,9 +84,26 @@ function isXsdDate(value: string): boolean {
   return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
 }
 
-/** The value element of one attribute value: its type's element, or TextValue when the type's XSD form cannot hold it. */
+/**
+ * Whether a decimal fits the 24 digits libxml2 holds an xs:decimal in (counted from the first
+ * non-zero digit before the point, every digit after it). xmllint, and lxml in QualCoder,
+ * reject a longer one as invalid, though the XSD sets no limit.
+ */
+function fitsLibxml2(decimalText: string): boolean {
+  const [int = '', frac = ''] = decimalText.replace(/^-/, '').split('.');
+  return int.replace(/^0+/, '').length + frac.length <= 24;
+}
+
+/**
+ * The value element of one attribute value: its type's element, or TextValue when the type's
+ * XSD form cannot hold it exactly (a number like 6.4e-208, a date like 2023-02-30). The
+ * value stays what it was: Marginalia's import reads it back into the typed attribute.
+ */
 function valueElement(type: VariableType, value: string): Record<string, string> {
-  if (type === 'number') return { FloatValue: decimal(value) };
+  if (type === 'number') {
+    const d = decimal(value);
+    return fitsLibxml2(d) ? { FloatValue: d } : { TextValue: String(Number(value)) };
+  }
   if (type === 'boolean' && (value === 'true' || value === 'false')) return { BooleanValue: value };
   if (type === 'date' && isXsdDate(value)) return { DateValue: value };
   return { TextValue: value };
