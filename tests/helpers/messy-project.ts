@@ -110,6 +110,8 @@ export interface WrittenDocument {
   /** The text as it was in the imported file, before normalisation. */
   raw: string;
   via: 'txt' | 'jsonl';
+  /** What the import report said normalisation changed (control characters removed), if anything. */
+  importNote: string | null;
   /** Stored attribute values by attribute name; absent when empty. */
   values: Record<string, string | number | boolean>;
 }
@@ -131,6 +133,8 @@ export interface WrittenMemo {
   id: string;
   kind: 'project' | 'document' | 'code' | 'segment';
   targetId: string | null;
+  /** The coder who wrote it. */
+  authorId: string | null;
   title: string;
   text: string;
 }
@@ -412,8 +416,9 @@ function resolveSpan(spec: SegmentSpec, text: string, length: number): [number, 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
 /** Imports the documents through import.files: .txt files one by one, the rest as one .jsonl of articles. */
-async function importDocuments(call: BuiltProject['call'], documents: DocumentSpec[]): Promise<string[]> {
+async function importDocuments(call: BuiltProject['call'], documents: DocumentSpec[]): Promise<{ ids: string[]; notes: Array<string | null> }> {
   const ids: string[] = new Array(documents.length);
+  const notes: Array<string | null> = documents.map(() => null);
   const jsonl = documents.map((d, i) => ({ d, i })).filter(({ d }) => d.via === 'jsonl');
   for (const [i, d] of documents.entries()) {
     if (d.via !== 'txt') continue;
@@ -421,6 +426,7 @@ async function importDocuments(call: BuiltProject['call'], documents: DocumentSp
     const outcome = report.outcomes[0];
     if (outcome?.status !== 'imported') throw new Error(`document ${i + 1} (.txt) was not imported: ${JSON.stringify(outcome)}`);
     ids[i] = outcome.documentId;
+    notes[i] = noteOf(outcome);
   }
   if (jsonl.length > 0) {
     // JSON escapes the NUL and control characters, so the file is text while the article is not.
@@ -430,9 +436,16 @@ async function importDocuments(call: BuiltProject['call'], documents: DocumentSp
       const outcome = report.outcomes[k];
       if (outcome?.status !== 'imported') throw new Error(`document ${i + 1} (.jsonl row) was not imported: ${JSON.stringify(outcome)}`);
       ids[i] = outcome.documentId;
+      notes[i] = noteOf(outcome);
     });
   }
-  return ids;
+  return { ids, notes };
+}
+
+/** The import report's note on a document, read loosely so the helper does not depend on the report's exact shape. */
+function noteOf(outcome: object): string | null {
+  const note = (outcome as { note?: unknown }).note;
+  return typeof note === 'string' ? note : null;
 }
 
 /**
@@ -463,7 +476,7 @@ export async function buildProject(spec: ProjectSpec, path: string): Promise<Bui
       codeIds.push((await call('codes.create', { name: c.name, parentId, description: c.description })).id);
     }
 
-    const documentIds = await importDocuments(call, spec.documents);
+    const { ids: documentIds, notes } = await importDocuments(call, spec.documents);
     for (const [i, d] of spec.documents.entries()) {
       const id = documentIds[i]!;
       await call('documents.rename', { id, name: d.name });
@@ -495,7 +508,7 @@ export async function buildProject(spec: ProjectSpec, path: string): Promise<Bui
       await call('segments.create', { documentId, codeId: codeIds[s.code]!, start, end, ...(s.memo !== null ? { memo: s.memo } : {}) });
     }
     await session.setCoder(spec.coders[0]!);
-    return { path, project, session, call, close, written: await readBack(call, spec, documentIds, coderIds) };
+    return { path, project, session, call, close, written: await readBack(call, spec, documentIds, notes, coderIds) };
   } catch (err) {
     await close();
     throw err;
@@ -503,7 +516,7 @@ export async function buildProject(spec: ProjectSpec, path: string): Promise<Bui
 }
 
 /** Everything the project stores that exports carry, read through the API. */
-async function readBack(call: BuiltProject['call'], spec: ProjectSpec, documentIds: string[], coderIds: string[]): Promise<WrittenProject> {
+async function readBack(call: BuiltProject['call'], spec: ProjectSpec, documentIds: string[], notes: Array<string | null>, coderIds: string[]): Promise<WrittenProject> {
   const info = await call('project.info', {});
   const codes = (await call('codes.list', {})).map((c) => ({ id: c.id, parentId: c.parent_id, name: c.name, path: c.path, depth: c.depth, description: c.description }));
   const attributes = (await call('variables.list', {})).map((v) => ({ name: v.name, type: v.type }));
@@ -513,9 +526,9 @@ async function readBack(call: BuiltProject['call'], spec: ProjectSpec, documentI
     const doc = await call('documents.get', { id });
     const values: Record<string, string | number | boolean> = {};
     for (const [k, v] of Object.entries(summaries.get(id)?.attributes ?? {})) if (v !== null && v !== '') values[k] = v;
-    documents.push({ id, name: doc.name, text: doc.text, raw: spec.documents[i]!.text, via: spec.documents[i]!.via, values });
+    documents.push({ id, name: doc.name, text: doc.text, raw: spec.documents[i]!.text, via: spec.documents[i]!.via, importNote: notes[i] ?? null, values });
   }
-  const memos = (await call('memos.list', {})).map((m) => ({ id: m.id, kind: m.target_kind, targetId: m.target_id, title: m.title, text: m.text }));
+  const memos = (await call('memos.list', {})).map((m) => ({ id: m.id, kind: m.target_kind, targetId: m.target_id, authorId: m.author_id, title: m.title, text: m.text }));
   const segmentMemo = new Map(memos.filter((m) => m.kind === 'segment').map((m) => [m.targetId, m.text]));
   const texts = new Map(documents.map((d) => [d.id, new CodePointIndex(d.text)]));
   const segments = (await call('segments.list', {})).map((s) => ({
