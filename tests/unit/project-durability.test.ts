@@ -151,20 +151,20 @@ describe('a full disk is reported, never passed over', () => {
       expect((await run('new', path)).code).toBe(0);
       const src = join(dir, 'articles');
       mkdirSync(src);
-      for (let i = 0; i < 12; i++) {
+      for (let i = 0; i < 16; i++) {
         const lines = Array.from({ length: 300 }, (_, k) => `Shelling of the market in Kostiantynivka reported ${k}`);
         writeFileSync(join(src, `a${i}.txt`), `Article ${i}\n${lines.join('\n')}`);
       }
       const imported = await run('import', path, src);
       // The documents went into the WAL; folding them into the file ran out of space.
-      expect(imported.out).toMatch(/12 imported/);
+      expect(imported.out).toMatch(/16 imported/);
       expect(imported.code).toBe(1);
       expect(imported.err).toMatch(/disk is full/);
       expect(imported.err).toMatch(/p\.marginalia-wal/);
       // Space freed: nothing acknowledged was lost.
       expect(spawnSync('mount', ['-o', 'remount,size=20m', disk]).status).toBe(0);
       const docs = await run('docs', path, '--json');
-      expect(JSON.parse(docs.out)).toHaveLength(12);
+      expect(JSON.parse(docs.out)).toHaveLength(16);
       expect(existsSync(`${path}-wal`)).toBe(false);
     } finally {
       spawnSync('umount', [disk]);
