@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { defaultCoderName, type Ctx } from '../api/session';
 import { Project } from '../core/project/project';
 import { createSampleProject } from '../core/sample/sample';
+import { dailyBackup } from '../core/project/backup';
 import { historyState, type HistoryState } from '../core/events/undo';
 import { importPaths, type ImportReport } from '../core/import/import-files';
 import { readSettings, withOpened, withoutRecent, writeSettings, type Settings } from './settings';
@@ -53,6 +54,8 @@ export class ProjectHost {
   private async adopt(project: Project): Promise<void> {
     await this.ctx.session.setProject(project);
     this.save(withOpened(this.settings, project.path));
+    // Once a day, a copy of the project as it opened well: the damaged-file message names it.
+    await dailyBackup(project);
   }
 
   /**

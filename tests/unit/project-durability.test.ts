@@ -261,3 +261,28 @@ describe('a damaged, truncated, read-only or busy file', () => {
     }
   });
 });
+
+describe('the automatic backup', () => {
+  it('is written once a day on opening, and the damaged-file message names it', async () => {
+    const { dailyBackup } = await import('../../main/core/project/backup');
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, 'study.marginalia');
+      expect((await run('new', path, '--sample')).code).toBe(0);
+      const project = await Project.open(path);
+      const first = await dailyBackup(project);
+      expect(first).toMatch(/^study\.backup-auto-.*\.marginalia$/);
+      expect(await dailyBackup(project)).toBeNull(); // not twice in a day
+      await project.close();
+      const fd = openSync(path, 'r+');
+      writeSync(fd, Buffer.alloc(4096, 0xab), 0, 4096, 4096 * 20);
+      closeSync(fd);
+      const r = await run('docs', path);
+      expect(r.err).toContain(`Restore the automatic backup ${first}`);
+      // The backup is a whole project.
+      expect((await run('docs', join(dir, first!), '--json')).code).toBe(0);
+    } finally {
+      cleanup();
+    }
+  });
+});

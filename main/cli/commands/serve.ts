@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { Session, defaultCoderName } from '../../api/session';
 import { Project } from '../../core/project/project';
 import { createSampleProject } from '../../core/sample/sample';
+import { dailyBackup } from '../../core/project/backup';
 import { startBridge } from '../../bridge/server';
 import { CODER_OPT, UsageError, int, str, type Command } from '../command';
 
@@ -28,6 +29,8 @@ export const serveCommand: Command = {
     }
     const project = existsSync(path) || !args.values.sample ? await Project.open(path) : await createSampleProject(path, coderName);
     const session = new Session(project, coderName);
+    // Like the desktop app: once a day, a backup of the project as it opened well.
+    await dailyBackup(project);
     const rendererDir = resolve(__dirname, '../../../renderer');
     const port = int(args, 'port');
     const bridge = await startBridge({ ctx: { session }, rendererDir, port });

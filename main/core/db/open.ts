@@ -60,9 +60,10 @@ export function latestBackup(path: string): string | undefined {
   try {
     return readdirSync(dirname(path))
       .filter((f) => f.startsWith(`${stem}.backup-`) && f.endsWith('.marginalia'))
-      .filter((f) => statSync(`${dirname(path)}/${f}`).size > 0)
-      .sort()
-      .pop();
+      .map((f) => ({ f, st: statSync(`${dirname(path)}/${f}`) }))
+      .filter((x) => x.st.size > 0)
+      .sort((a, b) => a.st.mtimeMs - b.st.mtimeMs)
+      .pop()?.f;
   } catch {
     return undefined;
   }
