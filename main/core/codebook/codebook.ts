@@ -97,10 +97,49 @@ async function assertNameFree(r: Reader, parentId: string | null, name: string, 
 }
 
 function cleanName(name: string): string {
-  const clean = name.trim().replace(/\s+/g, ' ');
+  const clean = collapseSpaces(name);
   if (!clean) throw invalid('name', 'a code needs a name.');
   if (clean.includes('/')) throw invalid('name', `"${clean}" contains "/", which separates levels in a code path; use another character.`);
   return clean;
+}
+
+const collapseSpaces = (name: string): string => name.trim().replace(/\s+/g, ' ');
+
+/** What an imported code without a usable name is called. */
+export const UNNAMED_CODE = 'Unnamed code';
+
+/**
+ * The code name rules applied by repair rather than refusal, for codes that arrive from
+ * other files (merge, REFI-QDA import) where there is nobody to ask: spaces collapsed as
+ * the codebook does, an empty name becomes "Unnamed code", and "/" (which separates levels
+ * in a code path) becomes "-". `repairs` says what was changed, for the import's report.
+ * The result always passes `createCode`'s name check.
+ */
+export function repairCodeName(raw: string): { name: string; repairs: string[] } {
+  const repairs: string[] = [];
+  let name = collapseSpaces(raw);
+  if (!name) {
+    name = UNNAMED_CODE;
+    repairs.push(`it had no name, so it is called "${UNNAMED_CODE}"`);
+  }
+  if (name.includes('/')) {
+    name = name.replace(/\//g, '-');
+    repairs.push(`"/" separates levels of a code path, so "${collapseSpaces(raw)}" became "${name}"`);
+  }
+  return { name, repairs };
+}
+
+/**
+ * `name`, or else the first of "name (2)", "name (3)"… that is not `taken`. Sibling code names
+ * are unique regardless of case, so a code that arrives beside a sibling of the same name
+ * (differing in case only, say) is numbered rather than merged into it or lost.
+ */
+export function firstFreeName(name: string, taken: (candidate: string) => boolean): string {
+  if (!taken(name)) return name;
+  for (let n = 2; ; n++) {
+    const candidate = `${name} (${n})`;
+    if (!taken(candidate)) return candidate;
+  }
 }
 
 async function nextColor(r: Reader): Promise<string> {
@@ -114,8 +153,10 @@ export interface NewCode {
   color?: string;
   description?: string;
   shortcut?: number | null;
-  /** For imports that keep ids (REFI-QDA, merge). */
+  /** For imports that keep ids (REFI-QDA, merge): kept when no code has it yet. */
   id?: string;
+  /** For imports that keep when a code was made; now when absent. */
+  createdAt?: string;
 }
 
 export async function createCode(tx: Tx, input: NewCode): Promise<string> {
@@ -126,7 +167,8 @@ export async function createCode(tx: Tx, input: NewCode): Promise<string> {
   if (input.color !== undefined && !COLOR_RE.test(input.color)) throw invalid('color', `"${input.color}" is not a colour like #2e86ab.`);
   if (input.shortcut != null) await releaseShortcut(tx, input.shortcut);
   const order = await tx.get<{ n: number }>(`SELECT ifnull(max(sort_order), 0) + 1 AS n FROM codes WHERE ifnull(parent_id, '') = ifnull(?, '')`, [parentId]);
-  const id = input.id ?? randomUUID();
+  // As for every kept id: a taken one means another code, so this one gets a new id (returned).
+  const id = input.id && !(await tx.get(`SELECT 1 FROM codes WHERE id = ?`, [input.id])) ? input.id : randomUUID();
   await tx.insert('codes', {
     id,
     parent_id: parentId,
@@ -135,7 +177,7 @@ export async function createCode(tx: Tx, input: NewCode): Promise<string> {
     color: (input.color ?? (await nextColor(tx))).toLowerCase(),
     shortcut: input.shortcut ?? null,
     sort_order: order?.n ?? 1,
-    created_at: new Date().toISOString(),
+    created_at: input.createdAt || new Date().toISOString(),
   });
   return id;
 }

@@ -24,20 +24,47 @@ export async function resolveCoder(r: Reader, idOrName: string): Promise<Coder> 
   throw notFound('coder', idOrName);
 }
 
-/**
- * The coder with this name, created on first use. Where a merge brought in a second coder
- * of the same name, the earliest one is the local one.
- */
-export async function ensureCoder(db: ProjectDb, name: string): Promise<Coder> {
+/** The coder name rule: spaces at either end do not count, and a coder needs a name. */
+function cleanCoderName(name: string, field = 'name'): string {
   const clean = name.trim();
-  if (!clean) throw new MarginaliaError('invalid_input', 'coder: a coder needs a name.');
-  return db.transaction(async (tx) => {
-    const existing = await tx.get<Coder>(`SELECT id, name, created_at FROM coders WHERE name = ? ORDER BY created_at LIMIT 1`, [clean]);
-    if (existing) return existing;
-    const coder: Coder = { id: randomUUID(), name: clean, created_at: new Date().toISOString() };
-    await tx.run(`INSERT INTO coders (id, name, created_at) VALUES (?, ?, ?)`, [coder.id, coder.name, coder.created_at]);
-    return coder;
-  });
+  if (!clean) throw new MarginaliaError('invalid_input', `${field}: a coder needs a name.`);
+  return clean;
+}
+
+export interface NewCoder {
+  name: string;
+  /** For merges and imports that keep ids: kept when no coder has it yet. */
+  id?: string;
+  createdAt?: string;
+}
+
+/**
+ * Adds a coder inside the caller's transaction. Two coders may share a name (a merge keeps
+ * different people apart even when they typed the same name), so a name is not checked for
+ * uniqueness; finding a coder by name is `findOrCreateCoder`'s work.
+ */
+export async function createCoder(tx: Tx, input: NewCoder): Promise<Coder> {
+  const name = cleanCoderName(input.name);
+  const id = input.id && !(await tx.get(`SELECT 1 FROM coders WHERE id = ?`, [input.id])) ? input.id : randomUUID();
+  const coder: Coder = { id, name, created_at: input.createdAt || new Date().toISOString() };
+  await tx.insert('coders', { ...coder });
+  return coder;
+}
+
+/**
+ * The coder with this name, created on first use, inside the caller's transaction. Where a
+ * merge brought in a second coder of the same name, the earliest one is the local one.
+ */
+export async function findOrCreateCoder(tx: Tx, name: string): Promise<Coder> {
+  const clean = cleanCoderName(name, 'coder');
+  const existing = await tx.get<Coder>(`SELECT id, name, created_at FROM coders WHERE name = ? ORDER BY created_at LIMIT 1`, [clean]);
+  return existing ?? createCoder(tx, { name: clean });
+}
+
+/** `findOrCreateCoder` in a transaction of its own, for the session's current coder. */
+export async function ensureCoder(db: ProjectDb, name: string): Promise<Coder> {
+  cleanCoderName(name, 'coder');
+  return db.transaction((tx) => findOrCreateCoder(tx, name));
 }
 
 /**
@@ -45,7 +72,6 @@ export async function ensureCoder(db: ProjectDb, name: string): Promise<Coder> {
  * when they typed the same name); renaming is how the user tells them apart.
  */
 export async function renameCoder(tx: Tx, id: string, name: string): Promise<void> {
-  const clean = name.trim();
-  if (!clean) throw new MarginaliaError('invalid_input', 'name: a coder needs a name.');
+  const clean = cleanCoderName(name);
   if (!(await tx.update('coders', { id }, { name: clean }))) throw notFound('coder', id);
 }

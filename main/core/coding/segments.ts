@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Reader, Tx } from '../db/project-db';
-import { invalid, notFound } from '../errors';
+import { MarginaliaError, invalid, notFound } from '../errors';
 import { descendantIds } from '../codebook/codebook';
+import { CHUNK, allInChunks, existingIds } from '../db/in-chunks';
+import { createMemo } from '../memos/memos';
 
 /** One application of one code to a span of one document, in code points, half-open. */
 export interface Segment {
@@ -79,12 +81,23 @@ export async function listSegments(r: Reader, filter: SegmentFilter = {}): Promi
   );
 }
 
+/**
+ * Why `[start, end)` is not a passage of `doc`, or null when it is: whole code points,
+ * 0-based, half-open, non-empty, inside the stored text. The one span rule, used for every
+ * segment written and by plans (merge) that check spans before anything is written.
+ */
+export function spanProblem(doc: { name: string; length: number }, start: number, end: number): MarginaliaError | null {
+  if (!Number.isInteger(start) || start < 0) return invalid('start', `must be a whole number from 0; got ${start}.`);
+  if (!Number.isInteger(end) || end <= start) return invalid('end', `must be greater than start (${start}); got ${end}.`);
+  if (end > doc.length) return invalid('end', `${end} is past the end of "${doc.name}", which has ${doc.length} characters.`);
+  return null;
+}
+
 async function checkSpan(r: Reader, documentId: string, start: number, end: number): Promise<void> {
   const doc = await r.get<{ length: number; name: string }>(`SELECT length, name FROM documents WHERE id = ?`, [documentId]);
   if (!doc) throw notFound('document', documentId);
-  if (!Number.isInteger(start) || start < 0) throw invalid('start', `must be a whole number from 0; got ${start}.`);
-  if (!Number.isInteger(end) || end <= start) throw invalid('end', `must be greater than start (${start}); got ${end}.`);
-  if (end > doc.length) throw invalid('end', `${end} is past the end of "${doc.name}", which has ${doc.length} characters.`);
+  const problem = spanProblem(doc, start, end);
+  if (problem) throw problem;
 }
 
 export interface NewSegment {
@@ -94,27 +107,122 @@ export interface NewSegment {
   start: number;
   end: number;
   memo?: string;
+  /** Kept when no segment has it yet, so merging or importing the same file again finds it. */
   id?: string;
   createdAt?: string;
+  /** Defaults to `createdAt`. */
+  updatedAt?: string;
 }
 
-export async function createSegment(tx: Tx, s: NewSegment): Promise<string> {
-  await checkSpan(tx, s.documentId, s.start, s.end);
-  if (!(await tx.get(`SELECT 1 FROM codes WHERE id = ?`, [s.codeId]))) throw notFound('code', s.codeId);
-  const id = s.id ?? randomUUID();
-  const now = s.createdAt ?? new Date().toISOString();
-  await tx.insert('segments', {
-    id,
-    document_id: s.documentId,
-    code_id: s.codeId,
-    coder_id: s.coderId,
-    start: s.start,
-    end: s.end,
-    created_at: now,
-    updated_at: now,
-  });
-  if (s.memo && s.memo.trim()) await setPlainMemo(tx, 'segment', id, s.coderId, s.memo);
-  return id;
+export interface SegmentWriteOptions {
+  /**
+   * A segment with the same document, code, coder, start and end as one already in the
+   * project is the same coding. 'keep' writes it anyway: a coder may apply a code to a span
+   * twice from the coding screen, and an export carries both. 'skip' writes nothing and
+   * answers with the segment already there: what merge, consensus and REFI-QDA import do,
+   * so that bringing the same work in twice doubles nothing. Default 'keep'.
+   */
+  duplicates?: 'keep' | 'skip';
+  /**
+   * With 'skip': segments that do not count as "already there" (an import's own segments,
+   * written a moment ago, when the file itself holds the same coding twice).
+   */
+  notDuplicates?: ReadonlySet<string>;
+}
+
+export type SegmentWriteResult =
+  | { status: 'created'; id: string }
+  /** `id`: the segment already in the project that this one repeats. */
+  | { status: 'duplicate'; id: string }
+  | { status: 'refused'; error: MarginaliaError };
+
+const codingKey = (s: { document_id: string; code_id: string; coder_id: string; start: number; end: number }): string =>
+  `${s.document_id}\u0000${s.code_id}\u0000${s.coder_id}\u0000${s.start}\u0000${s.end}`;
+
+/**
+ * Writes segments inside the caller's transaction, one result per segment in order. Every
+ * segment is held to the coding screen's rules (its document, code and coder exist; its span
+ * passes `spanProblem`) and, with `duplicates: 'skip'`, to the duplicate rule. A segment that
+ * breaks a rule is refused and written nowhere; the others go on. Documents, codes, coders
+ * and earlier codings are looked up a chunk at a time (the last through the segments_coding
+ * index), so a merge of 20,000 codings costs one insert per segment and a few dozen queries.
+ */
+export async function createSegments(tx: Tx, segments: readonly NewSegment[], options: SegmentWriteOptions = {}): Promise<SegmentWriteResult[]> {
+  const docs = new Map(
+    (await allInChunks<{ id: string; name: string; length: number }>(tx, segments.map((s) => s.documentId), (p) => `SELECT id, name, length FROM documents WHERE id IN (${p})`)).map((d) => [d.id, d]),
+  );
+  const codes = await existingIds(tx, 'codes', segments.map((s) => s.codeId));
+  const coders = await existingIds(tx, 'coders', segments.map((s) => s.coderId));
+  const usedIds = await existingIds(tx, 'segments', segments.flatMap((s) => (s.id ? [s.id] : [])));
+  const earlier = options.duplicates === 'skip' ? await codingsAlreadyThere(tx, segments, options.notDuplicates) : new Map<string, string>();
+  const now = new Date().toISOString();
+  const results: SegmentWriteResult[] = [];
+  for (const s of segments) {
+    const doc = docs.get(s.documentId);
+    const problem = !doc
+      ? notFound('document', s.documentId)
+      : !codes.has(s.codeId)
+        ? notFound('code', s.codeId)
+        : !coders.has(s.coderId)
+          ? notFound('coder', s.coderId)
+          : spanProblem(doc, s.start, s.end);
+    if (problem) {
+      results.push({ status: 'refused', error: problem });
+      continue;
+    }
+    const row = { document_id: s.documentId, code_id: s.codeId, coder_id: s.coderId, start: s.start, end: s.end };
+    const key = codingKey(row);
+    const same = earlier.get(key);
+    if (same !== undefined) {
+      results.push({ status: 'duplicate', id: same });
+      continue;
+    }
+    const id = s.id && !usedIds.has(s.id) ? s.id : randomUUID();
+    usedIds.add(id);
+    const created = s.createdAt ?? now;
+    await tx.insert('segments', { id, ...row, created_at: created, updated_at: s.updatedAt ?? created });
+    // Written now, so a later segment of this batch that repeats it is a duplicate too.
+    if (options.duplicates === 'skip') earlier.set(key, id);
+    if (s.memo && s.memo.trim()) await setPlainMemo(tx, 'segment', id, s.coderId, s.memo);
+    results.push({ status: 'created', id });
+  }
+  return results;
+}
+
+/** Codings of the project that the batch repeats, by coding key, with the first such segment's id. */
+async function codingsAlreadyThere(r: Reader, segments: readonly NewSegment[], ignore: ReadonlySet<string> = new Set()): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const keys = new Map<string, NewSegment>();
+  for (const s of segments) {
+    const key = codingKey({ document_id: s.documentId, code_id: s.codeId, coder_id: s.coderId, start: s.start, end: s.end });
+    if (!keys.has(key)) keys.set(key, s);
+  }
+  const wanted = [...keys.values()];
+  // Five values per segment: 100 segments per statement keeps the parameters under 999.
+  for (let i = 0; i < wanted.length; i += CHUNK / 5) {
+    const chunk = wanted.slice(i, i + CHUNK / 5);
+    const rows = await r.all<{ id: string; document_id: string; code_id: string; coder_id: string; start: number; end: number }>(
+      `SELECT id, document_id, code_id, coder_id, start, end FROM segments
+       WHERE (document_id, code_id, coder_id, start, end) IN (VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')})
+       ORDER BY created_at, id`,
+      chunk.flatMap((s) => [s.documentId, s.codeId, s.coderId, s.start, s.end]),
+    );
+    for (const row of rows) {
+      const key = codingKey(row);
+      if (!ignore.has(row.id) && !out.has(key)) out.set(key, row.id);
+    }
+  }
+  return out;
+}
+
+/**
+ * Writes one segment (see `createSegments`) and returns its id, or with `duplicates: 'skip'`
+ * the id of the segment it repeats. A segment that breaks a rule throws its error.
+ */
+export async function createSegment(tx: Tx, s: NewSegment, options: SegmentWriteOptions = {}): Promise<string> {
+  const [result] = await createSegments(tx, [s], options);
+  if (result!.status === 'refused') throw result!.error;
+  return result!.id;
 }
 
 export async function updateSegment(tx: Tx, id: string, patch: { start?: number; end?: number; codeId?: string }): Promise<void> {
@@ -133,32 +241,10 @@ export async function deleteSegment(tx: Tx, id: string): Promise<void> {
   await tx.remove('segments', { id });
 }
 
-/** A memo of plain text, stored as a one-paragraph Lexical document so the editor opens it. */
-export function lexicalFromPlain(text: string): string {
-  const paragraphs = text.split('\n').map((line) => ({
-    type: 'paragraph',
-    version: 1,
-    direction: null,
-    format: '',
-    indent: 0,
-    textFormat: 0,
-    textStyle: '',
-    children: line ? [{ type: 'text', version: 1, text: line, format: 0, style: '', mode: 'normal', detail: 0 }] : [],
-  }));
-  return JSON.stringify({ root: { type: 'root', version: 1, direction: null, format: '', indent: 0, children: paragraphs } });
-}
+/** Kept here too: importers and tests have long taken it from the coding module. */
+export { lexicalFromPlain } from '../memos/memos';
 
+/** Adds a memo of plain text to a target, as a new memo (a segment's memo at creation, for one). */
 export async function setPlainMemo(tx: Tx, kind: 'project' | 'document' | 'code' | 'segment', targetId: string | null, authorId: string | null, text: string): Promise<void> {
-  const now = new Date().toISOString();
-  await tx.insert('memos', {
-    id: randomUUID(),
-    target_kind: kind,
-    target_id: targetId,
-    author_id: authorId,
-    title: '',
-    content: lexicalFromPlain(text),
-    text,
-    created_at: now,
-    updated_at: now,
-  });
+  await createMemo(tx, { kind, targetId, authorId, text });
 }

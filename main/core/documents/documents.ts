@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Reader, Tx } from '../db/project-db';
 import { MarginaliaError, invalid, notFound } from '../errors';
+import { existingIds } from '../db/in-chunks';
 import { codePointLength, countUncarried, normaliseText, sha256 } from '../text/normalise';
 
 export type VariableType = 'text' | 'number' | 'date' | 'boolean';
@@ -124,7 +125,12 @@ export interface NewDocument {
   attributes?: Record<string, AttributeValue>;
   /** Declared types for attributes not yet in the project; text when absent. */
   attributeTypes?: Record<string, VariableType>;
+  /** A coder of the project, or null. */
   importedBy: string | null;
+  /** For imports that keep ids (merge, REFI-QDA): kept when no document has it yet. */
+  id?: string;
+  /** For imports that keep when the text first came in; now when absent. */
+  importedAt?: string;
 }
 
 export type AddResult =
@@ -166,6 +172,8 @@ export async function addDocuments(tx: Tx, docs: readonly NewDocument[]): Promis
     );
     for (const r of rows) if (!known.has(r.text_sha256)) known.set(r.text_sha256, { id: r.id, name: r.name });
   }
+  const usedIds = await existingIds(tx, 'documents', docs.flatMap((d) => (d.id ? [d.id] : [])));
+  const importers = await existingIds(tx, 'coders', docs.flatMap((d) => (d.importedBy ? [d.importedBy] : [])));
   let order = (await tx.get<{ n: number }>(`SELECT ifnull(max(sort_order), 0) AS n FROM documents`))?.n ?? 0;
   const variables = new Map<string, Variable>();
   const variable = async (name: string, type: VariableType): Promise<Variable> => {
@@ -179,6 +187,10 @@ export async function addDocuments(tx: Tx, docs: readonly NewDocument[]): Promis
   for (const { d, text, hash, removedControls } of prepared) {
     if (text.trim().length === 0) {
       results.push({ status: 'failed', reason: 'the document has no text.' });
+      continue;
+    }
+    if (d.importedBy !== null && !importers.has(d.importedBy)) {
+      results.push({ status: 'failed', reason: `imported by coder ${d.importedBy}, who is not in the project.` });
       continue;
     }
     const dup = known.get(hash);
@@ -197,7 +209,8 @@ export async function addDocuments(tx: Tx, docs: readonly NewDocument[]): Promis
       results.push({ status: 'failed', reason: (err as Error).message });
       continue;
     }
-    const id = randomUUID();
+    const id = d.id && !usedIds.has(d.id) ? d.id : randomUUID();
+    usedIds.add(id);
     const name = d.name.trim() || 'Untitled';
     await tx.insert('documents', {
       id,
@@ -208,7 +221,7 @@ export async function addDocuments(tx: Tx, docs: readonly NewDocument[]): Promis
       source_name: d.sourceName ?? null,
       source_format: d.sourceFormat ?? null,
       source_encoding: d.sourceEncoding ?? null,
-      imported_at: importedAt,
+      imported_at: d.importedAt || importedAt,
       imported_by: d.importedBy,
       sort_order: ++order,
     });

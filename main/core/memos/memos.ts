@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Reader, Tx } from '../db/project-db';
-import { invalid, notFound } from '../errors';
+import { existingIds, type IdTable } from '../db/in-chunks';
+import { MarginaliaError, invalid, notFound } from '../errors';
 
 export type MemoTargetKind = 'project' | 'document' | 'code' | 'segment';
 
@@ -94,6 +95,122 @@ export async function saveMemo(
     updated_at: now,
   });
   return id;
+}
+
+/** A memo of plain text, stored as a Lexical document of one paragraph per line so the editor opens it. */
+export function lexicalFromPlain(text: string): string {
+  const paragraphs = text.split('\n').map((line) => ({
+    type: 'paragraph',
+    version: 1,
+    direction: null,
+    format: '',
+    indent: 0,
+    textFormat: 0,
+    textStyle: '',
+    children: line ? [{ type: 'text', version: 1, text: line, format: 0, style: '', mode: 'normal', detail: 0 }] : [],
+  }));
+  return JSON.stringify({ root: { type: 'root', version: 1, direction: null, format: '', indent: 0, children: paragraphs } });
+}
+
+/** Whether `content` is a Lexical editor state the memo editor can open. */
+export function isLexicalState(content: string): boolean {
+  try {
+    const v = JSON.parse(content) as { root?: unknown } | null;
+    return typeof v === 'object' && v !== null && typeof v.root === 'object' && v.root !== null;
+  } catch {
+    return false;
+  }
+}
+
+/** A new memo, as imports, merges and other modules write one (the editor saves through `saveMemo`). */
+export interface NewMemo {
+  kind: MemoTargetKind;
+  targetId: string | null;
+  /** A coder of the project, or null for a memo nobody is credited with. */
+  authorId: string | null;
+  /** The memo as plain text, kept as written: it is the researcher's own writing. */
+  text: string;
+  /** Lexical editor state; made from `text` when absent or not an editor state. */
+  content?: string;
+  title?: string;
+  /** Kept when no memo has it yet, so merging or importing the same file again finds it. */
+  id?: string;
+  createdAt?: string;
+  /** Defaults to `createdAt`. */
+  updatedAt?: string;
+}
+
+export type MemoWriteResult = { status: 'created'; id: string } | { status: 'refused'; error: MarginaliaError };
+
+const TARGET_TABLE: Record<Exclude<MemoTargetKind, 'project'>, IdTable> = { document: 'documents', code: 'codes', segment: 'segments' };
+
+/**
+ * Writes memos inside the caller's transaction, one result per memo in order. Each is held
+ * to the editor's rules (its target exists, a project memo has no target, it has text or a
+ * title, its author is a coder here); a memo that breaks one is refused, not written, and
+ * does not stop the others. Targets, authors and ids are looked up a chunk at a time, so a
+ * merge of thousands of segment memos costs a few statements beyond the inserts.
+ */
+export async function createMemos(tx: Tx, memos: readonly NewMemo[]): Promise<MemoWriteResult[]> {
+  const targets = new Map<IdTable, Set<string>>();
+  for (const kind of ['document', 'code', 'segment'] as const) {
+    const ids = memos.filter((m) => m.kind === kind && m.targetId).map((m) => m.targetId!);
+    if (ids.length) targets.set(TARGET_TABLE[kind], await existingIds(tx, TARGET_TABLE[kind], ids));
+  }
+  const authors = await existingIds(tx, 'coders', memos.flatMap((m) => (m.authorId ? [m.authorId] : [])));
+  const usedIds = await existingIds(tx, 'memos', memos.flatMap((m) => (m.id ? [m.id] : [])));
+  const now = new Date().toISOString();
+  const results: MemoWriteResult[] = [];
+  for (const m of memos) {
+    const problem = memoProblem(m, targets, authors);
+    if (problem) {
+      results.push({ status: 'refused', error: problem });
+      continue;
+    }
+    // A taken id means another memo, not this one again: callers that treat a known id as
+    // "already merged" decide that before writing.
+    const id = m.id && !usedIds.has(m.id) ? m.id : randomUUID();
+    usedIds.add(id);
+    const created = m.createdAt ?? now;
+    await tx.insert('memos', {
+      id,
+      target_kind: m.kind,
+      target_id: m.targetId,
+      author_id: m.authorId,
+      title: m.title ?? '',
+      content: m.content !== undefined && isLexicalState(m.content) ? m.content : lexicalFromPlain(m.text),
+      text: m.text,
+      created_at: created,
+      updated_at: m.updatedAt ?? created,
+    });
+    results.push({ status: 'created', id });
+  }
+  return results;
+}
+
+/** A memo with neither text nor a title says nothing: the editor deletes one, and no import writes one. */
+export function emptyMemoProblem(m: { text: string; title?: string }): MarginaliaError | null {
+  return !m.text.trim() && !(m.title ?? '').trim() ? invalid('text', 'a memo needs text or a title.') : null;
+}
+
+function memoProblem(m: NewMemo, targets: ReadonlyMap<IdTable, ReadonlySet<string>>, authors: ReadonlySet<string>): MarginaliaError | null {
+  if (m.kind === 'project') {
+    if (m.targetId !== null) return invalid('targetId', 'a project memo has no target id.');
+  } else {
+    if (!m.targetId) return invalid('targetId', `a ${m.kind} memo needs the id of its ${m.kind}.`);
+    if (!targets.get(TARGET_TABLE[m.kind])?.has(m.targetId)) return notFound(m.kind, m.targetId);
+  }
+  const empty = emptyMemoProblem(m);
+  if (empty) return empty;
+  if (m.authorId !== null && !authors.has(m.authorId)) return notFound('coder', m.authorId);
+  return null;
+}
+
+/** Writes one memo (see `createMemos`); a memo that breaks a rule throws its error. */
+export async function createMemo(tx: Tx, memo: NewMemo): Promise<string> {
+  const [result] = await createMemos(tx, [memo]);
+  if (result!.status === 'refused') throw result!.error;
+  return result!.id;
 }
 
 export async function deleteMemo(tx: Tx, id: string): Promise<void> {

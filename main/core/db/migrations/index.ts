@@ -2,6 +2,7 @@ import type { Sqlite } from '../sqlite';
 import * as m001 from './001-initial';
 import * as m002 from './002-team';
 import * as m003 from './003-document-order';
+import * as m004 from './004-segment-codings';
 
 export interface Migration {
   version: number;
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: m001.up },
   { version: 2, name: 'team', up: m002.up },
   { version: 3, name: 'document-order', up: m003.up },
+  { version: 4, name: 'segment-codings', up: m004.up },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
