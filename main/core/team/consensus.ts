@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Reader, Tx } from '../db/project-db';
 import { MarginaliaError, invalid, notFound } from '../errors';
 import { listCodes } from '../codebook/codebook';
-import { lexicalFromPlain } from '../coding/segments';
+import { findOrCreateCoder } from '../coders/coders';
+import { createSegments, spanProblem } from '../coding/segments';
+import { createMemo } from '../memos/memos';
 import { sliceCodePoints } from '../text/normalise';
 import { coverage, type Span } from './units';
 
@@ -115,14 +117,6 @@ export function disagreeingSpans(per: readonly Span[][]): Span[] {
   return out;
 }
 
-async function consensusCoder(tx: Tx): Promise<string> {
-  const found = await tx.get<{ id: string }>(`SELECT id FROM coders WHERE name = ? ORDER BY created_at LIMIT 1`, [CONSENSUS_CODER]);
-  if (found) return found.id;
-  const id = randomUUID();
-  await tx.insert('coders', { id, name: CONSENSUS_CODER, created_at: new Date().toISOString() });
-  return id;
-}
-
 export interface ResolveInput {
   documentId: string;
   codeId: string;
@@ -154,7 +148,7 @@ export async function resolveDisagreement(tx: Tx, input: ResolveInput): Promise<
   const doc = await tx.get<{ name: string; length: number }>(`SELECT name, length FROM documents WHERE id = ?`, [input.documentId]);
   if (!doc) throw notFound('document', input.documentId);
   if (!(await tx.get(`SELECT 1 FROM codes WHERE id = ?`, [input.codeId]))) throw notFound('code', input.codeId);
-  if (!(Number.isInteger(input.start) && Number.isInteger(input.end) && input.start >= 0 && input.end > input.start && input.end <= doc.length)) {
+  if (spanProblem(doc, input.start, input.end)) {
     throw invalid('end', `[${input.start}, ${input.end}) is not a passage of "${doc.name}" (${doc.length} characters).`);
   }
   let chosenName: string | null = null;
@@ -163,7 +157,7 @@ export async function resolveDisagreement(tx: Tx, input: ResolveInput): Promise<
     if (!c) throw notFound('coder', input.chosenCoderId);
     chosenName = c.name;
   }
-  const consensusId = await consensusCoder(tx);
+  const consensusId = (await findOrCreateCoder(tx, CONSENSUS_CODER)).id;
   if (input.chosenCoderId === consensusId) throw invalid('chosenCoderId', 'choose one of the compared coders, not the consensus itself.');
   const overlapping = `document_id = ? AND code_id = ? AND coder_id = ? AND start < ? AND end > ?`;
   const chosen = input.chosenCoderId
@@ -193,28 +187,31 @@ export async function resolveDisagreement(tx: Tx, input: ResolveInput): Promise<
     await tx.remove('segments', { id: p.id });
     removed++;
   }
-  const have = new Set(previous.map((p) => `${p.start}:${p.end}`));
   const now = new Date().toISOString();
   const memoText = input.chosenCoderId ? `Consensus: kept ${chosenName}'s coding. ${reason}` : `Consensus: not coded here. ${reason}`;
-  const memo = async (kind: 'segment' | 'document', targetId: string) =>
-    tx.insert('memos', {
-      id: randomUUID(),
-      target_kind: kind,
-      target_id: targetId,
-      author_id: input.decidedBy,
-      title: 'Consensus decision',
-      content: lexicalFromPlain(memoText),
-      text: memoText,
-      created_at: now,
-      updated_at: now,
-    });
+  const memo = (kind: 'segment' | 'document', targetId: string) =>
+    createMemo(tx, { kind, targetId, authorId: input.decidedBy, title: 'Consensus decision', text: memoText, createdAt: now });
+  // The copies go through the coding rules like any segment: a chosen segment that is not a
+  // passage of its document (a damaged or hand-edited file) refuses the decision instead of
+  // being copied. An earlier consensus segment of the same span is the same coding and stays.
+  const copies = await createSegments(
+    tx,
+    chosen.map((s) => ({ documentId: input.documentId, codeId: input.codeId, coderId: consensusId, start: s.start, end: s.end, createdAt: now })),
+    { duplicates: 'skip' },
+  );
   const created: string[] = [];
-  for (const s of chosen) {
-    if (have.has(`${s.start}:${s.end}`)) continue;
-    const id = randomUUID();
-    await tx.insert('segments', { id, document_id: input.documentId, code_id: input.codeId, coder_id: consensusId, start: s.start, end: s.end, created_at: now, updated_at: now });
-    await memo('segment', id);
-    created.push(id);
+  for (const [i, copy] of copies.entries()) {
+    if (copy.status === 'refused') {
+      const s = chosen[i]!;
+      throw new MarginaliaError(
+        'invalid_input',
+        `chosenCoderId: ${chosenName}'s segment [${s.start}, ${s.end}) cannot be copied to the consensus (${copy.error.message}) Correct or delete that segment, then settle the passage again.`,
+      );
+    }
+    if (copy.status === 'created') {
+      await memo('segment', copy.id);
+      created.push(copy.id);
+    }
   }
   // A passage settled as not coded has no segment to carry the memo: the document carries it.
   if (created.length === 0) await memo('document', input.documentId);

@@ -5,10 +5,13 @@ import { basename, dirname, join } from 'node:path';
 import { inspectProjectFile, openProjectDb } from '../db/open';
 import type { ProjectDb, Reader, Tx } from '../db/project-db';
 import { MarginaliaError } from '../errors';
-import { COLOR_RE, PALETTE, listCodes } from '../codebook/codebook';
-import { codePointLength, normaliseText, sha256 } from '../text/normalise';
-import { decodeValue, encodeValue, ensureVariable, type VariableType } from '../documents/documents';
-import { lexicalFromPlain } from '../coding/segments';
+import { COLOR_RE, PALETTE, createCode, describeCode, firstFreeName, listCodes, recolorCode, repairCodeName } from '../codebook/codebook';
+import { createCoder, type NewCoder } from '../coders/coders';
+import { createSegments, spanProblem, type NewSegment } from '../coding/segments';
+import { addDocuments, decodeValue, encodeValue, ensureVariable, type VariableType } from '../documents/documents';
+import { createMemos, emptyMemoProblem, type MemoTargetKind, type NewMemo } from '../memos/memos';
+import { mapOffset, normaliseWithMap } from '../exchange/offset-map';
+import { codePointLength, countUncarried, sha256 } from '../text/normalise';
 
 // ---------------------------------------------------------------------------------------
 // What the colleague's file holds, read once into memory (the file is closed afterwards).
@@ -185,22 +188,89 @@ type Choices = Readonly<Record<string, string>>;
 
 const zeroCounts = (): MergeCounts => ({ documents: 0, codes: 0, coders: 0, segments: 0, memos: 0, attributes: 0 });
 
+interface PlannedCode {
+  their: TheirCode;
+  /** Their id, kept: merging the same file again recognises the code. */
+  id: string;
+  /** The name it gets here: their name under the code name rules, numbered if a sibling has it. */
+  name: string;
+  parentId: string | null;
+  color: string;
+  label: string;
+}
+
+interface PlannedDocument {
+  their: TheirDocument;
+  id: string;
+  importedBy: string | null;
+}
+
 interface Plan {
   preview: MergePreview;
-  coders: TheirCoder[];
-  codes: { their: TheirCode; parentId: string | null }[];
-  codeUpdates: { id: string; description: string; color: string }[];
-  documents: { their: TheirDocument; id: string; text: string; length: number; hash: string }[];
+  coders: NewCoder[];
+  codes: PlannedCode[];
+  codeUpdates: { id: string; description: string; color: string | null }[];
+  documents: PlannedDocument[];
   values: { documentId: string; name: string; type: VariableType; value: string }[];
-  segments: (TheirSegment & { ourDocumentId: string; ourCodeId: string })[];
-  memos: (TheirMemo & { ourTargetId: string | null })[];
+  segments: (NewSegment & { id: string })[];
+  memos: (NewMemo & { id: string })[];
 }
+
+/** What a coder their file saved without a name is called here. */
+const UNNAMED_CODER = 'Unnamed coder';
 
 const validColor = (c: string, i: number) => (COLOR_RE.test(c) ? c.toLowerCase() : PALETTE[i % PALETTE.length]!);
 
+const MEMO_KINDS: readonly string[] = ['project', 'document', 'code', 'segment'] satisfies MemoTargetKind[];
+
+/** How one of their documents reads here: its text under the import rules, and the way offsets move. */
+interface TheirText {
+  name: string;
+  /** Code points of the text as their file stores it: their segments' offsets count these. */
+  storedLength: number;
+  text: string;
+  length: number;
+  hash: string;
+  /** Their offset → ours. Identity for a text stored by Marginalia's rules. */
+  at: (offset: number) => number;
+  /** Control characters the import rules removed or made line breaks. */
+  removedControls: number;
+}
+
+function theirText(td: TheirDocument): TheirText {
+  // Normalised exactly as an import would, with a map so their codings keep their words.
+  const mapped = normaliseWithMap(td.text);
+  // normaliseWithMap counts positions after a BOM; their offsets count the BOM itself.
+  const bom = td.text.startsWith('\uFEFF') ? 1 : 0;
+  return {
+    name: td.name,
+    storedLength: codePointLength(td.text),
+    text: mapped.text,
+    length: codePointLength(mapped.text),
+    hash: sha256(mapped.text),
+    at: (offset) => mapOffset(mapped, Math.max(0, offset - bom)),
+    removedControls: countUncarried(td.text),
+  };
+}
+
+/** Things left out, counted by reason, each with one example for the report. */
+class LeftOut {
+  private readonly reasons = new Map<string, { n: number; example: string }>();
+  add(reason: string, example: string): void {
+    const r = this.reasons.get(reason);
+    if (r) r.n++;
+    else this.reasons.set(reason, { n: 1, example });
+  }
+  messages(what: string, file: string): string[] {
+    return [...this.reasons].map(([reason, { n, example }]) => `${n} ${what} of ${file} ${reason}; left out (for example ${example}).`);
+  }
+}
+
 /**
  * Works out what merging `other` into the project would do, given the user's choices
- * (defaults where none is given). Reads only; `applyPlan` writes.
+ * (defaults where none is given). Reads only; `applyPlan` writes. Every row is held here to
+ * the rules the core functions apply when `applyPlan` writes it (name rules, span checks,
+ * duplicate rules), using the same rule functions, so the preview says what will happen.
  */
 export async function planMerge(r: Reader, other: OtherProject, choices: Choices = {}): Promise<Plan> {
   const preview: MergePreview = {
@@ -223,40 +293,65 @@ export async function planMerge(r: Reader, other: OtherProject, choices: Choices
       preview.existing.coders.push({ id: c.id, label: c.name });
       continue;
     }
-    plan.coders.push(c);
-    preview.add.coders.push({ id: c.id, label: c.name });
-    const twin = ourCoders.find((o) => o.name.trim().toLowerCase() === c.name.trim().toLowerCase());
+    // A coder needs a name; one saved without is still a person whose codings count.
+    const name = c.name.trim() || UNNAMED_CODER;
+    plan.coders.push({ id: c.id, name, createdAt: c.created_at });
+    const item: MergeItem = { id: c.id, label: name };
+    if (name !== c.name.trim()) item.note = `had no name in ${other.file}`;
+    preview.add.coders.push(item);
+    const twin = ourCoders.find((o) => o.name.trim().toLowerCase() === name.toLowerCase());
     if (twin) {
-      preview.same_name_coders.push({ name: c.name, their_id: c.id, our_id: twin.id });
-      preview.add.coders[preview.add.coders.length - 1]!.note = `another coder here is also named "${twin.name}"; they stay two coders (rename one to tell them apart)`;
+      preview.same_name_coders.push({ name, their_id: c.id, our_id: twin.id });
+      item.note = `another coder here is also named "${twin.name}"; they stay two coders (rename one to tell them apart)`;
     }
   }
 
-  // Codes: by id, then by path (the same name under the matched parent), parents first.
+  // Codes: by id, then by path (the same name under the matched parent), parents first. Their
+  // names pass the codebook's name rules first: "/" and empty names are repaired, and a code
+  // whose name a sibling here already has (in another case, or taken by another of their
+  // codes) is numbered, as the codebook keeps sibling names unique regardless of case.
   const ourCodes = await r.all<{ id: string; parent_id: string | null; name: string; description: string; color: string }>(
     `SELECT id, parent_id, name, description, color FROM codes`,
   );
   const ourCodeById = new Map(ourCodes.map((c) => [c.id, c]));
   const ourPaths = new Map((await listCodes(r)).map((c) => [c.id, c.path]));
+  const theirIds = new Set(other.codes.map((c) => c.id));
+  // Our codes their file has under the same id: they are those codes, and no other of theirs.
+  const claimed = new Set(ourCodes.filter((c) => theirIds.has(c.id)).map((c) => c.id));
+  const siblings = new Map<string, Set<string>>();
+  const siblingNames = (parentId: string | null): Set<string> => {
+    let names = siblings.get(parentId ?? '');
+    if (!names) {
+      names = new Set(ourCodes.filter((c) => (c.parent_id ?? '') === (parentId ?? '')).map((c) => c.name.toLowerCase()));
+      siblings.set(parentId ?? '', names);
+    }
+    return names;
+  };
   const codeMap = new Map<string, string>();
-  const addedNames = new Set<string>();
+  const addedPaths = new Map<string, string>();
   for (const tc of other.codes) {
     const parentId = tc.parent_id === null ? null : (codeMap.get(tc.parent_id) ?? null);
+    const repaired = repairCodeName(tc.name);
     const byId = ourCodeById.get(tc.id);
-    const siblingKey = `${parentId ?? ''}\u0000${tc.name.trim().toLowerCase()}`;
-    const byPath = byId ? undefined : ourCodes.find((c) => (c.parent_id ?? '') === (parentId ?? '') && c.name.trim().toLowerCase() === tc.name.trim().toLowerCase());
+    const byPath = byId
+      ? undefined
+      : ourCodes.find((c) => (c.parent_id ?? '') === (parentId ?? '') && !claimed.has(c.id) && c.name.toLowerCase() === repaired.name.toLowerCase());
     const ours = byId ?? byPath;
     if (!ours) {
-      if (addedNames.has(siblingKey)) {
-        preview.skipped.push(`Code "${tc.path}" of ${other.file} has the same name as a sibling; left out.`);
-        continue;
-      }
-      addedNames.add(siblingKey);
+      const names = siblingNames(parentId);
+      const name = firstFreeName(repaired.name, (candidate) => names.has(candidate.toLowerCase()));
+      names.add(name.toLowerCase());
+      const parentPath = parentId === null ? '' : (ourPaths.get(parentId) ?? addedPaths.get(parentId) ?? '');
+      const label = parentPath ? `${parentPath}/${name}` : name;
+      addedPaths.set(tc.id, label);
       codeMap.set(tc.id, tc.id);
-      plan.codes.push({ their: tc, parentId });
-      preview.add.codes.push({ id: tc.id, label: tc.path });
+      plan.codes.push({ their: tc, id: tc.id, name, parentId, color: validColor(tc.color, plan.codes.length), label });
+      const notes = [...repaired.repairs];
+      if (name !== repaired.name) notes.push(`a sibling code is already named "${repaired.name}" (names of sibling codes differ in more than case), so it is called "${name}"`);
+      preview.add.codes.push({ id: tc.id, label, ...(notes.length ? { note: `"${tc.path}" in ${other.file}: ${notes.join('; ')}` } : {}) });
       continue;
     }
+    claimed.add(ours.id);
     codeMap.set(tc.id, ours.id);
     const ourPath = ourPaths.get(ours.id) ?? ours.name;
     preview.existing.codes.push({ id: ours.id, label: ourPath, ...(ourPath.toLowerCase() !== tc.path.toLowerCase() ? { note: `"${tc.path}" in ${other.file}` } : {}) });
@@ -278,37 +373,46 @@ export async function planMerge(r: Reader, other: OtherProject, choices: Choices
         default: 'keep-mine',
       });
       if (choices[key] === 'take-theirs') {
-        plan.codeUpdates.push({ id: ours.id, description: tc.description, color: COLOR_RE.test(tc.color) ? theirColor : ours.color });
+        // A colour that is not one (a damaged file) leaves ours as it is.
+        const color = COLOR_RE.test(tc.color) && theirColor !== ours.color.toLowerCase() ? theirColor : null;
+        plan.codeUpdates.push({ id: ours.id, description: tc.description, color });
       }
     }
   }
 
-  // Documents: by the hash of their normalised text, whatever they are called.
+  // Documents: by the hash of their text as an import would store it, whatever they are
+  // called. A text stored by other rules (an older version kept control characters) is
+  // normalised as at import, and its codings move with their words.
   const ourDocs = await r.all<{ id: string; name: string; text_sha256: string }>(`SELECT id, name, text_sha256 FROM documents`);
   const ourByHash = new Map<string, { id: string; name: string }>();
   for (const d of ourDocs) if (!ourByHash.has(d.text_sha256)) ourByHash.set(d.text_sha256, d);
   const ourDocIds = new Set(ourDocs.map((d) => d.id));
   const docMap = new Map<string, string>();
-  const docLength = new Map<string, number>();
+  const texts = new Map<string, TheirText>();
   const segCount = new Map<string, number>();
   for (const s of other.segments) segCount.set(s.document_id, (segCount.get(s.document_id) ?? 0) + 1);
   const addedHashes = new Set<string>();
   for (const td of other.documents) {
-    const text = normaliseText(td.text);
-    if (text !== td.text || text.trim() === '') {
-      preview.skipped.push(`Document "${td.name}" of ${other.file} has text that was not stored by Marginalia's rules; left out with its codings.`);
+    const t = theirText(td);
+    if (t.text.trim() === '') {
+      preview.skipped.push(`Document "${td.name}" of ${other.file} has no text; left out with its codings.`);
       continue;
     }
-    const hash = sha256(text);
-    const length = codePointLength(text);
-    docLength.set(td.id, length);
-    const ours = ourByHash.get(hash);
+    texts.set(td.id, t);
+    const normalised =
+      t.removedControls > 0
+        ? `${t.removedControls} control character(s) its text held were removed, as at import; its codings were moved to match`
+        : t.text !== td.text
+          ? 'its text was normalised as at import (line ends, Unicode NFC); its codings were moved to match'
+          : null;
+    const ours = ourByHash.get(t.hash);
     if (ours) {
       docMap.set(td.id, ours.id);
-      preview.existing.documents.push({ id: ours.id, label: ours.name, ...(ours.name !== td.name ? { note: `named "${td.name}" in ${other.file}` } : {}) });
+      const notes = [...(ours.name !== td.name ? [`named "${td.name}" in ${other.file}`] : []), ...(normalised ? [normalised] : [])];
+      preview.existing.documents.push({ id: ours.id, label: ours.name, ...(notes.length ? { note: notes.join('; ') } : {}) });
       continue;
     }
-    if (addedHashes.has(hash)) {
+    if (addedHashes.has(t.hash)) {
       preview.skipped.push(`Document "${td.name}" of ${other.file} repeats the text of another of its documents; left out.`);
       continue;
     }
@@ -318,7 +422,7 @@ export async function planMerge(r: Reader, other: OtherProject, choices: Choices
       id: key,
       kind: 'document',
       label: td.name,
-      detail: `not in this project (${length} characters, ${n} coded segment${n === 1 ? '' : 's'} in ${other.file})`,
+      detail: `not in this project (${t.length} characters, ${n} coded segment${n === 1 ? '' : 's'} in ${other.file})`,
       choices: [
         { value: 'add', label: 'Add it' },
         { value: 'skip', label: 'Skip it and its codings' },
@@ -329,12 +433,13 @@ export async function planMerge(r: Reader, other: OtherProject, choices: Choices
       preview.skipped.push(`Document "${td.name}" and its ${n} segment(s) were skipped by choice.`);
       continue;
     }
-    addedHashes.add(hash);
+    addedHashes.add(t.hash);
     // Ids are kept so that merging the same file again recognises everything.
     const id = ourDocIds.has(td.id) ? randomUUID() : td.id;
     docMap.set(td.id, id);
-    plan.documents.push({ their: td, id, text, length, hash });
-    preview.add.documents.push({ id, label: td.name });
+    const importer = td.imported_by !== null && (ourCoderIds.has(td.imported_by) || theirCoderIds.has(td.imported_by)) ? td.imported_by : null;
+    plan.documents.push({ their: td, id, importedBy: importer });
+    preview.add.documents.push({ id, label: td.name.trim() || 'Untitled', ...(normalised ? { note: normalised } : {}) });
   }
 
   // Attributes: added documents bring theirs; matched ones gain only values missing here.
@@ -350,55 +455,93 @@ export async function planMerge(r: Reader, other: OtherProject, choices: Choices
   }
   preview.add.counts.attributes = plan.values.length;
 
-  // Segments: by id; an identical segment under another id is the same coding too.
-  const ourSegIds = new Set((await r.all<{ id: string }>(`SELECT id FROM segments`)).map((s) => s.id));
-  const ourSegKeys = new Set(
-    (await r.all<{ k: string }>(`SELECT document_id || ':' || code_id || ':' || coder_id || ':' || start || ':' || end AS k FROM segments`)).map((s) => s.k),
+  // Segments: by id; an identical segment under another id is the same coding too (the
+  // duplicate rule createSegments applies). Spans are checked against their text as stored,
+  // then moved onto ours and checked again, by the coding screen's span rule.
+  const ourSegs = await r.all<{ id: string; document_id: string; code_id: string; coder_id: string; start: number; end: number }>(
+    `SELECT id, document_id, code_id, coder_id, start, end FROM segments ORDER BY created_at, id`,
   );
-  let damaged = 0;
-  let skippedSegs = 0;
-  const segmentIds = new Set<string>(ourSegIds);
+  const ourSegIds = new Set(ourSegs.map((s) => s.id));
+  const codings = new Map<string, string>();
+  for (const s of ourSegs) {
+    const key = codingKey(s.document_id, s.code_id, s.coder_id, s.start, s.end);
+    if (!codings.has(key)) codings.set(key, s.id);
+  }
+  // Their segment id → the segment it is here (added or already there), for memos on it.
+  const segMap = new Map<string, string>();
+  const leftOutSegments = new LeftOut();
+  let notMerged = 0;
   for (const s of other.segments) {
     const ourDoc = docMap.get(s.document_id);
-    if (!ourDoc) {
-      skippedSegs++;
+    const t = texts.get(s.document_id);
+    if (!ourDoc || !t) {
+      notMerged++;
       continue;
     }
-    const len = docLength.get(s.document_id) ?? 0;
     const ourCode = codeMap.get(s.code_id);
-    const valid = Number.isInteger(s.start) && Number.isInteger(s.end) && s.start >= 0 && s.end > s.start && s.end <= len && theirCoderIds.has(s.coder_id);
-    if (!valid || !ourCode) {
-      damaged++;
+    if (!ourCode || !theirCoderIds.has(s.coder_id)) {
+      leftOutSegments.add('name a code or coder their file does not have', `[${s.start}, ${s.end}) in "${t.name}"`);
       continue;
     }
-    const key = `${ourDoc}:${ourCode}:${s.coder_id}:${s.start}:${s.end}`;
-    if (ourSegIds.has(s.id) || ourSegKeys.has(key)) {
+    const theirs = spanProblem({ name: t.name, length: t.storedLength }, s.start, s.end);
+    if (theirs) {
+      leftOutSegments.add('are not passages of their documents', theirs.message);
+      continue;
+    }
+    const start = t.at(s.start);
+    const end = t.at(s.end);
+    if (spanProblem({ name: t.name, length: t.length }, start, end)) {
+      leftOutSegments.add('cover only characters that the import rules remove', `[${s.start}, ${s.end}) in "${t.name}"`);
+      continue;
+    }
+    const key = codingKey(ourDoc, ourCode, s.coder_id, start, end);
+    const same = ourSegIds.has(s.id) ? s.id : codings.get(key);
+    if (same !== undefined) {
+      segMap.set(s.id, same);
       preview.existing.counts.segments++;
       continue;
     }
-    ourSegKeys.add(key);
-    segmentIds.add(s.id);
-    plan.segments.push({ ...s, ourDocumentId: ourDoc, ourCodeId: ourCode });
+    codings.set(key, s.id);
+    segMap.set(s.id, s.id);
+    plan.segments.push({ id: s.id, documentId: ourDoc, codeId: ourCode, coderId: s.coder_id, start, end, createdAt: s.created_at, updatedAt: s.updated_at });
   }
-  if (damaged > 0) preview.skipped.push(`${damaged} segment(s) of ${other.file} point outside their document or to a missing code or coder; left out.`);
-  if (skippedSegs > 0) preview.skipped.push(`${skippedSegs} segment(s) of ${other.file} belong to documents that are not merged.`);
+  preview.skipped.push(...leftOutSegments.messages('segment(s)', other.file));
+  if (notMerged > 0) preview.skipped.push(`${notMerged} segment(s) of ${other.file} belong to documents that are not merged.`);
 
   // Memos: by id, with their author; a memo whose target is not merged stays out.
   const ourMemoIds = new Set((await r.all<{ id: string }>(`SELECT id FROM memos`)).map((m) => m.id));
+  const leftOutMemos = new LeftOut();
   for (const m of other.memos) {
     if (ourMemoIds.has(m.id)) {
       preview.existing.counts.memos++;
       continue;
     }
-    let target: string | null | undefined;
-    if (m.target_kind === 'project') target = null;
-    else if (m.target_kind === 'document') target = m.target_id ? docMap.get(m.target_id) : undefined;
-    else if (m.target_kind === 'code') target = m.target_id ? codeMap.get(m.target_id) : undefined;
-    else if (m.target_kind === 'segment') target = m.target_id && segmentIds.has(m.target_id) ? m.target_id : undefined;
-    if (target === undefined) continue;
+    const kind = MEMO_KINDS.includes(m.target_kind) ? (m.target_kind as MemoTargetKind) : null;
+    const targets = kind === 'document' ? docMap : kind === 'code' ? codeMap : kind === 'segment' ? segMap : null;
+    const target = kind === 'project' ? null : m.target_id && targets ? targets.get(m.target_id) : undefined;
+    const example = `"${m.title || m.text.slice(0, 40)}"`;
+    if (target === undefined) {
+      leftOutMemos.add(`are on a ${kind ?? 'thing'} that is not merged`, example);
+      continue;
+    }
+    if (emptyMemoProblem(m)) {
+      leftOutMemos.add('have neither text nor a title', `the memo on a ${kind}`);
+      continue;
+    }
     const author = m.author_id !== null && (theirCoderIds.has(m.author_id) || ourCoderIds.has(m.author_id)) ? m.author_id : null;
-    plan.memos.push({ ...m, author_id: author, ourTargetId: target });
+    plan.memos.push({
+      id: m.id,
+      kind: kind!,
+      targetId: target,
+      authorId: author,
+      title: m.title,
+      text: m.text,
+      content: m.content,
+      createdAt: m.created_at,
+      updatedAt: m.updated_at,
+    });
   }
+  preview.skipped.push(...leftOutMemos.messages('memo(s)', other.file));
 
   preview.add.counts.coders = plan.coders.length;
   preview.add.counts.codes = plan.codes.length;
@@ -411,51 +554,80 @@ export async function planMerge(r: Reader, other: OtherProject, choices: Choices
   return plan;
 }
 
-function isLexicalJson(s: string): boolean {
-  try {
-    const v = JSON.parse(s) as { root?: unknown };
-    return typeof v === 'object' && v !== null && typeof v.root === 'object';
-  } catch {
-    return false;
+const codingKey = (documentId: string, codeId: string, coderId: string, start: number, end: number): string =>
+  `${documentId}\u0000${codeId}\u0000${coderId}\u0000${start}\u0000${end}`;
+
+/** What the core functions refused while writing, taken out of the "to add" report. */
+function refusedWhileWriting(preview: MergePreview, what: keyof MergeCounts, items: MergeItem[] | null, id: string, message: string): void {
+  preview.add.counts[what]--;
+  if (items) {
+    const i = items.findIndex((x) => x.id === id);
+    if (i >= 0) items.splice(i, 1);
   }
+  preview.skipped.push(message);
 }
 
-/** Writes a plan inside the caller's transaction (one undoable action). */
+/**
+ * Writes a plan inside the caller's transaction (one undoable action), every row through
+ * the core function the UI's handlers use: createCoder, createCode, describeCode and
+ * recolorCode, addDocuments, createSegments (duplicates skipped), createMemos. The plan
+ * already holds every row to their rules; should one still refuse a row, it is left out
+ * and the report says so, rather than the row being written raw. Ids a core function had to
+ * change are followed into the rows that point at them.
+ */
 async function applyPlan(tx: Tx, plan: Plan): Promise<void> {
-  for (const c of plan.coders) await tx.insert('coders', { id: c.id, name: c.name.trim() || 'coder', created_at: c.created_at });
-  let i = 0;
-  for (const { their, parentId } of plan.codes) {
-    const order = await tx.get<{ n: number }>(`SELECT ifnull(max(sort_order), 0) + 1 AS n FROM codes WHERE ifnull(parent_id, '') = ifnull(?, '')`, [parentId]);
-    await tx.insert('codes', {
-      id: their.id,
-      parent_id: parentId,
-      name: their.name.trim() || 'unnamed code',
-      description: their.description,
-      color: validColor(their.color, i++),
-      // Shortcuts are personal: a merged code never takes one of ours.
-      shortcut: null,
-      sort_order: order?.n ?? 1,
-      created_at: their.created_at || new Date().toISOString(),
-    });
+  const { preview } = plan;
+  const file = preview.source.file;
+  for (const c of plan.coders) await createCoder(tx, c);
+
+  const codeIds = new Map<string, string>();
+  for (const c of plan.codes) {
+    try {
+      const id = await createCode(tx, {
+        id: c.id,
+        name: c.name,
+        parentId: c.parentId === null ? null : (codeIds.get(c.parentId) ?? c.parentId),
+        color: c.color,
+        description: c.their.description,
+        // Shortcuts are personal: a merged code never takes one of ours.
+        shortcut: null,
+        createdAt: c.their.created_at,
+      });
+      codeIds.set(c.id, id);
+    } catch (err) {
+      if (!(err instanceof MarginaliaError)) throw err;
+      refusedWhileWriting(preview, 'codes', preview.add.codes, c.id, `Code "${c.label}" of ${file} was left out with its codings: ${err.message}`);
+    }
   }
-  for (const u of plan.codeUpdates) await tx.update('codes', { id: u.id }, { description: u.description, color: u.color });
-  for (const d of plan.documents) {
-    const order = await tx.get<{ n: number }>(`SELECT ifnull(max(sort_order), 0) + 1 AS n FROM documents`);
-    const importer = d.their.imported_by && (await tx.get(`SELECT 1 FROM coders WHERE id = ?`, [d.their.imported_by])) ? d.their.imported_by : null;
-    await tx.insert('documents', {
+  for (const u of plan.codeUpdates) {
+    await describeCode(tx, u.id, u.description);
+    if (u.color !== null) await recolorCode(tx, u.id, u.color);
+  }
+
+  const docIds = new Map<string, string>();
+  const added = await addDocuments(
+    tx,
+    plan.documents.map((d) => ({
       id: d.id,
-      name: d.their.name.trim() || 'Untitled',
-      text: d.text,
-      text_sha256: d.hash,
-      length: d.length,
-      source_name: d.their.source_name,
-      source_format: d.their.source_format,
-      source_encoding: d.their.source_encoding,
-      imported_at: d.their.imported_at,
-      imported_by: importer,
-      sort_order: order?.n ?? 1,
-    });
+      name: d.their.name,
+      text: d.their.text,
+      sourceName: d.their.source_name,
+      sourceFormat: d.their.source_format,
+      sourceEncoding: d.their.source_encoding,
+      importedAt: d.their.imported_at,
+      importedBy: d.importedBy,
+    })),
+  );
+  for (const [i, result] of added.entries()) {
+    const d = plan.documents[i]!;
+    if (result.status === 'imported') docIds.set(d.id, result.id);
+    else if (result.status === 'duplicate') {
+      docIds.set(d.id, result.duplicateOf.id);
+      refusedWhileWriting(preview, 'documents', preview.add.documents, d.id, `Document "${d.their.name}" of ${file} has the text of "${result.duplicateOf.name}" here; its codings went to that one.`);
+    } else refusedWhileWriting(preview, 'documents', preview.add.documents, d.id, `Document "${d.their.name}" of ${file} was left out with its codings: ${result.reason}`);
   }
+  const docId = (id: string) => docIds.get(id) ?? id;
+
   for (const v of plan.values) {
     const variable = await ensureVariable(tx, v.name, v.type);
     let encoded: string | null;
@@ -465,33 +637,39 @@ async function applyPlan(tx: Tx, plan: Plan): Promise<void> {
       // Their value does not fit our variable's type: keep it out rather than store nonsense.
       continue;
     }
-    if (encoded !== null) await tx.insert('document_values', { document_id: v.documentId, variable_id: variable.id, value: encoded });
+    if (encoded !== null) await tx.insert('document_values', { document_id: docId(v.documentId), variable_id: variable.id, value: encoded });
   }
-  for (const s of plan.segments) {
-    await tx.insert('segments', {
-      id: s.id,
-      document_id: s.ourDocumentId,
-      code_id: s.ourCodeId,
-      coder_id: s.coder_id,
-      start: s.start,
-      end: s.end,
-      created_at: s.created_at,
-      updated_at: s.updated_at,
-    });
+
+  const segments = plan.segments.map((s) => ({ ...s, documentId: docId(s.documentId), codeId: codeIds.get(s.codeId) ?? s.codeId }));
+  const written = await createSegments(tx, segments, { duplicates: 'skip' });
+  const segIds = new Map<string, string>();
+  const refusedSegments = new LeftOut();
+  for (const [i, result] of written.entries()) {
+    const s = segments[i]!;
+    if (result.status === 'refused') {
+      preview.add.counts.segments--;
+      refusedSegments.add('were refused by the coding rules', result.error.message);
+      continue;
+    }
+    segIds.set(s.id, result.id);
+    if (result.status === 'duplicate') {
+      preview.add.counts.segments--;
+      preview.existing.counts.segments++;
+    }
   }
-  for (const m of plan.memos) {
-    await tx.insert('memos', {
-      id: m.id,
-      target_kind: m.target_kind,
-      target_id: m.ourTargetId,
-      author_id: m.author_id,
-      title: m.title,
-      content: isLexicalJson(m.content) ? m.content : lexicalFromPlain(m.text),
-      text: m.text,
-      created_at: m.created_at,
-      updated_at: m.updated_at,
-    });
+  preview.skipped.push(...refusedSegments.messages('segment(s)', file));
+
+  const memos = plan.memos.map((m) => {
+    const ids = m.kind === 'document' ? docIds : m.kind === 'code' ? codeIds : m.kind === 'segment' ? segIds : null;
+    return { ...m, targetId: m.targetId === null || !ids ? m.targetId : (ids.get(m.targetId) ?? m.targetId) };
+  });
+  const refusedMemos = new LeftOut();
+  for (const result of await createMemos(tx, memos)) {
+    if (result.status === 'created') continue;
+    preview.add.counts.memos--;
+    refusedMemos.add('were refused by the memo rules', result.error.message);
   }
+  preview.skipped.push(...refusedMemos.messages('memo(s)', file));
 }
 
 /** `<project>.backup-<timestamp>.marginalia` beside the project, never overwriting one. */
