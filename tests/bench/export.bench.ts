@@ -1,6 +1,7 @@
 /**
  * Segments-table export on a generated corpus (10,000 documents, 100,000 segments), timed
- * beside the sqlite3 command-line tool writing the same join as CSV in the same run.
+ * beside the sqlite3 command-line tool writing the same join as CSV in the same run; then
+ * the same project as REFI-QDA .qdpx.
  * Run: npx tsx tests/bench/export.bench.ts   (MARGINALIA_BENCH_DOCS / _SEGMENTS to resize)
  */
 import { execFileSync } from 'node:child_process';
@@ -122,6 +123,13 @@ async function main(): Promise<void> {
         `run ${run}: marginalia export segments ${ours.toFixed(0)} ms (${r.rows} rows, ${(r.bytes / 1e6).toFixed(1)} MB) | sqlite3 -csv same join ${cli.toFixed(0)} ms (${(statSync(cliOut).size / 1e6).toFixed(1)} MB) | ratio ${(ours / cli).toFixed(2)}x`,
       );
       console.log(rows.at(-1));
+    }
+    // The REFI-QDA project: one XML document built whole, then zipped with the texts.
+    for (let run = 1; run <= 2; run++) {
+      const out = join(dir, `project-${run}.qdpx`);
+      t0 = process.hrtime.bigint();
+      const r = await exportToFile(project.db, { format: 'qdpx' }, out);
+      console.log(`run ${run}: marginalia export qdpx ${ms(t0).toFixed(0)} ms (${(r.bytes / 1e6).toFixed(1)} MB)`);
     }
     console.log(`peak RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
     await project.close();
