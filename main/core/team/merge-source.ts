@@ -2,6 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tempFolder } from '../files/temp-files';
 import { basename, join } from 'node:path';
 import { Project } from '../project/project';
+import { createCoder } from '../coders/coders';
 import { importExchangeBytes, isExchangeFile } from '../exchange/qdpx-import';
 import { readOtherProject, type OtherProject } from './merge';
 
@@ -17,7 +18,7 @@ async function readExchangeFile(path: string, displayName: string, coder: { id: 
     const tempPath = join(dir, 'from-qdpx.marginalia');
     const project = await Project.create(tempPath, { name: displayName });
     try {
-      if (coder) await project.db.transaction((tx) => tx.run(`INSERT INTO coders (id, name, created_at) VALUES (?, ?, ?)`, [coder.id, coder.name, new Date().toISOString()]));
+      if (coder) await project.db.transaction((tx) => createCoder(tx, { id: coder.id, name: coder.name }));
       await importExchangeBytes(project.db, readFileSync(path), displayName, coder?.name ?? 'coder');
     } finally {
       await project.close();
