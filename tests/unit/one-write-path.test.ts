@@ -308,8 +308,15 @@ describe('the core write functions imports call', () => {
     const [skipped] = await t.project.db.transaction((tx) => createSegments(tx, [seg], { duplicates: 'skip' }));
     expect(skipped!.status).toBe('duplicate');
     expect(own.has(skipped!.status === 'duplicate' ? skipped!.id : '')).toBe(true);
-    const [again] = await t.project.db.transaction((tx) => createSegments(tx, [seg], { duplicates: 'skip', notDuplicates: own }));
-    expect(again!.status).toBe('created');
+    // An import's own segments are no reason to skip another: the file holds that coding twice.
+    const [again, twice] = await t.project.db.transaction((tx) => createSegments(tx, [seg, seg], { duplicates: 'skip', ownSegments: own }));
+    expect([again!.status, twice!.status]).toEqual(['created', 'created']);
+    expect(own.size).toBe(4);
+    // Yet a coding the project had before the import is not doubled.
+    const other = { ...seg, start: 2 };
+    await t.project.db.transaction((tx) => createSegments(tx, [other]));
+    const [before] = await t.project.db.transaction((tx) => createSegments(tx, [other], { duplicates: 'skip', ownSegments: own }));
+    expect(before!.status).toBe('duplicate');
   });
 
   it('createSegments: refuses each bad row with the coding screen’s message and writes the rest, keeping given ids and times', async () => {

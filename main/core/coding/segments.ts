@@ -124,10 +124,12 @@ export interface SegmentWriteOptions {
    */
   duplicates?: 'keep' | 'skip';
   /**
-   * With 'skip': segments that do not count as "already there" (an import's own segments,
-   * written a moment ago, when the file itself holds the same coding twice).
+   * With 'skip': the segments an import has written itself. They are not a reason to skip
+   * another segment (a file may hold the same coding twice, and its export carries both),
+   * and every segment this call writes is added to the set, so an importer that calls once
+   * per coding or once per batch passes the same set throughout.
    */
-  notDuplicates?: ReadonlySet<string>;
+  ownSegments?: Set<string>;
 }
 
 export type SegmentWriteResult =
@@ -154,7 +156,7 @@ export async function createSegments(tx: Tx, segments: readonly NewSegment[], op
   const codes = await existingIds(tx, 'codes', segments.map((s) => s.codeId));
   const coders = await existingIds(tx, 'coders', segments.map((s) => s.coderId));
   const usedIds = await existingIds(tx, 'segments', segments.flatMap((s) => (s.id ? [s.id] : [])));
-  const earlier = options.duplicates === 'skip' ? await codingsAlreadyThere(tx, segments, options.notDuplicates) : new Map<string, string>();
+  const earlier = options.duplicates === 'skip' ? await codingsAlreadyThere(tx, segments, options.ownSegments) : new Map<string, string>();
   const now = new Date().toISOString();
   const results: SegmentWriteResult[] = [];
   for (const s of segments) {
@@ -181,8 +183,10 @@ export async function createSegments(tx: Tx, segments: readonly NewSegment[], op
     usedIds.add(id);
     const created = s.createdAt ?? now;
     await tx.insert('segments', { id, ...row, created_at: created, updated_at: s.updatedAt ?? created });
-    // Written now, so a later segment of this batch that repeats it is a duplicate too.
-    if (options.duplicates === 'skip') earlier.set(key, id);
+    // Written now, so a later segment of this batch that repeats it is a duplicate too,
+    // unless the caller keeps an import's own segments apart.
+    if (options.ownSegments) options.ownSegments.add(id);
+    else if (options.duplicates === 'skip') earlier.set(key, id);
     if (s.memo && s.memo.trim()) await setPlainMemo(tx, 'segment', id, s.coderId, s.memo);
     results.push({ status: 'created', id });
   }
