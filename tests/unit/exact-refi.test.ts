@@ -127,6 +127,32 @@ describe('REFI-QDA values that XML handles specially', () => {
     }
   });
 
+  it('gives back a text that itself begins with U+FEFF, and the positions after it', async () => {
+    const t = await openTestProject({ coder: 'ana' });
+    try {
+      // Import drops one leading U+FEFF as a BOM; the second is text (a zero-width no-break space).
+      const jsonl = JSON.stringify({ title: 'bom', text: '\uFEFF\uFEFFword 😀 more' });
+      await t.call('import.files', { files: [{ name: 'a.jsonl', dataBase64: Buffer.from(jsonl).toString('base64') }], mapping: { textColumn: 'text', nameColumn: 'title', attributes: [] } });
+      const [doc] = await t.call('documents.list', {});
+      expect((await t.call('documents.get', { id: doc!.id })).text).toBe('\uFEFFword 😀 more');
+      const code = await t.call('codes.create', { name: 'c' });
+      await t.call('segments.create', { documentId: doc!.id, codeId: code.id, start: 1, end: 5 });
+      await t.call('segments.create', { documentId: doc!.id, codeId: code.id, start: 8, end: 12 });
+      const qdpx = await t.project.db.read((r) => exportQdpx(r));
+      const copy = await Project.create(join(t.dir, 'copy.marginalia'), { name: 'copy' });
+      try {
+        await importExchangeBytes(copy.db, qdpx, 'bom.qdpx', 'ana');
+        const [a, b] = [await snapshot(t.project.db), await snapshot(copy.db)];
+        expect(b.documents).toEqual(a.documents);
+        expect(b.segments).toEqual(a.segments);
+      } finally {
+        await copy.close();
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
   it('reads character references (decimal, hex, astral) and the five entities once, and keeps siblings that differ only in case apart', async () => {
     const qdc = `<?xml version="1.0" encoding="utf-8"?>
 <CodeBook xmlns="urn:QDA-XML:codebook:1.0">

@@ -15,7 +15,9 @@ export interface MappedText {
 
 export function normaliseWithMap(raw: string): MappedText {
   const source = raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
-  const text = normaliseText(source);
+  // From `raw`, not `source`: normaliseText drops the BOM itself, and given `source` it would
+  // drop a second U+FEFF that belongs to the text, and every position would be off by one.
+  const text = normaliseText(raw);
   if (text === source) return { text, map: null, sourceLength: codePointLength(source) };
   const cps = Array.from(source);
   const map = new Int32Array(cps.length + 1);

@@ -155,6 +155,13 @@ interface Archive {
 
 const MAX_XML_BYTES = 100 * 1024 * 1024;
 
+/**
+ * UTF-8 for the texts in sources/: the BOM stays in, for normaliseWithMap to drop exactly
+ * once. A decoder that drops it too would take a U+FEFF that begins the text itself (and
+ * move every position after it).
+ */
+const keepBom = new TextDecoder('utf-8', { ignoreBOM: true });
+
 function readArchive(bytes: Uint8Array, file: string): Archive {
   if (!isZip(bytes)) return { qde: decodeUtf8(bytes, file), files: new Map() };
   const wanted = (name: string) => {
@@ -391,7 +398,7 @@ class Importer {
     const inline = textOf(s, 'PlainTextContent');
     if (inline && inline.trim()) return { raw: inline, fromRichText: false };
     const plain = findInArchive(this.archive, attr(s, 'plainTextPath'));
-    const plainText = plain ? strFromU8(plain) : undefined;
+    const plainText = plain ? keepBom.decode(plain) : undefined;
     if (plainText && plainText.replace(/^\uFEFF/, '').trim()) return { raw: plainText, fromRichText: false };
     const rich = findInArchive(this.archive, attr(s, 'richTextPath'));
     if (rich && /\.docx$/i.test(attr(s, 'richTextPath') ?? '')) {
@@ -563,7 +570,7 @@ class Importer {
       let text = textOf(n, 'PlainTextContent') ?? '';
       if (!text.trim() && attr(n, 'plainTextPath')) {
         const file = findInArchive(this.archive, attr(n, 'plainTextPath'));
-        if (file) text = normaliseWithMap(strFromU8(file)).text;
+        if (file) text = normaliseWithMap(keepBom.decode(file)).text;
       }
       const title = attr(n, 'name') ?? '';
       if (!text.trim() && !title.trim()) {
