@@ -370,7 +370,7 @@ describe('the core write functions imports call', () => {
   });
 
   it('repairCodeName: what the codebook would refuse becomes a name it accepts', async () => {
-    expect(repairCodeName('  war /  peace ')).toEqual({ name: 'war - peace', repairs: [expect.stringContaining('"/"')] });
+    expect(repairCodeName('  war /  peace ')).toEqual({ name: 'war - peace', repairs: [{ kind: 'slash', message: expect.stringContaining('"war / peace" became "war - peace"') }] });
     expect(repairCodeName(' \t ').name).toBe('Unnamed code');
     for (const raw of ['a/b', '', ' x/ /y ']) {
       const r = await t.callRaw('codes.create', { name: repairCodeName(raw).name });

@@ -108,6 +108,12 @@ const collapseSpaces = (name: string): string => name.trim().replace(/\s+/g, ' '
 /** What an imported code without a usable name is called. */
 export const UNNAMED_CODE = 'Unnamed code';
 
+/** One change `repairCodeName` made, by kind (for a report that groups them) and in words. */
+export interface CodeNameRepair {
+  kind: 'no-name' | 'slash';
+  message: string;
+}
+
 /**
  * The code name rules applied by repair rather than refusal, for codes that arrive from
  * other files (merge, REFI-QDA import) where there is nobody to ask: spaces collapsed as
@@ -115,16 +121,17 @@ export const UNNAMED_CODE = 'Unnamed code';
  * in a code path) becomes "-". `repairs` says what was changed, for the import's report.
  * The result always passes `createCode`'s name check.
  */
-export function repairCodeName(raw: string): { name: string; repairs: string[] } {
-  const repairs: string[] = [];
+export function repairCodeName(raw: string): { name: string; repairs: CodeNameRepair[] } {
+  const repairs: CodeNameRepair[] = [];
   let name = collapseSpaces(raw);
   if (!name) {
     name = UNNAMED_CODE;
-    repairs.push(`it had no name, so it is called "${UNNAMED_CODE}"`);
+    repairs.push({ kind: 'no-name', message: `it had no name, so it is called "${UNNAMED_CODE}"` });
   }
   if (name.includes('/')) {
+    const written = name;
     name = name.replace(/\//g, '-');
-    repairs.push(`"/" separates levels of a code path, so "${collapseSpaces(raw)}" became "${name}"`);
+    repairs.push({ kind: 'slash', message: `"/" separates levels of a code path, so "${written}" became "${name}"` });
   }
   return { name, repairs };
 }

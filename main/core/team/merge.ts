@@ -346,7 +346,7 @@ export async function planMerge(r: Reader, other: OtherProject, choices: Choices
       addedPaths.set(tc.id, label);
       codeMap.set(tc.id, tc.id);
       plan.codes.push({ their: tc, id: tc.id, name, parentId, color: validColor(tc.color, plan.codes.length), label });
-      const notes = [...repaired.repairs];
+      const notes = repaired.repairs.map((x) => x.message);
       if (name !== repaired.name) notes.push(`a sibling code is already named "${repaired.name}" (names of sibling codes differ in more than case), so it is called "${name}"`);
       preview.add.codes.push({ id: tc.id, label, ...(notes.length ? { note: `"${tc.path}" in ${other.file}: ${notes.join('; ')}` } : {}) });
       continue;
