@@ -26,16 +26,11 @@ const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\u
  * was and two names that differed only there still differ; anything else becomes U+FFFD.
  * Document texts never pass here: they travel in sources/*.txt, byte for byte.
  */
-export function xmlSafe(value: string): string {
+function xmlSafe(value: string): string {
   return value.replace(NOT_XML, (c) => {
     const code = c.charCodeAt(0);
     return code < 0x20 ? String.fromCharCode(0x2400 + code) : '\uFFFD';
   });
-}
-
-/** How many characters of `value` xmlSafe would replace. */
-export function xmlUnsafeCount(value: string): number {
-  return value.match(NOT_XML)?.length ?? 0;
 }
 
 // One pass per value: a chain of replace() calls would scan every text five times.
@@ -83,7 +78,7 @@ const builder = new XMLBuilder({
 });
 
 /** Attributes from a record, in its order; undefined values are left out. */
-export function attrs(values: Record<string, string | number | undefined>): XmlAttributes {
+function attrs(values: Record<string, string | number | undefined>): XmlAttributes {
   const out: XmlAttributes = {};
   for (const k in values) {
     const v = values[k];
