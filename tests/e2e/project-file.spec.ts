@@ -56,7 +56,7 @@ test.describe('the project file', () => {
       const files = Array.from({ length: 16 }, (_, i) => ({ name: `a${i}.txt`, dataBase64: Buffer.from(`Article ${i}\n${lines}`).toString('base64') }));
       // Imported through the same handler table the page uses, as the import dialog would.
       const r = await dispatch({ session }, 'import.files', { files });
-      expect(r.ok && r.value.imported).toBe(16);
+      expect(r.ok && (r.value as { imported: number }).imported).toBe(16);
       const alert = page.getByRole('alert').filter({ hasText: 'Not saved into the project file' });
       await expect(alert).toBeVisible({ timeout: 15_000 });
       await expect(alert).toContainText('the disk is full');

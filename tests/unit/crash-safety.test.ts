@@ -62,16 +62,18 @@ async function withSession<T>(path: string, fn: (call: <M extends Method>(m: M, 
 interface Started {
   child: ChildProcess;
   stdout: () => string;
+  stderr: () => string;
   exited: Promise<number | null>;
 }
 
 function start(args: string[]): Started {
   const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, TMPDIR: childTmp, MARGINALIA_CODER: 'killer' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', () => undefined);
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  return { child, stdout: () => out, exited };
+  return { child, stdout: () => out, stderr: () => err, exited };
 }
 
 /** Runs a command to its end, for fixtures and for the timing that sets the kill window. */
@@ -79,7 +81,8 @@ async function runToEnd(args: string[]): Promise<{ code: number | null; ms: numb
   const t = Date.now();
   const s = start(args);
   const code = await s.exited;
-  return { code, ms: Date.now() - t, out: s.stdout() };
+  // The output, with what went wrong last, for an assertion's message.
+  return { code, ms: Date.now() - t, out: `${s.stdout().slice(-2000)}\n${s.stderr().slice(-2000)}` };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -124,7 +127,10 @@ let sample: string;
 let colleague: string;
 let qdpx: string;
 let folder: string;
-const FOLDER_FILES = 240;
+/** Enough for several import batches (400 documents each), so kills land between commits. */
+const FOLDER_FILES = 1300;
+/** How long a command takes to start (Node, the CLI, opening the project): kills are drawn after it, where the work is. */
+let startupMs = 0;
 
 beforeAll(async () => {
   if (!existsSync(join(root, 'dist', 'main', 'cli', 'index.js'))) throw new Error('The command line is not built: run "npm run build" first (npm test does).');
@@ -155,11 +161,18 @@ beforeAll(async () => {
 
   folder = join(work.dir, 'articles');
   mkdirSync(folder);
-  for (let i = 0; i < FOLDER_FILES; i++) writeFileSync(join(folder, `article-${String(i).padStart(3, '0')}.txt`), `Article ${i}\r\n\r\n${'Casualty figures differ between sources. '.repeat(40)}${i}`);
-  console.log(`crash-safety: seed ${SEED} (set MARGINALIA_KILL_SEED to replay), ${KILLS} kills per operation`);
+  for (let i = 0; i < FOLDER_FILES; i++) writeFileSync(join(folder, `article-${String(i).padStart(4, '0')}.txt`), `Article ${i}\r\n\r\n${'Casualty figures differ between sources. '.repeat(6)}${i}`);
+  startupMs = Math.round((await runToEnd(['docs', sample])).ms * 0.8);
+  console.log(`crash-safety: seed ${SEED} (set MARGINALIA_KILL_SEED to replay), ${KILLS} kills per operation, start-up ${startupMs} ms`);
 }, 300_000);
 
 afterAll(() => work?.cleanup());
+
+/** A kill moment: after start-up most of the time, anywhere up to a little past the end. */
+function killMoment(durationMs: number): number {
+  const from = rnd() < 0.15 ? 0 : Math.min(startupMs, durationMs);
+  return Math.floor(from + rnd() * (durationMs * 1.1 - from));
+}
 
 /** A fresh copy of a checkpointed project file for one kill. */
 function copyOf(source: string, name: string): string {
@@ -187,10 +200,10 @@ describe('killed with SIGKILL at random moments, the project survives', () => {
     const dir = join(work.dir, 'new');
     mkdirSync(dir);
     const timing = await runToEnd(['new', join(dir, 'timing.marginalia'), '--sample']);
-    expect(timing.code).toBe(0);
+    expect(timing.code, timing.out).toBe(0);
     for (let i = 0; i < KILLS; i++) {
       const path = join(dir, `p${i}.marginalia`);
-      const delay = Math.floor(rnd() * timing.ms * 1.1);
+      const delay = killMoment(timing.ms);
       const finished = await killAfter(start(['new', path, '--sample']), delay);
       tally('new --sample', finished);
       const context = `new --sample killed after ${delay} ms (seed ${SEED})`;
@@ -210,11 +223,11 @@ describe('killed with SIGKILL at random moments, the project survives', () => {
 
   it('folder import: committed batches stay, each document whole, undo removes the last batch', async () => {
     const timing = await runToEnd(['import', copyOf(sample, 'import-timing.marginalia'), folder]);
-    expect(timing.code).toBe(0);
+    expect(timing.code, timing.out).toBe(0);
     const expected = new Map(readdirSync(folder).map((f) => [normaliseText(readFileSync(join(folder, f), 'utf8')), f]));
     for (let i = 0; i < KILLS; i++) {
       const path = copyOf(sample, `import-${i}.marginalia`);
-      const delay = Math.floor(rnd() * timing.ms * 1.1);
+      const delay = killMoment(timing.ms);
       const finished = await killAfter(start(['import', path, folder]), delay);
       const context = `folder import killed after ${delay} ms (seed ${SEED})`;
       await assertIntact(path, context);
@@ -233,7 +246,7 @@ describe('killed with SIGKILL at random moments, the project survives', () => {
     expect(timing.code, timing.out).toBe(0);
     for (let i = 0; i < KILLS; i++) {
       const path = copyOf(sample, `qdpx-${i}.marginalia`);
-      const delay = Math.floor(rnd() * timing.ms * 1.1);
+      const delay = killMoment(timing.ms);
       const finished = await killAfter(start(['import', path, qdpx]), delay);
       tally('.qdpx import', finished);
       const context = `.qdpx import killed after ${delay} ms (seed ${SEED})`;
@@ -257,7 +270,7 @@ describe('killed with SIGKILL at random moments, the project survives', () => {
       mkdirSync(dir);
       const path = join(dir, 'study.marginalia');
       copyFileSync(sample, path);
-      const delay = Math.floor(rnd() * timing.ms * 1.1);
+      const delay = killMoment(timing.ms);
       const finished = await killAfter(start(['merge', path, colleague]), delay);
       tally('merge', finished);
       const context = `merge killed after ${delay} ms (seed ${SEED})`;
