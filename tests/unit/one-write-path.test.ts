@@ -9,6 +9,7 @@ import { createSegments, listSegments } from '../../main/core/coding/segments';
 import { addDocuments } from '../../main/core/documents/documents';
 import { createMemos } from '../../main/core/memos/memos';
 import { repairCodeName } from '../../main/core/codebook/codebook';
+import { sha256 } from '../../main/core/text/normalise';
 
 type TestProject = Awaited<ReturnType<typeof openTestProject>>;
 
@@ -195,6 +196,25 @@ describe('one write path: a merged row gets the treatment the UI would give it',
     expect(preview.existing.documents).toEqual([expect.objectContaining({ id: ours!.id, note: expect.stringContaining('control character') })]);
     const segs = await t.call('segments.list', {});
     expect(segs.map((s) => [s.document_id, s.text])).toEqual([[ours!.id, 'five people']]);
+  });
+
+  it('recognises a text this project holds exactly, even one that begins with U+FEFF, without normalising it again', async () => {
+    const text = '\uFEFFKeep the mark.';
+    const ours = randomUUID();
+    await t.project.db.transaction((tx) =>
+      tx.run(`INSERT INTO documents (id, name, text, text_sha256, length, imported_at, sort_order) VALUES (?, 'Marked', ?, ?, 16, ?, 1)`, [ours, text, sha256(text), T0]),
+    );
+    const code = randomUUID();
+    const path = await colleagueFile(t.dir, async (db) => {
+      await rawBen(db);
+      await rawDoc(db, { id: randomUUID(), name: 'Marked', text });
+      await rawCode(db, code, 'marks');
+      await rawSegment(db, { documentId: (await db.get<{ id: string }>('SELECT id FROM documents'))!.id, codeId: code, coderId: BEN, start: 1, end: 5 });
+    });
+    const { preview } = await merge(path);
+    expect(preview.add.counts.documents).toBe(0);
+    expect(preview.existing.documents.map((d) => d.id)).toEqual([ours]);
+    expect((await t.call('segments.list', {})).map((s) => [s.document_id, s.text])).toEqual([[ours, 'Keep']]);
   });
 
   it('counts a coding already here, or repeated in their file, as the same coding instead of doubling it', async () => {

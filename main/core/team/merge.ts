@@ -237,14 +237,21 @@ interface TheirText {
   removedControls: number;
 }
 
-function theirText(td: TheirDocument): TheirText {
-  // Normalised exactly as an import would, with a map so their codings keep their words.
+function theirText(td: TheirDocument, isHere: (hash: string) => boolean): TheirText {
+  const storedLength = codePointLength(td.text);
+  const storedHash = sha256(td.text);
+  // A text this project holds exactly is that document, offsets and all. (Normalising is not
+  // a no-op on every stored text: one that itself begins with U+FEFF would lose it.)
+  if (isHere(storedHash)) {
+    return { name: td.name, storedLength, text: td.text, length: storedLength, hash: storedHash, at: (offset) => offset, removedControls: 0 };
+  }
+  // Otherwise normalised exactly as an import would, with a map so their codings keep their words.
   const mapped = normaliseWithMap(td.text);
   // normaliseWithMap counts positions after a BOM; their offsets count the BOM itself.
   const bom = td.text.startsWith('\uFEFF') ? 1 : 0;
   return {
     name: td.name,
-    storedLength: codePointLength(td.text),
+    storedLength,
     text: mapped.text,
     length: codePointLength(mapped.text),
     hash: sha256(mapped.text),
@@ -393,7 +400,7 @@ export async function planMerge(r: Reader, other: OtherProject, choices: Choices
   for (const s of other.segments) segCount.set(s.document_id, (segCount.get(s.document_id) ?? 0) + 1);
   const addedHashes = new Set<string>();
   for (const td of other.documents) {
-    const t = theirText(td);
+    const t = theirText(td, (hash) => ourByHash.has(hash));
     if (t.text.trim() === '') {
       preview.skipped.push(`Document "${td.name}" of ${other.file} has no text; left out with its codings.`);
       continue;
