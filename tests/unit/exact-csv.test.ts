@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { strFromU8, unzipSync } from 'fflate';
+import fc from 'fast-check';
 import { openTestProject, tempDir } from '../helpers/project';
-import { readWithCsvParse, readWithPandas, type Delimiter, type Table } from '../helpers/csv-readers';
+import { readWithCsvParse, readWithPandas, readWithR, type Delimiter, type Table } from '../helpers/csv-readers';
+import { arbitraryProjectSpec, buildProject, type BuiltProject, type WrittenMemo, type WrittenProject } from '../helpers/messy-project';
+import type { AgreementReport } from '../../main/core/team/agreement';
 
 type T = Awaited<ReturnType<typeof openTestProject>>;
 
@@ -28,10 +32,10 @@ interface Read {
 }
 
 /** Writes an export to disk and reads it back with csv-parse and pandas. */
-function readBack(dir: string, name: string, csv: string, delimiter: Delimiter = 'comma'): Read {
+async function readBack(dir: string, name: string, csv: string, delimiter: Delimiter = 'comma'): Promise<Read> {
   const path = join(dir, name);
   writeFileSync(path, csv, 'utf8');
-  const p = readWithPandas([{ path, delimiter }], dir).get(path)!;
+  const p = (await readWithPandas([{ path, delimiter }], dir)).get(path)!;
   if (!Array.isArray(p.c)) throw new Error(`pandas could not read ${name}: ${p.c.error}`);
   return { records: readWithCsvParse(csv, delimiter), pandas: p.c };
 }
@@ -52,7 +56,7 @@ describe('reported: a cell with a line break splits its record', () => {
     await fx.t.call('segments.create', { documentId: fx.doc, codeId: fx.code, start: 13, end: 40, memo: 'First line of the memo\nsecond line' });
     for (const delimiter of ['comma', 'semicolon', 'tab'] as const) {
       const csv = text(await fx.t.call('exchange.export', { format: 'segments', delimiter }));
-      const r = readBack(out.dir, `segments-${delimiter}.csv`, csv, delimiter);
+      const r = await readBack(out.dir, `segments-${delimiter}.csv`, csv, delimiter);
       expect(r.pandas, delimiter).toHaveLength(2);
       const column = (name: string) => r.pandas[1]![r.pandas[0]!.indexOf(name)];
       expect(column('memo')).toBe('First line of the memo\nsecond line');
@@ -64,7 +68,7 @@ describe('reported: a cell with a line break splits its record', () => {
   it('the memos table keeps a two-line memo in one row', async () => {
     await fx.t.call('memos.save', { kind: 'project', targetId: null, content: '{}', text: 'Pilot round.\nSecond thought.' });
     const csv = text(await fx.t.call('exchange.export', { format: 'memos' }));
-    const r = readBack(out.dir, 'memos.csv', csv);
+    const r = await readBack(out.dir, 'memos.csv', csv);
     // The segment memo of the test above and this project memo.
     expect(r.pandas).toHaveLength(3);
     expect(r.pandas.map((row) => row[r.pandas[0]!.indexOf('text')])).toContain('Pilot round.\nSecond thought.');
@@ -112,4 +116,320 @@ describe('reported: header cells that look like formulas are neutralised', () =>
       if (!raw) expect(matrix.find((f) => f.name === "'@SUM(1+1)")!.title).toBe('@SUM(1+1)');
     }
   });
+});
+
+describe('a document holding a NUL, as projects from before import removed control characters may', () => {
+  it('exports its coded text whole: SQLite\'s substr stops at the NUL, so such texts are sliced outside SQL', async () => {
+    const fx = await oneArticle();
+    try {
+      const stored = 'Before\u0000after 😀 the NUL.';
+      // Written past the import path on purpose: import no longer lets a NUL in.
+      await fx.t.project.db.transaction((tx) => tx.run(`UPDATE documents SET text = ?, length = ? WHERE id = ?`, [stored, [...stored].length, fx.doc]));
+      const { id } = await fx.t.call('segments.create', { documentId: fx.doc, codeId: fx.code, start: 3, end: 19, memo: 'spans the NUL' });
+      await fx.t.call('memos.save', { kind: 'segment', targetId: id, content: '{}', text: 'spans the NUL' });
+      const segments = readWithCsvParse(text(await fx.t.call('exchange.export', { format: 'segments' })), 'comma');
+      expect(segments[1]![segments[0]!.indexOf('text')]).toBe('ore\u0000after 😀 the ');
+      const memos = readWithCsvParse(text(await fx.t.call('exchange.export', { format: 'memos' })), 'comma');
+      expect(memos[1]![memos[0]!.indexOf('target')]).toBe('ore\u0000after 😀 the ');
+    } finally {
+      await fx.t.close();
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Generated projects: every table, delimiter, BOM and raw setting, read back by csv-parse
+// (strict), pandas (C and Python engines), R's read.csv and readr.
+
+/** Projects per run; each is exported 78 ways. CI and local runs both take about a minute. */
+const PROJECTS = Number(process.env.MARGINALIA_EXACT_CSV_PROJECTS ?? 20);
+
+/**
+ * Runs that once failed, replayed first on every run (fast-check seed and path). A seed
+ * only reproduces its case with the generator as it was, so each also says what it found.
+ */
+const REGRESSIONS: Array<{ seed: number; path: string; found: string }> = [];
+
+const DELIMITERS = ['comma', 'semicolon', 'tab'] as const;
+type Kind = 'segments' | 'matrix' | 'codebook' | 'documents' | 'memos' | 'agreement';
+const KINDS: readonly Kind[] = ['segments', 'matrix', 'codebook', 'documents', 'memos', 'agreement'];
+
+/**
+ * The test's own statement of the formula rule (not the exporter's function): a text cell
+ * starting with = + - @ tab or CR gets a leading apostrophe unless the export is raw.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const safe = (s: string, raw: boolean) => (!raw && FORMULA_START.test(s) ? `'${s}` : s);
+
+/** Columns whose values are timestamps or colours the project chose, not data under test. */
+const UNCHECKED = new Set(['created_at', 'updated_at', 'imported_at', 'color']);
+
+/** An expected table: its header as written, and its rows by their first column (the id). */
+interface Expected {
+  header: string[];
+  rows: Map<string, Array<string | null>>;
+  /** Row count (agreement rows share ids, so they are compared in order instead). */
+  count: number;
+  ordered?: Array<Array<string | null>>;
+}
+
+/** The documented column naming: unique, case-insensitively and as written; a clash gets a prefix. */
+function columnNames(fixed: readonly string[]) {
+  const key = (n: string) => safe(n, false).toLowerCase();
+  const taken = new Set(fixed.map(key));
+  return (name: string, prefix: string) => {
+    let n = name;
+    while (taken.has(key(n))) n = prefix + n;
+    taken.add(key(n));
+    return n;
+  };
+}
+
+/** Cell text of a stored attribute value as a CSV carries it: numbers and booleans as written by JS, text formula-safe. */
+function attributeCell(v: string | number | boolean | undefined, raw: boolean): string {
+  if (v === undefined) return '';
+  return typeof v === 'string' ? safe(v, raw) : String(v);
+}
+
+const num = (v: number | null) => (v === null ? '' : String(Math.round(v * 1e6) / 1e6));
+
+function expectedTables(w: WrittenProject, raw: boolean, report: AgreementReport | null): Record<Kind, Expected | null> {
+  const s = (x: string) => safe(x, raw);
+  const doc = new Map(w.documents.map((d) => [d.id, d]));
+  const code = new Map(w.codes.map((c) => [c.id, c]));
+  const coder = new Map(w.coders.map((c) => [c.id, c.name]));
+  const theme = (id: string): string => {
+    let c = code.get(id)!;
+    while (c.parentId) c = code.get(c.parentId)!;
+    return c.name;
+  };
+  const attributeColumns = (claim: ReturnType<typeof columnNames>) => w.attributes.map((a) => claim(a.name, 'attribute_'));
+  const attributeCells = (documentId: string) => w.attributes.map((a) => attributeCell(doc.get(documentId)!.values[a.name], raw));
+  const table = (header: string[], rows: Array<Array<string | null>>): Expected => ({ header: header.map(s), rows: new Map(rows.map((r) => [r[0]!, r])), count: rows.length });
+
+  const segFixedBefore = ['segment_id', 'document_id', 'document_name'];
+  const segFixedAfter = ['code_id', 'code_path', 'code_name', 'theme', 'coder_id', 'coder', 'start', 'end', 'length', 'text', 'memo', 'created_at', 'updated_at'];
+  const segments = table(
+    [...segFixedBefore, ...attributeColumns(columnNames([...segFixedBefore, ...segFixedAfter])), ...segFixedAfter],
+    w.segments.map((x) => [
+      x.id, x.documentId, s(doc.get(x.documentId)!.name), ...attributeCells(x.documentId),
+      x.codeId, s(code.get(x.codeId)!.path), s(code.get(x.codeId)!.name), s(theme(x.codeId)), x.coderId, s(coder.get(x.coderId)!),
+      String(x.start), String(x.end), String(x.end - x.start), s(x.text), s(x.memo), null, null,
+    ]),
+  );
+
+  const claimMatrix = columnNames(['document_id', 'document_name']);
+  const codeColumns = w.codes.map((c) => claimMatrix(c.path, 'code_'));
+  const matrix = table(
+    ['document_id', 'document_name', ...attributeColumns(claimMatrix), ...codeColumns],
+    w.documents.map((d) => [d.id, s(d.name), ...attributeCells(d.id), ...w.codes.map((c) => String(w.segments.filter((x) => x.documentId === d.id && x.codeId === c.id).length))]),
+  );
+
+  const codebook = table(
+    ['code_id', 'code_path', 'code_name', 'parent_id', 'level', 'description', 'color', 'segment_count', 'document_count'],
+    w.codes.map((c) => {
+      const coded = w.segments.filter((x) => x.codeId === c.id);
+      return [c.id, s(c.path), s(c.name), c.parentId ?? '', String(c.depth), s(c.description), null, String(coded.length), String(new Set(coded.map((x) => x.documentId)).size)];
+    }),
+  );
+
+  const docBefore = ['document_id', 'document_name'];
+  const docAfter = ['length', 'sha256', 'source_name', 'source_format', 'imported_at', 'segment_count'];
+  const documents = table(
+    [...docBefore, ...attributeColumns(columnNames([...docBefore, ...docAfter])), ...docAfter],
+    w.documents.map((d, i) => [
+      d.id, s(d.name), ...attributeCells(d.id), String([...d.text].length), createHash('sha256').update(d.text, 'utf8').digest('hex'),
+      d.via === 'txt' ? `document-${i + 1}.txt` : 'articles.jsonl', d.via, null, String(w.segments.filter((x) => x.documentId === d.id).length),
+    ]),
+  );
+
+  const segment = new Map(w.segments.map((x) => [x.id, x]));
+  const label = (m: WrittenMemo) =>
+    m.kind === 'project' ? 'Project' : m.kind === 'document' ? doc.get(m.targetId!)!.name : m.kind === 'code' ? code.get(m.targetId!)!.path : segment.get(m.targetId!)!.text;
+  const memos = table(
+    ['memo_id', 'target_kind', 'target_id', 'target', 'author_id', 'author', 'title', 'text', 'created_at', 'updated_at'],
+    w.memos.map((m) => [m.id, m.kind, m.targetId ?? '', s(label(m)), m.authorId ?? '', s(coder.get(m.authorId ?? '') ?? ''), s(m.title), s(m.text), null, null]),
+  );
+
+  let agreement: Expected | null = null;
+  if (report) {
+    const coders = s(report.coders.map((c) => c.name).join(' | '));
+    type F = { segments: { total: number; matched: number }; counts: { both: number; first_only: number; second_only: number; neither: number } };
+    const tail = (x: F) => [x.segments.total, x.segments.matched, x.counts.both, x.counts.first_only, x.counts.second_only, x.counts.neither].map(String);
+    const rows: string[][] = [];
+    for (const c of report.codes) {
+      rows.push(['code', s(c.path), '', report.unit, coders, String(c.units), num(c.percent_agreement), num(c.kappa_weighted), num(c.kappa_pooled), num(c.alpha), num(c.segment_agreement), ...tail(c)]);
+      for (const d of c.documents) rows.push(['code_document', s(c.path), s(d.name), report.unit, coders, String(d.units), num(d.percent_agreement), '', num(d.kappa), num(d.alpha), num(d.segment_agreement), ...tail(d)]);
+    }
+    for (const d of report.overall.documents) rows.push(['document', '', s(d.name), report.unit, coders, String(d.units), num(d.percent_agreement), '', num(d.kappa), num(d.alpha), num(d.segment_agreement), ...tail(d)]);
+    const o = report.overall;
+    rows.push(['overall', '', '', report.unit, coders, String(o.units), num(o.percent_agreement), num(o.kappa_weighted), num(o.kappa_pooled), num(o.alpha), num(o.segment_agreement), ...tail(o)]);
+    const header = ['scope', 'code', 'document', 'unit', 'coders', 'units', 'percent_agreement', 'kappa_weighted', 'kappa', 'alpha', 'segment_agreement', 'segments', 'segments_matched', 'both', 'first_only', 'second_only', 'neither'];
+    agreement = { header, rows: new Map(), count: rows.length, ordered: rows };
+  }
+  return { segments, matrix, codebook, documents, memos, agreement };
+}
+
+/** How a number looks in a numeric column; those cells are data and never neutralised. */
+const NUMBER = /^-?\d+(\.\d+)?(e[-+]?\d+)?$/i;
+
+function checkTable(label: string, records: Table, expected: Expected, raw: boolean): void {
+  expect(records[0], `${label}: header`).toEqual(expected.header);
+  const rows = records.slice(1);
+  expect(rows.length, `${label}: number of rows`).toBe(expected.count);
+  if (expected.ordered) expect(rows, label).toEqual(expected.ordered);
+  else {
+    for (const row of rows) {
+      const want = expected.rows.get(row[0]!);
+      expect(want, `${label}: a row for ${row[0]}`).toBeDefined();
+      const unchecked = new Set(expected.header.flatMap((h, i) => (UNCHECKED.has(h) ? [i] : [])));
+      expect(row.map((cell, i) => (unchecked.has(i) ? null : cell)), `${label}: row ${row[0]}`).toEqual(want!.map((cell, i) => (unchecked.has(i) ? null : cell)));
+    }
+  }
+  if (!raw) {
+    // Independently of the expected values: nothing a spreadsheet would run, header included.
+    for (const row of records) for (const cell of row) if (FORMULA_START.test(cell)) expect(cell, `${label}: a cell a spreadsheet would run`).toMatch(NUMBER);
+  }
+}
+
+/** One CSV file on disk for the external readers, with what csv-parse read from it. */
+interface Written {
+  path: string;
+  delimiter: Delimiter;
+  label: string;
+  records: Table;
+}
+
+interface Frictionless {
+  resources: Array<{ name: string; path: string; dialect: { delimiter: string }; schema: { fields: Array<{ name: string; title?: string }> } }>;
+}
+
+/** Exports one built project every way, checks each in process, and returns the files for the external readers. */
+async function exportEveryWay(built: BuiltProject, dir: string, run: string, unit: 'char' | 'paragraph', prefix: string): Promise<Written[]> {
+  const w = built.written;
+  const files: Written[] = [];
+  const agreementInput = w.coders.length >= 2 ? { coderIds: [w.coders[0]!.id, w.coders[1]!.id], unit } : null;
+  const report = agreementInput ? await built.call('team.agreement', agreementInput) : null;
+  const single = new Map<string, string>();
+  for (const raw of [false, true]) {
+    const expected = expectedTables(w, raw, report);
+    const trueNames = expectedTables(w, true, report);
+    for (const delimiter of DELIMITERS) {
+      for (const excel of [false, true]) {
+        for (const kind of KINDS) {
+          const want = expected[kind];
+          if (!want) continue;
+          const label = `${run}: ${kind}, ${delimiter}${excel ? ', BOM' : ''}${raw ? ', raw' : ''}`;
+          const out =
+            kind === 'agreement'
+              ? await built.call('team.agreementCsv', { ...agreementInput!, delimiter, excel, raw })
+              : await built.call('exchange.export', { format: kind, delimiter, excel, raw });
+          const csv = text(out);
+          expect(csv.startsWith('\uFEFF'), `${label}: byte order mark`).toBe(excel);
+          expect(csv.endsWith('\r\n'), `${label}: ends with a record delimiter`).toBe(true);
+          let records: Table;
+          try {
+            records = readWithCsvParse(csv, delimiter);
+          } catch (err) {
+            throw new Error(`${label}: csv-parse (strict) cannot read it: ${(err as Error).message}`);
+          }
+          checkTable(label, records, want, raw);
+          if (!excel) single.set(`${kind} ${delimiter} ${raw}`, csv);
+          // The external readers take every delimiter with and without the BOM, and raw
+          // exports without it: the BOM only touches the first header cell, and each file
+          // costs readr some 15 ms.
+          if (raw && excel) continue;
+          const path = join(dir, `${prefix}-${files.length}.csv`);
+          writeFileSync(path, csv, 'utf8');
+          files.push({ path, delimiter, label, records });
+        }
+      }
+      // The bundle's tables are the same bytes as the single exports (no BOM), and its data
+      // dictionary names each field as its header cell, with the true name as title.
+      const bundle = unzipSync(Buffer.from((await built.call('exchange.export', { format: 'bundle', delimiter, raw })).dataBase64, 'base64'));
+      const pkg = JSON.parse(strFromU8(bundle['datapackage.json']!)) as Frictionless;
+      for (const resource of pkg.resources) {
+        const label = `${run}: bundle ${resource.path}, ${delimiter}${raw ? ', raw' : ''}`;
+        expect(strFromU8(bundle[resource.path]!), label).toBe(single.get(`${resource.name} ${delimiter} ${raw}`));
+        const kind = resource.name as Kind;
+        expect(resource.schema.fields.map((f) => f.name), label).toEqual(expected[kind]!.header);
+        expect(
+          resource.schema.fields.map((f) => f.title ?? f.name),
+          `${label}: titles`,
+        ).toEqual(trueNames[kind]!.header);
+      }
+    }
+  }
+  return files;
+}
+
+/** What each reader can hold: R strings cannot hold NUL, R's text connections turn CR and CRLF into LF, pandas' C parser and readr end a cell at a NUL. */
+const READER_VIEW: Record<'pandas (C engine)' | 'pandas (Python engine)' | 'read.csv' | 'readr', (cell: string) => string> = {
+  'pandas (C engine)': (c) => c.split('\u0000')[0]!,
+  'pandas (Python engine)': (c) => c,
+  'read.csv': (c) => c.replaceAll('\u0000', '').replace(/\r\n?/g, '\n'),
+  readr: (c) => c.split('\u0000')[0]!,
+};
+
+async function checkReaders(files: Written[], dir: string): Promise<{ files: number; readers: number }> {
+  // One batch per language, both at once (two cores).
+  const [pandas, r] = await Promise.all([readWithPandas(files, dir), readWithR(files, dir)]);
+  for (const f of files) {
+    const p = pandas.get(f.path);
+    const q = r.get(f.path);
+    const got = { 'pandas (C engine)': p?.c, 'pandas (Python engine)': p?.python, 'read.csv': q?.['read.csv'], readr: q?.readr };
+    for (const [reader, view] of Object.entries(READER_VIEW) as Array<[keyof typeof READER_VIEW, (c: string) => string]>) {
+      const table = got[reader];
+      if (!table || !Array.isArray(table)) throw new Error(`${f.label}: ${reader} could not read ${f.path}: ${table ? table.error : 'no answer'}`);
+      expect(table, `${f.label}, read by ${reader}`).toEqual(f.records.map((row) => row.map(view)));
+    }
+  }
+  return { files: files.length, readers: Object.keys(READER_VIEW).length };
+}
+
+describe('every CSV of generated messy projects reads back exactly', () => {
+  it(`in csv-parse (strict), pandas, read.csv and readr: ${PROJECTS} projects × 6 tables × 3 delimiters × BOM or not × raw or not`, async () => {
+    const work = tempDir('marginalia-exact-csv-');
+    const seed = Number(process.env.MARGINALIA_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    // Printed first, so even a run cut short by a timeout can be replayed (MARGINALIA_SEED).
+    console.log(`exact CSV: fast-check seed ${seed}, ${PROJECTS} projects`);
+    const files: Written[] = [];
+    let projects = 0;
+    let builds = 0;
+    let withAgreement = 0;
+    const property = (name: (i: number) => string) => {
+      let i = 0;
+      return fc.asyncProperty(arbitraryProjectSpec(), async (spec) => {
+        const run = name(i++);
+        // Every build its own file: shrinking builds many projects for one run.
+        const built = await buildProject(spec, join(work.dir, `p${builds++}.marginalia`));
+        try {
+          const out = await exportEveryWay(built, work.dir, run, projects % 2 ? 'paragraph' : 'char', `p${builds}`);
+          // Kept only once every in-process check passed, so shrinking leaves no strays.
+          files.push(...out);
+          projects++;
+          if (built.written.coders.length >= 2) withAgreement++;
+        } finally {
+          await built.close();
+        }
+      });
+    };
+    try {
+      for (const r of REGRESSIONS) await fc.assert(property(() => `regression seed ${r.seed} path ${r.path} (${r.found})`), { seed: r.seed, path: r.path, numRuns: 1 });
+      await fc.assert(property((i) => `seed ${seed} path "${i}"`), {
+        seed,
+        numRuns: PROJECTS,
+        // Each shrinking step builds and exports a project (about a second): bounded, so a
+        // failure is reported with the smallest case found by then rather than a timeout.
+        interruptAfterTimeLimit: 240_000,
+        markInterruptAsFailure: true,
+      });
+      expect(withAgreement, 'projects with two coders, so an agreement table').toBeGreaterThan(0);
+      const n = await checkReaders(files, work.dir);
+      // 5 tables (6 with two coders) × 3 delimiters × (BOM, no BOM, raw) per project.
+      expect(n.files).toBeGreaterThanOrEqual(PROJECTS * 5 * 9);
+    } finally {
+      work.cleanup();
+    }
+  }, 600_000);
 });
