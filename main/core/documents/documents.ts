@@ -149,6 +149,16 @@ export async function addDocument(tx: Tx, doc: NewDocument): Promise<AddResult> 
   return result!;
 }
 
+export interface AddDocumentsOptions {
+  /**
+   * 'skip' (the default): a document whose text is already in the project, or earlier in the
+   * batch, is not added; the one there is named instead. 'keep': every document is added, for
+   * an importer that has matched the project's documents itself and keeps two documents of
+   * one file apart even when their texts are the same (REFI-QDA: two sources, two names).
+   */
+  duplicates?: 'skip' | 'keep';
+}
+
 /**
  * Adds many documents inside the caller's transaction, one result per document in order.
  * Everything that can be wrong with one document (no text, a bad attribute value) is found
@@ -157,7 +167,7 @@ export async function addDocument(tx: Tx, doc: NewDocument): Promise<AddResult> 
  * A few statements per batch instead of five per document is what makes a 10,000-article
  * import fast: node-sqlite3 pays a thread hop for every statement.
  */
-export async function addDocuments(tx: Tx, docs: readonly NewDocument[]): Promise<AddBatchResult[]> {
+export async function addDocuments(tx: Tx, docs: readonly NewDocument[], options: AddDocumentsOptions = {}): Promise<AddBatchResult[]> {
   const prepared = docs.map((d) => {
     const text = normaliseText(d.text);
     return { d, text, hash: sha256(text), removedControls: countUncarried(d.text) };
@@ -193,7 +203,7 @@ export async function addDocuments(tx: Tx, docs: readonly NewDocument[]): Promis
       results.push({ status: 'failed', reason: `imported by coder ${d.importedBy}, who is not in the project.` });
       continue;
     }
-    const dup = known.get(hash);
+    const dup = options.duplicates === 'keep' ? undefined : known.get(hash);
     if (dup) {
       results.push({ status: 'duplicate', duplicateOf: dup });
       continue;
