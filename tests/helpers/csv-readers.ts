@@ -140,7 +140,7 @@ export async function readWithR(files: FileToRead[], workDir: string): Promise<M
   const script = join(workDir, 'read.R');
   writeFileSync(script, R_SCRIPT);
   const output = join(workDir, 'r-tables.bin');
-  await run('Rscript', ['--vanilla', script, manifest, output], 'R', 'Install R and readr (apt-get install r-base-core r-cran-readr).');
+  await run(process.env.MARGINALIA_RSCRIPT ?? 'Rscript', ['--vanilla', script, manifest, output], 'R', 'Install R and readr (apt-get install r-base-core r-cran-readr), or set MARGINALIA_RSCRIPT to an Rscript that has readr.');
   const strings = readFileSync(output).toString('utf8').split('\u0000');
   const out = new Map<string, RTables>();
   let i = 0;
