@@ -19,6 +19,7 @@ import type { Input, Method, Output } from '../../main/api/contract';
 import { createSampleProject } from '../../main/core/sample/sample';
 import { exportToBytes } from '../../main/core/exchange/export';
 import { undo } from '../../main/core/events/undo';
+import { seededRandom } from '../../main/core/team/rounds';
 import { normaliseText } from '../../main/core/text/normalise';
 import { tempDir } from '../helpers/project';
 
@@ -27,18 +28,8 @@ const SEED = Number(process.env.MARGINALIA_KILL_SEED ?? Date.now() % 100_000);
 const root = resolve(__dirname, '../..');
 const cli = join(root, 'bin', 'marginalia.js');
 
-/** mulberry32: a small seeded generator, so a failing kill moment can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = random(SEED);
+// The project's own seeded generator (reliability rounds draw samples with it), so a failing kill moment can be replayed.
+const rnd = seededRandom(SEED);
 
 let work: { dir: string; cleanup: () => void };
 /** The children's own temp folder, so leftovers of killed merges can be looked for. */
