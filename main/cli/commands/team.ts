@@ -1,10 +1,13 @@
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { resolveCoder } from '../../core/coders/coders';
 import { resolveCode } from '../../core/codebook/codebook';
 import { resolveDocument } from '../../core/documents/documents';
 import { agreementFromProject, type AgreementReport } from '../../core/team/agreement';
 import { agreementCsv } from '../../core/team/agreement-csv';
+import { writeTextFileAtomic } from '../../core/exchange/export';
+import { DELIMITERS as DELIMITER_CHARACTERS, type Delimiter } from '../../core/exchange/csv';
+
+const DELIMITERS = Object.keys(DELIMITER_CHARACTERS) as Delimiter[];
 import { applyMerge, previewMerge, type MergePreview, type MergeResult } from '../../core/team/merge';
 import { readMergeSource } from '../../core/team/merge-source';
 import { AGREEMENT_UNITS, type AgreementUnit } from '../../core/team/units';
@@ -118,7 +121,7 @@ function printAgreement(io: Io, report: AgreementReport): void {
 export const agreementCommand: Command = {
   name: 'agreement',
   usage:
-    'marginalia agreement PROJECT --coders A,B[,C] [--codes PATH,...] [--docs DOC,...] [--unit char|sentence|paragraph|document] [--threshold 0.9] [--json] [--csv FILE]',
+    'marginalia agreement PROJECT --coders A,B[,C] [--codes PATH,...] [--docs DOC,...] [--unit char|sentence|paragraph|document] [--threshold 0.9] [--json] [--csv FILE [--delimiter comma|semicolon|tab] [--excel] [--raw]]',
   summary:
     'Intercoder agreement per code, per document and overall: percent agreement, Cohen\'s kappa (weighted by document length, and pooled), Krippendorff\'s alpha, segment agreement. --json: {coders, unit, codes: [{path, percent_agreement, kappa_weighted, kappa_pooled, alpha, segment_agreement, documents}], overall}, null where undefined.',
   options: {
@@ -128,6 +131,9 @@ export const agreementCommand: Command = {
     unit: { type: 'string' },
     threshold: { type: 'string' },
     csv: { type: 'string' },
+    delimiter: { type: 'string' },
+    excel: { type: 'boolean' },
+    raw: { type: 'boolean' },
     ...JSON_OPT,
   },
   run: (args, io) =>
@@ -150,7 +156,10 @@ export const agreementCommand: Command = {
       });
       for (const w of report.warnings) io.err(`warning: ${w}`);
       const csv = str(args, 'csv');
-      if (csv) writeFileSync(csv, agreementCsv(report));
+      const delimiter = str(args, 'delimiter');
+      if (delimiter !== undefined && !(DELIMITERS as readonly string[]).includes(delimiter)) throw new UsageError(`--delimiter must be one of ${DELIMITERS.join(', ')}; got "${delimiter}"`);
+      if ((delimiter || args.values.excel || args.values.raw) && !csv) throw new UsageError('--delimiter, --excel and --raw apply to the --csv file');
+      if (csv) await writeTextFileAtomic(csv, agreementCsv(report, { delimiter: delimiter as Delimiter | undefined, excel: args.values.excel === true, raw: args.values.raw === true }));
       if (args.values.json) io.out(JSON.stringify(report, null, 2));
       else {
         printAgreement(io, report);

@@ -6,7 +6,7 @@ import { projectInfo } from '../project/info';
 import { MarginaliaError } from '../errors';
 import { CsvWriter, StringSink, type CsvOptions, type Sink } from './csv';
 import { exportBundle, slug } from './bundle';
-import { exportQdc, exportQdpx } from './qdpx-export';
+import { exportQdc, exportQdpx, type QdpxTarget } from './qdpx-export';
 import { TABLE_KINDS, writeTable, type TableKind, type TableOptions } from './tables';
 
 export type ExportFormat = TableKind | 'bundle' | 'qdpx' | 'qdc';
@@ -15,6 +15,8 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [...TABLE_KINDS, 'bundle'
 export interface ExportOptions extends TableOptions, CsvOptions {
   format: ExportFormat;
   exportedAt?: Date;
+  /** For a .qdpx: the program it is for ('nvivo': positions in UTF-16 units). */
+  for?: QdpxTarget;
 }
 
 export interface ExportedFile {
@@ -54,7 +56,7 @@ export async function exportToBytes(r: Reader, options: ExportOptions): Promise<
   const fileName = suggestedName(info.name, options.format);
   const mime = mimeOf(options.format);
   if (options.format === 'bundle') return { fileName, mime, bytes: await exportBundle(r, options) };
-  if (options.format === 'qdpx') return { fileName, mime, bytes: await exportQdpx(r) };
+  if (options.format === 'qdpx') return { fileName, mime, bytes: await exportQdpx(r, { for: options.for }) };
   if (options.format === 'qdc') return { fileName, mime, bytes: await exportQdc(r) };
   const sink = new StringSink();
   await writeCsv(r, options.format, options, sink);
@@ -109,6 +111,15 @@ async function atomicWrite(path: string, fill: (fd: number) => Promise<void>): P
     rmSync(tmp, { force: true });
     throw err;
   }
+}
+
+/** Writes a small text output (a report's CSV) the same all-or-nothing way as exports. */
+export function writeTextFileAtomic(path: string, text: string): Promise<void> {
+  return atomicWrite(path, async (fd) => {
+    const buf = Buffer.from(text, 'utf8');
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off);
+  });
 }
 
 /** Exports to a file; CSV tables stream row by row, so a large project is never held whole. */
