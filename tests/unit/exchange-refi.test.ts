@@ -151,7 +151,8 @@ describe('REFI-QDA export of an empty project', () => {
     try {
       const out = await t.call('exchange.export', { format: 'qdpx' });
       const files = unzipSync(Buffer.from(out.dataBase64, 'base64'));
-      expect(Object.keys(files)).toEqual(['project.qde']);
+      // An empty sources folder too: QualCoder lists it, and stops when there is none.
+      expect(Object.keys(files).sort()).toEqual(['project.qde', 'sources/']);
       expect(xmllint(t.dir, 'empty.qde', files['project.qde']!, 'Project-mrt2019.xsd')).toBe('');
       const qdc = await t.callRaw('exchange.export', { format: 'qdc' });
       expect(!qdc.ok && qdc.error.message).toMatch(/codebook is empty/);
@@ -174,7 +175,13 @@ describe('REFI-QDA round trip', () => {
       expect(b.documents).toEqual(a.documents);
       expect(b.codes).toEqual(a.codes);
       expect(b.segments).toEqual(a.segments);
-      expect(b.memos).toEqual(a.memos);
+      // The project's description travels as the project's Description, which other programs
+      // read as the project memo; the new project has its own description, so it becomes one.
+      const description = (await original.call('project.info', {})).description;
+      expect(description).not.toBe('');
+      expect(report.converted.map((c) => c.what)).toEqual(['project description']);
+      expect(b.memos.filter((m) => m.title !== 'Project description')).toEqual(a.memos);
+      expect(b.memos.filter((m) => m.title === 'Project description').map((m) => [m.kind, m.text])).toEqual([['project', description]]);
       expect(b.coders).toEqual(['ana', 'ben']);
       // Importing the same file again doubles nothing.
       const again = await importBytes(copy, 'rich.qdpx', Buffer.from(out.dataBase64, 'base64'));
@@ -212,7 +219,7 @@ describe('REFI-QDA import of other programs\' files', () => {
       expect(nv).toContain('rq1_definition/competencies/programming');
       expect(nv).toContain('rq1_definition/framings/cs_as_programming/programming');
       // Its two sources are empty in plain text and in Word: reported, not silently lost.
-      expect(nvivo.dropped).toEqual([expect.objectContaining({ what: 'document', count: 2 })]);
+      expect(nvivo.dropped).toEqual([expect.objectContaining({ what: 'document without text', count: 2 })]);
     } finally {
       await t.close();
     }
@@ -236,7 +243,9 @@ describe('REFI-QDA import of other programs\' files', () => {
       <PlainTextSelection guid="DDDDDDDD-0000-4000-8000-000000000002" startPosition="26" endPosition="31">
         <Coding guid="EEEEEEEE-0000-4000-8000-000000000002"><CodeRef targetGUID="{BBBBBBBB-0000-4000-8000-000000000001}"/></Coding>
       </PlainTextSelection>
-      <PictureSelection guid="DDDDDDDD-0000-4000-8000-000000000009" firstX="0" firstY="0" secondX="1" secondY="1"/>
+      <PictureSelection guid="DDDDDDDD-0000-4000-8000-000000000009" firstX="0" firstY="0" secondX="1" secondY="1">
+        <Coding guid="EEEEEEEE-0000-4000-8000-000000000009"><CodeRef targetGUID="bbbbbbbb-0000-4000-8000-000000000001"/></Coding>
+      </PictureSelection>
     </TextSource>
     <TextSource guid="CCCCCCCC-0000-4000-8000-000000000002" name="inline"><PlainTextContent>Inline text only.</PlainTextContent></TextSource>
     <TextSource guid="CCCCCCCC-0000-4000-8000-000000000003" name="word" richTextPath="internal://word.docx"/>
@@ -257,7 +266,7 @@ describe('REFI-QDA import of other programs\' files', () => {
       const report = await importBytes(t, 'lenient.qdpx', archive);
       expect(report.imported).toMatchObject({ documents: 3, codes: 1, segments: 2, coders: 1 });
       expect(report.converted.map((c) => c.what)).toEqual(expect.arrayContaining(['code name with "/"', 'document from Word']));
-      expect(report.dropped.map((d) => d.what).sort()).toEqual(['picture selection', 'picture source']);
+      expect(report.dropped.map((d) => [d.what, d.count]).sort()).toEqual([['coding on a picture', 1], ['picture', 1]]);
       const segs = await t.call('segments.list', {});
       expect(segs.map((s) => s.text).sort()).toEqual(['Third', 'here']);
       expect(segs.every((s) => s.coder_name === 'Zoe' || s.coder_name === 'ana')).toBe(true);

@@ -46,6 +46,8 @@ export const exchangeContract = {
         delimiter: z.enum(['comma', 'semicolon', 'tab']).optional(),
         excel: z.boolean().optional(),
         raw: z.boolean().optional(),
+        /** For qdpx: 'nvivo' writes positions in UTF-16 units, as NVivo reads them; 'standard' (the default) in code points. */
+        for: z.enum(['standard', 'nvivo']).optional(),
       })
       .strict(),
     'Exports a table (CSV), the dataset bundle (.zip), the project (.qdpx) or the codebook (.qdc) as bytes to save.',

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { defaultCoderName, type Session } from '../../api/session';
 import { EXPORT_FORMATS, exportToFile, type ExportFormat } from '../../core/exchange/export';
+import { QDPX_TARGETS } from '../../core/exchange/qdpx-export';
 import type { Delimiter } from '../../core/exchange/csv';
 import type { Measure } from '../../core/exchange/tables';
 import { importExchangeBytes, isExchangeFile, type ExchangeImportReport } from '../../core/exchange/qdpx-import';
@@ -22,12 +23,13 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 export const exportCommand: Command = {
   name: 'export',
   usage:
-    'marginalia export PROJECT --format segments|matrix|codebook|documents|memos|bundle|qdpx|qdc --out PATH [--delimiter comma|semicolon|tab] [--excel] [--raw] [--coder NAME]... [--code PATH [--subcodes]] [--where ATTR=VALUE]... [--measure count|presence|characters|share] [--rollup] [--read-only] [--json]',
+    'marginalia export PROJECT --format segments|matrix|codebook|documents|memos|bundle|qdpx|qdc --out PATH [--for standard|nvivo] [--delimiter comma|semicolon|tab] [--excel] [--raw] [--coder NAME]... [--code PATH [--subcodes]] [--where ATTR=VALUE]... [--measure count|presence|characters|share] [--rollup] [--read-only] [--json]',
   summary:
-    'Export the coded dataset: a CSV table, the dataset bundle (.zip with datapackage.json and README.txt), the project as REFI-QDA .qdpx, or the codebook as .qdc. Offsets are code points, 0-based, half-open.',
+    'Export the coded dataset: a CSV table, the dataset bundle (.zip with datapackage.json and README.txt), the project as REFI-QDA .qdpx, or the codebook as .qdc. Offsets are code points, 0-based, half-open; a .qdpx --for nvivo counts them in UTF-16 units, as NVivo does (ATLAS.ti, MAXQDA and QualCoder read the standard code points).',
   options: {
     format: { type: 'string' },
     out: { type: 'string' },
+    for: { type: 'string' },
     delimiter: { type: 'string' },
     excel: { type: 'boolean' },
     raw: { type: 'boolean' },
@@ -46,6 +48,8 @@ export const exportCommand: Command = {
     const measure = oneOf(str(args, 'measure'), MEASURES, 'measure');
     if ((measure || args.values.rollup) && format !== 'matrix' && format !== 'bundle') throw new UsageError('--measure and --rollup apply to --format matrix or bundle');
     if (args.values.subcodes && !str(args, 'code')) throw new UsageError('--subcodes needs --code');
+    const target = oneOf(str(args, 'for'), QDPX_TARGETS, 'for');
+    if (target && format !== 'qdpx') throw new UsageError('--for applies to --format qdpx');
     const where = Array.isArray(args.values.where) ? args.values.where : [];
     // --coder here filters the export; it is not who is exporting (an export changes nothing).
     const coders = list(args, 'coder');
@@ -61,6 +65,7 @@ export const exportCommand: Command = {
           delimiter: oneOf(str(args, 'delimiter'), DELIMITER_NAMES, 'delimiter'),
           excel: !!args.values.excel,
           raw: !!args.values.raw,
+          for: target,
         },
         out,
       );
@@ -91,8 +96,14 @@ export function printExchangeReport(io: Io, r: ExchangeImportReport): void {
   const i = r.imported;
   io.out(`${r.file}: ${r.format}${r.origin ? ` from ${r.origin}` : ''}`);
   io.out(`imported   ${i.documents} documents, ${i.codes} codes, ${i.segments} segments, ${i.coders} coders, ${i.memos} memos, ${i.attributeValues} attribute values`);
+  if (r.positions) io.out(`positions  ${r.positions.reason}`);
   const m = r.matched;
   if (m.documents + m.codes + m.coders > 0) io.out(`matched    ${m.documents} documents, ${m.codes} codes, ${m.coders} coders already in the project`);
+  // Each match found by name, path or text, or under another name; the same item by its id under its own name is counted above.
+  for (const x of r.matches) {
+    if (x.by === 'id' && x.file === x.project) continue;
+    io.out(`matched    ${x.kind} "${x.file}"${x.file === x.project ? '' : ` to "${x.project}"`} (by ${x.by})`);
+  }
   for (const c of r.converted) io.out(`converted  ${c.count} ${c.what}: ${c.detail}`);
   for (const d of r.dropped) io.out(`dropped    ${d.count} ${d.what}: ${d.detail}`);
 }

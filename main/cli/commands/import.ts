@@ -44,7 +44,7 @@ export const importCommand: Command = {
   usage:
     'marginalia import PROJECT PATH... [--text-column COL] [--name-column COL] [--attribute COL[:text|number|date|boolean]]... [--coder NAME] [--json]',
   summary:
-    'Import files and folders (recursively): .txt .md .html .docx .odt .rtf .pdf, and .csv .tsv .xlsx .jsonl with one article per row. Exits 1 if any file failed, after importing the rest.',
+    'Import files and folders (recursively): .txt .md .html .docx .odt .rtf .pdf, and .csv .tsv .xlsx .jsonl with one article per row. Exits 1 if any file failed, after importing the rest. REFI-QDA files from ATLAS.ti, MAXQDA, NVivo, QualCoder and others (a project .qdpx or .qde, a codebook .qdc) are imported on their own, with a report of what came across, was converted or dropped.',
   options: { 'text-column': { type: 'string' }, 'name-column': { type: 'string' }, attribute: { type: 'string', multiple: true }, ...CODER_OPT, ...JSON_OPT },
   async run(args, io) {
     const paths = args.positionals.slice(1);

@@ -3,9 +3,26 @@ import type { Reader } from '../db/project-db';
 import { listCodes, type Code } from '../codebook/codebook';
 import { projectInfo } from '../project/info';
 import { MarginaliaError } from '../errors';
+import { CodePointIndex } from '../text/normalise';
 import { derivedGuid, el, xmlDocument, type XmlElement } from './xml';
+import { describeMemos } from './refi-memos';
 
 export const ORIGIN = 'Marginalia 0.1.0';
+
+/**
+ * Which program the .qdpx is for. 'standard': positions in code points, as the REFI-QDA
+ * specification says and ATLAS.ti, MAXQDA, QualCoder and Marginalia read them. 'nvivo':
+ * positions in UTF-16 code units, as NVivo reads and writes them (the two differ only after
+ * a character beyond U+FFFF, an emoji say). The origin then says so, and Marginalia's own
+ * import reads such a file back by it.
+ */
+export type QdpxTarget = 'standard' | 'nvivo';
+export const QDPX_TARGETS: readonly QdpxTarget[] = ['standard', 'nvivo'];
+export const NVIVO_ORIGIN = `${ORIGIN} for NVivo (positions in UTF-16 units)`;
+
+export interface QdpxOptions {
+  for?: QdpxTarget;
+}
 /** Zip entries get this time, not the clock's, so exporting twice gives the same bytes. */
 export const FIXED_ZIP_TIME = new Date('2000-01-01T00:00:00Z');
 
@@ -175,7 +192,8 @@ function listOf(tag: string, items: XmlElement[]): XmlElement | undefined {
 }
 
 /** The whole project as a REFI-QDA .qdpx archive: project.qde and sources/<guid>.txt. */
-export async function exportQdpx(r: Reader): Promise<Uint8Array> {
+export async function exportQdpx(r: Reader, options: QdpxOptions = {}): Promise<Uint8Array> {
+  const nvivo = options.for === 'nvivo';
   const info = await projectInfo(r);
   const ledger = new GuidLedger();
   const coders = await r.all<{ id: string; name: string }>(`SELECT id, name FROM coders ORDER BY created_at, id`);
@@ -183,6 +201,12 @@ export async function exportQdpx(r: Reader): Promise<Uint8Array> {
   const variables = await r.all<{ id: string; name: string; type: VariableType }>(`SELECT id, name, type FROM variables ORDER BY sort_order, id`);
   const memos = await r.all<MemoRow>(`SELECT id, target_kind, target_id, author_id, title, text, created_at, updated_at FROM memos ORDER BY created_at, id`);
   const memosOf = new Map<string, string[]>();
+  const memoById = new Map(memos.map((m) => [m.id, m]));
+  /**
+   * The memos of an item as a Description too: QualCoder reads a coding's and a document's
+   * memo only from there, ATLAS.ti writes them there. Undefined when the item has none.
+   */
+  const describe = (ids: readonly string[]): string | undefined => (ids.length ? describeMemos(ids.map((id) => memoById.get(id)!)) : undefined);
   const projectMemos: string[] = [];
   const exists = new Set<string>();
   for (const t of ['documents', 'codes', 'segments']) await r.each<{ id: string }>(`SELECT id FROM ${t}`, [], (x) => void exists.add(x.id));
@@ -217,6 +241,8 @@ export async function exportQdpx(r: Reader): Promise<Uint8Array> {
   const files: Zippable = {};
   const sources = documents.map((d) => {
     const what = `document ${d.name}`;
+    // Positions for NVivo count UTF-16 units of the same text (LF line ends, as stored).
+    const units = nvivo ? new CodePointIndex(d.text) : null;
     const selections = (segmentsOf.get(d.id) ?? []).map((s) => {
       if (!(s.start >= 0 && s.start <= s.end && s.end <= d.length)) {
         throw new MarginaliaError('internal', `REFI-QDA export: segment ${s.id} [${s.start}, ${s.end}) lies outside "${d.name}" (${d.length} characters).`);
@@ -226,14 +252,15 @@ export async function exportQdpx(r: Reader): Promise<Uint8Array> {
       return el(
         {
           guid: ledger.define(s.id, where),
-          startPosition: s.start,
-          endPosition: s.end,
+          startPosition: units ? units.toUtf16(s.start) : s.start,
+          endPosition: units ? units.toUtf16(s.end) : s.end,
           creatingUser: ledger.ref(s.coder_id, where),
           creationDateTime: s.created_at,
           modifyingUser: ledger.ref(s.coder_id, where),
           modifiedDateTime: s.updated_at,
         },
         {
+          Description: describe(memosOf.get(s.id) ?? []),
           Coding: el(
             { guid: ledger.define(derivedGuid(`coding:${s.id}`), `coding of ${where}`), creatingUser: s.coder_id, creationDateTime: s.created_at },
             { CodeRef: el({ targetGUID: ledger.ref(s.code_id, where) }) },
@@ -256,6 +283,7 @@ export async function exportQdpx(r: Reader): Promise<Uint8Array> {
         creationDateTime: d.imported_at,
       },
       {
+        Description: describe(memosOf.get(d.id) ?? []),
         PlainTextSelection: selections.length ? selections : undefined,
         NoteRef: notes.length ? notes : undefined,
         VariableValue: vals.length ? vals : undefined,
@@ -277,19 +305,22 @@ export async function exportQdpx(r: Reader): Promise<Uint8Array> {
   const projectNotes = projectMemos.map((m) => el({ targetGUID: ledger.ref(m, 'the project') }));
 
   const project = el(
-    { ...PROJECT_NS, name: info.name, origin: ORIGIN, creationDateTime: info.created_at || undefined },
+    { ...PROJECT_NS, name: info.name, origin: nvivo ? NVIVO_ORIGIN : ORIGIN, creationDateTime: info.created_at || undefined },
     {
       Users: listOf('User', users),
       CodeBook: codeTree.length ? { Codes: { Code: codeTree } } : undefined,
       Variables: listOf('Variable', variableDefs),
       Sources: listOf('TextSource', sources),
       Notes: listOf('Note', notes),
-      Description: info.description || undefined,
+      // The project's description, then its memos: QualCoder's project memo is this Description.
+      Description: [info.description, describe(projectMemos) ?? ''].filter((x) => x !== '').join('\n\n') || undefined,
       NoteRef: projectNotes.length ? projectNotes : undefined,
     },
   );
   ledger.check();
   files['project.qde'] = strToU8(xmlDocument('Project', project));
+  // A sources folder even when there is no document: QualCoder lists it and stops without one.
+  if (!documents.length) files['sources/'] = new Uint8Array(0);
   const zippable: Zippable = {};
   for (const name of Object.keys(files).sort()) zippable[name] = [files[name] as Uint8Array, { mtime: FIXED_ZIP_TIME }];
   return zipSync(zippable, { level: 6 });

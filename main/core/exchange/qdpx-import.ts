@@ -1,22 +1,50 @@
-import { randomUUID } from 'node:crypto';
-import { basename } from 'node:path';
-import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-parser';
-import { strFromU8 } from 'fflate';
 import type { ProjectDb, Tx } from '../db/project-db';
-import { COLOR_RE, createCode } from '../codebook/codebook';
-import { ensureVariable, setAttributes, type AttributeValue, type VariableType } from '../documents/documents';
-import { lexicalFromPlain } from '../coding/segments';
-import { codePointLength, sha256 } from '../text/normalise';
+import { createCode, firstFreeName } from '../codebook/codebook';
+import { createCoder, findOrCreateCoder } from '../coders/coders';
+import { addDocuments, encodeValue, ensureVariable, type AttributeValue, type NewDocument, type Variable, type VariableType } from '../documents/documents';
+import { createSegments, type NewSegment } from '../coding/segments';
+import { createMemos, type MemoTargetKind, type NewMemo } from '../memos/memos';
+import { existingIds } from '../db/in-chunks';
+import { projectInfo } from '../project/info';
+import { CodePointIndex } from '../text/normalise';
 import { MarginaliaError } from '../errors';
-import { isZip, safeUnzip } from '../import/limits';
-import { docxToText } from '../import/office-to-text';
-import { mapOffset, normaliseWithMap, type MappedText } from './offset-map';
+import { isZip } from '../import/limits';
+import { derivedGuid } from './xml';
+import { describeMemos } from './refi-memos';
+import {
+  attr,
+  child,
+  decodeXmlReferences,
+  list,
+  parseXml,
+  readArchive,
+  readCodebook,
+  readProject,
+  type FileCode,
+  type FileCoding,
+  type FileDocument,
+  type FileProject,
+  type Tally,
+} from './qdpx-read';
+import type { PositionUnit } from './offset-map';
+
+export { decodeXmlReferences };
 
 /** One kind of thing that was left out or changed on the way in, with how many. */
 export interface ReportItem {
   what: string;
   count: number;
   detail: string;
+}
+
+/** One item of the file found in the project and used instead of a new one, and by what it was found. */
+export interface ExchangeMatch {
+  kind: 'coder' | 'code' | 'document';
+  /** Its name (a code: its path) in the file. */
+  file: string;
+  /** The name (path) of the project's item it matched. */
+  project: string;
+  by: 'id' | 'name' | 'path' | 'text';
 }
 
 /** What a REFI-QDA import brought in, matched to what the project had, converted or dropped. */
@@ -26,92 +54,27 @@ export interface ExchangeImportReport {
   /** The program that wrote the file, as it says ("ATLAS.ti for Windows 23.2.3"). */
   origin: string | null;
   projectName: string | null;
+  /**
+   * How the file's positions were read, when it mattered (a text with characters beyond
+   * U+FFFF): as code points, the REFI-QDA unit, or as UTF-16 units, as NVivo writes them;
+   * `reason` says why. Null when both readings agree.
+   */
+  positions: { unit: PositionUnit; reason: string } | null;
   imported: { coders: number; codes: number; documents: number; segments: number; memos: number; attributeValues: number };
-  /** Already in the project (same coder name, same code path, same document text) and reused. */
+  /** Already in the project (by id, then name, path or text) and reused; each one is in `matches`. */
   matched: { coders: number; codes: number; documents: number };
+  matches: ExchangeMatch[];
   converted: ReportItem[];
   dropped: ReportItem[];
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A GUID of the file as an id to keep: Marginalia's ids are UUIDs. */
+const keptId = (guid: string): string | undefined => (UUID_RE.test(guid) ? guid : undefined);
 
 export function isExchangeFile(path: string): boolean {
   return /\.(qdpx|qdc|qde)$/i.test(path);
 }
-
-type Node = Record<string, unknown>;
-
-const ARRAY_TAGS = new Set([
-  'User', 'Code', 'Variable', 'Case', 'TextSource', 'PictureSource', 'PDFSource', 'AudioSource', 'VideoSource',
-  'PlainTextSelection', 'PictureSelection', 'PDFSelection', 'AudioSelection', 'VideoSelection', 'TranscriptSelection', 'Transcript',
-  'Coding', 'NoteRef', 'Note', 'VariableValue', 'SourceRef', 'Link', 'Set', 'Graph',
-]);
-
-const XML_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-const REFERENCE = /&(?:#x([0-9a-fA-F]+)|#([0-9]+)|([A-Za-z_][\w.-]*));/g;
-
-/**
- * Replaces the references XML itself defines: the five predefined entities and character
- * references, decimal or hex, astral ones included (&#x1F600;). One pass, so "&amp;lt;"
- * becomes "&lt;", not "<". A reference to a code point that cannot be a character (&#0;, a
- * surrogate, past U+10FFFF) becomes U+FFFD; an undeclared name stays as it was written.
- */
-export function decodeXmlReferences(text: string): string {
-  if (!text.includes('&')) return text;
-  return text.replace(REFERENCE, (ref, hex: string | undefined, dec: string | undefined, name: string | undefined) => {
-    if (name !== undefined) return XML_ENTITIES[name] ?? ref;
-    const cp = parseInt(hex ?? dec!, hex !== undefined ? 16 : 10);
-    return cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? '\uFFFD' : String.fromCodePoint(cp);
-  });
-}
-
-/**
- * The parser's own decoding knows numeric references only together with HTML's named
- * entities, which XML does not have; this decoder knows exactly XML's. Entities declared
- * in a DOCTYPE are refused (parseXml already turns such files away; this is the backstop).
- */
-const xmlEntityDecoder: EntityDecoderOptions = {
-  decode: decodeXmlReferences,
-  addInputEntities: (entities) => {
-    if (Object.keys(entities).length) throw new Error('the file declares XML entities, which REFI-QDA files never need');
-  },
-  setExternalEntities: () => undefined,
-  reset: () => undefined,
-  setXmlVersion: () => undefined,
-};
-
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  processEntities: true,
-  entityDecoder: xmlEntityDecoder,
-  isArray: (name) => ARRAY_TAGS.has(name),
-});
-
-const list = (n: unknown, key: string): Node[] => {
-  if (!n || typeof n !== 'object') return [];
-  const v = (n as Node)[key];
-  return Array.isArray(v) ? (v as Node[]) : v && typeof v === 'object' ? [v as Node] : [];
-};
-const child = (n: unknown, key: string): Node | undefined => {
-  const v = n && typeof n === 'object' ? (n as Node)[key] : undefined;
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Node) : undefined;
-};
-const attr = (n: Node, key: string): string | undefined => (typeof n[key] === 'string' ? (n[key] as string) : undefined);
-/** Text content of an element: a bare string, or "#text" beside attributes. */
-const textOf = (n: unknown, key: string): string | undefined => {
-  const v = n && typeof n === 'object' ? (n as Node)[key] : undefined;
-  if (typeof v === 'string') return v;
-  if (v && typeof v === 'object' && typeof (v as Node)['#text'] === 'string') return (v as Node)['#text'] as string;
-  if (v && typeof v === 'object') return '';
-  return undefined;
-};
-/** GUIDs arrive as {ABC-…}, ABC-… or abc-…; they compare as bare lower case. */
-const guidOf = (g: string | undefined): string => (g ?? '').trim().replace(/^\{|\}$/g, '').toLowerCase();
 
 function isoTime(value: string | undefined, fallback: string): string {
   if (!value) return fallback;
@@ -119,7 +82,7 @@ function isoTime(value: string | undefined, fallback: string): string {
   return Number.isNaN(t) ? fallback : new Date(t).toISOString();
 }
 
-class Report {
+class Report implements Tally {
   readonly r: ExchangeImportReport;
   constructor(file: string, format: ExchangeImportReport['format']) {
     this.r = {
@@ -127,8 +90,10 @@ class Report {
       format,
       origin: null,
       projectName: null,
+      positions: null,
       imported: { coders: 0, codes: 0, documents: 0, segments: 0, memos: 0, attributeValues: 0 },
       matched: { coders: 0, codes: 0, documents: 0 },
+      matches: [],
       converted: [],
       dropped: [],
     };
@@ -145,480 +110,472 @@ class Report {
   converted(what: string, detail: string, count = 1): void {
     this.add(this.r.converted, what, detail, count);
   }
-}
-
-/** The archive's files by lower-case name, for lenient lookups (Sources/ or sources/, any case). */
-interface Archive {
-  qde: string | null;
-  files: Map<string, Uint8Array>;
-}
-
-const MAX_XML_BYTES = 100 * 1024 * 1024;
-
-/**
- * UTF-8 for the texts in sources/: the BOM stays in, for normaliseWithMap to drop exactly
- * once. A decoder that drops it too would take a U+FEFF that begins the text itself (and
- * move every position after it).
- */
-const keepBom = new TextDecoder('utf-8', { ignoreBOM: true });
-
-function readArchive(bytes: Uint8Array, file: string): Archive {
-  if (!isZip(bytes)) return { qde: decodeUtf8(bytes, file), files: new Map() };
-  const wanted = (name: string) => {
-    const n = name.replace(/\\/g, '/');
-    // Nothing is written to disk, but a name that climbs out of the archive is a sign of a hostile file: skip it.
-    if (n.startsWith('/') || n.split('/').includes('..')) return false;
-    return /\.qde$/i.test(n) || /(^|\/)sources\//i.test(n) || /\.(txt|docx)$/i.test(n);
-  };
-  const entries = safeUnzip(bytes, file, 'REFI-QDA project (.qdpx)', wanted);
-  const files = new Map<string, Uint8Array>();
-  for (const [name, data] of Object.entries(entries)) files.set(name.replace(/\\/g, '/').toLowerCase(), data);
-  // Any *.qde name; the shortest path wins when there are several (the one at the top).
-  const qdeName = [...files.keys()].filter((n) => n.endsWith('.qde')).sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b))[0];
-  if (!qdeName) throw new MarginaliaError('invalid_input', `${file}: has no project.qde inside, so it is not a REFI-QDA project; export it again from the other program as a REFI-QDA project (.qdpx).`);
-  return { qde: decodeUtf8(files.get(qdeName)!, `${file}/${qdeName}`), files };
-}
-
-function decodeUtf8(bytes: Uint8Array, file: string): string {
-  if (bytes.length > MAX_XML_BYTES) throw new MarginaliaError('too_large', `${file}: the project XML is larger than ${MAX_XML_BYTES / 1024 / 1024} MB and is refused.`);
-  return strFromU8(bytes).replace(/^\uFEFF/, '');
-}
-
-function parseXml(xml: string, file: string): Node {
-  // REFI-QDA files never declare entities; refusing them shuts out entity-expansion bombs.
-  if (/<!ENTITY/i.test(xml)) throw new MarginaliaError('invalid_input', `${file}: declares XML entities, which REFI-QDA files never need; it is refused for safety.`);
-  // The parser itself forgives unclosed elements; a cut-off file must be refused, not half read.
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) {
-    throw new MarginaliaError('invalid_input', `${file}: is not well-formed XML (line ${valid.err.line}: ${valid.err.msg}); export it again from the other program.`);
+  match(m: ExchangeMatch): void {
+    this.r.matches.push(m);
+    this.r.matched[`${m.kind}s` as 'coders' | 'codes' | 'documents']++;
   }
-  try {
-    return parser.parse(xml) as Node;
-  } catch (err) {
-    throw new MarginaliaError('invalid_input', `${file}: is not well-formed XML (${(err as Error).message.split('\n')[0]}); export it again from the other program.`);
-  }
-}
-
-/** A file named by plainTextPath or richTextPath: internal://x.txt lives in sources/, other forms are looked up by file name. */
-function findInArchive(archive: Archive, path: string | undefined): Uint8Array | undefined {
-  if (!path) return undefined;
-  const m = /^internal:\/\/(.+)$/i.exec(path.trim());
-  const name = (m ? m[1]! : path.trim().replace(/^[a-z]+:\/\//i, '')).replace(/\\/g, '/').toLowerCase();
-  const direct = archive.files.get(`sources/${name}`) ?? archive.files.get(name);
-  if (direct) return direct;
-  const base = basename(name);
-  for (const [k, v] of archive.files) if (basename(k) === base) return v;
-  return undefined;
 }
 
 const VARIABLE_TYPES: Record<string, VariableType> = { text: 'text', boolean: 'boolean', integer: 'number', float: 'number', date: 'date', datetime: 'text' };
-const VALUE_TAGS = ['TextValue', 'BooleanValue', 'IntegerValue', 'FloatValue', 'DateValue', 'DateTimeValue'];
 
-function colorOf(raw: string | undefined): string | undefined {
-  if (!raw) return undefined;
-  const c = raw.trim();
-  if (/^#[0-9a-fA-F]{3}$/.test(c)) return `#${c[1]}${c[1]}${c[2]}${c[2]}${c[3]}${c[3]}`.toLowerCase();
-  // #RRGGBBAA from some programs: the alpha is dropped.
-  if (/^#[0-9a-fA-F]{8}$/.test(c)) return c.slice(0, 7).toLowerCase();
-  return COLOR_RE.test(c) ? c.toLowerCase() : undefined;
+/** Where a memo of the file lands in the project. */
+interface Target {
+  kind: MemoTargetKind;
+  id: string | null;
 }
+const PROJECT: Target = { kind: 'project', id: null };
+const targetKey = (t: Target): string => `${t.kind}:${t.id ?? ''}`;
 
-/** Where each Note goes: the first NoteRef pointing at it decides. */
-type NoteTarget = { kind: 'project' | 'document' | 'code' | 'segment'; id: string | null };
-
-class Importer {
+/**
+ * Writes what a FileProject holds through the core functions the app itself uses: coders by
+ * createCoder, codes by createCode after the name rules, documents by addDocuments, segments
+ * by createSegments with the duplicate rule, memos by createMemos. Each is matched to the
+ * project first: by id, then by name (coders), path (codes) or text (documents).
+ */
+class Writer {
   private readonly coders = new Map<string, string>();
   private readonly codes = new Map<string, string>();
-  private readonly variables = new Map<string, { name: string; type: VariableType }>();
-  private readonly noteTargets = new Map<string, NoteTarget>();
-  private readonly usedIds = new Set<string>();
-  /** Codes a code of this file was created as or matched to: each is taken by one code of the file at most. */
-  private readonly takenCodes = new Set<string>();
-  /** Segments this import created, told apart from those the project already had. */
-  private readonly createdSegments = new Set<string>();
+  /** File GUID → where it landed: a document, a segment, a code; absent when not imported. */
+  private readonly targets = new Map<string, Target>();
+  private readonly variables = new Map<string, Variable>();
+  /** The project's id of each document of the file that was imported or matched. */
+  private readonly docIds = new Map<FileDocument, string>();
   private readonly now = new Date().toISOString();
+  private fallbackId: string | null = null;
 
   constructor(
     private readonly tx: Tx,
-    private readonly archive: Archive,
     private readonly report: Report,
-    private readonly defaultCoderName: string,
+    private readonly fallbackName: string,
   ) {}
 
-  private defaultCoderId: string | null = null;
-
-  /**
-   * The person importing, for items the file attributes to no known user. Created only when
-   * needed, so a round trip does not add a coder the original project did not have.
-   */
-  private async fallbackCoder(): Promise<string> {
-    if (this.defaultCoderId) return this.defaultCoderId;
-    const existing = await this.tx.get<{ id: string }>(`SELECT id FROM coders WHERE name = ? ORDER BY created_at LIMIT 1`, [this.defaultCoderName]);
-    if (existing) return (this.defaultCoderId = existing.id);
-    const id = randomUUID();
-    await this.tx.insert('coders', { id, name: this.defaultCoderName, created_at: this.now });
-    return (this.defaultCoderId = id);
-  }
-
-  /** Keeps the file's GUID as the id when it is a UUID not yet used in the project; else a new one. */
-  private async idFor(guid: string, table: string): Promise<string> {
-    const g = guidOf(guid);
-    if (UUID_RE.test(g) && !this.usedIds.has(g) && !(await this.tx.get(`SELECT 1 FROM ${table} WHERE id = ?`, [g]))) {
-      this.usedIds.add(g);
-      return g;
-    }
-    const id = randomUUID();
-    this.usedIds.add(id);
-    return id;
+  /** The person importing, for items the file attributes to no known user; added only when needed. */
+  private async fallback(): Promise<string> {
+    if (this.fallbackId) return this.fallbackId;
+    const had = await this.tx.get(`SELECT 1 FROM coders WHERE name = ?`, [this.fallbackName.trim()]);
+    const coder = await findOrCreateCoder(this.tx, this.fallbackName);
+    if (!had) this.report.r.imported.coders++;
+    return (this.fallbackId = coder.id);
   }
 
   private async coderOf(...guids: Array<string | undefined>): Promise<string> {
     for (const g of guids) {
-      const id = g ? this.coders.get(guidOf(g)) : undefined;
+      const id = g ? this.coders.get(g.trim().replace(/^\{|\}$/g, '').toLowerCase()) : undefined;
       if (id) return id;
     }
-    return this.fallbackCoder();
+    return this.fallback();
   }
 
-  async users(project: Node): Promise<void> {
-    for (const u of list(child(project, 'Users'), 'User')) {
-      const guid = guidOf(attr(u, 'guid'));
-      const name = (attr(u, 'name') ?? attr(u, 'id') ?? '').trim() || `User ${guid.slice(0, 8)}`;
-      const existing = await this.tx.get<{ id: string }>(`SELECT id FROM coders WHERE name = ? ORDER BY created_at LIMIT 1`, [name]);
-      if (existing) {
-        this.coders.set(guid, existing.id);
-        this.report.r.matched.coders++;
+  /** Users: by id, then by the name of a coder the project had before this import. Two users of one file stay two coders. */
+  async users(users: FileProject['users']): Promise<void> {
+    const before = await this.tx.all<{ id: string; name: string }>(`SELECT id, name FROM coders ORDER BY created_at, id`);
+    const byId = new Map(before.map((c) => [c.id, c]));
+    for (const u of users) {
+      const same = byId.get(u.guid);
+      const named = same ? undefined : before.find((c) => c.name === u.name);
+      const found = same ?? named;
+      if (found) {
+        this.coders.set(u.guid, found.id);
+        this.report.match({ kind: 'coder', file: u.name, project: found.name, by: same ? 'id' : 'name' });
         continue;
       }
-      const id = await this.idFor(guid, 'coders');
-      await this.tx.insert('coders', { id, name, created_at: this.now });
-      this.coders.set(guid, id);
+      const coder = await createCoder(this.tx, { id: keptId(u.guid), name: u.name });
+      this.coders.set(u.guid, coder.id);
       this.report.r.imported.coders++;
     }
   }
 
-  async codeTree(codes: Node[], parentId: string | null): Promise<void> {
+  /**
+   * Codes, parents first: by id, then by path (a sibling of the same name, case aside, that no
+   * other code of the file has taken). Sibling names are unique regardless of case, so of two
+   * codes of the file whose names differ only in case the later becomes "name (2)"; the same
+   * numbering finds "name (2)" again when the file is imported twice.
+   */
+  async codeTree(codes: FileCode[], parentId: string | null, filePath: string, claimed: Set<string>): Promise<void> {
+    const siblings = await this.tx.all<{ id: string; name: string }>(`SELECT id, name FROM codes WHERE ifnull(parent_id, '') = ifnull(?, '')`, [parentId]);
+    const names = new Set(siblings.map((s) => s.name.toLowerCase()));
+    /** Names (lower case) the file's codes hold under this parent. */
+    const held = new Set<string>();
     for (const c of codes) {
-      const guid = guidOf(attr(c, 'guid'));
-      let name = (attr(c, 'name') ?? '').trim().replace(/\s+/g, ' ');
-      if (!name) {
-        name = 'Unnamed code';
-        this.report.converted('code without a name', 'named "Unnamed code"');
+      for (const r of c.repairs) {
+        if (r.kind === 'no-name') this.report.converted('code without a name', `named "Unnamed code"`);
+        else this.report.converted('code name with "/"', '"/" separates levels of a code path in Marginalia, so it became "-"');
       }
-      if (name.includes('/')) {
-        name = name.replace(/\//g, '-');
-        this.report.converted('code name with "/"', '"/" separates levels of a code path in Marginalia, so it became "-"');
-      }
-      let existing = await this.siblingNamed(parentId, name);
-      // Two siblings in this file whose names differ only in case are two codes, but Marginalia
-      // keeps sibling names unique regardless of case: the later one becomes "name (2)" (or the
-      // next free number), and a "name (2)" already there is that code, so importing the same
-      // file again doubles nothing. A sibling of exactly the same name is the same code.
-      const written = name;
-      for (let n = 2; existing && existing.name !== name && this.takenCodes.has(existing.id); n++) {
-        name = `${written} (${n})`;
-        existing = await this.siblingNamed(parentId, name);
-      }
-      if (name !== written) this.report.converted('code whose name differs from a sibling only in case', `renamed (for example "${written}" to "${name}"), as sibling codes need names that differ in more than case`);
+      const byId = c.guid && !claimed.has(c.guid) ? await this.tx.get<{ id: string; name: string }>(`SELECT id, name FROM codes WHERE id = ?`, [c.guid]) : undefined;
+      const wanted = firstFreeName(c.name, (n) => held.has(n.toLowerCase()));
+      const byPath = byId ? undefined : siblings.find((s) => s.name.toLowerCase() === wanted.toLowerCase() && !claimed.has(s.id));
+      const found = byId ?? byPath;
       let id: string;
-      if (existing) {
-        // The same code path is the same code: a .qdc brought into a project that has it, or a sibling of the same name.
-        id = existing.id;
-        this.report.r.matched.codes++;
+      let name: string;
+      if (found) {
+        id = found.id;
+        name = found.name;
+        this.report.match({ kind: 'code', file: filePath ? `${filePath}/${c.written}` : c.written, project: await this.pathOf(id), by: byId ? 'id' : 'path' });
       } else {
-        id = await createCode(this.tx, {
-          id: await this.idFor(guid, 'codes'),
-          name,
-          parentId,
-          color: colorOf(attr(c, 'color')),
-          // Kept as written: a description is the coding rule, and its spacing is the author's.
-          description: textOf(c, 'Description') ?? '',
-        });
+        name = firstFreeName(wanted, (n) => names.has(n.toLowerCase()));
+        id = await createCode(this.tx, { id: keptId(c.guid), name, parentId, color: c.color, description: c.description });
+        names.add(name.toLowerCase());
         this.report.r.imported.codes++;
       }
-      this.takenCodes.add(id);
-      if (guid) this.codes.set(guid, id);
-      if (attr(c, 'isCodable') === 'false') this.report.converted('code that is not codable', 'imported as an ordinary code (Marginalia lets any code be applied)');
-      for (const ref of list(c, 'NoteRef')) this.target(ref, { kind: 'code', id });
-      await this.codeTree(list(c, 'Code'), id);
+      // Numbered apart from a sibling of the file (or of the project) whose name differs only in case.
+      if (!byId && (found ? wanted !== c.name : name !== c.name)) {
+        this.report.converted('code whose name differs from a sibling only in case', `renamed (for example "${c.name}" to "${name}"), as sibling codes need names that differ in more than case`);
+      }
+      held.add(name.toLowerCase());
+      claimed.add(id);
+      if (c.guid) {
+        this.codes.set(c.guid, id);
+        this.targets.set(c.guid, { kind: 'code', id });
+      }
+      if (!c.codable) this.report.converted('code that is not codable', 'imported as an ordinary code (Marginalia lets any code be applied)');
+      await this.codeTree(c.children, id, filePath ? `${filePath}/${c.written}` : c.written, claimed);
     }
   }
 
-  private siblingNamed(parentId: string | null, name: string): Promise<{ id: string; name: string } | undefined> {
-    return this.tx.get<{ id: string; name: string }>(`SELECT id, name FROM codes WHERE ifnull(parent_id, '') = ifnull(?, '') AND name = ? COLLATE NOCASE`, [parentId, name]);
+  private async pathOf(id: string): Promise<string> {
+    const row = await this.tx.get<{ path: string }>(
+      `WITH RECURSIVE up(id, parent_id, path) AS (SELECT id, parent_id, name FROM codes WHERE id = ?
+         UNION ALL SELECT c.id, c.parent_id, c.name || '/' || up.path FROM codes c JOIN up ON c.id = up.parent_id)
+       SELECT path FROM up WHERE parent_id IS NULL`,
+      [id],
+    );
+    return row?.path ?? id;
   }
 
-  private target(ref: Node, target: NoteTarget): void {
-    const g = guidOf(attr(ref, 'targetGUID'));
-    if (g && !this.noteTargets.has(g)) this.noteTargets.set(g, target);
-  }
-
-  async variableDefs(project: Node): Promise<void> {
-    for (const v of list(child(project, 'Variables'), 'Variable')) {
-      const name = (attr(v, 'name') ?? '').trim();
-      const declared = (attr(v, 'typeOfVariable') ?? 'Text').toLowerCase();
-      if (!name) continue;
-      const type = VARIABLE_TYPES[declared] ?? 'text';
-      if (declared === 'datetime') this.report.converted('DateTime variable', `"${name}" became a text attribute (Marginalia dates have no time of day)`);
-      const variable = await ensureVariable(this.tx, name, type);
-      this.variables.set(guidOf(attr(v, 'guid')), { name: variable.name, type: variable.type });
+  async variableDefs(defs: FileProject['variables']): Promise<void> {
+    for (const v of defs) {
+      if (!v.name) continue;
+      const type = VARIABLE_TYPES[v.declared] ?? 'text';
+      if (v.declared === 'datetime') this.report.converted('DateTime variable', `"${v.name}" became a text attribute (Marginalia dates have no time of day)`);
+      this.variables.set(v.guid, await ensureVariable(this.tx, v.name, type));
     }
   }
 
-  /** The values of VariableValue elements, by attribute name. */
-  private values(node: Node): Record<string, AttributeValue> {
+  /** A document's attribute values that fit their attributes; the others are reported and left out. */
+  private attributesOf(doc: FileDocument, fromCases: FileDocument['values']): Record<string, AttributeValue> {
     const out: Record<string, AttributeValue> = {};
-    for (const vv of list(node, 'VariableValue')) {
-      const variable = this.variables.get(guidOf(attr(child(vv, 'VariableRef') ?? {}, 'targetGUID')));
+    for (const v of [...fromCases, ...doc.values]) {
+      const variable = this.variables.get(v.variableGuid);
       if (!variable) {
         this.report.dropped('attribute value', 'its variable is not declared in the file');
         continue;
       }
-      const tag = VALUE_TAGS.find((t) => textOf(vv, t) !== undefined);
       // A text value is kept as written, spaces included; typed values are read without them.
-      const raw = !tag ? '' : tag === 'TextValue' ? textOf(vv, tag)! : textOf(vv, tag)!.trim();
-      out[variable.name] = tag === 'DateValue' ? raw.slice(0, 10) : raw;
+      const raw = !v.tag ? '' : v.tag === 'TextValue' ? v.value : v.value.trim();
+      const value = v.tag === 'DateValue' ? raw.slice(0, 10) : raw;
+      try {
+        encodeValue(variable, value);
+        out[variable.name] = value;
+      } catch (err) {
+        this.report.dropped('attribute value', `a value did not fit its attribute's type (for example in "${doc.name}": ${(err as Error).message})`);
+      }
     }
     return out;
   }
 
-  private async setValues(documentId: string, docName: string, values: Record<string, AttributeValue>): Promise<void> {
-    for (const [name, value] of Object.entries(values)) {
-      try {
-        await setAttributes(this.tx, documentId, { [name]: value });
-        if (value !== '' && value !== null) this.report.r.imported.attributeValues++;
-      } catch (err) {
-        this.report.dropped('attribute value', `a value did not fit its attribute's type (for example in "${docName}": ${(err as Error).message})`);
+  /**
+   * Documents: by id (the same text under the same id), then by text, each project document
+   * taken by one document of the file at most; the rest are added, two of the file with the
+   * same text as two documents.
+   */
+  async documents(file: FileProject): Promise<FileDocument[]> {
+    const byId = new Map(
+      (await this.inChunks<{ id: string; name: string; text_sha256: string }>(file.documents.map((d) => d.guid), `SELECT id, name, text_sha256 FROM documents WHERE id IN`)).map((d) => [d.id, d]),
+    );
+    const byHash = new Map<string, Array<{ id: string; name: string }>>();
+    for (const d of await this.inChunks<{ id: string; name: string; text_sha256: string }>(file.documents.map((d) => d.hash), `SELECT id, name, text_sha256 FROM documents WHERE text_sha256 IN`, 'ORDER BY sort_order, id')) {
+      byHash.set(d.text_sha256, [...(byHash.get(d.text_sha256) ?? []), d]);
+    }
+    const claimed = new Set<string>();
+    const fresh: Array<{ doc: FileDocument; input: NewDocument }> = [];
+    const kept: FileDocument[] = [];
+    for (const d of file.documents) {
+      const same = byId.get(d.guid);
+      const found = same && same.text_sha256 === d.hash && !claimed.has(same.id) ? same : byHash.get(d.hash)?.find((x) => !claimed.has(x.id));
+      if (found) {
+        claimed.add(found.id);
+        this.place(d, found.id);
+        kept.push(d);
+        this.report.match({ kind: 'document', file: d.name, project: found.name, by: found === same ? 'id' : 'text' });
+        continue;
       }
-    }
-  }
-
-  /** The text of a source: inline, by plainTextPath, or from the .docx at richTextPath. */
-  private async sourceText(s: Node, name: string): Promise<{ raw: string; fromRichText: boolean } | null> {
-    const inline = textOf(s, 'PlainTextContent');
-    if (inline && inline.trim()) return { raw: inline, fromRichText: false };
-    const plain = findInArchive(this.archive, attr(s, 'plainTextPath'));
-    const plainText = plain ? keepBom.decode(plain) : undefined;
-    if (plainText && plainText.replace(/^\uFEFF/, '').trim()) return { raw: plainText, fromRichText: false };
-    const rich = findInArchive(this.archive, attr(s, 'richTextPath'));
-    if (rich && /\.docx$/i.test(attr(s, 'richTextPath') ?? '')) {
-      const text = await docxToText(rich, `${this.report.r.file}: ${attr(s, 'richTextPath')}`);
-      if (text.trim()) {
-        this.report.converted('document from Word', 'the text was taken from the .docx because the file had no plain text for it');
-        return { raw: text, fromRichText: true };
-      }
-    }
-    if (attr(s, 'plainTextPath') && !plain) this.report.dropped('document', `its text file is missing from the archive (for example "${name}": ${attr(s, 'plainTextPath')})`);
-    else this.report.dropped('document', `it has no text, neither plain text nor Word text (for example "${name}")`);
-    return null;
-  }
-
-  async sources(project: Node, caseValues: Map<string, Record<string, AttributeValue>>): Promise<void> {
-    const sources = child(project, 'Sources');
-    for (const kind of ['PictureSource', 'AudioSource', 'VideoSource']) {
-      this.report.dropped(kind.replace('Source', '').toLowerCase() + ' source', 'Marginalia codes text only', list(sources, kind).length);
-    }
-    const texts: Array<{ node: Node; converted: boolean }> = list(sources, 'TextSource').map((node) => ({ node, converted: false }));
-    for (const pdf of list(sources, 'PDFSource')) {
-      const rep = list(pdf, 'Representation')[0] ?? child(pdf, 'Representation');
-      this.report.dropped('PDF selection', 'positions on a PDF page have no counterpart in text', list(pdf, 'PDFSelection').length);
-      if (rep) {
-        texts.push({ node: { ...rep, name: attr(rep, 'name') ?? attr(pdf, 'name'), guid: attr(pdf, 'guid') }, converted: true });
-        this.report.converted('PDF source', 'imported as the text of its plain-text representation');
-      } else this.report.dropped('PDF source', 'it came without a text representation');
-    }
-    for (const { node: s } of texts) await this.source(s, caseValues.get(guidOf(attr(s, 'guid'))) ?? {});
-  }
-
-  private async source(s: Node, fromCases: Record<string, AttributeValue>): Promise<void> {
-    const guid = guidOf(attr(s, 'guid'));
-    const name = (attr(s, 'name') ?? '').trim() || guid || 'Untitled';
-    const selections = list(s, 'PlainTextSelection');
-    const got = await this.sourceText(s, name);
-    if (!got) {
-      this.report.dropped('coded segment', 'its document could not be imported', selections.reduce((n, sel) => n + list(sel, 'Coding').length, 0));
-      return;
-    }
-    const mapped = normaliseWithMap(got.raw);
-    const text = mapped.text;
-    const length = codePointLength(text);
-    const hash = sha256(text);
-    const dup = await this.tx.get<{ id: string }>(`SELECT id FROM documents WHERE text_sha256 = ? LIMIT 1`, [hash]);
-    let documentId: string;
-    if (dup) {
-      documentId = dup.id;
-      this.report.r.matched.documents++;
-    } else {
-      documentId = await this.idFor(guid, 'documents');
-      const order = await this.tx.get<{ n: number }>(`SELECT ifnull(max(sort_order), 0) + 1 AS n FROM documents`);
-      await this.tx.insert('documents', {
-        id: documentId,
-        name,
-        text,
-        text_sha256: hash,
-        length,
-        source_name: name,
-        source_format: got.fromRichText ? 'qdpx (docx)' : 'qdpx',
-        source_encoding: 'utf-8',
-        imported_at: isoTime(attr(s, 'creationDateTime'), this.now),
-        imported_by: await this.coderOf(attr(s, 'creatingUser')),
-        sort_order: order?.n ?? 1,
+      const attributes = this.attributesOf(d, file.caseValues.get(d.guid) ?? []);
+      fresh.push({
+        doc: d,
+        input: {
+          id: keptId(d.guid),
+          name: d.name,
+          text: d.raw,
+          sourceName: d.name,
+          sourceFormat: d.fromRichText ? 'qdpx (docx)' : d.kind === 'pdf' ? 'qdpx (pdf)' : 'qdpx',
+          sourceEncoding: 'utf-8',
+          attributes,
+          importedBy: await this.coderOf(d.creatingUser),
+          importedAt: isoTime(d.created, this.now),
+        },
       });
-      this.report.r.imported.documents++;
-      await this.setValues(documentId, name, { ...fromCases, ...this.values(s) });
     }
-    for (const ref of list(s, 'NoteRef')) this.target(ref, { kind: 'document', id: documentId });
-    if (got.fromRichText && selections.length) {
-      this.report.converted('selection on Word text', 'positions were applied to the text taken from the .docx and may be shifted', selections.length);
+    const results = await addDocuments(this.tx, fresh.map((f) => f.input), { duplicates: 'keep' });
+    for (const [i, result] of results.entries()) {
+      const { doc, input } = fresh[i]!;
+      if (result.status === 'imported') {
+        this.place(doc, result.id);
+        kept.push(doc);
+        this.report.r.imported.documents++;
+        this.report.r.imported.attributeValues += Object.values(input.attributes ?? {}).filter((v) => v !== '' && v !== null).length;
+        if (result.removedControls) this.report.converted('control character', 'removed from a document text, as no export format can carry it (positions after it were moved to match)', result.removedControls);
+      } else {
+        const reason = result.status === 'failed' ? result.reason : `the same text as "${result.duplicateOf.name}"`;
+        this.report.dropped('document refused', `it broke a rule of the project (for example "${doc.name}": ${reason})`);
+        const codings = doc.selections.reduce((n, s) => n + s.codings.length, 0) + doc.whole.length;
+        this.report.dropped('coding on a document not imported', 'its document could not be imported', codings);
+      }
     }
-    for (const sel of selections) await this.selection(sel, documentId, name, mapped, length);
-    // Coding of a whole source (a Coding directly under TextSource) becomes a segment over the whole text.
-    const whole = list(s, 'Coding');
-    if (whole.length) {
-      this.report.converted('coding of a whole document', 'became a segment spanning the whole text', whole.length);
-      await this.codings(whole, { guid: '', documentId, start: 0, end: length, creatingUser: attr(s, 'creatingUser'), created: attr(s, 'creationDateTime'), modified: attr(s, 'modifiedDateTime') });
-    }
-    for (const kind of ['PictureSelection', 'AudioSelection', 'VideoSelection', 'TranscriptSelection']) {
-      this.report.dropped(kind.replace('Selection', '').toLowerCase() + ' selection', 'Marginalia codes text only', list(s, kind).length);
-    }
+    return kept;
   }
 
-  private async selection(sel: Node, documentId: string, docName: string, mapped: MappedText, length: number): Promise<void> {
-    const startRaw = Number(attr(sel, 'startPosition'));
-    const endRaw = Number(attr(sel, 'endPosition'));
-    const codings = list(sel, 'Coding');
-    const bad = !Number.isInteger(startRaw) || !Number.isInteger(endRaw) || startRaw < 0 || endRaw < startRaw || endRaw > mapped.sourceLength;
-    const start = bad ? 0 : mapOffset(mapped, startRaw);
-    const end = bad ? 0 : Math.min(length, mapOffset(mapped, endRaw));
-    if (bad || end <= start) {
-      this.report.dropped('coded segment', `its positions lie outside its text or enclose nothing (for example [${attr(sel, 'startPosition')}, ${attr(sel, 'endPosition')}) in "${docName}")`, Math.max(1, codings.length));
-      return;
-    }
-    const ids = await this.codings(codings, {
-      guid: attr(sel, 'guid') ?? '',
-      documentId,
-      start,
-      end,
-      creatingUser: attr(sel, 'creatingUser'),
-      created: attr(sel, 'creationDateTime'),
-      modified: attr(sel, 'modifiedDateTime'),
-    });
-    for (const ref of list(sel, 'NoteRef')) {
-      if (ids[0]) this.target(ref, { kind: 'segment', id: ids[0] });
-      else this.target(ref, { kind: 'document', id: documentId });
-    }
-    if (codings.length === 0) this.report.dropped('selection without a code', 'Marginalia keeps coded segments only; a memo on it went to the document', 1);
+  private place(d: FileDocument, id: string): void {
+    this.docIds.set(d, id);
+    for (const g of [d.guid, ...d.aliases]) this.targets.set(g, { kind: 'document', id });
   }
 
-  private async codings(
-    codings: Node[],
-    at: { guid: string; documentId: string; start: number; end: number; creatingUser?: string; created?: string; modified?: string },
-  ): Promise<string[]> {
-    const ids: string[] = [];
-    for (const [i, coding] of codings.entries()) {
-      const codeId = this.codes.get(guidOf(attr(child(coding, 'CodeRef') ?? {}, 'targetGUID')));
-      if (!codeId) {
-        this.report.dropped('coding', 'it refers to a code that is not in the file');
+  private async inChunks<T>(values: string[], sql: string, tail = ''): Promise<T[]> {
+    const unique = [...new Set(values.filter(Boolean))];
+    const out: T[] = [];
+    for (let i = 0; i < unique.length; i += 500) {
+      const chunk = unique.slice(i, i + 500);
+      out.push(...(await this.tx.all<T>(`${sql} (${chunk.map(() => '?').join(',')}) ${tail}`, chunk)));
+    }
+    return out;
+  }
+
+  /** Every coding of the imported documents, written as one batch with the duplicate rule. */
+  async segments(docs: FileDocument[]): Promise<void> {
+    const batch: NewSegment[] = [];
+    /** For each segment of the batch: the selection (GUID) it came from, the coding's GUID, whether it is the selection's first. */
+    const origin: Array<{ selection: string | null; coding: string; first: boolean }> = [];
+    const outside = { n: 0, example: '' };
+    for (const d of docs) {
+      const documentId = this.docIds.get(d)!;
+      for (const sel of d.selections) {
+        if (!sel.span) {
+          if (sel.codings.length && !outside.example) outside.example = `[${sel.startRaw}, ${sel.endRaw}) in "${d.name}"`;
+          outside.n += sel.codings.length;
+          continue;
+        }
+        let first = true;
+        for (const [i, coding] of sel.codings.entries()) {
+          const seg = await this.segmentOf(coding, documentId, sel.span, sel.creatingUser, sel.created, sel.modified, i === 0 ? sel.guid : coding.guid);
+          if (!seg) continue;
+          batch.push(seg);
+          origin.push({ selection: sel.guid, coding: coding.guid, first });
+          first = false;
+        }
+      }
+      if (d.whole.length) {
+        this.report.converted('coding of a whole document', 'became a segment spanning the whole text', d.whole.length);
+        const length = new CodePointIndex(d.mapped.text).length;
+        for (const coding of d.whole) {
+          const seg = await this.segmentOf(coding, documentId, { start: 0, end: length }, d.creatingUser, d.created, d.modified, coding.guid);
+          if (!seg) continue;
+          batch.push(seg);
+          origin.push({ selection: null, coding: coding.guid, first: false });
+        }
+      }
+    }
+    this.report.dropped('coding whose positions are outside its text', `its positions lie outside its text or enclose nothing (for example ${outside.example})`, outside.n);
+    const results = await createSegments(this.tx, batch, { duplicates: 'skip', ownSegments: new Set() });
+    const refused = new Map<string, number>();
+    for (const [i, result] of results.entries()) {
+      const o = origin[i]!;
+      if (result.status === 'refused') {
+        refused.set(result.error.message, (refused.get(result.error.message) ?? 0) + 1);
         continue;
       }
-      const coderId = await this.coderOf(attr(coding, 'creatingUser'), at.creatingUser);
-      // A coding the project had before this import is not doubled (the same file imported
-      // twice); one this file brought a moment ago is not a reason to drop another: a project
-      // may hold the same code, coder and span twice, and its export carries both.
-      const same = (
-        await this.tx.all<{ id: string }>(`SELECT id FROM segments WHERE document_id = ? AND code_id = ? AND coder_id = ? AND start = ? AND end = ?`, [
-          at.documentId,
-          codeId,
-          coderId,
-          at.start,
-          at.end,
-        ])
-      ).find((s) => !this.createdSegments.has(s.id));
-      if (same) {
-        this.report.dropped('coding already in the project', 'the same code, coder and span were already coded; not doubled');
-        ids.push(same.id);
-        continue;
-      }
+      if (result.status === 'created') this.report.r.imported.segments++;
+      else this.report.dropped('coding already in the project', 'the same code, coder and span were already coded; not doubled');
+      const target: Target = { kind: 'segment', id: result.id };
+      if (o.coding) this.targets.set(o.coding, target);
+      if (o.selection && !this.targets.has(o.selection)) this.targets.set(o.selection, target);
+    }
+    for (const [message, n] of refused) this.report.dropped('coding refused', `it broke a rule of the coding screen (${message})`, n);
+    // A selection without a segment (no code, or none that came in) stands for its document.
+    for (const d of docs) for (const sel of d.selections) if (!this.targets.has(sel.guid)) this.targets.set(sel.guid, this.targets.get(d.guid)!);
+  }
+
+  private async segmentOf(
+    coding: FileCoding,
+    documentId: string,
+    span: { start: number; end: number },
+    creatingUser: string | undefined,
+    created: string | undefined,
+    modified: string | undefined,
+    id: string,
+  ): Promise<NewSegment | null> {
+    const codeId = this.codes.get(coding.codeGuid);
+    if (!codeId) {
+      this.report.dropped('coding of a code not in the file', 'it refers to a code the file does not define');
+      return null;
+    }
+    const createdAt = isoTime(coding.created ?? created, this.now);
+    return {
       // The selection's GUID names the first segment, so a Marginalia round trip keeps segment ids.
-      const id = await this.idFor(i === 0 && at.guid ? at.guid : (attr(coding, 'guid') ?? ''), 'segments');
-      const created = isoTime(attr(coding, 'creationDateTime') ?? at.created, this.now);
-      await this.tx.insert('segments', {
-        id,
-        document_id: at.documentId,
-        code_id: codeId,
-        coder_id: coderId,
-        start: at.start,
-        end: at.end,
-        created_at: created,
-        updated_at: isoTime(at.modified, created),
-      });
-      this.createdSegments.add(id);
-      for (const ref of list(coding, 'NoteRef')) this.target(ref, { kind: 'segment', id });
-      ids.push(id);
-      this.report.r.imported.segments++;
-    }
-    return ids;
+      id: keptId(id),
+      documentId,
+      codeId,
+      coderId: await this.coderOf(coding.creatingUser, creatingUser),
+      start: span.start,
+      end: span.end,
+      createdAt,
+      updatedAt: isoTime(modified, createdAt),
+    };
   }
 
-  async notes(project: Node): Promise<void> {
-    for (const ref of list(project, 'NoteRef')) this.target(ref, { kind: 'project', id: null });
-    for (const n of list(child(project, 'Notes'), 'Note')) {
-      const guid = guidOf(attr(n, 'guid'));
-      // A memo is the researcher's own writing and no offset points into it: its text and
-      // title come in as written (the XML reader has already made line ends LF, and kept a
-      // CR written as &#13;). Only a memo kept in a file gets the document normalisation.
-      let text = textOf(n, 'PlainTextContent') ?? '';
-      if (!text.trim() && attr(n, 'plainTextPath')) {
-        const file = findInArchive(this.archive, attr(n, 'plainTextPath'));
-        if (file) text = normaliseWithMap(keepBom.decode(file)).text;
-      }
-      const title = attr(n, 'name') ?? '';
-      if (!text.trim() && !title.trim()) {
-        this.report.dropped('memo', 'it has no text');
+  /**
+   * Memos: every Note, on what its first NoteRef (or else a Link from it) points at, and every
+   * Description that other programs use as a memo: a selection's (on its segment, or on the
+   * document for a passage without a code), a source's, the project's. A memo on something
+   * not imported is kept on the project, titled with what it was about. A Description that
+   * repeats the Notes on the same item (Marginalia writes both) is those Notes, not a memo more.
+   */
+  async memos(file: FileProject, docs: FileDocument[], projectDescription: string): Promise<void> {
+    const memos: Array<NewMemo & { conversion?: [string, string] }> = [];
+    const on = new Map<string, Array<{ title: string; text: string }>>();
+    const linked = new Set<number>();
+    const known = await existingIds(this.tx, 'memos', file.notes.map((n) => n.guid).filter((g) => UUID_RE.test(g)));
+    for (const n of file.notes) {
+      if (!n.text.trim() && !n.title.trim()) {
+        this.report.dropped('memo without text', 'it has neither text nor a title');
         continue;
       }
-      if (UUID_RE.test(guid) && (await this.tx.get(`SELECT 1 FROM memos WHERE id = ? AND text = ?`, [guid, text]))) {
+      if (n.hasDescription) this.report.converted('memo with a description', 'the description became the last paragraph of the memo');
+      let target: Target | undefined;
+      let conversion: [string, string] | undefined;
+      const owner = file.noteOwners.get(n.guid);
+      if (owner === null) target = PROJECT;
+      else if (owner !== undefined) {
+        target = this.targets.get(owner);
+        if (!target) {
+          const lost = file.lost.get(owner);
+          conversion = lost ? ['memo on an item not imported', 'kept as a project memo'] : ['memo without a target', 'it points at nothing Marginalia imported, so it became a project memo'];
+        }
+      } else {
+        const i = file.links.findIndex((l, k) => !linked.has(k) && l.origin === n.guid && this.targets.has(l.target));
+        if (i >= 0) {
+          linked.add(i);
+          target = this.targets.get(file.links[i]!.target);
+          this.report.converted('link from a memo', 'the memo was attached to what it links to');
+        } else if (file.links.some((l) => l.origin === n.guid && file.lost.has(l.target))) conversion = ['memo on an item not imported', 'kept as a project memo'];
+        else conversion = ['memo without a target', 'became a project memo'];
+      }
+      target ??= PROJECT;
+      const key = targetKey(target);
+      on.set(key, [...(on.get(key) ?? []), { title: n.title, text: n.text }]);
+      const id = keptId(n.guid);
+      if (id && known.has(id) && (await this.tx.get(`SELECT 1 FROM memos WHERE id = ? AND text = ?`, [id, n.text]))) {
         this.report.dropped('memo already in the project', 'the same memo was imported before; not doubled');
         continue;
       }
-      let target = this.noteTargets.get(guid);
-      if (!target) {
-        target = { kind: 'project', id: null };
-        this.report.converted('memo without a target', 'became a project memo');
-      }
-      const created = isoTime(attr(n, 'creationDateTime'), this.now);
-      await this.tx.insert('memos', {
-        id: await this.idFor(guid, 'memos'),
-        target_kind: target.kind,
-        target_id: target.id,
-        author_id: await this.coderOf(attr(n, 'creatingUser')),
-        title,
-        content: lexicalFromPlain(text),
-        text,
-        created_at: created,
-        updated_at: isoTime(attr(n, 'modifiedDateTime'), created),
+      const created = isoTime(n.created, this.now);
+      memos.push({
+        kind: target.kind,
+        targetId: target.id,
+        authorId: await this.coderOf(n.creatingUser),
+        title: n.title,
+        text: n.text,
+        id,
+        createdAt: created,
+        updatedAt: isoTime(n.modified, created),
+        conversion,
       });
+    }
+    this.report.dropped('link', 'Marginalia has no links between items', file.links.length - linked.size);
+
+    /** A Description on an item that holds exactly the Notes on it (or one of them) is not a memo more. */
+    const covered = (target: Target, text: string): boolean => {
+      const notes = on.get(targetKey(target)) ?? [];
+      return notes.length > 0 && (text === describeMemos(notes) || notes.some((m) => m.text === text || describeMemos([m]) === text));
+    };
+    const described = async (owner: string, target: Target, text: string, title: string, creatingUser: string | undefined, created: string | undefined, conversion?: [string, string]) => {
+      if (covered(target, text)) return;
+      // Derived from the element and the text: importing the same file again finds it.
+      const id = derivedGuid(`refi-description:${owner}:${text}`);
+      if (await this.tx.get(`SELECT 1 FROM memos WHERE id = ?`, [id])) {
+        this.report.dropped('memo already in the project', 'the same memo was imported before; not doubled');
+        return;
+      }
+      const at = isoTime(created, this.now);
+      memos.push({ kind: target.kind, targetId: target.id, authorId: await this.coderOf(creatingUser), title, text, id, createdAt: at, updatedAt: at, conversion });
+    };
+    for (const d of docs) {
+      const doc = this.targets.get(d.guid)!;
+      for (const [i, text] of d.descriptions.entries()) await described(`${d.guid}:${i}`, doc, text, '', d.creatingUser, d.created);
+      for (const sel of d.selections) {
+        if (sel.description === null) {
+          if (!sel.codings.length) this.report.dropped('selection without a code', 'Marginalia keeps coded passages; this one had no code and no comment');
+          continue;
+        }
+        const seg = this.targets.get(sel.guid);
+        if (seg && seg.kind === 'segment') await described(sel.guid, seg, sel.description, '', sel.creatingUser, sel.created);
+        else {
+          // A comment on a passage without a code: on the document, titled with the passage.
+          const passage = sel.span ? passageOf(d.mapped.text, sel.span) : sel.name;
+          await described(sel.guid, doc, sel.description, passage ? `“${passage}”` : '', sel.creatingUser, sel.created, [
+            'comment on a passage without a code',
+            'became a memo on its document, titled with the passage',
+          ]);
+        }
+      }
+    }
+    for (const d of file.descriptions) {
+      await described(d.owner ?? 'project', PROJECT, d.text, d.lost ? `On ${d.lost}` : '', d.creatingUser, d.created, ['memo on an item not imported', 'kept as a project memo']);
+    }
+    if (file.projectDescription !== null) await this.projectMemo(file.projectDescription, on.get(targetKey(PROJECT)) ?? [], projectDescription, memos);
+
+    const results = await createMemos(this.tx, memos);
+    for (const [i, result] of results.entries()) {
+      const m = memos[i]!;
+      if (result.status === 'refused') {
+        this.report.dropped('memo refused', `it broke a rule of the memo editor (${result.error.message})`);
+        continue;
+      }
       this.report.r.imported.memos++;
+      if (m.conversion) this.report.converted(m.conversion[0], m.conversion[1]);
     }
   }
 
-  /** Values of Cases, passed on to the sources each case names (Marginalia has attributes on documents). */
-  caseValues(project: Node): Map<string, Record<string, AttributeValue>> {
-    const out = new Map<string, Record<string, AttributeValue>>();
-    const cases = list(child(project, 'Cases'), 'Case');
-    for (const c of cases) {
-      const values = this.values(c);
-      for (const ref of list(c, 'SourceRef')) out.set(guidOf(attr(ref, 'targetGUID')), { ...out.get(guidOf(attr(ref, 'targetGUID'))), ...values });
+  /**
+   * The project's Description: what Marginalia writes there is the project's own description
+   * followed by its project memos; what another program writes there is its project memo.
+   */
+  private async projectMemo(description: string, notes: Array<{ title: string; text: string }>, ours: string, memos: NewMemo[]): Promise<void> {
+    const memoPart = notes.length ? describeMemos(notes) : '';
+    let own = description;
+    if (memoPart && own === memoPart) return;
+    if (memoPart && own.endsWith(`\n\n${memoPart}`)) own = own.slice(0, -memoPart.length - 2);
+    if (!own.trim() || own === ours) return;
+    const id = derivedGuid(`refi-description:project:${own}`);
+    if (await this.tx.get(`SELECT 1 FROM memos WHERE id = ? OR (target_kind = 'project' AND text = ?)`, [id, own])) {
+      this.report.dropped('memo already in the project', 'the same memo was imported before; not doubled');
+      return;
     }
-    if (cases.length) this.report.converted('case', 'its variable values became attributes of the documents it names', cases.length);
-    return out;
+    this.report.converted('project description', 'became a project memo titled "Project description"');
+    memos.push({ kind: 'project', targetId: null, authorId: null, title: 'Project description', text: own, id, createdAt: this.now });
   }
+}
+
+/** The first words of a passage, for a memo's title. */
+function passageOf(text: string, span: { start: number; end: number }): string {
+  const s = new CodePointIndex(text).slice(span.start, span.end).replace(/\s+/g, ' ').trim();
+  const cps = Array.from(s);
+  return cps.length > 60 ? `${cps.slice(0, 59).join('')}…` : s;
 }
 
 /**
  * Imports a REFI-QDA project (.qdpx), bare project XML (.qde) or codebook (.qdc) into the
  * open project, as one undoable action: it all comes in, or nothing does. `coderName` is
- * the person importing, credited with anything the file attributes to no user.
+ * the person importing, credited with anything the file attributes to no user. The file is
+ * read, its texts decoded and its positions placed before the write transaction begins.
  */
 export async function importExchangeBytes(
   db: ProjectDb,
@@ -638,20 +595,27 @@ export async function importExchangeBytes(
   const top = (project ?? codebook)!;
   report.r.origin = attr(top, 'origin') ?? null;
   report.r.projectName = project ? (attr(project, 'name') ?? null) : null;
+
+  const file = project ? await readProject(archive, fileName, root, project, report) : null;
+  const codes = file ? file.codes : readCodebook(codebook, report);
+  if (file?.unit) {
+    report.r.positions = { unit: file.unit.unit, reason: file.unit.reason };
+    if (file.unit.unit === 'UTF-16 units') report.converted('positions in UTF-16 units', file.unit.reason, file.unit.changed);
+  }
+  if (codebook) report.dropped('code set', 'Marginalia has no code sets', list(child(codebook, 'Sets'), 'Set').length);
+
   const actor = await db.read((r) => r.get<{ id: string }>(`SELECT id FROM coders WHERE name = ? ORDER BY created_at LIMIT 1`, [coderName]));
   await db.action({ kind: 'exchange.import', summary: `Import ${fileName}`, coderId: actor?.id ?? null }, async (tx) => {
-    const imp = new Importer(tx, archive, report, coderName);
-    if (project) await imp.users(project);
-    const codes = project ? child(project, 'CodeBook') : codebook;
-    await imp.codeTree(list(child(codes, 'Codes'), 'Code'), null);
-    if (codebook) report.dropped('code set', 'Marginalia has no code sets', list(child(codebook, 'Sets'), 'Set').length);
-    if (!project) return;
-    await imp.variableDefs(project);
-    await imp.sources(project, imp.caseValues(project));
-    await imp.notes(project);
-    report.dropped('link', 'Marginalia has no links between items', list(child(project, 'Links'), 'Link').length);
-    report.dropped('set', 'Marginalia has no sets', list(child(project, 'Sets'), 'Set').length);
-    report.dropped('graph', 'Marginalia has no graphs', list(child(project, 'Graphs'), 'Graph').length);
+    const w = new Writer(tx, report, coderName);
+    if (file) await w.users(file.users);
+    await w.codeTree(codes, null, '', new Set());
+    if (!file) return;
+    await w.variableDefs(file.variables);
+    const docs = await w.documents(file);
+    await w.segments(docs);
+    await w.memos(file, docs, (await projectInfo(tx)).description);
+    report.dropped('set', 'Marginalia has no sets', file.counts.sets);
+    report.dropped('graph', 'Marginalia has no graphs', file.counts.graphs);
   });
   return report.r;
 }
