@@ -135,6 +135,34 @@ describe('the project file on its own', () => {
   });
 });
 
+describe('the events log', () => {
+  it('does not copy imported texts, yet undo and redo of an import give the whole text back', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const project = await Project.create(join(dir, 'study.marginalia'));
+      const session = new Session(project, 'ana');
+      const text = 'Long article about the strike. '.repeat(10_000); // about 310 KB
+      const imported = await dispatch({ session }, 'import.files', { files: [{ name: 'long.txt', dataBase64: Buffer.from(text).toString('base64') }] });
+      expect(imported.ok).toBe(true);
+      const logged = async () => (await project.db.read((r) => r.get<{ n: number }>(`SELECT sum(length(changes)) AS n FROM events`)))!.n;
+      expect(await logged()).toBeLessThan(10_000);
+      const stored = (await project.db.read((r) => r.get<{ text: string }>(`SELECT text FROM documents`)))!.text;
+      expect(stored.length).toBeGreaterThan(300_000);
+      expect((await dispatch({ session }, 'project.undo', {})).ok).toBe(true);
+      expect(await project.db.read((r) => r.get<{ n: number }>(`SELECT count(*) AS n FROM documents`))).toEqual({ n: 0 });
+      expect((await dispatch({ session }, 'project.redo', {})).ok).toBe(true);
+      const back = await project.db.read((r) => r.get<{ text: string }>(`SELECT text FROM documents`));
+      expect(back?.text).toBe(stored);
+      // The search index follows the text back.
+      const hits = await dispatch({ session }, 'search.documents', { query: 'strike' });
+      expect(hits.ok && (hits.value as unknown[]).length).toBe(1);
+      await project.close();
+    } finally {
+      cleanup();
+    }
+  });
+});
+
 describe('a full disk is reported, never passed over', () => {
   // A real full disk: a 1.2 MB tmpfs. Mounting needs root, which CI and these machines have.
   const probe = spawnSync('sh', ['-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d" && umount "$d" && rmdir "$d"']);

@@ -11,7 +11,16 @@ export interface RowChange {
   key: Row;
   before: Row | null;
   after: Row | null;
+  /**
+   * Columns of an inserted row left out of `after` because the row itself holds them (a
+   * document's text): undoing the insert reads them back before deleting the row, so redo
+   * still has them. Without this every imported text was stored twice.
+   */
+  omitted?: string[];
 }
+
+/** Large columns an insert does not copy into the events log (see RowChange.omitted). */
+const NOT_LOGGED_ON_INSERT: Record<string, readonly string[]> = { documents: ['text'] };
 
 /** Tables whose rows the events log records, with their primary-key columns. */
 export const TRACKED_TABLES: Record<string, readonly string[]> = {
@@ -76,7 +85,10 @@ export class Tx extends Reader {
       `INSERT INTO ${table} (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
       cols.map((c) => row[c] ?? null),
     );
-    this.changes.push({ table, key: keyOf(table, row), before: null, after: { ...row } });
+    const omitted = (NOT_LOGGED_ON_INSERT[table] ?? []).filter((c) => c in row);
+    const after: Row = { ...row };
+    for (const c of omitted) delete after[c];
+    this.changes.push({ table, key: keyOf(table, row), before: null, after, ...(omitted.length ? { omitted } : {}) });
   }
 
   /** Updates one row by key; returns false when no such row exists. */
@@ -111,11 +123,22 @@ export class Tx extends Reader {
     return rows.length;
   }
 
-  /** Re-applies a recorded change forwards (redo) or backwards (undo). */
+  /**
+   * Re-applies a recorded change forwards (redo) or backwards (undo). Undoing an insert whose
+   * large columns were not logged reads them into `change.after` first: the caller stores the
+   * change again, so that redo can put the row back whole.
+   */
   async apply(change: RowChange, direction: 'undo' | 'redo'): Promise<void> {
+    const k = whereKey(change.key);
+    if (direction === 'undo' && change.omitted?.length && change.after) {
+      const kept = await this.sqlite.get<Row>(`SELECT ${change.omitted.map((c) => `"${c}"`).join(', ')} FROM ${change.table} WHERE ${k.sql}`, k.params);
+      if (kept) {
+        change.after = { ...change.after, ...kept };
+        delete change.omitted;
+      }
+    }
     const target = direction === 'undo' ? change.before : change.after;
     const current = direction === 'undo' ? change.after : change.before;
-    const k = whereKey(change.key);
     if (target === null) {
       await this.sqlite.run(`DELETE FROM ${change.table} WHERE ${k.sql}`, k.params);
     } else if (current === null) {

@@ -40,7 +40,8 @@ export function undo(db: ProjectDb): Promise<string> {
     if (!ev) throw new MarginaliaError('not_found', 'Nothing to undo.');
     const changes = JSON.parse(ev.changes) as RowChange[];
     for (const c of [...changes].reverse()) await tx.apply(c, 'undo');
-    await tx.run(`UPDATE events SET undone = 1 WHERE seq = ?`, [ev.seq]);
+    // Stored again: undoing an import read back the texts the log had left out, for redo.
+    await tx.run(`UPDATE events SET undone = 1, changes = ? WHERE seq = ?`, [JSON.stringify(changes), ev.seq]);
     return ev.summary;
   });
 }

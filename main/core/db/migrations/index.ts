@@ -3,6 +3,7 @@ import * as m001 from './001-initial';
 import * as m002 from './002-team';
 import * as m003 from './003-document-order';
 import * as m004 from './004-segment-codings';
+import * as m005 from './005-events-undone';
 
 export interface Migration {
   version: number;
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'team', up: m002.up },
   { version: 3, name: 'document-order', up: m003.up },
   { version: 4, name: 'segment-codings', up: m004.up },
+  { version: 5, name: 'events-undone', up: m005.up },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
