@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cohenKappa, krippendorffAlpha, segmentMatch } from '../../main/core/team/statistics';
+import { brennanPrediger, cohenKappa, fleissKappa, freeMarginalKappa, krippendorffAlpha, segmentMatch } from '../../main/core/team/statistics';
 import { computeAgreement, type AgreementInput } from '../../main/core/team/agreement';
 import { paragraphUnits, sentenceUnits, unitsOf, type AgreementUnit, type Span } from '../../main/core/team/units';
 
@@ -230,5 +230,98 @@ describe('report', () => {
   it('refuses fewer than two coders and a threshold outside (0, 1]', () => {
     expect(() => agree([{ id: 'd1', length: 10 }], [], 'char', [A])).toThrow(/at least two coders/);
     expect(() => agree([{ id: 'd1', length: 10 }], [], 'char', [A, B], 1.5)).toThrow(/threshold/);
+  });
+});
+
+describe('Brennan–Prediger and Fleiss kappa', () => {
+  it("gives Brennan–Prediger 2·po − 1 for two coders (free marginals, chance 1/2): NVivo's example 0.70", () => {
+    // po = (50 + 800) / 1000 = 0.85 → (0.85 − 0.5) / (1 − 0.5) = 0.70
+    expect(brennanPrediger({ both: 50, first_only: 100, second_only: 50, neither: 800 })!).toBeCloseTo(0.7, 12);
+    expect(brennanPrediger({ both: 0, first_only: 0, second_only: 0, neither: 0 })).toBeNull();
+    const r = agree([{ id: 'd1', length: 1000 }], [
+      [A, 'd1', 0, 150],
+      [B, 'd1', 100, 200],
+    ]);
+    expect(r.codes[0]!.kappa_brennan_prediger!).toBeCloseTo(0.7, 12);
+    expect(r.codes[0]!.pairs[0]!.kappa_brennan_prediger!).toBeCloseTo(0.7, 12);
+    expect(r.overall.kappa_brennan_prediger!).toBeCloseTo(0.7, 12);
+  });
+
+  it("gives Scott's pi as Fleiss' kappa for two coders", () => {
+    // NVivo's example: 1,000 units, A coded 150, B coded 100 → 2,000 judgements, 250 "coded".
+    // byCount = [800 neither, 150 by one, 50 by both]; P̄ = (800 + 50) / 1000 = 0.85.
+    // p1 = 250 / 2000 = 0.125 → Pe = 0.125² + 0.875² = 0.78125 → (0.85 − 0.78125) / 0.21875 = 0.314286
+    expect(fleissKappa([800, 150, 50], 2)!).toBeCloseTo(0.314286, 6);
+  });
+
+  it("matches a hand-computed three-coder example (Fleiss 1971's formulas, two categories)", () => {
+    // 8 units, 3 coders; units coded by exactly k coders: k=0: 5, k=1: 1, k=2: 1, k=3: 1.
+    // Agreement per unit P_i = [k(k−1) + (3−k)(2−k)] / 6: k=0 → 1, k=1 → 1/3, k=2 → 1/3, k=3 → 1.
+    // P̄ = (5 + 1/3 + 1/3 + 1) / 8 = 5/6.
+    // p1 = (1 + 2 + 3) / 24 = 0.25, p0 = 0.75 → Pe = 0.0625 + 0.5625 = 0.625.
+    // Fleiss: (5/6 − 0.625) / (1 − 0.625) = 0.208333 / 0.375 = 5/9 = 0.555556.
+    // Free-marginal (Randolph; Brennan–Prediger for m coders): (5/6 − 1/2) / (1/2) = 2/3.
+    expect(fleissKappa([5, 1, 1, 1], 3)!).toBeCloseTo(5 / 9, 12);
+    expect(freeMarginalKappa([5, 1, 1, 1], 3)!).toBeCloseTo(2 / 3, 12);
+    // With two coders the free-marginal form is Brennan–Prediger's: P̄ = po.
+    expect(freeMarginalKappa([800, 150, 50], 2)!).toBeCloseTo(0.7, 12);
+    expect(fleissKappa([10, 0, 0, 0], 3)).toBeNull(); // nobody coded anything: undefined
+  });
+
+  it("names Light's kappa with three coders and gives Fleiss' kappa beside it", () => {
+    // Eight one-character units (documents of length 1): k=0 ×5, k=1 ×1 (C), k=2 ×1 (A, B), k=3 ×1.
+    const docs = Array.from({ length: 8 }, (_, i) => ({ id: `d${i}`, length: 1 }));
+    const r = agree(docs, [
+      [A, 'd0', 0, 1],
+      [B, 'd0', 0, 1],
+      [C, 'd0', 0, 1],
+      [A, 'd1', 0, 1],
+      [B, 'd1', 0, 1],
+      [C, 'd2', 0, 1],
+    ], 'document', [A, B, C]);
+    expect(r.kappa_name).toMatch(/^Light's kappa/);
+    expect(r.overall.kappa_fleiss!).toBeCloseTo(5 / 9, 12);
+    expect(r.overall.kappa_brennan_prediger!).toBeCloseTo(2 / 3, 12);
+    // Pairs: A–B 2/0/0/6 → kappa 1; A–C and B–C 1/1/1/5 → po 0.75, pe (2·2 + 6·6)/64 = 0.625 → 1/3.
+    // Light's kappa = (1 + 1/3 + 1/3) / 3 = 5/9.
+    expect(r.overall.kappa_pooled!).toBeCloseTo(5 / 9, 12);
+    expect(agree(docs, [[A, 'd0', 0, 1]], 'document').kappa_name).toBe("Cohen's kappa");
+  });
+});
+
+describe('codes nobody used', () => {
+  it('are marked, keep kappa 1 by the 0/0 convention, and are left out of every overall figure', () => {
+    // theme is NVivo's example (50/100/50/800); other is used by neither coder.
+    const r = agree([{ id: 'd1', length: 1000 }], [
+      [A, 'd1', 0, 150],
+      [B, 'd1', 100, 200],
+    ]);
+    const theme = r.codes.find((c) => c.path === 'theme')!;
+    const other = r.codes.find((c) => c.path === 'other')!;
+    expect(theme.used).toBe(true);
+    expect(theme.kappa_convention).toBeNull();
+    expect(other.used).toBe(false);
+    expect(other.kappa_convention).toBe('0/0');
+    expect(other.kappa_pooled).toBe(1);
+    expect(other.counts).toEqual({ both: 0, first_only: 0, second_only: 0, neither: 1000 });
+    expect(r.overall.codes_used).toBe(1);
+    expect(r.overall.codes_total).toBe(2);
+    // Before, "other" added 1,000 "neither" units and a kappa of 1 weighing as much as theme's:
+    // weighted (0.3182 + 1) / 2 = 0.659, pooled over 2,000 units 0.3814. Now only theme counts.
+    expect(r.overall.counts).toEqual({ both: 50, first_only: 100, second_only: 50, neither: 800 });
+    expect(r.overall.kappa_weighted!).toBeCloseTo(0.318182, 6);
+    expect(r.overall.kappa_pooled!).toBeCloseTo(0.318182, 6);
+    expect(r.overall.percent_agreement!).toBeCloseTo(85, 10);
+    expect(r.overall.alpha!).toBeCloseTo(theme.alpha!, 12);
+    expect(r.overall.documents[0]!.units).toBe(1000);
+  });
+
+  it('leaves every overall figure undefined when no code was used, and says so', () => {
+    const r = agree([{ id: 'd1', length: 100 }], []);
+    expect(r.overall.codes_used).toBe(0);
+    expect(r.overall.kappa_pooled).toBeNull();
+    expect(r.overall.kappa_weighted).toBeNull();
+    expect(r.overall.percent_agreement).toBeNull();
+    expect(r.warnings.join(' ')).toMatch(/no overall agreement/);
   });
 });

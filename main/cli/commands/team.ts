@@ -96,26 +96,33 @@ const fmt = (v: number | null, digits: number) => (v === null ? '—' : v.toFixe
 
 function printAgreement(io: Io, report: AgreementReport): void {
   io.out(`Coders: ${report.coders.map((c) => c.name).join(', ')}   unit: ${report.unit}   segment overlap threshold: ${report.threshold}`);
-  const rows = report.codes.map((c) => ({
-    code: c.path,
+  const many = report.coders.length > 2;
+  const [first, second] = report.coders.map((c) => c.name);
+  io.out(`Kappa: ${report.kappa_name}${many ? "; Fleiss' kappa beside it" : ''}. Both / first only / second only / neither: units coded by ${first} and ${second}.`);
+  type Row = Record<string, string | number>;
+  const figures = (x: AgreementReport['overall'] | AgreementReport['codes'][number]): Row => ({
+    'agree %': fmt(x.percent_agreement, 2),
+    'kappa (weighted)': fmt(x.kappa_weighted, 4),
+    'kappa (pooled)': fmt(x.kappa_pooled, 4),
+    ...(many ? { 'Fleiss kappa': fmt(x.kappa_fleiss, 4) } : {}),
+    'Brennan-Prediger': fmt(x.kappa_brennan_prediger, 4),
+    alpha: fmt(x.alpha, 4),
+    'segments %': fmt(x.segment_agreement, 2),
+    both: x.counts.both,
+    'first only': x.counts.first_only,
+    'second only': x.counts.second_only,
+    neither: x.counts.neither,
+  });
+  const rows: Row[] = report.codes.map((c) => ({
+    code: c.used ? c.path : `${c.path} [not used by either coder]`,
     units: c.units,
-    'agree %': fmt(c.percent_agreement, 2),
-    'kappa (weighted)': fmt(c.kappa_weighted, 4),
-    'kappa (pooled)': fmt(c.kappa_pooled, 4),
-    alpha: fmt(c.alpha, 4),
-    'segments %': fmt(c.segment_agreement, 2),
+    ...figures(c),
   }));
   const o = report.overall;
-  rows.push({
-    code: '(overall)',
-    units: o.units,
-    'agree %': fmt(o.percent_agreement, 2),
-    'kappa (weighted)': fmt(o.kappa_weighted, 4),
-    'kappa (pooled)': fmt(o.kappa_pooled, 4),
-    alpha: fmt(o.alpha, 4),
-    'segments %': fmt(o.segment_agreement, 2),
-  });
-  table(io, rows, ['code', 'units', 'agree %', 'kappa (weighted)', 'kappa (pooled)', 'alpha', 'segments %']);
+  rows.push({ code: `(overall, over the ${o.codes_used} of ${o.codes_total} codes used)`, units: o.units, ...figures(o) });
+  const columns = ['code', 'units', 'agree %', 'kappa (weighted)', 'kappa (pooled)', ...(many ? ['Fleiss kappa'] : []), 'Brennan-Prediger', 'alpha', 'segments %', 'both', 'first only', 'second only', 'neither'];
+  table(io, rows, columns);
+  if (report.codes.some((c) => !c.used)) io.out('Codes not used by either coder agree trivially: their kappa is 1 by the 0/0 convention, and the overall figures leave them out.');
 }
 
 export const agreementCommand: Command = {
@@ -123,7 +130,7 @@ export const agreementCommand: Command = {
   usage:
     'marginalia agreement PROJECT --coders A,B[,C] [--codes PATH,...] [--docs DOC,...] [--unit char|sentence|paragraph|document] [--threshold 0.9] [--json] [--csv FILE [--delimiter comma|semicolon|tab] [--excel] [--raw]]',
   summary:
-    'Intercoder agreement per code, per document and overall: percent agreement, Cohen\'s kappa (weighted by document length, and pooled), Krippendorff\'s alpha, segment agreement. --json: {coders, unit, codes: [{path, percent_agreement, kappa_weighted, kappa_pooled, alpha, segment_agreement, documents}], overall}, null where undefined.',
+    'Intercoder agreement per code, per document and overall: percent agreement, Cohen\'s kappa (weighted by document length, and pooled; Light\'s mean of pairs and Fleiss\' kappa for 3+ coders), Brennan-Prediger kappa, Krippendorff\'s alpha, segment agreement, and the both/first only/second only/neither table. Overall figures cover only the codes a chosen coder applied. --json: {coders, unit, kappa_name, codes: [{path, used, kappa_convention, percent_agreement, kappa_weighted, kappa_pooled, kappa_brennan_prediger, kappa_fleiss, alpha, segment_agreement, counts, documents}], overall: {codes_used, codes_total, …}}, null where undefined.',
   options: {
     coders: { type: 'string', multiple: true },
     codes: { type: 'string', multiple: true },

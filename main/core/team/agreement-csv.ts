@@ -22,12 +22,20 @@ const HEADER = [
   'first_only',
   'second_only',
   'neither',
+  'kappa_brennan_prediger',
+  'kappa_fleiss',
+  'code_used',
+  'kappa_convention',
+  'codes_used',
 ] as const;
 
 /**
  * The agreement numbers as one tidy CSV: one row per code × document, per code (document
- * empty) and overall (both empty). Empty cells are undefined figures. Counts are for the
- * first two coders named in the header. Written by the same writer as the other tables, so
+ * empty) and overall (both empty). Empty cells are undefined figures. Counts (the confusion
+ * table: both, first_only, second_only, neither) are for the first two coders named in the
+ * coders column. `code_used` is 1 or 0 on code rows (0: no chosen coder applied the code, its
+ * kappa is 1 by the 0/0 convention named in `kappa_convention`); document and overall rows
+ * cover only the used codes, how many is in `codes_used`. Written by the same writer as the other tables, so
  * it quotes, neutralises and takes the delimiter and BOM options the same way.
  */
 export function agreementCsv(report: AgreementReport, options: CsvOptions = {}): string {
@@ -36,18 +44,21 @@ export function agreementCsv(report: AgreementReport, options: CsvOptions = {}):
   writer.header(HEADER);
   const coders = report.coders.map((c) => c.name).join(' | ');
   type Figures = { segments: { total: number; matched: number }; counts: { both: number; first_only: number; second_only: number; neither: number } };
+  type Free = { kappa_brennan_prediger: number | null; kappa_fleiss: number | null };
   const tail = (x: Figures): Cell[] => [x.segments.total, x.segments.matched, x.counts.both, x.counts.first_only, x.counts.second_only, x.counts.neither];
+  const free = (x: Free): Cell[] => [num(x.kappa_brennan_prediger), num(x.kappa_fleiss)];
+  const o = report.overall;
   for (const c of report.codes) {
-    writer.row(['code', c.path, '', report.unit, coders, c.units, num(c.percent_agreement), num(c.kappa_weighted), num(c.kappa_pooled), num(c.alpha), num(c.segment_agreement), ...tail(c)]);
+    const used: Cell[] = [c.used ? 1 : 0, c.kappa_convention, null];
+    writer.row(['code', c.path, '', report.unit, coders, c.units, num(c.percent_agreement), num(c.kappa_weighted), num(c.kappa_pooled), num(c.alpha), num(c.segment_agreement), ...tail(c), ...free(c), ...used]);
     for (const d of c.documents) {
-      writer.row(['code_document', c.path, d.name, report.unit, coders, d.units, num(d.percent_agreement), null, num(d.kappa), num(d.alpha), num(d.segment_agreement), ...tail(d)]);
+      writer.row(['code_document', c.path, d.name, report.unit, coders, d.units, num(d.percent_agreement), null, num(d.kappa), num(d.alpha), num(d.segment_agreement), ...tail(d), ...free(d), ...used]);
     }
   }
-  for (const d of report.overall.documents) {
-    writer.row(['document', '', d.name, report.unit, coders, d.units, num(d.percent_agreement), null, num(d.kappa), num(d.alpha), num(d.segment_agreement), ...tail(d)]);
+  for (const d of o.documents) {
+    writer.row(['document', '', d.name, report.unit, coders, d.units, num(d.percent_agreement), null, num(d.kappa), num(d.alpha), num(d.segment_agreement), ...tail(d), ...free(d), null, null, o.codes_used]);
   }
-  const o = report.overall;
-  writer.row(['overall', '', '', report.unit, coders, o.units, num(o.percent_agreement), num(o.kappa_weighted), num(o.kappa_pooled), num(o.alpha), num(o.segment_agreement), ...tail(o)]);
+  writer.row(['overall', '', '', report.unit, coders, o.units, num(o.percent_agreement), num(o.kappa_weighted), num(o.kappa_pooled), num(o.alpha), num(o.segment_agreement), ...tail(o), ...free(o), null, null, o.codes_used]);
   writer.flush();
   return sink.toString();
 }

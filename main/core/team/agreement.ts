@@ -3,7 +3,10 @@ import { MarginaliaError, invalid, notFound } from '../errors';
 import { listCodes } from '../codebook/codebook';
 import {
   addPair,
+  brennanPrediger,
   cohenKappa,
+  fleissKappa,
+  freeMarginalKappa,
   countByCoders,
   emptyPair,
   krippendorffAlpha,
@@ -23,12 +26,19 @@ export interface AgreementFigures {
   percent_agreement: number | null;
   /** Cohen's kappa per document, averaged with document length as weight (mean over pairs for 3+ coders). */
   kappa_weighted: number | null;
-  /** Cohen's kappa over all units pooled (mean over pairs for 3+ coders). */
+  /** Cohen's kappa over all units pooled (mean over pairs for 3+ coders: Light's kappa). */
   kappa_pooled: number | null;
   /** Krippendorff's alpha, nominal, over all units and all chosen coders. */
   alpha: number | null;
   /** Percent (0–100) of segments of all coders matched by another coder's segment (MAXQDA). */
   segment_agreement: number | null;
+  /**
+   * Brennan and Prediger's free-marginal kappa over all units pooled (chance agreement 1/2, as
+   * MAXQDA reports it); for 3+ coders the multirater form (Randolph), from mean pairwise agreement.
+   */
+  kappa_brennan_prediger: number | null;
+  /** Fleiss' kappa over all units pooled and all chosen coders (reported beside Light's kappa for 3+ coders). */
+  kappa_fleiss: number | null;
 }
 
 /** One pair of coders' figures (the same numbers as the whole when two coders are chosen). */
@@ -38,6 +48,7 @@ export interface PairFigures {
   kappa_weighted: number | null;
   kappa_pooled: number | null;
   segment_agreement: number | null;
+  kappa_brennan_prediger: number | null;
   counts: PairCounts;
   segments: SegmentMatch;
 }
@@ -53,6 +64,8 @@ export interface DocumentAgreement {
   kappa: number | null;
   alpha: number | null;
   segment_agreement: number | null;
+  kappa_brennan_prediger: number | null;
+  kappa_fleiss: number | null;
   /** The 2×2 table of units for the first two coders. */
   counts: PairCounts;
   segments: SegmentMatch;
@@ -61,7 +74,16 @@ export interface DocumentAgreement {
 export interface CodeAgreement extends AgreementFigures {
   code_id: string;
   path: string;
+  /**
+   * Whether at least one chosen coder applied the code in the chosen documents. A code nobody
+   * used agrees trivially: its kappa is 1 by the 0/0 convention (NVivo's), and it is left out
+   * of every overall figure.
+   */
+  used: boolean;
+  /** "0/0" when the kappa of an unused code is 1 by convention rather than measured; null otherwise. */
+  kappa_convention: '0/0' | null;
   units: number;
+  /** Confusion table in units for the first two coders: both, first only, second only, neither. */
   counts: PairCounts;
   segments: SegmentMatch;
   pairs: PairFigures[];
@@ -72,8 +94,24 @@ export interface AgreementReport {
   coders: { id: string; name: string }[];
   unit: AgreementUnit;
   threshold: number;
+  /**
+   * What kappa_weighted and kappa_pooled are: Cohen's kappa for two coders; for 3+ coders the
+   * mean of the pairwise Cohen's kappas (Light's kappa), with Fleiss' kappa beside it.
+   */
+  kappa_name: string;
   codes: CodeAgreement[];
-  overall: AgreementFigures & { units: number; counts: PairCounts; segments: SegmentMatch; pairs: PairFigures[]; documents: DocumentAgreement[] };
+  overall: AgreementFigures & {
+    /** Codes the overall figures cover: those at least one chosen coder applied. */
+    codes_used: number;
+    /** Codes chosen, used or not. */
+    codes_total: number;
+    units: number;
+    counts: PairCounts;
+    segments: SegmentMatch;
+    pairs: PairFigures[];
+    /** Per document, over the used codes. */
+    documents: DocumentAgreement[];
+  };
   /** Things a person should know, such as a chosen coder who coded nothing. */
   warnings: string[];
 }
@@ -130,6 +168,7 @@ class PairAcc {
       kappa_weighted: this.weight === 0 ? null : this.weighted / this.weight,
       kappa_pooled: cohenKappa(this.counts),
       segment_agreement: percentOf(this.segments),
+      kappa_brennan_prediger: brennanPrediger(this.counts),
       counts: { ...this.counts },
       segments: { ...this.segments },
     };
@@ -159,6 +198,8 @@ function docFigures(
     kappa: meanDefined(pairs.map(cohenKappa)),
     alpha: krippendorffAlpha(countByCoders(hist, m), m),
     segment_agreement: percentOf(seg),
+    kappa_brennan_prediger: freeMarginalKappa(countByCoders(hist, m), m),
+    kappa_fleiss: fleissKappa(countByCoders(hist, m), m),
     counts: pairs[0] ? { ...pairs[0] } : emptyPair(),
     segments: { ...seg },
   };
@@ -206,6 +247,7 @@ export function computeAgreement(input: AgreementInput): AgreementReport {
   const codes: CodeAgreement[] = input.codes.map((code) => {
     const codeHist = new Map<number, number>();
     const codePairs = pairs.map(() => new PairAcc());
+    const used = spans.has(code.id);
     const documents = input.documents.map((doc) => {
       const raw = spans.get(code.id)?.get(doc.id) ?? empty;
       const hist = maskHistogram(input.unit, doc.length, doc.units, raw.map(coverage));
@@ -216,28 +258,37 @@ export function computeAgreement(input: AgreementInput): AgreementReport {
         docSeg.total += seg.total;
         docSeg.matched += seg.matched;
         codePairs[p]!.add(docPairs[p]!, seg, doc.length);
-        overallPairs[p]!.add(docPairs[p]!, seg, doc.length);
+        // A code nobody used would only add its 0/0 kappas of 1 and its "neither" units.
+        if (used) overallPairs[p]!.add(docPairs[p]!, seg, doc.length);
       });
       sumHist(codeHist, hist);
-      sumHist(overallHist, hist);
-      const acc = docAcc.get(doc.id)!;
-      sumHist(acc.hist, hist);
-      docPairs.forEach((c, p) => addPair(acc.pairs[p]!, c));
-      acc.segments.total += docSeg.total;
-      acc.segments.matched += docSeg.matched;
+      if (used) {
+        sumHist(overallHist, hist);
+        const acc = docAcc.get(doc.id)!;
+        sumHist(acc.hist, hist);
+        docPairs.forEach((c, p) => addPair(acc.pairs[p]!, c));
+        acc.segments.total += docSeg.total;
+        acc.segments.matched += docSeg.matched;
+      }
       return docFigures(doc, hist, docPairs, docSeg, m);
     });
     const pf = codePairs.map((acc, p) => acc.figures(pairIds[p]!));
     const segs = pf.reduce((s, p) => ({ total: s.total + p.segments.total, matched: s.matched + p.segments.matched }), { total: 0, matched: 0 });
+    const byCount = countByCoders(codeHist, m);
+    const kappaPooled = meanDefined(pf.map((p) => p.kappa_pooled));
     return {
       code_id: code.id,
       path: code.path,
+      used,
+      kappa_convention: !used && kappaPooled !== null ? '0/0' : null,
       units: totalOf(codeHist),
       percent_agreement: percentAgreement(codeHist, m),
       kappa_weighted: meanDefined(pf.map((p) => p.kappa_weighted)),
-      kappa_pooled: meanDefined(pf.map((p) => p.kappa_pooled)),
-      alpha: krippendorffAlpha(countByCoders(codeHist, m), m),
+      kappa_pooled: kappaPooled,
+      alpha: krippendorffAlpha(byCount, m),
       segment_agreement: percentOf(segs),
+      kappa_brennan_prediger: freeMarginalKappa(byCount, m),
+      kappa_fleiss: fleissKappa(byCount, m),
       counts: { ...pf[0]!.counts },
       segments: segs,
       pairs: pf,
@@ -247,18 +298,26 @@ export function computeAgreement(input: AgreementInput): AgreementReport {
 
   const opf = overallPairs.map((acc, p) => acc.figures(pairIds[p]!));
   const osegs = opf.reduce((s, p) => ({ total: s.total + p.segments.total, matched: s.matched + p.segments.matched }), { total: 0, matched: 0 });
+  const obyCount = countByCoders(overallHist, m);
+  const codesUsed = codes.filter((c) => c.used).length;
+  if (codesUsed === 0) warnings.push('None of the chosen coders applied any of the chosen codes in the chosen documents: there is no overall agreement to report.');
   return {
     coders: input.coders.map((c) => ({ id: c.id, name: c.name })),
     unit: input.unit,
     threshold: input.threshold,
+    kappa_name: m === 2 ? "Cohen's kappa" : `Light's kappa (mean of the ${pairs.length} pairwise Cohen's kappas)`,
     codes,
     overall: {
+      codes_used: codesUsed,
+      codes_total: codes.length,
       units: totalOf(overallHist),
       percent_agreement: percentAgreement(overallHist, m),
       kappa_weighted: meanDefined(opf.map((p) => p.kappa_weighted)),
       kappa_pooled: meanDefined(opf.map((p) => p.kappa_pooled)),
-      alpha: krippendorffAlpha(countByCoders(overallHist, m), m),
+      alpha: krippendorffAlpha(obyCount, m),
       segment_agreement: percentOf(osegs),
+      kappa_brennan_prediger: freeMarginalKappa(obyCount, m),
+      kappa_fleiss: fleissKappa(obyCount, m),
       counts: { ...opf[0]!.counts },
       segments: osegs,
       pairs: opf,

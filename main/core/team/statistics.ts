@@ -131,3 +131,55 @@ export function meanDefined(values: readonly (number | null)[]): number | null {
   const xs = values.filter((v): v is number => v !== null);
   return xs.length === 0 ? null : xs.reduce((s, x) => s + x, 0) / xs.length;
 }
+
+/**
+ * Brennan and Prediger's kappa (free-marginal, as MAXQDA reports it) for two categories
+ * (coded / not coded): chance agreement is 1/2 whatever the coders' marginals, so
+ * kappa_n = (po - 1/2) / (1 - 1/2) = 2·po - 1. Null with no units.
+ */
+export function brennanPrediger(c: PairCounts): number | null {
+  const n = c.both + c.first_only + c.second_only + c.neither;
+  if (n === 0) return null;
+  return (2 * (c.both + c.neither)) / n - 1;
+}
+
+/**
+ * Mean pairwise agreement over units (Fleiss' P̄) from `byCount[k]` = units exactly k of
+ * the m coders coded: a unit coded by k agrees on k(k-1) + (m-k)(m-k-1) of m(m-1) ordered pairs.
+ */
+function meanUnitAgreement(byCount: readonly number[], m: number): { n: number; p: number; coded: number } {
+  let n = 0;
+  let agree = 0;
+  let coded = 0;
+  byCount.forEach((units, k) => {
+    n += units;
+    agree += (units * (k * (k - 1) + (m - k) * (m - k - 1))) / (m * (m - 1));
+    coded += units * k;
+  });
+  return { n, p: n === 0 ? 0 : agree / n, coded };
+}
+
+/**
+ * Fleiss' kappa for m coders and two categories, from `byCount[k]` = units exactly k coders
+ * coded. Chance agreement is p1² + p0² with p1 the share of all m·N judgements that were
+ * "coded". Null when undefined: no units, or no variation (chance agreement 1).
+ */
+export function fleissKappa(byCount: readonly number[], m: number): number | null {
+  if (m < 2) return null;
+  const { n, p, coded } = meanUnitAgreement(byCount, m);
+  if (n === 0) return null;
+  const p1 = coded / (n * m);
+  const pe = p1 * p1 + (1 - p1) * (1 - p1);
+  if (pe >= 1) return null;
+  return (p - pe) / (1 - pe);
+}
+
+/**
+ * Free-marginal multirater kappa (Randolph 2005), the Brennan–Prediger kappa for m coders:
+ * (P̄ - 1/2) / (1 - 1/2). With two coders it equals `brennanPrediger`. Null with no units.
+ */
+export function freeMarginalKappa(byCount: readonly number[], m: number): number | null {
+  if (m < 2) return null;
+  const { n, p } = meanUnitAgreement(byCount, m);
+  return n === 0 ? null : 2 * p - 1;
+}

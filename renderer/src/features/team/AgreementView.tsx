@@ -28,6 +28,10 @@ function selectedValues(select: HTMLSelectElement): string[] {
 function ResultTables(props: { report: Report }) {
   const { report } = props;
   const o = report.overall;
+  const many = report.coders.length > 2;
+  const [first, second] = report.coders.map((c) => c.name);
+  const unitWord = report.unit === 'char' ? 'characters' : `${report.unit}s`;
+  const covers = `over ${o.codes_used} of ${o.codes_total} codes (those used by at least one coder)`;
   return (
     <>
       {report.warnings.map((w) => (
@@ -36,7 +40,9 @@ function ResultTables(props: { report: Report }) {
         </p>
       ))}
       <table className="team-table" aria-label="Agreement per code">
-        <caption>Per code</caption>
+        <caption>
+          Per code. Kappa: {report.kappa_name}. Confusion table in {unitWord}: coded by both, by {first} only, by {second} only, by neither.
+        </caption>
         <thead>
           <tr>
             <th scope="col">Code</th>
@@ -44,26 +50,41 @@ function ResultTables(props: { report: Report }) {
             <th scope="col">Agreement</th>
             <th scope="col">Kappa (weighted)</th>
             <th scope="col">Kappa (pooled)</th>
+            {many && <th scope="col">Fleiss’ kappa</th>}
+            <th scope="col">Brennan–Prediger kappa</th>
             <th scope="col">Alpha</th>
             <th scope="col">Segment agreement</th>
+            <th scope="col">Both</th>
+            <th scope="col">{first} only</th>
+            <th scope="col">{second} only</th>
+            <th scope="col">Neither</th>
           </tr>
         </thead>
         <tbody>
           {report.codes.map((c) => (
-            <tr key={c.code_id}>
-              <th scope="row">{c.path}</th>
+            <tr key={c.code_id} className={c.used ? undefined : 'team-unused'}>
+              <th scope="row">
+                {c.path}
+                {!c.used && <span className="muted"> — not used by either coder</span>}
+              </th>
               <td>{c.units}</td>
               <td>{pct(c.percent_agreement)}</td>
-              <td>{k4(c.kappa_weighted)}</td>
-              <td>{k4(c.kappa_pooled)}</td>
+              <td>{c.kappa_convention ? <abbr title="Neither coder applied the code: kappa is 1 by the 0/0 convention">{k4(c.kappa_weighted)} (0/0)</abbr> : k4(c.kappa_weighted)}</td>
+              <td>{c.kappa_convention ? <abbr title="Neither coder applied the code: kappa is 1 by the 0/0 convention">{k4(c.kappa_pooled)} (0/0)</abbr> : k4(c.kappa_pooled)}</td>
+              {many && <td>{k4(c.kappa_fleiss)}</td>}
+              <td>{k4(c.kappa_brennan_prediger)}</td>
               <td>{k4(c.alpha)}</td>
               <td>{pct(c.segment_agreement)}</td>
+              <td>{c.counts.both}</td>
+              <td>{c.counts.first_only}</td>
+              <td>{c.counts.second_only}</td>
+              <td>{c.counts.neither}</td>
             </tr>
           ))}
         </tbody>
       </table>
       <table className="team-table" aria-label="Agreement per document">
-        <caption>Per document (all chosen codes)</caption>
+        <caption>Per document (codes used by at least one coder)</caption>
         <thead>
           <tr>
             <th scope="col">Document</th>
@@ -88,19 +109,35 @@ function ResultTables(props: { report: Report }) {
         </tbody>
       </table>
       <table className="team-table" aria-label="Overall agreement">
-        <caption>Overall</caption>
+        <caption>Overall, {covers}</caption>
         <tbody>
+          <tr>
+            <th scope="row">Codes covered</th>
+            <td>
+              {o.codes_used} of {o.codes_total}
+            </td>
+          </tr>
           <tr>
             <th scope="row">Percent agreement</th>
             <td>{pct(o.percent_agreement)}</td>
           </tr>
           <tr>
-            <th scope="row">Cohen’s kappa, weighted by document length{report.coders.length > 2 ? ' (mean over pairs)' : ''}</th>
+            <th scope="row">{report.kappa_name}, weighted by document length</th>
             <td>{k4(o.kappa_weighted)}</td>
           </tr>
           <tr>
-            <th scope="row">Cohen’s kappa, pooled{report.coders.length > 2 ? ' (mean over pairs)' : ''}</th>
+            <th scope="row">{report.kappa_name}, pooled</th>
             <td>{k4(o.kappa_pooled)}</td>
+          </tr>
+          {many && (
+            <tr>
+              <th scope="row">Fleiss’ kappa</th>
+              <td>{k4(o.kappa_fleiss)}</td>
+            </tr>
+          )}
+          <tr>
+            <th scope="row">Brennan–Prediger kappa (free-marginal)</th>
+            <td>{k4(o.kappa_brennan_prediger)}</td>
           </tr>
           <tr>
             <th scope="row">Krippendorff’s alpha (nominal)</th>
@@ -110,6 +147,14 @@ function ResultTables(props: { report: Report }) {
             <th scope="row">Segment agreement (overlap ≥ {Math.round(report.threshold * 100)}%)</th>
             <td>
               {pct(o.segment_agreement)} ({o.segments.matched} of {o.segments.total} segments)
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">
+              Units: both / {first} only / {second} only / neither
+            </th>
+            <td>
+              {o.counts.both} / {o.counts.first_only} / {o.counts.second_only} / {o.counts.neither}
             </td>
           </tr>
         </tbody>
