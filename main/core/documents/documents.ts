@@ -211,7 +211,7 @@ export async function addDocuments(tx: Tx, docs: readonly NewDocument[], options
     const values: { variable: Variable; value: string }[] = [];
     try {
       for (const [name, value] of Object.entries(d.attributes ?? {})) {
-        const v = await variable(name, d.attributeTypes?.[name] ?? 'text');
+        const v = await variable(name, typeOf(d.attributeTypes, name));
         const encoded = encodeValue(v, value);
         if (encoded !== null) values.push({ variable: v, value: encoded });
       }
@@ -254,6 +254,14 @@ export async function ensureVariable(tx: Tx, name: string, type: VariableType = 
   return v;
 }
 
+/**
+ * The declared type of attribute `name`, 'text' when none is declared. An own-property
+ * look-up: an attribute called "constructor" or "toString" must not find Object.prototype's.
+ */
+function typeOf(types: Record<string, VariableType> | undefined, name: string): VariableType {
+  return types && Object.hasOwn(types, name) ? types[name]! : 'text';
+}
+
 /** Sets (or, with null or '', clears) attributes of one document. */
 export async function setAttributes(
   tx: Tx,
@@ -262,7 +270,7 @@ export async function setAttributes(
   types: Record<string, VariableType> = {},
 ): Promise<void> {
   for (const [name, value] of Object.entries(attributes)) {
-    const variable = await ensureVariable(tx, name, types[name] ?? 'text');
+    const variable = await ensureVariable(tx, name, typeOf(types, name));
     const encoded = encodeValue(variable, value);
     const key = { document_id: documentId, variable_id: variable.id };
     const had = await tx.get(`SELECT 1 FROM document_values WHERE document_id = ? AND variable_id = ?`, [documentId, variable.id]);
