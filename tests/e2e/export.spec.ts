@@ -221,6 +221,34 @@ test.describe('export', () => {
     expect((await api.call('coders.list', {})).length).toBe(before.coders);
   });
 
+  test('REFI-QDA for NVivo: positions in UTF-16 units, and the import says how it read them', async ({ page, api }) => {
+    const { emoji } = await codeAsTwoCoders(api);
+    await page.reload();
+    const dialog = await openExport(page);
+    await dialog.getByRole('combobox', { name: 'Format' }).selectOption('qdpx');
+    await dialog.getByRole('combobox', { name: 'Program' }).selectOption('nvivo');
+    const file = await save(page, dialog);
+    const qde = strFromU8(unzipSync(new Uint8Array(file.bytes))['project.qde']!);
+    expect(qde).toContain('for NVivo (positions in UTF-16 units)');
+    // "killed 17 people" after two emoji and a 💥: its UTF-16 start is past its code point start.
+    const killed = span(emoji.text, 'killed 17 people');
+    const units = emoji.text.indexOf('killed 17 people');
+    expect(units).toBeGreaterThan(killed.start);
+    expect(qde).toContain(`startPosition="${units}" endPosition="${units + 'killed 17 people'.length}"`);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    const wb = new Workbench(page);
+    await wb.menu('File', 'Import REFI-QDA…');
+    const importer = page.getByRole('dialog', { name: /Import REFI-QDA/ });
+    await importer.getByLabel('REFI-QDA file').setInputFiles({ name: 'for-nvivo.qdpx', mimeType: 'application/zip', buffer: file.bytes });
+    await importer.getByRole('button', { name: 'Import', exact: true }).click();
+    const report = importer.getByRole('region', { name: 'Import report' });
+    await expect(report).toContainText('Positions converted from UTF-16 units, as NVivo writes them.');
+    // Read back as UTF-16 units, every coding is the one already here.
+    await expect(report).toContainText('Nothing new was imported.');
+    await expect(report.getByRole('list', { name: 'Not imported' })).toContainText('coding already in the project');
+  });
+
   test('REFI-QDA: an NVivo project shows what came in and what was dropped; its codes appear in the tree', async ({ page, api }) => {
     const wb = new Workbench(page);
     await wb.ready();

@@ -13,6 +13,8 @@ function summary(lead: string, counts: Array<[number, string]>): string | null {
   return `${lead}${list}.`;
 }
 
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 /** Imports a REFI-QDA project (.qdpx) or codebook (.qdc) and shows what came in and what did not. */
 export function ExchangeImportDialog(props: { onClose: () => void }) {
   const [file, setFile] = useState<File | null>(null);
@@ -35,6 +37,8 @@ export function ExchangeImportDialog(props: { onClose: () => void }) {
   }
 
   const i = report?.imported;
+  // Matches by name, path or text, or under another name, are worth a look; the same item by its id under its own name is only counted.
+  const noteworthy = (report?.matches ?? []).filter((m) => m.by !== 'id' || m.file !== m.project);
   const reused =
     report &&
     summary('Already in the project, so matched rather than added: ', [
@@ -80,7 +84,20 @@ export function ExchangeImportDialog(props: { onClose: () => void }) {
               [i.attributeValues, 'attribute value'],
             ]) ?? 'Nothing new was imported.'}
           </p>
+          {report.positions && <p>{capitalised(report.positions.reason)}.</p>}
           {reused && <p>{reused}</p>}
+          {noteworthy.length > 0 && (
+            <>
+              <h5>Matched</h5>
+              <ul aria-label="Matched">
+                {noteworthy.map((m, i) => (
+                  <li key={i}>
+                    {m.kind} “{m.file}”{m.file === m.project ? '' : ` to “${m.project}”`} (by {m.by})
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
           {report.converted.length > 0 && (
             <>
               <h5>Converted</h5>

@@ -8,6 +8,7 @@ type Format = ExportInput['format'];
 type TableFormat = Input<'exchange.preview'>['format'];
 type Measure = NonNullable<ExportInput['measure']>;
 type Delimiter = NonNullable<ExportInput['delimiter']>;
+type Target = NonNullable<ExportInput['for']>;
 
 const FORMATS: { value: Format; label: string }[] = [
   { value: 'segments', label: 'Segments table (CSV, one row per coded segment)' },
@@ -18,6 +19,12 @@ const FORMATS: { value: Format; label: string }[] = [
   { value: 'bundle', label: 'Dataset bundle (.zip: all tables, data dictionary, README)' },
   { value: 'qdpx', label: 'REFI-QDA project (.qdpx) for ATLAS.ti, MAXQDA, NVivo, QualCoder' },
   { value: 'qdc', label: 'REFI-QDA codebook (.qdc)' },
+];
+
+/** Which program a .qdpx is for: they count positions in different units (the same only before the first emoji). */
+const TARGETS: { value: Target; label: string }[] = [
+  { value: 'standard', label: 'ATLAS.ti, MAXQDA, QualCoder and other REFI-QDA programs (positions in code points)' },
+  { value: 'nvivo', label: 'NVivo (positions in UTF-16 units, as NVivo counts them)' },
 ];
 
 const MEASURES: { value: Measure; label: string }[] = [
@@ -49,6 +56,7 @@ export function ExportDialog(props: { onClose: () => void }) {
   const [delimiter, setDelimiter] = useState<Delimiter>('comma');
   const [excel, setExcel] = useState(false);
   const [raw, setRaw] = useState(false);
+  const [target, setTarget] = useState<Target>('standard');
   const [preview, setPreview] = useState<Output<'exchange.preview'> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState('');
@@ -108,7 +116,8 @@ export function ExportDialog(props: { onClose: () => void }) {
     setStatus('Exporting…');
     try {
       const csv = isTable(format) ? { delimiter, excel, raw } : format === 'bundle' ? { delimiter, raw } : {};
-      const out = await call('exchange.export', { format, ...(filtered ? { filter } : {}), ...matrixOptions, ...csv });
+      const refi = format === 'qdpx' ? { for: target } : {};
+      const out = await call('exchange.export', { format, ...(filtered ? { filter } : {}), ...matrixOptions, ...csv, ...refi });
       downloadBase64(out.fileName, out.mime, out.dataBase64);
       setStatus(`Saved ${out.fileName} (${out.bytes.toLocaleString()} bytes).`);
     } catch (err) {
@@ -243,6 +252,18 @@ export function ExportDialog(props: { onClose: () => void }) {
           </div>
           {preview.rows.length === 0 && <p>No rows match these filters.</p>}
         </section>
+      )}
+      {format === 'qdpx' && (
+        <label className="exchange-row">
+          Program
+          <select value={target} onChange={(e) => setTarget(e.target.value as Target)}>
+            {TARGETS.map((t) => (
+              <option key={t.value} value={t.value}>
+                {t.label}
+              </option>
+            ))}
+          </select>
+        </label>
       )}
       {!filtered && <p>The whole project goes into the file; other programs read it through the REFI-QDA standard.</p>}
 
