@@ -75,6 +75,18 @@ export async function withProject<T>(args: ParsedArgs, fn: (session: Session) =>
   return result;
 }
 
+/**
+ * Characters that would act on the terminal rather than show: controls (ESC starts escape
+ * sequences, CR overwrites the line, BEL rings) and bidirectional overrides that make a name
+ * read as another (U+202E). Names from other people's files are stored as given and printed
+ * with these written as \uXXXX, which also keeps --json output valid JSON with the same values.
+ */
+const UNPRINTABLE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+export function terminalSafe(line: string): string {
+  return line.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Prints rows as aligned columns, for people; --json prints the objects instead. */
 export function table(io: Io, rows: Record<string, unknown>[], columns: string[]): void {
   if (rows.length === 0) return;

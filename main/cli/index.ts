@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { MarginaliaError } from '../core/errors';
 import { toApiError } from '../api/dispatch';
-import { UsageError, type Command, type Io } from './command';
+import { UsageError, terminalSafe, type Command, type Io } from './command';
 import { BASIC_COMMANDS } from './commands/basics';
 import { IMPORT_COMMANDS } from './commands/import';
 import { serveCommand } from './commands/serve';
@@ -21,7 +21,8 @@ function usage(io: Io): void {
 }
 
 /** Runs one command line; returns the exit code. Errors are one line on stderr. */
-export async function main(argv: string[], io: Io = { out: (l) => console.log(l), err: (l) => console.error(l) }): Promise<number> {
+export async function main(argv: string[], rawIo: Io = { out: (l) => console.log(l), err: (l) => console.error(l) }): Promise<number> {
+  const io: Io = { out: (l) => rawIo.out(terminalSafe(l)), err: (l) => rawIo.err(terminalSafe(l)) };
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     usage(io);

@@ -75,3 +75,27 @@ describe('marginalia command line', () => {
     }
   });
 });
+
+describe('names from other people’s files in the terminal', () => {
+  it('are printed with control characters and bidi overrides escaped, and --json keeps their true value', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const p = join(dir, 's.marginalia');
+      expect((await run('new', p)).code).toBe(0);
+      mkdirSync(join(dir, 'in'));
+      const hostile = 'report\u001b[2J\u0007\rfake\u202Etxt.exe';
+      writeFileSync(join(dir, 'in', `${hostile}.txt`), 'Text of a hostile file name.');
+      const imported = await run('import', p, join(dir, 'in'));
+      expect(imported.code, imported.err).toBe(0);
+      const docs = await run('docs', p);
+      for (const out of [imported.out, docs.out]) expect(out).not.toMatch(/[\u001b\u0007\r\u202E]/);
+      expect(imported.out).toContain('report\\u001b[2J\\u0007\\u000dfake\\u202etxt.exe');
+      // A table cell shows a line break as a space.
+      expect(docs.out).toContain('report\\u001b[2J\\u0007 fake\\u202etxt.exe');
+      const json = JSON.parse((await run('docs', p, '--json')).out) as { name: string }[];
+      expect(json[0]!.name).toBe(hostile);
+    } finally {
+      cleanup();
+    }
+  });
+});

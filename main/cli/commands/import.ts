@@ -6,7 +6,7 @@ import { importAttributes } from '../../core/import/attributes-csv';
 import type { SpreadsheetMapping } from '../../core/import/spreadsheet';
 import { MarginaliaError } from '../../core/errors';
 import { importExchangeFile, isExchangeFile, printExchangeReport } from './export';
-import { CODER_OPT, JSON_OPT, UsageError, str, withProject, type Command, type ParsedArgs } from '../command';
+import { CODER_OPT, JSON_OPT, UsageError, str, terminalSafe, withProject, type Command, type ParsedArgs } from '../command';
 
 const TYPES: readonly VariableType[] = ['text', 'number', 'date', 'boolean'];
 
@@ -70,11 +70,11 @@ export const importCommand: Command = {
         mapping,
         onProgress: (done, total, current) => {
           if (!current) return;
-          if (tty) process.stderr.write(`\r${`Importing ${done + 1}/${total}: ${current}`.slice(0, 100).padEnd(100)}`);
+          if (tty) process.stderr.write(`\r${`Importing ${done + 1}/${total}: ${terminalSafe(current)}`.slice(0, 100).padEnd(100)}`);
           else if (Date.now() - lastLine > 1000) {
             // Not a terminal (a log file, a pipeline): one line a second, not one per file.
             lastLine = Date.now();
-            process.stderr.write(`Importing ${done + 1}/${total}: ${current}\n`);
+            process.stderr.write(`Importing ${done + 1}/${total}: ${terminalSafe(current)}\n`);
           }
         },
       });
