@@ -82,7 +82,12 @@ export function startBridge(options: BridgeOptions): Promise<Bridge> {
         if (req.method !== 'POST') return refuse(res, 405, 'API calls are POST requests.');
         const auth = req.headers.authorization?.replace(/^Bearer\s+/i, '');
         if (!sameToken(auth, token)) return refuse(res, 401, 'Missing or wrong token. Open the address that "marginalia serve" printed.');
-        const method = decodeURIComponent(url.pathname.slice('/api/'.length));
+        let method: string;
+        try {
+          method = decodeURIComponent(url.pathname.slice('/api/'.length));
+        } catch {
+          return send(res, 400, JSON.stringify({ ok: false, error: { code: 'invalid_input', message: 'The method name in the address is not valid percent-encoding.' } }));
+        }
         let input: unknown = {};
         const body = await readBody(req);
         if (body.length > 0) {

@@ -85,4 +85,10 @@ describe('the loopback bridge', () => {
     expect(r.status).toBe(400);
     expect(JSON.parse(r.body)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
   });
+
+  it('answers a malformed address with 400, not a server error', async () => {
+    const r = await send(bridge.port, '/api/%E0%A4%A', { method: 'POST', headers: { Host: host(), Authorization: `Bearer ${bridge.token}` }, body: '{}' });
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+  });
 });
