@@ -99,3 +99,21 @@ describe('names from other people’s files in the terminal', () => {
     }
   });
 });
+
+describe('a refused coding', () => {
+  it('leaves nothing behind: not even the new coder it named', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const p = join(dir, 's.marginalia');
+      expect((await run('new', p, '--sample', '--coder', 'ana')).code).toBe(0);
+      const docs = JSON.parse((await run('docs', p, '--json')).out) as { id: string; length: number }[];
+      const r = await run('code', p, '--doc', docs[0]!.id, '--start', '10', '--end', String(docs[0]!.length + 5), '--code', 'casualties', '--coder', 'newcomer');
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/past the end/);
+      const log = await run('segments', p, '--coder', 'newcomer', '--json');
+      expect(log.err).toMatch(/No coder/);
+    } finally {
+      cleanup();
+    }
+  });
+});

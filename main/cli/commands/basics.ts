@@ -4,7 +4,7 @@ import { Project } from '../../core/project/project';
 import { createSampleProject } from '../../core/sample/sample';
 import { listDocuments, getDocumentText, resolveDocument } from '../../core/documents/documents';
 import { createCode, listCodes, resolveCode } from '../../core/codebook/codebook';
-import { createSegment, listSegments } from '../../core/coding/segments';
+import { createSegment, listSegments, spanProblem } from '../../core/coding/segments';
 import { searchDocuments } from '../../core/search/search';
 import { resolveCoder } from '../../core/coders/coders';
 import { MarginaliaError } from '../../core/errors';
@@ -148,6 +148,9 @@ export const codeCommand: Command = {
     const codeRef = requireStr(args, 'code');
     return withProject(args, async (session) => {
       const [doc, code] = await session.project.db.read(async (r) => [await resolveDocument(r, docRef), await resolveCode(r, codeRef)] as const);
+      // Checked before the coder is looked up: a refused coding must not leave a new coder behind.
+      const problem = spanProblem(doc, start, end);
+      if (problem) throw problem;
       const coder = await session.coder();
       const id = await session.project.db.action({ kind: 'segment.create', summary: `Code ${code.path} in ${doc.name}`, coderId: coder.id }, (tx) =>
         createSegment(tx, { documentId: doc.id, codeId: code.id, coderId: coder.id, start, end, memo: str(args, 'memo') }),
