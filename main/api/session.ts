@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import type { Project } from '../core/project/project';
 import { ensureCoder, type Coder } from '../core/coders/coders';
 import { MarginaliaError } from '../core/errors';
+import { blindScopeFor } from '../core/team/blind';
 
 /** The coder name when none is given: MARGINALIA_CODER, else the OS user name. */
 export function defaultCoderName(): string {
@@ -28,6 +29,20 @@ export class Session {
     coderName: string = defaultCoderName(),
   ) {
     this.coderName = coderName;
+    this.scopeReads(current);
+  }
+
+  /**
+   * Every read of the project is scoped to what this coder may see (blind rounds hide the
+   * round's other coders): the one place blind coding is enforced, for every read method.
+   */
+  private scopeReads(project: Project | null): void {
+    project?.db.setReadScope(async (sqlite) => {
+      const id =
+        this.coderCache?.id ??
+        (await sqlite.get<{ id: string }>(`SELECT id FROM main.coders WHERE name = ? ORDER BY created_at LIMIT 1`, [this.coderName.trim()]))?.id;
+      return id ? blindScopeFor(sqlite, id) : null;
+    });
   }
 
   get project(): Project {
@@ -48,6 +63,7 @@ export class Session {
     const previous = this.current;
     this.current = project;
     this.coderCache = null;
+    this.scopeReads(project);
     if (previous && previous !== project) await previous.close();
   }
 

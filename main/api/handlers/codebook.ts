@@ -1,6 +1,5 @@
 import { codebookContract } from '../contract/codebook';
 import type { HandlersOf } from './types';
-import { hiddenCoderIds } from './visibility';
 import type { Ctx } from '../session';
 import type { Tx } from '../../core/db/project-db';
 import {
@@ -26,10 +25,7 @@ async function codeAction<T>(ctx: Ctx, id: string, verb: string, kind: string, f
 }
 
 export const codebookHandlers: HandlersOf<typeof codebookContract> = {
-  'codes.list': async ({ session }, { coderId }) => {
-    const hidden = [...(await hiddenCoderIds(session))];
-    return session.project.db.read((r) => listCodes(r, { coderId, hiddenCoderIds: hidden }));
-  },
+  'codes.list': ({ session }, { coderId }) => session.project.db.read((r) => listCodes(r, { coderId })),
   'codes.create': async ({ session }, input) => {
     const coder = await session.coder();
     const id = await session.project.db.action({ kind: 'code.create', summary: `Create code ${input.name}`, coderId: coder.id }, (tx) => createCode(tx, input));

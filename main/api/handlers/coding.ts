@@ -5,7 +5,6 @@ import { deleteMemo, listMemos, saveMemo } from '../../core/memos/memos';
 import { resolveCode } from '../../core/codebook/codebook';
 import { resolveDocument } from '../../core/documents/documents';
 import type { Reader } from '../../core/db/project-db';
-import { hiddenCoderIds } from './visibility';
 
 async function describeSegment(r: Reader, id: string): Promise<string> {
   const s = await r.get<{ code: string; doc: string }>(
@@ -16,11 +15,7 @@ async function describeSegment(r: Reader, id: string): Promise<string> {
 }
 
 export const codingHandlers: HandlersOf<typeof codingContract> = {
-  'segments.list': async ({ session }, input) => {
-    const hidden = await hiddenCoderIds(session);
-    const rows = await session.project.db.read((r) => listSegments(r, input));
-    return hidden.size ? rows.filter((s) => !hidden.has(s.coder_id)) : rows;
-  },
+  'segments.list': ({ session }, input) => session.project.db.read((r) => listSegments(r, input)),
   'segments.create': async ({ session }, input) => {
     const coder = await session.coder();
     const [code, doc] = await session.project.db.read(async (r) => [await resolveCode(r, input.codeId), await resolveDocument(r, input.documentId)] as const);

@@ -1,14 +1,10 @@
 import { documentsContract } from '../contract/documents';
 import type { HandlersOf } from './types';
-import { hiddenCoderIds } from './visibility';
 import { deleteDocument, getDocumentText, listDocuments, listVariables, renameDocument, resolveDocument, setAttributes } from '../../core/documents/documents';
 import { searchDocuments } from '../../core/search/search';
 
 export const documentsHandlers: HandlersOf<typeof documentsContract> = {
-  'documents.list': async ({ session }) => {
-    const hidden = [...(await hiddenCoderIds(session))];
-    return session.project.db.read((r) => listDocuments(r, { hiddenCoderIds: hidden }));
-  },
+  'documents.list': ({ session }) => session.project.db.read((r) => listDocuments(r)),
   'documents.get': ({ session }, { id }) => session.project.db.read((r) => getDocumentText(r, id)),
   'documents.rename': async ({ session }, { id, name }) => {
     const coder = await session.coder();

@@ -5,6 +5,8 @@ import { historyState, listHistory, redo, undo } from '../../core/events/undo';
 import { listCoders, renameCoder, resolveCoder } from '../../core/coders/coders';
 import { SCHEMA_VERSION } from '../../core/db/migrations';
 import { shareCopyBytes } from '../../core/project/share';
+import { visibleCoders } from '../../core/team/rounds';
+import { MarginaliaError } from '../../core/errors';
 
 export const projectHandlers: HandlersOf<typeof projectContract> = {
   'project.info': async ({ session }) => ({
@@ -21,7 +23,19 @@ export const projectHandlers: HandlersOf<typeof projectContract> = {
     await session.project.db.checkpoint();
     return { problem: null, readOnly: session.project.db.readOnly };
   },
-  'project.shareCopy': ({ session }) => shareCopyBytes(session.project),
+  'project.shareCopy': async ({ session }) => {
+    // A copy of the file is the whole project, the hidden coders' work included: no read
+    // scope can filter it, so a coder in an open blind round cannot take one.
+    const coder = await session.coder();
+    const v = await session.project.db.read((r) => visibleCoders(r, coder.id));
+    if (v.restricted) {
+      throw new MarginaliaError(
+        'unsupported',
+        `A copy of the project would show the work of coders hidden from you while round "${v.rounds.map((x) => x.name).join('", "')}" is open. Ask whoever runs the round to close it, or to share the file.`,
+      );
+    }
+    return shareCopyBytes(session.project);
+  },
   'coders.list': ({ session }) => session.project.db.read(listCoders),
   'coders.rename': async ({ session }, { id, name }) => {
     const coder = await session.coder();

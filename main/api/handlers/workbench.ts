@@ -1,11 +1,9 @@
 import type { workbenchContract, ViewerSegment } from '../contract/workbench';
 import type { HandlersOf } from './types';
-import { hiddenCoderIds } from './visibility';
 
 export const workbenchHandlers: HandlersOf<typeof workbenchContract> = {
-  'workbench.documentSegments': async ({ session }, { documentId }) => {
-    const hidden = await hiddenCoderIds(session);
-    const rows = await session.project.db.read((r) =>
+  'workbench.documentSegments': ({ session }, { documentId }) =>
+    session.project.db.read((r) =>
       r.all<ViewerSegment>(
         `SELECT s.id, s.document_id, s.code_id, c.name AS code_name, c.color AS code_color, s.coder_id, k.name AS coder_name,
                 s.start, s.end,
@@ -16,7 +14,5 @@ export const workbenchHandlers: HandlersOf<typeof workbenchContract> = {
          ORDER BY s.start, s.end, c.sort_order, s.id`,
         [documentId],
       ),
-    );
-    return hidden.size ? rows.filter((s) => !hidden.has(s.coder_id)) : rows;
-  },
+    ),
 };

@@ -174,6 +174,16 @@ export interface ProjectDbOptions {
   readOnly: boolean;
 }
 
+/**
+ * SQL run around every read (never around a write): `enter` before it, `exit` after it. How
+ * blind coding hides other coders' work from every read method at once (core/team/blind.ts).
+ */
+export interface ReadScope {
+  enter: string;
+  exit: string;
+}
+export type ReadScopeProvider = (sqlite: Sqlite) => Promise<ReadScope | null>;
+
 /** Told when saving into the main file fails (a full disk) and again when it succeeds. */
 export type SaveListener = (problem: MarginaliaError | null) => void;
 
@@ -197,6 +207,7 @@ export class ProjectDb {
   private damage: MarginaliaError | null = null;
   readonly fileName: string;
   readonly readOnly: boolean;
+  private readScope: ReadScopeProvider | null = null;
 
   constructor(
     readonly sqlite: Sqlite,
@@ -217,7 +228,22 @@ export class ProjectDb {
   }
 
   read<T>(fn: (r: Reader) => Promise<T>): Promise<T> {
-    return this.enqueue(() => fn(new Reader(this.sqlite)));
+    return this.enqueue(async () => {
+      const scope = this.readScope ? await this.readScope(this.sqlite) : null;
+      if (!scope) return fn(new Reader(this.sqlite));
+      // The queue runs one piece of work at a time, so no write ever runs under the scope.
+      await this.sqlite.exec(scope.enter);
+      try {
+        return await fn(new Reader(this.sqlite));
+      } finally {
+        await this.sqlite.exec(scope.exit);
+      }
+    });
+  }
+
+  /** Decides, before each read, what it may see (blind coding); null: everything. */
+  setReadScope(provider: ReadScopeProvider | null): void {
+    this.readScope = provider;
   }
 
   /** Runs fn in one transaction; any throw rolls everything back. Not logged for undo. */

@@ -3,6 +3,7 @@ import type { Reader, Tx } from '../db/project-db';
 import { MarginaliaError, invalid, notFound } from '../errors';
 import { agreementFromProject, type AgreementReport } from './agreement';
 import type { AgreementUnit } from './units';
+import { CONSENSUS_CODER } from './consensus';
 
 export type SampleSpec = { kind: 'share'; value: number } | { kind: 'count'; value: number };
 
@@ -189,7 +190,8 @@ export interface VisibleCoders {
 
 /**
  * Which coders' work the given coder may see. While a round they take part in is open, the
- * other coders of that round are hidden, so each codes the sample independently.
+ * other coders of that round and the consensus layer are hidden, so each codes the sample
+ * independently. Every read obeys this through the read scope of core/team/blind.ts.
  */
 export async function visibleCoders(r: Reader, coderId: string): Promise<VisibleCoders> {
   const all = (await r.all<{ id: string }>(`SELECT id FROM coders`)).map((c) => c.id);
@@ -202,5 +204,7 @@ export async function visibleCoders(r: Reader, coderId: string): Promise<Visible
     rounds.push({ id: round.id, name: round.name });
     for (const id of ids) if (id !== coderId) hidden.add(id);
   }
+  // The consensus layer is hidden too: its codings are copies of someone's work.
+  if (hidden.size > 0) for (const c of await r.all<{ id: string }>(`SELECT id FROM coders WHERE name = ? AND id <> ?`, [CONSENSUS_CODER, coderId])) hidden.add(c.id);
   return { restricted: hidden.size > 0, visible_coder_ids: all.filter((id) => !hidden.has(id)), hidden_coder_ids: [...hidden], rounds };
 }

@@ -1,0 +1,46 @@
+import type { Sqlite } from '../db/sqlite';
+import { Reader, type ReadScope } from '../db/project-db';
+import { visibleCoders } from './rounds';
+
+/**
+ * Blind coding, enforced in one place. While a reliability round a coder takes part in is
+ * open, every read that coder's session makes runs against TEMP views that shadow the
+ * tables holding coders' work: unqualified names resolve to the temp schema first, so every
+ * query of every read method (lists, counts, exports, previews, agreement, history) sees the
+ * same filtered project without knowing it. Writes never run under the views (they are
+ * installed for reads only), so a coder's own work is stored as usual.
+ *
+ * Hidden: the round's other coders, and the consensus layer (its codings are copies of
+ * someone's work, its decisions name whose). Coders outside the round stay visible.
+ */
+export async function hiddenCoderIdsFor(sqlite: Sqlite, viewerId: string): Promise<string[]> {
+  // Read before any view is installed, through the same rule the app shows (team.visibleCoders).
+  return (await visibleCoders(new Reader(sqlite), viewerId)).hidden_coder_ids.sort();
+}
+
+const quote = (id: string) => `'${id.replace(/'/g, "''")}'`;
+
+/** The views that hide the given coders' segments, memos, history and consensus decisions. */
+export function blindViews(hidden: readonly string[]): ReadScope {
+  const list = hidden.map(quote).join(', ');
+  const views: Record<string, string> = {
+    segments: `SELECT * FROM main.segments WHERE coder_id NOT IN (${list})`,
+    // A memo is hidden when a hidden coder wrote it or when it is on a hidden coder's segment.
+    memos: `SELECT * FROM main.memos WHERE ifnull(author_id, '') NOT IN (${list})
+              AND NOT (target_kind = 'segment' AND target_id IN (SELECT id FROM main.segments WHERE coder_id IN (${list})))`,
+    events: `SELECT * FROM main.events WHERE ifnull(coder_id, '') NOT IN (${list})`,
+    consensus_decisions: `SELECT * FROM main.consensus_decisions
+              WHERE ifnull(chosen_coder_id, '') NOT IN (${list}) AND ifnull(decided_by, '') NOT IN (${list})`,
+  };
+  const names = Object.keys(views);
+  return {
+    enter: names.map((n) => `CREATE TEMP VIEW ${n} AS ${views[n]};`).join('\n'),
+    exit: names.map((n) => `DROP VIEW IF EXISTS temp.${n};`).join('\n'),
+  };
+}
+
+/** The read scope for a viewer: null when nothing is hidden from them. */
+export async function blindScopeFor(sqlite: Sqlite, viewerId: string): Promise<ReadScope | null> {
+  const hidden = await hiddenCoderIdsFor(sqlite, viewerId);
+  return hidden.length ? blindViews(hidden) : null;
+}
