@@ -136,4 +136,24 @@ describe('blind coding is enforced for every read method', () => {
       await t.close();
     }
   });
+
+  it("refuses to undo or redo a hidden coder's change, which would show and alter their work", async () => {
+    const t = await openTestProject({ sample: true, coder: 'ana' });
+    try {
+      const [doc] = await t.call('documents.list', {});
+      const [code] = await t.call('codes.list', {});
+      const ana = await t.call('coders.current', {});
+      const ben = await t.call('coders.setCurrent', { name: 'ben' });
+      await t.call('team.rounds.create', { name: 'Pilot', sample: { kind: 'count', value: 1 }, seed: 1, coderIds: [ana.id, ben.id], documentIds: [doc!.id] });
+      await t.call('segments.create', { documentId: doc!.id, codeId: code!.id, start: 0, end: 10 });
+      await t.call('coders.setCurrent', { name: 'ana' });
+      const r = await t.callRaw('project.undo', {});
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.message).toMatch(/hidden from you/);
+      await t.call('coders.setCurrent', { name: 'ben' });
+      expect((await t.call('project.undo', {})).undone).toMatch(/^Code /);
+    } finally {
+      await t.close();
+    }
+  });
 });

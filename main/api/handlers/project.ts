@@ -7,6 +7,13 @@ import { SCHEMA_VERSION } from '../../core/db/migrations';
 import { shareCopyBytes } from '../../core/project/share';
 import { visibleCoders } from '../../core/team/rounds';
 import { MarginaliaError } from '../../core/errors';
+import type { Session } from '../session';
+
+/** Coders hidden from the current one by an open round (empty when none). */
+async function hiddenFrom(session: Session): Promise<string[]> {
+  const coder = await session.coder();
+  return (await session.project.db.read((r) => visibleCoders(r, coder.id))).hidden_coder_ids;
+}
 
 export const projectHandlers: HandlersOf<typeof projectContract> = {
   'project.info': async ({ session }) => ({
@@ -16,8 +23,8 @@ export const projectHandlers: HandlersOf<typeof projectContract> = {
   }),
   'project.historyState': ({ session }) => session.project.db.read(historyState),
   'project.history': ({ session }, input) => session.project.db.read((r) => listHistory(r, input.limit)),
-  'project.undo': async ({ session }) => ({ undone: await undo(session.project.db) }),
-  'project.redo': async ({ session }) => ({ redone: await redo(session.project.db) }),
+  'project.undo': async ({ session }) => ({ undone: await undo(session.project.db, await hiddenFrom(session)) }),
+  'project.redo': async ({ session }) => ({ redone: await redo(session.project.db, await hiddenFrom(session)) }),
   'project.saveState': ({ session }) => Promise.resolve({ problem: session.project.db.saveProblem?.message ?? null, readOnly: session.project.db.readOnly }),
   'project.save': async ({ session }) => {
     await session.project.db.checkpoint();

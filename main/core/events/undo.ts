@@ -30,14 +30,24 @@ export function listHistory(r: Reader, limit = 200): Promise<HistoryEntry[]> {
   );
 }
 
+/** Undo is linear: a blind coder must not undo (nor learn of) a hidden coder's action. */
+function refuseHidden(coderId: string | null, hidden: readonly string[], what: 'undo' | 'redo'): void {
+  if (coderId && hidden.includes(coderId)) {
+    throw new MarginaliaError('conflict', `The next change to ${what} was made by another coder of the open reliability round, whose work is hidden from you. ${what === 'undo' ? 'Undo' : 'Redo'} is unavailable until the round is closed.`);
+  }
+}
+
 /**
  * Undoes the latest action that is not undone: its row changes are reversed, last first,
  * in one transaction. Returns the action's summary.
  */
-export function undo(db: ProjectDb): Promise<string> {
+export function undo(db: ProjectDb, hiddenCoderIds: readonly string[] = []): Promise<string> {
   return db.transaction(async (tx) => {
-    const ev = await tx.get<{ seq: number; summary: string; changes: string }>(`SELECT seq, summary, changes FROM events WHERE undone = 0 ORDER BY seq DESC LIMIT 1`);
+    const ev = await tx.get<{ seq: number; summary: string; changes: string; coder_id: string | null }>(
+      `SELECT seq, summary, changes, coder_id FROM events WHERE undone = 0 ORDER BY seq DESC LIMIT 1`,
+    );
     if (!ev) throw new MarginaliaError('not_found', 'Nothing to undo.');
+    refuseHidden(ev.coder_id, hiddenCoderIds, 'undo');
     const changes = JSON.parse(ev.changes) as RowChange[];
     for (const c of [...changes].reverse()) await tx.apply(c, 'undo');
     // Stored again: undoing an import read back the texts the log had left out, for redo.
@@ -47,10 +57,13 @@ export function undo(db: ProjectDb): Promise<string> {
 }
 
 /** Redoes the earliest undone action that a new action has not superseded. */
-export function redo(db: ProjectDb): Promise<string> {
+export function redo(db: ProjectDb, hiddenCoderIds: readonly string[] = []): Promise<string> {
   return db.transaction(async (tx) => {
-    const ev = await tx.get<{ seq: number; summary: string; changes: string }>(`SELECT seq, summary, changes FROM events WHERE undone = 1 ORDER BY seq ASC LIMIT 1`);
+    const ev = await tx.get<{ seq: number; summary: string; changes: string; coder_id: string | null }>(
+      `SELECT seq, summary, changes, coder_id FROM events WHERE undone = 1 ORDER BY seq ASC LIMIT 1`,
+    );
     if (!ev) throw new MarginaliaError('not_found', 'Nothing to redo.');
+    refuseHidden(ev.coder_id, hiddenCoderIds, 'redo');
     const changes = JSON.parse(ev.changes) as RowChange[];
     for (const c of changes) await tx.apply(c, 'redo');
     await tx.run(`UPDATE events SET undone = 0 WHERE seq = ?`, [ev.seq]);
