@@ -215,6 +215,8 @@ interface Expected {
   /** Row count (agreement rows share ids, so they are compared in order instead). */
   count: number;
   ordered?: Array<Array<string | null>>;
+  /** The key of a row when its first column alone is not (matrix rows per document and coder). */
+  key?: (row: string[]) => string;
 }
 
 /** The documented column naming: unique, case-insensitively and as written; a clash gets a prefix. */
@@ -262,12 +264,26 @@ function expectedTables(w: WrittenProject, raw: boolean, report: AgreementReport
     ]),
   );
 
-  const claimMatrix = columnNames(['document_id', 'document_name']);
+  // With two or more coders who coded, one row per document and coder: never a sum of coders.
+  const codedBy = w.coders.filter((k) => w.segments.some((x) => x.coderId === k.id));
+  const perCoder = codedBy.length > 1;
+  const claimMatrix = columnNames(['document_id', 'document_name', ...(perCoder ? ['coder_id', 'coder'] : [])]);
   const codeColumns = w.codes.map((c) => claimMatrix(c.path, 'code_'));
-  const matrix = table(
-    ['document_id', 'document_name', ...attributeColumns(claimMatrix), ...codeColumns],
-    w.documents.map((d) => [d.id, s(d.name), ...attributeCells(d.id), ...w.codes.map((c) => String(w.segments.filter((x) => x.documentId === d.id && x.codeId === c.id).length))]),
+  const matrixRows = w.documents.flatMap((d) =>
+    (perCoder ? codedBy : [null]).map((k) => [
+      d.id,
+      s(d.name),
+      ...(k ? [k.id, s(k.name)] : []),
+      ...attributeCells(d.id),
+      ...w.codes.map((c) => String(w.segments.filter((x) => x.documentId === d.id && x.codeId === c.id && (!k || x.coderId === k.id)).length)),
+    ]),
   );
+  const matrix: Expected = {
+    header: ['document_id', 'document_name', ...(perCoder ? ['coder_id', 'coder'] : []), ...attributeColumns(claimMatrix), ...codeColumns].map(s),
+    rows: new Map(matrixRows.map((r) => [perCoder ? `${r[0]}|${r[2]}` : r[0]!, r])),
+    count: matrixRows.length,
+    key: perCoder ? (row) => `${row[0]}|${row[2]}` : undefined,
+  };
 
   const codebook = table(
     ['code_id', 'code_path', 'code_name', 'parent_id', 'level', 'description', 'color', 'segment_count', 'document_count'],
@@ -326,7 +342,7 @@ function checkTable(label: string, records: Table, expected: Expected, raw: bool
   if (expected.ordered) expect(rows, label).toEqual(expected.ordered);
   else {
     for (const row of rows) {
-      const want = expected.rows.get(row[0]!);
+      const want = expected.rows.get(expected.key ? expected.key(row) : row[0]!);
       expect(want, `${label}: a row for ${row[0]}`).toBeDefined();
       const unchecked = new Set(expected.header.flatMap((h, i) => (UNCHECKED.has(h) ? [i] : [])));
       expect(row.map((cell, i) => (unchecked.has(i) ? null : cell)), `${label}: row ${row[0]}`).toEqual(want!.map((cell, i) => (unchecked.has(i) ? null : cell)));

@@ -137,15 +137,20 @@ describe('matrix, codebook, documents and memos tables', () => {
   it('counts segments per document and code, and rolls subcodes up into parents', async () => {
     const docs = await fx.t.call('documents.list', {});
     const first = docs[0]!.id;
-    const count = (await csvOf(fx.t, { format: 'matrix' })).rows.find((r) => r.document_id === first)!;
+    // Two coders have coded: one row per document and coder, never their sum.
+    const all = await csvOf(fx.t, { format: 'matrix' });
+    expect(all.header.slice(0, 4)).toEqual(['document_id', 'document_name', 'coder_id', 'coder']);
+    expect(all.rows.filter((r) => r.document_id === first).map((r) => r.coder)).toEqual(['ana', 'ben']);
+    const count = all.rows.find((r) => r.document_id === first && r.coder === 'ana')!;
     expect(count.casualties).toBe('1');
     expect(count['casualties/death toll']).toBe('1');
-    expect(count['attribution/blames Russia']).toBe('1');
+    expect(count['attribution/blames Russia']).toBe('0');
+    expect(all.rows.find((r) => r.document_id === first && r.coder === 'ben')!['attribution/blames Russia']).toBe('1');
     expect(count.attribution).toBe('0');
-    const rolled = (await csvOf(fx.t, { format: 'matrix', rollup: true })).rows.find((r) => r.document_id === first)!;
+    const rolled = (await csvOf(fx.t, { format: 'matrix', rollup: true, filter: { coders: ['ana'] } })).rows.find((r) => r.document_id === first)!;
     expect(rolled.casualties).toBe('2');
-    expect(rolled.attribution).toBe('1');
-    const presence = (await csvOf(fx.t, { format: 'matrix', measure: 'presence', rollup: true })).rows.find((r) => r.document_id === first)!;
+    expect(rolled.attribution).toBe('0');
+    const presence = (await csvOf(fx.t, { format: 'matrix', measure: 'presence', rollup: true, filter: { coders: ['ana'] } })).rows.find((r) => r.document_id === first)!;
     expect(presence.casualties).toBe('1');
     expect(presence.rhetoric).toBe('0');
   });
@@ -153,10 +158,10 @@ describe('matrix, codebook, documents and memos tables', () => {
   it('measures coded characters without counting overlaps twice, and the share of the text', async () => {
     const docs = await fx.t.call('documents.list', {});
     const first = docs[0]!;
-    const chars = (await csvOf(fx.t, { format: 'matrix', measure: 'characters', rollup: true })).rows.find((r) => r.document_id === first.id)!;
+    const chars = (await csvOf(fx.t, { format: 'matrix', measure: 'characters', rollup: true, filter: { coders: ['ana'] } })).rows.find((r) => r.document_id === first.id)!;
     // [0,30) and [10,50) overlap: 50 characters are coded, not 70.
     expect(chars.casualties).toBe('50');
-    const share = (await csvOf(fx.t, { format: 'matrix', measure: 'share', rollup: true })).rows.find((r) => r.document_id === first.id)!;
+    const share = (await csvOf(fx.t, { format: 'matrix', measure: 'share', rollup: true, filter: { coders: ['ana'] } })).rows.find((r) => r.document_id === first.id)!;
     expect(Number(share.casualties)).toBeCloseTo(50 / first.length, 6);
   });
 

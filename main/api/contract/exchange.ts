@@ -9,6 +9,8 @@ export const TableFormat = z.enum(['segments', 'matrix', 'codebook', 'documents'
 export const ExportFilterInput = z
   .object({
     coders: z.array(z.string().trim().min(1).max(200)).max(100).optional(),
+    /** The consensus layer alone; never combined with coders. Without either: every coder but the consensus layer. */
+    consensus: z.boolean().optional(),
     code: z.string().trim().min(1).max(2000).optional(),
     subcodes: z.boolean().optional(),
     where: z.array(z.string().max(2000).regex(/=/, { message: 'must be a condition like outlet=BBC' })).max(50).optional(),
@@ -24,6 +26,8 @@ const TableOptionsInput = {
 export interface ExportPreview {
   columns: string[];
   rows: string[][];
+  /** Whose segments the table covers, in words ("all coders (ana, ben), each counted apart"). */
+  scope: string;
 }
 
 export interface ExportedFileOut {
@@ -31,6 +35,8 @@ export interface ExportedFileOut {
   mime: string;
   dataBase64: string;
   bytes: number;
+  /** For tables and the bundle: whose segments the export covers, in words. */
+  scope?: string;
 }
 
 export const exchangeContract = {

@@ -4,13 +4,14 @@ import { exportToBytes } from '../../core/exchange/export';
 import { writeTable } from '../../core/exchange/tables';
 import { importExchangeBytes } from '../../core/exchange/qdpx-import';
 import type { Cell } from '../../core/exchange/csv';
+import { resolveCoderScope } from '../../core/exchange/filter';
 
 const cellText = (c: Cell): string => (c === null ? '' : String(c));
 
 export const exchangeHandlers: HandlersOf<typeof exchangeContract> = {
   'exchange.preview': ({ session }, { format, filter, measure, rollup, limit }) =>
     session.project.db.read(async (r) => {
-      const preview = { columns: [] as string[], rows: [] as string[][] };
+      const preview = { columns: [] as string[], rows: [] as string[][], scope: (await resolveCoderScope(r, filter)).scope.label };
       await writeTable(r, format, { filter, measure, rollup, limit: limit ?? 20 }, {
         header: (names) => void (preview.columns = [...names]),
         row: (cells) => void preview.rows.push(cells.map(cellText)),
@@ -18,8 +19,9 @@ export const exchangeHandlers: HandlersOf<typeof exchangeContract> = {
       return preview;
     }),
   'exchange.export': async ({ session }, input) => {
-    const file = await session.project.db.read((r) => exportToBytes(r, input));
-    return { fileName: file.fileName, mime: file.mime, dataBase64: Buffer.from(file.bytes).toString('base64'), bytes: file.bytes.length };
+    const [file, scope] = await session.project.db.read(async (r) => [await exportToBytes(r, input), (await resolveCoderScope(r, input.filter)).scope.label] as const);
+    const scoped = input.format !== 'qdpx' && input.format !== 'qdc';
+    return { fileName: file.fileName, mime: file.mime, dataBase64: Buffer.from(file.bytes).toString('base64'), bytes: file.bytes.length, ...(scoped ? { scope } : {}) };
   },
   'exchange.import': async ({ session }, { name, dataBase64 }) => {
     // The importer credits the current coder only where the file names no user.

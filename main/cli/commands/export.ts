@@ -7,6 +7,7 @@ import type { Delimiter } from '../../core/exchange/csv';
 import type { Measure } from '../../core/exchange/tables';
 import { importExchangeBytes, isExchangeFile, type ExchangeImportReport } from '../../core/exchange/qdpx-import';
 import { MarginaliaError } from '../../core/errors';
+import { resolveCoderScope } from '../../core/exchange/filter';
 import { JSON_OPT, READ_ONLY_OPT, UsageError, list, requireStr, str, withProject, type Command, type Io } from '../command';
 
 const DELIMITER_NAMES: readonly Delimiter[] = ['comma', 'semicolon', 'tab'];
@@ -23,7 +24,7 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 export const exportCommand: Command = {
   name: 'export',
   usage:
-    'marginalia export PROJECT --format segments|matrix|codebook|documents|memos|bundle|qdpx|qdc --out PATH [--for standard|nvivo] [--delimiter comma|semicolon|tab] [--excel] [--raw] [--coder NAME]... [--code PATH [--subcodes]] [--where ATTR=VALUE]... [--measure count|presence|characters|share] [--rollup] [--read-only] [--json]',
+    'marginalia export PROJECT --format segments|matrix|codebook|documents|memos|bundle|qdpx|qdc --out PATH [--for standard|nvivo] [--delimiter comma|semicolon|tab] [--excel] [--raw] [--coder NAME... | --consensus] [--code PATH [--subcodes]] [--where ATTR=VALUE]... [--measure count|presence|characters|share] [--rollup] [--read-only] [--json]',
   summary:
     'Export the coded dataset: a CSV table, the dataset bundle (.zip with datapackage.json and README.txt), the project as REFI-QDA .qdpx, or the codebook as .qdc. Offsets are code points, 0-based, half-open; a .qdpx --for nvivo counts them in UTF-16 units, as NVivo does (ATLAS.ti, MAXQDA and QualCoder read the standard code points).',
   options: {
@@ -34,6 +35,7 @@ export const exportCommand: Command = {
     excel: { type: 'boolean' },
     raw: { type: 'boolean' },
     coder: { type: 'string', multiple: true },
+    consensus: { type: 'boolean' },
     code: { type: 'string' },
     subcodes: { type: 'boolean' },
     where: { type: 'string', multiple: true },
@@ -54,12 +56,17 @@ export const exportCommand: Command = {
     // --coder here filters the export; it is not who is exporting (an export changes nothing).
     const coders = list(args, 'coder');
     const withoutCoder = { ...args, values: { ...args.values, coder: undefined } };
+    const consensus = !!args.values.consensus;
+    if (consensus && coders.length) throw new UsageError('--consensus is a scope of its own: give it or --coder, not both');
     return withProject(withoutCoder, async (session) => {
+      // Which coders' segments the export covers, said every time (tables and the bundle).
+      const scoped = format !== 'qdpx' && format !== 'qdc';
+      const scope = scoped ? (await session.project.db.read((r) => resolveCoderScope(r, { coders, consensus }))).scope.label : null;
       const result = await exportToFile(
         session.project.db,
         {
           format,
-          filter: { coders, code: str(args, 'code'), subcodes: !!args.values.subcodes, where },
+          filter: { coders, consensus, code: str(args, 'code'), subcodes: !!args.values.subcodes, where },
           measure,
           rollup: !!args.values.rollup,
           delimiter: oneOf(str(args, 'delimiter'), DELIMITER_NAMES, 'delimiter'),
@@ -69,8 +76,11 @@ export const exportCommand: Command = {
         },
         out,
       );
-      if (args.values.json) io.out(JSON.stringify({ format, ...result }));
-      else io.out(`Wrote ${result.path} (${format}${result.rows !== null ? `, ${result.rows} rows` : ''}, ${result.bytes} bytes).`);
+      if (args.values.json) io.out(JSON.stringify({ format, ...result, ...(scope ? { scope } : {}) }));
+      else {
+        io.out(`Wrote ${result.path} (${format}${result.rows !== null ? `, ${result.rows} rows` : ''}, ${result.bytes} bytes).`);
+        if (scope) io.out(`Coders: ${scope}.`);
+      }
       return 0;
     });
   },

@@ -1,5 +1,6 @@
 import { strToU8, zipSync, type Zippable } from 'fflate';
 import type { Reader } from '../db/project-db';
+import { resolveCoderScope } from './filter';
 import { listCodes } from '../codebook/codebook';
 import { projectInfo } from '../project/info';
 import { CsvWriter, DELIMITERS, StringSink, headerCells, type CsvOptions } from './csv';
@@ -129,20 +130,25 @@ function resource(kind: TableKind, fields: Field[], csv: CsvOptions) {
 async function readme(r: Reader, projectName: string, options: BundleOptions): Promise<string> {
   const codes = await listCodes(r);
   const f = options.filter ?? {};
+  const { scope } = await resolveCoderScope(r, f);
+  const perCoder = scope.coders.length > 1;
   const filters = [
-    f.coders?.length ? `coders: ${f.coders.join(', ')}` : null,
     f.code ? `code: ${f.code}${f.subcodes ? ' with its subcodes' : ''}` : null,
     f.where?.length ? `documents where ${f.where.join(' and ')}` : null,
   ].filter(Boolean);
   const lines = [
     `Coded dataset: ${projectName}`,
     `Exported by Marginalia at ${(options.exportedAt ?? new Date()).toISOString()} (UTC).`,
-    `Filters: ${filters.length ? filters.join('; ') : 'none (everything in the project)'}.`,
+    `Coders: ${scope.label}.`,
+    perCoder
+      ? '  matrix.csv has one row per document and coder; segment_count and document_count in codebook.csv and documents.csv are totals over these coders\' segments.'
+      : '  Every table and count covers only this scope.',
+    `Filters: ${filters.length ? filters.join('; ') : 'none (every code and document)'}.`,
     `Matrix values: ${options.measure ?? 'count'}${options.rollup ? ', subcodes rolled up into their parents' : ''}.`,
     '',
     'FILES',
     '  segments.csv      one row per coded segment (long format)',
-    '  matrix.csv        one row per document, one column per code',
+    perCoder ? '  matrix.csv        one row per document and coder, one column per code' : '  matrix.csv        one row per document, one column per code',
     '  codebook.csv      one row per code, with its rule (description)',
     '  documents.csv     one row per document, with its attributes, length and SHA-256',
     '  memos.csv         one row per memo',

@@ -7,8 +7,10 @@ import type { SqlValue } from '../db/sqlite';
 
 /** What a person asks for: coders and code by name or id, attribute conditions as "outlet=BBC". */
 export interface ExportFilter {
-  /** Coder ids or names; none means every coder. */
+  /** Coder ids or names; none means every coder but the consensus layer. */
   coders?: string[];
+  /** The consensus layer alone (settled codings); never combined with `coders`. */
+  consensus?: boolean;
   /** A code id or path ("attribution/blames Russia"). */
   code?: string;
   /** With `code`: its subcodes too. */
@@ -17,9 +19,24 @@ export interface ExportFilter {
   where?: string[];
 }
 
+/**
+ * Whose segments an export or a count covers, said in words wherever it is used (dialog,
+ * CLI, README). The consensus layer is its own scope: it never adds to coders' counts.
+ */
+export interface CoderScope {
+  kind: 'all' | 'coders' | 'consensus';
+  /** The coders covered, by name: for "all", those who have coded (the consensus layer aside). */
+  coders: { id: string; name: string }[];
+  /** For people: "all coders (ana, ben), each counted apart; the consensus layer left out". */
+  label: string;
+}
+
 /** A filter resolved to SQL over `segments s` and `documents d`. */
 export interface ResolvedFilter {
   coderIds: string[] | null;
+  /** Coders whose segments are left out when `coderIds` is null: the consensus layer. */
+  excludedCoderIds?: string[];
+  scope?: CoderScope;
   codeIds: string[] | null;
   /** SQL conditions on d.id, and their parameters. */
   documentSql: string[];
@@ -40,9 +57,46 @@ export function parseWhere(where: readonly string[]): Map<string, string[]> {
   return out;
 }
 
+const CONSENSUS = 'consensus';
+const names = (cs: { name: string }[]) => cs.map((c) => c.name).join(', ');
+
+/** Resolves the coder part of a filter to one explicit scope. */
+export async function resolveCoderScope(r: Reader, filter: Pick<ExportFilter, 'coders' | 'consensus'> = {}): Promise<{ scope: CoderScope; coderIds: string[] | null; excludedCoderIds: string[] }> {
+  const consensus = await r.all<{ id: string; name: string }>(`SELECT id, name FROM coders WHERE name = ? ORDER BY id`, [CONSENSUS]);
+  const consensusIds = new Set(consensus.map((c) => c.id));
+  if (filter.consensus) {
+    if (filter.coders?.length) throw invalid('coders', 'the consensus layer is a scope of its own; export either chosen coders or the consensus layer, not both.');
+    if (!consensus.length) throw invalid('consensus', 'the project has no consensus layer yet. Settle disagreements under Compare coders first, or choose coders.');
+    return { scope: { kind: 'consensus', coders: consensus, label: 'the consensus layer (settled codings) only' }, coderIds: consensus.map((c) => c.id), excludedCoderIds: [] };
+  }
+  if (filter.coders?.length) {
+    const chosen: { id: string; name: string }[] = [];
+    for (const ref of filter.coders) {
+      const c = await resolveCoder(r, ref);
+      if (!chosen.some((x) => x.id === c.id)) chosen.push({ id: c.id, name: c.name });
+    }
+    if (chosen.some((c) => consensusIds.has(c.id))) {
+      if (chosen.length > 1) throw invalid('coders', 'the consensus layer is a scope of its own; it never adds to other coders. Export it alone (--consensus) or leave it out.');
+      return { scope: { kind: 'consensus', coders: chosen, label: 'the consensus layer (settled codings) only' }, coderIds: chosen.map((c) => c.id), excludedCoderIds: [] };
+    }
+    const label = chosen.length === 1 ? `one coder: ${chosen[0]!.name}` : `coders ${names(chosen)}, each counted apart`;
+    return { scope: { kind: 'coders', coders: chosen, label }, coderIds: chosen.map((c) => c.id), excludedCoderIds: [] };
+  }
+  const coded = await r.all<{ id: string; name: string }>(
+    `SELECT k.id, k.name FROM coders k WHERE k.name <> ? AND EXISTS (SELECT 1 FROM segments s WHERE s.coder_id = k.id) ORDER BY k.name COLLATE NOCASE, k.id`,
+    [CONSENSUS],
+  );
+  const label =
+    coded.length === 0 ? 'all coders (none has coded yet)' : coded.length === 1 ? `all coders: ${coded[0]!.name}, the only one who has coded` : `all coders (${names(coded)}), each counted apart`;
+  return {
+    scope: { kind: 'all', coders: coded, label: consensus.length ? `${label}; the consensus layer left out` : label },
+    coderIds: null,
+    excludedCoderIds: [...consensusIds],
+  };
+}
+
 export async function resolveFilter(r: Reader, filter: ExportFilter = {}): Promise<ResolvedFilter> {
-  const coderIds: string[] = [];
-  for (const c of filter.coders ?? []) coderIds.push((await resolveCoder(r, c)).id);
+  const { scope, coderIds, excludedCoderIds } = await resolveCoderScope(r, filter);
   let codeIds: string[] | null = null;
   if (filter.code) {
     const code = await resolveCode(r, filter.code);
@@ -64,7 +118,7 @@ export async function resolveFilter(r: Reader, filter: ExportFilter = {}): Promi
       documentParams.push(variable.id, ...encoded);
     }
   }
-  return { coderIds: coderIds.length ? coderIds : null, codeIds, documentSql, documentParams };
+  return { coderIds, excludedCoderIds, scope, codeIds, documentSql, documentParams };
 }
 
 /** The WHERE clause over `segments s` joined with `documents d`. */
@@ -74,6 +128,9 @@ export function segmentWhere(f: ResolvedFilter): { sql: string; params: SqlValue
   if (f.coderIds) {
     parts.push(`s.coder_id IN (${f.coderIds.map(() => '?').join(', ')})`);
     params.push(...f.coderIds);
+  } else if (f.excludedCoderIds?.length) {
+    parts.push(`s.coder_id NOT IN (${f.excludedCoderIds.map(() => '?').join(', ')})`);
+    params.push(...f.excludedCoderIds);
   }
   if (f.codeIds) {
     parts.push(`s.code_id IN (${f.codeIds.map(() => '?').join(', ')})`);

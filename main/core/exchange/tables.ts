@@ -234,15 +234,26 @@ const MEASURE_TEXT: Record<Measure, string> = {
   share: 'share (0 to 1) of the document\'s characters coded with',
 };
 
-/** Matrix: one row per document, one column per code. */
+/**
+ * Matrix: one row per document, one column per code. When the coder scope covers more than
+ * one coder, one row per document and coder instead: two coders' segments are never summed
+ * into one cell (the same passage coded by both would count twice).
+ */
 async function matrixTable(r: Reader, f: ResolvedFilter, options: TableOptions, target: RowTarget): Promise<Field[]> {
   const measure = options.measure ?? 'count';
   const rollup = options.rollup ?? false;
   const allCodes = await listCodes(r);
   const shown: Code[] = f.codeIds ? allCodes.filter((c) => f.codeIds!.includes(c.id)) : allCodes;
+  const perCoder = (f.scope?.coders.length ?? 0) > 1 ? f.scope!.coders : null;
   const fixed: Field[] = [
     { name: 'document_id', type: 'string', description: 'Id of the document (UUID); see documents.csv.' },
     { name: 'document_name', type: 'string', description: 'Name of the document.' },
+    ...(perCoder
+      ? ([
+          { name: 'coder_id', type: 'string', description: 'Id of the coder whose segments this row counts (one row per document and coder).' },
+          { name: 'coder', type: 'string', description: 'Name of the coder whose segments this row counts.' },
+        ] satisfies Field[])
+      : []),
   ];
   // Code columns claim their names before attributes do; one that clashes with a fixed
   // column or another code's column (a code named "document_id") gets "code_".
@@ -272,23 +283,27 @@ async function matrixTable(r: Reader, f: ResolvedFilter, options: TableOptions, 
 
   const segFilter = segmentWhere({ ...f, codeIds: null, documentSql: [], documentParams: [] });
   const segsByDoc = new Map<string, Array<[string, number, number]>>();
-  await r.each<{ document_id: string; code_id: string; start: number; end: number }>(
-    `SELECT s.document_id, s.code_id, s.start, s.end FROM segments s ${segFilter.sql}`,
+  const keyOf = (documentId: string, coderId: string) => (perCoder ? `${documentId}\u0000${coderId}` : documentId);
+  await r.each<{ document_id: string; coder_id: string; code_id: string; start: number; end: number }>(
+    `SELECT s.document_id, s.coder_id, s.code_id, s.start, s.end FROM segments s ${segFilter.sql}`,
     segFilter.params,
     (s) => {
-      let list = segsByDoc.get(s.document_id);
-      if (!list) segsByDoc.set(s.document_id, (list = []));
+      const key = keyOf(s.document_id, s.coder_id);
+      let list = segsByDoc.get(key);
+      if (!list) segsByDoc.set(key, (list = []));
       list.push([s.code_id, s.start, s.end]);
     },
   );
+  const rowsOf = perCoder ?? [null];
   const where = documentWhere(f);
   await r.each<{ id: string; name: string; length: number }>(
     `SELECT d.id, d.name, d.length FROM documents d ${where.sql} ORDER BY d.sort_order, d.id ${limitSql(options.limit)}`,
     where.params,
     (d) => {
+      for (const coder of rowsOf) {
       const counts = new Array<number>(shown.length).fill(0);
       const spans: Array<Array<[number, number]>> = shown.map(() => []);
-      for (const [codeId, start, end] of segsByDoc.get(d.id) ?? []) {
+      for (const [codeId, start, end] of segsByDoc.get(keyOf(d.id, coder?.id ?? '')) ?? []) {
         for (const i of columnsOf.get(codeId) ?? []) {
           counts[i]!++;
           spans[i]!.push([start, end]);
@@ -302,7 +317,8 @@ async function matrixTable(r: Reader, f: ResolvedFilter, options: TableOptions, 
         // Six decimals: enough for any document length, and the same bytes on every export.
         return d.length > 0 ? Math.round((chars / d.length) * 1e6) / 1e6 : 0;
       });
-      target.row([d.id, d.name, ...(attrs.byDocument.get(d.id) ?? attrs.empty), ...values]);
+      target.row([d.id, d.name, ...(coder ? [coder.id, coder.name] : []), ...(attrs.byDocument.get(d.id) ?? attrs.empty), ...values]);
+      }
     },
   );
   return fields;
