@@ -12,6 +12,7 @@ import { main } from '../../main/cli/index';
 import { Project } from '../../main/core/project/project';
 import type { ProjectDb } from '../../main/core/db/project-db';
 import { importExchangeBytes } from '../../main/core/exchange/qdpx-import';
+import { parseXmlTree, XmlSyntaxError } from '../../main/core/exchange/xml-read';
 import { tempDir } from '../helpers/project';
 
 const REFI = join(__dirname, '../../../shared/refi-qda');
@@ -306,5 +307,30 @@ describe('media and what is counted', () => {
       ]);
       expect(report.converted.find((c) => c.what === 'memo on an item not imported')?.count).toBe(3);
     });
+  });
+});
+
+describe('the XML reader', () => {
+  const decode = (s: string) => s.replace(/&amp;/g, '&').replace(/&#x1F600;/g, '😀');
+  const read = (xml: string) => parseXmlTree(xml, (n) => n === 'Code', decode);
+
+  it('builds the tree the importer walks: attributes, repeatable tags as lists, text, CDATA as written, CRLF as LF', () => {
+    const tree = read('<?xml version="1.0"?>\r\n<!-- a comment with </x> --><p:Root xmlns:p="urn:x" p:a="1 &amp; 2"><Code name="x"/><One>t&amp;&#x1F600;</One><Two><![CDATA[&amp; </y>]]></Two><Three>a\r\nb</Three><Empty/></p:Root>');
+    expect(tree).toEqual({ Root: { a: '1 & 2', Code: [{ name: 'x' }], One: 't&😀', Two: '&amp; </y>', Three: 'a\nb', Empty: '' } });
+  });
+
+  it('refuses what is not well-formed, with the line', () => {
+    for (const [xml, reason] of [
+      ['<a>\n<b>\n</a>', /^line 3: <b> is not closed$/],
+      ['<a><b c="1">', /<b> is not closed/],
+      ['<a></a>\n<b/>', /^line 2: a second root element <b>$/],
+      ['<a></a> trailing', /text outside the root element/],
+      ['<a>\n<b></c></b></a>', /^line 2: an end tag closes no open element$/],
+      ['<a b=1></a>', /attribute that is not name="value"/],
+      ['', /no root element/],
+    ] as const) {
+      expect(() => read(xml), xml).toThrow(XmlSyntaxError);
+      expect(() => read(xml), xml).toThrow(reason);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Reader, Tx } from '../db/project-db';
+import type { Reader, Row, Tx } from '../db/project-db';
 import { MarginaliaError, invalid, notFound } from '../errors';
 import { descendantIds } from '../codebook/codebook';
 import { CHUNK, allInChunks, existingIds } from '../db/in-chunks';
@@ -159,6 +159,8 @@ export async function createSegments(tx: Tx, segments: readonly NewSegment[], op
   const earlier = options.duplicates === 'skip' ? await codingsAlreadyThere(tx, segments, options.ownSegments) : new Map<string, string>();
   const now = new Date().toISOString();
   const results: SegmentWriteResult[] = [];
+  const rows: Row[] = [];
+  const memos: Array<{ id: string; coderId: string; memo: string }> = [];
   for (const s of segments) {
     const doc = docs.get(s.documentId);
     const problem = !doc
@@ -182,15 +184,39 @@ export async function createSegments(tx: Tx, segments: readonly NewSegment[], op
     const id = s.id && !usedIds.has(s.id) ? s.id : randomUUID();
     usedIds.add(id);
     const created = s.createdAt ?? now;
-    await tx.insert('segments', { id, ...row, created_at: created, updated_at: s.updatedAt ?? created });
+    rows.push({ id, ...row, created_at: created, updated_at: s.updatedAt ?? created });
     // Written now, so a later segment of this batch that repeats it is a duplicate too,
     // unless the caller keeps an import's own segments apart.
     if (options.ownSegments) options.ownSegments.add(id);
     else if (options.duplicates === 'skip') earlier.set(key, id);
-    if (s.memo && s.memo.trim()) await setPlainMemo(tx, 'segment', id, s.coderId, s.memo);
+    if (s.memo && s.memo.trim()) memos.push({ id, coderId: s.coderId, memo: s.memo });
     results.push({ status: 'created', id });
   }
+  await insertRows(tx, 'segments', rows);
+  for (const m of memos) await setPlainMemo(tx, 'segment', m.id, m.coderId, m.memo);
   return results;
+}
+
+/** Rows per INSERT statement: eight values each, well under SQLite's limit of parameters. */
+const ROWS_PER_INSERT = 100;
+
+/**
+ * Inserts rows of one shape a hundred to a statement, logged for undo as `tx.insert` logs
+ * each row. Every statement costs node-sqlite3 a thread hop: an import of 40,000 codings
+ * pays for 400 statements rather than 40,000 (seconds of holding the write lock).
+ */
+async function insertRows(tx: Tx, table: 'segments', rows: readonly Row[]): Promise<void> {
+  if (rows.length === 0) return;
+  const cols = Object.keys(rows[0]!);
+  const one = `(${cols.map(() => '?').join(', ')})`;
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+    await tx.run(
+      `INSERT INTO ${table} (${cols.map((c) => `"${c}"`).join(', ')}) VALUES ${chunk.map(() => one).join(', ')}`,
+      chunk.flatMap((row) => cols.map((c) => row[c] ?? null)),
+    );
+    for (const row of chunk) tx.changes.push({ table, key: { id: row.id! }, before: null, after: { ...row } });
+  }
 }
 
 /** Codings of the project that the batch repeats, by coding key, with the first such segment's id. */

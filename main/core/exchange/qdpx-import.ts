@@ -496,16 +496,13 @@ class Writer {
       const notes = on.get(targetKey(target)) ?? [];
       return notes.length > 0 && (text === describeMemos(notes) || notes.some((m) => m.text === text || describeMemos([m]) === text));
     };
+    const fromDescriptions: typeof memos = [];
     const described = async (owner: string, target: Target, text: string, title: string, creatingUser: string | undefined, created: string | undefined, conversion?: [string, string]) => {
       if (covered(target, text)) return;
-      // Derived from the element and the text: importing the same file again finds it.
-      const id = derivedGuid(`refi-description:${owner}:${text}`);
-      if (await this.tx.get(`SELECT 1 FROM memos WHERE id = ?`, [id])) {
-        this.report.dropped('memo already in the project', 'the same memo was imported before; not doubled');
-        return;
-      }
       const at = isoTime(created, this.now);
-      memos.push({ kind: target.kind, targetId: target.id, authorId: await this.coderOf(creatingUser), title, text, id, createdAt: at, updatedAt: at, conversion });
+      // The id derives from the element and the text: importing the same file again finds it.
+      const id = derivedGuid(`refi-description:${owner}:${text}`);
+      fromDescriptions.push({ kind: target.kind, targetId: target.id, authorId: await this.coderOf(creatingUser), title, text, id, createdAt: at, updatedAt: at, conversion });
     };
     for (const d of docs) {
       const doc = this.targets.get(d.guid)!;
@@ -529,6 +526,11 @@ class Writer {
     }
     for (const d of file.descriptions) {
       await described(d.owner ?? 'project', PROJECT, d.text, d.lost ? `On ${d.lost}` : '', d.creatingUser, d.created, ['memo on an item not imported', 'kept as a project memo']);
+    }
+    const there = await existingIds(this.tx, 'memos', fromDescriptions.map((m) => m.id!));
+    for (const m of fromDescriptions) {
+      if (there.has(m.id!)) this.report.dropped('memo already in the project', 'the same memo was imported before; not doubled');
+      else memos.push(m);
     }
     if (file.projectDescription !== null) await this.projectMemo(file.projectDescription, on.get(targetKey(PROJECT)) ?? [], projectDescription, memos);
 

@@ -1,11 +1,11 @@
 import { basename } from 'node:path';
-import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-parser';
 import { strFromU8 } from 'fflate';
 import { COLOR_RE, repairCodeName, type CodeNameRepair } from '../codebook/codebook';
 import { MarginaliaError } from '../errors';
 import { isZip, safeUnzip } from '../import/limits';
 import { docxToText } from '../import/office-to-text';
 import { sha256 } from '../text/normalise';
+import { parseXmlTree, XmlSyntaxError } from './xml-read';
 import { fitsEachUnit, hasAstral, mapOffset, normaliseWithMap, SourcePositions, type MappedText, type PositionUnit } from './offset-map';
 
 /**
@@ -40,33 +40,6 @@ export function decodeXmlReferences(text: string): string {
     return cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? '\uFFFD' : String.fromCodePoint(cp);
   });
 }
-
-/**
- * The parser's own decoding knows numeric references only together with HTML's named
- * entities, which XML does not have; this decoder knows exactly XML's. Entities declared
- * in a DOCTYPE are refused (parseXml already turns such files away; this is the backstop).
- */
-const xmlEntityDecoder: EntityDecoderOptions = {
-  decode: decodeXmlReferences,
-  addInputEntities: (entities) => {
-    if (Object.keys(entities).length) throw new Error('the file declares XML entities, which REFI-QDA files never need');
-  },
-  setExternalEntities: () => undefined,
-  reset: () => undefined,
-  setXmlVersion: () => undefined,
-};
-
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  processEntities: true,
-  entityDecoder: xmlEntityDecoder,
-  isArray: (name) => ARRAY_TAGS.has(name),
-});
 
 export const list = (n: unknown, key: string): Node[] => {
   if (!n || typeof n !== 'object') return [];
@@ -135,15 +108,12 @@ function decodeUtf8(bytes: Uint8Array, file: string): string {
 export function parseXml(xml: string, file: string): Node {
   // REFI-QDA files never declare entities; refusing them shuts out entity-expansion bombs.
   if (/<!ENTITY/i.test(xml)) throw new MarginaliaError('invalid_input', `${file}: declares XML entities, which REFI-QDA files never need; it is refused for safety.`);
-  // The parser itself forgives unclosed elements; a cut-off file must be refused, not half read.
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) {
-    throw new MarginaliaError('invalid_input', `${file}: is not well-formed XML (line ${valid.err.line}: ${valid.err.msg}); export it again from the other program.`);
-  }
+  // A cut-off file (an element never closed) is refused, not half read.
   try {
-    return parser.parse(xml) as Node;
+    return parseXmlTree(xml, (name) => ARRAY_TAGS.has(name), decodeXmlReferences);
   } catch (err) {
-    throw new MarginaliaError('invalid_input', `${file}: is not well-formed XML (${(err as Error).message.split('\n')[0]}); export it again from the other program.`);
+    if (!(err instanceof XmlSyntaxError)) throw err;
+    throw new MarginaliaError('invalid_input', `${file}: is not well-formed XML (${err.message}); export it again from the other program.`);
   }
 }
 
