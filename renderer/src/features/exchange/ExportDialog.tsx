@@ -48,6 +48,8 @@ export function ExportDialog(props: { onClose: () => void }) {
   const [coders, setCoders] = useState<Output<'coders.list'>>([]);
   const [codes, setCodes] = useState<Output<'codes.list'>>([]);
   const [chosenCoders, setChosenCoders] = useState<string[]>([]);
+  /** Whose coding is exported: every coder (each apart, the consensus layer left out), the ticked coders, or the consensus layer alone. */
+  const [scope, setScope] = useState<'all' | 'chosen' | 'consensus'>('all');
   const [code, setCode] = useState('');
   const [subcodes, setSubcodes] = useState(true);
   const [where, setWhere] = useState('');
@@ -79,11 +81,13 @@ export function ExportDialog(props: { onClose: () => void }) {
       .map((l) => l.trim())
       .filter(Boolean);
     return {
-      ...(chosenCoders.length ? { coders: chosenCoders } : {}),
+      ...(scope === 'chosen' && chosenCoders.length ? { coders: chosenCoders } : {}),
+      ...(scope === 'consensus' ? { consensus: true } : {}),
       ...(code ? { code, subcodes } : {}),
       ...(conditions.length ? { where: conditions } : {}),
     };
-  }, [chosenCoders, code, subcodes, where]);
+  }, [scope, chosenCoders, code, subcodes, where]);
+  const consensusLayer = coders.some((c) => c.name === 'consensus');
   const matrixOptions = format === 'matrix' || format === 'bundle' ? { measure, rollup } : {};
 
   // The preview follows every change; a bundle is previewed by its segments table.
@@ -119,7 +123,7 @@ export function ExportDialog(props: { onClose: () => void }) {
       const refi = format === 'qdpx' ? { for: target } : {};
       const out = await call('exchange.export', { format, ...(filtered ? { filter } : {}), ...matrixOptions, ...csv, ...refi });
       downloadBase64(out.fileName, out.mime, out.dataBase64);
-      setStatus(`Saved ${out.fileName} (${out.bytes.toLocaleString()} bytes).`);
+      setStatus(`Saved ${out.fileName} (${out.bytes.toLocaleString()} bytes)${out.scope ? `; coders: ${out.scope}` : ''}.`);
     } catch (err) {
       setStatus('');
       setError(err instanceof ApiError ? err.message : String(err));
@@ -128,7 +132,10 @@ export function ExportDialog(props: { onClose: () => void }) {
     }
   }
 
-  const toggleCoder = (name: string, on: boolean) => setChosenCoders((prev) => (on ? [...prev, name] : prev.filter((n) => n !== name)));
+  const toggleCoder = (name: string, on: boolean) => {
+    setChosenCoders((prev) => (on ? [...prev, name] : prev.filter((n) => n !== name)));
+    if (on) setScope('chosen');
+  };
 
   return (
     <div role="dialog" aria-modal="true" aria-labelledby="export-title" className="dialog exchange-dialog">
@@ -147,14 +154,35 @@ export function ExportDialog(props: { onClose: () => void }) {
       {filtered && (
         <fieldset className="exchange-fieldset">
           <legend>Filters</legend>
-          <div role="group" aria-label="Coders" className="exchange-coders">
-            <span>Coders (none ticked: all coders)</span>
-            {coders.map((c) => (
-              <label key={c.id}>
-                <input type="checkbox" checked={chosenCoders.includes(c.name)} onChange={(e) => toggleCoder(c.name, e.target.checked)} /> {c.name}
+          <div role="radiogroup" aria-label="Whose coding" className="exchange-coders">
+            <span>Whose coding</span>
+            <label>
+              <input type="radio" name="export-scope" checked={scope === 'all'} onChange={() => setScope('all')} /> All coders, each counted apart
+            </label>
+            <label>
+              <input type="radio" name="export-scope" checked={scope === 'chosen'} onChange={() => setScope('chosen')} /> Chosen coders
+            </label>
+            {consensusLayer && (
+              <label>
+                <input type="radio" name="export-scope" checked={scope === 'consensus'} onChange={() => setScope('consensus')} /> Consensus layer only
               </label>
-            ))}
+            )}
           </div>
+          <div role="group" aria-label="Coders" className="exchange-coders">
+            <span>Coders</span>
+            {coders
+              .filter((c) => c.name !== 'consensus')
+              .map((c) => (
+                <label key={c.id}>
+                  <input type="checkbox" checked={scope === 'chosen' && chosenCoders.includes(c.name)} onChange={(e) => toggleCoder(c.name, e.target.checked)} /> {c.name}
+                </label>
+              ))}
+          </div>
+          {preview && (
+            <p role="status" aria-label="Coder scope" className="exchange-scope">
+              Coders: {preview.scope}.
+            </p>
+          )}
           <label className="exchange-row">
             Code
             <select value={code} onChange={(e) => setCode(e.target.value)}>
