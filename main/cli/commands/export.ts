@@ -106,7 +106,8 @@ export function printExchangeReport(io: Io, r: ExchangeImportReport): void {
   const i = r.imported;
   io.out(`${r.file}: ${r.format}${r.origin ? ` from ${r.origin}` : ''}`);
   io.out(`imported   ${i.documents} documents, ${i.codes} codes, ${i.segments} segments, ${i.coders} coders, ${i.memos} memos, ${i.attributeValues} attribute values`);
-  if (r.positions) io.out(`positions  ${r.positions.reason}`);
+  // When positions were converted, the converted line below says so.
+  if (r.positions && r.positions.unit === 'code points') io.out(`positions  ${r.positions.reason}`);
   const m = r.matched;
   if (m.documents + m.codes + m.coders > 0) io.out(`matched    ${m.documents} documents, ${m.codes} codes, ${m.coders} coders already in the project`);
   // Each match found by name, path or text, or under another name; the same item by its id under its own name is counted above.
