@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { command, query } from '../define';
-import { Color, Id, Name } from './common';
+import { CoderScopeInput, Color, Id, Name } from './common';
 import type { Code } from '../../core/codebook/codebook';
 
 const Shortcut = z.number().int().min(1, { message: 'must be a digit from 1 to 9' }).max(9, { message: 'must be a digit from 1 to 9' });
 
 export const codebookContract = {
   'codes.list': query<Code[]>()(
-    z.object({ coderId: Id.optional() }).strict(),
-    'The codebook in tree order, each code with its path, segment and document counts (optionally counting one coder only).',
+    z.object({ coderId: Id.optional(), ...CoderScopeInput }).strict(),
+    'The codebook in tree order, each code with its path, segment and document counts: of one coder (coderId), the chosen coders, the consensus layer, or by default every coder but the consensus layer.',
   ),
   'codes.create': command<{ id: string }>()(
     z

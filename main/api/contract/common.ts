@@ -8,3 +8,12 @@ export const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, { message: 'must be a
 export const Name = z.string().trim().min(1, { message: 'must not be empty' }).max(500, { message: 'must be at most 500 characters' });
 export const AttributeValue = z.union([z.string().max(100_000), z.number(), z.boolean(), z.null()]);
 export const VariableType = z.enum(['text', 'number', 'date', 'boolean']);
+
+/**
+ * Whose segments a count or view covers. Neither field: every coder, the consensus layer left
+ * out (it holds copies of coders' work). `coderIds`: those coders. `consensus`: that layer alone.
+ */
+export const CoderScopeInput = {
+  coderIds: z.array(Id).max(1000).optional(),
+  consensus: z.boolean().optional(),
+};

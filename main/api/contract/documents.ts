@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { command, query } from '../define';
-import { AttributeValue, Empty, Id, Name, VariableType } from './common';
+import { AttributeValue, CoderScopeInput, Empty, Id, Name, VariableType } from './common';
 import type { DocumentSummary, DocumentText, Variable } from '../../core/documents/documents';
 import type { SearchHit } from '../../core/search/search';
 
 export const documentsContract = {
-  'documents.list': query<DocumentSummary[]>()(Empty, 'Every document with its attributes and segment count.'),
+  'documents.list': query<DocumentSummary[]>()(
+    z.object(CoderScopeInput).strict(),
+    'Every document with its attributes and segment count (of the chosen coders; by default every coder but the consensus layer).',
+  ),
   'documents.get': query<DocumentText>()(z.object({ id: Id }).strict(), 'One document with its whole stored text.'),
   'documents.rename': command<void>()(z.object({ id: Id, name: Name }).strict(), 'Renames a document.'),
   'documents.delete': command<void>()(z.object({ id: Id }).strict(), 'Deletes a document with its segments and memos (undoable).'),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { query } from '../define';
-import { Id } from './common';
+import { CoderScopeInput, Id } from './common';
 import type { Segment } from '../../core/coding/segments';
 
 /**
@@ -13,7 +13,7 @@ export type ViewerSegment = Omit<Segment, 'text' | 'document_name'>;
 
 export const workbenchContract = {
   'workbench.documentSegments': query<ViewerSegment[]>()(
-    z.object({ documentId: Id }).strict(),
-    'The segments of one document for the viewer (spans, codes, coders, memos; no text), in start order.',
+    z.object({ documentId: Id, ...CoderScopeInput }).strict(),
+    'The segments of one document for the viewer (spans, codes, coders, memos; no text), in start order: of the chosen coders, the consensus layer, or by default every coder but the consensus layer.',
   ),
 } as const;

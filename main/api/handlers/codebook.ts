@@ -25,7 +25,7 @@ async function codeAction<T>(ctx: Ctx, id: string, verb: string, kind: string, f
 }
 
 export const codebookHandlers: HandlersOf<typeof codebookContract> = {
-  'codes.list': ({ session }, { coderId }) => session.project.db.read((r) => listCodes(r, { coderId })),
+  'codes.list': ({ session }, scope) => session.project.db.read((r) => listCodes(r, scope)),
   'codes.create': async ({ session }, input) => {
     const coder = await session.coder();
     const id = await session.project.db.action({ kind: 'code.create', summary: `Create code ${input.name}`, coderId: coder.id }, (tx) => createCode(tx, input));

@@ -4,7 +4,7 @@ import { deleteDocument, getDocumentText, listDocuments, listVariables, renameDo
 import { searchDocuments } from '../../core/search/search';
 
 export const documentsHandlers: HandlersOf<typeof documentsContract> = {
-  'documents.list': ({ session }) => session.project.db.read((r) => listDocuments(r)),
+  'documents.list': ({ session }, scope) => session.project.db.read((r) => listDocuments(r, scope)),
   'documents.get': ({ session }, { id }) => session.project.db.read((r) => getDocumentText(r, id)),
   'documents.rename': async ({ session }, { id, name }) => {
     const coder = await session.coder();

@@ -1,3 +1,4 @@
+import { coderCondition, type CoderChoice } from '../coders/scope';
 import { randomUUID } from 'node:crypto';
 import type { Reader, Row, Tx } from '../db/project-db';
 import { MarginaliaError, invalid, notFound } from '../errors';
@@ -36,18 +37,17 @@ interface CodeRow {
 
 /** The codebook as a flat list in tree order (each parent before its children). */
 /**
- * `coderId` counts one coder's segments only; `hiddenCoderIds` leaves out coders the viewer
- * may not see (blind coding in a reliability round).
+ * Counts cover the chosen coders (`coderId`: one coder; see CoderChoice): by default every
+ * coder but the consensus layer. Blind rounds are enforced by the read scope (core/team/blind.ts).
  */
-export async function listCodes(r: Reader, options: { coderId?: string; hiddenCoderIds?: readonly string[] } = {}): Promise<Code[]> {
-  const hidden = (options.hiddenCoderIds ?? []).map((id) => `'${id.replace(/'/g, "''")}'`).join(', ');
-  const coderFilter = [options.coderId ? 'AND s.coder_id = $coder' : '', hidden ? `AND s.coder_id NOT IN (${hidden})` : ''].join(' ');
+export async function listCodes(r: Reader, options: CoderChoice & { coderId?: string } = {}): Promise<Code[]> {
+  const who = await coderCondition(r, options.coderId ? { coderIds: [options.coderId] } : options);
   const rows = await r.all<CodeRow>(
     `SELECT c.id, c.parent_id, c.name, c.description, c.color, c.shortcut, c.sort_order,
-            (SELECT count(*) FROM segments s WHERE s.code_id = c.id ${coderFilter}) AS segment_count,
-            (SELECT count(DISTINCT s.document_id) FROM segments s WHERE s.code_id = c.id ${coderFilter}) AS document_count
+            (SELECT count(*) FROM segments s WHERE s.code_id = c.id AND ${who.sql}) AS segment_count,
+            (SELECT count(DISTINCT s.document_id) FROM segments s WHERE s.code_id = c.id AND ${who.sql}) AS document_count
      FROM codes c ORDER BY c.sort_order, c.name COLLATE NOCASE`,
-    options.coderId ? { $coder: options.coderId } : [],
+    [...who.params, ...who.params],
   );
   const children = new Map<string | null, CodeRow[]>();
   for (const row of rows) {

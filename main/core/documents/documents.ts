@@ -1,3 +1,4 @@
+import { coderCondition, type CoderChoice } from '../coders/scope';
 import { randomUUID } from 'node:crypto';
 import type { Reader, Tx } from '../db/project-db';
 import { MarginaliaError, invalid, notFound } from '../errors';
@@ -76,14 +77,17 @@ export function encodeValue(variable: Pick<Variable, 'name' | 'type'>, value: At
   }
 }
 
-/** `hiddenCoderIds`: coders whose segments the counts leave out (blind coding). */
-export async function listDocuments(r: Reader, options: { hiddenCoderIds?: readonly string[] } = {}): Promise<DocumentSummary[]> {
-  const hidden = (options.hiddenCoderIds ?? []).map((id) => `'${id.replace(/'/g, "''")}'`).join(', ');
-  const rows = await r.all<DocumentRow>(`
+/** `segment_count` covers the chosen coders: by default every coder but the consensus layer (see CoderChoice). */
+export async function listDocuments(r: Reader, options: CoderChoice = {}): Promise<DocumentSummary[]> {
+  const who = await coderCondition(r, options);
+  const rows = await r.all<DocumentRow>(
+    `
     SELECT d.id, d.name, d.length, d.text_sha256, d.source_name, d.source_format, d.source_encoding,
            d.imported_at, d.imported_by,
-           (SELECT count(*) FROM segments s WHERE s.document_id = d.id ${hidden ? `AND s.coder_id NOT IN (${hidden})` : ''}) AS segment_count
-    FROM documents d ORDER BY d.sort_order, d.name COLLATE NOCASE`);
+           (SELECT count(*) FROM segments s WHERE s.document_id = d.id AND ${who.sql}) AS segment_count
+    FROM documents d ORDER BY d.sort_order, d.name COLLATE NOCASE`,
+    who.params,
+  );
   const values = await r.all<{ document_id: string; name: string; type: VariableType; value: string }>(`
     SELECT dv.document_id, v.name, v.type, dv.value
     FROM document_values dv JOIN variables v ON v.id = dv.variable_id ORDER BY v.sort_order, v.name`);
