@@ -12,6 +12,14 @@ import { importExchangeBytes } from '../../main/core/exchange/qdpx-import';
 import { arbitraryProjectSpec, buildProject, type ProjectSpec } from '../helpers/messy-project';
 import { openTestProject, tempDir } from '../helpers/project';
 import { lexicalFromPlain } from '../../main/core/coding/segments';
+import { describeMemos } from '../../main/core/exchange/refi-memos';
+
+/** What QualCoder's REFI-QDA import reads of a .qdpx (tests/helpers/qualcoder_refi_reader.py). */
+function readAsQualCoder(file: string): { codings: Array<{ pos0: number; pos1: number; seltext: string; memo: string }> } {
+  return JSON.parse(execFileSync('/usr/bin/python3', [join(__dirname, '../helpers/qualcoder_refi_reader.py'), file], { encoding: 'utf8' })) as {
+    codings: Array<{ pos0: number; pos1: number; seltext: string; memo: string }>;
+  };
+}
 
 const REFI = join(__dirname, '../../../shared/refi-qda');
 const SCHEMA = { qde: join(REFI, 'Project-mrt2019.xsd'), qdc: join(REFI, 'Codebook-mrt2019.xsd') };
@@ -309,6 +317,29 @@ describe('REFI-QDA round trip of generated messy projects', () => {
             } finally {
               await copy.close();
             }
+            // For NVivo: positions in UTF-16 units, read back by the origin to the same segments.
+            const forNVivo = await built.project.db.read((r) => exportQdpx(r, { for: 'nvivo' }));
+            const nvivoCopy = await Project.create(join(out.dir, `p${n}-nvivo.marginalia`), { name: 'copy' });
+            try {
+              const report = await importExchangeBytes(nvivoCopy.db, forNVivo, `p${n}-nvivo.qdpx`, built.written.coders[0]!.name);
+              expect(report.dropped).toEqual([]);
+              expect((await snapshot(nvivoCopy.db)).segments).toEqual(expected.segments);
+            } finally {
+              await nvivoCopy.close();
+            }
+            // As QualCoder reads it: each coding on its words, each segment's memos from its Description.
+            const qdpxPath = join(out.dir, `p${n}.qdpx`);
+            writeFileSync(qdpxPath, qdpx);
+            const qc = readAsQualCoder(qdpxPath);
+            const memosOf = (id: string) => describeMemos(built.written.memos.filter((m) => m.kind === 'segment' && m.targetId === id).map((m) => ({ title: m.title, text: m.text })));
+            const textOf = new Map(built.written.documents.map((d) => [d.id, d.text]));
+            // A text that itself begins with U+FEFF is written after a BOM, which QualCoder keeps as a character.
+            // QualCoder keeps one of two codings with the same code, coder and span (its unique index).
+            const key = (sg: { documentId: string; codeId: string; coderId: string; start: number; end: number }) => `${sg.documentId}:${sg.codeId}:${sg.coderId}:${sg.start}:${sg.end}`;
+            const repeated = new Set(built.written.segments.map(key).filter((k, i, all) => all.indexOf(k) !== i));
+            const readable = built.written.segments.filter((sg) => !textOf.get(sg.documentId)!.startsWith('\uFEFF') && !repeated.has(key(sg)));
+            const got = qc.codings.map((c) => `${c.pos0}:${c.pos1}:${c.seltext}:${c.memo}`).sort();
+            for (const sg of readable) expect(got).toContain(`${sg.start}:${sg.end}:${sg.text}:${inXml(memosOf(sg.id))}`);
             const codebook = await Project.create(join(out.dir, `p${n}-codebook.marginalia`), { name: 'codebook' });
             try {
               await importExchangeBytes(codebook.db, qdc, `p${n}.qdc`, 'importer');
