@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../main/cli/index';
+import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/project';
 
-/** Runs the command line in-process, capturing what it prints. */
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = runCli;
 
 describe('marginalia command line', () => {
   it('builds the sample, codes a passage by path and lists it back as JSON', async () => {
