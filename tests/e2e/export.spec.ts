@@ -116,14 +116,18 @@ test.describe('export', () => {
     await dialog.getByRole('checkbox', { name: 'Roll subcodes up into their parents' }).check();
     const preview = dialog.getByRole('region', { name: 'Preview' });
     await expect(preview.getByRole('columnheader', { name: 'document_name', exact: true })).toBeVisible();
+    // Two coders have coded: the matrix says so and counts each apart, never their sum.
+    await expect(dialog.getByRole('status', { name: 'Coder scope' })).toHaveText('Coders: all coders (alice, bob), each counted apart.');
+    await expect(preview.getByRole('columnheader', { name: 'coder', exact: true })).toBeVisible();
 
     const file = await save(page, dialog);
     expect(file.name).toMatch(/matrix\.csv$/);
+    await expect(dialog.getByText(/^Saved .*matrix\.csv .*; coders: all coders \(alice, bob\), each counted apart\.$/)).toBeVisible();
     const [header, ...rows] = csv(file.bytes);
     const codes = await api.call('codes.list', {});
     const segs = await api.call('segments.list', {});
     const docs = await api.call('documents.list', {});
-    expect(rows).toHaveLength(docs.length);
+    expect(rows).toHaveLength(docs.length * 2);
     const ancestors = (id: string): string[] => {
       const out: string[] = [];
       for (let c = codes.find((x) => x.id === id); c; c = codes.find((x) => x.id === c!.parent_id)) out.push(c.id);
@@ -132,8 +136,9 @@ test.describe('export', () => {
     let ones = 0;
     for (const row of rows) {
       const docId = row[header!.indexOf('document_id')]!;
+      const coder = row[header!.indexOf('coder')]!;
       for (const c of codes) {
-        const expected = segs.some((s) => s.document_id === docId && ancestors(s.code_id).includes(c.id)) ? '1' : '0';
+        const expected = segs.some((s) => s.document_id === docId && s.coder_name === coder && ancestors(s.code_id).includes(c.id)) ? '1' : '0';
         expect(row[header!.indexOf(c.path)], `${c.path} in ${row[header!.indexOf('document_name')]}`).toBe(expected);
         if (expected === '1') ones++;
       }

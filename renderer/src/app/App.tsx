@@ -48,11 +48,19 @@ export function App() {
   const [onlyMine, setOnlyMine] = useState(() => localStorage.getItem(ONLY_MINE_KEY) === '1');
   const info = useLoad(() => call('project.info', {}), [version], null);
   const history = useLoad(() => call('project.historyState', {}), [version], { undo: null, redo: null });
-  const documents = useLoad(() => call('documents.list', {}), [version], []);
+  // Whose coding the counts, badges and stripes show: every coder (the consensus layer apart,
+  // so a settled copy never shows as an extra stripe), one coder, or the consensus layer.
+  const [shown, setShown] = useState<string>('all');
+  const scope = useMemo(
+    () => (onlyMine && coder ? { coderIds: [coder.id] } : shown === 'consensus' ? { consensus: true } : shown === 'all' ? {} : { coderIds: [shown] }),
+    [onlyMine, coder, shown],
+  );
+  const scopeKey = JSON.stringify(scope);
+  const documents = useLoad(() => call('documents.list', scope), [version, scopeKey], []);
   const coders = useLoad(() => call('coders.list', {}), [version], []);
   // While a reliability round is open, the API hides the other coders' work; say so.
   const visibility = useLoad(() => call('team.visibleCoders', {}), [version, coder?.id], null);
-  const codes = useLoad(() => call('codes.list', onlyMine && coder ? { coderId: coder.id } : {}), [version, onlyMine, coder?.id], [] as Code[]);
+  const codes = useLoad(() => call('codes.list', scope), [version, scopeKey], [] as Code[]);
   const [openId, setOpenId] = useState<string | null>(null);
   const [doc, setDoc] = useState<DocumentText | null>(null);
   const [docSegments, setDocSegments] = useState<Segment[]>([]);
@@ -125,11 +133,11 @@ export function App() {
   useEffect(() => {
     if (!openId) return setDocSegments([]);
     let live = true;
-    call('workbench.documentSegments', { documentId: openId }).then((s) => live && setDocSegments(s), fail);
+    call('workbench.documentSegments', { documentId: openId, ...scope }).then((s) => live && setDocSegments(s), fail);
     return () => {
       live = false;
     };
-  }, [openId, version, fail]);
+  }, [openId, version, fail, scopeKey]);
 
   const visibleSegments = useMemo(
     () => (onlyMine && coder ? docSegments.filter((s) => s.coder_id === coder.id) : docSegments),
@@ -493,6 +501,20 @@ export function App() {
             }}
           />{' '}
           Show only my coding
+        </label>
+        <label>
+          Coding shown{' '}
+          <select value={shown} disabled={onlyMine} onChange={(e) => setShown(e.target.value)}>
+            <option value="all">All coders (consensus layer apart)</option>
+            {coders
+              .filter((c) => c.name !== 'consensus')
+              .map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+            {coders.some((c) => c.name === 'consensus') && <option value="consensus">Consensus layer only</option>}
+          </select>
         </label>
         {visibility?.restricted && (
           <span role="note" className="muted">
