@@ -40,7 +40,18 @@ test('a colleague\'s project is previewed, merged with a conflict choice, compar
   const agreement = page.getByRole('dialog', { name: 'Intercoder agreement' });
   await agreement.getByRole('checkbox', { name: 'ben' }).check();
   await agreement.getByRole('button', { name: 'Compute agreement' }).click();
-  await expect(agreement.getByRole('table', { name: 'Agreement per code' })).toBeVisible();
+  const perCode = agreement.getByRole('table', { name: 'Agreement per code' });
+  await expect(perCode).toBeVisible();
+  // Only casualties was used: the other codes are marked, and the overall figures cover it alone.
+  await expect(perCode.getByRole('rowheader', { name: 'rhetoric — not used by either coder' })).toBeVisible();
+  await expect(perCode.getByRole('columnheader', { name: 'Brennan–Prediger kappa' })).toBeVisible();
+  await expect(perCode.getByRole('columnheader', { name: 'ben only' })).toBeVisible();
+  // The confusion table in characters: tester [0,40), ben [10,60) → 30 both.
+  const casualtiesRow = perCode.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'casualties', exact: true }) });
+  await expect(casualtiesRow.getByRole('cell').nth(7)).toHaveText('30');
+  const overall = agreement.getByRole('table', { name: 'Overall agreement' });
+  await expect(overall.getByRole('row', { name: /Codes covered/ })).toContainText(`1 of ${codes.length}`);
+  await expect(overall.getByRole('rowheader', { name: 'Brennan–Prediger kappa (free-marginal)' })).toBeVisible();
   await agreement.getByRole('button', { name: 'Close' }).click();
 
   await page.getByRole('listbox', { name: 'Documents', exact: true }).getByRole('option').first().click();
