@@ -6,7 +6,7 @@ import { createSegments, type NewSegment } from '../coding/segments';
 import { createMemos, type MemoTargetKind, type NewMemo } from '../memos/memos';
 import { existingIds } from '../db/in-chunks';
 import { projectInfo } from '../project/info';
-import { CodePointIndex } from '../text/normalise';
+import { CodePointIndex, codePointLength } from '../text/normalise';
 import { MarginaliaError } from '../errors';
 import { isZip } from '../import/limits';
 import { derivedGuid } from './xml';
@@ -140,6 +140,8 @@ class Writer {
   private readonly variables = new Map<string, Variable>();
   /** The project's id of each document of the file that was imported or matched. */
   private readonly docIds = new Map<FileDocument, string>();
+  /** Documents this import added: no coding of the project can be on them yet. */
+  private readonly added = new Set<string>();
   private readonly now = new Date().toISOString();
   private fallbackId: string | null = null;
 
@@ -320,6 +322,7 @@ class Writer {
       const { doc, input } = fresh[i]!;
       if (result.status === 'imported') {
         this.place(doc, result.id);
+        this.added.add(result.id);
         kept.push(doc);
         this.report.r.imported.documents++;
         this.report.r.imported.attributeValues += Object.values(input.attributes ?? {}).filter((v) => v !== '' && v !== null).length;
@@ -349,11 +352,11 @@ class Writer {
     return out;
   }
 
-  /** Every coding of the imported documents, written as one batch with the duplicate rule. */
+  /** Every coding of the documents imported or matched, written in batches, with the duplicate rule where it can apply. */
   async segments(docs: FileDocument[]): Promise<void> {
     const batch: NewSegment[] = [];
-    /** For each segment of the batch: the selection (GUID) it came from, the coding's GUID, whether it is the selection's first. */
-    const origin: Array<{ selection: string | null; coding: string; first: boolean }> = [];
+    /** For each segment of the batch: the selection (GUID) it came from and the coding's GUID. */
+    const origin: Array<{ selection: string | null; coding: string }> = [];
     const outside = { n: 0, example: '' };
     for (const d of docs) {
       const documentId = this.docIds.get(d)!;
@@ -363,28 +366,34 @@ class Writer {
           outside.n += sel.codings.length;
           continue;
         }
-        let first = true;
         for (const [i, coding] of sel.codings.entries()) {
           const seg = await this.segmentOf(coding, documentId, sel.span, sel.creatingUser, sel.created, sel.modified, i === 0 ? sel.guid : coding.guid);
           if (!seg) continue;
           batch.push(seg);
-          origin.push({ selection: sel.guid, coding: coding.guid, first });
-          first = false;
+          origin.push({ selection: sel.guid, coding: coding.guid });
         }
       }
       if (d.whole.length) {
         this.report.converted('coding of a whole document', 'became a segment spanning the whole text', d.whole.length);
-        const length = new CodePointIndex(d.mapped.text).length;
+        const length = codePointLength(d.mapped.text);
         for (const coding of d.whole) {
           const seg = await this.segmentOf(coding, documentId, { start: 0, end: length }, d.creatingUser, d.created, d.modified, coding.guid);
           if (!seg) continue;
           batch.push(seg);
-          origin.push({ selection: null, coding: coding.guid, first: false });
+          origin.push({ selection: null, coding: coding.guid });
         }
       }
     }
     this.report.dropped('coding whose positions are outside its text', `its positions lie outside its text or enclose nothing (for example ${outside.example})`, outside.n);
-    const results = await createSegments(this.tx, batch, { duplicates: 'skip', ownSegments: new Set() });
+    // Codings on documents this import added cannot repeat the project's, so only those on
+    // documents it matched are checked against the project (a lookup per hundred codings).
+    const onAdded = batch.map((seg) => this.added.has(seg.documentId));
+    const own = new Set<string>();
+    const fresh = await createSegments(this.tx, batch.filter((_, i) => onAdded[i]), { duplicates: 'keep', ownSegments: own });
+    const checked = await createSegments(this.tx, batch.filter((_, i) => !onAdded[i]), { duplicates: 'skip', ownSegments: own });
+    let f = 0;
+    let c = 0;
+    const results = onAdded.map((a) => (a ? fresh[f++]! : checked[c++]!));
     const refused = new Map<string, number>();
     for (const [i, result] of results.entries()) {
       const o = origin[i]!;
