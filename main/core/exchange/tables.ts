@@ -301,23 +301,23 @@ async function matrixTable(r: Reader, f: ResolvedFilter, options: TableOptions, 
     where.params,
     (d) => {
       for (const coder of rowsOf) {
-      const counts = new Array<number>(shown.length).fill(0);
-      const spans: Array<Array<[number, number]>> = shown.map(() => []);
-      for (const [codeId, start, end] of segsByDoc.get(keyOf(d.id, coder?.id ?? '')) ?? []) {
-        for (const i of columnsOf.get(codeId) ?? []) {
-          counts[i]!++;
-          spans[i]!.push([start, end]);
+        const counts = new Array<number>(shown.length).fill(0);
+        const spans: Array<Array<[number, number]>> = shown.map(() => []);
+        for (const [codeId, start, end] of segsByDoc.get(keyOf(d.id, coder?.id ?? '')) ?? []) {
+          for (const i of columnsOf.get(codeId) ?? []) {
+            counts[i]!++;
+            spans[i]!.push([start, end]);
+          }
         }
-      }
-      const values: Cell[] = counts.map((n, i) => {
-        if (measure === 'count') return n;
-        if (measure === 'presence') return n > 0 ? 1 : 0;
-        const chars = unionLength(spans[i]!);
-        if (measure === 'characters') return chars;
-        // Six decimals: enough for any document length, and the same bytes on every export.
-        return d.length > 0 ? Math.round((chars / d.length) * 1e6) / 1e6 : 0;
-      });
-      target.row([d.id, d.name, ...(coder ? [coder.id, coder.name] : []), ...(attrs.byDocument.get(d.id) ?? attrs.empty), ...values]);
+        const values: Cell[] = counts.map((n, i) => {
+          if (measure === 'count') return n;
+          if (measure === 'presence') return n > 0 ? 1 : 0;
+          const chars = unionLength(spans[i]!);
+          if (measure === 'characters') return chars;
+          // Six decimals: enough for any document length, and the same bytes on every export.
+          return d.length > 0 ? Math.round((chars / d.length) * 1e6) / 1e6 : 0;
+        });
+        target.row([d.id, d.name, ...(coder ? [coder.id, coder.name] : []), ...(attrs.byDocument.get(d.id) ?? attrs.empty), ...values]);
       }
     },
   );
