@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +43,7 @@ test.describe('the project file', () => {
     test.skip(probe.status !== 0, `mounting a small tmpfs needs root: ${probe.stderr.toString().trim()}`);
     const disk = mkdtempSync(join(tmpdir(), 'marginalia-disk-'));
     mkdirSync(disk, { recursive: true });
-    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1200k', 'tmpfs', disk]).status).toBe(0);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', disk]).status).toBe(0);
     try {
       const path = join(disk, 'study.marginalia');
       copyFileSync(session.project.path, path);
@@ -51,18 +51,27 @@ test.describe('the project file', () => {
       const wb = new Workbench(page);
       await page.reload();
       await wb.ready();
-      // Articles that fit in the WAL but not twice on the disk: the save into the file fails.
+      // Articles committed into the WAL; then the disk fills (other files) before they are saved into the project file.
       const lines = Array.from({ length: 300 }, (_, k) => `Shelling of the market in Kostiantynivka reported ${k}`).join('\n');
-      const files = Array.from({ length: 16 }, (_, i) => ({ name: `a${i}.txt`, dataBase64: Buffer.from(`Article ${i}\n${lines}`).toString('base64') }));
+      const files = Array.from({ length: 12 }, (_, i) => ({ name: `a${i}.txt`, dataBase64: Buffer.from(`Article ${i}\n${lines}`).toString('base64') }));
       // Imported through the same handler table the page uses, as the import dialog would.
       const r = await dispatch({ session }, 'import.files', { files });
-      expect(r.ok && (r.value as { imported: number }).imported).toBe(16);
+      expect(r.ok && (r.value as { imported: number }).imported).toBe(12);
+      const ballast = join(disk, 'other-files.bin');
+      const fd = openSync(ballast, 'w');
+      try {
+        for (;;) writeSync(fd, Buffer.alloc(4096, 1));
+      } catch {
+        // ENOSPC: the disk is full.
+      } finally {
+        closeSync(fd);
+      }
       const alert = page.getByRole('alert').filter({ hasText: 'Not saved into the project file' });
       await expect(alert).toBeVisible({ timeout: 15_000 });
       await expect(alert).toContainText('the disk is full');
       await expect(alert).toContainText('study.marginalia-wal');
       await page.screenshot({ path: 'tests/.out/save-problem.png' });
-      expect(spawnSync('mount', ['-o', 'remount,size=20m', disk]).status).toBe(0);
+      rmSync(ballast);
       await alert.getByRole('button', { name: 'Try saving again' }).click();
       await expect(alert).toBeHidden();
     } finally {

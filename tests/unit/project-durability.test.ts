@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, chmodSync, openSync, writeSync, closeSync, truncateSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync, openSync, writeSync, closeSync, truncateSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { runCli } from '../helpers/cli';
@@ -164,30 +164,75 @@ describe('a full disk is reported, never passed over', () => {
   const canMount = probe.status === 0;
   if (!canMount) console.log(`full-disk test skipped: mounting a small tmpfs needs root (${probe.stderr.toString().trim() || 'mount failed'})`);
 
-  it.skipIf(!canMount)('an import that fills the disk fails with the reason, and every imported document is kept', async () => {
+  /** A tmpfs of `size` at `disk`; `ballast` fills what is left of it, as other files on a full disk would. */
+  function mount(disk: string, size: string) {
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', disk]).status).toBe(0);
+  }
+  function fillUp(file: string) {
+    // Written in small pieces until the disk refuses: what is left is less than a page.
+    const fd = openSync(file, 'w');
+    try {
+      for (;;) writeSync(fd, Buffer.alloc(4096, 1));
+    } catch (err) {
+      expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    } finally {
+      closeSync(fd);
+    }
+  }
+  const articles = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ name: `a${i}.txt`, dataBase64: Buffer.from(`Article ${i}\n${Array.from({ length: 300 }, (_, k) => `Shelling of the market in Kostiantynivka reported ${k}`).join('\n')}`).toString('base64') }));
+
+  it.skipIf(!canMount)('an import on a full disk fails with the reason, exit 1, and nothing half-written', async () => {
     const { dir, cleanup } = tempDir();
     const disk = join(dir, 'disk');
     mkdirSync(disk);
-    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1200k', 'tmpfs', disk]).status).toBe(0);
+    mount(disk, '2m');
     try {
       const path = join(disk, 'p.marginalia');
       expect((await run('new', path)).code).toBe(0);
       const src = join(dir, 'articles');
       mkdirSync(src);
-      for (let i = 0; i < 16; i++) {
-        const lines = Array.from({ length: 300 }, (_, k) => `Shelling of the market in Kostiantynivka reported ${k}`);
-        writeFileSync(join(src, `a${i}.txt`), `Article ${i}\n${lines.join('\n')}`);
-      }
+      for (const a of articles(8)) writeFileSync(join(src, a.name), Buffer.from(a.dataBase64, 'base64'));
+      fillUp(join(disk, 'ballast'));
       const imported = await run('import', path, src);
-      // The documents went into the WAL; folding them into the file ran out of space.
-      expect(imported.out).toMatch(/16 imported/);
       expect(imported.code).toBe(1);
-      expect(imported.err).toMatch(/disk is full/);
-      expect(imported.err).toMatch(/p\.marginalia-wal/);
-      // Space freed: nothing acknowledged was lost.
-      expect(spawnSync('mount', ['-o', 'remount,size=20m', disk]).status).toBe(0);
+      expect(imported.out + imported.err).toMatch(/disk is full/);
+      expect(imported.out + imported.err).not.toMatch(/SQLITE_/);
+      // Space freed: the project opens whole, with what was reported imported.
+      rmSync(join(disk, 'ballast'));
       const docs = await run('docs', path, '--json');
-      expect(JSON.parse(docs.out)).toHaveLength(16);
+      expect(docs.code, docs.err).toBe(0);
+      const reported = Number(/(\d+) imported/.exec(imported.out)?.[1] ?? 0);
+      expect(JSON.parse(docs.out)).toHaveLength(reported);
+    } finally {
+      spawnSync('umount', [disk]);
+      cleanup();
+    }
+  });
+
+  it.skipIf(!canMount)('changes committed before the disk filled stay safe when saving them into the file fails, and closing says so', async () => {
+    const { dir, cleanup } = tempDir();
+    const disk = join(dir, 'disk');
+    mkdirSync(disk);
+    mount(disk, '2m');
+    try {
+      const path = join(disk, 'p.marginalia');
+      expect((await run('new', path)).code).toBe(0);
+      const project = await Project.open(path);
+      const session = new Session(project, 'ana');
+      const r = await dispatch({ session }, 'import.files', { files: articles(12) });
+      expect(r.ok && (r.value as { imported: number }).imported).toBe(12);
+      // The documents are committed in the WAL; then the disk fills before they are saved into the file.
+      fillUp(join(disk, 'ballast'));
+      const closing = await project.close().then(
+        () => null,
+        (err: Error) => err,
+      );
+      expect(closing?.message).toMatch(/disk is full/);
+      expect(closing?.message).toMatch(/p\.marginalia-wal/);
+      rmSync(join(disk, 'ballast'));
+      const docs = await run('docs', path, '--json');
+      expect(JSON.parse(docs.out)).toHaveLength(12);
       expect(existsSync(`${path}-wal`)).toBe(false);
     } finally {
       spawnSync('umount', [disk]);
@@ -207,9 +252,13 @@ describe('a damaged, truncated, read-only or busy file', () => {
     const { dir, cleanup } = tempDir();
     try {
       const path = await sample(dir);
-      const pages = statSync(path).size / 4096;
+      // The page overwritten is the events log's first page: the documents, which the
+      // read-only rescue below reads, stay intact, as after most real single-page damage.
+      const project = await Project.open(path);
+      const eventsPage = (await project.db.read((r) => r.get<{ rootpage: number }>(`SELECT rootpage FROM sqlite_master WHERE name = 'events'`)))!.rootpage;
+      await project.close();
       const fd = openSync(path, 'r+');
-      writeSync(fd, Buffer.alloc(4096, 0xab), 0, 4096, 4096 * Math.floor(pages / 2));
+      writeSync(fd, Buffer.alloc(4096, 0xab), 0, 4096, 4096 * (eventsPage - 1));
       closeSync(fd);
       const before = sha(path);
       for (const argv of [['codes', path], ['add-code', path, 'new code'], ['import', path, join(root, 'corpus')]]) {

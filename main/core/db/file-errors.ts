@@ -1,3 +1,5 @@
+import { statfsSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { MarginaliaError } from '../errors';
 
 /** An error as node-sqlite3 or Node's fs gives it: a code such as SQLITE_FULL or ENOSPC. */
@@ -9,21 +11,36 @@ interface CodedError {
 
 const isCoded = (err: unknown): err is CodedError => typeof err === 'object' && err !== null && 'code' in err;
 
+/** Less free space than this on the file's disk makes an I/O error a full disk. */
+const NEARLY_FULL_BYTES = 1024 * 1024;
+
+/** Whether the disk holding `path` is (nearly) full: SQLite reports a full disk as a plain I/O error when it cannot even create its -wal or -shm. */
+function diskFull(path: string): boolean {
+  try {
+    const s = statfsSync(dirname(path));
+    return s.bavail * s.bsize < NEARLY_FULL_BYTES;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The message a person can act on for a failure of the project file itself, in their words:
  * what happened to which file, whether anything was lost, and what to do. Returns null for
  * errors that are not about the file (a constraint, a bug), which callers report as they are.
- * `action` is what was being done ("saving", "opening"), for the message's first words.
+ * `path` is the project file's path (its folder is checked for free space) or just its name.
  */
-export function describeFileError(err: unknown, fileName: string): MarginaliaError | null {
+export function describeFileError(err: unknown, path: string): MarginaliaError | null {
   if (err instanceof MarginaliaError || !isCoded(err) || typeof err.code !== 'string') return null;
   const message = err.message ?? '';
-  switch (err.code) {
+  const fileName = basename(path);
+  const code = (err.code === 'SQLITE_IOERR' || err.code === 'EIO' || err.code === 'SQLITE_CANTOPEN') && path !== fileName && diskFull(path) ? 'SQLITE_FULL' : err.code;
+  switch (code) {
     case 'SQLITE_FULL':
     case 'ENOSPC':
       return new MarginaliaError(
         'io',
-        `${fileName}: the disk is full, so the last change could not be saved. Nothing was half-written: free some space, then do it again. Keep ${fileName} and any ${fileName}-wal beside it together until then.`,
+        `${fileName}: the disk is full, so Marginalia could not write to the project. Nothing was half-written: free some space, then do it again. Keep ${fileName} and any ${fileName}-wal beside it together until then.`,
       );
     case 'SQLITE_CORRUPT':
     case 'SQLITE_NOTADB':

@@ -44,7 +44,7 @@ export function inspectProjectFile(path: string): void {
   try {
     header = readHeader(path);
   } catch (err) {
-    throw describeFileError(err, name) ?? err;
+    throw describeFileError(err, path) ?? err;
   }
   if (header.length === 0) {
     throw new MarginaliaError('not_a_project', `${name} is empty (0 bytes): it is not a project, perhaps a copy that was interrupted. Open the original, or a backup.`);
@@ -125,7 +125,7 @@ async function openConnection(path: string, options: { readonly?: boolean; creat
   try {
     return await Sqlite.open(path, options);
   } catch (err) {
-    throw describeFileError(err, basename(path)) ?? err;
+    throw describeFileError(err, path) ?? err;
   }
 }
 
@@ -145,7 +145,7 @@ export async function openProjectDb(path: string, options: OpenOptions = {}): Pr
     } catch (err) {
       if (err instanceof MarginaliaError) throw err;
       // A header that says SQLite over pages that are not (a truncated or overwritten file).
-      throw describeFileError(err, name) ?? damaged(name, (err as Error).message, latestBackup(path));
+      throw describeFileError(err, path) ?? damaged(name, (err as Error).message, latestBackup(path));
     }
     if (!readOnly) await checkIntact(sqlite, path);
     await configure(sqlite, readOnly);
@@ -155,9 +155,9 @@ export async function openProjectDb(path: string, options: OpenOptions = {}): Pr
     if (!readOnly) await migrate(sqlite, version);
   } catch (err) {
     await sqlite.close().catch(() => undefined);
-    throw describeFileError(err, name) ?? err;
+    throw describeFileError(err, path) ?? err;
   }
-  return new ProjectDb(sqlite, { fileName: name, readOnly });
+  return new ProjectDb(sqlite, { fileName: name, path, readOnly });
 }
 
 /** Creates a new, empty project file. Refuses to overwrite an existing file. */
@@ -172,7 +172,7 @@ export async function createProjectDb(path: string): Promise<ProjectDb> {
     await migrate(sqlite, 0);
   } catch (err) {
     await sqlite.close().catch(() => undefined);
-    throw describeFileError(err, basename(path)) ?? err;
+    throw describeFileError(err, path) ?? err;
   }
-  return new ProjectDb(sqlite, { fileName: basename(path), readOnly: false });
+  return new ProjectDb(sqlite, { fileName: basename(path), path, readOnly: false });
 }

@@ -170,6 +170,8 @@ export const CHECKPOINT_IDLE_MS = 2000;
 export interface ProjectDbOptions {
   /** The file's name, for messages ("study.marginalia: the disk is full…"). */
   fileName: string;
+  /** The file's path, to tell a full disk from other I/O errors. */
+  path?: string;
   /** Opened read-only: every write is refused with a message saying why. */
   readOnly: boolean;
 }
@@ -206,6 +208,7 @@ export class ProjectDb {
   /** Set when SQLite reported the file damaged during this session: writes are refused from then on. */
   private damage: MarginaliaError | null = null;
   readonly fileName: string;
+  private readonly path: string;
   readonly readOnly: boolean;
   private readScope: ReadScopeProvider | null = null;
 
@@ -214,12 +217,13 @@ export class ProjectDb {
     options: ProjectDbOptions = { fileName: 'project', readOnly: false },
   ) {
     this.fileName = options.fileName;
+    this.path = options.path ?? options.fileName;
     this.readOnly = options.readOnly;
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
     const next = this.queue.then(work, work).catch((err: unknown) => {
-      const described = describeFileError(err, this.fileName);
+      const described = describeFileError(err, this.path);
       if (described?.code === 'damaged') this.damage = described;
       throw described ?? err;
     });
@@ -323,7 +327,7 @@ export class ProjectDb {
         // the changes are committed in the WAL; try again when it is done.
         if (r && r.busy !== 0 && !this.closed) this.scheduleCheckpoint();
       } catch (err) {
-        const described = describeFileError(err, this.fileName);
+        const described = describeFileError(err, this.path);
         const cause = described?.code === 'io' && /disk is full/.test(described.message) ? 'the disk is full' : `saving failed (${(err as Error).message})`;
         problem = new MarginaliaError(
           described?.code === 'damaged' ? 'damaged' : 'io',

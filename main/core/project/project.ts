@@ -66,7 +66,7 @@ export class Project {
     } catch (err) {
       await db?.close().catch(() => undefined);
       for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(tmp + suffix, { force: true });
-      const failure = err instanceof MarginaliaError ? err : describeFileError(err, basename(path));
+      const failure = err instanceof MarginaliaError ? err : describeFileError(err, path);
       if (failure) throw new MarginaliaError(failure.code, failure.message.split(basename(tmp)).join(basename(path)));
       throw err;
     }
@@ -90,7 +90,7 @@ export class Project {
     } catch (err) {
       rmSync(tmp, { force: true });
       if (err instanceof MarginaliaError) throw new MarginaliaError(err.code, `Could not write the copy ${name}: ${err.message}`);
-      throw describeFileError(err, name) ?? new MarginaliaError('io', `Could not write the copy ${name} (${(err as Error).message}). Choose a folder you can write to, with free space.`);
+      throw describeFileError(err, target) ?? new MarginaliaError('io', `Could not write the copy ${name} (${(err as Error).message}). Choose a folder you can write to, with free space.`);
     }
     return { path: target, bytes: statSync(target).size };
   }
