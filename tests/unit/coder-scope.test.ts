@@ -73,7 +73,13 @@ describe('coder scope of counts, views and exports', () => {
       expect((await t.call('exchange.preview', { format: 'codebook' })).scope).toMatch(/^all coders \(ana, ben\)/);
 
       const bundle = await t.call('exchange.export', { format: 'bundle' });
-      const readme = strFromU8(unzipSync(new Uint8Array(Buffer.from(bundle.dataBase64, 'base64')))['README.txt']!);
+      const files = unzipSync(new Uint8Array(Buffer.from(bundle.dataBase64, 'base64')));
+      const readme = strFromU8(files['README.txt']!);
+      // The data dictionary keys the matrix by document and coder, and each pair is one row.
+      const pkg = JSON.parse(strFromU8(files['datapackage.json']!)) as { resources: { name: string; schema: { primaryKey: string | string[] } }[] };
+      expect(pkg.resources.find((r) => r.name === 'matrix')!.schema.primaryKey).toEqual(['document_id', 'coder_id']);
+      const matrixRows = parse(strFromU8(files['matrix.csv']!), { columns: true }) as Record<string, string>[];
+      expect(new Set(matrixRows.map((r) => `${r.document_id}|${r.coder_id}`)).size).toBe(matrixRows.length);
       expect(readme).toContain('Coders: all coders (ana, ben), each counted apart; the consensus layer left out.');
       expect(readme).toContain('matrix.csv        one row per document and coder');
     } finally {

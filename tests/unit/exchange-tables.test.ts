@@ -204,7 +204,7 @@ describe('dataset bundle', () => {
       expect(Object.keys(files).sort()).toEqual(['README.txt', 'codebook.csv', 'datapackage.json', 'documents.csv', 'matrix.csv', 'memos.csv', 'segments.csv']);
       const pkg = JSON.parse(strFromU8(files['datapackage.json']!)) as {
         profile: string;
-        resources: Array<{ name: string; path: string; schema: { fields: Array<{ name: string; type: string; description: string }>; primaryKey: string; foreignKeys?: Array<{ fields: string; reference: { resource: string; fields: string } }> } }>;
+        resources: Array<{ name: string; path: string; schema: { fields: Array<{ name: string; type: string; description: string }>; primaryKey: string | string[]; foreignKeys?: Array<{ fields: string; reference: { resource: string; fields: string } }> } }>;
       };
       expect(pkg.profile).toBe('tabular-data-package');
       const names = new Set(pkg.resources.map((r) => r.name));
@@ -215,7 +215,7 @@ describe('dataset bundle', () => {
           expect(['string', 'integer', 'number', 'boolean', 'date', 'datetime']).toContain(f.type);
           expect(f.description.length).toBeGreaterThan(5);
         }
-        expect(header).toContain(r.schema.primaryKey);
+        for (const key of [r.schema.primaryKey].flat()) expect(header).toContain(key);
         for (const fk of r.schema.foreignKeys ?? []) {
           expect(header).toContain(fk.fields);
           const target = fk.reference.resource === '' ? r : pkg.resources.find((x) => x.name === fk.reference.resource)!;

@@ -93,7 +93,7 @@ export async function exportBundle(r: Reader, options: BundleOptions): Promise<U
  * an ordinary project's dictionary is unchanged. Keys are fixed column names, never
  * neutralised, so they need no mapping.
  */
-function field(f: Field, written: string, key: string) {
+function field(f: Field, written: string, key: string | string[]) {
   const renamed = written !== f.name;
   return {
     name: written,
@@ -101,17 +101,19 @@ function field(f: Field, written: string, key: string) {
     type: f.type,
     ...(f.type === 'datetime' ? { format: 'any' } : {}),
     description: renamed ? `${f.description} The header cell starts with an added ' so spreadsheets do not run it as a formula; the column's name is "${f.name}".` : f.description,
-    ...(f.name === key ? { constraints: { required: true, unique: true } } : {}),
+    ...(f.name === key ? { constraints: { required: true, unique: true } } : Array.isArray(key) && key.includes(f.name) ? { constraints: { required: true } } : {}),
   };
 }
 
 function resource(kind: TableKind, fields: Field[], csv: CsvOptions) {
-  const key = PRIMARY_KEY[kind];
+  // A matrix over two or more coders has a row per document and coder: the key is the pair.
+  const perCoder = kind === 'matrix' && fields.some((f) => f.name === 'coder_id');
+  const key: string | string[] = perCoder ? ['document_id', 'coder_id'] : PRIMARY_KEY[kind];
   const written = headerCells(fields.map((f) => f.name), csv);
   return {
     name: kind,
     path: `${kind}.csv`,
-    title: TITLES[kind],
+    title: perCoder ? 'Document by code matrix: one row per document and coder, one column per code' : TITLES[kind],
     profile: 'tabular-data-resource',
     format: 'csv',
     mediatype: 'text/csv',
