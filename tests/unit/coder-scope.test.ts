@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { unzipSync, strFromU8 } from 'fflate';
-import { openTestProject } from '../helpers/project';
+import { openTestProject, tempDir } from '../helpers/project';
 import { main } from '../../main/cli/index';
+import { Package } from 'datapackage';
 
 type T = Awaited<ReturnType<typeof openTestProject>>;
 
@@ -103,6 +104,24 @@ describe('coder scope of counts, views and exports', () => {
       expect(await main(['export', t.path, '--format', 'segments', '--out', out, '--json'], io)).toBe(0);
       expect(JSON.parse(lines.at(-1)!).scope).toBe('all coders (ana, ben), each counted apart; the consensus layer left out');
     } finally {
+      await t.close();
+    }
+  });
+
+  it('writes a bundle a Frictionless reader validates, the matrix keyed by document and coder', async () => {
+    const { t } = await twoCodersAndConsensus();
+    const out = tempDir();
+    try {
+      const docs = await t.call('documents.list', {});
+      const bundle = await t.call('exchange.export', { format: 'bundle' });
+      for (const [name, bytes] of Object.entries(unzipSync(Buffer.from(bundle.dataBase64, 'base64')))) writeFileSync(join(out.dir, name), bytes);
+      const pkg = await Package.load(join(out.dir, 'datapackage.json'));
+      expect(pkg.errors.map((e) => e.message)).toEqual([]);
+      expect(pkg.valid).toBe(true);
+      const matrix = await pkg.getResource('matrix')!.read({ keyed: true, cast: true });
+      expect(matrix).toHaveLength(docs.length * 2);
+    } finally {
+      out.cleanup();
       await t.close();
     }
   });
