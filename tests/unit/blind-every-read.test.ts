@@ -70,11 +70,11 @@ describe('blind coding is enforced for every read method', () => {
       // Every read method with the inputs that would show the most. A new read method fails the
       // first assertion below until it is added here, and so is walked too.
       const inputs: Partial<Record<Method, unknown[]>> = {
-        'codes.list': [{}, { coderId: ben.id }],
+        'codes.list': [{}, { coderId: ben.id }, { consensus: true }, { coderIds: [ben.id, consensus.id] }],
         'codes.deleteImpact': [{ id: codeB.id }],
         'segments.list': [{}, { coderIds: [ben.id, consensus.id] }, { documentId: doc.id, context: 200 }],
         'memos.list': [{}, { kind: 'segment', targetId: benSegment }, { kind: 'document', targetId: doc.id }],
-        'documents.list': [{}],
+        'documents.list': [{}, { consensus: true }, { coderIds: [ben.id] }],
         'documents.get': [{ id: doc.id }],
         'variables.list': [{}],
         'search.documents': [{ query: SECRET_MEMO }, { query: 'the' }],
@@ -100,7 +100,7 @@ describe('blind coding is enforced for every read method', () => {
         'team.disagreements': [{ documentId: doc.id, coderIds: [ana.id, ben.id] }],
         'team.rounds.list': [{}],
         'team.visibleCoders': [{}],
-        'workbench.documentSegments': [{ documentId: doc.id }],
+        'workbench.documentSegments': [{ documentId: doc.id }, { documentId: doc.id, consensus: true }, { documentId: doc.id, coderIds: [ben.id] }],
       };
       const reads = (Object.keys(contract) as Method[]).filter((m) => !contract[m].mutates);
       expect(reads.filter((m) => !inputs[m])).toEqual([]);
@@ -121,6 +121,12 @@ describe('blind coding is enforced for every read method', () => {
           if (method === 'team.agreement' && r.ok) {
             const report = r.value as { codes: { code_id: string; used: boolean }[] };
             expect(report.codes.find((c) => c.code_id === codeB.id)!.used).toBe(false);
+          }
+          if ((method === 'documents.list' || method === 'codes.list') && r.ok) {
+            // Only ben and the consensus layer used code B; ana has one segment in the document.
+            const items = r.value as { id: string; segment_count: number }[];
+            expect(items.find((x) => x.id === codeB.id)?.segment_count ?? 0).toBe(0);
+            expect(items.find((x) => x.id === doc.id)?.segment_count ?? 0).toBeLessThanOrEqual(1);
           }
           if (method === 'team.disagreements' && r.ok) expect(r.value).toEqual((r.value as { code_id: string }[]).filter((d) => d.code_id !== codeB.id));
           walked++;

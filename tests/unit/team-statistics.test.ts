@@ -66,6 +66,8 @@ describe("Cohen's kappa and percent agreement (characters)", () => {
     ]);
     const theme = r.codes[0]!;
     expect(theme.kappa_weighted!).toBeCloseTo((0.318181818 * 1000 + 1 * 3000) / 4000, 6); // 0.8295
+    // d2's kappa of 1 is the 0/0 convention, and marked so.
+    expect(theme.documents.map((d) => d.kappa_convention)).toEqual([null, '0/0']);
     // Pooled: 50 / 100 / 50 / 3,800 → po 0.9625, pe 0.939375 → 0.3814.
     expect(theme.kappa_pooled!).toBeCloseTo(0.3814, 4);
     expect(theme.percent_agreement).toBeCloseTo(96.25, 10);

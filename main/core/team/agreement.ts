@@ -66,6 +66,8 @@ export interface DocumentAgreement {
   segment_agreement: number | null;
   kappa_brennan_prediger: number | null;
   kappa_fleiss: number | null;
+  /** "0/0" when no chosen coder coded anything here, so the kappa of 1 is the convention, not a measurement. */
+  kappa_convention: '0/0' | null;
   /** The 2×2 table of units for the first two coders. */
   counts: PairCounts;
   segments: SegmentMatch;
@@ -200,6 +202,7 @@ function docFigures(
     segment_agreement: percentOf(seg),
     kappa_brennan_prediger: freeMarginalKappa(countByCoders(hist, m), m),
     kappa_fleiss: fleissKappa(countByCoders(hist, m), m),
+    kappa_convention: totalOf(hist) > 0 && [...hist.keys()].every((mask) => mask === 0) ? '0/0' : null,
     counts: pairs[0] ? { ...pairs[0] } : emptyPair(),
     segments: { ...seg },
   };

@@ -101,7 +101,7 @@ function ResultTables(props: { report: Report }) {
               <th scope="row">{d.name}</th>
               <td>{d.units}</td>
               <td>{pct(d.percent_agreement)}</td>
-              <td>{k4(d.kappa)}</td>
+              <td>{d.kappa_convention ? <abbr title="No coder applied any of these codes here: kappa is 1 by the 0/0 convention">{k4(d.kappa)} (0/0)</abbr> : k4(d.kappa)}</td>
               <td>{k4(d.alpha)}</td>
               <td>{pct(d.segment_agreement)}</td>
             </tr>
