@@ -85,10 +85,36 @@ export class Tx extends Reader {
       `INSERT INTO ${table} (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
       cols.map((c) => row[c] ?? null),
     );
+    this.log(table, row);
+  }
+
+  /** Records an inserted row for undo, without the large columns the row itself keeps. */
+  private log(table: string, row: Row): void {
     const omitted = (NOT_LOGGED_ON_INSERT[table] ?? []).filter((c) => c in row);
     const after: Row = { ...row };
     for (const c of omitted) delete after[c];
     this.changes.push({ table, key: keyOf(table, row), before: null, after, ...(omitted.length ? { omitted } : {}) });
+  }
+
+  /**
+   * Inserts rows of one shape, many to a statement, each logged as `insert` logs it. Every
+   * statement costs node-sqlite3 a thread hop: an import of 40,000 codings pays for 400
+   * statements rather than 40,000 (seconds of holding the write lock).
+   */
+  async insertMany(table: string, rows: readonly Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    const cols = Object.keys(rows[0]!);
+    // SQLite allows 32,766 parameters to a statement; stay well under it.
+    const perStatement = Math.max(1, Math.min(100, Math.floor(3000 / cols.length)));
+    const one = `(${cols.map(() => '?').join(', ')})`;
+    for (let i = 0; i < rows.length; i += perStatement) {
+      const chunk = rows.slice(i, i + perStatement);
+      await this.sqlite.run(
+        `INSERT INTO ${table} (${cols.map((c) => `"${c}"`).join(', ')}) VALUES ${chunk.map(() => one).join(', ')}`,
+        chunk.flatMap((row) => cols.map((c) => row[c] ?? null)),
+      );
+      for (const row of chunk) this.log(table, row);
+    }
   }
 
   /** Updates one row by key; returns false when no such row exists. */
