@@ -5,6 +5,18 @@ import { descendantIds } from '../codebook/codebook';
 import { CHUNK, allInChunks, existingIds } from '../db/in-chunks';
 import { createMemo } from '../memos/memos';
 
+/** A row of the segments table as stored: what exports and merges read. */
+export interface SegmentRecord {
+  id: string;
+  document_id: string;
+  code_id: string;
+  coder_id: string;
+  start: number;
+  end: number;
+  created_at: string;
+  updated_at: string;
+}
+
 /** One application of one code to a span of one document, in code points, half-open. */
 export interface Segment {
   id: string;

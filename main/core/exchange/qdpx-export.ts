@@ -1,5 +1,6 @@
 import { zipSync, strToU8, type Zippable } from 'fflate';
 import type { Reader } from '../db/project-db';
+import type { SegmentRecord } from '../coding/segments';
 import { listCodes, type Code } from '../codebook/codebook';
 import { projectInfo } from '../project/info';
 import { MarginaliaError } from '../errors';
@@ -164,16 +165,7 @@ interface MemoRow {
   updated_at: string;
 }
 
-interface SegmentRow {
-  id: string;
-  document_id: string;
-  code_id: string;
-  coder_id: string;
-  start: number;
-  end: number;
-  created_at: string;
-  updated_at: string;
-}
+type SegmentRow = SegmentRecord;
 
 /** The codebook as a REFI-QDA .qdc file. */
 export async function exportQdc(r: Reader): Promise<Uint8Array> {

@@ -7,7 +7,7 @@ import type { ProjectDb, Reader, Tx } from '../db/project-db';
 import { MarginaliaError } from '../errors';
 import { COLOR_RE, PALETTE, createCode, describeCode, firstFreeName, listCodes, recolorCode, repairCodeName } from '../codebook/codebook';
 import { createCoder, type NewCoder } from '../coders/coders';
-import { createSegments, spanProblem, type NewSegment } from '../coding/segments';
+import { createSegments, spanProblem, type NewSegment, type SegmentRecord } from '../coding/segments';
 import { addDocuments, decodeValue, encodeValue, ensureVariable, type VariableType } from '../documents/documents';
 import { createMemos, emptyMemoProblem, type MemoTargetKind, type NewMemo } from '../memos/memos';
 import { mapOffset, normaliseWithMap } from '../exchange/offset-map';
@@ -40,16 +40,8 @@ interface TheirCode {
   color: string;
   created_at: string;
 }
-interface TheirSegment {
-  id: string;
-  document_id: string;
-  code_id: string;
-  coder_id: string;
-  start: number;
-  end: number;
-  created_at: string;
-  updated_at: string;
-}
+/** Their segments as stored. */
+type TheirSegment = SegmentRecord;
 interface TheirMemo {
   id: string;
   target_kind: string;
