@@ -326,4 +326,21 @@ describe('codes nobody used', () => {
     expect(r.overall.percent_agreement).toBeNull();
     expect(r.warnings.join(' ')).toMatch(/no overall agreement/);
   });
+
+  it("gives MAXQDA's segment kappa: segment agreement against chance 1/(codes used)", () => {
+    // theme: A and B code [0,100) alike (2 of 2 matched); other: [300,400) alike (2 of 2) and
+    // A alone [500,600) (unmatched). 4 of 5 segments matched → po 0.8; 2 codes used → pc 1/2.
+    // (0.8 − 0.5) / (1 − 0.5) = 0.6
+    const r = agree([{ id: 'd1', length: 1000 }], [
+      [A, 'd1', 0, 100],
+      [B, 'd1', 0, 100],
+      [A, 'd1', 300, 400, CODE2],
+      [B, 'd1', 300, 400, CODE2],
+      [A, 'd1', 500, 600, CODE2],
+    ]);
+    expect(r.overall.segments).toEqual({ total: 5, matched: 4 });
+    expect(r.overall.kappa_segments!).toBeCloseTo(0.6, 12);
+    // One code used: chance would be total, so undefined.
+    expect(agree([{ id: 'd1', length: 100 }], [[A, 'd1', 0, 10], [B, 'd1', 0, 10]]).overall.kappa_segments).toBeNull();
+  });
 });

@@ -122,6 +122,7 @@ function printAgreement(io: Io, report: AgreementReport): void {
   rows.push({ code: `(overall, over the ${o.codes_used} of ${o.codes_total} codes used)`, units: o.units, ...figures(o) });
   const columns = ['code', 'units', 'agree %', 'kappa (weighted)', 'kappa (pooled)', ...(many ? ['Fleiss kappa'] : []), 'Brennan-Prediger', 'alpha', 'segments %', 'both', 'first only', 'second only', 'neither'];
   table(io, rows, columns);
+  io.out(`Segment kappa (Brennan-Prediger, chance 1/${o.codes_used} codes, as MAXQDA): ${fmt(o.kappa_segments, 4)}`);
   if (report.codes.some((c) => !c.used)) io.out('Codes not used by either coder agree trivially: their kappa is 1 by the 0/0 convention, and the overall figures leave them out.');
 }
 

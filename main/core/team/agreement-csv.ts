@@ -27,6 +27,7 @@ const HEADER = [
   'code_used',
   'kappa_convention',
   'codes_used',
+  'kappa_segments',
 ] as const;
 
 /**
@@ -36,7 +37,8 @@ const HEADER = [
  * coders column. `code_used` is 1 or 0 on code rows (0: no chosen coder applied the code, its
  * kappa is 1 by the 0/0 convention named in `kappa_convention`, which also marks
  * a document where no chosen coder applied the code); document and overall rows
- * cover only the used codes, how many is in `codes_used`. Written by the same writer as the other tables, so
+ * cover only the used codes, how many is in `codes_used`; the overall row adds
+ * MAXQDA's segment-based kappa (`kappa_segments`). Written by the same writer as the other tables, so
  * it quotes, neutralises and takes the delimiter and BOM options the same way.
  */
 export function agreementCsv(report: AgreementReport, options: CsvOptions = {}): string {
@@ -50,16 +52,16 @@ export function agreementCsv(report: AgreementReport, options: CsvOptions = {}):
   const free = (x: Free): Cell[] => [num(x.kappa_brennan_prediger), num(x.kappa_fleiss)];
   const o = report.overall;
   for (const c of report.codes) {
-    const used: Cell[] = [c.used ? 1 : 0, c.kappa_convention, null];
+    const used: Cell[] = [c.used ? 1 : 0, c.kappa_convention, null, null];
     writer.row(['code', c.path, '', report.unit, coders, c.units, num(c.percent_agreement), num(c.kappa_weighted), num(c.kappa_pooled), num(c.alpha), num(c.segment_agreement), ...tail(c), ...free(c), ...used]);
     for (const d of c.documents) {
-      writer.row(['code_document', c.path, d.name, report.unit, coders, d.units, num(d.percent_agreement), null, num(d.kappa), num(d.alpha), num(d.segment_agreement), ...tail(d), ...free(d), used[0]!, d.kappa_convention, null]);
+      writer.row(['code_document', c.path, d.name, report.unit, coders, d.units, num(d.percent_agreement), null, num(d.kappa), num(d.alpha), num(d.segment_agreement), ...tail(d), ...free(d), used[0]!, d.kappa_convention, null, null]);
     }
   }
   for (const d of o.documents) {
-    writer.row(['document', '', d.name, report.unit, coders, d.units, num(d.percent_agreement), null, num(d.kappa), num(d.alpha), num(d.segment_agreement), ...tail(d), ...free(d), null, d.kappa_convention, o.codes_used]);
+    writer.row(['document', '', d.name, report.unit, coders, d.units, num(d.percent_agreement), null, num(d.kappa), num(d.alpha), num(d.segment_agreement), ...tail(d), ...free(d), null, d.kappa_convention, o.codes_used, null]);
   }
-  writer.row(['overall', '', '', report.unit, coders, o.units, num(o.percent_agreement), num(o.kappa_weighted), num(o.kappa_pooled), num(o.alpha), num(o.segment_agreement), ...tail(o), ...free(o), null, null, o.codes_used]);
+  writer.row(['overall', '', '', report.unit, coders, o.units, num(o.percent_agreement), num(o.kappa_weighted), num(o.kappa_pooled), num(o.alpha), num(o.segment_agreement), ...tail(o), ...free(o), null, null, o.codes_used, num(o.kappa_segments)]);
   writer.flush();
   return sink.toString();
 }

@@ -14,6 +14,7 @@ import {
   pairCounts,
   percentAgreement,
   percentOf,
+  segmentKappa,
   segmentMatch,
   type PairCounts,
   type SegmentMatch,
@@ -107,6 +108,11 @@ export interface AgreementReport {
     codes_used: number;
     /** Codes chosen, used or not. */
     codes_total: number;
+    /**
+     * MAXQDA's segment-based kappa (Brennan and Prediger): segment agreement against chance
+     * 1/codes_used. Null with no segments or fewer than two codes used.
+     */
+    kappa_segments: number | null;
     units: number;
     counts: PairCounts;
     segments: SegmentMatch;
@@ -313,6 +319,7 @@ export function computeAgreement(input: AgreementInput): AgreementReport {
     overall: {
       codes_used: codesUsed,
       codes_total: codes.length,
+      kappa_segments: segmentKappa(osegs, codesUsed),
       units: totalOf(overallHist),
       percent_agreement: percentAgreement(overallHist, m),
       kappa_weighted: meanDefined(opf.map((p) => p.kappa_weighted)),

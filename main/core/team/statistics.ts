@@ -144,6 +144,17 @@ export function brennanPrediger(c: PairCounts): number | null {
 }
 
 /**
+ * MAXQDA's segment-based kappa (Brennan and Prediger): observed agreement is the share of
+ * segments matched, chance agreement 1/k with k the codes in the comparison (those used).
+ * Null with no segments, or fewer than two codes (chance would be total).
+ */
+export function segmentKappa(seg: SegmentMatch, codes: number): number | null {
+  if (seg.total === 0 || codes < 2) return null;
+  const pc = 1 / codes;
+  return (seg.matched / seg.total - pc) / (1 - pc);
+}
+
+/**
  * Mean pairwise agreement over units (Fleiss' P̄) from `byCount[k]` = units exactly k of
  * the m coders coded: a unit coded by k agrees on k(k-1) + (m-k)(m-k-1) of m(m-1) ordered pairs.
  */

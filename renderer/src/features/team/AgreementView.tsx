@@ -150,6 +150,10 @@ function ResultTables(props: { report: Report }) {
             </td>
           </tr>
           <tr>
+            <th scope="row">Segment kappa (Brennan–Prediger, chance 1/{o.codes_used} codes, as MAXQDA)</th>
+            <td>{k4(o.kappa_segments)}</td>
+          </tr>
+          <tr>
             <th scope="row">
               Units: both / {first} only / {second} only / neither
             </th>
