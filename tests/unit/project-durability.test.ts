@@ -22,6 +22,22 @@ const run = runCli;
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A new empty project "study.marginalia" in a temp folder, open with a session as coder "ana". */
+async function inNewProject(fn: (t: { dir: string; path: string; project: Project; session: Session }) => Promise<void>): Promise<void> {
+  const { dir, cleanup } = tempDir();
+  try {
+    const path = join(dir, 'study.marginalia');
+    const project = await Project.create(path);
+    try {
+      await fn({ dir, path, project, session: new Session(project, 'ana') });
+    } finally {
+      await project.close().catch(() => undefined);
+    }
+  } finally {
+    cleanup();
+  }
+}
+
 async function codeNames(path: string): Promise<string[]> {
   const project = await Project.open(path);
   try {
@@ -52,11 +68,7 @@ describe('the project file on its own', () => {
   });
 
   it('holds every change within seconds of the last write, while the project stays open', async () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const path = join(dir, 'study.marginalia');
-      const project = await Project.create(path);
-      const session = new Session(project, 'ana');
+    await inNewProject(async ({ dir, path, session }) => {
       const r = await dispatch({ session }, 'codes.create', { name: 'casualties' });
       expect(r.ok).toBe(true);
       // Copied alone (no -wal) as a researcher would to a USB stick or sync folder.
@@ -64,18 +76,11 @@ describe('the project file on its own', () => {
       copyFileSync(path, join(dir, 'copied.marginalia'));
       expect(await codeNames(join(dir, 'copied.marginalia'))).toEqual(['casualties']);
       expect(statSync(`${path}-wal`).size).toBe(0);
-      await project.close();
-    } finally {
-      cleanup();
-    }
+    });
   });
 
   it('"share" writes a complete single-file copy while the app has unsaved changes in the WAL', async () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const path = join(dir, 'study.marginalia');
-      const project = await Project.create(path);
-      const session = new Session(project, 'ana');
+    await inNewProject(async ({ dir, path, session }) => {
       await dispatch({ session }, 'codes.create', { name: 'attribution' });
       // At once, before the idle checkpoint: the change is only in the WAL.
       const copy = join(dir, 'for-ben.marginalia');
@@ -98,19 +103,12 @@ describe('the project file on its own', () => {
         writeFileSync(join(dir, file.fileName), Buffer.from(file.dataBase64, 'base64'));
         expect(await codeNames(join(dir, file.fileName))).toEqual(['attribution']);
       }
-      await project.close();
       expect(readdirSync(dir).filter((f) => f.startsWith('.'))).toEqual([]);
-    } finally {
-      cleanup();
-    }
+    });
   });
 
   it('the events log records the columns that changed, not whole rows', async () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const path = join(dir, 'study.marginalia');
-      const project = await Project.create(path);
-      const session = new Session(project, 'ana');
+    await inNewProject(async ({ project, session }) => {
       const text = 'Long article. '.repeat(70_000); // about 1 MB
       await dispatch({ session }, 'import.files', { files: [{ name: 'long.txt', dataBase64: Buffer.from(text).toString('base64') }] });
       const list = await dispatch({ session }, 'documents.list', {});
@@ -123,19 +121,13 @@ describe('the project file on its own', () => {
       // And undo still gives the old name back.
       expect((await dispatch({ session }, 'project.undo', {})).ok).toBe(true);
       expect(await project.db.read((r) => r.get<{ name: string }>(`SELECT name FROM documents WHERE id = ?`, [id]))).toEqual({ name: 'long' });
-      await project.close();
-    } finally {
-      cleanup();
-    }
+    });
   });
 });
 
 describe('the events log', () => {
   it('does not copy imported texts, yet undo and redo of an import give the whole text back', async () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const project = await Project.create(join(dir, 'study.marginalia'));
-      const session = new Session(project, 'ana');
+    await inNewProject(async ({ project, session }) => {
       const text = 'Long article about the strike. '.repeat(10_000); // about 310 KB
       const imported = await dispatch({ session }, 'import.files', { files: [{ name: 'long.txt', dataBase64: Buffer.from(text).toString('base64') }] });
       expect(imported.ok).toBe(true);
@@ -151,10 +143,7 @@ describe('the events log', () => {
       // The search index follows the text back.
       const hits = await dispatch({ session }, 'search.documents', { query: 'strike' });
       expect(hits.ok && (hits.value as unknown[]).length).toBe(1);
-      await project.close();
-    } finally {
-      cleanup();
-    }
+    });
   });
 });
 
