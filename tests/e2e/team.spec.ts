@@ -68,4 +68,12 @@ test('a colleague\'s project is previewed, merged with a conflict choice, compar
 
   const consensus = (await api.call('segments.list', {})).filter((s) => s.coder_name === 'consensus');
   expect(consensus.map((s) => [s.start, s.end, s.memo])).toEqual([[10, 60, expect.stringContaining('Ben includes the number.')]]);
+
+  // The settled copy is the consensus layer: not a third segment of the coders, shown only when chosen.
+  await expect(page.getByText(/ · 2 segments · /)).toBeVisible();
+  const shown = page.getByRole('combobox', { name: 'Coding shown' });
+  await shown.selectOption({ label: 'Consensus layer only' });
+  await expect(page.getByText(/ · 1 segments · /)).toBeVisible();
+  await shown.selectOption({ label: 'All coders (consensus layer apart)' });
+  await expect(page.getByText(/ · 2 segments · /)).toBeVisible();
 });
