@@ -227,6 +227,12 @@ export function unionLength(spans: Array<[number, number]>): number {
   return total + (curEnd - curStart);
 }
 
+/** The coder scope as a data dictionary states it: whose segments a count adds up. */
+function scopeText(f: ResolvedFilter): string {
+  if (!f.scope) return 'every coder';
+  return f.scope.coders.length > 1 ? `${f.scope.label.replace(', each counted apart', '')}, their segments added up` : f.scope.label;
+}
+
 const MEASURE_TEXT: Record<Measure, string> = {
   count: 'number of segments coded with',
   presence: '1 when the document has at least one segment coded with, else 0:',
@@ -263,7 +269,7 @@ async function matrixTable(r: Reader, f: ResolvedFilter, options: TableOptions, 
   const codeFields: Field[] = shown.map((c, i) => ({
     name: codeNames[i]!,
     type: measure === 'share' ? 'number' : 'integer',
-    description: `Code ${c.path} (${c.id}): ${MEASURE_TEXT[measure]} this code${rollup ? ' or any of its subcodes' : ''}.`,
+    description: `Code ${c.path} (${c.id}): ${MEASURE_TEXT[measure]} this code${rollup ? ' or any of its subcodes' : ''}${perCoder ? ", by the row's coder" : f.scope ? `; coders: ${f.scope.label}` : ''}.`,
   }));
   const fields = [...fixed, ...attrs.fields, ...codeFields];
   target.header(fields.map((x) => x.name));
@@ -334,7 +340,7 @@ async function codebookTable(r: Reader, f: ResolvedFilter, options: TableOptions
     { name: 'level', type: 'integer', description: 'Depth in the codebook: 0 for a theme, 1 for its subcodes, and so on.' },
     { name: 'description', type: 'string', description: 'The coding rule: when to apply the code.' },
     { name: 'color', type: 'string', description: 'Display colour, #RRGGBB.' },
-    { name: 'segment_count', type: 'integer', description: 'Segments coded with this code (not its subcodes), under the export filters.' },
+    { name: 'segment_count', type: 'integer', description: `Segments coded with this code (not its subcodes), under the export filters; coders: ${scopeText(f)}.` },
     { name: 'document_count', type: 'integer', description: 'Documents with at least one such segment.' },
   ];
   target.header(fields.map((x) => x.name));
@@ -368,7 +374,7 @@ async function documentsTable(r: Reader, f: ResolvedFilter, options: TableOption
     { name: 'source_name', type: 'string', description: 'The file the document was imported from.' },
     { name: 'source_format', type: 'string', description: 'Format of that file.' },
     { name: 'imported_at', type: 'datetime', description: 'When the document was imported (ISO 8601, UTC).' },
-    { name: 'segment_count', type: 'integer', description: 'Segments coded in the document, under the export filters.' },
+    { name: 'segment_count', type: 'integer', description: `Segments coded in the document, under the export filters; coders: ${scopeText(f)}.` },
   ];
   const attrs = await attributes(r, new ColumnNames([...before, ...after].map((x) => x.name)));
   const fields = [...before, ...attrs.fields, ...after];
