@@ -310,7 +310,15 @@ export function AgreementView(props: { onClose: () => void }) {
         setCoders(k);
         setCodes(c);
         setDocs(d);
-        setChosenCoders(k.filter((x) => x.name !== 'consensus').slice(0, 2).map((x) => x.id));
+        // Start with two coders who have coded (not whoever only created the project), the consensus layer aside.
+        const people = k.filter((x) => x.name !== 'consensus');
+        void Promise.all(people.map((x) => call('codes.list', { coderId: x.id }).then((cs) => cs.some((c) => c.segment_count > 0)))).then(
+          (coded) => {
+            const withWork = people.filter((_, i) => coded[i]);
+            setChosenCoders((withWork.length >= 2 ? withWork : people).slice(0, 2).map((x) => x.id));
+          },
+          () => setChosenCoders(people.slice(0, 2).map((x) => x.id)),
+        );
       },
       (e: Error) => setError(e.message),
     );
