@@ -23,6 +23,8 @@ test.describe('coding', () => {
     await wb.selectText(' killed 17 people ');
     await page.keyboard.press('1');
     await expect(wb.stripe('casualties')).toBeVisible();
+    // The stripe is drawn before the server answers: wait for the write itself.
+    await expect.poll(async () => (await api.call('segments.list', { documentId: doc.id })).length).toBe(1);
     const [seg] = await api.call('segments.list', { documentId: doc.id });
     expect(seg).toMatchObject({ start: cpIndex(text, 'killed 17 people'), end: cpIndex(text, 'killed 17 people') + 16, text: 'killed 17 people', code_name: 'casualties', coder_name: 'tester' });
   });
@@ -47,6 +49,7 @@ test.describe('coding', () => {
     await page.keyboard.press('Enter');
     await expect(wb.code('lethal event')).toBeVisible();
     await expect(wb.stripe('lethal event')).toBeVisible();
+    await expect.poll(async () => (await api.call('segments.list', { documentId: doc.id })).length).toBe(1);
     const segs = await api.call('segments.list', { documentId: doc.id });
     expect(segs).toHaveLength(1);
     expect(segs[0]!.text).toBe('strike killed');
@@ -71,8 +74,9 @@ test.describe('coding', () => {
     // All three tints are painted by the highlight registry.
     const tints = await page.evaluate(() => [...(CSS.highlights as unknown as Map<string, unknown>).keys()].filter((k) => k.startsWith('m-slot-')).length);
     expect(tints).toBe(3);
+    // Stripes are drawn optimistically, before the server has answered: wait for the third write to land.
+    await expect.poll(async () => (await api.call('segments.list', { documentId: docs[0]!.id })).map((s) => s.code_name).sort()).toEqual(['attribution', 'casualties', 'rhetoric']);
     const segs = await api.call('segments.list', { documentId: docs[0]!.id });
-    expect(segs.map((s) => s.code_name).sort()).toEqual(['attribution', 'casualties', 'rhetoric']);
     expect(new Set(segs.map((s) => `${s.start}-${s.end}`)).size).toBe(1);
 
     await wb.stripe('attribution').click();
@@ -89,11 +93,11 @@ test.describe('coding', () => {
     await page.keyboard.press('v');
     await expect(wb.code('strategy of terror')).toBeVisible();
     await expect(wb.stripe('strategy of terror')).toBeVisible();
-    expect((await api.call('segments.list', { documentId: docs[0]!.id }))[0]!.code_name).toBe('strategy of terror');
+    await expect.poll(async () => (await api.call('segments.list', { documentId: docs[0]!.id }))[0]?.code_name).toBe('strategy of terror');
     await wb.text.focus();
     await page.keyboard.press('Control+z');
     await expect(wb.stripe('strategy of terror')).toHaveCount(0);
-    expect(await api.call('segments.list', { documentId: docs[0]!.id })).toHaveLength(0);
+    await expect.poll(async () => (await api.call('segments.list', { documentId: docs[0]!.id })).length).toBe(0);
     await page.keyboard.press('Control+Shift+z');
     await expect(wb.stripe('strategy of terror')).toBeVisible();
     expect(await api.call('segments.list', { documentId: docs[0]!.id })).toHaveLength(1);
