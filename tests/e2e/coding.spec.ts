@@ -100,7 +100,7 @@ test.describe('coding', () => {
     await expect.poll(async () => (await api.call('segments.list', { documentId: docs[0]!.id })).length).toBe(0);
     await page.keyboard.press('Control+Shift+z');
     await expect(wb.stripe('strategy of terror')).toBeVisible();
-    expect(await api.call('segments.list', { documentId: docs[0]!.id })).toHaveLength(1);
+    await expect.poll(async () => (await api.call('segments.list', { documentId: docs[0]!.id })).length).toBe(1);
   });
 
   test('screenshot of the coded sample document', async ({ page, api }) => {

@@ -14,6 +14,8 @@ test.describe('segment inspector and viewer interactions', () => {
     await expect(page.getByText(/^Selected 14 characters/)).toBeVisible();
     await page.keyboard.press('2');
     await expect(wb.stripe('attribution')).toBeVisible();
+    // The stripe is drawn before the server answers: wait for the write itself.
+    await expect.poll(async () => (await api.call('segments.list', { documentId: doc.id })).length).toBe(1);
     const [seg] = await api.call('segments.list', { documentId: doc.id });
     expect(seg).toMatchObject({ start: 19, end: 33, text: 'Kostiantynivka' });
 
@@ -31,11 +33,11 @@ test.describe('segment inspector and viewer interactions', () => {
 
     await wb.segmentPanel.getByRole('combobox', { name: 'Change code' }).selectOption({ label: 'rhetoric/loaded label' });
     await expect(wb.stripe('loaded label')).toBeVisible();
-    expect((await api.call('segments.list', { documentId: doc.id }))[0]!.code_name).toBe('loaded label');
+    await expect.poll(async () => (await api.call('segments.list', { documentId: doc.id }))[0]?.code_name).toBe('loaded label');
 
     await wb.segmentPanel.getByRole('button', { name: 'Remove segment' }).click();
     await expect(wb.stripe('loaded label')).toHaveCount(0);
-    expect(await api.call('segments.list', { documentId: doc.id })).toHaveLength(0);
+    await expect.poll(async () => (await api.call('segments.list', { documentId: doc.id })).length).toBe(0);
   });
 
   test('hovering coded text tells code, coder, date and memo; Enter and Alt+Down select segments by keyboard', async ({ page, api }) => {
