@@ -231,6 +231,16 @@ describe('a full disk is reported, never passed over', () => {
 });
 
 describe('a damaged, truncated, read-only or busy file', () => {
+  /** The sample project, made through the command line, in a temp folder removed afterwards. */
+  async function withSample(fn: (dir: string, path: string) => Promise<void>): Promise<void> {
+    const { dir, cleanup } = tempDir();
+    try {
+      await fn(dir, await sample(dir));
+    } finally {
+      cleanup();
+    }
+  }
+
   async function sample(dir: string): Promise<string> {
     const path = join(dir, 'study.marginalia');
     expect((await run('new', path, '--sample')).code).toBe(0);
@@ -238,9 +248,7 @@ describe('a damaged, truncated, read-only or busy file', () => {
   }
 
   it('a page overwritten mid-file: refused with what to do, never written to, readable read-only', async () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const path = await sample(dir);
+    await withSample(async (_dir, path) => {
       // The page overwritten is the events log's first page: the documents, which the
       // read-only rescue below reads, stay intact, as after most real single-page damage.
       const project = await Project.open(path);
@@ -262,15 +270,11 @@ describe('a damaged, truncated, read-only or busy file', () => {
       const rescued = await run('docs', path, '--read-only', '--json');
       expect(rescued.code, rescued.err).toBe(0);
       expect(sha(path)).toBe(before);
-    } finally {
-      cleanup();
-    }
+    });
   });
 
   it('a truncated file gets a message in the user’s words', async () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const path = await sample(dir);
+    await withSample(async (_dir, path) => {
       truncateSync(path, Math.floor(statSync(path).size / 3));
       const r = await run('docs', path);
       expect(r.code).toBe(1);
@@ -279,15 +283,11 @@ describe('a damaged, truncated, read-only or busy file', () => {
       truncateSync(path, 0);
       const empty = await run('docs', path);
       expect(empty.err).toMatch(/is empty \(0 bytes\)/);
-    } finally {
-      cleanup();
-    }
+    });
   });
 
   it('a file in a read-only folder: says so and what to do', async () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const path = await sample(dir);
+    await withSample(async (dir, path) => {
       chmodSync(dir, 0o555);
       // root ignores permissions, so the check runs as the unprivileged "nobody" where it can.
       const asNobody = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
@@ -297,15 +297,11 @@ describe('a damaged, truncated, read-only or busy file', () => {
       expect(r.stderr).toMatch(/read-only/);
       expect(r.stderr).toMatch(/Copy the project to a folder you can write to/);
       expect(r.stderr).not.toMatch(/SQLITE_/);
-    } finally {
-      cleanup();
-    }
+    });
   });
 
   it('a file another program holds locked: busy, try again', async () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const path = await sample(dir);
+    await withSample(async (_dir, path) => {
       const sqlite3 = (await import('sqlite3')).default;
       const other = new sqlite3.Database(path);
       await new Promise<void>((done, fail) => other.exec('BEGIN EXCLUSIVE; CREATE TABLE lock_holder(x);', (e) => (e ? fail(e) : done())));
@@ -317,9 +313,7 @@ describe('a damaged, truncated, read-only or busy file', () => {
       } finally {
         await new Promise<void>((done) => other.exec('ROLLBACK', () => other.close(() => done())));
       }
-    } finally {
-      cleanup();
-    }
+    });
   });
 });
 
