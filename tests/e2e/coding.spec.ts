@@ -67,15 +67,18 @@ test.describe('coding', () => {
     // The third by clicking the code in the tree.
     await wb.code('rhetoric').click();
     for (const name of ['casualties', 'attribution', 'rhetoric']) await expect(wb.stripe(name)).toBeVisible();
+    // Stripes are drawn optimistically, before the server has answered: wait for the third write to land,
+    // so the stripes measured below are the stored ones, not optimistic ones about to be replaced.
+    await expect.poll(async () => (await api.call('segments.list', { documentId: docs[0]!.id })).map((s) => s.code_name).sort()).toEqual(['attribution', 'casualties', 'rhetoric']);
     // Three stripes side by side over the same lines: same top, different lanes.
-    const boxes = await Promise.all(['casualties', 'attribution', 'rhetoric'].map((n) => wb.stripe(n).boundingBox()));
-    expect(new Set(boxes.map((b) => Math.round(b!.y))).size).toBe(1);
-    expect(new Set(boxes.map((b) => Math.round(b!.x))).size).toBe(3);
+    await expect.poll(async () => {
+      const boxes = await Promise.all(['casualties', 'attribution', 'rhetoric'].map((n) => wb.stripe(n).boundingBox()));
+      if (boxes.some((b) => b === null)) return 'a stripe is missing';
+      return `${new Set(boxes.map((b) => Math.round(b!.y))).size} tops, ${new Set(boxes.map((b) => Math.round(b!.x))).size} lanes`;
+    }).toBe('1 tops, 3 lanes');
     // All three tints are painted by the highlight registry.
     const tints = await page.evaluate(() => [...(CSS.highlights as unknown as Map<string, unknown>).keys()].filter((k) => k.startsWith('m-slot-')).length);
     expect(tints).toBe(3);
-    // Stripes are drawn optimistically, before the server has answered: wait for the third write to land.
-    await expect.poll(async () => (await api.call('segments.list', { documentId: docs[0]!.id })).map((s) => s.code_name).sort()).toEqual(['attribution', 'casualties', 'rhetoric']);
     const segs = await api.call('segments.list', { documentId: docs[0]!.id });
     expect(new Set(segs.map((s) => `${s.start}-${s.end}`)).size).toBe(1);
 

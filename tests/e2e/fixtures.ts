@@ -9,7 +9,8 @@ import { startBridge, type Bridge } from '../../main/bridge/server';
 import { createSampleProject } from '../../main/core/sample/sample';
 import { Project } from '../../main/core/project/project';
 
-export const RENDERER_DIR = resolve(__dirname, '../../dist/renderer');
+/** The built renderer; MARGINALIA_RENDERER_DIR points at another build (e.g. one made with `vite build --outDir`). */
+export const RENDERER_DIR = process.env.MARGINALIA_RENDERER_DIR ? resolve(process.env.MARGINALIA_RENDERER_DIR) : resolve(__dirname, '../../dist/renderer');
 
 /** The API as a test sees it: the same dispatch the transports use, on the same project. */
 export interface Api {
