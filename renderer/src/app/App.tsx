@@ -10,6 +10,7 @@ import { ApiError, call, downloadBase64, onHostMenu } from '../api/client';
 import { useLoad, useProjectVersion } from './use-api';
 import { MenuBar, type Menu } from './MenuBar';
 import { CoderDialog } from './CoderDialog';
+import { isMac, useKeyboard } from './use-keyboard';
 import { Modal } from './Modal';
 import { DocumentList } from '../features/documents/DocumentList';
 import { CodeTree } from '../features/codebook/CodeTree';
@@ -34,13 +35,6 @@ const ONLY_MINE_KEY = 'marginalia.onlyMine';
 
 type Dialog = 'import' | 'refi' | 'export' | 'merge' | 'agreement' | 'palette' | 'coder' | 'firstCoder' | { delete: Code } | null;
 type BottomView = 'segments' | 'memos' | 'compare' | null;
-
-const isMac = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform);
-
-function isTyping(el: EventTarget | null): boolean {
-  if (!(el instanceof HTMLElement)) return false;
-  return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
-}
 
 export function App() {
   const version = useProjectVersion();
@@ -232,7 +226,6 @@ export function App() {
     if (sel) setSelectedSegmentId(null);
   }, []);
 
-  // Keyboard: digits apply codes, q / Ctrl+K the palette, v in vivo, Ctrl+Z undo.
   const stepSegment = (dir: 1 | -1) => {
     const list = [...visibleSegments].sort((a, b) => a.start - b.start || a.end - b.end);
     if (list.length === 0) return;
@@ -250,56 +243,22 @@ export function App() {
     if (start < 0 || end > doc.length || end <= start) return;
     call('segments.update', { id: s.id, ...(edge === 'start' ? { start } : { end }) }).catch(fail);
   };
-  const keyState = useRef({ apply, codes, inVivo, undo, redo, dialog, selectedSegment, stepSegment, adjust });
-  keyState.current = { apply, codes, inVivo, undo, redo, dialog, selectedSegment, stepSegment, adjust };
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const k = keyState.current;
-      const mod = isMac ? e.metaKey : e.ctrlKey;
-      if (k.dialog && k.dialog !== 'palette') return;
-      if (e.key === 'Escape' && k.dialog === 'palette') return setDialog(null);
-      if (isTyping(e.target)) return;
-      if (mod && !e.altKey && e.key.toLowerCase() === 'z') {
-        e.preventDefault();
-        return e.shiftKey ? k.redo() : k.undo();
-      }
-      if (mod && !e.altKey && e.key.toLowerCase() === 'y') {
-        e.preventDefault();
-        return k.redo();
-      }
-      if (mod && e.key.toLowerCase() === 'k') {
-        e.preventDefault();
-        return setDialog('palette');
-      }
-      if (e.altKey && !e.ctrlKey && !e.metaKey && !k.dialog) {
-        // Alt+Up/Down: previous/next segment; Alt+Left/Right: move its start; with Shift: its end.
-        if (e.key === 'ArrowDown' || e.key === 'ArrowUp') k.stepSegment(e.key === 'ArrowDown' ? 1 : -1);
-        else if ((e.key === 'ArrowLeft' || e.key === 'ArrowRight') && k.selectedSegment) k.adjust(e.shiftKey ? 'end' : 'start', e.key === 'ArrowLeft' ? -1 : 1);
-        else return;
-        e.preventDefault();
-        return;
-      }
-      if (e.ctrlKey || e.metaKey || e.altKey || k.dialog) return;
-      if (/^[1-9]$/.test(e.key)) {
-        const code = k.codes.find((c) => c.shortcut === Number(e.key));
-        if (code) {
-          e.preventDefault();
-          void k.apply(code);
-        }
-      } else if (e.key === 'q') {
-        e.preventDefault();
-        setDialog('palette');
-      } else if (e.key === 'v') {
-        e.preventDefault();
-        k.inVivo();
-      } else if ((e.key === 'Delete' || e.key === 'Backspace') && k.selectedSegment) {
-        e.preventDefault();
-        call('segments.delete', { id: k.selectedSegment.id }).then(() => setSelectedSegmentId(null), fail);
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [fail]);
+  useKeyboard({
+    dialog: dialog === 'palette' ? 'palette' : dialog ? 'other' : null,
+    codes,
+    hasSelectedSegment: !!selectedSegment,
+    apply: (code) => void apply(code),
+    inVivo,
+    undo,
+    redo,
+    openPalette: () => setDialog('palette'),
+    closePalette: () => setDialog(null),
+    stepSegment,
+    adjustSegment: adjust,
+    deleteSegment: () => {
+      if (selectedSegment) call('segments.delete', { id: selectedSegment.id }).then(() => setSelectedSegmentId(null), fail);
+    },
+  });
 
   const openSegment = (s: SegmentWithContext | Segment) => {
     open(s.document_id, { start: s.start, end: s.end });
