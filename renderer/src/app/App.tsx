@@ -9,31 +9,24 @@ import type { Memo } from '../../../main/core/memos/memos';
 import { ApiError, call, downloadBase64, onHostMenu } from '../api/client';
 import { useLoad, useProjectVersion } from './use-api';
 import { MenuBar, type Menu } from './MenuBar';
-import { CoderDialog } from './CoderDialog';
+import { Dialogs } from './Dialogs';
+import { useDialogs, type Dialog } from './use-dialogs';
 import { isMac, useKeyboard } from './use-keyboard';
-import { Modal } from './Modal';
 import { DocumentList } from '../features/documents/DocumentList';
 import { CodeTree } from '../features/codebook/CodeTree';
-import { CodeInspector, DeleteCodeDialog } from '../features/codebook/CodeInspector';
+import { CodeInspector } from '../features/codebook/CodeInspector';
 import { DocumentViewer, type Jump, type TextSelection } from '../features/viewer/DocumentViewer';
 import { SegmentInspector } from '../features/inspector/SegmentInspector';
 import { CodedSegmentsView } from '../features/retrieval/CodedSegmentsView';
 import { MemosView } from '../features/memos/MemosView';
 import { MemoEditor } from '../features/memos/MemoEditor';
-import { QuickCodePalette } from '../features/coding/QuickCodePalette';
-import { ImportDialog } from '../features/import/ImportDialog';
 import { AttributesEditor } from '../features/import/AttributesEditor';
-import { ExportDialog } from '../features/exchange/ExportDialog';
-import { ExchangeImportDialog } from '../features/exchange/ExchangeImportDialog';
-import { MergeDialog } from '../features/team/MergeDialog';
-import { AgreementView } from '../features/team/AgreementView';
 import { ComparisonView } from '../features/team/ComparisonView';
 import { SaveStatus } from '../features/project/SaveStatus';
 
 export const CODER_KEY = 'marginalia.coder';
 const ONLY_MINE_KEY = 'marginalia.onlyMine';
 
-type Dialog = 'import' | 'refi' | 'export' | 'merge' | 'agreement' | 'palette' | 'coder' | 'firstCoder' | { delete: Code } | null;
 type BottomView = 'segments' | 'memos' | 'compare' | null;
 
 export function App() {
@@ -62,7 +55,8 @@ export function App() {
   const [selectedCodeId, setSelectedCodeId] = useState<string | null>(null);
   const [pending, setPending] = useState<TextSelection | null>(null);
   const [jump, setJump] = useState<Jump | null>(null);
-  const [dialog, setDialog] = useState<Dialog>(null);
+  const dialogs = useDialogs();
+  const setDialog = (d: Dialog) => (d === null ? dialogs.close() : dialogs.open(d));
   const [bottom, setBottom] = useState<BottomView>(null);
   const [retrievalCodeId, setRetrievalCodeId] = useState<string | null>(null);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
@@ -244,7 +238,7 @@ export function App() {
     call('segments.update', { id: s.id, ...(edge === 'start' ? { start } : { end }) }).catch(fail);
   };
   useKeyboard({
-    dialog: dialog === 'palette' ? 'palette' : dialog ? 'other' : null,
+    dialog: dialogs.kind,
     codes,
     hasSelectedSegment: !!selectedSegment,
     apply: (code) => void apply(code),
@@ -487,64 +481,19 @@ export function App() {
         <SaveStatus />
       </footer>
 
-      {dialog === 'palette' && (
-        <QuickCodePalette
-          codes={codes}
-          selectedText={pending?.text ?? null}
-          onApply={(c) => {
-            setDialog(null);
-            void apply(c);
-          }}
-          onCreate={(name) => {
-            setDialog(null);
-            void createAndApply(name);
-          }}
-          onClose={() => setDialog(null)}
-        />
-      )}
-      {(dialog === 'firstCoder' || dialog === 'coder') && (
-        <CoderDialog
-          initial={dialog === 'coder' ? (coder?.name ?? '') : ''}
-          firstUse={dialog === 'firstCoder'}
-          onSubmit={chooseCoder}
-          onCancel={dialog === 'coder' ? () => setDialog(null) : undefined}
-        />
-      )}
-      {dialog && typeof dialog === 'object' && 'delete' in dialog && (
-        <DeleteCodeDialog
-          code={dialog.delete}
-          onError={fail}
-          onClose={() => {
-            setDialog(null);
-            if (selectedCodeId === dialog.delete.id) setSelectedCodeId(null);
-          }}
-        />
-      )}
-      {dialog === 'import' && (
-        <Modal onClose={() => setDialog(null)}>
-          <ImportDialog onClose={() => setDialog(null)} />
-        </Modal>
-      )}
-      {dialog === 'refi' && (
-        <Modal onClose={() => setDialog(null)}>
-          <ExchangeImportDialog onClose={() => setDialog(null)} />
-        </Modal>
-      )}
-      {dialog === 'export' && (
-        <Modal onClose={() => setDialog(null)}>
-          <ExportDialog onClose={() => setDialog(null)} />
-        </Modal>
-      )}
-      {dialog === 'merge' && (
-        <Modal onClose={() => setDialog(null)}>
-          <MergeDialog onClose={() => setDialog(null)} />
-        </Modal>
-      )}
-      {dialog === 'agreement' && (
-        <Modal onClose={() => setDialog(null)}>
-          <AgreementView onClose={() => setDialog(null)} />
-        </Modal>
-      )}
+      <Dialogs
+        dialogs={dialogs}
+        codes={codes}
+        coder={coder}
+        selectedText={pending?.text ?? null}
+        onChooseCoder={chooseCoder}
+        onApply={(c) => void apply(c)}
+        onCreateAndApply={(name) => void createAndApply(name)}
+        onDeleteClosed={(c) => {
+          if (selectedCodeId === c.id) setSelectedCodeId(null);
+        }}
+        onError={fail}
+      />
     </div>
   );
 }
