@@ -1,5 +1,6 @@
 import { unzipSync, type Unzipped } from 'fflate';
 import { MarginaliaError } from '../errors';
+import { damagedZip, inflateZip, storedZip } from '../security/zip';
 
 /** The largest file an import reads; larger ones are refused before they are decoded. */
 export const MAX_FILE_BYTES = 50 * 1024 * 1024;
@@ -7,6 +8,34 @@ export const MAX_FILE_BYTES = 50 * 1024 * 1024;
 export const MAX_EXPANDED_BYTES = 200 * 1024 * 1024;
 /** More entries than any real office document has; a guard against archives of tiny files. */
 export const MAX_ZIP_ENTRIES = 20_000;
+/** The longest document an import stores, in characters (about 10,000 pages); longer ones are refused. */
+export const MAX_DOCUMENT_CHARS = 20_000_000;
+
+/** The refusal of a document past MAX_DOCUMENT_CHARS, in the words the user reads. */
+export function documentTooLong(file: string, chars: number | null): MarginaliaError {
+  const size = chars === null ? 'longer than' : `${(chars / 1_000_000).toFixed(1)} million characters, more than`;
+  return new MarginaliaError(
+    'too_large',
+    `${file}: the text is ${size} the ${MAX_DOCUMENT_CHARS / 1_000_000} million characters a document may have; split it into smaller files and import those.`,
+  );
+}
+
+/**
+ * An upper bound on the characters of text in an XML part: the UTF-8 characters outside its
+ * tags. Lets a document whose text is far past MAX_DOCUMENT_CHARS be refused before an XML
+ * library builds a tree of it.
+ */
+export function xmlTextCharsAtMost(xml: Uint8Array): number {
+  let n = 0;
+  let inTag = false;
+  for (let i = 0; i < xml.length; i++) {
+    const b = xml[i]!;
+    if (b === 0x3c) inTag = true;
+    else if (b === 0x3e) inTag = false;
+    else if (!inTag && (b & 0xc0) !== 0x80) n++;
+  }
+  return n;
+}
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 
@@ -31,25 +60,33 @@ export function zipEntryNames(bytes: Uint8Array, file: string, what: string): st
 }
 
 /**
- * Inflates the wanted entries of a zip archive, refusing it first when its declared sizes add
- * up past MAX_EXPANDED_BYTES: a zip bomb is stopped before a byte is inflated. fflate inflates
- * each entry into a buffer of its declared size, so an archive that lies about a size cannot
- * grow past it either.
+ * Inflates the wanted entries of a zip archive through a streaming inflater that counts the
+ * real bytes it makes and stops at MAX_EXPANDED_BYTES: the sizes the zip declares are never
+ * trusted, so a zip bomb that understates them is stopped, and an entry that understates its
+ * size is read whole, not cut to it.
  */
-export function safeUnzip(bytes: Uint8Array, file: string, what: string, wanted: (name: string) => boolean): Unzipped {
-  checkZipSizes(bytes, file, what);
-  try {
-    return unzipSync(bytes, { filter: (entry) => wanted(entry.name) });
-  } catch {
-    throw damagedZip(file, what);
-  }
+export function safeUnzip(bytes: Uint8Array, file: string, what: string, wanted: (name: string) => boolean, maxBytes = MAX_EXPANDED_BYTES): Unzipped {
+  // What the archive declares is checked first, as a cheap early refusal; what it really
+  // holds is then counted as it is inflated.
+  checkZipSizes(bytes, file, what, maxBytes);
+  return inflateZip(bytes, { file, what, wanted, maxBytes, maxEntries: MAX_ZIP_ENTRIES });
 }
 
-const damagedZip = (file: string, what: string) =>
-  new MarginaliaError('invalid_input', `${file}: not a valid ${what} (the file is damaged or only partly saved); open and save it again, then import it.`);
+/**
+ * The archive with its wanted entries verified (inflated, counted) and stored uncompressed,
+ * for a library that reads the zip itself (mammoth, read-excel-file): it inflates nothing.
+ */
+export function verifiedZip(bytes: Uint8Array, file: string, what: string, wanted: (name: string) => boolean): Buffer {
+  const zip = storedZip(safeUnzip(bytes, file, what, wanted));
+  return Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength);
+}
 
-/** Refuses an archive whose declared sizes add up past MAX_EXPANDED_BYTES, before inflating it. */
-export function checkZipSizes(bytes: Uint8Array, file: string, what: string): void {
+
+/** Embedded pictures and objects: no text in them, so they are not inflated for text extraction. */
+export const isMediaEntry = (name: string): boolean => /^(word|xl|ppt)\/(media|embeddings)\//i.test(name) || /^Pictures\//.test(name);
+
+/** Refuses an archive whose declared sizes add up past the limit, before inflating it (an early refusal only: declared sizes can lie low). */
+export function checkZipSizes(bytes: Uint8Array, file: string, what: string, maxBytes = MAX_EXPANDED_BYTES): void {
   let total = 0;
   let entries = 0;
   try {
@@ -63,10 +100,10 @@ export function checkZipSizes(bytes: Uint8Array, file: string, what: string): vo
   } catch {
     throw damagedZip(file, what);
   }
-  if (entries > MAX_ZIP_ENTRIES || total > MAX_EXPANDED_BYTES) {
+  if (entries > MAX_ZIP_ENTRIES || total > maxBytes) {
     throw new MarginaliaError(
       'too_large',
-      `${file}: expands to ${Math.round(total / 1024 / 1024)} MB in ${entries} parts, past the ${MAX_EXPANDED_BYTES / 1024 / 1024} MB an import allows; it is refused as a possible zip bomb.`,
+      `${file}: expands to ${Math.round(total / 1024 / 1024)} MB in ${entries} parts, past the ${maxBytes / 1024 / 1024} MB an import allows; it is refused as a possible zip bomb.`,
     );
   }
 }

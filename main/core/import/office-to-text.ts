@@ -2,19 +2,26 @@ import mammoth from 'mammoth';
 import { XMLParser } from 'fast-xml-parser';
 import { strFromU8 } from 'fflate';
 import { MarginaliaError } from '../errors';
-import { safeUnzip } from './limits';
+import { MAX_DOCUMENT_CHARS, documentTooLong, isMediaEntry, safeUnzip, xmlTextCharsAtMost } from './limits';
+import { storedZip } from '../security/zip';
 
 /**
- * The text of a .docx: mammoth's raw text, one paragraph per Word paragraph. The archive's
- * sizes are checked before mammoth inflates anything.
+ * The text of a .docx: mammoth's raw text, one paragraph per Word paragraph. Every part but
+ * pictures is inflated here first, counting the real bytes (see safeUnzip), and mammoth gets
+ * them re-packed uncompressed: it never inflates anything itself.
  */
 export async function docxToText(bytes: Uint8Array, file: string): Promise<string> {
-  const parts = safeUnzip(bytes, file, 'Word document (.docx)', (name) => name === 'word/document.xml');
-  if (!parts['word/document.xml']) {
+  const parts = safeUnzip(bytes, file, 'Word document (.docx)', (name) => !isMediaEntry(name));
+  const body = parts['word/document.xml'];
+  if (!body) {
     throw new MarginaliaError('invalid_input', `${file}: is a zip archive but not a Word document (it has no word/document.xml); open it in Word and save it as .docx.`);
   }
+  const chars = xmlTextCharsAtMost(body);
+  if (chars > MAX_DOCUMENT_CHARS * 1.05) throw documentTooLong(file, null);
+  const stored = storedZip(parts);
+  for (const k of Object.keys(parts)) delete parts[k];
   try {
-    const result = await mammoth.extractRawText({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
+    const result = await mammoth.extractRawText({ buffer: Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength) });
     // mammoth ends every paragraph with a blank line; empty paragraphs (spacing in Word) go.
     return result.value
       .split(/\n{2,}/)
@@ -81,6 +88,7 @@ export function odtToText(bytes: Uint8Array, file: string): string {
   if (!content) {
     throw new MarginaliaError('invalid_input', `${file}: is a zip archive but not an OpenDocument text (it has no content.xml); open it and save it as .odt.`);
   }
+  if (xmlTextCharsAtMost(content) > MAX_DOCUMENT_CHARS * 1.05) throw documentTooLong(file, null);
   let tree: XmlNode[];
   try {
     tree = odtParser.parse(strFromU8(content)) as XmlNode[];
