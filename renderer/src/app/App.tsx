@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Code } from '../../../main/core/codebook/codebook';
 import type { Coder } from '../../../main/core/coders/coders';
 import type { DocumentText } from '../../../main/core/documents/documents';
@@ -6,10 +6,12 @@ import type { SegmentWithContext } from '../../../main/core/coding/segments';
 import type { ViewerSegment as Segment } from '../../../main/api/contract/workbench';
 import { buildTextMap, sliceCp } from '../features/viewer/text-map';
 import type { Memo } from '../../../main/core/memos/memos';
-import { ApiError, call, downloadBase64, onHostMenu } from '../api/client';
+import { call, downloadBase64, onHostMenu } from '../api/client';
 import { useLoad, useProjectVersion } from './use-api';
 import { MenuBar, type Menu } from './MenuBar';
 import { Dialogs } from './Dialogs';
+import { useStatus } from './use-status';
+import { useCodingCommands } from './use-coding-commands';
 import { useDialogs, type Dialog } from './use-dialogs';
 import { isMac, useKeyboard } from './use-keyboard';
 import { DocumentList } from '../features/documents/DocumentList';
@@ -59,15 +61,8 @@ export function App() {
   const setDialog = (d: Dialog) => (d === null ? dialogs.close() : dialogs.open(d));
   const [bottom, setBottom] = useState<BottomView>(null);
   const [retrievalCodeId, setRetrievalCodeId] = useState<string | null>(null);
-  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const [newCodeName, setNewCodeName] = useState('');
-  const pendingRef = useRef(pending);
-  pendingRef.current = pending;
-
-  const fail = useCallback((e: unknown) => {
-    setMessage({ error: true, text: e instanceof ApiError || e instanceof Error ? e.message : String(e) });
-  }, []);
-  const say = (text: string) => setMessage({ error: false, text });
+  const { message, say, fail } = useStatus();
 
   /** The one file to send a colleague: a consistent copy, taken while the project stays open. */
   const shareCopy = useCallback(() => {
@@ -143,67 +138,7 @@ export function App() {
     if (!at) setSelectedSegmentId(null);
   }, []);
 
-  /** Applies a code to the selected text; the selection stays, so more codes can follow. */
-  const apply = useCallback(
-    async (code: Code) => {
-      const sel = pendingRef.current;
-      if (!sel || !doc) return say('Select some text in the document first, then choose a code.');
-      // Drawn before the API answers, so the stripe shows at once; replaced by the stored one.
-      const temp = `pending-${Date.now()}-${Math.random()}`;
-      const now = new Date().toISOString();
-      const optimistic: Segment = {
-        id: temp,
-        document_id: doc.id,
-        code_id: code.id,
-        code_name: code.name,
-        code_color: code.color,
-        coder_id: coder?.id ?? '',
-        coder_name: coder?.name ?? '',
-        start: sel.start,
-        end: sel.end,
-        memo: '',
-        created_at: now,
-        updated_at: now,
-      };
-      setDocSegments((prev) => [...prev, optimistic].sort((a, b) => a.start - b.start || a.end - b.end));
-      try {
-        const { id } = await call('segments.create', { documentId: doc.id, codeId: code.id, start: sel.start, end: sel.end });
-        setDocSegments((prev) => (prev.some((s) => s.id === id) ? prev.filter((s) => s.id !== temp) : prev.map((s) => (s.id === temp ? { ...s, id } : s))));
-        say(`Coded “${sel.text.length > 40 ? `${sel.text.slice(0, 40)}…` : sel.text}” with ${code.path}`);
-      } catch (e) {
-        setDocSegments((prev) => prev.filter((s) => s.id !== temp));
-        fail(e);
-      }
-    },
-    [doc, coder, fail],
-  );
-
-  const createAndApply = async (name: string, parentId: string | null = null) => {
-    try {
-      const existing = codes.find((c) => c.parent_id === parentId && c.name.toLowerCase() === name.toLowerCase());
-      if (existing) return apply(existing);
-      const { id } = await call('codes.create', { name, parentId });
-      const fresh = await call('codes.list', {});
-      const code = fresh.find((c) => c.id === id);
-      if (code) await apply(code);
-    } catch (e) {
-      fail(e);
-    }
-  };
-
-  const inVivo = () => {
-    const sel = pendingRef.current;
-    if (!sel) return say('Select the words to code in vivo first.');
-    const name = sel.text.replace(/\s+/g, ' ').trim().slice(0, 80);
-    void createAndApply(name);
-  };
-
-  const undo = useCallback(() => {
-    call('project.undo', {}).then((r) => say(`Undone: ${r.undone}`), fail);
-  }, [fail]);
-  const redo = useCallback(() => {
-    call('project.redo', {}).then((r) => say(`Redone: ${r.redone}`), fail);
-  }, [fail]);
+  const { apply, createAndApply, inVivo, undo, redo } = useCodingCommands({ doc, coder, codes, selection: pending, setDocSegments, say, fail });
 
   const addCode = (asSub: boolean) => {
     const name = newCodeName.trim();

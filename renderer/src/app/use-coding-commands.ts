@@ -1,0 +1,104 @@
+import { useCallback, useRef, type Dispatch, type SetStateAction } from 'react';
+import type { Code } from '../../../main/core/codebook/codebook';
+import type { Coder } from '../../../main/core/coders/coders';
+import type { DocumentText } from '../../../main/core/documents/documents';
+import type { ViewerSegment as Segment } from '../../../main/api/contract/workbench';
+import type { TextSelection } from '../features/viewer/DocumentViewer';
+import { call } from '../api/client';
+
+interface Deps {
+  doc: DocumentText | null;
+  coder: Coder | null;
+  codes: Code[];
+  /** The text selected right now (read at the moment of the command, never a stale copy). */
+  selection: TextSelection | null;
+  setDocSegments: Dispatch<SetStateAction<Segment[]>>;
+  say(text: string): void;
+  fail(e: unknown): void;
+}
+
+export interface CodingCommands {
+  /** Applies a code to the selected text; the selection stays, so more codes can follow. */
+  apply(code: Code): Promise<void>;
+  /** Applies the code of that name under `parentId`, creating it first when there is none. */
+  createAndApply(name: string, parentId?: string | null): Promise<void>;
+  /** Codes the selected words with a new code named after them. */
+  inVivo(): void;
+  undo(): void;
+  redo(): void;
+}
+
+function preview(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+/**
+ * The coding commands, with optimistic updates: a new stripe is drawn before the API answers
+ * and replaced by the stored segment, or taken away again when the write fails.
+ */
+export function useCodingCommands(deps: Deps): CodingCommands {
+  const latest = useRef(deps);
+  latest.current = deps;
+
+  const apply = useCallback(async (code: Code) => {
+    const { selection: sel, doc, coder, setDocSegments, say, fail } = latest.current;
+    if (!sel || !doc) return say('Select some text in the document first, then choose a code.');
+    const temp = `pending-${Date.now()}-${Math.random()}`;
+    const now = new Date().toISOString();
+    const optimistic: Segment = {
+      id: temp,
+      document_id: doc.id,
+      code_id: code.id,
+      code_name: code.name,
+      code_color: code.color,
+      coder_id: coder?.id ?? '',
+      coder_name: coder?.name ?? '',
+      start: sel.start,
+      end: sel.end,
+      memo: '',
+      created_at: now,
+      updated_at: now,
+    };
+    setDocSegments((prev) => [...prev, optimistic].sort((a, b) => a.start - b.start || a.end - b.end));
+    try {
+      const { id } = await call('segments.create', { documentId: doc.id, codeId: code.id, start: sel.start, end: sel.end });
+      setDocSegments((prev) => (prev.some((s) => s.id === id) ? prev.filter((s) => s.id !== temp) : prev.map((s) => (s.id === temp ? { ...s, id } : s))));
+      say(`Coded “${preview(sel.text)}” with ${code.path}`);
+    } catch (e) {
+      setDocSegments((prev) => prev.filter((s) => s.id !== temp));
+      fail(e);
+    }
+  }, []);
+
+  const createAndApply = useCallback(
+    async (name: string, parentId: string | null = null) => {
+      const { codes, fail } = latest.current;
+      try {
+        const existing = codes.find((c) => c.parent_id === parentId && c.name.toLowerCase() === name.toLowerCase());
+        if (existing) return apply(existing);
+        const { id } = await call('codes.create', { name, parentId });
+        const fresh = await call('codes.list', {});
+        const code = fresh.find((c) => c.id === id);
+        if (code) await apply(code);
+      } catch (e) {
+        fail(e);
+      }
+    },
+    [apply],
+  );
+
+  const inVivo = useCallback(() => {
+    const sel = latest.current.selection;
+    if (!sel) return latest.current.say('Select the words to code in vivo first.');
+    void createAndApply(sel.text.replace(/\s+/g, ' ').trim().slice(0, 80));
+  }, [createAndApply]);
+
+  const undo = useCallback(() => {
+    call('project.undo', {}).then((r) => latest.current.say(`Undone: ${r.undone}`), latest.current.fail);
+  }, []);
+  const redo = useCallback(() => {
+    call('project.redo', {}).then((r) => latest.current.say(`Redone: ${r.redone}`), latest.current.fail);
+  }, []);
+
+  return { apply, createAndApply, inVivo, undo, redo };
+}
