@@ -3,7 +3,7 @@ import type { AttributeValue, VariableType } from '../documents/documents';
 import { MarginaliaError } from '../errors';
 import { decodeText } from './decode-text';
 import { htmlToText } from './html-to-text';
-import { MAX_FILE_BYTES, isZip, zipEntryNames } from './limits';
+import { MAX_DOCUMENT_CHARS, MAX_FILE_BYTES, documentTooLong, isZip, textCharsAtLeast, zipEntryNames } from './limits';
 import { docxToText, odtToText } from './office-to-text';
 import { pdfToText } from './pdf-to-text';
 import { rtfToText } from './rtf-to-text';
@@ -97,12 +97,15 @@ export async function extractDocuments(source: ImportSource, mapping?: Spreadshe
   const format = detectFormat(source);
   const stem = stemOf(file);
   const one = (text: string, encoding: string | null = null, name = stem): Extracted[] => {
+    if (text.length > MAX_DOCUMENT_CHARS) throw documentTooLong(file, text.length);
     if (!text.trim()) throw new MarginaliaError('invalid_input', `${file}: has no text in it.`);
     return [{ ok: true, name, text, format, encoding }];
   };
   switch (format) {
     case 'txt':
     case 'md': {
+      const atLeast = textCharsAtLeast(source.bytes);
+      if (atLeast > MAX_DOCUMENT_CHARS) throw documentTooLong(file, atLeast);
       const { text, encoding } = decodeText(source.bytes, file);
       return one(text, encoding);
     }

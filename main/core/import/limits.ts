@@ -21,6 +21,20 @@ export function documentTooLong(file: string, chars: number | null): MarginaliaE
 }
 
 /**
+ * A lower bound on the characters a plain-text file decodes to, from its bytes alone: so a
+ * text far past MAX_DOCUMENT_CHARS is refused before it is decoded into a string. UTF-16
+ * (two bytes a character) by its BOM; otherwise the bytes that start a UTF-8 character, which
+ * is exact for UTF-8 and fewer than the characters of a one-byte legacy encoding.
+ */
+export function textCharsAtLeast(bytes: Uint8Array): number {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return Math.floor(bytes.length / 2) - 1;
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) if ((bytes[i]! & 0xc0) !== 0x80) n++;
+  // UTF-16 without a BOM has a zero in every other byte: half the bytes at least.
+  return bytes.includes(0) ? Math.floor(bytes.length / 2) : n;
+}
+
+/**
  * An upper bound on the characters of text in an XML part: the UTF-8 characters outside its
  * tags. Lets a document whose text is far past MAX_DOCUMENT_CHARS be refused before an XML
  * library builds a tree of it.

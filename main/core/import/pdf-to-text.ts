@@ -47,8 +47,19 @@ export async function pdfToText(bytes: Uint8Array, file: string): Promise<string
   try {
     const pages: string[] = [];
     for (let n = 1; n <= doc.numPages; n++) {
-      const page = await doc.getPage(n);
-      const content = await page.getTextContent();
+      let page: Awaited<ReturnType<PdfDocument['getPage']>>;
+      let content: Awaited<ReturnType<typeof page.getTextContent>>;
+      try {
+        page = await doc.getPage(n);
+        content = await page.getTextContent();
+      } catch (err) {
+        // A page tree that points to itself, a missing page object: the file is damaged, and
+        // saying it needs OCR (what an empty text layer means) would send the user astray.
+        throw new MarginaliaError(
+          'invalid_input',
+          `${file}: the PDF is damaged: page ${n} of ${doc.numPages} cannot be read (${(err as Error).message}); open it in a PDF viewer and save or print it to PDF again, then import that.`,
+        );
+      }
       let s = '';
       for (const item of content.items) {
         if (!('str' in item)) continue;
