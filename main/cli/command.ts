@@ -2,6 +2,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { MarginaliaError } from '../core/errors';
 import { Project } from '../core/project/project';
 import { Session, defaultCoderName } from '../api/session';
+import { safeName, terminalSafe } from '../../common/safe-text';
 
 /** A wrong invocation: exit 2 with the usage line. */
 export class UsageError extends Error {}
@@ -75,26 +76,24 @@ export async function withProject<T>(args: ParsedArgs, fn: (session: Session) =>
   return result;
 }
 
+export { terminalSafe, safeName };
+
+/** Columns of running text (coded passages, memos, descriptions): their line breaks are shown as spaces. */
+const PROSE = new Set(['text', 'memo', 'description', 'summary', 'snippet']);
+
 /**
- * Characters that would act on the terminal rather than show: controls (ESC starts escape
- * sequences, CR overwrites the line, BEL rings) and bidirectional overrides that make a name
- * read as another (U+202E). Names from other people's files are stored as given and printed
- * with these written as \uXXXX, which also keeps --json output valid JSON with the same values.
+ * Prints rows as aligned columns, for people; --json prints the objects instead. A name's
+ * control characters (a line break too) are shown escaped, so each row stays one line.
  */
-const UNPRINTABLE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
-
-export function terminalSafe(line: string): string {
-  return line.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/** Prints rows as aligned columns, for people; --json prints the objects instead. */
 export function table(io: Io, rows: Record<string, unknown>[], columns: string[]): void {
   if (rows.length === 0) return;
-  const cell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/\s+/g, ' ');
-  const widths = columns.map((c) => Math.min(60, Math.max(c.length, ...rows.map((r) => cell(r[c]).length))));
+  const text = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const cells = columns.map((c) => (PROSE.has(c) ? (v: unknown) => safeName(text(v).replace(/\s+/g, ' ')) : (v: unknown) => safeName(text(v)).replace(/ +/g, ' ')));
+  const cell = (v: unknown, i: number) => cells[i]!(v);
+  const widths = columns.map((c, i) => Math.min(60, Math.max(c.length, ...rows.map((r) => cell(r[c], i).length))));
   const fmt = (vals: string[]) => vals.map((v, i) => (v.length > widths[i]! ? v.slice(0, widths[i]! - 1) + '…' : v.padEnd(widths[i]!))).join('  ').trimEnd();
   io.out(fmt(columns));
-  for (const r of rows) io.out(fmt(columns.map((c) => cell(r[c]))));
+  for (const r of rows) io.out(fmt(columns.map((c, i) => cell(r[c], i))));
 }
 
 export const JSON_OPT = { json: { type: 'boolean' as const } };

@@ -84,8 +84,8 @@ describe('names from other people’s files in the terminal', () => {
       const docs = await run('docs', p);
       for (const out of [imported.out, docs.out]) expect(out).not.toMatch(/[\u001b\u0007\r\u202E]/);
       expect(imported.out).toContain('report\\u001b[2J\\u0007\\u000dfake\\u202etxt.exe');
-      // A table cell shows a line break as a space.
-      expect(docs.out).toContain('report\\u001b[2J\\u0007 fake\\u202etxt.exe');
+      // A table cell shows a carriage return escaped, like the other controls.
+      expect(docs.out).toContain('report\\u001b[2J\\u0007\\u000dfake\\u202etxt.exe');
       const json = JSON.parse((await run('docs', p, '--json')).out) as { name: string }[];
       expect(json[0]!.name).toBe(hostile);
     } finally {

@@ -18,6 +18,7 @@ import {
   projectArg,
   requireStr,
   str,
+  safeName,
   table,
   withProject,
   type Command,
@@ -129,7 +130,7 @@ export const addCodeCommand: Command = {
         });
       });
       if (args.values.json) io.out(JSON.stringify({ id, path: parts.join('/') }));
-      else io.out(`Added code ${parts.join('/')} (${id}).`);
+      else io.out(`Added code ${safeName(parts.join('/'))} (${id}).`);
       return 0;
     }),
 };
@@ -157,7 +158,7 @@ export const codeCommand: Command = {
       );
       const [seg] = await session.project.db.read((r) => listSegments(r, { ids: [id] }));
       if (args.values.json) io.out(JSON.stringify(seg, null, 2));
-      else io.out(`Coded "${seg?.text}" in ${doc.name} with ${code.path} (${id}).`);
+      else io.out(`Coded "${safeName((seg?.text ?? '').replace(/\s+/g, ' '))}" in ${safeName(doc.name)} with ${safeName(code.path)} (${id}).`);
       return 0;
     });
   },
@@ -212,7 +213,7 @@ export const searchCommand: Command = {
       const hits = await session.project.db.read((r) => searchDocuments(r, query));
       if (args.values.json) io.out(JSON.stringify(hits, null, 2));
       else {
-        for (const h of hits) io.out(`${h.document_name} [${h.document_id}] @${h.first_match ?? '-'}\n  ${h.snippet.map((p) => (p.hit ? `[${p.text}]` : p.text)).join('').replace(/\s+/g, ' ')}`);
+        for (const h of hits) io.out(`${safeName(h.document_name)} [${h.document_id}] @${h.first_match ?? '-'}\n  ${h.snippet.map((p) => (p.hit ? `[${p.text}]` : p.text)).join('').replace(/\s+/g, ' ')}`);
         io.out(`${hits.length} document${hits.length === 1 ? '' : 's'} match.`);
       }
       return 0;

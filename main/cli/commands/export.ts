@@ -8,7 +8,7 @@ import type { Measure } from '../../core/exchange/tables';
 import { importExchangeBytes, isExchangeFile, type ExchangeImportReport } from '../../core/exchange/qdpx-import';
 import { MarginaliaError } from '../../core/errors';
 import { resolveCoderScope } from '../../core/exchange/filter';
-import { JSON_OPT, READ_ONLY_OPT, UsageError, list, requireStr, str, withProject, type Command, type Io } from '../command';
+import { JSON_OPT, READ_ONLY_OPT, UsageError, list, requireStr, safeName, str, withProject, type Command, type Io } from '../command';
 
 const DELIMITER_NAMES: readonly Delimiter[] = ['comma', 'semicolon', 'tab'];
 const MEASURES: readonly Measure[] = ['count', 'presence', 'characters', 'share'];
@@ -24,7 +24,7 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 export const exportCommand: Command = {
   name: 'export',
   usage:
-    'marginalia export PROJECT --format segments|matrix|codebook|documents|memos|bundle|qdpx|qdc --out PATH [--for standard|nvivo] [--delimiter comma|semicolon|tab] [--excel] [--raw] [--coder NAME... | --consensus] [--code PATH [--subcodes]] [--where ATTR=VALUE]... [--measure count|presence|characters|share] [--rollup] [--read-only] [--json]',
+    'marginalia export PROJECT --format segments|matrix|codebook|documents|memos|bundle|qdpx|qdc --out PATH [--for standard|nvivo] [--delimiter comma|semicolon|tab] [--excel] [--raw] [--coder NAME... | --consensus] [--code PATH [--subcodes]] [--where ATTR=VALUE]... [--set NAME] [--measure count|presence|characters|share] [--rollup] [--read-only] [--json]',
   summary:
     'Export the coded dataset: a CSV table, the dataset bundle (.zip with datapackage.json and README.txt), the project as REFI-QDA .qdpx, or the codebook as .qdc. Offsets are code points, 0-based, half-open; a .qdpx --for nvivo counts them in UTF-16 units, as NVivo does (ATLAS.ti, MAXQDA and QualCoder read the standard code points).',
   options: {
@@ -39,6 +39,7 @@ export const exportCommand: Command = {
     code: { type: 'string' },
     subcodes: { type: 'boolean' },
     where: { type: 'string', multiple: true },
+    set: { type: 'string' },
     measure: { type: 'string' },
     rollup: { type: 'boolean' },
     ...READ_ONLY_OPT,
@@ -52,6 +53,7 @@ export const exportCommand: Command = {
     if (args.values.subcodes && !str(args, 'code')) throw new UsageError('--subcodes needs --code');
     const target = oneOf(str(args, 'for'), QDPX_TARGETS, 'for');
     if (target && format !== 'qdpx') throw new UsageError('--for applies to --format qdpx');
+    if (str(args, 'set') && (format === 'qdpx' || format === 'qdc')) throw new UsageError('--set applies to tables and the bundle; a .qdpx carries the whole project, its sets included');
     const where = Array.isArray(args.values.where) ? args.values.where : [];
     // --coder here filters the export; it is not who is exporting (an export changes nothing).
     const coders = list(args, 'coder');
@@ -66,7 +68,7 @@ export const exportCommand: Command = {
         session.project.db,
         {
           format,
-          filter: { coders, consensus, code: str(args, 'code'), subcodes: !!args.values.subcodes, where },
+          filter: { coders, consensus, code: str(args, 'code'), subcodes: !!args.values.subcodes, where, set: str(args, 'set') },
           measure,
           rollup: !!args.values.rollup,
           delimiter: oneOf(str(args, 'delimiter'), DELIMITER_NAMES, 'delimiter'),
@@ -104,7 +106,7 @@ export { isExchangeFile };
 /** The import report for people: counts, then what was matched, converted and dropped. */
 export function printExchangeReport(io: Io, r: ExchangeImportReport): void {
   const i = r.imported;
-  io.out(`${r.file}: ${r.format}${r.origin ? ` from ${r.origin}` : ''}`);
+  io.out(`${safeName(r.file)}: ${r.format}${r.origin ? ` from ${safeName(r.origin)}` : ''}`);
   io.out(`imported   ${i.documents} documents, ${i.codes} codes, ${i.segments} segments, ${i.coders} coders, ${i.memos} memos, ${i.attributeValues} attribute values`);
   // When positions were converted, the converted line below says so.
   if (r.positions && r.positions.unit === 'code points') io.out(`positions  ${r.positions.reason}`);
@@ -113,10 +115,10 @@ export function printExchangeReport(io: Io, r: ExchangeImportReport): void {
   // Each match found by name, path or text, or under another name; the same item by its id under its own name is counted above.
   for (const x of r.matches) {
     if (x.by === 'id' && x.file === x.project) continue;
-    io.out(`matched    ${x.kind} "${x.file}"${x.file === x.project ? '' : ` to "${x.project}"`} (by ${x.by})`);
+    io.out(`matched    ${x.kind} "${safeName(x.file)}"${x.file === x.project ? '' : ` to "${safeName(x.project)}"`} (by ${x.by})`);
   }
-  for (const c of r.converted) io.out(`converted  ${c.count} ${c.what}: ${c.detail}`);
-  for (const d of r.dropped) io.out(`dropped    ${d.count} ${d.what}: ${d.detail}`);
+  for (const c of r.converted) io.out(`converted  ${c.count} ${c.what}: ${safeName(c.detail)}`);
+  for (const d of r.dropped) io.out(`dropped    ${d.count} ${d.what}: ${safeName(d.detail)}`);
 }
 
 export const EXCHANGE_COMMANDS: Command[] = [exportCommand];

@@ -1,5 +1,5 @@
 import { redo, undo, listHistory } from '../../core/events/undo';
-import { JSON_OPT, table, withProject, type Command } from '../command';
+import { JSON_OPT, safeName, table, withProject, type Command } from '../command';
 
 export const undoCommand: Command = {
   name: 'undo',
@@ -8,7 +8,7 @@ export const undoCommand: Command = {
   options: {},
   run: (args, io) =>
     withProject(args, async (session) => {
-      io.out(`Undid: ${await undo(session.project.db)}`);
+      io.out(`Undid: ${safeName(await undo(session.project.db))}`);
       return 0;
     }),
 };
@@ -20,7 +20,7 @@ export const redoCommand: Command = {
   options: {},
   run: (args, io) =>
     withProject(args, async (session) => {
-      io.out(`Redid: ${await redo(session.project.db)}`);
+      io.out(`Redid: ${safeName(await redo(session.project.db))}`);
       return 0;
     }),
 };

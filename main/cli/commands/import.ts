@@ -6,7 +6,7 @@ import { importAttributes } from '../../core/import/attributes-csv';
 import type { SpreadsheetMapping } from '../../core/import/spreadsheet';
 import { MarginaliaError } from '../../core/errors';
 import { importExchangeFile, isExchangeFile, printExchangeReport } from './export';
-import { CODER_OPT, JSON_OPT, UsageError, str, terminalSafe, withProject, type Command, type ParsedArgs } from '../command';
+import { CODER_OPT, JSON_OPT, UsageError, safeName, str, withProject, type Command, type ParsedArgs } from '../command';
 
 const TYPES: readonly VariableType[] = ['text', 'number', 'date', 'boolean'];
 
@@ -36,7 +36,7 @@ function mappingOf(args: ParsedArgs): SpreadsheetMapping | undefined {
 }
 
 function where(o: ImportOutcome): string {
-  return o.row ? `${o.file} row ${o.row}` : o.file;
+  return o.row ? `${safeName(o.file)} row ${o.row}` : safeName(o.file);
 }
 
 export const importCommand: Command = {
@@ -70,11 +70,11 @@ export const importCommand: Command = {
         mapping,
         onProgress: (done, total, current) => {
           if (!current) return;
-          if (tty) process.stderr.write(`\r${`Importing ${done + 1}/${total}: ${terminalSafe(current)}`.slice(0, 100).padEnd(100)}`);
+          if (tty) process.stderr.write(`\r${`Importing ${done + 1}/${total}: ${safeName(current)}`.slice(0, 100).padEnd(100)}`);
           else if (Date.now() - lastLine > 1000) {
             // Not a terminal (a log file, a pipeline): one line a second, not one per file.
             lastLine = Date.now();
-            process.stderr.write(`Importing ${done + 1}/${total}: ${terminalSafe(current)}\n`);
+            process.stderr.write(`Importing ${done + 1}/${total}: ${safeName(current)}\n`);
           }
         },
       });
@@ -82,9 +82,9 @@ export const importCommand: Command = {
       if (args.values.json) io.out(JSON.stringify(report, null, 2));
       else {
         for (const o of report.outcomes) {
-          if (o.status === 'imported') io.out(`imported   ${where(o)}${o.name !== basename(o.file).replace(/\.[^.]+$/, '') ? ` as "${o.name}"` : ''}${o.note ? ` (${o.note})` : ''}`);
-          else if (o.status === 'duplicate') io.out(`duplicate  ${where(o)} (same text as "${o.duplicateOf.name}")`);
-          else io.err(`failed     ${where(o)}: ${o.reason}`);
+          if (o.status === 'imported') io.out(`imported   ${where(o)}${o.name !== basename(o.file).replace(/\.[^.]+$/, '') ? ` as "${safeName(o.name)}"` : ''}${o.note ? ` (${safeName(o.note)})` : ''}`);
+          else if (o.status === 'duplicate') io.out(`duplicate  ${where(o)} (same text as "${safeName(o.duplicateOf.name)}")`);
+          else io.err(`failed     ${where(o)}: ${safeName(o.reason)}`);
         }
         io.out(`${report.imported} imported, ${report.duplicates} duplicates, ${report.failed} failed.`);
       }
@@ -109,8 +109,8 @@ export const attributesCommand: Command = {
       const report = await importAttributes(session.project, bytes, basename(file), coder.id);
       if (args.values.json) io.out(JSON.stringify(report, null, 2));
       else {
-        for (const f of report.failed) io.err(`failed     ${f.reason}`);
-        io.out(`${report.updated} documents updated (${report.attributes.map((a) => `${a.name}: ${a.type}`).join(', ')}), ${report.failed.length} rows failed.`);
+        for (const f of report.failed) io.err(`failed     ${safeName(f.reason)}`);
+        io.out(`${report.updated} documents updated (${report.attributes.map((a) => `${safeName(a.name)}: ${a.type}`).join(', ')}), ${report.failed.length} rows failed.`);
       }
       return report.failed.length > 0 ? 1 : 0;
     });

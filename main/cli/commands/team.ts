@@ -11,20 +11,20 @@ const DELIMITERS = Object.keys(DELIMITER_CHARACTERS) as Delimiter[];
 import { applyMerge, previewMerge, type MergePreview, type MergeResult } from '../../core/team/merge';
 import { readMergeSource } from '../../core/team/merge-source';
 import { AGREEMENT_UNITS, type AgreementUnit } from '../../core/team/units';
-import { CODER_OPT, JSON_OPT, UsageError, list, str, table, withProject, type Command, type Io } from '../command';
+import { CODER_OPT, JSON_OPT, UsageError, list, safeName, str, table, withProject, type Command, type Io } from '../command';
 
 const LIST_LIMIT = 50;
 
 function section(io: Io, title: string, items: { label: string; note?: string }[], total: number): void {
   io.out(`${title}: ${total}`);
-  for (const item of items.slice(0, LIST_LIMIT)) io.out(`    ${item.label}${item.note ? `  (${item.note})` : ''}`);
+  for (const item of items.slice(0, LIST_LIMIT)) io.out(`    ${safeName(item.label)}${item.note ? `  (${safeName(item.note)})` : ''}`);
   if (items.length > LIST_LIMIT) io.out(`    … and ${items.length - LIST_LIMIT} more (--json lists all)`);
 }
 
 /** The merge report in words: the same sections the merge dialog shows. */
 export function printMergeReport(io: Io, report: MergePreview | MergeResult, dryRun: boolean): void {
   const { add, existing } = report;
-  io.out(`Merging ${report.source.file} (project "${report.source.project_name}")${dryRun ? ' — preview, nothing written' : ''}`);
+  io.out(`Merging ${safeName(report.source.file)} (project "${safeName(report.source.project_name)}")${dryRun ? ' — preview, nothing written' : ''}`);
   io.out('');
   io.out(
     `To add: ${add.counts.documents} documents, ${add.counts.codes} codes, ${add.counts.coders} coders, ${add.counts.segments} segments, ${add.counts.memos} memos, ${add.counts.attributes} attribute values`,
@@ -37,14 +37,14 @@ export function printMergeReport(io: Io, report: MergePreview | MergeResult, dry
   if (renamed.length) section(io, '  Same text, other name', renamed, renamed.length);
   io.out(`Conflicts: ${report.conflicts.length}`);
   for (const c of report.conflicts) {
-    io.out(`  [${c.id}] ${c.kind} "${c.label}": ${c.detail}`);
+    io.out(`  [${c.id}] ${c.kind} "${safeName(c.label)}": ${safeName(c.detail)}`);
     io.out(`      choices: ${c.choices.map((x) => `${x.value}${x.value === c.default ? ' (default)' : ''}`).join(', ')}`);
   }
   if (report.same_name_coders.length) {
     io.out(`Coders with the same name as a coder here (kept as two; rename one to tell them apart): ${report.same_name_coders.length}`);
-    for (const s of report.same_name_coders) io.out(`  "${s.name}": theirs ${s.their_id}, ours ${s.our_id}`);
+    for (const s of report.same_name_coders) io.out(`  "${safeName(s.name)}": theirs ${s.their_id}, ours ${s.our_id}`);
   }
-  for (const s of report.skipped) io.out(`Left out: ${s}`);
+  for (const s of report.skipped) io.out(`Left out: ${safeName(s)}`);
   if ('backup' in report) io.out(`\nMerged. Backup made first: ${report.backup}. Undo with "marginalia undo".`);
   else if (dryRun) io.out('\nNothing was written. Run again without --dry-run to merge (choices: --choice ID=VALUE, --take-theirs, --skip-new-documents).');
 }
@@ -95,9 +95,9 @@ export const mergeCommand: Command = {
 const fmt = (v: number | null, digits: number) => (v === null ? '—' : v.toFixed(digits));
 
 function printAgreement(io: Io, report: AgreementReport): void {
-  io.out(`Coders: ${report.coders.map((c) => c.name).join(', ')}   unit: ${report.unit}   segment overlap threshold: ${report.threshold}`);
+  io.out(`Coders: ${report.coders.map((c) => safeName(c.name)).join(', ')}   unit: ${report.unit}   segment overlap threshold: ${report.threshold}`);
   const many = report.coders.length > 2;
-  const [first, second] = report.coders.map((c) => c.name);
+  const [first, second] = report.coders.map((c) => safeName(c.name));
   io.out(`Kappa: ${report.kappa_name}${many ? "; Fleiss' kappa beside it" : ''}. Both / first only / second only / neither: units coded by ${first} and ${second}.`);
   type Row = Record<string, string | number>;
   const figures = (x: AgreementReport['overall'] | AgreementReport['codes'][number]): Row => ({
