@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CodePointIndex, codePointLength, normaliseText, sliceCodePoints } from '../../main/core/text/normalise';
 import { openTestProject } from '../helpers/project';
+import fc from 'fast-check';
+import { codePointToUtf16, CodePointIndex as SharedIndex } from '../../main/api/contract/text-offsets';
+import { buildTextMap, cpToU16, u16ToCp } from '../../renderer/src/features/viewer/text-map';
 
 describe('text normalisation', () => {
   it('drops a BOM, turns CRLF and lone CR into LF, and composes to NFC', () => {
@@ -67,5 +70,28 @@ describe('segments over astral text through the API', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('one conversion for main and the renderer', () => {
+  it('main/core uses the shared module itself, not a copy', () => {
+    expect(CodePointIndex).toBe(SharedIndex);
+  });
+
+  it("the viewer's paragraph table agrees with the main process on every offset, astral characters and line breaks included", () => {
+    const char = fc.constantFrom('a', 'é', ' ', '\n', '😀', '🇺', '中', '\u0301');
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 40 }).map((cs) => cs.join('')), (text) => {
+        const index = new SharedIndex(text);
+        const map = buildTextMap(text);
+        expect(map.lengthCp).toBe(index.length);
+        for (let cp = 0; cp <= index.length; cp++) {
+          expect(cpToU16(map, cp)).toBe(index.toUtf16(cp));
+          expect(u16ToCp(map, index.toUtf16(cp))).toBe(cp);
+          expect(codePointToUtf16(text, cp)).toBe(index.toUtf16(cp));
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

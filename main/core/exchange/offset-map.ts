@@ -1,4 +1,5 @@
-import { CodePointIndex, codePointLength, isUncarried, normaliseText, replacementOf } from '../text/normalise';
+import { CodePointIndex, codePointLength } from '../../api/contract/text-offsets';
+import { isUncarried, normaliseText, replacementOf } from '../text/normalise';
 
 /**
  * A text as Marginalia stores it, with the way back: `map[i]` is the stored code-point

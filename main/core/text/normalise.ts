@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 
+// Code point / UTF-16 conversion is shared with the renderer: one pure module in the contract.
+export { CodePointIndex, codePointLength, sliceCodePoints } from '../../api/contract/text-offsets';
+
 /**
  * Characters no stored text keeps: C0 controls other than tab, LF and CR (NUL among them),
  * the noncharacters U+FFFE and U+FFFF, and unpaired surrogates. XML 1.0 cannot carry them
@@ -37,83 +40,6 @@ export function normaliseText(raw: string): string {
   return text.normalize('NFC');
 }
 
-/** Length in Unicode code points: the unit of every offset outside the renderer's DOM code. */
-export function codePointLength(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) i++;
-    }
-    n++;
-  }
-  return n;
-}
-
 export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
-/**
- * Maps code-point offsets to UTF-16 indices over one text. Built once per text; each
- * lookup is O(log n) over the positions of astral characters only.
- */
-export class CodePointIndex {
-  /** UTF-16 index of each astral character's first unit, ascending. */
-  private readonly astral: number[] = [];
-  readonly length: number;
-
-  constructor(private readonly text: string) {
-    let cps = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-        const d = text.charCodeAt(i + 1);
-        if (d >= 0xdc00 && d <= 0xdfff) {
-          this.astral.push(i);
-          i++;
-        }
-      }
-      cps++;
-    }
-    this.length = cps;
-  }
-
-  /** UTF-16 index of code point `cp` (0 ≤ cp ≤ length). */
-  toUtf16(cp: number): number {
-    // Each astral character before the target adds one extra UTF-16 unit.
-    let lo = 0;
-    let hi = this.astral.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.astral[mid]! - mid < cp) lo = mid + 1;
-      else hi = mid;
-    }
-    return cp + lo;
-  }
-
-  /** Code point offset of UTF-16 index `u`; an index inside a surrogate pair rounds down. */
-  toCodePoint(u: number): number {
-    let lo = 0;
-    let hi = this.astral.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.astral[mid]! < u) lo = mid + 1;
-      else hi = mid;
-    }
-    // lo astral characters start before u, each one unit wider than a code point. An index
-    // on a low surrogate counts its pair once, so it rounds down to the pair's start.
-    return u - lo;
-  }
-
-  /** The text between two code-point offsets. */
-  slice(start: number, end: number): string {
-    return this.text.slice(this.toUtf16(start), this.toUtf16(end));
-  }
-}
-
-/** The text between two code-point offsets, for one-off slicing. */
-export function sliceCodePoints(text: string, start: number, end: number): string {
-  return new CodePointIndex(text).slice(start, end);
 }

@@ -1,5 +1,7 @@
 import { useMemo, useState } from 'react';
-import type { Code } from '../../../../main/core/codebook/codebook';
+import type { Output } from '../../../../main/api/contract';
+
+type Code = Output<'codes.list'>[number];
 
 interface Props {
   codes: Code[];

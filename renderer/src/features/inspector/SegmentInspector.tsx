@@ -1,8 +1,10 @@
 import type { ViewerSegment as Segment } from '../../../../main/api/contract/workbench';
-import type { Code } from '../../../../main/core/codebook/codebook';
+import type { Output } from '../../../../main/api/contract';
 import { call } from '../../api/client';
 import { MemoEditor } from '../memos/MemoEditor';
 import { CodeOptions } from '../codebook/CodeOptions';
+
+type Code = Output<'codes.list'>[number];
 
 interface Props {
   segment: Segment;

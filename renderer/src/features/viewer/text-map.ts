@@ -1,3 +1,5 @@
+import { codePointLength, codePointToUtf16, hasAstral } from '../../../../main/api/contract/text-offsets';
+
 /**
  * Offsets in the stored text are Unicode code points; the DOM counts UTF-16 units. This table
  * of paragraph starts converts between the two at the DOM boundary only.
@@ -14,21 +16,6 @@ export interface TextMap {
   lengthCp: number;
 }
 
-const SURROGATE = /[\uD800-\uDFFF]/;
-
-export function codePointLength(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) i++;
-    }
-    n++;
-  }
-  return n;
-}
-
 export function buildTextMap(text: string): TextMap {
   const paras = text.split('\n');
   const startU16: number[] = [];
@@ -39,7 +26,7 @@ export function buildTextMap(text: string): TextMap {
   for (const p of paras) {
     startU16.push(u);
     startCp.push(c);
-    const a = SURROGATE.test(p);
+    const a = hasAstral(p);
     astral.push(a);
     u += p.length + 1;
     c += (a ? codePointLength(p) : p.length) + 1;
@@ -68,17 +55,9 @@ export function u16ToCp(map: TextMap, u16: number): number {
 /** A code point offset as (paragraph, UTF-16 offset inside it), for DOM ranges. */
 export function cpToLocal(map: TextMap, cp: number): { para: number; offset: number } {
   const i = paragraphAt(map.startCp, cp);
-  let local = cp - map.startCp[i]!;
+  const local = cp - map.startCp[i]!;
   const p = map.paras[i]!;
-  if (map.astral[i]) {
-    let u = 0;
-    while (local > 0 && u < p.length) {
-      const c = p.charCodeAt(u);
-      u += c >= 0xd800 && c <= 0xdbff && u + 1 < p.length ? 2 : 1;
-      local--;
-    }
-    return { para: i, offset: u };
-  }
+  if (map.astral[i]) return { para: i, offset: codePointToUtf16(p, local) };
   return { para: i, offset: Math.min(local, p.length) };
 }
 
