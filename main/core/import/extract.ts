@@ -7,7 +7,7 @@ import { MAX_DOCUMENT_CHARS, MAX_FILE_BYTES, documentTooLong, isZip, textCharsAt
 import { docxToText, odtToText } from './office-to-text';
 import { pdfToText } from './pdf-to-text';
 import { rtfToText } from './rtf-to-text';
-import { readTable, rowsToDocuments, spreadsheetFormatOf, type SpreadsheetFormat, type SpreadsheetMapping } from './spreadsheet';
+import { csvDocuments, readTable, rowsToDocuments, spreadsheetFormatOf, type SpreadsheetFormat, type SpreadsheetMapping } from './spreadsheet';
 
 export type DocumentFormat = 'txt' | 'md' | 'html' | 'docx' | 'odt' | 'rtf' | 'pdf';
 export type Format = DocumentFormat | SpreadsheetFormat;
@@ -137,5 +137,26 @@ export async function extractDocuments(source: ImportSource, mapping?: Spreadshe
           : { ok: false, row: r.row, reason: r.reason },
       );
     }
+  }
+}
+
+/**
+ * What a file yields, in batches: a CSV or TSV of articles a few hundred rows at a time (so
+ * a file of a million rows is never all in memory), any other file in one batch.
+ */
+export async function* extractBatches(source: ImportSource, mapping?: SpreadsheetMapping): AsyncGenerator<Extracted[]> {
+  const format = !source.error && source.bytes.length > 0 && source.bytes.length <= MAX_FILE_BYTES ? detectFormat(source) : null;
+  if (format !== 'csv' && format !== 'tsv') {
+    yield await extractDocuments(source, mapping);
+    return;
+  }
+  for await (const { encoding, rows } of csvDocuments(source.bytes, source.name, format, stemOf(source.name), mapping)) {
+    yield rows.map((r) =>
+      r.ok && r.text.length > MAX_DOCUMENT_CHARS
+        ? { ok: false, row: r.row, reason: documentTooLong(`row ${r.row}`, r.text.length).message }
+        : r.ok
+        ? { ok: true, row: r.row, name: r.name, text: r.text, format, encoding, attributes: r.attributes, attributeTypes: r.attributeTypes }
+        : { ok: false, row: r.row, reason: r.reason },
+    );
   }
 }

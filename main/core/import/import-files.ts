@@ -3,7 +3,8 @@ import { basename, join } from 'node:path';
 import type { Project } from '../project/project';
 import type { Tx } from '../db/project-db';
 import { addDocuments } from '../documents/documents';
-import { extractDocuments, type Extracted, type ImportSource } from './extract';
+import { extractInSandbox } from '../sandbox/sandbox';
+import type { Extracted, ImportSource } from './extract';
 import type { SpreadsheetMapping } from './spreadsheet';
 
 export type { ImportSource } from './extract';
@@ -113,27 +114,35 @@ export async function importSources(
     batchStarted = Date.now();
   };
 
+  const take = (file: string, extracted: Extracted[]) => {
+    for (const e of extracted) {
+      const slot = outcomes.length;
+      const row = e.row ? { row: e.row } : {};
+      if (!e.ok) outcomes.push({ file, ...row, status: 'failed', reason: e.reason });
+      else {
+        outcomes.push(undefined);
+        pending.push({ slot, file, doc: e, bytes: e.text.length });
+        pendingBytes += e.text.length;
+      }
+    }
+  };
+
   for await (const source of sources) {
     if (options.isCancelled?.()) {
       cancelled = true;
       break;
     }
     options.onProgress?.(done, totalNow(), source.name);
-    let extracted: Extracted[];
+    // Read in the sandbox worker (memory ceiling, time limit); a spreadsheet's rows arrive a
+    // batch at a time and are written as they come, so memory does not grow with the file.
     try {
-      extracted = await extractDocuments(source, options.mapping);
-    } catch (err) {
-      extracted = [{ ok: false, reason: reasonOf(err, source.name) }];
-    }
-    for (const e of extracted) {
-      const slot = outcomes.length;
-      const row = e.row ? { row: e.row } : {};
-      if (!e.ok) outcomes.push({ file: source.name, ...row, status: 'failed', reason: e.reason });
-      else {
-        outcomes.push(undefined);
-        pending.push({ slot, file: source.name, doc: e, bytes: e.text.length });
-        pendingBytes += e.text.length;
+      for await (const extracted of extractInSandbox(source, options.mapping)) {
+        take(source.name, extracted);
+        if (pending.length >= BATCH_DOCUMENTS || pendingBytes >= BATCH_BYTES) await flush();
+        if (options.isCancelled?.()) break;
       }
+    } catch (err) {
+      take(source.name, [{ ok: false, reason: reasonOf(err, source.name) }]);
     }
     done++;
     if (pending.length >= BATCH_DOCUMENTS || pendingBytes >= BATCH_BYTES || (pending.length > 0 && Date.now() - batchStarted > BATCH_MS)) await flush();

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { parse as parseCsvStream } from 'csv-parse';
 import { parse as parseCsv } from 'csv-parse/sync';
 import readXlsxFile from 'read-excel-file/node';
 import { MarginaliaError } from '../errors';
@@ -228,28 +230,34 @@ function typedValue(cell: Cell, type: VariableType, order: DayMonthOrder): Attri
   }
 }
 
+/** Turns one row into a document, or says why it cannot be one. */
+export type RowMapper = (r: Cell[], row: number) => RowResult;
+
 /**
- * Turns each row into a document under the mapping. A column the mapping names but the sheet
- * lacks fails the whole file; a bad value fails only its row, named by row and column.
+ * How rows become documents under the mapping, decided from the header, a sample of rows
+ * and each column's day/month order. A column the mapping names but the sheet lacks fails
+ * the whole file; a bad value fails only its row, named by row and column.
  */
-export function rowsToDocuments(table: Table, file: string, fileStem: string, mapping: SpreadsheetMapping = {}): RowResult[] {
+export function rowMapper(
+  columns: string[],
+  sample: Cell[][],
+  file: string,
+  fileStem: string,
+  mapping: SpreadsheetMapping,
+  orderOf: (index: number) => DayMonthOrder,
+): RowMapper {
+  const table = { columns, rows: sample } as Table;
   const suggested = suggestMapping(table);
   const textCol = columnIndex(table, mapping.textColumn ?? suggested.textColumn, file, 'the text');
   const nameRef = mapping.nameColumn ?? suggested.nameColumn;
   const nameCol = nameRef ? columnIndex(table, nameRef, file, 'the name') : -1;
   const attrs = (mapping.attributes ?? suggested.attributes).map((a) => {
     const index = columnIndex(table, a.column, file, 'an attribute');
-    const values = table.rows.map((r) => r[index] ?? null);
-    return { index, name: table.columns[index]!, type: a.type, order: a.type === 'date' ? slashOrderOf(values) : ('mdy' as DayMonthOrder) };
+    return { index, name: columns[index]!, type: a.type, order: a.type === 'date' ? orderOf(index) : ('mdy' as DayMonthOrder) };
   });
-  const results: RowResult[] = table.badRows.map((b) => ({ row: b.row, ok: false as const, reason: b.reason }));
-  table.rows.forEach((r, i) => {
-    const row = table.rowNumbers[i] ?? i + 2;
+  return (r, row) => {
     const text = cellText(r[textCol] ?? null);
-    if (!text.trim()) {
-      results.push({ row, ok: false, reason: `row ${row}: the text column "${table.columns[textCol]}" is empty.` });
-      return;
-    }
+    if (!text.trim()) return { row, ok: false, reason: `row ${row}: the text column "${columns[textCol]}" is empty.` };
     const attributes: Record<string, AttributeValue> = {};
     const attributeTypes: Record<string, VariableType> = {};
     for (const a of attrs) {
@@ -257,12 +265,92 @@ export function rowsToDocuments(table: Table, file: string, fileStem: string, ma
         attributes[a.name] = typedValue(r[a.index] ?? null, a.type, a.order);
         attributeTypes[a.name] = a.type;
       } catch (err) {
-        results.push({ row, ok: false, reason: `row ${row}, column "${a.name}": ${(err as Error).message}.` });
-        return;
+        return { row, ok: false, reason: `row ${row}, column "${a.name}": ${(err as Error).message}.` };
       }
     }
     const name = nameCol >= 0 ? cellText(r[nameCol] ?? null).trim() : '';
-    results.push({ row, ok: true, name: name || `${fileStem} row ${row}`, text, attributes, attributeTypes });
-  });
+    return { row, ok: true, name: name || `${fileStem} row ${row}`, text, attributes, attributeTypes };
+  };
+}
+
+/**
+ * Turns each row into a document under the mapping. A column the mapping names but the sheet
+ * lacks fails the whole file; a bad value fails only its row, named by row and column.
+ */
+export function rowsToDocuments(table: Table, file: string, fileStem: string, mapping: SpreadsheetMapping = {}): RowResult[] {
+  const map = rowMapper(table.columns, table.rows.slice(0, 200), file, fileStem, mapping, (index) => slashOrderOf(table.rows.map((r) => r[index] ?? null)));
+  const results: RowResult[] = table.badRows.map((b) => ({ row: b.row, ok: false as const, reason: b.reason }));
+  table.rows.forEach((r, i) => results.push(map(r, table.rowNumbers[i] ?? i + 2)));
   return results.sort((a, b) => a.row - b.row);
+}
+
+/** Characters of a decoded CSV handed to the parser at a time. */
+const CSV_CHUNK = 256 * 1024;
+
+/** The records of a CSV text, parsed as they are read: never all of them in memory at once. */
+function csvRecords(text: string, file: string, format: SpreadsheetFormat): AsyncIterable<string[]> {
+  const chunks = function* () {
+    for (let i = 0; i < text.length; i += CSV_CHUNK) yield text.slice(i, i + CSV_CHUNK);
+  };
+  const parser = parseCsvStream({
+    bom: true,
+    delimiter: format === 'tsv' ? '\t' : sniffDelimiter(text),
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+  });
+  Readable.from(chunks()).pipe(parser);
+  return (async function* () {
+    try {
+      for await (const record of parser) yield record as string[];
+    } catch (err) {
+      throw new MarginaliaError('invalid_input', `${file}: ${(err as Error).message}; check the quoting on that line.`);
+    }
+  })();
+}
+
+/**
+ * The articles of a CSV or TSV as documents, a batch of rows at a time: memory stays a
+ * constant plus the longest article, however many rows the file has. A first pass reads the
+ * header, a sample for the suggested mapping and each column's day/month order, and finds a
+ * broken line before any row is given out; the second pass maps the rows.
+ */
+export async function* csvDocuments(bytes: Uint8Array, file: string, format: 'csv' | 'tsv', fileStem: string, mapping: SpreadsheetMapping = {}, batch = 500): AsyncGenerator<{ encoding: string; rows: RowResult[] }> {
+  const { text, encoding } = decodeText(bytes, file);
+  let header: string[] | null = null;
+  const sample: Cell[][] = [];
+  let count = 0;
+  /** Per column: the day/month order its first telling value shows, once one has. */
+  const orders = new Map<number, DayMonthOrder>();
+  for await (const record of csvRecords(text, file, format)) {
+    if (!header) {
+      header = record;
+      continue;
+    }
+    count++;
+    if (sample.length < 200) sample.push(record);
+    record.forEach((v, i) => {
+      if (orders.has(i) || !v.includes('/')) return;
+      const m = /^\s*(\d{1,2})\/(\d{1,2})\/\d{4}/.exec(v);
+      if (m && (Number(m[1]) > 12 || Number(m[2]) > 12)) orders.set(i, slashOrderOf([v]));
+    });
+  }
+  if (!header) throw new MarginaliaError('invalid_input', `${file}: the file is empty; it needs a header row and one article per row.`);
+  if (count === 0) throw new MarginaliaError('invalid_input', `${file}: has a header row but no articles below it.`);
+  const map = rowMapper(headerNames(header, file), sample, file, fileStem, mapping, (i) => orders.get(i) ?? 'mdy');
+  let first = true;
+  let rows: RowResult[] = [];
+  let row = 1;
+  for await (const record of csvRecords(text, file, format)) {
+    if (first) {
+      first = false;
+      continue;
+    }
+    rows.push(map(record, ++row));
+    if (rows.length >= batch) {
+      yield { encoding, rows };
+      rows = [];
+    }
+  }
+  if (rows.length) yield { encoding, rows };
 }

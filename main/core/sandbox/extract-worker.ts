@@ -1,0 +1,57 @@
+import { parentPort } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
+import { MarginaliaError } from '../errors';
+import { extractBatches, type Extracted } from '../import/extract';
+import type { SandboxReply, SandboxRequest } from './protocol';
+
+/**
+ * The worker that reads files from outside (see sandbox.ts): it runs with a memory ceiling,
+ * and whatever a hostile file makes a parser do happens here, not in the app. One file at a
+ * time; a batch of documents is sent and the next one made only when the app asks for it, so
+ * neither side holds more than a batch.
+ */
+
+const port = parentPort;
+if (!port) throw new Error('extract-worker.ts runs only as a worker thread');
+
+/** The most heap this worker has held, sampled after every step (V8 keeps the heap it grew to for a while). */
+let heapPeak = 0;
+const sampleHeap = () => {
+  const h = getHeapStatistics();
+  heapPeak = Math.max(heapPeak, h.total_heap_size + h.external_memory);
+  return heapPeak;
+};
+
+let current: { id: number; more: (() => void) | null; stopped: boolean } | null = null;
+
+const send = (reply: SandboxReply) => port.postMessage(reply);
+
+async function run(req: Extract<SandboxRequest, { type: 'extract' }>): Promise<void> {
+  const job = { id: req.id, more: null as (() => void) | null, stopped: false };
+  current = job;
+  heapPeak = 0;
+  try {
+    const source = { name: req.name, bytes: req.bytes, ...(req.error !== undefined ? { error: req.error } : {}) };
+    for await (const batch of extractBatches(source, req.mapping)) {
+      if (job.stopped) return;
+      send({ type: 'batch', id: job.id, docs: batch as Extracted[], heapPeak: sampleHeap() });
+      await new Promise<void>((resolve) => (job.more = resolve));
+      job.more = null;
+      if (job.stopped) return;
+    }
+    send({ type: 'done', id: job.id, heapPeak: sampleHeap() });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    send({ type: 'error', id: job.id, code: err instanceof MarginaliaError ? err.code : 'invalid_input', message, heapPeak: sampleHeap() });
+  } finally {
+    if (current === job) current = null;
+  }
+}
+
+port.on('message', (req: SandboxRequest) => {
+  if (req.type === 'extract') void run(req);
+  else if (current && current.id === req.id) {
+    if (req.type === 'stop') current.stopped = true;
+    current.more?.();
+  }
+});

@@ -1,0 +1,16 @@
+import type { Extracted } from '../import/extract';
+import type { SpreadsheetMapping } from '../import/spreadsheet';
+
+/** What the app asks of the extraction worker. */
+export type SandboxRequest =
+  | { type: 'extract'; id: number; name: string; bytes: Uint8Array; error?: string; mapping?: SpreadsheetMapping }
+  /** The last batch is taken; make the next. */
+  | { type: 'more'; id: number }
+  /** The app wants no more of this file. */
+  | { type: 'stop'; id: number };
+
+/** What the worker answers; heapPeak is its heap high-water mark in bytes so far for this file. */
+export type SandboxReply =
+  | { type: 'batch'; id: number; docs: Extracted[]; heapPeak: number }
+  | { type: 'done'; id: number; heapPeak: number }
+  | { type: 'error'; id: number; code: string; message: string; heapPeak: number };

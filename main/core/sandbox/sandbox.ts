@@ -1,0 +1,186 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { MarginaliaError, type ErrorCode } from '../errors';
+import type { Extracted, ImportSource } from '../import/extract';
+import type { SpreadsheetMapping } from '../import/spreadsheet';
+import type { SandboxReply, SandboxRequest } from './protocol';
+
+/**
+ * Files from outside are read in a worker thread with a memory ceiling and a time limit: a
+ * file that makes a parser grow without end or stall fails alone, with a message naming the
+ * file and the limit, and the app and the other files of the batch go on. One worker reads
+ * one file at a time and is kept between files; one that hit a limit is ended and the next
+ * file gets a new one.
+ */
+
+/** The heap the worker may use, in MB (MARGINALIA_SANDBOX_MEMORY_MB overrides it, for tests). */
+export function sandboxMemoryMb(): number {
+  return Number(process.env.MARGINALIA_SANDBOX_MEMORY_MB) || 1024;
+}
+
+/** How long the worker may work on one step (a file, or one batch of a spreadsheet's rows), in seconds (MARGINALIA_SANDBOX_SECONDS overrides it). */
+export function sandboxSeconds(): number {
+  return Number(process.env.MARGINALIA_SANDBOX_SECONDS) || 120;
+}
+
+/** What reading a file cost the worker: for tests and the benchmark, which check the ceiling holds. */
+export interface SandboxStat {
+  file: string;
+  /** The worker's heap high-water mark (V8 heap plus external memory), in bytes. */
+  heapPeak: number;
+  outcome: 'read' | 'failed' | 'memory' | 'time';
+}
+
+const stats: SandboxStat[] = [];
+/** The last files read (at most 200), newest last. */
+export function sandboxStats(): readonly SandboxStat[] {
+  return stats;
+}
+function record(stat: SandboxStat): void {
+  stats.push(stat);
+  if (stats.length > 200) stats.shift();
+}
+
+/**
+ * The worker's script: the compiled extract-worker.js beside this file (dist/, the packaged
+ * app), or, when the TypeScript sources run (Vitest, tsx), extract-worker.ts loaded through tsx.
+ */
+function workerScript(): { script: string; eval: boolean } {
+  const js = join(__dirname, 'extract-worker.js');
+  if (existsSync(js)) return { script: js, eval: false };
+  const ts = join(__dirname, 'extract-worker.ts');
+  return { script: `require('tsx/cjs');\nrequire(${JSON.stringify(ts)});`, eval: true };
+}
+
+type Event = SandboxReply | { type: 'crash'; err: Error | null; exitCode: number | null };
+
+class Reader {
+  private worker: Worker | null = null;
+  private listener: ((e: Event) => void) | null = null;
+  private nextId = 1;
+  private lock: Promise<void> = Promise.resolve();
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const { script, eval: isEval } = workerScript();
+    const worker = new Worker(script, {
+      eval: isEval,
+      resourceLimits: { maxOldGenerationSizeMb: sandboxMemoryMb(), stackSizeMb: 4 },
+      stdout: false,
+      stderr: false,
+    });
+    worker.on('message', (m: SandboxReply) => this.listener?.(m));
+    worker.on('error', (err) => {
+      if (this.worker === worker) this.worker = null;
+      this.listener?.({ type: 'crash', err, exitCode: null });
+    });
+    worker.on('exit', (exitCode) => {
+      if (this.worker === worker) this.worker = null;
+      this.listener?.({ type: 'crash', err: null, exitCode });
+    });
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+
+  /** The documents of one file, in batches, read in the worker. */
+  async *extract(source: ImportSource, mapping?: SpreadsheetMapping): AsyncGenerator<Extracted[]> {
+    let release!: () => void;
+    const previous = this.lock;
+    this.lock = new Promise<void>((r) => (release = r));
+    await previous;
+    const file = source.name;
+    const id = this.nextId++;
+    const events: Event[] = [];
+    let wake: (() => void) | null = null;
+    let finished = false;
+    let heapPeak = 0;
+    let worker: Worker | null = null;
+    try {
+      worker = this.start();
+      worker.ref();
+      this.listener = (e) => {
+        if ('id' in e && e.id !== id) return;
+        events.push(e);
+        wake?.();
+      };
+      const request: SandboxRequest = { type: 'extract', id, name: source.name, bytes: source.bytes, ...(source.error !== undefined ? { error: source.error } : {}), ...(mapping ? { mapping } : {}) };
+      worker.postMessage(request);
+      for (;;) {
+        const event = await this.next(events, (w) => (wake = w), worker, file);
+        if (event.type === 'crash') {
+          finished = true;
+          const outOfMemory = (event.err as NodeJS.ErrnoException | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
+          record({ file, heapPeak: Math.max(heapPeak, outOfMemory ? sandboxMemoryMb() * 1024 * 1024 : 0), outcome: outOfMemory ? 'memory' : 'failed' });
+          if (outOfMemory) {
+            throw new MarginaliaError(
+              'too_large',
+              `${file}: is too large to read safely (over ${sandboxMemoryMb()} MB of memory); split it into smaller files, or save it again without embedded pictures, then import those.`,
+            );
+          }
+          throw new MarginaliaError('invalid_input', `${file}: could not be read (the reader stopped: ${event.err?.message ?? `exit code ${event.exitCode}`}); open it and save it again, then import it.`);
+        }
+        heapPeak = Math.max(heapPeak, event.heapPeak);
+        if (event.type === 'error') {
+          finished = true;
+          record({ file, heapPeak, outcome: 'failed' });
+          throw new MarginaliaError(event.code as ErrorCode, event.message);
+        }
+        if (event.type === 'done') {
+          finished = true;
+          record({ file, heapPeak, outcome: 'read' });
+          return;
+        }
+        yield event.docs;
+        worker.postMessage({ type: 'more', id } satisfies SandboxRequest);
+      }
+    } finally {
+      this.listener = null;
+      // Left before the end (the import was cancelled): the worker drops the file.
+      if (!finished && worker && this.worker === worker) worker.postMessage({ type: 'stop', id } satisfies SandboxRequest);
+      this.worker?.unref();
+      release();
+    }
+  }
+
+  /** The worker's next answer, or its end; past the time limit the worker is ended and the file fails. */
+  private async next(events: Event[], setWake: (w: (() => void) | null) => void, worker: Worker, file: string): Promise<Event> {
+    if (events.length) return events.shift()!;
+    const seconds = sandboxSeconds();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await new Promise<boolean>((resolve) => {
+      setWake(() => resolve(false));
+      timer = setTimeout(() => resolve(true), seconds * 1000);
+    });
+    clearTimeout(timer);
+    setWake(null);
+    if (timedOut && events.length === 0) {
+      if (this.worker === worker) this.worker = null;
+      this.listener = null;
+      void worker.terminate();
+      record({ file, heapPeak: 0, outcome: 'time' });
+      throw new MarginaliaError('too_large', `${file}: took longer than ${seconds} s to read, so reading it was stopped; it may be damaged or far larger than it looks. Open it and save it again, or split it, then import it.`);
+    }
+    return events.shift()!;
+  }
+
+  /** Ends the worker (tests, shutdown); the next file starts a new one. */
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    if (w) await w.terminate();
+  }
+}
+
+const reader = new Reader();
+
+/** Reads one file from outside in the sandbox worker, yielding its documents in batches. */
+export function extractInSandbox(source: ImportSource, mapping?: SpreadsheetMapping): AsyncGenerator<Extracted[]> {
+  return reader.extract(source, mapping);
+}
+
+/** Ends the sandbox worker, if one is running. */
+export function closeSandbox(): Promise<void> {
+  return reader.close();
+}
