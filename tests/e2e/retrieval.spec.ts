@@ -37,7 +37,7 @@ test.describe('retrieval, search, memos, coders', () => {
     const hits = page.getByRole('list', { name: 'Search results' });
     await expect(hits.locator('mark').first()).toHaveText(/Tochka/i);
     await hits.getByRole('button').first().click();
-    const doc = (await api.call('search.documents', { query: 'Tochka' }))[0]!;
+    const doc = (await api.call('search.hits', { query: 'Tochka' })).hits[0]!;
     await expect(wb.document.getByRole('heading', { name: doc.document_name, exact: true })).toBeVisible();
     await expect(wb.text.getByText('Tochka-U', { exact: false })).toBeInViewport();
     // Filter by name.

@@ -52,17 +52,17 @@ describe('the API boundary', () => {
     }
   });
 
-  it('searches with FTS5 and marks the matched words, pointing at the first match', async () => {
+  it('searches with FTS5 and lists each hit in context, at its code-point offsets', async () => {
     const t = await openTestProject({ sample: true });
     try {
-      const hits = await t.call('search.documents', { query: 'phosphorus' });
-      expect(hits).toHaveLength(1);
-      const hit = hits[0]!;
-      expect(hit.snippet.some((p) => p.hit && /phosphorus/i.test(p.text))).toBe(true);
+      const page = await t.call('search.hits', { query: 'phosphorus' });
+      expect(page.total_documents).toBe(1);
+      const hit = page.hits[0]!;
+      expect(hit.hit.toLowerCase()).toBe('phosphorus');
       const doc = await t.call('documents.get', { id: hit.document_id });
-      expect([...doc.text].slice(hit.first_match!, hit.first_match! + hit.match_length).join('').toLowerCase()).toBe('phosphorus');
-      // Operators and quotes that would be FTS5 syntax errors are taken as words.
-      await expect(t.call('search.documents', { query: 'AND ( "unbalanced' })).resolves.toBeDefined();
+      expect([...doc.text].slice(hit.start, hit.end).join('').toLowerCase()).toBe('phosphorus');
+      // What would be an FTS5 syntax error is a worded error about the query, never SQLite's.
+      await expect(t.call('search.hits', { query: 'AND ( "unbalanced' })).rejects.toThrow(/invalid_input: query: /);
     } finally {
       await t.close();
     }

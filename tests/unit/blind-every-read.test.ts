@@ -77,7 +77,9 @@ describe('blind coding is enforced for every read method', () => {
         'documents.list': [{}, { consensus: true }, { coderIds: [ben.id] }],
         'documents.get': [{ id: doc.id }],
         'variables.list': [{}],
-        'search.documents': [{ query: SECRET_MEMO }, { query: 'the' }],
+        'search.hits': [{ query: 'the' }, { query: 'the', regex: true, pageSize: 500 }],
+        'search.documentHits': [{ query: 'the', documentId: doc.id }],
+        'autocode.preview': [{ query: 'the', codeId: codeB.id, extend: 'paragraph' }],
         'exchange.preview': [
           ...tables.map((format) => ({ format, limit: 200 })),
           ...tables.map((format) => ({ format, limit: 200, filter: { coders: ['ben', 'consensus'] } })),

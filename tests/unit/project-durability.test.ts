@@ -141,8 +141,8 @@ describe('the events log', () => {
       const back = await project.db.read((r) => r.get<{ text: string }>(`SELECT text FROM documents`));
       expect(back?.text).toBe(stored);
       // The search index follows the text back.
-      const hits = await dispatch({ session }, 'search.documents', { query: 'strike' });
-      expect(hits.ok && (hits.value as unknown[]).length).toBe(1);
+      const hits = await dispatch({ session }, 'search.hits', { query: 'strike' });
+      expect(hits.ok && (hits.value as { total_documents: number }).total_documents).toBe(1);
     });
   });
 });

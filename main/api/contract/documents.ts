@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { command, query } from '../define';
 import { AttributeValue, CoderScopeInput, Empty, Id, Name, VariableType } from './common';
 import type { DocumentSummary, DocumentText, Variable } from '../../core/documents/documents';
-import type { SearchHit } from '../../core/search/search';
 
 export const documentsContract = {
   'documents.list': query<DocumentSummary[]>()(
@@ -23,8 +22,4 @@ export const documentsContract = {
     'Sets attribute values of one document; null or "" clears one. New attributes take the given type, text by default.',
   ),
   'variables.list': query<Variable[]>()(Empty, 'The document attributes (variables) of the project with their types.'),
-  'search.documents': query<SearchHit[]>()(
-    z.object({ query: z.string().trim().min(1, { message: 'type something to search for' }).max(1000), limit: z.number().int().min(1).max(1000).optional() }).strict(),
-    'Full-text search (FTS5) over document names and texts, with highlighted snippets.',
-  ),
 } as const;

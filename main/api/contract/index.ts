@@ -6,6 +6,7 @@ import { importContract } from './import';
 import { workbenchContract } from './workbench';
 import { exchangeContract } from './exchange';
 import { teamContract } from './team';
+import { searchContract } from './search';
 import type { InputOf, OutputOf } from '../define';
 
 /**
@@ -21,6 +22,7 @@ export const contract = {
   ...workbenchContract,
   ...exchangeContract,
   ...teamContract,
+  ...searchContract,
 } as const;
 
 export type Contract = typeof contract;

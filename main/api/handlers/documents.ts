@@ -1,7 +1,6 @@
 import { documentsContract } from '../contract/documents';
 import type { HandlersOf } from './types';
 import { deleteDocument, getDocumentText, listDocuments, listVariables, renameDocument, resolveDocument, setAttributes } from '../../core/documents/documents';
-import { searchDocuments } from '../../core/search/search';
 
 export const documentsHandlers: HandlersOf<typeof documentsContract> = {
   'documents.list': ({ session }, scope) => session.project.db.read((r) => listDocuments(r, scope)),
@@ -24,5 +23,4 @@ export const documentsHandlers: HandlersOf<typeof documentsContract> = {
     );
   },
   'variables.list': ({ session }) => session.project.db.read(listVariables),
-  'search.documents': ({ session }, { query, limit }) => session.project.db.read((r) => searchDocuments(r, query, limit)),
 };

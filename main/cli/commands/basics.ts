@@ -5,7 +5,6 @@ import { createSampleProject } from '../../core/sample/sample';
 import { listDocuments, getDocumentText, resolveDocument } from '../../core/documents/documents';
 import { createCode, listCodes, resolveCode } from '../../core/codebook/codebook';
 import { createSegment, listSegments, spanProblem } from '../../core/coding/segments';
-import { searchDocuments } from '../../core/search/search';
 import { resolveCoder } from '../../core/coders/coders';
 import { MarginaliaError } from '../../core/errors';
 import {
@@ -201,25 +200,6 @@ export const segmentsCommand: Command = {
     }),
 };
 
-export const searchCommand: Command = {
-  name: 'search',
-  usage: 'marginalia search PROJECT QUERY [--read-only] [--json]',
-  summary: 'Full-text search over document names and texts.',
-  options: { ...READ_ONLY_OPT, ...JSON_OPT },
-  run: (args, io) =>
-    withProject(args, async (session) => {
-      const query = args.positionals.slice(1).join(' ');
-      if (!query.trim()) throw new UsageError('QUERY is required');
-      const hits = await session.project.db.read((r) => searchDocuments(r, query));
-      if (args.values.json) io.out(JSON.stringify(hits, null, 2));
-      else {
-        for (const h of hits) io.out(`${safeName(h.document_name)} [${h.document_id}] @${h.first_match ?? '-'}\n  ${h.snippet.map((p) => (p.hit ? `[${p.text}]` : p.text)).join('').replace(/\s+/g, ' ')}`);
-        io.out(`${hits.length} document${hits.length === 1 ? '' : 's'} match.`);
-      }
-      return 0;
-    }),
-};
-
-export const BASIC_COMMANDS: Command[] = [newCommand, docsCommand, textCommand, codesCommand, addCodeCommand, codeCommand, segmentsCommand, searchCommand];
+export const BASIC_COMMANDS: Command[] = [newCommand, docsCommand, textCommand, codesCommand, addCodeCommand, codeCommand, segmentsCommand];
 
 export { projectArg };

@@ -1,0 +1,480 @@
+import { MarginaliaError } from '../errors';
+
+/**
+ * The search syntax a researcher types, parsed into a tree that is both turned into an FTS5
+ * query (to find candidate documents fast) and evaluated over a document's words (to find
+ * every hit with its offsets). The FTS5 string is built only from words made of letters,
+ * digits and marks, quoted, so no user text reaches MATCH as syntax.
+ *
+ *   word            the word, in any case, with or without accents
+ *   word*           words starting with it
+ *   "two words"     the words in this order ("two wor"* for a prefix on the last)
+ *   a b  /  a AND b both, anywhere in the document
+ *   a OR b          either
+ *   -a  /  NOT a    documents without it
+ *   a NEAR/5 b      a and b with at most 5 words between them (NEAR alone: 10)
+ *   ( … )           grouping
+ *
+ * Operators are written in capitals; "or" in lower case is a word.
+ */
+export type QueryNode =
+  | { kind: 'phrase'; tokens: string[]; prefix: boolean; source: string }
+  | { kind: 'near'; phrases: PhraseNode[]; distance: number }
+  | { kind: 'and'; children: QueryNode[] }
+  | { kind: 'or'; children: QueryNode[] }
+  | { kind: 'not'; child: QueryNode };
+
+export type PhraseNode = Extract<QueryNode, { kind: 'phrase' }>;
+
+export const DEFAULT_NEAR = 10;
+const MAX_NEAR = 1000;
+
+/** A run of characters FTS5's unicode61 tokenizer keeps as one word (letters, digits, marks, private use). */
+export const WORD = /[\p{L}\p{N}\p{Co}\p{M}]+/gu;
+
+/** A word as unicode61 with remove_diacritics 2 compares it: accents removed, lower case. */
+export function foldWord(word: string): string {
+  return word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+export const SYNTAX_HELP =
+  'Write words (any case, accents optional), "a phrase", word* for words starting with it, a OR b, -word or NOT word to leave out documents, a NEAR/5 b for words at most 5 apart, and ( ) to group. AND, OR, NOT and NEAR are written in capitals.';
+
+function syntaxError(problem: string): MarginaliaError {
+  return new MarginaliaError('invalid_input', `query: ${problem}`);
+}
+
+type Tok =
+  | { t: 'word'; text: string; at: number; neg: boolean }
+  | { t: 'phrase'; text: string; at: number; prefix: boolean; neg: boolean }
+  | { t: 'and' | 'or' | 'not' | 'lparen' | 'rparen'; at: number; neg?: boolean }
+  | { t: 'near'; distance: number; at: number };
+
+function lex(input: string): Tok[] {
+  const toks: Tok[] = [];
+  let i = 0;
+  const n = input.length;
+  while (i < n) {
+    const c = input[i]!;
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    const at = i;
+    let neg = false;
+    if (c === '-' && i + 1 < n && !/\s/.test(input[i + 1]!)) {
+      neg = true;
+      i++;
+    }
+    const d = input[i]!;
+    if (d === '(') {
+      if (neg) toks.push({ t: 'not', at });
+      toks.push({ t: 'lparen', at: i });
+      i++;
+      continue;
+    }
+    if (d === ')') {
+      toks.push({ t: 'rparen', at: i });
+      i++;
+      continue;
+    }
+    if (d === '"' || d === '“' || d === '”' || d === '«' || d === '»') {
+      const close = input.slice(i + 1).search(/["“”«»]/);
+      if (close < 0) throw syntaxError(`the quote at character ${i + 1} is not closed. Add a closing " after the phrase.`);
+      const end = i + 1 + close;
+      const text = input.slice(i + 1, end);
+      i = end + 1;
+      const prefix = input[i] === '*';
+      if (prefix) i++;
+      toks.push({ t: 'phrase', text, at, prefix, neg });
+      continue;
+    }
+    let j = i;
+    while (j < n && !/[\s()"“”«»]/.test(input[j]!)) j++;
+    const text = input.slice(i, j);
+    i = j;
+    if (!neg && (text === 'AND' || text === 'OR' || text === 'NOT')) {
+      toks.push({ t: text.toLowerCase() as 'and' | 'or' | 'not', at });
+      continue;
+    }
+    const near = !neg ? /^NEAR(?:\/(.*))?$/.exec(text) : null;
+    if (near) {
+      let distance = DEFAULT_NEAR;
+      if (near[1] !== undefined) {
+        if (!/^\d{1,4}$/.test(near[1]) || Number(near[1]) > MAX_NEAR) {
+          throw syntaxError(`"${text}" at character ${at + 1}: write NEAR/ followed by a number of words from 0 to ${MAX_NEAR}, e.g. strike NEAR/5 Kyiv.`);
+        }
+        distance = Number(near[1]);
+      }
+      toks.push({ t: 'near', distance, at });
+      continue;
+    }
+    toks.push({ t: 'word', text, at, neg });
+  }
+  return toks;
+}
+
+function phraseOf(text: string, prefix: boolean, at: number, quoted: boolean): PhraseNode {
+  const raw = prefix && !quoted ? text.replace(/\*+$/, '') : text;
+  const tokens = raw.match(WORD) ?? [];
+  if (tokens.length === 0) {
+    throw syntaxError(
+      quoted
+        ? `the phrase at character ${at + 1} has no letters or digits to search for.`
+        : `"${text}" at character ${at + 1} has no letters or digits to search for. To find other characters, switch on the regular-expression mode.`,
+    );
+  }
+  if (!quoted && /\*./.test(raw)) throw syntaxError(`"${text}" at character ${at + 1}: a * is allowed only at the end of a word (strik* finds strike, strikes, striking).`);
+  return { kind: 'phrase', tokens, prefix, source: quoted ? `"${text}"${prefix ? '*' : ''}` : text };
+}
+
+class Parser {
+  private pos = 0;
+  constructor(private readonly toks: Tok[]) {}
+
+  parse(): QueryNode {
+    if (this.toks.length === 0) throw syntaxError('type a word or a "quoted phrase" to search for.');
+    const node = this.or();
+    const extra = this.toks[this.pos];
+    if (extra) throw syntaxError(extra.t === 'rparen' ? `the ) at character ${extra.at + 1} has no ( before it. Remove it or add the (.` : `unexpected text at character ${extra.at + 1}.`);
+    return node;
+  }
+
+  private peek(): Tok | undefined {
+    return this.toks[this.pos];
+  }
+
+  private or(): QueryNode {
+    const children = [this.and()];
+    while (this.peek()?.t === 'or') {
+      const op = this.toks[this.pos++]!;
+      if (!this.startsOperand()) throw syntaxError(`OR at character ${op.at + 1} needs a word after it (Russia OR Ukraine).`);
+      children.push(this.and());
+    }
+    return children.length === 1 ? children[0]! : { kind: 'or', children };
+  }
+
+  private startsOperand(): boolean {
+    const t = this.peek();
+    return !!t && (t.t === 'word' || t.t === 'phrase' || t.t === 'lparen' || t.t === 'not');
+  }
+
+  private and(): QueryNode {
+    const first = this.peek();
+    if (!this.startsOperand()) {
+      if (!first) throw syntaxError('the query ends where a word was expected.');
+      throw syntaxError(`${describe(first)} at character ${first.at + 1} needs a word before it.`);
+    }
+    const children = [this.unary()];
+    for (;;) {
+      const t = this.peek();
+      if (t?.t === 'and') {
+        this.pos++;
+        if (!this.startsOperand()) throw syntaxError(`AND at character ${t.at + 1} needs a word after it (Russia AND Ukraine).`);
+        children.push(this.unary());
+      } else if (this.startsOperand()) {
+        children.push(this.unary());
+      } else break;
+    }
+    return children.length === 1 ? children[0]! : { kind: 'and', children };
+  }
+
+  private unary(): QueryNode {
+    const t = this.peek()!;
+    if (t.t === 'not') {
+      this.pos++;
+      if (!this.startsOperand()) throw syntaxError(`NOT at character ${t.at + 1} needs a word after it (Russia NOT Blinken).`);
+      return { kind: 'not', child: this.unary() };
+    }
+    if ((t.t === 'word' || t.t === 'phrase') && t.neg) {
+      return { kind: 'not', child: this.near() };
+    }
+    return this.near();
+  }
+
+  private near(): QueryNode {
+    const first = this.primary();
+    if (this.peek()?.t !== 'near') return first;
+    const phrases: PhraseNode[] = [];
+    let distance = -1;
+    const add = (node: QueryNode, at: number) => {
+      if (node.kind !== 'phrase') throw syntaxError(`NEAR at character ${at + 1} joins words or "phrases", not groups in ( ).`);
+      phrases.push(node);
+    };
+    add(first, this.peek()!.at);
+    while (this.peek()?.t === 'near') {
+      const op = this.toks[this.pos++] as Extract<Tok, { t: 'near' }>;
+      const next = this.peek();
+      if (!next || (next.t !== 'word' && next.t !== 'phrase') || ('neg' in next && next.neg)) {
+        throw syntaxError(`NEAR at character ${op.at + 1} needs a word or "phrase" after it (strike NEAR/5 Kyiv).`);
+      }
+      add(this.primary(), op.at);
+      distance = Math.max(distance, op.distance);
+    }
+    return { kind: 'near', phrases, distance };
+  }
+
+  private primary(): QueryNode {
+    const t = this.toks[this.pos++]!;
+    if (t.t === 'lparen') {
+      if (this.peek()?.t === 'rparen') throw syntaxError(`the ( at character ${t.at + 1} encloses nothing.`);
+      const inner = this.or();
+      const close = this.toks[this.pos++];
+      if (close?.t !== 'rparen') throw syntaxError(`the ( at character ${t.at + 1} is not closed. Add a ) after the group.`);
+      return inner;
+    }
+    if (t.t === 'word') return phraseOf(t.text, t.text.endsWith('*'), t.at, false);
+    if (t.t === 'phrase') return phraseOf(t.text, t.prefix, t.at, true);
+    throw syntaxError(`${describe(t)} at character ${t.at + 1} is not where a word can be.`);
+  }
+}
+
+function describe(t: Tok): string {
+  switch (t.t) {
+    case 'and':
+      return 'AND';
+    case 'or':
+      return 'OR';
+    case 'not':
+      return 'NOT';
+    case 'near':
+      return 'NEAR';
+    case 'lparen':
+      return '(';
+    case 'rparen':
+      return ')';
+    default:
+      return `"${t.text}"`;
+  }
+}
+
+/** Parses a query, or throws an `invalid_input` error that says what is wrong and how to write it. */
+export function parseQuery(input: string): QueryNode {
+  if (input.length > 1000) throw syntaxError('the query is longer than 1,000 characters; shorten it.');
+  const node = new Parser(lex(input)).parse();
+  checkSearchable(node, true);
+  return node;
+}
+
+/** A part that only excludes (`-Blinken` alone, or `a OR -b`) cannot list hits: say what to write instead. */
+function checkSearchable(node: QueryNode, top: boolean): void {
+  const onlyExcludes = (n: QueryNode): boolean => n.kind === 'not' || (n.kind === 'and' && n.children.every(onlyExcludes));
+  if (onlyExcludes(node)) {
+    throw syntaxError(
+      top
+        ? 'a query of only excluded words (-word or NOT word) has nothing to show. Add a word to look for, e.g. Russia -Blinken.'
+        : 'each side of OR needs a word to look for; -word or NOT word alone cannot be one side. Write e.g. (Russia -Blinken) OR Ukraine.',
+    );
+  }
+  if (node.kind === 'or') node.children.forEach((c) => checkSearchable(c, false));
+  else if (node.kind === 'and') node.children.forEach((c) => (c.kind === 'not' ? checkNegated(c.child) : checkSearchable(c, false)));
+  else if (node.kind === 'not') checkNegated(node.child);
+}
+
+function checkNegated(node: QueryNode): void {
+  if (node.kind === 'or' || node.kind === 'and') {
+    // FTS5 cannot exclude "documents without a": NOT inside an excluded group is refused.
+    const inner = node.children.some((c) => c.kind === 'not' || (c.kind !== 'phrase' && c.kind !== 'near' && containsNot(c)));
+    if (inner) throw syntaxError('a NOT inside an excluded group cannot be searched. Rewrite it without the double negation.');
+  }
+}
+
+function containsNot(node: QueryNode): boolean {
+  if (node.kind === 'not') return true;
+  if (node.kind === 'and' || node.kind === 'or') return node.children.some(containsNot);
+  return false;
+}
+
+function ftsPhrase(p: PhraseNode): string {
+  // Tokens hold only letters, digits and marks: quoting them cannot inject FTS5 syntax.
+  return `"${p.tokens.join(' ')}"${p.prefix ? '*' : ''}`;
+}
+
+/** The FTS5 MATCH expression for a parsed query, over the text column. */
+export function toFts(node: QueryNode): string {
+  return `text : (${fts(node)})`;
+}
+
+function fts(node: QueryNode): string {
+  switch (node.kind) {
+    case 'phrase':
+      return ftsPhrase(node);
+    case 'near':
+      return `NEAR(${node.phrases.map(ftsPhrase).join(' ')}, ${node.distance})`;
+    case 'or':
+      return `(${node.children.map(fts).join(' OR ')})`;
+    case 'not':
+      // Only reached inside an AND (checkSearchable refuses the rest), which writes X NOT Y.
+      return fts(node.child);
+    case 'and': {
+      const positive = node.children.filter((c) => c.kind !== 'not');
+      const negative = node.children.filter((c): c is Extract<QueryNode, { kind: 'not' }> => c.kind === 'not');
+      let out = `(${positive.map(fts).join(' AND ')})`;
+      for (const n of negative) out = `(${out} NOT ${fts(n.child)})`;
+      return out;
+    }
+  }
+}
+
+/** A word of a document: its folded form and where it is, in UTF-16 units of the text. */
+export interface Word {
+  folded: string;
+  start: number;
+  end: number;
+}
+
+export function wordsOf(text: string): Word[] {
+  const out: Word[] = [];
+  for (const m of text.matchAll(WORD)) out.push({ folded: foldWord(m[0]), start: m.index!, end: m.index! + m[0].length });
+  return out;
+}
+
+/** A hit in UTF-16 units of the text, half-open. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+type Instance = { first: number; last: number };
+
+/** Every place the phrase occurs, as word-index ranges [first, last]. */
+function instances(p: PhraseNode, words: readonly Word[], cache: Map<PhraseNode, Instance[]>): Instance[] {
+  const known = cache.get(p);
+  if (known) return known;
+  const want = p.tokens.map(foldWord);
+  const out: Instance[] = [];
+  const n = want.length;
+  for (let i = 0; i + n <= words.length; i++) {
+    let ok = true;
+    for (let k = 0; k < n && ok; k++) {
+      const w = words[i + k]!.folded;
+      ok = p.prefix && k === n - 1 ? w.startsWith(want[k]!) : w === want[k];
+    }
+    if (ok) out.push({ first: i, last: i + n - 1 });
+  }
+  cache.set(p, out);
+  return out;
+}
+
+/**
+ * NEAR as FTS5 defines it: one occurrence of each phrase such that at most `distance` words
+ * lie between the end of any of them and the start of the one that starts last. Returns the
+ * occurrences that take part in at least one such combination.
+ */
+function nearInstances(node: Extract<QueryNode, { kind: 'near' }>, words: readonly Word[], cache: Map<PhraseNode, Instance[]>): Instance[] {
+  const lists = node.phrases.map((p) => instances(p, words, cache));
+  if (lists.some((l) => l.length === 0)) return [];
+  const used = new Set<string>();
+  const out: Instance[] = [];
+  const choose = (i: number, chosen: Instance[]): boolean => {
+    if (i === lists.length) {
+      const maxStart = Math.max(...chosen.map((c) => c.first));
+      const minEnd = Math.min(...chosen.map((c) => c.last + 1));
+      return maxStart - minEnd <= node.distance;
+    }
+    const anchor = chosen[0]!;
+    const span = node.distance + 64;
+    let found = false;
+    for (const c of lists[i]!) {
+      if (c.first < anchor.first - span) continue;
+      if (c.first > anchor.last + span) break;
+      if (choose(i + 1, [...chosen, c])) {
+        mark(c);
+        found = true;
+      }
+    }
+    return found;
+  };
+  const mark = (c: Instance) => {
+    const key = `${c.first}:${c.last}`;
+    if (!used.has(key)) {
+      used.add(key);
+      out.push(c);
+    }
+  };
+  for (const a of lists[0]!) if (choose(1, [a])) mark(a);
+  return out;
+}
+
+/**
+ * Whether the document matches, and its hits: the occurrences of the words and phrases that
+ * make it match (never of excluded ones), sorted, each span once.
+ */
+export function matchDocument(node: QueryNode, words: readonly Word[]): Span[] | null {
+  const cache = new Map<PhraseNode, Instance[]>();
+  const evaluate = (n: QueryNode): Instance[] | null => {
+    switch (n.kind) {
+      case 'phrase': {
+        const found = instances(n, words, cache);
+        return found.length ? found : null;
+      }
+      case 'near': {
+        const found = nearInstances(n, words, cache);
+        return found.length ? found : null;
+      }
+      case 'not':
+        return evaluate(n.child) ? null : [];
+      case 'and': {
+        const all: Instance[] = [];
+        for (const c of n.children) {
+          const r = evaluate(c);
+          if (!r) return null;
+          all.push(...r);
+        }
+        return all;
+      }
+      case 'or': {
+        let any = false;
+        const all: Instance[] = [];
+        for (const c of n.children) {
+          const r = evaluate(c);
+          if (r) {
+            any = true;
+            all.push(...r);
+          }
+        }
+        return any ? all : null;
+      }
+    }
+  };
+  const found = evaluate(node);
+  if (!found) return null;
+  const seen = new Set<string>();
+  const spans: Span[] = [];
+  for (const i of found) {
+    const key = `${i.first}:${i.last}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    spans.push({ start: words[i.first]!.start, end: words[i.last]!.end });
+  }
+  return spans.sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+/** A regular expression as the user wrote it, or a worded error. Case-insensitive unless asked. */
+export function parseRegex(source: string, caseSensitive = false): RegExp {
+  if (!source) throw syntaxError('type a regular expression to search for.');
+  if (source.length > 1000) throw syntaxError('the expression is longer than 1,000 characters; shorten it.');
+  try {
+    return new RegExp(source, caseSensitive ? 'gu' : 'giu');
+  } catch (e) {
+    const why = (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '');
+    throw syntaxError(`the regular expression is not valid (${why}). Escape characters such as ( ) [ ] . * + ? with a backslash to match them literally, e.g. \\(.`);
+  }
+}
+
+/** Every non-empty match of the expression in the text, in UTF-16 units. */
+export function regexSpans(re: RegExp, text: string): Span[] {
+  const out: Span[] = [];
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    if (m[0].length === 0) {
+      // An empty match (a* or ^) would loop forever and is no passage: step past it.
+      re.lastIndex = m.index + (text.codePointAt(m.index)! > 0xffff ? 2 : 1);
+      if (re.lastIndex > text.length) break;
+      continue;
+    }
+    out.push({ start: m.index, end: m.index + m[0].length });
+  }
+  return out;
+}

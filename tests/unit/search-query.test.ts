@@ -1,0 +1,123 @@
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import fc from 'fast-check';
+import { Sqlite } from '../../main/core/db/sqlite';
+import { MarginaliaError } from '../../main/core/errors';
+import { matchDocument, parseQuery, parseRegex, toFts, wordsOf } from '../../main/core/search/query';
+
+/** An FTS5 table made exactly as the project's documents_fts, in memory. */
+let db: Sqlite;
+beforeAll(async () => {
+  db = await Sqlite.open(':memory:');
+  await db.exec(`CREATE VIRTUAL TABLE t USING fts5(name, text, tokenize = 'unicode61 remove_diacritics 2')`);
+});
+afterAll(() => db.close());
+
+async function ftsMatches(text: string, fts: string): Promise<boolean> {
+  await db.run(`DELETE FROM t`);
+  await db.run(`INSERT INTO t (rowid, name, text) VALUES (1, '', ?)`, [text]);
+  return (await db.all(`SELECT rowid FROM t WHERE t MATCH ?`, [fts])).length > 0;
+}
+
+function errorOf(query: string): string {
+  try {
+    parseQuery(query);
+  } catch (e) {
+    expect(e).toBeInstanceOf(MarginaliaError);
+    return (e as Error).message;
+  }
+  throw new Error(`"${query}" parsed`);
+}
+
+describe('search syntax', () => {
+  it('reads operators in capitals and words otherwise', () => {
+    expect(parseQuery('Russia OR Ukraine').kind).toBe('or');
+    expect(parseQuery('Russia or Ukraine')).toMatchObject({ kind: 'and', children: [{ tokens: ['Russia'] }, { tokens: ['or'] }, { tokens: ['Ukraine'] }] });
+    expect(parseQuery('Russia -Blinken')).toMatchObject({ kind: 'and', children: [{ kind: 'phrase' }, { kind: 'not', child: { tokens: ['Blinken'] } }] });
+    expect(parseQuery('"false flag"')).toMatchObject({ kind: 'phrase', tokens: ['false', 'flag'], prefix: false });
+    expect(parseQuery('strik*')).toMatchObject({ kind: 'phrase', tokens: ['strik'], prefix: true });
+    expect(parseQuery('strike NEAR/5 Kyiv')).toMatchObject({ kind: 'near', distance: 5 });
+    expect(parseQuery('pro-Russian')).toMatchObject({ kind: 'phrase', tokens: ['pro', 'Russian'] });
+  });
+
+  it('explains what is wrong and how to write it', () => {
+    expect(errorOf('"false flag')).toMatch(/quote at character 1 is not closed/);
+    expect(errorOf('Russia OR')).toMatch(/OR at character 8 needs a word after it/);
+    expect(errorOf('-Blinken')).toMatch(/only excluded words.*Russia -Blinken/);
+    expect(errorOf('Russia OR -Blinken')).toMatch(/each side of OR needs a word/);
+    expect(errorOf('(Russia')).toMatch(/\( at character 1 is not closed/);
+    expect(errorOf('Russia)')).toMatch(/\) at character 7 has no \(/);
+    expect(errorOf('strike NEAR/x Kyiv')).toMatch(/NEAR\/ followed by a number/);
+    expect(errorOf('(a OR b) NEAR/3 c')).toMatch(/NEAR .* joins words/);
+    expect(errorOf('!!!')).toMatch(/no letters or digits.*regular-expression mode/);
+    expect(errorOf('')).toMatch(/type a word/);
+    expect(() => parseRegex('(')).toThrow(/regular expression is not valid/);
+  });
+
+  it('any typed string either parses into a query SQLite runs, or gives a worded error', async () => {
+    const pieces = ['Russia', 'ukraine', 'strik*', '"false flag"', '"', '(', ')', 'AND', 'OR', 'NOT', '-', '-x', 'NEAR', 'NEAR/2', 'NEAR/', '*', ':', '^', '{', '}', "'", 'é', '😀', '+', ',', 'text:', 'NEAR(', '\\'];
+    const typed = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.array(fc.constantFrom(...pieces), { maxLength: 8 }).map((p) => p.join(' ')),
+      fc.array(fc.constantFrom(...pieces), { maxLength: 8 }).map((p) => p.join('')),
+    );
+    await fc.assert(
+      fc.asyncProperty(typed, async (q) => {
+        let fts: string;
+        try {
+          fts = toFts(parseQuery(q));
+        } catch (e) {
+          expect(e).toBeInstanceOf(MarginaliaError);
+          expect((e as MarginaliaError).code).toBe('invalid_input');
+          expect((e as Error).message).toMatch(/^query: .{10,}/);
+          return;
+        }
+        await expect(ftsMatches('Russia strikes Ukraine', fts)).resolves.toBeTypeOf('boolean');
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('a document matches in the app exactly when FTS5 says it matches', async () => {
+    const vocabulary = ['russia', 'Russia', 'RUSSIAN', 'ukraine', 'strike', 'strikes', 'café', 'cafe', 'Kyiv', 'київ', 'Київ', 'flag', 'false', 'a', '😀', 'x²', 'don\u0301t'];
+    const doc = fc.array(fc.constantFrom(...vocabulary), { minLength: 0, maxLength: 14 }).chain((words) =>
+      fc.array(fc.constantFrom(' ', ', ', '. ', '\n', ' — ', '"'), { minLength: words.length, maxLength: words.length }).map((seps) => words.map((w, i) => w + seps[i]).join('')),
+    );
+    const term = fc.constantFrom('russia', 'russ*', 'ukraine', 'strike', 'strik*', 'cafe', 'café', 'kyiv', 'київ', 'flag', '"false flag"', '"russia ukraine"', '😀x', 'x²');
+    const query = fc.oneof(
+      term,
+      fc.tuple(term, term).map(([a, b]) => `${a} ${b}`),
+      fc.tuple(term, term).map(([a, b]) => `${a} OR ${b}`),
+      fc.tuple(term, term).map(([a, b]) => `${a} -${b}`),
+      fc.tuple(term, term, fc.integer({ min: 0, max: 4 })).map(([a, b, n]) => `${a} NEAR/${n} ${b}`),
+      fc.tuple(term, term, term).map(([a, b, c]) => `(${a} OR ${b}) NOT ${c}`),
+      fc.tuple(term, term, term, fc.integer({ min: 0, max: 3 })).map(([a, b, c, n]) => `${a} NEAR/${n} ${b} NEAR/${n} ${c}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(doc, query, async (text, q) => {
+        let node;
+        try {
+          node = parseQuery(q);
+        } catch {
+          return; // e.g. "😀x": no word to search for; covered above
+        }
+        const inApp = matchDocument(node, wordsOf(text)) !== null;
+        expect(inApp).toBe(await ftsMatches(text, toFts(node)));
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('hits are the occurrences that make a document match, never excluded words', () => {
+    const text = 'Russia struck. Ukraine answered. Blinken spoke of Russia.';
+    const spans = (q: string) => (matchDocument(parseQuery(q), wordsOf(text)) ?? []).map((s) => text.slice(s.start, s.end));
+    expect(spans('Russia OR Ukraine')).toEqual(['Russia', 'Ukraine', 'Russia']);
+    expect(spans('Russia -Blinken')).toEqual([]);
+    expect(matchDocument(parseQuery('Russia -Blinken'), wordsOf(text))).toBeNull();
+    expect(spans('Russia -Putin')).toEqual(['Russia', 'Russia']);
+    expect(spans('struck NEAR/1 Ukraine')).toEqual(['struck', 'Ukraine']);
+    expect(matchDocument(parseQuery('Russia NEAR/0 Ukraine'), wordsOf(text))).toBeNull();
+    expect(spans('Russia NEAR/1 Ukraine')).toEqual(['Russia', 'Ukraine']);
+    expect(spans('"spoke of russia"')).toEqual(['spoke of Russia']);
+    expect(spans('(Putin Russia) OR Ukraine')).toEqual(['Ukraine']);
+  });
+});
