@@ -34,23 +34,6 @@ export function textCharsAtLeast(bytes: Uint8Array): number {
   return bytes.includes(0) ? Math.floor(bytes.length / 2) : n;
 }
 
-/**
- * An upper bound on the characters of text in an XML part: the UTF-8 characters outside its
- * tags. Lets a document whose text is far past MAX_DOCUMENT_CHARS be refused before an XML
- * library builds a tree of it.
- */
-export function xmlTextCharsAtMost(xml: Uint8Array): number {
-  let n = 0;
-  let inTag = false;
-  for (let i = 0; i < xml.length; i++) {
-    const b = xml[i]!;
-    if (b === 0x3c) inTag = true;
-    else if (b === 0x3e) inTag = false;
-    else if (!inTag && (b & 0xc0) !== 0x80) n++;
-  }
-  return n;
-}
-
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 
 export function isZip(bytes: Uint8Array): boolean {
@@ -79,11 +62,39 @@ export function zipEntryNames(bytes: Uint8Array, file: string, what: string): st
  * trusted, so a zip bomb that understates them is stopped, and an entry that understates its
  * size is read whole, not cut to it.
  */
-export function safeUnzip(bytes: Uint8Array, file: string, what: string, wanted: (name: string) => boolean, maxBytes = MAX_EXPANDED_BYTES): Unzipped {
+export function safeUnzip(
+  bytes: Uint8Array,
+  file: string,
+  what: string,
+  wanted: (name: string) => boolean,
+  maxBytes = MAX_EXPANDED_BYTES,
+  inspect?: (name: string, chunk: Uint8Array) => void,
+): Unzipped {
   // What the archive declares is checked first, as a cheap early refusal; what it really
   // holds is then counted as it is inflated.
   checkZipSizes(bytes, file, what, maxBytes);
-  return inflateZip(bytes, { file, what, wanted, maxBytes, maxEntries: MAX_ZIP_ENTRIES });
+  return inflateZip(bytes, { file, what, wanted, maxBytes, maxEntries: MAX_ZIP_ENTRIES, ...(inspect ? { inspect } : {}) });
+}
+
+/**
+ * Counts, as an XML part is inflated, an upper bound on its text's characters (the UTF-8
+ * characters outside its tags) and refuses the document once it is past MAX_DOCUMENT_CHARS: a
+ * document of 190 million characters stops being inflated at about 21 million.
+ */
+export function xmlTextLimit(file: string, part: string): (name: string, chunk: Uint8Array) => void {
+  let n = 0;
+  let inTag = false;
+  const max = MAX_DOCUMENT_CHARS * 1.05;
+  return (name, chunk) => {
+    if (name !== part) return;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i]!;
+      if (b === 0x3c) inTag = true;
+      else if (b === 0x3e) inTag = false;
+      else if (!inTag && (b & 0xc0) !== 0x80) n++;
+    }
+    if (n > max) throw documentTooLong(file, null);
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import mammoth from 'mammoth';
 import { XMLParser } from 'fast-xml-parser';
 import { strFromU8 } from 'fflate';
 import { MarginaliaError } from '../errors';
-import { MAX_DOCUMENT_CHARS, documentTooLong, isMediaEntry, safeUnzip, xmlTextCharsAtMost } from './limits';
+import { MAX_EXPANDED_BYTES, isMediaEntry, safeUnzip, xmlTextLimit } from './limits';
 import { storedZip } from '../security/zip';
 
 /**
@@ -11,13 +11,10 @@ import { storedZip } from '../security/zip';
  * them re-packed uncompressed: it never inflates anything itself.
  */
 export async function docxToText(bytes: Uint8Array, file: string): Promise<string> {
-  const parts = safeUnzip(bytes, file, 'Word document (.docx)', (name) => !isMediaEntry(name));
-  const body = parts['word/document.xml'];
-  if (!body) {
+  const parts = safeUnzip(bytes, file, 'Word document (.docx)', (name) => !isMediaEntry(name), MAX_EXPANDED_BYTES, xmlTextLimit(file, 'word/document.xml'));
+  if (!parts['word/document.xml']) {
     throw new MarginaliaError('invalid_input', `${file}: is a zip archive but not a Word document (it has no word/document.xml); open it in Word and save it as .docx.`);
   }
-  const chars = xmlTextCharsAtMost(body);
-  if (chars > MAX_DOCUMENT_CHARS * 1.05) throw documentTooLong(file, null);
   const stored = storedZip(parts);
   for (const k of Object.keys(parts)) delete parts[k];
   try {
@@ -83,12 +80,11 @@ function collectParagraphs(children: XmlNode[], out: string[]): void {
 
 /** The text of an OpenDocument text file (.odt): its paragraphs and headings, in order. */
 export function odtToText(bytes: Uint8Array, file: string): string {
-  const parts = safeUnzip(bytes, file, 'OpenDocument text (.odt)', (name) => name === 'content.xml');
+  const parts = safeUnzip(bytes, file, 'OpenDocument text (.odt)', (name) => name === 'content.xml', MAX_EXPANDED_BYTES, xmlTextLimit(file, 'content.xml'));
   const content = parts['content.xml'];
   if (!content) {
     throw new MarginaliaError('invalid_input', `${file}: is a zip archive but not an OpenDocument text (it has no content.xml); open it and save it as .odt.`);
   }
-  if (xmlTextCharsAtMost(content) > MAX_DOCUMENT_CHARS * 1.05) throw documentTooLong(file, null);
   let tree: XmlNode[];
   try {
     tree = odtParser.parse(strFromU8(content)) as XmlNode[];

@@ -23,6 +23,8 @@ export interface InflateOptions {
   maxBytes: number;
   /** More entries than this (wanted or not) and the archive is refused. */
   maxEntries?: number;
+  /** Sees each inflated chunk of a wanted entry as it comes; may throw to stop reading (a text already past its limit). */
+  inspect?: (name: string, chunk: Uint8Array) => void;
 }
 
 class TooLarge extends Error {}
@@ -64,7 +66,17 @@ export function inflateZip(bytes: Uint8Array, options: InflateOptions): Unzipped
         entry.terminate();
         return;
       }
-      if (data.length) chunks.push(data);
+      if (data.length) {
+        try {
+          options.inspect?.(entry.name, data);
+        } catch (e) {
+          failure = e as Error;
+          chunks.length = 0;
+          entry.terminate();
+          return;
+        }
+        chunks.push(data);
+      }
       if (final) out[entry.name] = join(chunks, size);
     };
     entry.start();
