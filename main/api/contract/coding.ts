@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { command, query } from '../define';
 import { Id, Offset } from './common';
-import type { SegmentWithContext } from '../../core/coding/segments';
+import type { SegmentPage, SegmentWithContext } from '../../core/coding/segments';
 import type { Memo } from '../../core/memos/memos';
 
 const MemoKind = z.enum(['project', 'document', 'code', 'segment']);
@@ -18,6 +18,21 @@ export const codingContract = {
       })
       .strict(),
     'Segments, filtered by document, code (with subcodes), coders; each with its text and optional context.',
+  ),
+  'segments.page': query<SegmentPage>()(
+    z
+      .object({
+        codeId: Id.optional(),
+        includeSubcodes: z.boolean().optional(),
+        coderIds: z.array(Id).max(1000).optional(),
+        context: z.number().int().min(0).max(2000).optional(),
+        attribute: z.string().min(1).max(200).optional(),
+        value: z.string().max(1000).optional(),
+        after: z.object({ order: z.number().int(), documentId: Id, start: Offset, end: Offset, id: Id }).strict().nullable().optional(),
+        limit: z.number().int().min(1).max(1000).optional(),
+      })
+      .strict(),
+    'Retrieval one page at a time (pass the previous page\'s `next` as `after`), in document order, with the total: segments of a code (with subcodes), of coders, in documents whose attribute contains a value.',
   ),
   'segments.create': command<{ id: string }>()(
     z

@@ -1,6 +1,6 @@
 import { codingContract } from '../contract/coding';
 import type { HandlersOf } from './types';
-import { createSegment, deleteSegment, listSegments, updateSegment } from '../../core/coding/segments';
+import { createSegment, deleteSegment, listSegments, pageSegments, updateSegment } from '../../core/coding/segments';
 import { deleteMemo, listMemos, saveMemo } from '../../core/memos/memos';
 import { resolveCode } from '../../core/codebook/codebook';
 import { resolveDocument } from '../../core/documents/documents';
@@ -16,6 +16,7 @@ async function describeSegment(r: Reader, id: string): Promise<string> {
 
 export const codingHandlers: HandlersOf<typeof codingContract> = {
   'segments.list': ({ session }, input) => session.project.db.read((r) => listSegments(r, input)),
+  'segments.page': ({ session }, input) => session.project.db.read((r) => pageSegments(r, input)),
   'segments.create': async ({ session }, input) => {
     const coder = await session.coder();
     const [code, doc] = await session.project.db.read(async (r) => [await resolveCode(r, input.codeId), await resolveDocument(r, input.documentId)] as const);

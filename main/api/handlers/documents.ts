@@ -1,9 +1,11 @@
 import { documentsContract } from '../contract/documents';
 import type { HandlersOf } from './types';
-import { deleteDocument, getDocumentText, listDocuments, listVariables, renameDocument, resolveDocument, setAttributes } from '../../core/documents/documents';
+import { deleteDocument, documentSummary, getDocumentText, listDocuments, listVariables, pageDocuments, renameDocument, resolveDocument, setAttributes } from '../../core/documents/documents';
 
 export const documentsHandlers: HandlersOf<typeof documentsContract> = {
   'documents.list': ({ session }, scope) => session.project.db.read((r) => listDocuments(r, scope)),
+  'documents.page': ({ session }, input) => session.project.db.read((r) => pageDocuments(r, input)),
+  'documents.summary': ({ session }, { id, ...scope }) => session.project.db.read((r) => documentSummary(r, id, scope)),
   'documents.get': ({ session }, { id }) => session.project.db.read((r) => getDocumentText(r, id)),
   'documents.rename': async ({ session }, { id, name }) => {
     const coder = await session.coder();

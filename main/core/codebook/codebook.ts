@@ -35,20 +35,39 @@ interface CodeRow {
   document_count: number;
 }
 
-/** The codebook as a flat list in tree order (each parent before its children). */
 /**
+ * The codebook as a flat list in tree order (each parent before its children).
+ *
  * Counts cover the chosen coders (`coderId`: one coder; see CoderChoice): by default every
  * coder but the consensus layer. Blind rounds are enforced by the read scope (core/team/blind.ts).
+ * They are one grouped pass over the (code, document, coder) index (migration 6), joined to
+ * the codes, not two scans per code. `counts: false` skips them (zeros): what finding a code
+ * by id or path needs, so a write never pays for the codebook's counts.
  */
-export async function listCodes(r: Reader, options: CoderChoice & { coderId?: string } = {}): Promise<Code[]> {
-  const who = await coderCondition(r, options.coderId ? { coderIds: [options.coderId] } : options);
-  const rows = await r.all<CodeRow>(
-    `SELECT c.id, c.parent_id, c.name, c.description, c.color, c.shortcut, c.sort_order,
-            (SELECT count(*) FROM segments s WHERE s.code_id = c.id AND ${who.sql}) AS segment_count,
-            (SELECT count(DISTINCT s.document_id) FROM segments s WHERE s.code_id = c.id AND ${who.sql}) AS document_count
-     FROM codes c ORDER BY c.sort_order, c.name COLLATE NOCASE`,
-    [...who.params, ...who.params],
-  );
+export async function listCodes(r: Reader, options: CoderChoice & { coderId?: string; counts?: boolean } = {}): Promise<Code[]> {
+  let rows: CodeRow[];
+  if (options.counts === false) {
+    rows = await r.all<CodeRow>(
+      `SELECT id, parent_id, name, description, color, shortcut, sort_order, 0 AS segment_count, 0 AS document_count
+       FROM codes ORDER BY sort_order, name COLLATE NOCASE`,
+    );
+  } else {
+    const who = await coderCondition(r, options.coderId ? { coderIds: [options.coderId] } : options);
+    rows = await r.all<CodeRow>(
+      // Grouped by code and document first, in the index's order, so counting the documents
+      // needs no set of distinct ids per code.
+      `WITH per_document AS (
+         SELECT s.code_id, s.document_id, count(*) AS n FROM segments s WHERE ${who.sql} GROUP BY s.code_id, s.document_id
+       ), counts AS (
+         SELECT code_id, sum(n) AS segment_count, count(*) AS document_count FROM per_document GROUP BY code_id
+       )
+       SELECT c.id, c.parent_id, c.name, c.description, c.color, c.shortcut, c.sort_order,
+              ifnull(n.segment_count, 0) AS segment_count, ifnull(n.document_count, 0) AS document_count
+       FROM codes c LEFT JOIN counts n ON n.code_id = c.id
+       ORDER BY c.sort_order, c.name COLLATE NOCASE`,
+      who.params,
+    );
+  }
   const children = new Map<string | null, CodeRow[]>();
   for (const row of rows) {
     const list = children.get(row.parent_id) ?? [];
@@ -68,8 +87,8 @@ export async function listCodes(r: Reader, options: CoderChoice & { coderId?: st
 }
 
 /** Finds a code by id or by its path ("attribution/blames Russia"); names compare case-insensitively. */
-export async function resolveCode(r: Reader, idOrPath: string): Promise<Code> {
-  const codes = await listCodes(r);
+export async function resolveCode(r: Reader, idOrPath: string, options: { counts?: boolean } = {}): Promise<Code> {
+  const codes = await listCodes(r, { counts: options.counts ?? false });
   const found =
     codes.find((c) => c.id === idOrPath) ?? codes.find((c) => c.path.toLowerCase() === idOrPath.trim().toLowerCase().replace(/\s*\/\s*/g, '/'));
   if (!found) throw notFound('code', idOrPath);

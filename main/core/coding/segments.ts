@@ -93,6 +93,79 @@ export async function listSegments(r: Reader, filter: SegmentFilter = {}): Promi
   );
 }
 
+/** Where a page of retrieval ends: its last segment's place in document order. */
+export interface SegmentCursor {
+  order: number;
+  documentId: string;
+  start: number;
+  end: number;
+  id: string;
+}
+
+export interface SegmentPageFilter extends Omit<SegmentFilter, 'ids' | 'documentId'> {
+  /** Only segments in documents whose attribute `attribute` contains `value` (case-insensitive). */
+  attribute?: string;
+  value?: string;
+  after?: SegmentCursor | null;
+  limit?: number;
+}
+
+export interface SegmentPage {
+  segments: SegmentWithContext[];
+  /** Segments that match, on every page. */
+  total: number;
+  /** Pass as `after` for the next page; null after the last. */
+  next: SegmentCursor | null;
+}
+
+/**
+ * Retrieval one page at a time, in document order then position, with the total: the page's
+ * segments are found along the (import order, id) index of documents and the segments of
+ * each document, and only they have their text and context cut from their document.
+ */
+export async function pageSegments(r: Reader, filter: SegmentPageFilter = {}): Promise<SegmentPage> {
+  const limit = Math.max(1, Math.min(filter.limit ?? 100, 1000));
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (filter.codeId) {
+    const ids = filter.includeSubcodes ? await descendantIds(r, filter.codeId) : [filter.codeId];
+    where.push(`s.code_id IN (${ids.map(() => '?').join(',')})`);
+    params.push(...ids);
+  }
+  if (filter.coderIds && filter.coderIds.length > 0) {
+    where.push(`s.coder_id IN (${filter.coderIds.map(() => '?').join(',')})`);
+    params.push(...filter.coderIds);
+  }
+  const value = filter.value?.trim();
+  if (filter.attribute && value) {
+    where.push(
+      `s.document_id IN (SELECT dv.document_id FROM document_values dv JOIN variables v ON v.id = dv.variable_id
+                         WHERE v.name = ? COLLATE NOCASE AND dv.value LIKE ? ESCAPE '\\')`,
+    );
+    params.push(filter.attribute, `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  }
+  const total = (await r.get<{ n: number }>(`SELECT count(*) AS n FROM segments s ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, params))?.n ?? 0;
+  const pageWhere = [...where];
+  const pageParams = [...params];
+  if (filter.after) {
+    const a = filter.after;
+    pageWhere.push('(d.sort_order, d.id, s.start, s.end, s.id) > (?, ?, ?, ?, ?)');
+    pageParams.push(a.order, a.documentId, a.start, a.end, a.id);
+  }
+  const keys = await r.all<{ id: string; order: number; document_id: string; start: number; end: number }>(
+    `SELECT s.id, d.sort_order AS "order", d.id AS document_id, s.start, s.end
+     FROM documents d INDEXED BY documents_order_id JOIN segments s ON s.document_id = d.id
+     ${pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : ''}
+     ORDER BY d.sort_order, d.id, s.start, s.end, s.id LIMIT ?`,
+    [...pageParams, limit],
+  );
+  const rows = keys.length ? await listSegments(r, { ids: keys.map((k) => k.id), context: filter.context }) : [];
+  const byId = new Map(rows.map((s) => [s.id, s]));
+  const segments = keys.flatMap((k) => byId.get(k.id) ?? []);
+  const last = keys[keys.length - 1];
+  return { segments, total, next: last && keys.length === limit ? { order: last.order, documentId: last.document_id, start: last.start, end: last.end, id: last.id } : null };
+}
+
 /**
  * Why `[start, end)` is not a passage of `doc`, or null when it is: whole code points,
  * 0-based, half-open, non-empty, inside the stored text. The one span rule, used for every

@@ -2,6 +2,7 @@ import { coderCondition, type CoderChoice } from '../coders/scope';
 import { randomUUID } from 'node:crypto';
 import type { Reader, Tx } from '../db/project-db';
 import { MarginaliaError, invalid, notFound } from '../errors';
+import type { SqlValue } from '../db/sqlite';
 import { existingIds } from '../db/in-chunks';
 import { codePointLength, countUncarried, normaliseText, sha256 } from '../text/normalise';
 
@@ -98,6 +99,212 @@ export async function listDocuments(r: Reader, options: CoderChoice = {}): Promi
     a[v.name] = decodeValue(v.type, v.value);
   }
   return rows.map((d) => ({ ...d, attributes: attrs.get(d.id) ?? {} }));
+}
+
+/** How the windowed document list is ordered: import order, name, segment count, or an attribute's value. */
+export type DocumentSort = 'order' | 'name' | 'segments' | 'attribute';
+
+/** Where a page ends: the sort key and id of its last row. Pass it back as `after` for the next page. */
+export interface DocumentCursor {
+  key: string | number | null;
+  id: string;
+}
+
+export interface DocumentPageOptions extends CoderChoice {
+  sort?: DocumentSort;
+  /** With sort 'attribute': the attribute's name. Documents without a value come last. */
+  attribute?: string;
+  descending?: boolean;
+  /** Only documents whose name contains this (case-insensitive). */
+  filter?: string;
+  /** Rows after this cursor (keyset: stable while rows before it are added or removed). */
+  after?: DocumentCursor | null;
+  /** Rows from this position, when no cursor is at hand (a jump of the scrollbar). */
+  offset?: number;
+  limit?: number;
+}
+
+export interface DocumentPage {
+  documents: DocumentSummary[];
+  /** Documents that match the filter, on every page. */
+  total: number;
+  /** Position of the first row in the whole ordered list, for a page asked by offset; null for one asked by cursor. */
+  offset: number | null;
+  /** Pass as `after` for the next page; null after the last. */
+  next: DocumentCursor | null;
+}
+
+interface PageRow extends DocumentRow {
+  sort_key: string | number | null;
+}
+
+
+/**
+ * One window of the document list with the total, sorted and filtered as the screen asks:
+ * the attributes and segment counts of its rows only. The sort key is a column or one indexed
+ * look-up per document, and ties (equal names, equal values, missing values) are broken by id,
+ * so a cursor always names one place in the order.
+ */
+export async function pageDocuments(r: Reader, options: DocumentPageOptions = {}): Promise<DocumentPage> {
+  const who = await coderCondition(r, options);
+  const limit = Math.max(1, Math.min(options.limit ?? 100, 1000));
+  const where: string[] = [];
+  const whereParams: SqlValue[] = [];
+  const filter = options.filter?.trim();
+  if (filter) {
+    where.push(`d.name LIKE ? ESCAPE '\\'`);
+    whereParams.push(`%${filter.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  }
+  const total = (await r.get<{ n: number }>(`SELECT count(*) AS n FROM documents d ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, whereParams))?.n ?? 0;
+  const after = options.after ?? null;
+  const offset = after ? null : Math.max(0, options.offset ?? 0);
+  const keys =
+    options.sort === 'attribute'
+      ? await attributeWindow(r, options.attribute, { where, whereParams, after, offset, limit, descending: !!options.descending })
+      : await keyWindow(r, options.sort ?? 'order', who, { where, whereParams, after, offset, limit, descending: !!options.descending });
+  // The window's ids come from the sort key alone (an index walk for order, name and an
+  // attribute); then the rows of those ids: a document's row holds its whole text.
+  const byId = new Map(
+    (
+      await r.all<DocumentRow>(
+        `SELECT d.id, d.name, d.length, d.text_sha256, d.source_name, d.source_format, d.source_encoding, d.imported_at, d.imported_by
+         FROM documents d WHERE d.id IN (${keys.map(() => '?').join(', ')})`,
+        keys.map((w) => w.id),
+      )
+    ).map((d) => [d.id, d]),
+  );
+  const rows: PageRow[] = keys.flatMap((w) => {
+    const d = byId.get(w.id);
+    return d ? [{ ...d, sort_key: w.sort_key }] : [];
+  });
+  const documents = await withCountsAndAttributes(r, rows, who);
+  const last = rows[rows.length - 1];
+  return { documents, total, offset, next: last && rows.length === limit ? { key: last.sort_key, id: last.id } : null };
+}
+
+interface WindowSpec {
+  where: string[];
+  whereParams: SqlValue[];
+  after: DocumentCursor | null;
+  offset: number | null;
+  limit: number;
+  descending: boolean;
+}
+type KeyRow = { id: string; sort_key: string | number | null };
+
+/** Ids and keys of a window in import order, name or segment-count order; keys never null. */
+async function keyWindow(r: Reader, sort: Exclude<DocumentSort, 'attribute'>, who: { sql: string; params: SqlValue[] }, w: WindowSpec): Promise<KeyRow[]> {
+  const key =
+    sort === 'name' ? 'd.name COLLATE NOCASE' : sort === 'segments' ? `(SELECT count(*) FROM segments s WHERE s.document_id = d.id AND ${who.sql})` : 'd.sort_order';
+  const params: SqlValue[] = sort === 'segments' ? [...who.params] : [];
+  const where = [...w.where];
+  params.push(...w.whereParams);
+  if (w.after) {
+    // Written as a range on the key and then the tie, so the index on the key is walked from the cursor.
+    const k = sort === 'segments' ? 'sort_key' : key;
+    where.push(`${k} ${w.descending ? '<=' : '>='} ? AND (${k} ${w.descending ? '<' : '>'} ? OR d.id > ?)`);
+    params.push(w.after.key, w.after.key, w.after.id);
+  }
+  return r.all<KeyRow>(
+    `SELECT d.id, ${key} AS sort_key FROM documents d ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY sort_key ${w.descending ? 'DESC' : 'ASC'}, d.id LIMIT ? OFFSET ?`,
+    [...params, w.limit, w.offset ?? 0],
+  );
+}
+
+/**
+ * Ids and values of a window in the order of one attribute: documents with a value first,
+ * read along the (variable, value) index, then those without one (key null) by id.
+ */
+async function attributeWindow(r: Reader, attribute: string | undefined, w: WindowSpec): Promise<KeyRow[]> {
+  const variable = attribute ? await r.get<Variable>(`SELECT id, name, type FROM variables WHERE name = ? COLLATE NOCASE`, [attribute]) : undefined;
+  if (!variable) throw invalid('attribute', `there is no attribute "${attribute ?? ''}" to sort by; choose one of the project's attributes.`);
+  const value = variable.type === 'number' ? 'CAST(dv.value AS REAL)' : 'dv.value';
+  const join = w.where.length ? 'JOIN documents d ON d.id = dv.document_id' : '';
+  const out: KeyRow[] = [];
+  let skip = w.offset ?? 0;
+  if (!w.after || w.after.key !== null) {
+    const where = [`dv.variable_id = ?`, ...w.where];
+    const params: SqlValue[] = [variable.id, ...w.whereParams];
+    if (w.after) {
+      where.push(`(${value} ${w.descending ? '<' : '>'} ? OR (${value} = ? AND dv.document_id > ?))`);
+      params.push(w.after.key, w.after.key, w.after.id);
+    }
+    out.push(
+      ...(await r.all<KeyRow>(
+        `SELECT dv.document_id AS id, ${value} AS sort_key FROM document_values dv ${join} WHERE ${where.join(' AND ')}
+         ORDER BY sort_key ${w.descending ? 'DESC' : 'ASC'}, dv.document_id LIMIT ? OFFSET ?`,
+        [...params, w.limit, skip],
+      )),
+    );
+    if (out.length === w.limit) return out;
+    if (skip > 0) {
+      const n = await r.get<{ n: number }>(`SELECT count(*) AS n FROM document_values dv ${join} WHERE dv.variable_id = ? ${w.where.map((c) => `AND ${c}`).join(' ')}`, [variable.id, ...w.whereParams]);
+      skip = Math.max(0, skip - (n?.n ?? 0));
+    }
+  }
+  const where = [`NOT EXISTS (SELECT 1 FROM document_values dv WHERE dv.document_id = d.id AND dv.variable_id = ?)`, ...w.where];
+  const params: SqlValue[] = [variable.id, ...w.whereParams];
+  if (w.after?.key === null) {
+    where.push('d.id > ?');
+    params.push(w.after.id);
+  }
+  out.push(
+    ...(await r.all<KeyRow>(`SELECT d.id, NULL AS sort_key FROM documents d WHERE ${where.join(' AND ')} ORDER BY d.id LIMIT ? OFFSET ?`, [
+      ...params,
+      w.limit - out.length,
+      out.length > 0 ? 0 : skip,
+    ])),
+  );
+  return out;
+}
+
+async function withCountsAndAttributes(r: Reader, rows: readonly PageRow[], who: { sql: string; params: SqlValue[] }): Promise<DocumentSummary[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((d) => d.id);
+  const marks = ids.map(() => '?').join(', ');
+  const counts = new Map(
+    (
+      await r.all<{ document_id: string; n: number }>(
+        `SELECT s.document_id, count(*) AS n FROM segments s WHERE s.document_id IN (${marks}) AND ${who.sql} GROUP BY s.document_id`,
+        [...ids, ...who.params],
+      )
+    ).map((c) => [c.document_id, c.n]),
+  );
+  const attrs = await attributesOf(r, ids);
+  return rows.map(({ sort_key: _key, ...d }) => ({ ...d, segment_count: counts.get(d.id) ?? 0, attributes: attrs.get(d.id) ?? {} }));
+}
+
+/** The attributes of some documents, by document id. */
+async function attributesOf(r: Reader, ids: readonly string[]): Promise<Map<string, Record<string, AttributeValue>>> {
+  const out = new Map<string, Record<string, AttributeValue>>();
+  if (ids.length === 0) return out;
+  const values = await r.all<{ document_id: string; name: string; type: VariableType; value: string }>(
+    `SELECT dv.document_id, v.name, v.type, dv.value
+     FROM document_values dv JOIN variables v ON v.id = dv.variable_id
+     WHERE dv.document_id IN (${ids.map(() => '?').join(', ')}) ORDER BY v.sort_order, v.name`,
+    [...ids],
+  );
+  for (const v of values) {
+    let a = out.get(v.document_id);
+    if (!a) out.set(v.document_id, (a = {}));
+    a[v.name] = decodeValue(v.type, v.value);
+  }
+  return out;
+}
+
+/** One document's summary (attributes and segment count of the chosen coders): what the properties panel shows. */
+export async function documentSummary(r: Reader, idOrName: string, options: CoderChoice = {}): Promise<DocumentSummary> {
+  const { id } = await resolveDocument(r, idOrName);
+  const who = await coderCondition(r, options);
+  const row = await r.get<PageRow>(
+    `SELECT d.id, d.name, d.length, d.text_sha256, d.source_name, d.source_format, d.source_encoding, d.imported_at, d.imported_by, NULL AS sort_key
+     FROM documents d WHERE d.id = ?`,
+    [id],
+  );
+  if (!row) throw notFound('document', idOrName);
+  const [summary] = await withCountsAndAttributes(r, [row], who);
+  return summary!;
 }
 
 /** Finds a document by id, or by a name that is unique in the project. */

@@ -4,6 +4,7 @@ import * as m002 from './002-team';
 import * as m003 from './003-document-order';
 import * as m004 from './004-segment-codings';
 import * as m005 from './005-events-undone';
+import * as m006 from './006-list-indexes';
 
 export interface Migration {
   version: number;
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'document-order', up: m003.up },
   { version: 4, name: 'segment-codings', up: m004.up },
   { version: 5, name: 'events-undone', up: m005.up },
+  { version: 6, name: 'list-indexes', up: m006.up },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
