@@ -36,6 +36,8 @@ test('keyboard only: documents by arrows, a code from the tree by Enter on a Shi
   await page.keyboard.press('Enter');
   await expect(wb.stripe('attribution')).toBeVisible();
   const { text } = await api.call('documents.get', { id: docs[1]!.id });
+  // The stripe is drawn before the write lands: wait for the stored segment.
+  await expect.poll(async () => (await api.call('segments.list', { documentId: docs[1]!.id })).length).toBe(1);
   const [seg] = await api.call('segments.list', { documentId: docs[1]!.id });
   expect(seg!.start).toBe(0);
   expect(seg!.text).toBe(text.split(/\s/)[0]);

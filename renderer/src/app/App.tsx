@@ -15,9 +15,15 @@ import { useCodingCommands } from './use-coding-commands';
 import { useDialogs, type Dialog } from './use-dialogs';
 import { isMac, useKeyboard } from './use-keyboard';
 import { DocumentList } from '../features/documents/DocumentList';
-import { CodeTree } from '../features/codebook/CodeTree';
+import { SearchPanel } from '../features/search/SearchPanel';
+import { CodebookPanel } from '../features/codebook/CodebookPanel';
+import { BottomDock, Layout } from './Layout';
+import { PaneStack } from './Panes';
 import { CodeInspector } from '../features/codebook/CodeInspector';
-import { DocumentViewer, type Jump, type TextSelection } from '../features/viewer/DocumentViewer';
+import { DocumentViewer, type Jump } from '../features/viewer/DocumentViewer';
+import { useSelection } from '../features/viewer/use-selection';
+import { useTextSize } from '../features/viewer/use-text-size';
+import { displayColors } from '../features/viewer/code-colors';
 import { SegmentInspector } from '../features/inspector/SegmentInspector';
 import { CodedSegmentsView } from '../features/retrieval/CodedSegmentsView';
 import { MemosView } from '../features/memos/MemosView';
@@ -25,6 +31,7 @@ import { MemoEditor } from '../features/memos/MemoEditor';
 import { AttributesEditor } from '../features/import/AttributesEditor';
 import { ComparisonView } from '../features/team/ComparisonView';
 import { SaveStatus } from '../features/project/SaveStatus';
+import { WireDialogs, type WireDialog } from '../features/analysis/WireDialogs';
 
 export const CODER_KEY = 'marginalia.coder';
 const ONLY_MINE_KEY = 'marginalia.onlyMine';
@@ -55,13 +62,15 @@ export function App() {
   const [docSegments, setDocSegments] = useState<Segment[]>([]);
   const [selectedSegmentId, setSelectedSegmentId] = useState<string | null>(null);
   const [selectedCodeId, setSelectedCodeId] = useState<string | null>(null);
-  const [pending, setPending] = useState<TextSelection | null>(null);
+  // The passage a code applies to: what is visibly selected in the text, nothing once that is let go.
+  const { selection: pending, onSelection, clear: clearSelection, status: selectionStatus } = useSelection(() => setSelectedSegmentId(null));
+  const textSize = useTextSize();
   const [jump, setJump] = useState<Jump | null>(null);
   const dialogs = useDialogs();
   const setDialog = (d: Dialog) => (d === null ? dialogs.close() : dialogs.open(d));
   const [bottom, setBottom] = useState<BottomView>(null);
+  const [wire, setWire] = useState<WireDialog>(null);
   const [retrievalCodeId, setRetrievalCodeId] = useState<string | null>(null);
-  const [newCodeName, setNewCodeName] = useState('');
   const { message, say, fail } = useStatus();
 
   /** The one file to send a colleague: a consistent copy, taken while the project stays open. */
@@ -129,31 +138,24 @@ export function App() {
   const selectedSegment = visibleSegments.find((s) => s.id === selectedSegmentId) ?? null;
   const selectedCode = codes.find((c) => c.id === selectedCodeId) ?? null;
   const textMap = useMemo(() => (doc ? buildTextMap(doc.text) : null), [doc]);
+  const codeColors = useMemo(() => displayColors(codes), [codes]);
   const openDoc = documents.find((d) => d.id === openId) ?? null;
 
   const open = useCallback((id: string, at?: { start: number; end: number }) => {
     setOpenId(id);
-    setPending(null);
+    clearSelection();
     setJump(at ? { ...at, nonce: Date.now() } : null);
     if (!at) setSelectedSegmentId(null);
   }, []);
+  /** A search hit: its document opened with exactly that hit selected. */
+  const openHit = useCallback((id: string, at: { start: number; end: number }) => {
+    open(id, at);
+    setSelectedSegmentId(null);
+    setJump({ ...at, select: true, nonce: Date.now() });
+  }, [open]);
 
   const { apply, createAndApply, inVivo, undo, redo } = useCodingCommands({ doc, coder, codes, selection: pending, setDocSegments, say, fail });
 
-  const addCode = (asSub: boolean) => {
-    const name = newCodeName.trim();
-    if (!name) return;
-    call('codes.create', { name, parentId: asSub ? selectedCodeId : null }).then((r) => {
-      setNewCodeName('');
-      setSelectedCodeId(r.id);
-      say(`Created code ${name}`);
-    }, fail);
-  };
-
-  const onSelection = useCallback((sel: TextSelection | null) => {
-    setPending(sel);
-    if (sel) setSelectedSegmentId(null);
-  }, []);
 
   const stepSegment = (dir: 1 | -1) => {
     const list = [...visibleSegments].sort((a, b) => a.start - b.start || a.end - b.end);
@@ -236,186 +238,211 @@ export function App() {
         { label: 'Memos', onSelect: () => setBottom('memos') },
         { label: 'Compare coders', onSelect: () => setBottom('compare'), disabled: !openId },
         { label: 'Intercoder agreement', onSelect: () => setDialog('agreement') },
+        { label: 'Larger text', onSelect: textSize.larger, disabled: !textSize.canGrow, shortcut: isMac ? '⌘=' : 'Ctrl+=' },
+        { label: 'Smaller text', onSelect: textSize.smaller, disabled: !textSize.canShrink, shortcut: isMac ? '⌘-' : 'Ctrl+-' },
+      ],
+    },
+    {
+      label: 'Analyse',
+      items: [
+        { label: 'Word frequency…', onSelect: () => setWire('words') },
+        { label: 'Duplicate stories…', onSelect: () => setWire('duplicates') },
       ],
     },
   ];
 
   const keep = (e: React.MouseEvent) => e.preventDefault();
 
-  return (
-    <div className="app">
-      <header className="topbar">
-        <MenuBar menus={menus} />
-        <div className="toolbar" role="toolbar" aria-label="Coding tools">
-          <button type="button" onMouseDown={keep} onClick={() => setDialog('palette')} title="Quick code (Q or Ctrl+K)">
-            Quick code
-          </button>
-          <button type="button" onMouseDown={keep} onClick={inVivo} title="Code in vivo (V)">
-            Code in vivo
-          </button>
-          <button type="button" onMouseDown={keep} onClick={undo} disabled={!history.undo} title={history.undo ? `Undo ${history.undo}` : 'Nothing to undo'}>
-            Undo
-          </button>
-          <button type="button" onMouseDown={keep} onClick={redo} disabled={!history.redo} title={history.redo ? `Redo ${history.redo}` : 'Nothing to redo'}>
-            Redo
-          </button>
-        </div>
-        <span className="project-name">{info ? `${info.name} — ${info.file}` : ''}</span>
-      </header>
-
-      <aside className="left">
-        <DocumentList documents={documents} openId={openId} onOpen={open} />
-        <section className="panel codebook" aria-label="Codebook">
-          <h3>Codebook</h3>
-          <form
-            className="row"
-            onSubmit={(e) => {
-              e.preventDefault();
-              addCode(false);
-            }}
-          >
-            <input className="grow" aria-label="New code name" placeholder="New code…" value={newCodeName} onChange={(e) => setNewCodeName(e.target.value)} />
-            <button type="submit" disabled={!newCodeName.trim()}>
-              Add code
-            </button>
-            <button type="button" disabled={!newCodeName.trim() || !selectedCodeId} onClick={() => addCode(true)}>
-              Add subcode
-            </button>
-          </form>
-          <CodeTree
-            codes={codes}
-            selectedCodeId={selectedCodeId}
-            canApply={!!pending}
-            onSelect={(id) => {
-              setSelectedCodeId(id);
-              setSelectedSegmentId(null);
-            }}
-            onApply={(c) => void apply(c)}
-            onDelete={(c) => setDialog({ delete: c })}
-            onError={fail}
-          />
-        </section>
-      </aside>
-
-      <main className="center">
-        <DocumentViewer
-          doc={doc}
-          map={textMap}
-          segments={visibleSegments}
-          selectedSegmentId={selectedSegmentId}
-          pending={pending}
-          jump={jump}
-          onSelectSegment={(id) => {
-            setSelectedSegmentId(id);
-            if (id) setSelectedCodeId(null);
-          }}
-          onSelection={onSelection}
-        />
-        {bottom === 'segments' && (
-          <CodedSegmentsView
-            codes={codes}
-            coders={coders}
-            documents={documents}
-            codeId={retrievalCodeId}
-            version={version}
-            onCodeChange={(id) => setRetrievalCodeId(id || null)}
-            onOpen={openSegment}
-            onClose={() => setBottom(null)}
-          />
-        )}
-        {bottom === 'memos' && <MemosView version={version} onOpen={openMemo} onClose={() => setBottom(null)} />}
-        {bottom === 'compare' && openId && (
-          <div className="bottom-view">
-            <ComparisonView documentId={openId} onClose={() => setBottom(null)} />
-          </div>
-        )}
-      </main>
-
-      <aside className="right">
-        {selectedSegment && doc ? (
-          <SegmentInspector
-            key={selectedSegment.id}
-            segment={selectedSegment}
-            text={textMap ? sliceCp(textMap, selectedSegment.start, selectedSegment.end) : ''}
-            codes={codes}
-            documentLength={doc.length}
-            onClose={() => setSelectedSegmentId(null)}
-            onError={fail}
-          />
-        ) : selectedCode ? (
-          <CodeInspector
-            key={selectedCode.id}
-            code={selectedCode}
-            codes={codes}
-            onDelete={(c) => setDialog({ delete: c })}
-            onError={fail}
-            onShowSegments={(c) => {
-              setRetrievalCodeId(c.id);
-              setBottom('segments');
-            }}
-          />
-        ) : (
-          <section className="panel" aria-label="Selection">
-            <p className="muted">
-              Select text and press a code's digit, Q for the quick-code palette, or V to code in vivo. Click a stripe or coded text to inspect a segment.
-            </p>
-          </section>
-        )}
-        {openDoc && (
-          <section className="panel" aria-label="Properties">
-            <h3>About this text</h3>
-            <p className="muted">
-              {openDoc.length.toLocaleString()} characters · {openDoc.segment_count} segments · imported {openDoc.imported_at.slice(0, 10)}
-              {openDoc.source_name ? ` from ${openDoc.source_name}` : ''}
-            </p>
-            <AttributesEditor documentId={openDoc.id} />
-            <h4>Document memo</h4>
-            <MemoEditor kind="document" targetId={openDoc.id} label="Document memo" />
-          </section>
-        )}
-      </aside>
-
-      <footer className="statusbar">
-        <button type="button" onClick={() => setDialog('coder')} aria-label={`Coder: ${coder?.name ?? 'none'} (switch)`}>
-          Coder: <strong>{coder?.name ?? '—'}</strong>
+  const topBar = (
+    <>
+      <MenuBar menus={menus} />
+      <div className="toolbar" role="toolbar" aria-label="Coding tools">
+        <button type="button" onMouseDown={keep} onClick={() => setDialog('palette')} title="Quick code (Q or Ctrl+K)">
+          Quick code
         </button>
-        <label>
-          <input
-            type="checkbox"
-            checked={onlyMine}
-            onChange={(e) => {
-              setOnlyMine(e.target.checked);
-              localStorage.setItem(ONLY_MINE_KEY, e.target.checked ? '1' : '0');
-            }}
-          />{' '}
-          Show only my coding
-        </label>
-        <label>
-          Coding shown{' '}
-          <select value={shown} disabled={onlyMine} onChange={(e) => setShown(e.target.value)}>
-            <option value="all">All coders (consensus layer apart)</option>
-            {coders
-              .filter((c) => c.name !== 'consensus')
-              .map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
-            {coders.some((c) => c.name === 'consensus') && <option value="consensus">Consensus layer only</option>}
-          </select>
-        </label>
-        {visibility?.restricted && (
-          <span role="note" className="muted">
-            Reliability round {visibility.rounds.map((r) => `“${r.name}”`).join(', ')} open: other coders' work is hidden
-          </span>
-        )}
-        <span className="muted">{pending ? `Selected ${pending.end - pending.start} characters (${pending.start}–${pending.end})` : ''}</span>
-        <span role={message?.error ? 'alert' : 'status'} className={message?.error ? 'error' : 'status'}>
-          {message?.text ?? ''}
-        </span>
-        <SaveStatus />
-      </footer>
+        <button type="button" onMouseDown={keep} onClick={inVivo} title="Code in vivo (V)">
+          Code in vivo
+        </button>
+        <button type="button" onMouseDown={keep} onClick={undo} disabled={!history.undo} title={history.undo ? `Undo ${history.undo}` : 'Nothing to undo'}>
+          Undo
+        </button>
+        <button type="button" onMouseDown={keep} onClick={redo} disabled={!history.redo} title={history.redo ? `Redo ${history.redo}` : 'Nothing to redo'}>
+          Redo
+        </button>
+      </div>
+      <span className="project-name">{info ? `${info.name} — ${info.file}` : ''}</span>
+    </>
+  );
+  const codebook = (
+    <CodebookPanel
+      codes={codes}
+      selectedCodeId={selectedCodeId}
+      canApply={!!pending}
+      onSelect={(id) => {
+        setSelectedCodeId(id);
+        setSelectedSegmentId(null);
+      }}
+      onApply={(c) => void apply(c)}
+      onDelete={(c) => setDialog({ delete: c })}
+      onError={fail}
+      onDone={say}
+    />
+  );
+  const inspector = (
+    <>
+      {selectedSegment && doc ? (
+        <SegmentInspector
+          key={selectedSegment.id}
+          segment={selectedSegment}
+          text={textMap ? sliceCp(textMap, selectedSegment.start, selectedSegment.end) : ''}
+          codes={codes}
+          documentLength={doc.length}
+          onClose={() => setSelectedSegmentId(null)}
+          onError={fail}
+        />
+      ) : selectedCode ? (
+        <CodeInspector
+          key={selectedCode.id}
+          code={selectedCode}
+          codes={codes}
+          onDelete={(c) => setDialog({ delete: c })}
+          onError={fail}
+          onShowSegments={(c) => {
+            setRetrievalCodeId(c.id);
+            setBottom('segments');
+          }}
+        />
+      ) : (
+        <section className="panel" aria-label="Selection">
+          <p className="muted">
+            Select text and press a code's digit, Q for the quick-code palette, or V to code in vivo. Click a stripe or coded text to inspect a segment.
+          </p>
+        </section>
+      )}
+      {openDoc && (
+        <section className="panel" aria-label="Properties">
+          <h3>About this text</h3>
+          <p className="muted">
+            {openDoc.length.toLocaleString()} characters · {openDoc.segment_count} segments · imported {openDoc.imported_at.slice(0, 10)}
+            {openDoc.source_name ? ` from ${openDoc.source_name}` : ''}
+          </p>
+          <AttributesEditor documentId={openDoc.id} />
+          <h4>Document memo</h4>
+          <MemoEditor kind="document" targetId={openDoc.id} label="Document memo" />
+        </section>
+      )}
+    </>
+  );
+  const bottomView = (
+    <>
+      {bottom === 'segments' && (
+        <CodedSegmentsView
+          codes={codes}
+          coders={coders}
+          documents={documents}
+          codeId={retrievalCodeId}
+          version={version}
+          onCodeChange={(id) => setRetrievalCodeId(id || null)}
+          onOpen={openSegment}
+          onClose={() => setBottom(null)}
+        />
+      )}
+      {bottom === 'memos' && <MemosView version={version} onOpen={openMemo} onClose={() => setBottom(null)} />}
+      {bottom === 'compare' && openId && (
+        <div className="bottom-view">
+          <ComparisonView documentId={openId} onClose={() => setBottom(null)} />
+        </div>
+      )}
+    </>
+  );
 
+  return (
+    <>
+      <Layout
+        top={topBar}
+        left={
+          <PaneStack
+            id="left"
+            panes={[
+              { id: 'documents', title: 'Documents', content: <DocumentList documents={documents} openId={openId} onOpen={open} /> },
+              { id: 'search', title: 'Search', content: <SearchPanel codes={codes} openDocumentId={openId} onOpenHit={openHit} onError={fail} onDone={say} /> },
+            ]}
+          />
+        }
+        center={
+          <BottomDock
+            main={
+              <DocumentViewer
+                doc={doc}
+                map={textMap}
+                colors={codeColors}
+                textSize={textSize.size}
+                segments={visibleSegments}
+                selectedSegmentId={selectedSegmentId}
+                pending={pending}
+                jump={jump}
+                onSelectSegment={(id) => {
+                  setSelectedSegmentId(id);
+                  if (id) setSelectedCodeId(null);
+                }}
+                onSelection={onSelection}
+              />
+            }
+            bottom={bottom === 'segments' || bottom === 'memos' || (bottom === 'compare' && openId) ? bottomView : null}
+          />
+        }
+        right={
+          <PaneStack
+            id="right"
+            panes={[
+              { id: 'codebook', title: 'Codebook', initialPercent: 58, content: codebook },
+              { id: 'inspector', title: 'Inspector', content: inspector },
+            ]}
+          />
+        }
+        status={
+          <>
+            <button type="button" onClick={() => setDialog('coder')} aria-label={`Coder: ${coder?.name ?? 'none'} (switch)`}>
+              Coder: <strong>{coder?.name ?? '—'}</strong>
+            </button>
+            <label>
+              <input
+                type="checkbox"
+                checked={onlyMine}
+                onChange={(e) => {
+                  setOnlyMine(e.target.checked);
+                  localStorage.setItem(ONLY_MINE_KEY, e.target.checked ? '1' : '0');
+                }}
+              />{' '}
+              Show only my coding
+            </label>
+            <label>
+              Coding shown{' '}
+              <select value={shown} disabled={onlyMine} onChange={(e) => setShown(e.target.value)}>
+                <option value="all">All coders (consensus layer apart)</option>
+                {coders
+                  .filter((c) => c.name !== 'consensus')
+                  .map((c) => (
+                    <option key={c.id} value={c.id}>
+                      {c.name}
+                    </option>
+                  ))}
+                {coders.some((c) => c.name === 'consensus') && <option value="consensus">Consensus layer only</option>}
+              </select>
+            </label>
+            {visibility?.restricted && (
+              <span role="note" className="muted">
+                Reliability round {visibility.rounds.map((r) => `“${r.name}”`).join(', ')} open: other coders' work is hidden
+              </span>
+            )}
+            <span className="muted">{selectionStatus}</span>
+            <span role={message?.error ? 'alert' : 'status'} className={message?.error ? 'error' : 'status'}>
+              {message?.text ?? ''}
+            </span>
+            <SaveStatus />
+          </>
+        }
+      />
       <Dialogs
         dialogs={dialogs}
         codes={codes}
@@ -429,6 +456,7 @@ export function App() {
         }}
         onError={fail}
       />
-    </div>
+      <WireDialogs which={wire} documents={documents} onClose={() => setWire(null)} onOpen={(id) => open(id)} onError={fail} />
+    </>
   );
 }

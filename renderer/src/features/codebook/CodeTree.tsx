@@ -10,17 +10,42 @@ interface Props {
   onApply: (code: Code) => void;
   onDelete: (code: Code) => void;
   onError: (e: unknown) => void;
+  /** Says what a change to the codebook did (for the status line, a polite live region). */
+  onDone?: (text: string) => void;
 }
 
 const DRAG_TYPE = 'application/x-marginalia-code';
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** Segments of each code together with all its subcodes' (a segment has one code, so they add up). */
+export function totalSegments(codes: Code[]): Map<string, number> {
+  const total = new Map(codes.map((c) => [c.id, c.segment_count]));
+  const byId = new Map(codes.map((c) => [c.id, c]));
+  for (const c of codes) {
+    for (let p = c.parent_id ? byId.get(c.parent_id) : undefined; p; p = p.parent_id ? byId.get(p.parent_id) : undefined) {
+      total.set(p.id, (total.get(p.id) ?? 0) + c.segment_count);
+    }
+  }
+  return total;
+}
+
+/** What a code row says to a screen reader after its name. */
+function describe(c: Code, total: number, hasSubcodes: boolean): string {
+  const counts = hasSubcodes
+    ? `${plural(total, 'segment')} with its subcodes, ${c.segment_count} of them coded with ${c.name} itself`
+    : `${plural(c.segment_count, 'segment')} in ${plural(c.document_count, 'document')}`;
+  return `${c.path}; ${counts}${c.shortcut ? `; shortcut key ${c.shortcut}` : ''}${c.description.trim() ? `; coding rule: ${c.description.trim()}` : ''}`;
+}
+
 /**
- * The codebook as an ARIA tree: arrows move, Right/Left open and close, Enter applies the code
- * to the selected text, Alt+arrows move the code, F2 renames, Delete deletes. Drag and drop
- * moves a code under another; dropping on "Top level" moves it up to the top.
+ * The codebook as an ARIA tree: arrows move, Right/Left open and close, Enter (or a double
+ * click) applies the code to the selected text, a single click only selects it (to read its
+ * rule), Alt+arrows move the code, F2 renames, Delete deletes. Hovering a code shows its
+ * coding rule. Drag and drop moves a code under another; dropping on "Top level" moves it up.
  */
-export function CodeTree({ codes, selectedCodeId, canApply, onSelect, onApply, onDelete, onError }: Props) {
+export function CodeTree({ codes, selectedCodeId, canApply, onSelect, onApply, onDelete, onError, onDone }: Props) {
+  const [tip, setTip] = useState<{ code: Code; x: number; y: number } | null>(null);
+  const totals = useMemo(() => totalSegments(codes), [codes]);
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
   const [focusId, setFocusId] = useState<string | null>(null);
   const [dropTarget, setDropTarget] = useState<string | null>(null);
@@ -52,6 +77,8 @@ export function CodeTree({ codes, selectedCodeId, canApply, onSelect, onApply, o
   const move = async (c: Code, parentId: string | null, index?: number) => {
     try {
       await call('codes.move', { id: c.id, parentId, ...(index !== undefined ? { index } : {}) });
+      const parent = codes.find((x) => x.id === parentId);
+      onDone?.(index !== undefined && parentId === c.parent_id ? `Moved ${c.name} to place ${index + 1}` : `Moved ${c.name} ${parent ? `under ${parent.name}` : 'to the top level'}`);
       requestAnimationFrame(() => refs.current.get(c.id)?.focus());
     } catch (e) {
       onError(e);
@@ -124,10 +151,17 @@ export function CodeTree({ codes, selectedCodeId, canApply, onSelect, onApply, o
 
   return (
     <div className="code-tree-wrap">
-      <ul role="tree" aria-label="Codes" className="code-tree">
+      {/* Column heads, so the numbers read as what they are; each row says it in words too. */}
+      <div className="code-tree-head" aria-hidden="true">
+        <span className="grow">Code</span>
+        <span className="head-key">Key</span>
+        <span className="head-counts">Segments</span>
+      </div>
+      <ul role="tree" aria-label="Codes" className="code-tree" onMouseLeave={() => setTip(null)}>
         {visible.map((c) => {
           const expandable = hasChildren.has(c.id);
           const isFocus = c.id === current?.id;
+          const total = totals.get(c.id) ?? c.segment_count;
           return (
             <li
               key={c.id}
@@ -140,7 +174,7 @@ export function CodeTree({ codes, selectedCodeId, canApply, onSelect, onApply, o
               aria-level={c.depth + 1}
               aria-selected={c.id === selectedCodeId}
               aria-expanded={expandable ? !collapsed.has(c.id) : undefined}
-              aria-description={`${c.path}; ${plural(c.segment_count, 'segment')} in ${plural(c.document_count, 'document')}${c.shortcut ? `; shortcut ${c.shortcut}` : ''}`}
+              aria-description={describe(c, total, expandable)}
               tabIndex={isFocus ? 0 : -1}
               className={`code-item${c.id === selectedCodeId ? ' selected' : ''}${dropTarget === c.id ? ' drop' : ''}`}
               style={{ paddingLeft: 6 + c.depth * 16 }}
@@ -161,9 +195,17 @@ export function CodeTree({ codes, selectedCodeId, canApply, onSelect, onApply, o
                 if (canApply) e.preventDefault();
               }}
               onClick={() => {
+                // Only selects: reading a code's rule must not code the selected text.
                 setFocusId(c.id);
-                if (canApply) onApply(c);
                 onSelect(c.id);
+              }}
+              onDoubleClick={(e) => {
+                if (!canApply || (e.target as HTMLElement).closest('.twisty')) return;
+                onApply(c);
+              }}
+              onMouseEnter={(e) => {
+                const r = e.currentTarget.getBoundingClientRect();
+                setTip({ code: c, x: r.left + 24, y: r.bottom + 4 });
               }}
               onKeyDown={(e) => onKeyDown(e, c)}
             >
@@ -185,19 +227,37 @@ export function CodeTree({ codes, selectedCodeId, canApply, onSelect, onApply, o
               </span>
               <span className="swatch" style={{ backgroundColor: c.color }} aria-hidden="true" />
               <span className="code-name">{c.name}</span>
-              {c.shortcut ? (
-                <kbd className="shortcut" title={`Shortcut: press ${c.shortcut}`}>
-                  {c.shortcut}
-                </kbd>
-              ) : null}
-              <span className="counts" title={`${c.segment_count} segments in ${c.document_count} documents`}>
-                {c.segment_count}
-                <span className="muted">/{c.document_count}</span>
+              {/* Read through aria-description; shown under the "Key" and "Segments" heads. */}
+              <span className="key-cell" aria-hidden="true">
+                {c.shortcut ? (
+                  <kbd className="shortcut" title={`Shortcut: press ${c.shortcut} to apply ${c.name}`}>
+                    {c.shortcut}
+                  </kbd>
+                ) : null}
+              </span>
+              <span
+                className="counts"
+                aria-hidden="true"
+                title={
+                  expandable
+                    ? `${plural(total, 'segment')} with its subcodes; ${c.segment_count} coded with ${c.name} itself`
+                    : `${plural(c.segment_count, 'segment')} in ${plural(c.document_count, 'document')}`
+                }
+              >
+                {expandable ? total : c.segment_count}
+                {expandable && <span className="muted own"> ({c.segment_count} own)</span>}
               </span>
             </li>
           );
         })}
       </ul>
+      {tip && (
+        <div role="tooltip" className="tooltip code-tip" style={{ left: tip.x, top: tip.y }}>
+          <strong>{tip.code.path}</strong>
+          {'\n'}
+          {tip.code.description.trim() ? tip.code.description.trim() : 'No coding rule yet: select the code and write one under Description.'}
+        </div>
+      )}
       <div
         className={`top-drop${dropTarget === '__top' ? ' drop' : ''}`}
         onDragOver={(e) => {
