@@ -34,8 +34,10 @@ export class Workbench {
     return this.codes.getByRole('treeitem', { name, exact: true });
   }
 
+  /** The stripes of a code; each is named “<code> stripe, <coder>: “<first words> … <last words>””. */
   stripe(codeName: string): Locator {
-    return this.page.getByRole('group', { name: 'Coding stripes' }).getByRole('button', { name: `${codeName} stripe`, exact: true });
+    const escaped = codeName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return this.page.getByRole('group', { name: 'Coding stripes' }).getByRole('button', { name: new RegExp(`^${escaped} stripe,`) });
   }
 
   /**

@@ -3,6 +3,7 @@ import type { Output } from '../../../../main/api/contract';
 import { call } from '../../api/client';
 import { MemoEditor } from '../memos/MemoEditor';
 import { CodeOptions } from '../codebook/CodeOptions';
+import './inspector.css';
 
 type Code = Output<'codes.list'>[number];
 
@@ -31,7 +32,7 @@ export function SegmentInspector({ segment, text, codes, documentLength, onClose
   };
   return (
     <section className="panel" aria-label="Segment">
-      <h3>
+      <h3 className="segment-code">
         <span className="swatch" style={{ backgroundColor: segment.code_color }} aria-hidden="true" /> {code?.path ?? segment.code_name}
       </h3>
       <dl className="facts">

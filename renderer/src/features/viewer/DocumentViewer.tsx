@@ -1,19 +1,21 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { $createParagraphNode, $createTextNode, $getRoot, createEditor, type LexicalEditor } from 'lexical';
 import type { ViewerSegment as Segment } from '../../../../main/api/contract/workbench';
-import { cpToLocal, trimU16, u16ToCp, type TextMap } from './text-map';
-import { addToHighlight, removeFromHighlight, setHighlights, slotFor } from './highlights';
+import { cpToLocal, cpToU16, sliceCp, trimU16, u16ToCp, type TextMap } from './text-map';
+import { setHighlights, slotFor } from './highlights';
+import { layoutMargin, LABEL_ROW, type LabelRow } from './stripe-layout';
+import { tintRuns } from './tint-runs';
+import { passageEnds, type TextSelection } from './use-selection';
+import './viewer.css';
 
-export interface TextSelection {
-  start: number;
-  end: number;
-  text: string;
-}
+export type { TextSelection } from './use-selection';
 
 export interface Jump {
   start: number;
   end: number;
   nonce: number;
+  /** Select the passage too, as if the reader had (a search hit: a code key then applies to it). */
+  select?: boolean;
 }
 
 interface Props {
@@ -26,6 +28,10 @@ interface Props {
   jump: Jump | null;
   onSelectSegment: (id: string | null) => void;
   onSelection: (sel: TextSelection | null) => void;
+  /** The colour each code is painted in, by code id (subcodes apart from their parent); the stored colour otherwise. */
+  colors?: Map<string, string>;
+  /** Size of the document text in CSS pixels. */
+  textSize?: number;
 }
 
 interface Stripe {
@@ -34,17 +40,20 @@ interface Stripe {
   height: number;
   lane: number;
   color: string;
+  /** What the label shows: the code, and whose coding when several coders are shown. */
   label: string;
+  name: string;
   title: string;
   selected: boolean;
-  labelTop: number;
+  memo: boolean;
+  /** 0 solid, 1 dashed, 2 dotted, 3 double: one per coder while several coders are shown. */
+  pattern: number;
 }
 
-/** Stripe lanes beside the text, and a column of labels (code names) left of them, as in MAXQDA. */
+/** Stripe lanes beside the text; labels in rows left of the lanes, beside their own stripes. */
 const LANE = 9;
 const MAX_LANES = 12;
-const LABEL_COLUMN = 124;
-const LABEL_HEIGHT = 15;
+const LABEL_WIDTH = 116;
 
 function describe(s: Segment): string {
   const lines = [s.code_name, `coder: ${s.coder_name}`, `coded: ${s.created_at.slice(0, 16).replace('T', ' ')}`];
@@ -52,13 +61,37 @@ function describe(s: Segment): string {
   return lines.join('\n');
 }
 
+/** “Ann Lee” → AL, “tester” → TE: short enough for a stripe label. */
+export function initials(name: string): string {
+  const parts = name.split(/[\s._-]+/).filter(Boolean);
+  if (parts.length >= 2) return (parts[0]![0]! + parts[1]![0]!).toUpperCase();
+  return (parts[0] ?? '?').slice(0, 2).toUpperCase();
+}
+
+function barStyle(color: string, pattern: number): React.CSSProperties {
+  if (pattern === 1) return { backgroundImage: `repeating-linear-gradient(to bottom, ${color} 0 6px, transparent 6px 9px)` };
+  if (pattern === 2) return { backgroundImage: `repeating-linear-gradient(to bottom, ${color} 0 2px, transparent 2px 5px)` };
+  if (pattern === 3) return { backgroundImage: `linear-gradient(to right, ${color} 0 30%, transparent 30% 70%, ${color} 70%)` };
+  return { backgroundColor: color };
+}
+
+/** Where focus may go while a passage stays selected: where codes are applied from, and the margin. */
+const KEEPS_SELECTION = '[role=tree], [role=toolbar], [role=dialog], [role=menubar], [role=menu], .margin';
+
+const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
+
 /**
  * The read-only document: a Lexical editor holding one paragraph node with one text node per
  * paragraph of the stored text. Codes never enter the Lexical state: tints are CSS highlights
  * and the margin draws coding stripes for the visible part only.
+ *
+ * The margin is measured from the text as it is laid out, and measured again whenever that
+ * layout changes: the text or a visible paragraph is resized (a paragraph off screen gets
+ * its real height only when it comes near, `content-visibility: auto`), web fonts finish
+ * loading, the text size changes, the page scrolls. Never on a timer.
  */
 export function DocumentViewer(props: Props) {
-  const { doc, map: textMap, segments, selectedSegmentId, pending, jump, onSelectSegment, onSelection } = props;
+  const { doc, map: textMap, segments, selectedSegmentId, pending, jump, onSelectSegment, onSelection, colors, textSize } = props;
   const scrollRef = useRef<HTMLDivElement>(null);
   const pageRef = useRef<HTMLDivElement>(null);
   const rootRef = useRef<HTMLDivElement>(null);
@@ -67,11 +100,16 @@ export function DocumentViewer(props: Props) {
   const indexRef = useRef(new Map<Node, number>());
   const [rendered, setRendered] = useState(0);
   const [stripes, setStripes] = useState<Stripe[]>([]);
+  const [rows, setRows] = useState<LabelRow[]>([]);
+  const [lanes, setLanes] = useState(3);
   const [tooltip, setTooltip] = useState<{ x: number; y: number; text: string } | null>(null);
+  const [announcement, setAnnouncement] = useState('');
   const segsRef = useRef(segments);
   segsRef.current = segments;
   const callbacks = useRef({ onSelectSegment, onSelection });
   callbacks.current = { onSelectSegment, onSelection };
+
+  const colorOf = useCallback((s: Segment) => colors?.get(s.code_id) ?? s.code_color, [colors]);
 
   // Build the Lexical state once per document.
   useLayoutEffect(() => {
@@ -154,34 +192,27 @@ export function DocumentViewer(props: Props) {
 
   const segmentsAt = useCallback((cp: number): Segment[] => segsRef.current.filter((s) => s.start <= cp && s.end > cp), []);
 
-  // Tints: one highlight per colour slot, updated in place: coding one passage adds one range.
-  const tintCache = useRef(new Map<string, { range: Range; slot: number }>());
-  const tintLayout = useRef(0);
+  // Tints: each stretch of coded text once, in one code's colour; stretches under several codes underlined.
   useEffect(() => {
     if (!rendered) return;
-    const cache = tintCache.current;
-    if (tintLayout.current !== rendered) {
-      cache.clear();
-      tintLayout.current = rendered;
-      setHighlights('m-slot-', new Map());
-    }
-    const live = new Set<string>();
-    for (const s of segments) {
-      const key = `${s.id}:${s.start}:${s.end}:${s.code_color}`;
-      live.add(key);
-      if (cache.has(key)) continue;
-      const range = rangeOf(s.start, s.end);
+    const runs = tintRuns(
+      segments.map((s) => ({ id: s.id, start: s.start, end: s.end, color: colorOf(s) })),
+      selectedSegmentId,
+    );
+    const bySlot = new Map<string, Range[]>();
+    const multi: Range[] = [];
+    for (const run of runs) {
+      const range = rangeOf(run.start, run.end);
       if (!range) continue;
-      const slot = slotFor(s.code_color);
-      cache.set(key, { range, slot });
-      addToHighlight(`m-slot-${slot}`, range);
+      const name = `m-slot-${slotFor(run.color)}`;
+      const list = bySlot.get(name) ?? [];
+      list.push(range);
+      bySlot.set(name, list);
+      if (run.depth > 1) multi.push(range);
     }
-    for (const [key, { range, slot }] of cache) {
-      if (live.has(key)) continue;
-      cache.delete(key);
-      removeFromHighlight(`m-slot-${slot}`, range);
-    }
-  }, [segments, rendered, rangeOf]);
+    setHighlights('m-slot-', bySlot);
+    setHighlights('m-multi', multi.length ? new Map([['m-multi', multi]]) : new Map());
+  }, [segments, rendered, rangeOf, selectedSegmentId, colorOf]);
 
   useEffect(() => {
     if (!rendered) return;
@@ -200,13 +231,21 @@ export function DocumentViewer(props: Props) {
     setHighlights('m-', new Map());
   }, []);
 
+  // Visible paragraphs are watched for size changes; the set follows the scroll position.
+  const observer = useRef<ResizeObserver | null>(null);
+  const observed = useRef(new Set<Element>());
+
   // Stripes for the visible part of the page.
   const layoutStripes = useCallback(() => {
     const scroller = scrollRef.current;
     const page = pageRef.current;
     const paras = parasRef.current;
     const map = mapRef.current;
-    if (!scroller || !page || !map || paras.length === 0) return setStripes([]);
+    if (!scroller || !page || !map || paras.length === 0) {
+      setStripes([]);
+      setRows([]);
+      return;
+    }
     const top = scroller.scrollTop - 300;
     const bottom = scroller.scrollTop + scroller.clientHeight + 300;
     let lo = 0;
@@ -220,78 +259,101 @@ export function DocumentViewer(props: Props) {
     const first = lo;
     let last = first;
     while (last + 1 < paras.length && paras[last + 1]!.offsetTop < bottom) last++;
+
+    const ro = observer.current;
+    if (ro) {
+      const keep = new Set<Element>(paras.slice(first, last + 1));
+      for (const el of observed.current) if (!keep.has(el)) ro.unobserve(el);
+      for (const el of keep) if (!observed.current.has(el)) ro.observe(el);
+      observed.current = keep;
+    }
+
     const from = map.startCp[first]!;
     const to = map.startCp[last]! + (map.paras[last]!.length + 2);
     const pageTop = page.getBoundingClientRect().top;
     const visible = segsRef.current.filter((s) => s.start < to && s.end > from);
-    const placed: { s: Segment; top: number; height: number }[] = [];
+    const measured: { id: string; top: number; height: number }[] = [];
     for (const s of visible) {
       const r = rangeOf(s.start, s.end);
       if (!r) continue;
-      const rects = r.getClientRects();
-      if (rects.length === 0) continue;
       let t = Infinity;
       let b = -Infinity;
-      for (const rc of rects) {
+      for (const rc of r.getClientRects()) {
         if (rc.height === 0) continue;
         t = Math.min(t, rc.top);
         b = Math.max(b, rc.bottom);
       }
       if (!Number.isFinite(t)) continue;
-      placed.push({ s, top: t - pageTop, height: Math.max(b - t, 6) });
+      measured.push({ id: s.id, top: t - pageTop, height: b - t });
     }
-    placed.sort((a, b) => a.top - b.top || b.height - a.height);
-    const laneEnds: number[] = [];
-    const out: Stripe[] = [];
-    let labelBottom = -Infinity;
-    for (const p of placed) {
-      let lane = laneEnds.findIndex((end) => end <= p.top + 1);
-      if (lane === -1) {
-        lane = laneEnds.length < MAX_LANES ? laneEnds.length : laneEnds.indexOf(Math.min(...laneEnds));
-      }
-      laneEnds[lane] = p.top + p.height;
-      const labelTop = Math.max(p.top, labelBottom);
-      labelBottom = labelTop + LABEL_HEIGHT;
-      out.push({
-        labelTop,
-        id: p.s.id,
-        top: p.top,
-        height: p.height,
-        lane,
-        color: p.s.code_color,
-        label: p.s.code_name,
-        title: describe(p.s),
-        selected: p.s.id === selectedSegmentId,
-      });
-    }
-    setStripes(out);
-  }, [rangeOf, selectedSegmentId]);
+    const laid = layoutMargin(measured, MAX_LANES);
+    const byId = new Map(visible.map((s) => [s.id, s]));
+    const coders = [...new Set(segsRef.current.map((s) => s.coder_id))].sort();
+    const several = coders.length > 1;
+    setStripes(
+      laid.stripes.map((p) => {
+        const s = byId.get(p.id)!;
+        const words = passageEnds(sliceCp(map, s.start, s.end));
+        return {
+          id: s.id,
+          top: p.top,
+          height: p.height,
+          lane: p.lane,
+          color: colorOf(s),
+          label: several ? `${s.code_name} · ${initials(s.coder_name)}` : s.code_name,
+          name: `${s.code_name} stripe, ${s.coder_name}: ${words}${s.memo ? ', has a memo' : ''}`,
+          title: describe(s),
+          selected: s.id === selectedSegmentId,
+          memo: !!s.memo,
+          pattern: several ? coders.indexOf(s.coder_id) % 4 : 0,
+        };
+      }),
+    );
+    setRows(laid.rows);
+    setLanes(Math.max(3, laid.lanes));
+  }, [rangeOf, selectedSegmentId, colorOf]);
 
-  useEffect(() => {
+  const layoutRef = useRef(layoutStripes);
+  layoutRef.current = layoutStripes;
+  const frame = useRef(0);
+  const schedule = useCallback(() => {
+    if (frame.current) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = 0;
+      layoutRef.current();
+    });
+  }, []);
+
+  // Measured before paint whenever what is drawn changes.
+  useLayoutEffect(() => {
     if (!rendered) return;
     layoutStripes();
-  }, [segments, rendered, layoutStripes]);
+  }, [segments, rendered, layoutStripes, textSize]);
 
   useEffect(() => {
     const scroller = scrollRef.current;
-    if (!scroller) return;
-    let frame = 0;
-    const schedule = () => {
-      if (frame) return;
-      frame = requestAnimationFrame(() => {
-        frame = 0;
-        layoutStripes();
-      });
-    };
+    const root = rootRef.current;
+    if (!scroller || !root) return;
     scroller.addEventListener('scroll', schedule, { passive: true });
     const ro = new ResizeObserver(schedule);
+    observer.current = ro;
     ro.observe(scroller);
+    ro.observe(root);
+    const fonts = typeof document !== 'undefined' ? document.fonts : undefined;
+    let live = true;
+    fonts?.ready.then(() => live && schedule());
+    fonts?.addEventListener('loadingdone', schedule);
     return () => {
+      live = false;
       scroller.removeEventListener('scroll', schedule);
+      fonts?.removeEventListener('loadingdone', schedule);
       ro.disconnect();
-      cancelAnimationFrame(frame);
+      observer.current = null;
+      observed.current = new Set();
+      cancelAnimationFrame(frame.current);
+      frame.current = 0;
     };
-  }, [layoutStripes]);
+  }, [schedule]);
 
   // Jumps (retrieval, search hits): scroll the passage to the upper third and flash it.
   useEffect(() => {
@@ -301,43 +363,201 @@ export function DocumentViewer(props: Props) {
     if (!map || !scroller) return;
     const para = parasRef.current[cpToLocal(map, jump.start).para];
     para?.scrollIntoView({ block: 'center' });
-    const frame = requestAnimationFrame(() => {
-      const r = rangeOf(jump.start, jump.end);
-      if (r) {
-        const rect = r.getBoundingClientRect();
-        const sRect = scroller.getBoundingClientRect();
-        scroller.scrollTop += rect.top - sRect.top - scroller.clientHeight / 3;
-        setHighlights('m-search', new Map([['m-search', [r]]]));
+    const r = rangeOf(jump.start, jump.end);
+    if (r) {
+      const rect = r.getBoundingClientRect();
+      const sRect = scroller.getBoundingClientRect();
+      scroller.scrollTop += rect.top - sRect.top - scroller.clientHeight / 3;
+      setHighlights('m-search', new Map([['m-search', [r]]]));
+      if (jump.select) {
+        document.getSelection()?.setBaseAndExtent(r.startContainer, r.startOffset, r.endContainer, r.endOffset);
+        callbacks.current.onSelection({ start: jump.start, end: jump.end, text: sliceCp(map, jump.start, jump.end) });
       }
-      layoutStripes();
-    });
-    const clear = setTimeout(() => setHighlights('m-search', new Map()), 2500);
+    }
+    schedule();
+    const onEnd = () => setHighlights('m-search', new Map());
+    // The flash fades when the reader moves on: the next click or key.
+    window.addEventListener('pointerdown', onEnd, { once: true });
+    window.addEventListener('keydown', onEnd, { once: true });
     return () => {
-      cancelAnimationFrame(frame);
-      clearTimeout(clear);
+      window.removeEventListener('pointerdown', onEnd);
+      window.removeEventListener('keydown', onEnd);
     };
-  }, [jump, rendered, rangeOf, layoutStripes]);
+  }, [jump, rendered, rangeOf, schedule]);
 
-  // Selection: read from the DOM, mapped to code points, trimmed of whitespace.
-  const readSelection = useCallback(() => {
+  // Screen readers hear which segment is selected (a click, Alt+↓/↑) and each passage coded.
+  const known = useRef<{ doc: string | null; keys: Set<string> }>({ doc: null, keys: new Set() });
+  useEffect(() => {
+    const map = mapRef.current;
+    const keyOf = (s: Segment) => `${s.code_id}:${s.coder_id}:${s.start}:${s.end}`;
+    const keys = new Set(segments.map(keyOf));
+    const prev = known.current;
+    known.current = { doc: doc?.id ?? null, keys };
+    if (!map || prev.doc !== (doc?.id ?? null)) return;
+    // Only what was coded just now: a document's segments arriving after its text are not news.
+    const added = segments.filter((s) => !prev.keys.has(keyOf(s)) && Date.now() - Date.parse(s.created_at) < 15_000);
+    if (added.length > 0 && added.length <= 3) {
+      setAnnouncement(added.map((s) => `Coded ${passageEnds(sliceCp(map, s.start, s.end))} with ${s.code_name}`).join('. '));
+    }
+  }, [segments, doc]);
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map || !selectedSegmentId) return;
+    const ordered = [...segsRef.current].sort((a, b) => a.start - b.start || a.end - b.end);
+    const at = ordered.findIndex((s) => s.id === selectedSegmentId);
+    const s = ordered[at];
+    if (!s) return;
+    setAnnouncement(`Segment ${at + 1} of ${ordered.length}: ${s.code_name}, ${s.coder_name}: ${passageEnds(sliceCp(map, s.start, s.end))}${s.memo ? ', has a memo' : ''}`);
+  }, [selectedSegmentId]);
+
+  // The pointer of the last press (held or released, until a key is pressed): a selection end
+  // outside the text is clamped to the text under the pointer.
+  const drag = useRef<{ down: { x: number; y: number }; last: { x: number; y: number }; active: boolean } | null>(null);
+
+  /** The code point under (x, y), with the point first moved into the visible part of the text column. */
+  const cpNear = useCallback(
+    (x: number, y: number): number | null => {
+      const root = rootRef.current;
+      const scroller = scrollRef.current;
+      const map = mapRef.current;
+      if (!root || !scroller || !map) return null;
+      const rr = root.getBoundingClientRect();
+      const sr = scroller.getBoundingClientRect();
+      const cx = clamp(x, rr.left + 1, rr.right - 2);
+      const cy = clamp(y, Math.max(rr.top, sr.top) + 2, Math.min(rr.bottom, sr.bottom) - 2);
+      const pos = document.caretRangeFromPoint?.(cx, cy);
+      if (!pos) return null;
+      const u = pointToU16(pos.startContainer, pos.startOffset);
+      return u === null ? null : u16ToCp(map, u);
+    },
+    [pointToU16],
+  );
+
+  /** Where a selection end lies, as a UTF-16 offset: in the text, or clamped to it. */
+  const endToU16 = useCallback(
+    (node: Node, offset: number, pointer: { x: number; y: number } | null): number | null => {
+      const root = rootRef.current;
+      const map = mapRef.current;
+      if (!root || !map) return null;
+      if (root.contains(node)) return pointToU16(node, offset);
+      if (pointer) {
+        const cp = cpNear(pointer.x, pointer.y);
+        if (cp !== null) return cpToU16(map, cp);
+      }
+      // No pointer (a keyboard selection): the text's edge on the side the end lies.
+      const before = node.compareDocumentPosition(root) & Node.DOCUMENT_POSITION_FOLLOWING;
+      return before ? 0 : map.text.length;
+    },
+    [pointToU16, cpNear],
+  );
+
+  // Selection: read from the DOM, clamped to the text, mapped to code points, trimmed of whitespace.
+  const readSelection = useCallback((): TextSelection | null => {
     const root = rootRef.current;
     const map = mapRef.current;
+    if (!root || !map) return null;
     const sel = document.getSelection();
-    if (!root || !map || !sel || sel.rangeCount === 0) return;
-    const range = sel.getRangeAt(0);
-    if (!root.contains(range.startContainer) && !root.contains(range.endContainer)) return;
-    if (sel.isCollapsed) return callbacks.current.onSelection(null);
-    const a = root.contains(range.startContainer) ? pointToU16(range.startContainer, range.startOffset) : 0;
-    const b = root.contains(range.endContainer) ? pointToU16(range.endContainer, range.endOffset) : map.text.length;
-    if (a === null || b === null) return;
+    const report = (s: TextSelection | null) => {
+      callbacks.current.onSelection(s);
+      return s;
+    };
+    const range = sel && sel.rangeCount > 0 && sel.anchorNode && sel.focusNode ? sel.getRangeAt(0) : null;
+    const inText = !!range && (root.contains(sel!.anchorNode) || root.contains(sel!.focusNode) || (drag.current !== null && range.intersectsNode(root)));
+    if (!inText) {
+      // The selection went somewhere else. A click there (the title, a pane) lets the passage go;
+      // so does focus in another pane. Focus in the palette or the codebook, or lost with a
+      // dialog closed by a key, keeps it: the passage stays marked in the text, and codes apply to it.
+      const active = document.activeElement;
+      const keep = !!active?.closest(KEEPS_SELECTION) || (drag.current === null && (!active || active === document.body));
+      return keep ? null : report(null);
+    }
+    if (sel!.isCollapsed) return report(null);
+    const d = drag.current;
+    const a = endToU16(sel!.anchorNode!, sel!.anchorOffset, d ? d.down : null);
+    const b = endToU16(sel!.focusNode!, sel!.focusOffset, d ? d.last : null);
+    if (a === null || b === null) return report(null);
     const t = trimU16(map.text, Math.min(a, b), Math.max(a, b));
-    if (!t) return callbacks.current.onSelection(null);
-    callbacks.current.onSelection({ start: u16ToCp(map, t[0]), end: u16ToCp(map, t[1]), text: map.text.slice(t[0], t[1]) });
-  }, [pointToU16]);
+    if (!t) return report(null);
+    return report({ start: u16ToCp(map, t[0]), end: u16ToCp(map, t[1]), text: map.text.slice(t[0], t[1]) });
+  }, [endToU16]);
+
   useEffect(() => {
-    document.addEventListener('selectionchange', readSelection);
-    return () => document.removeEventListener('selectionchange', readSelection);
+    const onChange = () => readSelection();
+    document.addEventListener('selectionchange', onChange);
+    return () => document.removeEventListener('selectionchange', onChange);
   }, [readSelection]);
+
+  /** Makes the visible selection what will be coded, when the browser's ran outside the text. */
+  const settleSelection = useCallback(() => {
+    const root = rootRef.current;
+    const sel = document.getSelection();
+    if (!root || !sel || sel.rangeCount === 0 || sel.isCollapsed) return;
+    if (root.contains(sel.anchorNode) && root.contains(sel.focusNode)) return;
+    const s = readSelection();
+    const r = s ? rangeOf(s.start, s.end) : null;
+    if (!r) return sel.removeAllRanges();
+    sel.setBaseAndExtent(r.startContainer, r.startOffset, r.endContainer, r.endOffset);
+  }, [readSelection, rangeOf]);
+
+  useEffect(() => {
+    const down = (e: PointerEvent) => {
+      if (e.button !== 0) return;
+      const p = { x: e.clientX, y: e.clientY };
+      drag.current = { down: p, last: p, active: true };
+    };
+    const move = (e: PointerEvent) => {
+      if (drag.current?.active && e.buttons & 1) drag.current.last = { x: e.clientX, y: e.clientY };
+    };
+    const up = (e: PointerEvent) => {
+      const d = drag.current;
+      if (!d?.active) return;
+      d.last = { x: e.clientX, y: e.clientY };
+      d.active = false;
+      settleSelection();
+    };
+    // Kept after the button is released (the last selection came from the pointer) until a key is pressed.
+    const key = () => {
+      drag.current = null;
+    };
+    document.addEventListener('pointerdown', down, true);
+    document.addEventListener('pointermove', move, true);
+    document.addEventListener('pointerup', up, true);
+    document.addEventListener('keydown', key, true);
+    return () => {
+      document.removeEventListener('keydown', key, true);
+      document.removeEventListener('pointerdown', down, true);
+      document.removeEventListener('pointermove', move, true);
+      document.removeEventListener('pointerup', up, true);
+    };
+  }, [settleSelection]);
+
+  // Focus moved to another pane (not to where codes are applied from): the selection is let go.
+  useEffect(() => {
+    const onFocus = (e: FocusEvent) => {
+      const root = rootRef.current;
+      const t = e.target;
+      if (!root || !(t instanceof Element) || root.contains(t)) return;
+      if (t.closest(KEEPS_SELECTION)) return;
+      const sel = document.getSelection();
+      if (sel && sel.rangeCount > 0 && (root.contains(sel.anchorNode) || root.contains(sel.focusNode))) sel.removeAllRanges();
+      callbacks.current.onSelection(null);
+    };
+    document.addEventListener('focusin', onFocus);
+    return () => document.removeEventListener('focusin', onFocus);
+  }, []);
+
+  // Esc lets a selection go wherever the focus is, unless a dialog takes the key.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || document.querySelector('[role=dialog]')) return;
+      const root = rootRef.current;
+      const sel = document.getSelection();
+      if (root && sel && sel.rangeCount > 0 && (root.contains(sel.anchorNode) || root.contains(sel.focusNode))) sel.removeAllRanges();
+      callbacks.current.onSelection(null);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   const cpFromPoint = (x: number, y: number): number | null => {
     const map = mapRef.current;
@@ -409,7 +629,9 @@ export function DocumentViewer(props: Props) {
     }
   };
 
-  const width = useMemo(() => LABEL_COLUMN + Math.max(3, Math.min(MAX_LANES, 1 + Math.max(0, ...stripes.map((s) => s.lane)))) * LANE + 10, [stripes]);
+  const lanesWidth = lanes * LANE + 8;
+  const width = LABEL_WIDTH + lanesWidth;
+  const stripeById = useMemo(() => new Map(stripes.map((s) => [s.id, s])), [stripes]);
 
   return (
     <section className="viewer" aria-label="Document">
@@ -428,24 +650,59 @@ export function DocumentViewer(props: Props) {
                 data-segment-id={s.id}
                 style={{ top: s.top, height: s.height, right: s.lane * LANE + 6 }}
                 title={s.title}
-                aria-label={`${s.label} stripe`}
+                aria-label={s.name}
                 onClick={() => onSelectSegment(s.id)}
               >
-                <span className="stripe-bar" style={{ backgroundColor: s.color }} />
+                <span className="stripe-bar" style={barStyle(s.color, s.pattern)} />
               </button>
             ))}
-            {stripes.map((s) => (
-              <span
-                key={`label-${s.id}`}
-                className={`stripe-label${s.selected ? ' selected' : ''}`}
-                aria-hidden="true"
-                title={s.title}
-                style={{ top: s.labelTop, width: LABEL_COLUMN - 6, borderLeftColor: s.color }}
-                onClick={() => onSelectSegment(s.id)}
-              >
-                {s.label}
-              </span>
-            ))}
+            {stripes
+              .filter((s) => s.memo)
+              .map((s) => (
+                <span
+                  key={`memo-${s.id}`}
+                  className="memo-mark"
+                  role="img"
+                  aria-label={`Memo on ${s.name.replace(' stripe,', ',').replace(/, has a memo$/, '')}`}
+                  title={s.title}
+                  style={{ top: s.top - 3, right: s.lane * LANE + 5 }}
+                />
+              ))}
+            {rows.map((row) => {
+              const s = stripeById.get(row.id);
+              if (!s) return null;
+              const more = row.more.map((id) => stripeById.get(id)).filter((m): m is Stripe => !!m);
+              return (
+                <div key={`row-${row.id}`} className="label-row" style={{ top: row.top, right: lanesWidth, width: LABEL_WIDTH - 4, height: LABEL_ROW }}>
+                  <span className="label-leader" style={{ width: (lanes - s.lane) * LANE - 5, backgroundColor: s.color }} aria-hidden="true" />
+                  <span
+                    className={`stripe-label${s.selected ? ' selected' : ''}`}
+                    aria-hidden="true"
+                    title={s.title}
+                    style={{ borderRightColor: s.color }}
+                    onClick={() => onSelectSegment(s.id)}
+                  >
+                    {s.memo ? '✎ ' : ''}
+                    {s.label}
+                  </span>
+                  {more.length > 0 && (
+                    <span className="label-more">
+                      <button type="button" className="label-badge" aria-label={`${more.length} more codes here: ${more.map((m) => m.label).join(', ')}`}>
+                        +{more.length}
+                      </button>
+                      <span className="label-list" aria-hidden="true">
+                        {more.map((m) => (
+                          <span key={m.id} className={`stripe-label${m.selected ? ' selected' : ''}`} title={m.title} style={{ borderRightColor: m.color }} onClick={() => onSelectSegment(m.id)}>
+                            {m.memo ? '✎ ' : ''}
+                            {m.label}
+                          </span>
+                        ))}
+                      </span>
+                    </span>
+                  )}
+                </div>
+              );
+            })}
           </div>
           <div
             ref={rootRef}
@@ -457,12 +714,16 @@ export function DocumentViewer(props: Props) {
             aria-multiline="true"
             aria-label={doc ? `Text of ${doc.name}` : 'No document open'}
             aria-readonly="true"
+            style={textSize ? { fontSize: textSize } : undefined}
             onMouseMove={onMouseMove}
             onMouseUp={onMouseUp}
             onKeyDown={onKeyDown}
           />
         </div>
         {!doc && <p className="empty">Choose a document from the list to read and code it.</p>}
+      </div>
+      <div className="sr-only" role="status" aria-label="Announcements" aria-live="polite" aria-atomic="true">
+        {announcement}
       </div>
       {tooltip && (
         <div className="tooltip" role="tooltip" style={{ left: tooltip.x + 14, top: tooltip.y + 16 }}>
