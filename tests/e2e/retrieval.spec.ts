@@ -30,16 +30,18 @@ test.describe('retrieval, search, memos, coders', () => {
     await expect(wb.stripe('blames Ukraine')).toBeInViewport();
   });
 
-  test('full-text search: a hit opens the document at the match', async ({ page, api }) => {
+  test('full-text search: a hit opens the document at the match, selected', async ({ page, api }) => {
     const wb = new Workbench(page);
     await wb.ready();
     await page.getByRole('searchbox', { name: 'Search in texts' }).fill('Tochka');
+    await page.getByRole('searchbox', { name: 'Search in texts' }).press('Enter');
     const hits = page.getByRole('list', { name: 'Search results' });
     await expect(hits.locator('mark').first()).toHaveText(/Tochka/i);
     await hits.getByRole('button').first().click();
     const doc = (await api.call('search.hits', { query: 'Tochka' })).hits[0]!;
     await expect(wb.document.getByRole('heading', { name: doc.document_name, exact: true })).toBeVisible();
     await expect(wb.text.getByText('Tochka-U', { exact: false })).toBeInViewport();
+    await expect(page.getByText(new RegExp(`^Selected 6 characters \\(${doc.start}–${doc.end}\\)`))).toBeVisible();
     // Filter by name.
     await page.getByRole('searchbox', { name: 'Filter documents by name' }).fill('Moscow');
     await expect(wb.documents.getByRole('option')).toHaveCount(1);

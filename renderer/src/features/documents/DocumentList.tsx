@@ -1,7 +1,5 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { DocumentSummary } from '../../../../main/core/documents/documents';
-import type { SearchHit } from '../../../../main/core/search/search';
-import { call } from '../../api/client';
 
 interface Props {
   documents: DocumentSummary[];
@@ -16,40 +14,13 @@ function attributeLine(d: DocumentSummary): string {
     .join(' · ');
 }
 
-/** The documents: a listbox filtered by name, and a full-text search whose hits open the text at the match. */
+/** The documents: a listbox filtered by name. Search over the texts is the search panel's. */
 export function DocumentList({ documents, openId, onOpen }: Props) {
   const [filter, setFilter] = useState('');
-  const [query, setQuery] = useState('');
-  const [hits, setHits] = useState<SearchHit[] | null>(null);
-  const [searchError, setSearchError] = useState('');
   const shown = useMemo(() => {
     const f = filter.trim().toLowerCase();
     return f ? documents.filter((d) => d.name.toLowerCase().includes(f)) : documents;
   }, [documents, filter]);
-
-  useEffect(() => {
-    const q = query.trim();
-    if (!q) {
-      setHits(null);
-      setSearchError('');
-      return;
-    }
-    let live = true;
-    const t = setTimeout(() => {
-      call('search.documents', { query: q, limit: 100 }).then(
-        (h) => {
-          if (!live) return;
-          setHits(h);
-          setSearchError('');
-        },
-        (e: Error) => live && setSearchError(e.message),
-      );
-    }, 200);
-    return () => {
-      live = false;
-      clearTimeout(t);
-    };
-  }, [query]);
 
   const openIndex = Math.max(0, shown.findIndex((d) => d.id === openId));
   const onKeyDown = (e: React.KeyboardEvent) => {
@@ -100,31 +71,6 @@ export function DocumentList({ documents, openId, onOpen }: Props) {
         })}
         {shown.length === 0 && <li className="muted">No document matches.</li>}
       </ul>
-      <input type="search" placeholder="Search in texts" aria-label="Search in texts" value={query} onChange={(e) => setQuery(e.target.value)} />
-      {searchError && (
-        <p role="alert" className="error">
-          {searchError}
-        </p>
-      )}
-      {hits && (
-        <ul className="hits" aria-label="Search results">
-          {hits.length === 0 && <li className="muted">Nothing found.</li>}
-          {hits.map((h) => (
-            <li key={h.document_id}>
-              <button
-                type="button"
-                className="hit"
-                onClick={() => onOpen(h.document_id, h.first_match !== null ? { start: h.first_match, end: h.first_match + Math.max(1, h.match_length) } : undefined)}
-              >
-                <span className="doc-name">{h.document_name}</span>
-                <span className="snippet">
-                  {h.snippet.map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}
-                </span>
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
     </section>
   );
 }

@@ -1,0 +1,120 @@
+import { test, expect } from './fixtures';
+import { Workbench } from './pages/workbench';
+import { SearchPanel, expectSelected } from './pages/search-panel';
+
+const SHOTS = '/tmp/h5-shots';
+
+test.describe('search that finds and codes', () => {
+  test('every hit with counts as KWIC lines; a click selects exactly that hit; next and previous step through the document', async ({ page, api }) => {
+    const wb = new Workbench(page);
+    await wb.ready();
+    const search = new SearchPanel(page);
+    await search.root.getByText('Search syntax').click();
+    await expect(search.root.getByText('both with at most 5 words between them')).toBeVisible();
+    await search.search('Russia OR Ukraine');
+
+    const expected = await api.call('search.hits', { query: 'Russia OR Ukraine', pageSize: 500 });
+    expect(expected.total_hits).toBeGreaterThan(10);
+    await expect(search.summary).toHaveText(`${expected.total_hits} hits in ${expected.total_documents} documents`);
+    await expect(search.results.getByRole('button')).toHaveCount(Math.min(50, expected.total_hits));
+    // Each document's count heads its lines.
+    const firstDoc = expected.documents[0]!;
+    await expect(search.results.locator('.kwic-doc').first()).toContainText(`${firstDoc.document_name} ${firstDoc.hits} hits`);
+    await page.screenshot({ path: `${SHOTS}/search-results.png` });
+
+    // A hit that is not the document's first occurrence of either word: the click selects it, not the first.
+    const second = expected.documents[1]!;
+    const target = expected.hits[second.first_index + 2]!;
+    await search.hit(target.index + 1).click();
+    await expect(wb.document.getByRole('heading', { name: target.document_name, exact: true })).toBeVisible();
+    await expectSelected(page, target.start, target.end);
+    await expect(search.position).toContainText(`hit 3 of ${second.hits} in this document`);
+    await page.screenshot({ path: `${SHOTS}/search-hit-selected.png` });
+
+    const inDoc = expected.hits.filter((h) => h.document_id === target.document_id);
+    await page.keyboard.press('F3');
+    await expectSelected(page, inDoc[3]!.start, inDoc[3]!.end);
+    await expect(search.position).toContainText(`hit 4 of ${second.hits}`);
+    await page.keyboard.press('Shift+F3');
+    await page.keyboard.press('Shift+F3');
+    await expectSelected(page, inDoc[1]!.start, inDoc[1]!.end);
+    await search.position.getByRole('button', { name: 'Next hit' }).click();
+    await expectSelected(page, inDoc[2]!.start, inDoc[2]!.end);
+    await page.keyboard.press('Control+g');
+    await expectSelected(page, inDoc[3]!.start, inDoc[3]!.end);
+    await expect(search.position).toContainText(`hit 4 of ${second.hits}`);
+
+    // The selected hit is a selection like any: a code applies to it.
+    const code = (await api.call('codes.list', {})).find((c) => c.shortcut !== null)!;
+    await page.keyboard.press(String(code.shortcut));
+    await expect.poll(async () => (await api.call('segments.list', { codeId: code.id })).map((s) => [s.start, s.end])).toEqual([[inDoc[3]!.start, inDoc[3]!.end]]);
+  });
+
+  test('a bad query says what is wrong; phrases, -word, word*, NEAR and regular expressions count like the API', async ({ page, api }) => {
+    const wb = new Workbench(page);
+    await wb.ready();
+    const search = new SearchPanel(page);
+    await search.search('"false flag');
+    await expect(search.root.getByRole('alert')).toHaveText(/the quote at character 1 is not closed/);
+    await search.search('-Blinken');
+    await expect(search.root.getByRole('alert')).toHaveText(/Add a word to look for, e.g. Russia -Blinken/);
+    await page.screenshot({ path: `${SHOTS}/search-error.png` });
+    for (const [query, regex] of [
+      ['"false flag"', false],
+      ['Russia -Blinken', false],
+      ['strik*', false],
+      ['Russia NEAR/5 Ukraine', false],
+      ['\\d+ (civilians|people)', true],
+    ] as const) {
+      await search.search(query, { regex });
+      const r = await api.call('search.hits', { query, regex });
+      await expect(search.summary).toHaveText(
+        `${r.total_hits} hit${r.total_hits === 1 ? '' : 's'} in ${r.total_documents} document${r.total_documents === 1 ? '' : 's'}`,
+      );
+      expect(r.total_hits).toBeGreaterThan(0);
+    }
+    await expect(search.results.locator('mark').first()).toHaveText(/^\d+ (civilians|people)$/i);
+  });
+
+  test('autocode: preview, apply to every hit widened to its sentence, undo; then only the chosen hits', async ({ page, api }) => {
+    const wb = new Workbench(page);
+    await wb.ready();
+    const search = new SearchPanel(page);
+    const code = (await api.call('codes.list', {})).find((c) => c.path === 'attribution')!;
+    await search.search('Russia OR Ukraine');
+    await search.autocode.getByRole('combobox', { name: 'Code to apply to the hits' }).selectOption({ label: 'attribution' });
+    await search.autocode.getByRole('combobox', { name: 'Extend each hit to' }).selectOption('sentence');
+    await expect(search.autocode.getByRole('button', { name: 'Apply coding' })).toBeDisabled();
+    await search.autocode.getByRole('button', { name: 'Preview coding' }).click();
+    const plan = await api.call('autocode.preview', { query: 'Russia OR Ukraine', codeId: code.id, extend: 'sentence' });
+    expect(plan.segments).toBeGreaterThan(0);
+    expect(plan.segments).toBeLessThan(plan.hits); // hits in one sentence make one segment
+    await expect(search.autocode.getByRole('status')).toHaveText(`Will code ${plan.segments} segments in ${plan.documents} documents (${plan.hits} hits).`);
+    expect(await api.call('segments.list', { codeId: code.id })).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/autocode-preview.png` });
+
+    await search.autocode.getByRole('button', { name: 'Apply coding' }).click();
+    await expect(page.getByRole('status').filter({ hasText: `Coded ${plan.segments} segments in ${plan.documents} documents with attribution` })).toBeVisible();
+    await expect.poll(async () => (await api.call('segments.list', { codeId: code.id })).length).toBe(plan.segments);
+    await expect(wb.stripe('attribution').first()).toBeVisible();
+    await page.screenshot({ path: `${SHOTS}/autocode-applied.png` });
+
+    // One action: one undo takes every segment back.
+    await page.getByRole('toolbar', { name: 'Coding tools' }).getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(async () => (await api.call('segments.list', { codeId: code.id })).length).toBe(0);
+
+    // Only two chosen hits, coded exactly.
+    const hits = (await api.call('search.hits', { query: 'Russia OR Ukraine' })).hits;
+    await search.choose(2).check();
+    await search.choose(5).check();
+    await search.autocode.getByRole('radio', { name: 'The 2 chosen hits' }).check();
+    await search.autocode.getByRole('combobox', { name: 'Extend each hit to' }).selectOption('hit');
+    await search.autocode.getByRole('button', { name: 'Preview coding' }).click();
+    const docs = new Set([hits[1]!.document_id, hits[4]!.document_id]).size;
+    await expect(search.autocode.getByRole('status')).toHaveText(`Will code 2 segments in ${docs} document${docs === 1 ? '' : 's'} (2 hits).`);
+    await search.autocode.getByRole('button', { name: 'Apply coding' }).click();
+    await expect
+      .poll(async () => (await api.call('segments.list', { codeId: code.id })).map((s) => [s.document_id, s.start, s.end]).sort())
+      .toEqual([hits[1]!, hits[4]!].map((h) => [h.document_id, h.start, h.end]).sort());
+  });
+});
