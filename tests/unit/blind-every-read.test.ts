@@ -103,6 +103,14 @@ describe('blind coding is enforced for every read method', () => {
         'team.rounds.list': [{}],
         'team.visibleCoders': [{}],
         'workbench.documentSegments': [{ documentId: doc.id }, { documentId: doc.id, consensus: true }, { documentId: doc.id, coderIds: [ben.id] }],
+        'sets.list': [{}],
+        'sets.members': [{ setId: missing }],
+        'analysis.cooccurrence': [{}, { unit: 'document' }, { unit: 'paragraph', filter: { coders: ['ben'] } }, { filter: { consensus: true } }],
+        'analysis.cooccurrencePassages': [{ a: codeA.id, b: codeB.id }, { unit: 'document', a: codeA.id, b: codeB.id }, { unit: 'paragraph', a: codeB.id, b: codeA.id }],
+        'analysis.cooccurrenceCsv': [{ unit: 'document' }],
+        'analysis.crosstab': [{ by: { kind: 'document' } }, { by: { kind: 'document' }, filter: { coders: ['ben', 'consensus'] } }, { by: { kind: 'attribute', name: 'outlet' } }],
+        'analysis.crosstabPassages': [{ by: { kind: 'document' }, codeId: codeB.id, column: { document_id: doc.id, value: null, coder_id: null } }],
+        'analysis.crosstabCsv': [{ by: { kind: 'document' } }, { by: { kind: 'attribute', name: 'outlet' } }],
       };
       const reads = (Object.keys(contract) as Method[]).filter((m) => !contract[m].mutates);
       expect(reads.filter((m) => !inputs[m])).toEqual([]);

@@ -15,9 +15,10 @@ export const codingContract = {
         includeSubcodes: z.boolean().optional(),
         coderIds: z.array(Id).max(1000).optional(),
         context: z.number().int().min(0).max(2000).optional(),
+        setId: Id.optional(),
       })
       .strict(),
-    'Segments, filtered by document, code (with subcodes), coders; each with its text and optional context.',
+    'Segments, filtered by document, document set, code (with subcodes), coders; each with its text and optional context.',
   ),
   'segments.page': query<SegmentPage>()(
     z

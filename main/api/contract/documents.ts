@@ -5,8 +5,8 @@ import type { DocumentPage, DocumentSummary, DocumentText, Variable } from '../.
 
 export const documentsContract = {
   'documents.list': query<DocumentSummary[]>()(
-    z.object(CoderScopeInput).strict(),
-    'Every document with its attributes and segment count (of the chosen coders; by default every coder but the consensus layer).',
+    z.object({ ...CoderScopeInput, setId: Id.optional() }).strict(),
+    'Every document (or those of a document set) with its attributes and segment count (of the chosen coders; by default every coder but the consensus layer).',
   ),
   'documents.page': query<DocumentPage>()(
     z

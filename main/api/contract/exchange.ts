@@ -14,6 +14,8 @@ export const ExportFilterInput = z
     code: z.string().trim().min(1).max(2000).optional(),
     subcodes: z.boolean().optional(),
     where: z.array(z.string().max(2000).regex(/=/, { message: 'must be a condition like outlet=BBC' })).max(50).optional(),
+    /** A document set (name or id): only its documents. */
+    set: z.string().trim().min(1).max(500).optional(),
   })
   .strict();
 

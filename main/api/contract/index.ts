@@ -6,6 +6,7 @@ import { importContract } from './import';
 import { workbenchContract } from './workbench';
 import { exchangeContract } from './exchange';
 import { teamContract } from './team';
+import { analysisContract } from './analysis';
 import { searchContract } from './search';
 import type { InputOf, OutputOf } from '../define';
 
@@ -22,6 +23,7 @@ export const contract = {
   ...workbenchContract,
   ...exchangeContract,
   ...teamContract,
+  ...analysisContract,
   ...searchContract,
 } as const;
 

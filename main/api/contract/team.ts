@@ -17,6 +17,8 @@ const AgreementInput = z
     coderIds: z.array(Id).min(2, { message: 'choose at least two coders' }).max(20),
     codeIds: z.array(Id).max(10_000).optional(),
     documentIds: z.array(Id).max(1_000_000).optional(),
+    /** Only the documents of this document set (with documentIds: those of them in the set). */
+    setId: Id.optional(),
     unit: Unit.default('char'),
     threshold: Threshold.default(0.9),
   })

@@ -8,6 +8,7 @@ import { importHandlers } from './import';
 import { workbenchHandlers } from './workbench';
 import { exchangeHandlers } from './exchange';
 import { teamHandlers } from './team';
+import { analysisHandlers } from './analysis';
 import { searchHandlers } from './search';
 
 /** The handler table: one entry per contract method; the type checker proves none is missing. */
@@ -20,5 +21,6 @@ export const handlers: HandlersOf<Contract> = {
   ...workbenchHandlers,
   ...exchangeHandlers,
   ...teamHandlers,
+  ...analysisHandlers,
   ...searchHandlers,
 };

@@ -107,7 +107,7 @@ export { isExchangeFile };
 export function printExchangeReport(io: Io, r: ExchangeImportReport): void {
   const i = r.imported;
   io.out(`${safeName(r.file)}: ${r.format}${r.origin ? ` from ${safeName(r.origin)}` : ''}`);
-  io.out(`imported   ${i.documents} documents, ${i.codes} codes, ${i.segments} segments, ${i.coders} coders, ${i.memos} memos, ${i.attributeValues} attribute values`);
+  io.out(`imported   ${i.documents} documents, ${i.codes} codes, ${i.segments} segments, ${i.coders} coders, ${i.memos} memos, ${i.attributeValues} attribute values${i.sets ? `, ${i.sets} document sets` : ''}`);
   // When positions were converted, the converted line below says so.
   if (r.positions && r.positions.unit === 'code points') io.out(`positions  ${r.positions.reason}`);
   const m = r.matched;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Reader, Row, Tx } from '../db/project-db';
+import type { SqlValue } from '../db/sqlite';
 import { MarginaliaError, invalid, notFound } from '../errors';
 import { descendantIds } from '../codebook/codebook';
 import { CHUNK, allInChunks, existingIds } from '../db/in-chunks';
@@ -46,6 +47,12 @@ export interface SegmentFilter {
   ids?: string[];
   /** Characters of context before and after the coded text (retrieval view). */
   context?: number;
+  /** Only documents of this document set. */
+  setId?: string;
+  /** Conditions on the documents (`d`), for views that drill down into a table's cell; not part of the API. */
+  documents?: { sql: string[]; params: SqlValue[] };
+  /** At most this many segments (a drill-down shows the first ones). */
+  limit?: number;
 }
 
 export interface SegmentWithContext extends Segment {
@@ -55,7 +62,7 @@ export interface SegmentWithContext extends Segment {
 
 export async function listSegments(r: Reader, filter: SegmentFilter = {}): Promise<SegmentWithContext[]> {
   const where: string[] = [];
-  const params: (string | number)[] = [];
+  const params: SqlValue[] = [];
   if (filter.documentId) {
     where.push('s.document_id = ?');
     params.push(filter.documentId);
@@ -68,6 +75,14 @@ export async function listSegments(r: Reader, filter: SegmentFilter = {}): Promi
   if (filter.coderIds && filter.coderIds.length > 0) {
     where.push(`s.coder_id IN (${filter.coderIds.map(() => '?').join(',')})`);
     params.push(...filter.coderIds);
+  }
+  if (filter.setId) {
+    where.push('s.document_id IN (SELECT document_id FROM document_set_members WHERE set_id = ?)');
+    params.push(filter.setId);
+  }
+  if (filter.documents) {
+    where.push(...filter.documents.sql);
+    params.push(...filter.documents.params);
   }
   if (filter.ids) {
     where.push(`s.id IN (${filter.ids.map(() => '?').join(',') || "''"})`);
@@ -88,7 +103,8 @@ export async function listSegments(r: Reader, filter: SegmentFilter = {}): Promi
      JOIN codes c ON c.id = s.code_id
      JOIN coders k ON k.id = s.coder_id
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY d.sort_order, d.name, s.start, s.end, c.sort_order, s.id`,
+     ORDER BY d.sort_order, d.name, s.start, s.end, c.sort_order, s.id
+     ${filter.limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(filter.limit))}` : ''}`,
     params,
   );
 }

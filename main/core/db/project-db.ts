@@ -33,6 +33,8 @@ export const TRACKED_TABLES: Record<string, readonly string[]> = {
   memos: ['id'],
   reliability_rounds: ['id'],
   consensus_decisions: ['id'],
+  document_sets: ['id'],
+  document_set_members: ['set_id', 'document_id'],
 };
 
 function keyOf(table: string, row: Row): Row {

@@ -79,15 +79,17 @@ export function encodeValue(variable: Pick<Variable, 'name' | 'type'>, value: At
 }
 
 /** `segment_count` covers the chosen coders: by default every coder but the consensus layer (see CoderChoice). */
-export async function listDocuments(r: Reader, options: CoderChoice = {}): Promise<DocumentSummary[]> {
+export async function listDocuments(r: Reader, options: CoderChoice & { setId?: string } = {}): Promise<DocumentSummary[]> {
   const who = await coderCondition(r, options);
+  // A document set as the list's filter: its members only.
+  const inSet = options.setId ? `WHERE d.id IN (SELECT document_id FROM document_set_members WHERE set_id = ?)` : '';
   const rows = await r.all<DocumentRow>(
     `
     SELECT d.id, d.name, d.length, d.text_sha256, d.source_name, d.source_format, d.source_encoding,
            d.imported_at, d.imported_by,
            (SELECT count(*) FROM segments s WHERE s.document_id = d.id AND ${who.sql}) AS segment_count
-    FROM documents d ORDER BY d.sort_order, d.name COLLATE NOCASE`,
-    who.params,
+    FROM documents d ${inSet} ORDER BY d.sort_order, d.name COLLATE NOCASE`,
+    options.setId ? [...who.params, options.setId] : who.params,
   );
   const values = await r.all<{ document_id: string; name: string; type: VariableType; value: string }>(`
     SELECT dv.document_id, v.name, v.type, dv.value
@@ -510,5 +512,6 @@ export async function deleteDocument(tx: Tx, id: string): Promise<void> {
   await tx.remove('segments', { document_id: id });
   await tx.remove('memos', { target_kind: 'document', target_id: id });
   await tx.remove('document_values', { document_id: id });
+  await tx.remove('document_set_members', { document_id: id });
   await tx.remove('documents', { id });
 }

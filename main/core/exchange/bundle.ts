@@ -129,6 +129,15 @@ function resource(kind: TableKind, fields: Field[], csv: CsvOptions) {
   };
 }
 
+/** The document set an export is scoped to, as the README states it: its name and size. */
+async function setLine(r: Reader, ref: string): Promise<string> {
+  const set = await r.get<{ name: string; n: number }>(
+    `SELECT s.name, (SELECT count(*) FROM document_set_members m WHERE m.set_id = s.id) AS n FROM document_sets s WHERE s.id = ? OR s.name = ? COLLATE NOCASE LIMIT 1`,
+    [ref, ref.trim()],
+  );
+  return set ? `documents of the set "${set.name}" (${set.n} documents)` : `documents of the set "${ref}"`;
+}
+
 async function readme(r: Reader, projectName: string, options: BundleOptions): Promise<string> {
   const codes = await listCodes(r);
   const f = options.filter ?? {};
@@ -137,6 +146,7 @@ async function readme(r: Reader, projectName: string, options: BundleOptions): P
   const filters = [
     f.code ? `code: ${f.code}${f.subcodes ? ' with its subcodes' : ''}` : null,
     f.where?.length ? `documents where ${f.where.join(' and ')}` : null,
+    f.set ? await setLine(r, f.set) : null,
   ].filter(Boolean);
   const lines = [
     `Coded dataset: ${projectName}`,

@@ -17,6 +17,8 @@ export interface ExportFilter {
   subcodes?: boolean;
   /** "ATTR=VALUE" conditions: values of one attribute are alternatives, different attributes must all hold. */
   where?: string[];
+  /** A document set, by name or id: only its documents. */
+  set?: string;
 }
 
 /**
@@ -118,7 +120,20 @@ export async function resolveFilter(r: Reader, filter: ExportFilter = {}): Promi
       documentParams.push(variable.id, ...encoded);
     }
   }
+  if (filter.set) {
+    const set = await documentSet(r, filter.set);
+    documentSql.push(`d.id IN (SELECT document_id FROM document_set_members WHERE set_id = ?)`);
+    documentParams.push(set.id);
+  }
   return { coderIds, excludedCoderIds, scope, codeIds, documentSql, documentParams };
+}
+
+/** A document set by id or name (core/documents/sets.ts keeps them), naming the sets there are when none matches. */
+async function documentSet(r: Reader, ref: string): Promise<{ id: string; name: string }> {
+  const found = await r.get<{ id: string; name: string }>(`SELECT id, name FROM document_sets WHERE id = ? OR name = ? COLLATE NOCASE ORDER BY id = ? DESC LIMIT 1`, [ref, ref.trim(), ref]);
+  if (found) return found;
+  const names = (await r.all<{ name: string }>(`SELECT name FROM document_sets ORDER BY name COLLATE NOCASE`)).map((x) => x.name);
+  throw invalid('set', `the project has no document set "${ref}". Sets: ${names.join(', ') || 'none'}.`);
 }
 
 /** The WHERE clause over `segments s` joined with `documents d`. */

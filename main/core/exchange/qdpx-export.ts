@@ -295,6 +295,18 @@ export async function exportQdpx(r: Reader, options: QdpxOptions = {}): Promise<
     ),
   );
   const projectNotes = projectMemos.map((m) => el({ targetGUID: ledger.ref(m, 'the project') }));
+  // Document sets as REFI-QDA <Set>s of <MemberSource>s (ATLAS.ti document groups, MAXQDA document sets).
+  const memberships = new Map<string, string[]>();
+  await r.each<{ set_id: string; document_id: string }>(
+    `SELECT m.set_id, m.document_id FROM document_set_members m JOIN documents d ON d.id = m.document_id ORDER BY m.set_id, d.sort_order, d.id`,
+    [],
+    (m) => push(memberships, m.set_id, m.document_id),
+  );
+  const sets = (await r.all<{ id: string; name: string; description: string }>(`SELECT id, name, description FROM document_sets ORDER BY name COLLATE NOCASE, id`)).map((set) => {
+    const what = `document set ${set.name}`;
+    const members = (memberships.get(set.id) ?? []).map((d) => el({ targetGUID: ledger.ref(d, what) }));
+    return el({ guid: ledger.define(set.id, what), name: set.name }, { Description: set.description === '' ? undefined : set.description, MemberSource: members.length ? members : undefined });
+  });
 
   const project = el(
     { ...PROJECT_NS, name: info.name, origin: nvivo ? NVIVO_ORIGIN : ORIGIN, creationDateTime: info.created_at || undefined },
@@ -304,6 +316,7 @@ export async function exportQdpx(r: Reader, options: QdpxOptions = {}): Promise<
       Variables: listOf('Variable', variableDefs),
       Sources: listOf('TextSource', sources),
       Notes: listOf('Note', notes),
+      Sets: listOf('Set', sets),
       // The project's description, then its memos: QualCoder's project memo is this Description.
       Description: [info.description, describe(projectMemos) ?? ''].filter((x) => x !== '').join('\n\n') || undefined,
       NoteRef: projectNotes.length ? projectNotes : undefined,

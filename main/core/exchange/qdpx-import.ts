@@ -3,6 +3,7 @@ import { createCode, firstFreeName } from '../codebook/codebook';
 import { createCoder, findOrCreateCoder } from '../coders/coders';
 import { addDocuments, encodeValue, ensureVariable, type AttributeValue, type NewDocument, type Variable, type VariableType } from '../documents/documents';
 import { createSegments, type NewSegment } from '../coding/segments';
+import { addToSet, createSet } from '../documents/sets';
 import { createMemos, type MemoTargetKind, type NewMemo } from '../memos/memos';
 import { existingIds } from '../db/in-chunks';
 import { projectInfo } from '../project/info';
@@ -25,6 +26,7 @@ import {
   type FileDocument,
   type FileProject,
   type Tally,
+  type FileSet,
 } from './qdpx-read';
 import type { PositionUnit } from './offset-map';
 
@@ -39,7 +41,7 @@ export interface ReportItem {
 
 /** One item of the file found in the project and used instead of a new one, and by what it was found. */
 export interface ExchangeMatch {
-  kind: 'coder' | 'code' | 'document';
+  kind: 'coder' | 'code' | 'document' | 'set';
   /** Its name (a code: its path) in the file. */
   file: string;
   /** The name (path) of the project's item it matched. */
@@ -60,7 +62,7 @@ export interface ExchangeImportReport {
    * `reason` says why. Null when both readings agree.
    */
   positions: { unit: PositionUnit; reason: string } | null;
-  imported: { coders: number; codes: number; documents: number; segments: number; memos: number; attributeValues: number };
+  imported: { coders: number; codes: number; documents: number; segments: number; memos: number; attributeValues: number; sets: number };
   /** Already in the project (by id, then name, path or text) and reused; each one is in `matches`. */
   matched: { coders: number; codes: number; documents: number };
   matches: ExchangeMatch[];
@@ -91,7 +93,7 @@ class Report implements Tally {
       origin: null,
       projectName: null,
       positions: null,
-      imported: { coders: 0, codes: 0, documents: 0, segments: 0, memos: 0, attributeValues: 0 },
+      imported: { coders: 0, codes: 0, documents: 0, segments: 0, memos: 0, attributeValues: 0, sets: 0 },
       matched: { coders: 0, codes: 0, documents: 0 },
       matches: [],
       converted: [],
@@ -335,6 +337,28 @@ class Writer {
       }
     }
     return kept;
+  }
+
+  /**
+   * The file's sets of sources as document sets. A set whose name the project already has
+   * receives the file's members (importing the same file twice doubles nothing); codes and
+   * notes in a set, and sources that were not imported, are reported as dropped.
+   */
+  async sets(sets: FileSet[]): Promise<void> {
+    const documentOf = new Map<string, string>();
+    for (const [g, t] of this.targets) if (t.kind === 'document' && t.id) documentOf.set(g, t.id);
+    for (const set of sets) {
+      const name = set.name.trim() || 'Unnamed set';
+      if (!set.name.trim()) this.report.converted('set without a name', 'named "Unnamed set"');
+      const there = await this.tx.get<{ id: string }>(`SELECT id FROM document_sets WHERE name = ? COLLATE NOCASE`, [name]);
+      const id = there?.id ?? (await createSet(this.tx, { name, description: set.description, createdBy: null, id: keptId(set.guid) }));
+      const members = set.sources.flatMap((g) => documentOf.get(g) ?? []);
+      if (set.sources.length > members.length) this.report.dropped('set member', 'its source was not imported', set.sources.length - members.length);
+      if (set.others) this.report.dropped('code or memo in a set', 'Marginalia sets hold documents', set.others);
+      await addToSet(this.tx, id, members);
+      if (there) this.report.match({ kind: 'set', file: set.name, project: name, by: 'name' });
+      else this.report.r.imported.sets++;
+    }
   }
 
   private place(d: FileDocument, id: string): void {
@@ -625,7 +649,7 @@ export async function importExchangeBytes(
     const docs = await w.documents(file);
     await w.segments(docs);
     await w.memos(file, docs, (await projectInfo(tx)).description);
-    report.dropped('set', 'Marginalia has no sets', file.counts.sets);
+    await w.sets(file.sets);
     report.dropped('graph', 'Marginalia has no graphs', file.counts.graphs);
   });
   return report.r;

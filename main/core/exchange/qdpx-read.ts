@@ -291,6 +291,18 @@ export interface FileProject {
   projectDescription: string | null;
   unit: { unit: PositionUnit; reason: string; changed: number } | null;
   counts: { sets: number; graphs: number };
+  /** The file's <Set>s: their sources become document sets; codes and notes in a set have no place to go. */
+  sets: FileSet[];
+}
+
+export interface FileSet {
+  guid: string;
+  name: string;
+  description: string;
+  /** GUIDs of the member sources. */
+  sources: string[];
+  /** Members that are codes or notes. */
+  others: number;
 }
 
 const MEDIA: Record<string, { what: string; codings: string; selections: string[] }> = {
@@ -590,6 +602,13 @@ class FileReader {
       projectDescription: descriptionOf(project),
       unit: unit.changed > 0 || unit.evidence ? { unit: unit.unit, reason: unit.reason, changed: unit.changed } : null,
       counts: { sets: list(child(project, 'Sets'), 'Set').length, graphs: list(child(project, 'Graphs'), 'Graph').length },
+      sets: list(child(project, 'Sets'), 'Set').map((set) => ({
+        guid: guidOf(attr(set, 'guid')),
+        name: attr(set, 'name') ?? '',
+        description: textOf(set, 'Description') ?? '',
+        sources: list(set, 'MemberSource').map((m) => guidOf(attr(m, 'targetGUID'))),
+        others: list(set, 'MemberCode').length + list(set, 'MemberNote').length,
+      })),
     };
   }
 

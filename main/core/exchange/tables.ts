@@ -240,40 +240,46 @@ const MEASURE_TEXT: Record<Measure, string> = {
   share: 'share (0 to 1) of the document\'s characters coded with',
 };
 
+/** The columns and row keys of a matrix: the codes shown, and the coders when each has rows of their own. */
+export interface MatrixShape {
+  codes: Code[];
+  /** Set when the coder scope covers 2+ coders: one row per document and coder, never a sum. */
+  perCoder: { id: string; name: string }[] | null;
+}
+
+/** One row of the matrix: a document (and coder), with one value per shown code. */
+export interface MatrixRow {
+  document: { id: string; name: string; length: number };
+  coder: { id: string; name: string } | null;
+  values: number[];
+}
+
+export interface MatrixOptions {
+  measure?: Measure;
+  rollup?: boolean;
+  limit?: number;
+  /** Documents to pass over first (pages of a view). */
+  offset?: number;
+}
+
+export async function matrixShape(r: Reader, f: ResolvedFilter): Promise<MatrixShape> {
+  const allCodes = await listCodes(r);
+  return {
+    codes: f.codeIds ? allCodes.filter((c) => f.codeIds!.includes(c.id)) : allCodes,
+    perCoder: (f.scope?.coders.length ?? 0) > 1 ? f.scope!.coders : null,
+  };
+}
+
 /**
- * Matrix: one row per document, one column per code. When the coder scope covers more than
- * one coder, one row per document and coder instead: two coders' segments are never summed
- * into one cell (the same passage coded by both would count twice).
+ * The document × code matrix, a row at a time, in document order: what the matrix export
+ * writes and what the crosstab view shows and adds up. One computation for both, so a
+ * table in the app is always the table the export writes.
  */
-async function matrixTable(r: Reader, f: ResolvedFilter, options: TableOptions, target: RowTarget): Promise<Field[]> {
+export async function eachMatrixRow(r: Reader, f: ResolvedFilter, shape: MatrixShape, options: MatrixOptions, onRow: (row: MatrixRow) => void): Promise<void> {
   const measure = options.measure ?? 'count';
   const rollup = options.rollup ?? false;
+  const { codes: shown, perCoder } = shape;
   const allCodes = await listCodes(r);
-  const shown: Code[] = f.codeIds ? allCodes.filter((c) => f.codeIds!.includes(c.id)) : allCodes;
-  const perCoder = (f.scope?.coders.length ?? 0) > 1 ? f.scope!.coders : null;
-  const fixed: Field[] = [
-    { name: 'document_id', type: 'string', description: 'Id of the document (UUID); see documents.csv.' },
-    { name: 'document_name', type: 'string', description: 'Name of the document.' },
-    ...(perCoder
-      ? ([
-          { name: 'coder_id', type: 'string', description: 'Id of the coder whose segments this row counts (one row per document and coder).' },
-          { name: 'coder', type: 'string', description: 'Name of the coder whose segments this row counts.' },
-        ] satisfies Field[])
-      : []),
-  ];
-  // Code columns claim their names before attributes do; one that clashes with a fixed
-  // column or another code's column (a code named "document_id") gets "code_".
-  const names = new ColumnNames(fixed.map((x) => x.name));
-  const codeNames = shown.map((c) => names.claim(c.path, 'code_'));
-  const attrs = await attributes(r, names);
-  const codeFields: Field[] = shown.map((c, i) => ({
-    name: codeNames[i]!,
-    type: measure === 'share' ? 'number' : 'integer',
-    description: `Code ${c.path} (${c.id}): ${MEASURE_TEXT[measure]} this code${rollup ? ' or any of its subcodes' : ''}${perCoder ? ", by the row's coder" : f.scope ? `; coders: ${f.scope.label}` : ''}.`,
-  }));
-  const fields = [...fixed, ...attrs.fields, ...codeFields];
-  target.header(fields.map((x) => x.name));
-
   // Which shown columns a segment of each code counts towards.
   const parent = new Map(allCodes.map((c) => [c.id, c.parent_id]));
   const column = new Map(shown.map((c, i) => [c.id, i]));
@@ -302,8 +308,9 @@ async function matrixTable(r: Reader, f: ResolvedFilter, options: TableOptions, 
   );
   const rowsOf = perCoder ?? [null];
   const where = documentWhere(f);
+  const page = options.offset ? `${limitSql(options.limit ?? -1)} OFFSET ${Math.max(0, Math.floor(options.offset))}` : limitSql(options.limit);
   await r.each<{ id: string; name: string; length: number }>(
-    `SELECT d.id, d.name, d.length FROM documents d ${where.sql} ORDER BY d.sort_order, d.id ${limitSql(options.limit)}`,
+    `SELECT d.id, d.name, d.length FROM documents d ${where.sql} ORDER BY d.sort_order, d.id ${page}`,
     where.params,
     (d) => {
       for (const coder of rowsOf) {
@@ -315,7 +322,7 @@ async function matrixTable(r: Reader, f: ResolvedFilter, options: TableOptions, 
             spans[i]!.push([start, end]);
           }
         }
-        const values: Cell[] = counts.map((n, i) => {
+        const values = counts.map((n, i) => {
           if (measure === 'count') return n;
           if (measure === 'presence') return n > 0 ? 1 : 0;
           const chars = unionLength(spans[i]!);
@@ -323,9 +330,46 @@ async function matrixTable(r: Reader, f: ResolvedFilter, options: TableOptions, 
           // Six decimals: enough for any document length, and the same bytes on every export.
           return d.length > 0 ? Math.round((chars / d.length) * 1e6) / 1e6 : 0;
         });
-        target.row([d.id, d.name, ...(coder ? [coder.id, coder.name] : []), ...(attrs.byDocument.get(d.id) ?? attrs.empty), ...values]);
+        onRow({ document: d, coder, values });
       }
     },
+  );
+}
+
+/**
+ * Matrix: one row per document, one column per code. When the coder scope covers more than
+ * one coder, one row per document and coder instead: two coders' segments are never summed
+ * into one cell (the same passage coded by both would count twice).
+ */
+async function matrixTable(r: Reader, f: ResolvedFilter, options: TableOptions, target: RowTarget): Promise<Field[]> {
+  const measure = options.measure ?? 'count';
+  const rollup = options.rollup ?? false;
+  const shape = await matrixShape(r, f);
+  const { codes: shown, perCoder } = shape;
+  const fixed: Field[] = [
+    { name: 'document_id', type: 'string', description: 'Id of the document (UUID); see documents.csv.' },
+    { name: 'document_name', type: 'string', description: 'Name of the document.' },
+    ...(perCoder
+      ? ([
+          { name: 'coder_id', type: 'string', description: 'Id of the coder whose segments this row counts (one row per document and coder).' },
+          { name: 'coder', type: 'string', description: 'Name of the coder whose segments this row counts.' },
+        ] satisfies Field[])
+      : []),
+  ];
+  // Code columns claim their names before attributes do; one that clashes with a fixed
+  // column or another code's column (a code named "document_id") gets "code_".
+  const names = new ColumnNames(fixed.map((x) => x.name));
+  const codeNames = shown.map((c) => names.claim(c.path, 'code_'));
+  const attrs = await attributes(r, names);
+  const codeFields: Field[] = shown.map((c, i) => ({
+    name: codeNames[i]!,
+    type: measure === 'share' ? 'number' : 'integer',
+    description: `Code ${c.path} (${c.id}): ${MEASURE_TEXT[measure]} this code${rollup ? ' or any of its subcodes' : ''}${perCoder ? ", by the row's coder" : f.scope ? `; coders: ${f.scope.label}` : ''}.`,
+  }));
+  const fields = [...fixed, ...attrs.fields, ...codeFields];
+  target.header(fields.map((x) => x.name));
+  await eachMatrixRow(r, f, shape, { measure, rollup, limit: options.limit }, ({ document: d, coder, values }) =>
+    target.row([d.id, d.name, ...(coder ? [coder.id, coder.name] : []), ...(attrs.byDocument.get(d.id) ?? attrs.empty), ...values]),
   );
   return fields;
 }

@@ -346,6 +346,8 @@ export interface AgreementOptions {
   codeIds?: string[];
   /** Documents to compare over; all documents when empty or absent. */
   documentIds?: string[];
+  /** Only the documents of this document set (of `documentIds`, when both are given). */
+  setId?: string;
   unit: AgreementUnit;
   threshold?: number;
 }
@@ -379,6 +381,11 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions)
       if (!d) throw notFound('document', id);
       return d;
     });
+  }
+  if (options.setId) {
+    if (!(await r.get(`SELECT 1 FROM document_sets WHERE id = ?`, [options.setId]))) throw notFound('document set', options.setId);
+    const members = new Set((await r.all<{ document_id: string }>(`SELECT document_id FROM document_set_members WHERE set_id = ?`, [options.setId])).map((m) => m.document_id));
+    docs = docs.filter((d) => members.has(d.id));
   }
   const documents: AgreementInput['documents'] = [];
   for (const d of docs) {

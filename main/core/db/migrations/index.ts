@@ -5,6 +5,7 @@ import * as m003 from './003-document-order';
 import * as m004 from './004-segment-codings';
 import * as m005 from './005-events-undone';
 import * as m006 from './006-list-indexes';
+import * as m007 from './007-document-sets';
 
 export interface Migration {
   version: number;
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'segment-codings', up: m004.up },
   { version: 5, name: 'events-undone', up: m005.up },
   { version: 6, name: 'list-indexes', up: m006.up },
+  { version: 7, name: 'document-sets', up: m007.up },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

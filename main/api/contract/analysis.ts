@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { command, query } from '../define';
+import { Id, Name } from './common';
+import type { CsvFile } from './team';
+import type { DocumentSet } from '../../core/documents/sets';
+import type { Cooccurrence, CooccurrenceUnitPassages } from '../../core/analysis/cooccurrence';
+import type { Crosstab } from '../../core/analysis/crosstab';
+import type { SegmentWithContext } from '../../core/coding/segments';
+
+const Where = z.array(z.string().max(2000).regex(/=/, { message: 'must be a condition like outlet=RT' })).max(50);
+
+/** Where a set's documents come from: by hand, a search's matching documents, an attribute filter. */
+const SetSource = {
+  documentIds: z.array(Id).max(1_000_000).optional(),
+  query: z.string().trim().min(1, { message: 'type something to search for' }).max(1000).optional(),
+  regex: z.boolean().optional(),
+  where: Where.optional(),
+};
+
+/** Whose segments and which documents an analysis covers. */
+const AnalysisScope = z
+  .object({
+    coders: z.array(z.string().trim().min(1).max(200)).max(100).optional(),
+    consensus: z.boolean().optional(),
+    /** A document set, by id or name. */
+    set: z.string().trim().min(1).max(500).optional(),
+    where: Where.optional(),
+  })
+  .strict();
+
+const Csv = { delimiter: z.enum(['comma', 'semicolon', 'tab']).optional(), excel: z.boolean().optional(), raw: z.boolean().optional() };
+
+const CooccurrenceInput = { unit: z.enum(['overlap', 'paragraph', 'document']).optional(), filter: AnalysisScope.optional() };
+
+const By = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('document') }).strict(),
+  z.object({ kind: z.literal('attribute'), name: Name, bucket: z.enum(['value', 'month', 'year']).optional() }).strict(),
+]);
+const CrosstabInput = {
+  by: By,
+  filter: AnalysisScope.extend({ code: z.string().trim().min(1).max(2000).optional(), subcodes: z.boolean().optional() }).optional(),
+  measure: z.enum(['count', 'presence', 'characters', 'share']).optional(),
+  rollup: z.boolean().optional(),
+};
+
+export const analysisContract = {
+  'sets.list': query<DocumentSet[]>()(z.object({}).strict(), 'The document sets of the project with their sizes.'),
+  'sets.create': command<{ id: string; added: number }>()(
+    z
+      .object({ name: Name, description: z.string().max(10_000).optional(), ...SetSource })
+      .strict(),
+    'Makes a document set, with the documents chosen by hand, matching a search, or holding attribute values (one undoable step).',
+  ),
+  'sets.add': command<{ added: number }>()(
+    z.object({ setId: Id, ...SetSource }).strict(),
+    'Adds documents to a set: chosen by hand, matching a search, or holding attribute values. Documents already in it stay once.',
+  ),
+  'sets.remove': command<{ removed: number }>()(z.object({ setId: Id, documentIds: z.array(Id).min(1).max(1_000_000) }).strict(), 'Takes documents out of a set (never out of the project).'),
+  'sets.rename': command<void>()(z.object({ setId: Id, name: Name }).strict(), 'Renames a document set.'),
+  'sets.delete': command<void>()(z.object({ setId: Id }).strict(), 'Deletes a document set; its documents stay in the project.'),
+  'sets.members': query<string[]>()(z.object({ setId: Id }).strict(), 'The ids of the documents of a set, in document order.'),
+  'analysis.cooccurrence': query<Cooccurrence>()(
+    z.object(CooccurrenceInput).strict(),
+    'Code × code co-occurrence (segments that overlap, or share a paragraph or a document, within one coder’s work) with counts and Jaccard.',
+  ),
+  'analysis.cooccurrencePassages': query<CooccurrenceUnitPassages[]>()(
+    z.object({ ...CooccurrenceInput, a: Id, b: Id, limit: z.number().int().min(1).max(1000).optional() }).strict(),
+    'The passages behind one co-occurrence cell: both codes’ segments and their document.',
+  ),
+  'analysis.cooccurrenceCsv': query<CsvFile>()(z.object({ ...CooccurrenceInput, ...Csv }).strict(), 'The co-occurrence matrix as a CSV file (base64) to download.'),
+  'analysis.crosstab': query<Crosstab>()(
+    z.object({ ...CrosstabInput, offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(2000).optional() }).strict(),
+    'Code × document or code × attribute value: the matrix export’s values, per document or added up per value, a page of columns at a time.',
+  ),
+  'analysis.crosstabPassages': query<SegmentWithContext[]>()(
+    z
+      .object({
+        ...CrosstabInput,
+        codeId: Id,
+        column: z.object({ document_id: Id.nullable(), value: z.string().max(100_000).nullable(), coder_id: Id.nullable() }).strict(),
+        limit: z.number().int().min(1).max(1000).optional(),
+      })
+      .strict(),
+    'The coded segments behind one crosstab cell.',
+  ),
+  'analysis.crosstabCsv': query<CsvFile>()(
+    z.object({ ...CrosstabInput, percent: z.enum(['none', 'row', 'column']).optional(), ...Csv }).strict(),
+    'The whole crosstab (every column) as a CSV file (base64) to download; values or row or column percentages.',
+  ),
+} as const;

@@ -1,0 +1,300 @@
+import type { Reader } from '../db/project-db';
+import type { SqlValue } from '../db/sqlite';
+import { listCodes } from '../codebook/codebook';
+import { invalid } from '../errors';
+import { resolveFilter, segmentWhere, type ExportFilter, type ResolvedFilter } from '../exchange/filter';
+import { CsvWriter, StringSink, type CsvOptions } from '../exchange/csv';
+import { paragraphUnits, type Span } from '../team/units';
+import { CodePointIndex } from '../text/normalise';
+
+/**
+ * When two codes co-occur: their segments overlap (share at least one character), fall in the
+ * same paragraph, or in the same document. Always within one coder's work: one coder's code
+ * beside another coder's is a disagreement or a coincidence, not a co-occurrence.
+ */
+export type CooccurrenceUnit = 'overlap' | 'paragraph' | 'document';
+export const COOCCURRENCE_UNITS: readonly CooccurrenceUnit[] = ['overlap', 'paragraph', 'document'];
+
+export interface CooccurrenceOptions {
+  unit?: CooccurrenceUnit;
+  /** Coders, the consensus layer, a document set and attribute conditions, as exports take them. */
+  filter?: Pick<ExportFilter, 'coders' | 'consensus' | 'set' | 'where'>;
+}
+
+export interface CooccurrenceCell {
+  a: string;
+  b: string;
+  /** Overlap: pairs of overlapping segments; paragraph, document: units (per coder) holding both codes. */
+  count: number;
+  /**
+   * count / (frequency a + frequency b − count). For paragraphs and documents the Jaccard
+   * index of the two codes' units; for overlaps ATLAS.ti's c-coefficient over segments, which
+   * can pass 1 when one segment overlaps several of the other code.
+   */
+  jaccard: number;
+}
+
+export interface Cooccurrence {
+  unit: CooccurrenceUnit;
+  /** Whose segments, in words. */
+  scope: string;
+  codes: Array<{ id: string; path: string; depth: number; /** Segments (overlap) or units (paragraph, document) with the code. */ frequency: number }>;
+  /** Every pair of different codes that co-occurs at least once, a before b in codebook order. */
+  cells: CooccurrenceCell[];
+}
+
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+
+function where(f: ResolvedFilter, alias: string): { sql: string; params: SqlValue[] } {
+  const w = segmentWhere({ ...f, codeIds: null });
+  // segmentWhere speaks of `s`; the queries here name the first segment otherwise.
+  return { sql: w.sql.replace(/\bs\./g, `${alias}.`), params: w.params };
+}
+
+/**
+ * The code × code co-occurrence matrix. Overlaps and documents are counted in SQL (a self-join
+ * of segments through the (document_id, start) index, and distinct (document, coder, code)
+ * units), never by listing pairs in JavaScript; paragraphs need the texts and are counted a
+ * batch of documents at a time.
+ */
+export async function cooccurrence(r: Reader, options: CooccurrenceOptions = {}): Promise<Cooccurrence> {
+  const unit = options.unit ?? 'overlap';
+  if (!COOCCURRENCE_UNITS.includes(unit)) throw invalid('unit', `must be one of ${COOCCURRENCE_UNITS.join(', ')}; got "${unit}".`);
+  const f = await resolveFilter(r, options.filter);
+  const codes = await listCodes(r);
+  const frequency = new Map<string, number>();
+  const pairs = new Map<string, number>();
+  const w = where(f, 's');
+
+  if (unit === 'overlap') {
+    for (const x of await r.all<{ code_id: string; n: number }>(`SELECT s.code_id, count(*) AS n FROM segments s JOIN documents d ON d.id = s.document_id ${w.sql} GROUP BY s.code_id`, w.params)) {
+      frequency.set(x.code_id, x.n);
+    }
+    const rows = await r.all<{ a: string; b: string; n: number }>(
+      `SELECT s.code_id AS a, o.code_id AS b, count(*) AS n
+       FROM segments s JOIN documents d ON d.id = s.document_id
+       JOIN segments o ON o.document_id = s.document_id AND o.start < s.end AND s.start < o.end AND o.coder_id = s.coder_id AND o.code_id > s.code_id
+       ${w.sql} GROUP BY s.code_id, o.code_id`,
+      w.params,
+    );
+    for (const x of rows) pairs.set(`${x.a}\u0000${x.b}`, x.n);
+  } else if (unit === 'document') {
+    const units = `SELECT DISTINCT s.document_id, s.coder_id, s.code_id FROM segments s JOIN documents d ON d.id = s.document_id ${w.sql}`;
+    for (const x of await r.all<{ code_id: string; n: number }>(`SELECT code_id, count(*) AS n FROM (${units}) GROUP BY code_id`, w.params)) frequency.set(x.code_id, x.n);
+    const rows = await r.all<{ a: string; b: string; n: number }>(
+      `WITH u AS MATERIALIZED (${units})
+       SELECT x.code_id AS a, y.code_id AS b, count(*) AS n
+       FROM u x JOIN u y ON y.document_id = x.document_id AND y.coder_id = x.coder_id AND y.code_id > x.code_id
+       GROUP BY x.code_id, y.code_id`,
+      w.params,
+    );
+    for (const x of rows) pairs.set(`${x.a}\u0000${x.b}`, x.n);
+  } else {
+    await eachParagraphUnit(r, f, (codeIds) => {
+      const list = [...codeIds].sort();
+      for (let i = 0; i < list.length; i++) {
+        frequency.set(list[i]!, (frequency.get(list[i]!) ?? 0) + 1);
+        for (let j = i + 1; j < list.length; j++) {
+          const key = `${list[i]}\u0000${list[j]}`;
+          pairs.set(key, (pairs.get(key) ?? 0) + 1);
+        }
+      }
+    });
+  }
+
+  const order = new Map(codes.map((c, i) => [c.id, i]));
+  const cells: CooccurrenceCell[] = [];
+  for (const [key, count] of pairs) {
+    let [a, b] = key.split('\u0000') as [string, string];
+    if (!order.has(a) || !order.has(b)) continue;
+    if (order.get(a)! > order.get(b)!) [a, b] = [b, a];
+    const union = (frequency.get(a) ?? 0) + (frequency.get(b) ?? 0) - count;
+    cells.push({ a, b, count, jaccard: union > 0 ? round6(count / union) : 0 });
+  }
+  cells.sort((x, y) => order.get(x.a)! - order.get(y.a)! || order.get(x.b)! - order.get(y.b)!);
+  return {
+    unit,
+    scope: f.scope?.label ?? 'every coder',
+    codes: codes.map((c) => ({ id: c.id, path: c.path, depth: c.depth, frequency: frequency.get(c.id) ?? 0 })),
+    cells,
+  };
+}
+
+/** Documents per batch when paragraphs are counted: their texts are read together. */
+const PARAGRAPH_BATCH = 200;
+
+interface ScopedSegment {
+  id: string;
+  document_id: string;
+  coder_id: string;
+  code_id: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Calls `onUnit` with the codes of every (paragraph, coder) that has at least one segment in
+ * scope, a batch of documents at a time. A segment belongs to every paragraph it overlaps.
+ */
+async function eachParagraphUnit(
+  r: Reader,
+  f: ResolvedFilter,
+  onUnit: (codeIds: Set<string>, unit: { documentId: string; coderId: string; paragraph: Span; segments: ScopedSegment[] }) => void,
+  onlyDocuments?: readonly string[],
+): Promise<void> {
+  const w = where(f, 's');
+  const docs =
+    onlyDocuments ??
+    (await r.all<{ id: string }>(`SELECT DISTINCT s.document_id AS id FROM segments s JOIN documents d ON d.id = s.document_id ${w.sql} ORDER BY s.document_id`, w.params)).map((x) => x.id);
+  for (let i = 0; i < docs.length; i += PARAGRAPH_BATCH) {
+    const batch = docs.slice(i, i + PARAGRAPH_BATCH);
+    const marks = batch.map(() => '?').join(', ');
+    const texts = await r.all<{ id: string; text: string }>(`SELECT id, text FROM documents WHERE id IN (${marks})`, batch);
+    const segs = new Map<string, ScopedSegment[]>();
+    const inBatch = `s.document_id IN (${marks})`;
+    await r.each<ScopedSegment>(
+      `SELECT s.id, s.document_id, s.coder_id, s.code_id, s.start, s.end FROM segments s JOIN documents d ON d.id = s.document_id ${w.sql ? `${w.sql} AND ${inBatch}` : `WHERE ${inBatch}`}`,
+      [...w.params, ...batch],
+      (s) => {
+        const list = segs.get(s.document_id);
+        if (list) list.push(s);
+        else segs.set(s.document_id, [s]);
+      },
+    );
+    for (const { id, text } of texts) {
+      const paragraphs = paragraphUnits(text);
+      const units = new Map<string, { codes: Set<string>; paragraph: Span; coderId: string; segments: ScopedSegment[] }>();
+      for (const s of segs.get(id) ?? []) {
+        for (const p of overlapping(paragraphs, s)) {
+          const key = `${p}\u0000${s.coder_id}`;
+          let u = units.get(key);
+          if (!u) units.set(key, (u = { codes: new Set(), paragraph: paragraphs[p]!, coderId: s.coder_id, segments: [] }));
+          u.codes.add(s.code_id);
+          u.segments.push(s);
+        }
+      }
+      for (const u of units.values()) onUnit(u.codes, { documentId: id, coderId: u.coderId, paragraph: u.paragraph, segments: u.segments });
+    }
+  }
+}
+
+/** Indexes of the paragraphs (sorted, disjoint) a span shares a character with. */
+function overlapping(paragraphs: readonly Span[], s: { start: number; end: number }): number[] {
+  let lo = 0;
+  let hi = paragraphs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (paragraphs[mid]!.end <= s.start) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: number[] = [];
+  for (let i = lo; i < paragraphs.length && paragraphs[i]!.start < s.end; i++) out.push(i);
+  return out;
+}
+
+/** One coded passage of a co-occurrence: its segment, span and text. */
+export interface CoPassage {
+  segment_id: string;
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** One unit in which both codes occur: a pair of overlapping segments, or a paragraph or document with both. */
+export interface CooccurrenceUnitPassages {
+  document_id: string;
+  document_name: string;
+  coder_id: string;
+  coder_name: string;
+  /** The paragraph, for the paragraph unit. */
+  paragraph: Span | null;
+  a: CoPassage[];
+  b: CoPassage[];
+}
+
+/** The passages behind one cell: the first `limit` units where codes a and b co-occur. */
+export async function cooccurrencePassages(r: Reader, options: CooccurrenceOptions, a: string, b: string, limit = 100): Promise<CooccurrenceUnitPassages[]> {
+  const unit = options.unit ?? 'overlap';
+  const f = await resolveFilter(r, options.filter);
+  const w = where(f, 's');
+  const cond = (extra: string) => (w.sql ? `${w.sql} AND ${extra}` : `WHERE ${extra}`);
+  const names = new Map<string, string>();
+  const coderNames = new Map((await r.all<{ id: string; name: string }>(`SELECT id, name FROM coders`)).map((c) => [c.id, c.name]));
+  const texts = new Map<string, CodePointIndex>();
+  const passage = async (s: { id: string; document_id: string; start: number; end: number }): Promise<CoPassage> => {
+    let t = texts.get(s.document_id);
+    if (!t) {
+      const d = await r.get<{ name: string; text: string }>(`SELECT name, text FROM documents WHERE id = ?`, [s.document_id]);
+      names.set(s.document_id, d?.name ?? '');
+      texts.set(s.document_id, (t = new CodePointIndex(d?.text ?? '')));
+    }
+    return { segment_id: s.id, start: s.start, end: s.end, text: t.slice(s.start, s.end) };
+  };
+  const out: CooccurrenceUnitPassages[] = [];
+  const push = async (documentId: string, coderId: string, paragraph: Span | null, as: ScopedSegment[], bs: ScopedSegment[]) => {
+    const pa = await Promise.all(as.map(passage));
+    const pb = await Promise.all(bs.map(passage));
+    out.push({ document_id: documentId, document_name: names.get(documentId) ?? '', coder_id: coderId, coder_name: coderNames.get(coderId) ?? '', paragraph, a: pa, b: pb });
+  };
+
+  if (unit === 'overlap') {
+    const rows = await r.all<{ document_id: string; coder_id: string; a_id: string; a_start: number; a_end: number; b_id: string; b_start: number; b_end: number }>(
+      `SELECT s.document_id, s.coder_id, s.id AS a_id, s.start AS a_start, s.end AS a_end, o.id AS b_id, o.start AS b_start, o.end AS b_end
+       FROM segments s JOIN documents d ON d.id = s.document_id
+       JOIN segments o ON o.document_id = s.document_id AND o.start < s.end AND s.start < o.end AND o.coder_id = s.coder_id AND o.code_id = ?
+       ${cond('s.code_id = ?')} ORDER BY d.sort_order, s.start, o.start LIMIT ?`,
+      [b, ...w.params, a, limit],
+    );
+    for (const x of rows) {
+      const seg = (id: string, code: string, start: number, end: number): ScopedSegment => ({ id, document_id: x.document_id, coder_id: x.coder_id, code_id: code, start, end });
+      await push(x.document_id, x.coder_id, null, [seg(x.a_id, a, x.a_start, x.a_end)], [seg(x.b_id, b, x.b_start, x.b_end)]);
+    }
+    return out;
+  }
+  // Documents (and coders) where both codes are: through the segments_coding index.
+  const both = await r.all<{ document_id: string; coder_id: string }>(
+    `SELECT DISTINCT s.document_id, s.coder_id FROM segments s JOIN documents d ON d.id = s.document_id
+     ${cond(`s.code_id = ? AND EXISTS (SELECT 1 FROM segments o WHERE o.document_id = s.document_id AND o.code_id = ? AND o.coder_id = s.coder_id)`)}
+     ORDER BY d.sort_order, s.document_id, s.coder_id`,
+    [...w.params, a, b],
+  );
+  if (unit === 'document') {
+    for (const x of both.slice(0, limit)) {
+      const segs = await r.all<ScopedSegment>(
+        `SELECT id, document_id, coder_id, code_id, start, end FROM segments WHERE document_id = ? AND coder_id = ? AND code_id IN (?, ?) ORDER BY start, end, id`,
+        [x.document_id, x.coder_id, a, b],
+      );
+      await push(x.document_id, x.coder_id, null, segs.filter((s) => s.code_id === a), segs.filter((s) => s.code_id === b));
+    }
+    return out;
+  }
+  const wanted = new Set(both.map((x) => `${x.document_id}\u0000${x.coder_id}`));
+  const found: Array<{ documentId: string; coderId: string; paragraph: Span; segments: ScopedSegment[] }> = [];
+  await eachParagraphUnit(
+    r,
+    f,
+    (codeIds, u) => {
+      if (found.length < limit && codeIds.has(a) && codeIds.has(b) && wanted.has(`${u.documentId}\u0000${u.coderId}`)) found.push(u);
+    },
+    [...new Set(both.map((x) => x.document_id))],
+  );
+  for (const u of found) {
+    await push(u.documentId, u.coderId, u.paragraph, u.segments.filter((s) => s.code_id === a), u.segments.filter((s) => s.code_id === b));
+  }
+  return out;
+}
+
+/** The matrix as CSV through the project's CSV writer: one row per pair of codes that co-occur. */
+export function cooccurrenceCsv(c: Cooccurrence, options: CsvOptions = {}): string {
+  const sink = new StringSink();
+  const w = new CsvWriter(sink, options);
+  const path = new Map(c.codes.map((x) => [x.id, x]));
+  w.header(['code_a_id', 'code_a', 'code_b_id', 'code_b', 'unit', 'count', 'jaccard', 'frequency_a', 'frequency_b']);
+  for (const cell of c.cells) {
+    const a = path.get(cell.a)!;
+    const b = path.get(cell.b)!;
+    w.row([a.id, a.path, b.id, b.path, c.unit, cell.count, cell.jaccard, a.frequency, b.frequency]);
+  }
+  w.flush();
+  return sink.toString();
+}

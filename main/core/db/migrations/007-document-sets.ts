@@ -1,0 +1,28 @@
+import type { Sqlite } from '../sqlite';
+
+/**
+ * Version 7: document sets. A set is a named group of documents (by hand, from a search or
+ * from an attribute filter) that scopes retrieval, agreement, exports and the document list,
+ * and travels in REFI-QDA as <Set>. Members are rows of their own so that adding one document
+ * to a set of 10,000 logs one row for undo, not the whole set.
+ */
+export async function up(db: Sqlite): Promise<void> {
+  await db.exec(`
+    CREATE TABLE document_sets (
+      id TEXT PRIMARY KEY,
+      name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+      description TEXT NOT NULL DEFAULT '',
+      created_at TEXT NOT NULL,
+      created_by TEXT REFERENCES coders(id)
+    );
+    CREATE UNIQUE INDEX document_sets_name ON document_sets(name COLLATE NOCASE);
+
+    CREATE TABLE document_set_members (
+      set_id TEXT NOT NULL REFERENCES document_sets(id),
+      document_id TEXT NOT NULL REFERENCES documents(id),
+      PRIMARY KEY (set_id, document_id)
+    ) WITHOUT ROWID;
+    -- Deleting a document removes its memberships: found through this index.
+    CREATE INDEX document_set_members_document ON document_set_members(document_id);
+  `);
+}
