@@ -94,3 +94,74 @@ test.describe('codebook', () => {
     await expect.poll(async () => (await api.call('codes.list', {})).find((c) => c.name === 'loaded label')!.path).toBe('attribution/loaded label');
   });
 });
+
+test.describe('codebook, as a researcher reads it', () => {
+  test('a parent row counts its subcodes too, labels its numbers, and says 1 segment, not 1 segments', async ({ page, api }) => {
+    const [doc] = await api.call('documents.list', {});
+    const codes = await api.call('codes.list', {});
+    const byPath = (p: string) => codes.find((c) => c.path === p)!;
+    await api.call('segments.create', { documentId: doc!.id, codeId: byPath('casualties').id, start: 0, end: 10 });
+    for (const [start, end] of [[20, 30], [40, 50]]) await api.call('segments.create', { documentId: doc!.id, codeId: byPath('casualties/death toll').id, start: start!, end: end! });
+    await api.call('segments.create', { documentId: doc!.id, codeId: byPath('casualties/injured count').id, start: 60, end: 70 });
+    await page.reload();
+    const wb = new Workbench(page);
+    await wb.ready();
+    // 1 own + 2 + 1 beneath it: the row shows 4, with its own 1 apart.
+    await expect(wb.code('casualties').locator('.counts').first()).toHaveText('4 (1 own)');
+    await expect(wb.code('casualties')).toHaveAccessibleDescription(/4 segments with its subcodes, 1 of them coded with casualties itself; shortcut key 1/);
+    await expect(wb.code('injured count')).toHaveAccessibleDescription(/1 segment in 1 document/);
+    // The numbers stand under heads that say what they are.
+    await expect(wb.codes.locator('..').getByText('Segments', { exact: true })).toBeVisible();
+    await expect(wb.codes.locator('..').getByText('Key', { exact: true })).toBeVisible();
+    await wb.code('injured count').click();
+    await expect(wb.codePanel).toContainText('1 segment in 1 document');
+    await expect(page.getByRole('region', { name: 'Properties' })).toContainText(/· 4 segments ·/);
+  });
+
+  test('hovering a code shows its coding rule; clicking it with text selected does not code, Apply does', async ({ page, api }) => {
+    const wb = new Workbench(page);
+    await wb.ready();
+    const [doc] = await api.call('documents.list', {});
+    const attribution = (await api.call('codes.list', {})).find((c) => c.path === 'attribution')!;
+    await wb.code('attribution').hover();
+    const tip = page.getByRole('tooltip');
+    await expect(tip).toBeVisible();
+    await expect(tip).toContainText(attribution.description.slice(0, 40));
+
+    await wb.selectText('killing 17 people');
+    await wb.code('attribution').click();
+    await expect(wb.codePanel).toBeVisible();
+    // Reading the rule coded nothing, and the selection is still there to code: the digit 1
+    // codes it with casualties, a write sent after any the click could have sent.
+    await expect(page.getByText(/^Selected \d+ characters/)).toBeVisible();
+    await page.keyboard.press('1');
+    await expect.poll(async () => (await api.call('segments.list', { documentId: doc!.id })).map((s) => s.code_name)).toEqual(['casualties']);
+    await expect(wb.stripe('attribution')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Apply “attribution” to the selection' }).click();
+    await expect.poll(async () => (await api.call('segments.list', { documentId: doc!.id })).map((s) => `${s.code_name}: ${s.text}`).sort()).toEqual([
+      'attribution: killing 17 people',
+      'casualties: killing 17 people',
+    ]);
+  });
+
+  test('Add subcode twice adds two siblings; every change is confirmed in the status line', async ({ page, api }) => {
+    const wb = new Workbench(page);
+    await wb.ready();
+    const status = page.getByRole('status').filter({ hasText: /Added|Moved/ });
+    await wb.code('rhetoric').click();
+    const name = page.getByRole('textbox', { name: 'New code name' });
+    await name.fill('sarcasm');
+    await page.getByRole('button', { name: 'Add subcode' }).click();
+    await expect(status).toHaveText('Added subcode “sarcasm” under “rhetoric”');
+    await name.fill('irony');
+    await page.getByRole('button', { name: 'Add subcode' }).click();
+    await expect(status).toHaveText('Added subcode “irony” under “rhetoric”');
+    await expect.poll(async () => (await api.call('codes.list', {})).filter((c) => ['sarcasm', 'irony'].includes(c.name)).map((c) => c.path).sort()).toEqual(['rhetoric/irony', 'rhetoric/sarcasm']);
+    await expect(wb.code('irony')).toHaveAttribute('aria-level', '2');
+    await name.fill('framing');
+    await page.getByRole('button', { name: 'Add code', exact: true }).click();
+    await expect(status).toHaveText('Added code “framing”');
+    await wb.code('framing').press('Alt+ArrowUp');
+    await expect(status).toHaveText('Moved framing to place 3');
+  });
+});

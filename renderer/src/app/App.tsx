@@ -7,7 +7,7 @@ import type { ViewerSegment as Segment } from '../../../main/api/contract/workbe
 import { buildTextMap, sliceCp } from '../features/viewer/text-map';
 import type { Memo } from '../../../main/core/memos/memos';
 import { call, downloadBase64, onHostMenu } from '../api/client';
-import { useLoad, useProjectVersion } from './use-api';
+import { useLoad, useTopicVersions } from './use-api';
 import { MenuBar, type Menu } from './MenuBar';
 import { Dialogs } from './Dialogs';
 import { useStatus } from './use-status';
@@ -31,6 +31,8 @@ import { MemoEditor } from '../features/memos/MemoEditor';
 import { AttributesEditor } from '../features/import/AttributesEditor';
 import { ComparisonView } from '../features/team/ComparisonView';
 import { SaveStatus } from '../features/project/SaveStatus';
+import { EmptyProject } from '../features/project/EmptyProject';
+import { plural } from './words';
 import { WireDialogs, type WireDialog } from '../features/analysis/WireDialogs';
 import { AnalysisDialogs, analysisMenuItems, type AnalysisDialog } from '../features/analysis/AnalysisDialogs';
 
@@ -40,11 +42,12 @@ const ONLY_MINE_KEY = 'marginalia.onlyMine';
 type BottomView = 'segments' | 'memos' | 'compare' | null;
 
 export function App() {
-  const version = useProjectVersion();
+  // Each view reloads on the topics it shows, moved by the changes that touch them (use-api.ts).
+  const topics = useTopicVersions();
   const [coder, setCoder] = useState<Coder | null>(null);
   const [onlyMine, setOnlyMine] = useState(() => localStorage.getItem(ONLY_MINE_KEY) === '1');
-  const info = useLoad(() => call('project.info', {}), [version], null);
-  const history = useLoad(() => call('project.historyState', {}), [version], { undo: null, redo: null });
+  const info = useLoad(() => call('project.info', {}), [topics.project], null);
+  const history = useLoad(() => call('project.historyState', {}), [topics.history], { undo: null, redo: null });
   // Whose coding the counts, badges and stripes show: every coder (the consensus layer apart,
   // so a settled copy never shows as an extra stripe), one coder, or the consensus layer.
   const [shown, setShown] = useState<string>('all');
@@ -53,11 +56,10 @@ export function App() {
     [onlyMine, coder, shown],
   );
   const scopeKey = JSON.stringify(scope);
-  const documents = useLoad(() => call('documents.list', scope), [version, scopeKey], []);
-  const coders = useLoad(() => call('coders.list', {}), [version], []);
+  const coders = useLoad(() => call('coders.list', {}), [topics.coders], []);
   // While a reliability round is open, the API hides the other coders' work; say so.
-  const visibility = useLoad(() => call('team.visibleCoders', {}), [version, coder?.id], null);
-  const codes = useLoad(() => call('codes.list', scope), [version, scopeKey], [] as Code[]);
+  const visibility = useLoad(() => call('team.visibleCoders', {}), [topics.coders, coder?.id], null);
+  const codes = useLoad(() => call('codes.list', scope), [topics.codes, scopeKey], [] as Code[]);
   const [openId, setOpenId] = useState<string | null>(null);
   const [doc, setDoc] = useState<DocumentText | null>(null);
   const [docSegments, setDocSegments] = useState<Segment[]>([]);
@@ -72,6 +74,9 @@ export function App() {
   const [bottom, setBottom] = useState<BottomView>(null);
   const [wire, setWire] = useState<WireDialog>(null);
   const [analysis, setAnalysis] = useState<AnalysisDialog>(null);
+  // The whole document list only while a dialog that takes it is open (the Analyse menu's);
+  // the list pane asks for the rows in view.
+  const documents = useLoad(() => (wire || analysis ? call('documents.list', scope) : Promise.resolve([])), [wire, analysis, topics.documents, scopeKey], []);
   const [retrievalCodeId, setRetrievalCodeId] = useState<string | null>(null);
   const { message, say, fail } = useStatus();
 
@@ -109,11 +114,21 @@ export function App() {
     }, fail);
   };
 
-  // Open the first document when the project loads.
+  // Open the first document when the project loads, or when the open one is gone.
   useEffect(() => {
-    if (!openId && documents.length > 0) setOpenId(documents[0]!.id);
-    if (openId && documents.length > 0 && !documents.some((d) => d.id === openId)) setOpenId(documents[0]!.id);
-  }, [documents, openId]);
+    if (openId) return;
+    let live = true;
+    call('documents.page', { limit: 1 }).then((p) => live && p.documents[0] && setOpenId(p.documents[0].id), fail);
+    return () => {
+      live = false;
+    };
+  }, [openId, topics.documents, fail]);
+  // The open document's properties: one document asked for, never the whole list.
+  const openSummary = useLoad(
+    () => (openId ? call('documents.summary', { id: openId, ...scope }).catch(() => (setOpenId(null), null)) : Promise.resolve(null)),
+    [openId, topics.documents, topics.segments, scopeKey],
+    null,
+  );
 
   useEffect(() => {
     if (!openId) return setDoc(null);
@@ -131,7 +146,7 @@ export function App() {
     return () => {
       live = false;
     };
-  }, [openId, version, fail, scopeKey]);
+  }, [openId, topics.segments, fail, scopeKey]);
 
   const visibleSegments = useMemo(
     () => (onlyMine && coder ? docSegments.filter((s) => s.coder_id === coder.id) : docSegments),
@@ -141,7 +156,7 @@ export function App() {
   const selectedCode = codes.find((c) => c.id === selectedCodeId) ?? null;
   const textMap = useMemo(() => (doc ? buildTextMap(doc.text) : null), [doc]);
   const codeColors = useMemo(() => displayColors(codes), [codes]);
-  const openDoc = documents.find((d) => d.id === openId) ?? null;
+  const openDoc = openSummary?.id === openId ? openSummary : null;
 
   const open = useCallback((id: string, at?: { start: number; end: number }) => {
     setOpenId(id);
@@ -201,7 +216,7 @@ export function App() {
     if (m.target_kind === 'document' && m.target_id) open(m.target_id);
     else if (m.target_kind === 'code' && m.target_id) setSelectedCodeId(m.target_id);
     else if (m.target_kind === 'segment' && m.target_id) {
-      call('segments.list', {}).then((all) => {
+      call('segments.list', { ids: [m.target_id] }).then((all) => {
         const s = all.find((x) => x.id === m.target_id);
         if (s) openSegment(s);
       }, fail);
@@ -326,7 +341,7 @@ export function App() {
         <section className="panel" aria-label="Properties">
           <h3>About this text</h3>
           <p className="muted">
-            {openDoc.length.toLocaleString()} characters · {openDoc.segment_count} segments · imported {openDoc.imported_at.slice(0, 10)}
+            {plural(openDoc.length, 'character')} · {plural(openDoc.segment_count, 'segment')} · imported {openDoc.imported_at.slice(0, 10)}
             {openDoc.source_name ? ` from ${openDoc.source_name}` : ''}
           </p>
           <AttributesEditor documentId={openDoc.id} />
@@ -342,15 +357,14 @@ export function App() {
         <CodedSegmentsView
           codes={codes}
           coders={coders}
-          documents={documents}
           codeId={retrievalCodeId}
-          version={version}
+          version={topics.segments}
           onCodeChange={(id) => setRetrievalCodeId(id || null)}
           onOpen={openSegment}
           onClose={() => setBottom(null)}
         />
       )}
-      {bottom === 'memos' && <MemosView version={version} onOpen={openMemo} onClose={() => setBottom(null)} />}
+      {bottom === 'memos' && <MemosView version={topics.memos} onOpen={openMemo} onClose={() => setBottom(null)} />}
       {bottom === 'compare' && openId && (
         <div className="bottom-view">
           <ComparisonView documentId={openId} onClose={() => setBottom(null)} />
@@ -367,7 +381,7 @@ export function App() {
           <PaneStack
             id="left"
             panes={[
-              { id: 'documents', title: 'Documents', content: <DocumentList documents={documents} openId={openId} onOpen={open} /> },
+              { id: 'documents', title: 'Documents', content: <DocumentList scope={scope} version={topics.documents} openId={openId} onOpen={open} /> },
               { id: 'search', title: 'Search', content: <SearchPanel codes={codes} openDocumentId={openId} onOpenHit={openHit} onError={fail} onDone={say} /> },
             ]}
           />
@@ -375,21 +389,25 @@ export function App() {
         center={
           <BottomDock
             main={
-              <DocumentViewer
-                doc={doc}
-                map={textMap}
-                colors={codeColors}
-                textSize={textSize.size}
-                segments={visibleSegments}
-                selectedSegmentId={selectedSegmentId}
-                pending={pending}
-                jump={jump}
-                onSelectSegment={(id) => {
-                  setSelectedSegmentId(id);
-                  if (id) setSelectedCodeId(null);
-                }}
-                onSelection={onSelection}
-              />
+              info && info.documents === 0 ? (
+                <EmptyProject onImport={() => setDialog('import')} onImportRefi={() => setDialog('refi')} />
+              ) : (
+                <DocumentViewer
+                  doc={doc}
+                  map={textMap}
+                  colors={codeColors}
+                  textSize={textSize.size}
+                  segments={visibleSegments}
+                  selectedSegmentId={selectedSegmentId}
+                  pending={pending}
+                  jump={jump}
+                  onSelectSegment={(id) => {
+                    setSelectedSegmentId(id);
+                    if (id) setSelectedCodeId(null);
+                  }}
+                  onSelection={onSelection}
+                />
+              )
             }
             bottom={bottom === 'segments' || bottom === 'memos' || (bottom === 'compare' && openId) ? bottomView : null}
           />

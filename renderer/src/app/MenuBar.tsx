@@ -92,13 +92,15 @@ export function MenuBar({ menus }: { menus: Menu[] }) {
                   role="menuitem"
                   disabled={it.disabled}
                   className="menu-item"
+                  // A long label (Undo with what it undoes) is cut to one line; the whole of it shows on hover.
+                  title={it.label}
                   onKeyDown={(e) => onItemKey(e, i)}
                   onClick={() => {
                     setOpen(null);
                     it.onSelect();
                   }}
                 >
-                  <span>{it.label}</span>
+                  <span className="menu-label">{it.label}</span>
                   {it.shortcut && <kbd>{it.shortcut}</kbd>}
                 </button>
               ))}

@@ -3,6 +3,7 @@ import type { Output } from '../../../../main/api/contract';
 import { call, downloadBase64 } from '../../api/client';
 import './team.css';
 import { CodeOptions } from '../codebook/CodeOptions';
+import { plural } from '../../app/words';
 
 type Report = Output<'team.agreement'>;
 type Coder = Output<'coders.list'>[number];
@@ -31,7 +32,7 @@ function ResultTables(props: { report: Report }) {
   const many = report.coders.length > 2;
   const [first, second] = report.coders.map((c) => c.name);
   const unitWord = report.unit === 'char' ? 'characters' : `${report.unit}s`;
-  const covers = `over ${o.codes_used} of ${o.codes_total} codes (those used by at least one coder)`;
+  const covers = `over ${o.codes_used} of ${plural(o.codes_total, 'code')} (those used by at least one coder)`;
   return (
     <>
       {report.warnings.map((w) => (
@@ -146,7 +147,7 @@ function ResultTables(props: { report: Report }) {
           <tr>
             <th scope="row">Segment agreement (overlap ≥ {Math.round(report.threshold * 100)}%)</th>
             <td>
-              {pct(o.segment_agreement)} ({o.segments.matched} of {o.segments.total} segments)
+              {pct(o.segment_agreement)} ({o.segments.matched} of {plural(o.segments.total, 'segment')})
             </td>
           </tr>
           <tr>

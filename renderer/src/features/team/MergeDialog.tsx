@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Output } from '../../../../main/api/contract';
 import { call, fileToBase64 } from '../../api/client';
+import { plural } from '../../app/words';
 import './team.css';
 
 type Preview = Output<'team.mergePreview'>;
@@ -33,7 +34,7 @@ function Counts(props: { counts: Preview['add']['counts']; attributes?: boolean 
   const c = props.counts;
   return (
     <span>
-      {c.documents} documents, {c.codes} codes, {c.coders} coders, {c.segments} segments, {c.memos} memos
+      {plural(c.documents, 'document')}, {plural(c.codes, 'code')}, {plural(c.coders, 'coder')}, {plural(c.segments, 'segment')}, {plural(c.memos, 'memo')}
       {props.attributes ? `, ${c.attributes} attribute values` : ''}
     </span>
   );
