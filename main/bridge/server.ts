@@ -2,8 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { dispatch } from '../api/dispatch';
+import { dispatch, toApiError } from '../api/dispatch';
+import { isMethod } from '../api/contract';
 import type { Ctx } from '../api/session';
+import { bodyLimit, formatBytes } from './body-limits';
+import { BodyError, readSmallBody, readUploadBody } from './read-body';
 import { SECURITY_HEADERS, mimeType, resolveInside } from '../core/security/web';
 
 export interface BridgeOptions {
@@ -24,7 +27,8 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-const MAX_BODY = 256 * 1024 * 1024;
+/** A body for a method that does not exist is not read beyond this. */
+const UNKNOWN_METHOD_BODY = 64 * 1024;
 
 function send(res: ServerResponse, status: number, body: string | Buffer, type = 'application/json; charset=utf-8'): void {
   res.writeHead(status, { 'Content-Type': type, ...SECURITY_HEADERS });
@@ -35,22 +39,25 @@ function refuse(res: ServerResponse, status: number, message: string): void {
   send(res, status, JSON.stringify({ ok: false, error: { code: 'forbidden', message } }));
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('Request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+function fail(res: ServerResponse, status: number, code: string, message: string): void {
+  send(res, status, JSON.stringify({ ok: false, error: { code, message } }));
+}
+
+/** The 413 message, in the words of what the person was doing. */
+function tooLargeMessage(method: string, limit: number, upload: boolean): string {
+  return upload
+    ? `The files sent at once are larger than the ${formatBytes(limit)} the app may send in one go (${method}). Send fewer or smaller files at a time, or import them with the command line: marginalia import PROJECT FILE...`
+    : `The request is larger than the ${formatBytes(limit)} ${method} accepts, so it was not read. Shorten what you entered (a very long memo or list) and try again.`;
+}
+
+/** Whether a path decodes as UTF-8 percent-encoding; "/%E0%A4%A" does not. */
+function decodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function sameToken(given: string | undefined, token: string): boolean {
@@ -77,24 +84,30 @@ export function startBridge(options: BridgeOptions): Promise<Bridge> {
       if (origin !== undefined && !allowedHosts().has(origin.replace(/^http:\/\//, ''))) {
         return refuse(res, 403, `Requests from ${origin} are not allowed.`);
       }
-      const url = new URL(req.url ?? '/', `http://${host}`);
+      const requested = req.url ?? '/';
+      // Only origin-form paths ("/api/…"); "*" or "http://elsewhere/…" are not addresses of this bridge.
+      if (!requested.startsWith('/') || requested.startsWith('//')) return fail(res, 400, 'invalid_input', 'The address is not a path on this bridge.');
+      const url = new URL(requested, `http://${host}`);
+      if (!decodable(url.pathname)) return fail(res, 400, 'invalid_input', 'The address is not valid percent-encoding.');
       if (url.pathname.startsWith('/api/')) {
         if (req.method !== 'POST') return refuse(res, 405, 'API calls are POST requests.');
         const auth = req.headers.authorization?.replace(/^Bearer\s+/i, '');
         if (!sameToken(auth, token)) return refuse(res, 401, 'Missing or wrong token. Open the address that "marginalia serve" printed.');
-        let method: string;
-        try {
-          method = decodeURIComponent(url.pathname.slice('/api/'.length));
-        } catch {
-          return send(res, 400, JSON.stringify({ ok: false, error: { code: 'invalid_input', message: 'The method name in the address is not valid percent-encoding.' } }));
-        }
+        const method = decodeURIComponent(url.pathname.slice('/api/'.length));
+        const limit = isMethod(method) ? bodyLimit(method) : { bytes: UNKNOWN_METHOD_BODY, upload: false };
+        const tooLarge = () => tooLargeMessage(method, limit.bytes, limit.upload);
+        // A declared length over the cap is refused before a byte is read.
+        if (Number(req.headers['content-length'] ?? 0) > limit.bytes) throw new BodyError(413, tooLarge());
         let input: unknown = {};
-        const body = await readBody(req);
-        if (body.length > 0) {
-          try {
-            input = JSON.parse(body.toString('utf8'));
-          } catch {
-            return send(res, 400, JSON.stringify({ ok: false, error: { code: 'invalid_input', message: 'The request body is not JSON.' } }));
+        if (limit.upload) input = await readUploadBody(req, limit.bytes, tooLarge);
+        else {
+          const body = await readSmallBody(req, limit.bytes, tooLarge);
+          if (body.length > 0) {
+            try {
+              input = JSON.parse(body.toString('utf8'));
+            } catch {
+              throw new BodyError(400, 'The request body is not JSON.');
+            }
           }
         }
         const result = await dispatch(options.ctx, method, input);
@@ -107,7 +120,15 @@ export function startBridge(options: BridgeOptions): Promise<Bridge> {
       if (!existsSync(target)) return send(res, 500, 'The renderer is not built. Run "npm run build".', 'text/plain; charset=utf-8');
       return send(res, 200, readFileSync(target), mimeType(target));
     } catch (err) {
-      if (!res.headersSent) send(res, 500, JSON.stringify({ ok: false, error: { code: 'internal', message: (err as Error).message } }));
+      if (res.headersSent) return;
+      if (err instanceof BodyError) {
+        // The rest of a refused body is not read: the connection closes once the answer is out.
+        res.setHeader('Connection', 'close');
+        res.on('finish', () => req.destroy());
+        return fail(res, err.status, err.status === 413 ? 'too_large' : 'invalid_input', err.message);
+      }
+      const error = toApiError(err);
+      send(res, 500, JSON.stringify({ ok: false, error }));
     }
   });
 
