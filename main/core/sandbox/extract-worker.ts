@@ -48,6 +48,8 @@ async function run(req: Extract<SandboxRequest, { type: 'extract' }>): Promise<v
   }
 }
 
+send({ type: 'ready', id: 0, heapPeak: sampleHeap() });
+
 port.on('message', (req: SandboxRequest) => {
   if (req.type === 'extract') void run(req);
   else if (current && current.id === req.id) {

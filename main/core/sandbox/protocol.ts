@@ -11,6 +11,8 @@ export type SandboxRequest =
 
 /** What the worker answers; heapPeak is its heap high-water mark in bytes so far for this file. */
 export type SandboxReply =
+  /** The worker has loaded its readers and waits for files. */
+  | { type: 'ready'; id: 0; heapPeak: number }
   | { type: 'batch'; id: number; docs: Extracted[]; heapPeak: number }
   | { type: 'done'; id: number; heapPeak: number }
   | { type: 'error'; id: number; code: string; message: string; heapPeak: number };

@@ -16,7 +16,7 @@ import type { SandboxReply, SandboxRequest } from './protocol';
 
 /** The heap the worker may use, in MB (MARGINALIA_SANDBOX_MEMORY_MB overrides it, for tests). */
 export function sandboxMemoryMb(): number {
-  return Number(process.env.MARGINALIA_SANDBOX_MEMORY_MB) || 1024;
+  return Number(process.env.MARGINALIA_SANDBOX_MEMORY_MB) || 1536;
 }
 
 /** How long the worker may work on one step (a file, or one batch of a spreadsheet's rows), in seconds (MARGINALIA_SANDBOX_SECONDS overrides it). */
@@ -55,8 +55,13 @@ function workerScript(): { script: string; eval: boolean } {
 
 type Event = SandboxReply | { type: 'crash'; err: Error | null; exitCode: number | null };
 
+/** How long a new worker may take to load its readers before it counts as failed. */
+const STARTUP_SECONDS = 60;
+
 class Reader {
   private worker: Worker | null = null;
+  /** Resolves when the current worker has loaded (its 'ready'); the time limit starts after it. */
+  private ready: Promise<void> = Promise.resolve();
   private listener: ((e: Event) => void) | null = null;
   private nextId = 1;
   private lock: Promise<void> = Promise.resolve();
@@ -70,13 +75,29 @@ class Reader {
       stdout: false,
       stderr: false,
     });
-    worker.on('message', (m: SandboxReply) => this.listener?.(m));
+    let onReady!: () => void;
+    const loaded = new Promise<void>((r) => (onReady = r));
+    let startupTimer: NodeJS.Timeout | undefined;
+    this.ready = Promise.race([
+      loaded,
+      new Promise<void>((r) => {
+        startupTimer = setTimeout(r, STARTUP_SECONDS * 1000);
+        startupTimer.unref();
+      }),
+    ]).finally(() => clearTimeout(startupTimer));
+    worker.on('message', (m: SandboxReply) => (m.type === 'ready' ? onReady() : this.worker === worker && this.listener?.(m)));
+    // Only the current worker's end is news: one ended for its time limit (or closed) is no
+    // longer this.worker, and its exit must not fail the file read after it.
     worker.on('error', (err) => {
-      if (this.worker === worker) this.worker = null;
+      onReady();
+      if (this.worker !== worker) return;
+      this.worker = null;
       this.listener?.({ type: 'crash', err, exitCode: null });
     });
     worker.on('exit', (exitCode) => {
-      if (this.worker === worker) this.worker = null;
+      onReady();
+      if (this.worker !== worker) return;
+      this.worker = null;
       this.listener?.({ type: 'crash', err: null, exitCode });
     });
     worker.unref();
@@ -105,6 +126,7 @@ class Reader {
         events.push(e);
         wake?.();
       };
+      await this.ready;
       const request: SandboxRequest = { type: 'extract', id, name: source.name, bytes: source.bytes, ...(source.error !== undefined ? { error: source.error } : {}), ...(mapping ? { mapping } : {}) };
       worker.postMessage(request);
       for (;;) {
@@ -132,6 +154,7 @@ class Reader {
           record({ file, heapPeak, outcome: 'read' });
           return;
         }
+        if (event.type === 'ready') continue;
         yield event.docs;
         worker.postMessage({ type: 'more', id } satisfies SandboxRequest);
       }
