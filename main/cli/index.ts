@@ -10,10 +10,11 @@ import { logCommand, redoCommand, undoCommand } from './commands/history';
 import { TEAM_COMMANDS } from './commands/team';
 import { shareCommand } from './commands/share';
 import { ANALYSIS_COMMANDS } from './commands/analysis';
+import { WORDS_COMMANDS } from './commands/words';
 import { SEARCH_COMMANDS } from './commands/search';
 
 /** Every command; each feature adds its own from its own file. */
-export const COMMANDS: Command[] = [...BASIC_COMMANDS, ...SEARCH_COMMANDS, ...IMPORT_COMMANDS, ...EXCHANGE_COMMANDS, undoCommand, redoCommand, logCommand, serveCommand, shareCommand, ...TEAM_COMMANDS, ...ANALYSIS_COMMANDS];
+export const COMMANDS: Command[] = [...BASIC_COMMANDS, ...SEARCH_COMMANDS, ...IMPORT_COMMANDS, ...EXCHANGE_COMMANDS, undoCommand, redoCommand, logCommand, serveCommand, shareCommand, ...TEAM_COMMANDS, ...ANALYSIS_COMMANDS, ...WORDS_COMMANDS];
 
 function usage(io: Io): void {
   io.out('Usage: marginalia <command> PROJECT [options]\n');

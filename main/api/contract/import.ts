@@ -29,11 +29,11 @@ const Files = z.array(UploadedFile).max(10_000);
 
 export const importContract = {
   'import.files': command<ImportReport>()(
-    z.object({ files: Files.min(1, { message: 'choose at least one file' }), mapping: SpreadsheetMapping.optional() }).strict(),
-    'Imports uploaded files as documents and waits; every file is reported as imported, duplicate or failed.',
+    z.object({ files: Files.min(1, { message: 'choose at least one file' }), mapping: SpreadsheetMapping.optional(), keepDuplicates: z.boolean().optional() }).strict(),
+    'Imports uploaded files as documents and waits; every file is reported as imported, duplicate or failed. keepDuplicates: a text already in the project is imported again as a document of its own (reported with the document it repeats).',
   ),
   'import.start': command<ImportProgress>()(
-    z.object({ files: Files, mapping: SpreadsheetMapping.optional(), more: z.boolean().optional() }).strict(),
+    z.object({ files: Files, mapping: SpreadsheetMapping.optional(), more: z.boolean().optional(), keepDuplicates: z.boolean().optional() }).strict(),
     'Starts importing uploaded files in the background and returns the job to poll. With more: true, further files follow through import.add.',
   ),
   'import.add': command<ImportProgress>()(

@@ -7,6 +7,8 @@ import { workbenchContract } from './workbench';
 import { exchangeContract } from './exchange';
 import { teamContract } from './team';
 import { analysisContract } from './analysis';
+import { wordsContract } from './words';
+import { duplicatesContract } from './duplicates';
 import { searchContract } from './search';
 import type { InputOf, OutputOf } from '../define';
 
@@ -24,6 +26,8 @@ export const contract = {
   ...exchangeContract,
   ...teamContract,
   ...analysisContract,
+  ...wordsContract,
+  ...duplicatesContract,
   ...searchContract,
 } as const;
 

@@ -19,18 +19,19 @@ function jobsOf(session: Session): ImportJobs {
 const decode = (files: { name: string; dataBase64: string }[]) => files.map((f) => ({ name: f.name, bytes: Buffer.from(f.dataBase64, 'base64') }));
 
 export const importHandlers: HandlersOf<typeof importContract> = {
-  'import.files': async ({ session }, { files, mapping }) => {
+  'import.files': async ({ session }, { files, mapping, keepDuplicates }) => {
     const coder = await session.coder();
     const sources = decode(files);
-    return importSources(session.project, sources, sources.length, { importedBy: coder.id, mapping });
+    return importSources(session.project, sources, sources.length, { importedBy: coder.id, mapping, keepDuplicates });
   },
-  'import.start': async ({ session }, { files, mapping, more }) => {
+  'import.start': async ({ session }, { files, mapping, more, keepDuplicates }) => {
     const coder = await session.coder();
     const project = session.project;
     return jobsOf(session).start(project, decode(files), {
       importedBy: coder.id,
       mapping,
       more,
+      keepDuplicates,
       // Closing or switching the project stops the job between files.
       isProjectOpen: () => session.hasProject && session.project === project,
     });

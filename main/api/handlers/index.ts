@@ -9,6 +9,8 @@ import { workbenchHandlers } from './workbench';
 import { exchangeHandlers } from './exchange';
 import { teamHandlers } from './team';
 import { analysisHandlers } from './analysis';
+import { wordsHandlers } from './words';
+import { duplicatesHandlers } from './duplicates';
 import { searchHandlers } from './search';
 
 /** The handler table: one entry per contract method; the type checker proves none is missing. */
@@ -22,5 +24,7 @@ export const handlers: HandlersOf<Contract> = {
   ...exchangeHandlers,
   ...teamHandlers,
   ...analysisHandlers,
+  ...wordsHandlers,
+  ...duplicatesHandlers,
   ...searchHandlers,
 };

@@ -42,10 +42,10 @@ function where(o: ImportOutcome): string {
 export const importCommand: Command = {
   name: 'import',
   usage:
-    'marginalia import PROJECT PATH... [--text-column COL] [--name-column COL] [--attribute COL[:text|number|date|boolean]]... [--coder NAME] [--json]',
+    'marginalia import PROJECT PATH... [--text-column COL] [--name-column COL] [--attribute COL[:text|number|date|boolean]]... [--keep-duplicates] [--coder NAME] [--json]',
   summary:
-    'Import files and folders (recursively): .txt .md .html .docx .odt .rtf .pdf, and .csv .tsv .xlsx .jsonl with one article per row. Exits 1 if any file failed, after importing the rest. REFI-QDA files from ATLAS.ti, MAXQDA, NVivo, QualCoder and others (a project .qdpx or .qde, a codebook .qdc) are imported on their own, with a report of what came across, was converted or dropped.',
-  options: { 'text-column': { type: 'string' }, 'name-column': { type: 'string' }, attribute: { type: 'string', multiple: true }, ...CODER_OPT, ...JSON_OPT },
+    'Import files and folders (recursively): .txt .md .html .docx .odt .rtf .pdf, and .csv .tsv .xlsx .jsonl with one article per row. A text already in the project is reported as a duplicate and not imported again, unless --keep-duplicates (the same wire story from another source: a document of its own, reported as the same text). Exits 1 if any file failed, after importing the rest. REFI-QDA files from ATLAS.ti, MAXQDA, NVivo, QualCoder and others (a project .qdpx or .qde, a codebook .qdc) are imported on their own, with a report of what came across, was converted or dropped.',
+  options: { 'text-column': { type: 'string' }, 'name-column': { type: 'string' }, attribute: { type: 'string', multiple: true }, 'keep-duplicates': { type: 'boolean' }, ...CODER_OPT, ...JSON_OPT },
   async run(args, io) {
     const paths = args.positionals.slice(1);
     if (paths.length === 0) throw new UsageError('give at least one PATH to import');
@@ -68,6 +68,7 @@ export const importCommand: Command = {
       const report = await importPaths(session.project, paths, {
         importedBy: coder.id,
         mapping,
+        keepDuplicates: args.values['keep-duplicates'] === true,
         onProgress: (done, total, current) => {
           if (!current) return;
           if (tty) process.stderr.write(`\r${`Importing ${done + 1}/${total}: ${safeName(current)}`.slice(0, 100).padEnd(100)}`);

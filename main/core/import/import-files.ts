@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import type { Project } from '../project/project';
 import type { Tx } from '../db/project-db';
 import { addDocuments } from '../documents/documents';
+import { afterImport } from '../analysis/duplicates';
 import { extractInSandbox } from '../sandbox/sandbox';
 import type { Extracted, ImportSource } from './extract';
 import type { SpreadsheetMapping } from './spreadsheet';
@@ -14,7 +15,8 @@ export { MAX_FILE_BYTES };
 /** What became of one file (or one row of a spreadsheet, then `row` is set) in an import. */
 export type ImportOutcome =
   /** `note`: what normalisation changed that the researcher should know (control characters removed). */
-  | { file: string; row?: number; status: 'imported'; documentId: string; name: string; note?: string }
+  /** `sameTextAs`: an earlier document with exactly this text, imported again because keepDuplicates asked for it. */
+  | { file: string; row?: number; status: 'imported'; documentId: string; name: string; note?: string; sameTextAs?: { id: string; name: string } }
   | { file: string; row?: number; status: 'duplicate'; duplicateOf: { id: string; name: string } }
   | { file: string; row?: number; status: 'failed'; reason: string };
 
@@ -35,6 +37,8 @@ export interface ImportOptions {
   mapping?: SpreadsheetMapping;
   onProgress?: (done: number, total: number, current: string) => void;
   isCancelled?: () => boolean;
+  /** Import a text already in the project again as a document of its own (the same wire story from another source). */
+  keepDuplicates?: boolean;
 }
 
 /** Documents written per transaction: large enough that commits do not dominate, small enough that the UI's other requests wait briefly. */
@@ -98,7 +102,7 @@ export async function importSources(
   const write = async (batch: Pending[]) => {
     const summary = batch.length === 1 ? `Import ${batch[0]!.doc.name}` : `Import ${batch.length} documents (${batch[0]!.doc.name} … ${batch[batch.length - 1]!.doc.name})`;
     try {
-      await project.db.action({ kind: 'document.import', summary, coderId: options.importedBy }, (tx) => writeBatch(tx, batch, outcomes, options.importedBy));
+      await project.db.action({ kind: 'document.import', summary, coderId: options.importedBy }, (tx) => writeBatch(tx, batch, outcomes, options.importedBy, options.keepDuplicates));
     } catch (err) {
       // The whole transaction failed (disk full, file locked): none of this batch is in.
       for (const p of batch) outcomes[p.slot] = { file: p.file, ...(p.doc.row ? { row: p.doc.row } : {}), status: 'failed', reason: `not saved: ${reasonOf(err, p.file)}` };
@@ -157,6 +161,7 @@ export async function importSources(
   await writing;
   options.onProgress?.(done, totalNow(), '');
   const final = outcomes.filter((o): o is ImportOutcome => o !== undefined);
+  await afterImport(project.db, final);
   return {
     outcomes: final,
     imported: final.filter((o) => o.status === 'imported').length,
@@ -167,7 +172,7 @@ export async function importSources(
   };
 }
 
-async function writeBatch(tx: Tx, batch: Pending[], outcomes: (ImportOutcome | undefined)[], importedBy: string | null): Promise<void> {
+async function writeBatch(tx: Tx, batch: Pending[], outcomes: (ImportOutcome | undefined)[], importedBy: string | null, keepDuplicates = false): Promise<void> {
   const results = await addDocuments(
     tx,
     batch.map((p) => ({
@@ -180,6 +185,7 @@ async function writeBatch(tx: Tx, batch: Pending[], outcomes: (ImportOutcome | u
       attributeTypes: p.doc.attributeTypes,
       importedBy,
     })),
+    { duplicates: keepDuplicates ? 'keep' : 'skip' },
   );
   batch.forEach((p, i) => {
     const row = p.doc.row ? { row: p.doc.row } : {};

@@ -54,6 +54,7 @@ export class ImportJobs {
     void importSources(project, sources, () => job.total, {
       importedBy: options.importedBy,
       mapping: options.mapping,
+      keepDuplicates: options.keepDuplicates,
       onProgress: (done, _total, current) => {
         job.done = done;
         job.current = current;

@@ -6,6 +6,7 @@ import * as m004 from './004-segment-codings';
 import * as m005 from './005-events-undone';
 import * as m006 from './006-list-indexes';
 import * as m007 from './007-document-sets';
+import * as m008 from './008-near-duplicates';
 
 export interface Migration {
   version: number;
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'events-undone', up: m005.up },
   { version: 6, name: 'list-indexes', up: m006.up },
   { version: 7, name: 'document-sets', up: m007.up },
+  { version: 8, name: 'near-duplicates', up: m008.up },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

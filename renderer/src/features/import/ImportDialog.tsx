@@ -30,6 +30,8 @@ export function ImportDialog(props: { onClose: () => void }) {
   const [report, setReport] = useState<Report | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [over, setOver] = useState(false);
+  /** Import a text already in the project again, as its own document (the same wire story from another source). */
+  const [keepDuplicates, setKeepDuplicates] = useState(false);
   const [attrMessage, setAttrMessage] = useState<string | null>(null);
   const jobRef = useRef<string | null>(null);
   /** Set when the user cancels: no further parts are uploaded. */
@@ -88,7 +90,7 @@ export function ImportDialog(props: { onClose: () => void }) {
         try {
           p = jobId
           ? await call('import.add', { jobId, files: part, more: !last })
-          : await call('import.start', { files: part, more: !last, ...(m ? { mapping: m } : {}) });
+          : await call('import.start', { files: part, more: !last, ...(m ? { mapping: m } : {}), ...(keepDuplicates ? { keepDuplicates: true } : {}) });
         } catch (err) {
           // Cancelled while this part was on its way: the job no longer takes files.
           if (cancelledRef.current) return;
@@ -204,6 +206,10 @@ export function ImportDialog(props: { onClose: () => void }) {
           </button>
         </p>
       )}
+
+      <label className="import-keep">
+        <input type="checkbox" checked={keepDuplicates} disabled={running} onChange={(e) => setKeepDuplicates(e.target.checked)} /> Keep duplicates: import a text already in the project again as a document of its own (the same story from another source)
+      </label>
 
       {preview && mapping && !running && (
         <section className="import-mapping" aria-label="Spreadsheet columns">

@@ -1,0 +1,313 @@
+import type { ProjectDb, Reader } from '../db/project-db';
+import { invalid, notFound } from '../errors';
+import { decodeValue, type AttributeValue, type VariableType } from '../documents/documents';
+import { bandKeys, fromBlob, signature, similarity, toBlob } from './minhash';
+import { diffTexts, type TextDiff } from './text-diff';
+
+/** The similarity two texts need to be the same story, unless the researcher chooses another. */
+export const DEFAULT_THRESHOLD = 0.8;
+/** Pairs kept in the project: a threshold below this would miss pairs, so it is refused. */
+export const MIN_THRESHOLD = 0.5;
+/** Documents signed per transaction while indexing. */
+const PAGE = 500;
+
+export interface IndexResult {
+  /** Documents given a signature now. */
+  indexed: number;
+  /** Near-duplicate pairs found among them and with the documents indexed before. */
+  pairs: number;
+}
+
+/**
+ * Signs every document that has no signature yet and compares it with all the others through
+ * LSH bands. Incremental: an import signs only its own documents, builds the band buckets of
+ * those, and streams the stored signatures once to find earlier documents in the same buckets.
+ * Derived data, so written outside the undo history.
+ */
+export async function indexDuplicates(db: ProjectDb): Promise<IndexResult> {
+  const fresh: { id: string; sig: Uint32Array }[] = [];
+  const unsigned: { id: string; shingles: number }[] = [];
+  let after = -1;
+  for (;;) {
+    const page = await db.read((r) =>
+      r.all<{ rowid: number; id: string; text: string }>(
+        `SELECT d.rowid, d.id, d.text FROM documents d WHERE d.rowid > ? AND NOT EXISTS (SELECT 1 FROM document_fingerprints f WHERE f.document_id = d.id) ORDER BY d.rowid LIMIT ${PAGE}`,
+        [after],
+      ),
+    );
+    if (page.length === 0) break;
+    after = page[page.length - 1]!.rowid;
+    for (const d of page) {
+      const sig = signature(d.text);
+      if (sig) fresh.push({ id: d.id, sig });
+      else unsigned.push({ id: d.id, shingles: 0 });
+    }
+  }
+  if (fresh.length === 0 && unsigned.length === 0) return { indexed: 0, pairs: 0 };
+
+  // Buckets of the new documents, one map per band: band key -> indexes into `fresh`.
+  const buckets = fresh.length ? bandKeys(fresh[0]!.sig).map(() => new Map<number, number[]>()) : [];
+  fresh.forEach((f, i) => {
+    bandKeys(f.sig).forEach((key, band) => {
+      const b = buckets[band]!;
+      const list = b.get(key);
+      if (list) list.push(i);
+      else b.set(key, [i]);
+    });
+  });
+  const pairs = new Map<string, { a: string; b: string; similarity: number }>();
+  const consider = (a: string, sa: Uint32Array, b: string, sb: Uint32Array) => {
+    const [x, y] = a < b ? [a, b] : [b, a];
+    const key = `${x}\u0000${y}`;
+    if (pairs.has(key) || x === y) return;
+    const s = similarity(sa, sb);
+    if (s >= MIN_THRESHOLD) pairs.set(key, { a: x, b: y, similarity: s });
+  };
+  // New against new.
+  for (const band of buckets) {
+    for (const list of band.values()) {
+      if (list.length < 2) continue;
+      for (let i = 0; i < list.length; i++) for (let j = i + 1; j < list.length; j++) consider(fresh[list[i]!]!.id, fresh[list[i]!]!.sig, fresh[list[j]!]!.id, fresh[list[j]!]!.sig);
+    }
+  }
+  // New against those indexed before: one pass over the stored signatures, a page at a time.
+  if (fresh.length) {
+    let last = '';
+    for (;;) {
+      const page = await db.read((r) =>
+        r.all<{ document_id: string; signature: Uint8Array }>(
+          `SELECT document_id, signature FROM document_fingerprints WHERE document_id > ? AND signature IS NOT NULL ORDER BY document_id LIMIT 2000`,
+          [last],
+        ),
+      );
+      if (page.length === 0) break;
+      last = page[page.length - 1]!.document_id;
+      for (const row of page) {
+        const sig = fromBlob(row.signature);
+        bandKeys(sig).forEach((key, band) => {
+          const list = buckets[band]!.get(key);
+          if (list) for (const i of list) consider(row.document_id, sig, fresh[i]!.id, fresh[i]!.sig);
+        });
+      }
+    }
+  }
+
+  await db.transaction(async (tx) => {
+    const rows = [...fresh.map((f) => [f.id, toBlob(f.sig), 1] as const), ...unsigned.map((u) => [u.id, null, u.shingles] as const)];
+    for (let i = 0; i < rows.length; i += 300) {
+      const chunk = rows.slice(i, i + 300);
+      // OR IGNORE: a document signed meanwhile by another indexing run keeps its row.
+      // A document deleted meanwhile (an undo while this ran) is left out rather than failing the rest.
+      await tx.run(
+        `INSERT OR IGNORE INTO document_fingerprints (document_id, signature, shingles) SELECT column1, column2, column3 FROM (VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}) WHERE EXISTS (SELECT 1 FROM documents WHERE id = column1)`,
+        chunk.flat(),
+      );
+    }
+    const list = [...pairs.values()];
+    for (let i = 0; i < list.length; i += 300) {
+      const chunk = list.slice(i, i + 300);
+      await tx.run(
+        `INSERT OR REPLACE INTO near_duplicates (document_id, other_id, similarity) SELECT column1, column2, column3 FROM (VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}) WHERE EXISTS (SELECT 1 FROM documents WHERE id = column1) AND EXISTS (SELECT 1 FROM documents WHERE id = column2)`,
+        chunk.flatMap((p) => [p.a, p.b, p.similarity]),
+      );
+    }
+  });
+  return { indexed: fresh.length + unsigned.length, pairs: pairs.size };
+}
+
+export interface DuplicateMember {
+  id: string;
+  name: string;
+  /** Attributes, for telling outlets apart (outlet, date, url…). */
+  attributes: Record<string, AttributeValue>;
+  /** Similarity to the group's first document (estimated Jaccard of 5-word shingles), 1 for the first itself. */
+  similarity: number | null;
+  /** The text is character for character the same as another member's (imported with keep duplicates). */
+  identicalTo: string | null;
+  sortOrder: number;
+}
+
+export interface DuplicateGroup {
+  /** The id of the group's first document: its earliest by date when members have a date attribute, else the first imported. */
+  firstId: string;
+  members: DuplicateMember[];
+}
+
+export interface DuplicateGroups {
+  threshold: number;
+  groups: DuplicateGroup[];
+  /** Documents in some group. */
+  documents: number;
+  /** Documents the duplicate index covers (all of them once indexing has caught up). */
+  indexed: number;
+}
+
+function checkThreshold(threshold: number): void {
+  if (!(threshold >= MIN_THRESHOLD && threshold <= 1)) {
+    throw invalid('threshold', `${threshold} is outside ${MIN_THRESHOLD}–1. Choose a Jaccard similarity from ${MIN_THRESHOLD} (loose) to 1 (identical wording).`);
+  }
+}
+
+/** Connected components of the pairs at or above the threshold: document id -> its group's members. */
+async function components(r: Reader, threshold: number): Promise<{ pairs: { a: string; b: string; s: number }[]; groups: string[][] }> {
+  const pairs = await r.all<{ a: string; b: string; s: number }>(`SELECT document_id AS a, other_id AS b, similarity AS s FROM near_duplicates WHERE similarity >= ?`, [threshold - 1e-9]);
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let root = x;
+    while (parent.get(root) !== root) root = parent.get(root)!;
+    while (x !== root) {
+      const next = parent.get(x)!;
+      parent.set(x, root);
+      x = next;
+    }
+    return root;
+  };
+  for (const p of pairs) {
+    if (!parent.has(p.a)) parent.set(p.a, p.a);
+    if (!parent.has(p.b)) parent.set(p.b, p.b);
+    const ra = find(p.a);
+    const rb = find(p.b);
+    if (ra !== rb) parent.set(ra, rb);
+  }
+  const byRoot = new Map<string, string[]>();
+  for (const id of parent.keys()) {
+    const root = find(id);
+    const list = byRoot.get(root);
+    if (list) list.push(id);
+    else byRoot.set(root, [id]);
+  }
+  return { pairs, groups: [...byRoot.values()] };
+}
+
+/** For the document list: how many other documents tell the same story, per document in a group. */
+export async function duplicateCounts(r: Reader, threshold = DEFAULT_THRESHOLD): Promise<Record<string, number>> {
+  checkThreshold(threshold);
+  const { groups } = await components(r, threshold);
+  const out: Record<string, number> = {};
+  for (const g of groups) for (const id of g) out[id] = g.length - 1;
+  return out;
+}
+
+/** Every group of near-duplicate documents at the threshold, largest first. */
+export async function duplicateGroups(r: Reader, threshold = DEFAULT_THRESHOLD): Promise<DuplicateGroups> {
+  checkThreshold(threshold);
+  const { pairs, groups } = await components(r, threshold);
+  const ids = groups.flat();
+  const docs = new Map<string, { id: string; name: string; sort_order: number; text_sha256: string }>();
+  const attrs = new Map<string, Record<string, AttributeValue>>();
+  const dates = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const marks = chunk.map(() => '?').join(',');
+    for (const d of await r.all<{ id: string; name: string; sort_order: number; text_sha256: string }>(`SELECT id, name, sort_order, text_sha256 FROM documents WHERE id IN (${marks})`, chunk)) docs.set(d.id, d);
+    const values = await r.all<{ document_id: string; name: string; type: VariableType; value: string }>(
+      `SELECT dv.document_id, v.name, v.type, dv.value FROM document_values dv JOIN variables v ON v.id = dv.variable_id WHERE dv.document_id IN (${marks}) ORDER BY v.sort_order, v.name`,
+      chunk,
+    );
+    for (const v of values) {
+      let a = attrs.get(v.document_id);
+      if (!a) attrs.set(v.document_id, (a = {}));
+      a[v.name] = decodeValue(v.type, v.value);
+      if (v.type === 'date' && !dates.has(v.document_id)) dates.set(v.document_id, v.value);
+    }
+  }
+  const sim = new Map<string, number>();
+  for (const p of pairs) sim.set(`${p.a}\u0000${p.b}`, p.s);
+  const simOf = (x: string, y: string) => (x === y ? 1 : (sim.get(x < y ? `${x}\u0000${y}` : `${y}\u0000${x}`) ?? null));
+
+  const out: DuplicateGroup[] = groups
+    .map((g) => {
+      const members = g.filter((id) => docs.has(id)).sort((x, y) => {
+        const dx = dates.get(x) ?? '\uffff';
+        const dy = dates.get(y) ?? '\uffff';
+        return dx !== dy ? (dx < dy ? -1 : 1) : docs.get(x)!.sort_order - docs.get(y)!.sort_order;
+      });
+      const first = members[0]!;
+      const firstBySha = new Map<string, string>();
+      return {
+        firstId: first,
+        members: members.map((id) => {
+          const d = docs.get(id)!;
+          const same = firstBySha.get(d.text_sha256) ?? null;
+          if (!same) firstBySha.set(d.text_sha256, id);
+          return { id, name: d.name, attributes: attrs.get(id) ?? {}, similarity: simOf(first, id), identicalTo: same, sortOrder: d.sort_order };
+        }),
+      };
+    })
+    .filter((g) => g.members.length > 1)
+    .sort((a, b) => b.members.length - a.members.length || a.members[0]!.sortOrder - b.members[0]!.sortOrder);
+  const indexed = (await r.get<{ n: number }>(`SELECT count(*) AS n FROM document_fingerprints`))?.n ?? 0;
+  return { threshold, groups: out, documents: out.reduce((n, g) => n + g.members.length, 0), indexed };
+}
+
+export interface AlignedMember extends DuplicateMember {
+  /** What this member changed relative to the first: nothing for the first itself. */
+  diff: TextDiff | null;
+  text: string;
+}
+
+export interface AlignedGroup {
+  threshold: number;
+  firstId: string;
+  members: AlignedMember[];
+}
+
+/** The group a document belongs to, each member's text aligned with the first's and its changes marked. */
+export async function alignedGroup(r: Reader, documentId: string, threshold = DEFAULT_THRESHOLD): Promise<AlignedGroup> {
+  const all = await duplicateGroups(r, threshold);
+  const group = all.groups.find((g) => g.members.some((m) => m.id === documentId));
+  if (!group) {
+    const exists = await r.get(`SELECT 1 FROM documents WHERE id = ?`, [documentId]);
+    if (!exists) throw notFound('document', documentId);
+    throw invalid('document', `no other document tells the same story at similarity ${threshold}. Lower the threshold, or choose a document marked "same story as".`);
+  }
+  const texts = new Map<string, string>();
+  for (const m of group.members) texts.set(m.id, (await r.get<{ text: string }>(`SELECT text FROM documents WHERE id = ?`, [m.id]))!.text);
+  const first = group.members[0]!;
+  return {
+    threshold,
+    firstId: group.firstId,
+    members: group.members.map((m) => ({
+      ...m,
+      text: texts.get(m.id)!,
+      diff: m.id === first.id ? null : diffTexts({ headline: first.name, text: texts.get(first.id)! }, { headline: m.name, text: texts.get(m.id)! }),
+    })),
+  };
+}
+
+/** What afterImport reads and annotates of an import's outcomes (import-files.ts's ImportOutcome). */
+interface ImportedOutcome {
+  status: string;
+  documentId?: string;
+  note?: string;
+  sameTextAs?: { id: string; name: string };
+}
+
+/**
+ * The import's hook: names, for every document whose exact text an earlier document already
+ * has (imported again because the user asked to keep duplicates), that earlier document; then
+ * indexes the new documents for near-duplicates. Indexing that fails (a full disk) does not
+ * undo the import: the documents are indexed the next time duplicates are looked at.
+ */
+export async function afterImport(db: ProjectDb, outcomes: ImportedOutcome[]): Promise<void> {
+  const imported = outcomes.filter((o) => o.status === 'imported' && o.documentId);
+  if (imported.length === 0) return;
+  const byId = new Map(imported.map((o) => [o.documentId!, o]));
+  const ids = [...byId.keys()];
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const rows = await db.read((r) =>
+      r.all<{ id: string; other: string; name: string }>(
+        `SELECT n.id, o.id AS other, o.name FROM documents n JOIN documents o ON o.text_sha256 = n.text_sha256 AND o.sort_order < n.sort_order
+         WHERE n.id IN (${chunk.map(() => '?').join(',')}) ORDER BY o.sort_order DESC`,
+        chunk,
+      ),
+    );
+    // Descending: the earliest document with the text is the one named.
+    for (const row of rows) byId.get(row.id)!.sameTextAs = { id: row.other, name: row.name };
+  }
+  for (const o of imported) {
+    if (o.sameTextAs) o.note = [o.note, `same text as "${o.sameTextAs.name}", kept as a document of its own as asked`].filter(Boolean).join('; ');
+  }
+  await indexDuplicates(db).catch(() => undefined);
+}

@@ -1,0 +1,245 @@
+import { useEffect, useState } from 'react';
+import type { Output } from '../../../../main/api/contract';
+import { call, downloadBase64 } from '../../api/client';
+import './words-duplicates.css';
+
+type Result = Output<'words.frequency'>;
+type Language = 'en' | 'ru' | 'uk';
+type Doc = Output<'documents.list'>[number];
+
+const LANGUAGES: { value: Language; label: string }[] = [
+  { value: 'en', label: 'English' },
+  { value: 'ru', label: 'Russian' },
+  { value: 'uk', label: 'Ukrainian' },
+];
+
+/** The project's stop list for one language, edited as text (one word a line or separated by spaces). */
+function StopListEditor({ onSaved, onError }: { onSaved: () => void; onError: (e: unknown) => void }) {
+  const [language, setLanguage] = useState<Language>('en');
+  const [text, setText] = useState('');
+  const [edited, setEdited] = useState(false);
+  const [saved, setSaved] = useState('');
+  useEffect(() => {
+    let live = true;
+    call('words.stopwords', { language }).then((s) => {
+      if (!live) return;
+      setText(s.words.join('\n'));
+      setEdited(s.edited);
+      setSaved('');
+    }, onError);
+    return () => {
+      live = false;
+    };
+  }, [language, onError]);
+  const save = (words: string[] | null) =>
+    call('words.setStopwords', { language, words }).then((s) => {
+      setText(s.words.join('\n'));
+      setEdited(s.edited);
+      setSaved(words === null ? 'Shipped list restored.' : `Saved ${s.words.length} stop words in the project.`);
+      onSaved();
+    }, onError);
+  return (
+    <details className="wf-stoplist">
+      <summary>Edit stop lists</summary>
+      <label>
+        Language{' '}
+        <select aria-label="Stop list language" value={language} onChange={(e) => setLanguage(e.target.value as Language)}>
+          {LANGUAGES.map((l) => (
+            <option key={l.value} value={l.value}>
+              {l.label}
+            </option>
+          ))}
+        </select>
+      </label>{' '}
+      <span className="muted">{edited ? "this project's own list" : 'the list shipped with Marginalia'}</span>
+      <label className="wf-stoplist-text">
+        Stop words ({LANGUAGES.find((l) => l.value === language)!.label}), one a line
+        <textarea rows={6} value={text} onChange={(e) => setText(e.target.value)} />
+      </label>
+      <button type="button" onClick={() => void save(text.split(/\s+/).filter(Boolean))}>
+        Save stop list
+      </button>{' '}
+      <button type="button" disabled={!edited} onClick={() => void save(null)}>
+        Restore shipped list
+      </button>{' '}
+      <span role="status">{saved}</span>
+    </details>
+  );
+}
+
+/** Attribute names and their values among the project's documents, for the scope choice. */
+function attributeValues(documents: Doc[]): Map<string, string[]> {
+  const out = new Map<string, Set<string>>();
+  for (const d of documents) {
+    for (const [k, v] of Object.entries(d.attributes)) {
+      if (v === null || v === '') continue;
+      let set = out.get(k);
+      if (!set) out.set(k, (set = new Set()));
+      if (set.size < 500) set.add(String(v));
+    }
+  }
+  return new Map([...out].map(([k, s]) => [k, [...s].sort()]));
+}
+
+/**
+ * Word frequencies: the most frequent words or phrases of two or three words, over all
+ * documents or one attribute value, with counts, document counts and a rate per 10,000
+ * words. A word is a button that searches the texts for it.
+ */
+export function WordFrequencyView(props: { documents: Doc[]; onSearch: (query: string) => void; onClose: () => void; onError: (e: unknown) => void }) {
+  const { onError } = props;
+  const [n, setN] = useState<1 | 2 | 3>(1);
+  const [top, setTop] = useState(100);
+  const [stopwords, setStopwords] = useState(true);
+  const [attribute, setAttribute] = useState('');
+  const [value, setValue] = useState('');
+  const [result, setResult] = useState<Result | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [stamp, setStamp] = useState(0);
+  const attrs = attributeValues(props.documents);
+  const where = attribute && value ? { attribute, value } : undefined;
+  const whereKey = JSON.stringify(where ?? null);
+
+  useEffect(() => {
+    let live = true;
+    setBusy(true);
+    call('words.frequency', { n, top, stopwords, ...(where ? { where } : {}) }).then(
+      (r) => {
+        if (!live) return;
+        setResult(r);
+        setBusy(false);
+      },
+      (e) => {
+        if (!live) return;
+        setBusy(false);
+        onError(e);
+      },
+    );
+    return () => {
+      live = false;
+    };
+    // whereKey stands for `where`, which is a new object every render.
+  }, [n, top, stopwords, whereKey, stamp, onError]);
+
+  const exportCsv = () =>
+    call('words.csv', { n, top, stopwords, ...(where ? { where } : {}) }).then((f) => downloadBase64(f.fileName, f.mime, f.dataBase64), onError);
+
+  const unit = n === 1 ? 'Word' : 'Phrase';
+  const scope = where ? `documents with ${where.attribute} = ${where.value}` : 'all documents';
+  return (
+    <div className="dialog wf-dialog" role="dialog" aria-modal="true" aria-labelledby="wf-title">
+      <header className="wf-head">
+        <h2 id="wf-title">Word frequency</h2>
+        <button type="button" onClick={props.onClose}>
+          Close
+        </button>
+      </header>
+      <form className="wf-controls" onSubmit={(e) => e.preventDefault()} aria-label="What to count">
+        <label>
+          Count{' '}
+          <select aria-label="Count" value={n} onChange={(e) => setN(Number(e.target.value) as 1 | 2 | 3)}>
+            <option value={1}>words</option>
+            <option value={2}>two-word phrases</option>
+            <option value={3}>three-word phrases</option>
+          </select>
+        </label>
+        <label>
+          In{' '}
+          <select
+            aria-label="Documents"
+            value={attribute}
+            onChange={(e) => {
+              setAttribute(e.target.value);
+              setValue('');
+            }}
+          >
+            <option value="">all documents</option>
+            {[...attrs.keys()].map((k) => (
+              <option key={k} value={k}>
+                documents by {k}
+              </option>
+            ))}
+          </select>
+        </label>
+        {attribute && (
+          <label>
+            {attribute} ={' '}
+            <select aria-label={`${attribute} =`} value={value} onChange={(e) => setValue(e.target.value)}>
+              <option value="">choose a value</option>
+              {(attrs.get(attribute) ?? []).map((v) => (
+                <option key={v} value={v}>
+                  {v}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <label>
+          Show top{' '}
+          <select aria-label="Show top" value={top} onChange={(e) => setTop(Number(e.target.value))}>
+            {[50, 100, 500, 2000].map((x) => (
+              <option key={x} value={x}>
+                {x}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <input type="checkbox" checked={stopwords} onChange={(e) => setStopwords(e.target.checked)} /> Leave out stop words
+        </label>
+        <button type="button" onClick={() => void exportCsv()} disabled={!result}>
+          Export CSV
+        </button>
+      </form>
+      <StopListEditor onSaved={() => setStamp((s) => s + 1)} onError={onError} />
+      <p className="muted" role="status" aria-live="polite">
+        {busy
+          ? 'Counting…'
+          : result
+            ? `${result.documents.toLocaleString()} documents, ${result.tokens.toLocaleString()} words, ${result.distinct.toLocaleString()} distinct ${n === 1 ? 'words' : 'phrases'}. Lemmas: not available (word forms are counted).${result.undercountAtMost ? ` Rare phrases were dropped to fit in memory: a count may be low by up to ${result.undercountAtMost}.` : ''}`
+            : ''}
+      </p>
+      {result && (
+        <div className="wf-table-wrap">
+          <table className="wf-table">
+            <caption>
+              {result.words.length} most frequent {n === 1 ? 'words' : `${n}-word phrases`} in {scope}
+              {stopwords ? ', stop words left out' : ''}. Choose one to search the texts for it.
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Rank</th>
+                <th scope="col">{unit}</th>
+                <th scope="col">Count</th>
+                <th scope="col">Documents</th>
+                <th scope="col">Per 10,000 words</th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.words.map((w, i) => (
+                <tr key={w.term}>
+                  <td>{i + 1}</td>
+                  <th scope="row">
+                    <button type="button" className="wf-term" onClick={() => props.onSearch(n === 1 ? w.term : `"${w.term}"`)} aria-label={`Search the texts for ${w.term}`}>
+                      {w.term}
+                    </button>
+                  </th>
+                  <td>{w.count.toLocaleString()}</td>
+                  <td>{w.documents.toLocaleString()}</td>
+                  <td>{result.tokens ? ((w.count / result.tokens) * 10000).toFixed(2) : '0'}</td>
+                </tr>
+              ))}
+              {result.words.length === 0 && (
+                <tr>
+                  <td colSpan={5} className="muted">
+                    No words in {scope}.
+                  </td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
