@@ -4,6 +4,15 @@ import { test, expect } from './fixtures';
 import { Session } from '../../main/api/session';
 import { dispatch } from '../../main/api/dispatch';
 import { Project } from '../../main/core/project/project';
+import { mkdirSync } from 'node:fs';
+import type { Page } from '@playwright/test';
+
+/** Screenshots for a person to look at (MARGINALIA_SHOTS=folder); never compared. */
+async function shot(page: Page, name: string): Promise<void> {
+  if (!process.env.MARGINALIA_SHOTS) return;
+  mkdirSync(process.env.MARGINALIA_SHOTS, { recursive: true });
+  await page.screenshot({ path: `${process.env.MARGINALIA_SHOTS}/${name}.png` });
+}
 
 test('a colleague\'s project is previewed, merged with a conflict choice, compared and settled into consensus', async ({ page, api, session, projectPath }) => {
   const docs = await api.call('documents.list', {});
@@ -73,7 +82,52 @@ test('a colleague\'s project is previewed, merged with a conflict choice, compar
   await expect(page.getByText(/ · 2 segments · /)).toBeVisible();
   const shown = page.getByRole('combobox', { name: 'Coding shown' });
   await shown.selectOption({ label: 'Consensus layer only' });
-  await expect(page.getByText(/ · 1 segments · /)).toBeVisible();
+  await expect(page.getByText(/ · 1 segment · /)).toBeVisible();
   await shown.selectOption({ label: 'All coders (consensus layer apart)' });
   await expect(page.getByText(/ · 2 segments · /)).toBeVisible();
+});
+
+test.describe('compare coders at 1280×720', () => {
+  test.use({ viewport: { width: 1280, height: 720 } });
+
+  test('the panel has room, and after a settlement adds the consensus column the text still reads in lines and the form stays on screen', async ({ page, api }) => {
+    const [doc] = await api.call('documents.list', {});
+    const codes = await api.call('codes.list', {});
+    const id = (path: string) => codes.find((c) => c.path === path)!.id;
+    await api.call('segments.create', { documentId: doc!.id, codeId: id('casualties'), start: 0, end: 40 });
+    await api.call('segments.create', { documentId: doc!.id, codeId: id('rhetoric'), start: 100, end: 160 });
+    await api.call('coders.setCurrent', { name: 'ben' });
+    await api.call('segments.create', { documentId: doc!.id, codeId: id('casualties'), start: 10, end: 60 });
+    await api.call('segments.create', { documentId: doc!.id, codeId: id('attribution'), start: 200, end: 260 });
+    await api.call('coders.setCurrent', { name: 'tester' });
+    await page.reload();
+    await page.getByRole('menuitem', { name: 'View' }).click();
+    await page.getByRole('menuitem', { name: 'Compare coders' }).click();
+    const compare = page.getByRole('region', { name: 'Compare coders' });
+    await compare.getByRole('checkbox', { name: 'ben' }).check();
+    await expect(compare.getByText(/^Disagreement 1 of \d+$/)).toBeVisible();
+    expect((await compare.boundingBox())!.height).toBeGreaterThanOrEqual(360);
+    await shot(page, 'compare-1280x720-before');
+
+    const settle = compare.getByRole('button', { name: 'Settle disagreement' });
+    await expect(settle).toBeInViewport({ ratio: 1 });
+    await compare.getByRole('radio', { name: /^Keep / }).first().check();
+    await compare.getByLabel('Why (kept as a memo)').fill('The opening names the dead.');
+    await settle.click();
+    await expect(compare.getByText(/^Settled: kept/)).toBeVisible();
+    await expect.poll(async () => (await api.call('segments.list', {})).filter((s) => s.coder_name === 'consensus').length).toBe(1);
+    await compare.getByRole('button', { name: 'Next disagreement' }).click();
+    await shot(page, 'compare-1280x720-after');
+
+    // The paragraphs keep a reading width: at least 30 characters to a line, never a word a line.
+    const text = compare.getByRole('document', { name: "Document with each coder's stripes" }).locator('.compare-row p').first();
+    const { width, perLine } = await text.evaluate((p) => {
+      const lines = new Set(Array.from(p.getClientRects ? (() => { const r = document.createRange(); r.selectNodeContents(p); return r.getClientRects(); })() : []).map((x) => Math.round(x.top))).size;
+      return { width: p.getBoundingClientRect().width, perLine: (p.textContent ?? '').length / Math.max(1, lines) };
+    });
+    expect(width).toBeGreaterThanOrEqual(300);
+    expect(perLine).toBeGreaterThanOrEqual(30);
+    await expect(settle).toBeInViewport({ ratio: 1 });
+    await expect(compare.getByLabel('Why (kept as a memo)')).toBeInViewport({ ratio: 1 });
+  });
 });

@@ -410,6 +410,8 @@ export function App() {
               )
             }
             bottom={bottom === 'segments' || bottom === 'memos' || (bottom === 'compare' && openId) ? bottomView : null}
+            view={bottom ?? 'none'}
+            initialPercent={bottom === 'compare' ? 65 : 50}
           />
         }
         right={

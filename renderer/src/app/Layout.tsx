@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type CSSProperties, type ReactNode } from 'react';
-import { Splitter, usePersistent } from './Panes';
+import { Splitter, readNumber, usePersistent, writeNumber } from './Panes';
 
 interface Props {
   top: ReactNode;
@@ -79,8 +79,14 @@ export function Layout({ top, left, center, right, status }: Props) {
  * The centre column: the document above, and below it, when one is open, a view such as the
  * coded segments, memos or the coder comparison, with a splitter between them.
  */
-export function BottomDock({ main, bottom }: { main: ReactNode; bottom: ReactNode }) {
-  const [percent, setPercent] = usePersistent<number>('bottom.percent', 50);
+export function BottomDock({ main, bottom, view = 'bottom', initialPercent = 50 }: { main: ReactNode; bottom: ReactNode; view?: string; initialPercent?: number }) {
+  // Each view remembers its own height: the comparison wants more room than the memos.
+  const [percents, setPercents] = useState<Record<string, number>>({});
+  const percent = percents[view] ?? readNumber(`bottom.${view}.percent`, initialPercent);
+  const setPercent = (v: number) => {
+    setPercents((p) => ({ ...p, [view]: v }));
+    writeNumber(`bottom.${view}.percent`, v);
+  };
   const [height, setHeight] = useState(600);
   const root = useRef<HTMLDivElement>(null);
   useEffect(() => {

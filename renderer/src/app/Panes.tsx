@@ -2,7 +2,8 @@ import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 
 const STORE = 'marginalia.layout.';
 
-function readNumber(key: string, fallback: number): number {
+/** A number of the layout kept in localStorage, or `fallback`. */
+export function readNumber(key: string, fallback: number): number {
   const v = Number(localStorage.getItem(STORE + key));
   return localStorage.getItem(STORE + key) !== null && Number.isFinite(v) ? v : fallback;
 }
@@ -22,6 +23,15 @@ export function usePersistent<T extends number | boolean>(key: string, initial: 
     }
   };
   return [value, set];
+}
+
+/** Keeps a number of the layout in localStorage. */
+export function writeNumber(key: string, value: number): void {
+  try {
+    localStorage.setItem(STORE + key, String(Math.round(value * 10) / 10));
+  } catch {
+    // A full or disabled localStorage only loses the remembered layout.
+  }
 }
 
 const clamp = (v: number, min: number, max: number) => Math.max(min, Math.min(max, v));

@@ -163,7 +163,7 @@ export function ComparisonView(props: { documentId: string; onClose: () => void 
     }
   }
 
-  const gridColumns = `minmax(0, 1fr) repeat(${columns.length}, 88px)`;
+  const gridColumns = `minmax(0, 1fr) repeat(${columns.length}, 84px)`;
 
   return (
     <section aria-label="Compare coders" className="compare" data-document={props.documentId}>
@@ -227,6 +227,10 @@ export function ComparisonView(props: { documentId: string; onClose: () => void 
               <ParagraphText p={p} mark={current} />
               {columns.map((c) => (
                 <div key={c.id} className="compare-col" aria-label={`${c.name}'s codes in this paragraph`}>
+                  {/* Shown when the view is too narrow for columns and each coder's codes go under the paragraph. */}
+                  <span className="compare-col-name" aria-hidden="true">
+                    {c.name}:
+                  </span>
                   {segments
                     .filter((s) => s.coder_id === c.id && overlaps(s, p))
                     .map((s) => (
