@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { paragraphUnits } from '../../main/core/team/units';
+import { paragraphSpans } from '../../main/core/analysis/cooccurrence';
+import { random } from '../helpers/analysis-project';
 import { analysisProject, type GeneratedSegment } from '../helpers/analysis-project';
 import { runCli } from '../helpers/cli';
 
@@ -59,6 +61,15 @@ function bruteForce(segments: GeneratedSegment[], unit: Unit): { frequency: Map<
 }
 
 describe('code co-occurrence', () => {
+  it('splits paragraphs as agreement does (lines trimmed of white space, in code points), without an index of the text', () => {
+    const rnd = random(99);
+    const parts = ['a', 'b', ' ', '\t', '\n', '\n\n', '\u00a0', '\u3000', '😀', '👩‍👩‍👧', 'é', '\r', '\ufeff'];
+    for (let k = 0; k < 300; k++) {
+      const text = Array.from({ length: Math.floor(rnd() * 40) }, () => parts[Math.floor(rnd() * parts.length)]).join('');
+      expect(paragraphSpans(text), JSON.stringify(text)).toEqual(paragraphUnits(text));
+    }
+  });
+
   const scopes = [
     { label: 'all coders but the consensus layer', filter: undefined, coders: ['ana', 'ben'] },
     { label: 'one coder', filter: { coders: ['ben'] }, coders: ['ben'] },

@@ -4,7 +4,7 @@ import { listCodes } from '../codebook/codebook';
 import { invalid } from '../errors';
 import { resolveFilter, segmentWhere, type ExportFilter, type ResolvedFilter } from '../exchange/filter';
 import { CsvWriter, StringSink, type CsvOptions } from '../exchange/csv';
-import { paragraphUnits, type Span } from '../team/units';
+import type { Span } from '../team/units';
 import { CodePointIndex } from '../text/normalise';
 
 /**
@@ -45,11 +45,18 @@ export interface Cooccurrence {
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
-function where(f: ResolvedFilter, alias: string): { sql: string; params: SqlValue[] } {
+function where(f: ResolvedFilter): { sql: string; params: SqlValue[] } {
   const w = segmentWhere({ ...f, codeIds: null });
-  // segmentWhere speaks of `s`; the queries here name the first segment otherwise.
-  return { sql: w.sql.replace(/\bs\./g, `${alias}.`), params: w.params };
+  // Document conditions are all "d.id IN (…)": asked of the segment's document id, no join of
+  // documents is needed (a document's row holds its whole text).
+  return { sql: w.sql.replace(/\bd\.id\b/g, 's.document_id'), params: w.params };
 }
+
+/**
+ * Segments read through the (document, code, coder, start, end) index, which holds every
+ * column counted here: the table's rows are never read.
+ */
+const SEGMENTS = 'segments s INDEXED BY segments_coding';
 
 /**
  * The code × code co-occurrence matrix. Overlaps and documents are counted in SQL (a self-join
@@ -64,22 +71,22 @@ export async function cooccurrence(r: Reader, options: CooccurrenceOptions = {})
   const codes = await listCodes(r);
   const frequency = new Map<string, number>();
   const pairs = new Map<string, number>();
-  const w = where(f, 's');
+  const w = where(f);
 
   if (unit === 'overlap') {
-    for (const x of await r.all<{ code_id: string; n: number }>(`SELECT s.code_id, count(*) AS n FROM segments s JOIN documents d ON d.id = s.document_id ${w.sql} GROUP BY s.code_id`, w.params)) {
+    for (const x of await r.all<{ code_id: string; n: number }>(`SELECT s.code_id, count(*) AS n FROM ${SEGMENTS} ${w.sql} GROUP BY s.code_id`, w.params)) {
       frequency.set(x.code_id, x.n);
     }
     const rows = await r.all<{ a: string; b: string; n: number }>(
       `SELECT s.code_id AS a, o.code_id AS b, count(*) AS n
-       FROM segments s JOIN documents d ON d.id = s.document_id
-       JOIN segments o ON o.document_id = s.document_id AND o.start < s.end AND s.start < o.end AND o.coder_id = s.coder_id AND o.code_id > s.code_id
+       FROM ${SEGMENTS}
+       JOIN segments o INDEXED BY segments_coding ON o.document_id = s.document_id AND o.code_id > s.code_id AND o.coder_id = s.coder_id AND o.start < s.end AND s.start < o.end
        ${w.sql} GROUP BY s.code_id, o.code_id`,
       w.params,
     );
     for (const x of rows) pairs.set(`${x.a}\u0000${x.b}`, x.n);
   } else if (unit === 'document') {
-    const units = `SELECT DISTINCT s.document_id, s.coder_id, s.code_id FROM segments s JOIN documents d ON d.id = s.document_id ${w.sql}`;
+    const units = `SELECT DISTINCT s.document_id, s.coder_id, s.code_id FROM ${SEGMENTS} ${w.sql}`;
     for (const x of await r.all<{ code_id: string; n: number }>(`SELECT code_id, count(*) AS n FROM (${units}) GROUP BY code_id`, w.params)) frequency.set(x.code_id, x.n);
     const rows = await r.all<{ a: string; b: string; n: number }>(
       `WITH u AS MATERIALIZED (${units})
@@ -142,10 +149,12 @@ async function eachParagraphUnit(
   onUnit: (codeIds: Set<string>, unit: { documentId: string; coderId: string; paragraph: Span; segments: ScopedSegment[] }) => void,
   onlyDocuments?: readonly string[],
 ): Promise<void> {
-  const w = where(f, 's');
+  const w = where(f);
+  // Segment ids only for passages: counting reads the index alone.
+  const withIds = onlyDocuments !== undefined;
   const docs =
     onlyDocuments ??
-    (await r.all<{ id: string }>(`SELECT DISTINCT s.document_id AS id FROM segments s JOIN documents d ON d.id = s.document_id ${w.sql} ORDER BY s.document_id`, w.params)).map((x) => x.id);
+    (await r.all<{ id: string }>(`SELECT DISTINCT s.document_id AS id FROM ${SEGMENTS} ${w.sql} ORDER BY s.document_id`, w.params)).map((x) => x.id);
   for (let i = 0; i < docs.length; i += PARAGRAPH_BATCH) {
     const batch = docs.slice(i, i + PARAGRAPH_BATCH);
     const marks = batch.map(() => '?').join(', ');
@@ -153,7 +162,7 @@ async function eachParagraphUnit(
     const segs = new Map<string, ScopedSegment[]>();
     const inBatch = `s.document_id IN (${marks})`;
     await r.each<ScopedSegment>(
-      `SELECT s.id, s.document_id, s.coder_id, s.code_id, s.start, s.end FROM segments s JOIN documents d ON d.id = s.document_id ${w.sql ? `${w.sql} AND ${inBatch}` : `WHERE ${inBatch}`}`,
+      `SELECT ${withIds ? 's.id' : "'' AS id"}, s.document_id, s.coder_id, s.code_id, s.start, s.end FROM ${SEGMENTS} ${w.sql ? `${w.sql} AND ${inBatch}` : `WHERE ${inBatch}`}`,
       [...w.params, ...batch],
       (s) => {
         const list = segs.get(s.document_id);
@@ -162,7 +171,7 @@ async function eachParagraphUnit(
       },
     );
     for (const { id, text } of texts) {
-      const paragraphs = paragraphUnits(text);
+      const paragraphs = paragraphSpans(text);
       const units = new Map<string, { codes: Set<string>; paragraph: Span; coderId: string; segments: ScopedSegment[] }>();
       for (const s of segs.get(id) ?? []) {
         for (const p of overlapping(paragraphs, s)) {
@@ -176,6 +185,42 @@ async function eachParagraphUnit(
       for (const u of units.values()) onUnit(u.codes, { documentId: id, coderId: u.coderId, paragraph: u.paragraph, segments: u.segments });
     }
   }
+}
+
+/** JavaScript's \s, by UTF-16 unit (a surrogate is never white space). */
+function isSpace(c: number): boolean {
+  return (
+    c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
+}
+
+/**
+ * The paragraph units of agreement (`paragraphUnits`: lines, trimmed of white space, blank ones
+ * dropped) in code points, in one pass without an index of the text: the paragraph unit reads
+ * every coded document's text, so this runs over the whole corpus.
+ */
+export function paragraphSpans(text: string): Span[] {
+  const out: Span[] = [];
+  let cp = 0;
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 10;
+    if (c === 10) {
+      if (first >= 0) out.push({ start: first, end: last });
+      first = -1;
+      if (i < text.length) cp++;
+      continue;
+    }
+    // A low surrogate is the second half of a code point counted at its high half.
+    if (c >= 0xdc00 && c <= 0xdfff && i > 0 && text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff) continue;
+    if (!isSpace(c)) {
+      if (first < 0) first = cp;
+      last = cp + 1;
+    }
+    cp++;
+  }
+  return out;
 }
 
 /** Indexes of the paragraphs (sorted, disjoint) a span shares a character with. */
@@ -216,7 +261,7 @@ export interface CooccurrenceUnitPassages {
 export async function cooccurrencePassages(r: Reader, options: CooccurrenceOptions, a: string, b: string, limit = 100): Promise<CooccurrenceUnitPassages[]> {
   const unit = options.unit ?? 'overlap';
   const f = await resolveFilter(r, options.filter);
-  const w = where(f, 's');
+  const w = where(f);
   const cond = (extra: string) => (w.sql ? `${w.sql} AND ${extra}` : `WHERE ${extra}`);
   const names = new Map<string, string>();
   const coderNames = new Map((await r.all<{ id: string; name: string }>(`SELECT id, name FROM coders`)).map((c) => [c.id, c.name]));

@@ -293,26 +293,35 @@ export async function eachMatrixRow(r: Reader, f: ResolvedFilter, shape: MatrixS
     columnsOf.set(c.id, cols);
   }
 
+  const where = documentWhere(f);
+  const page = options.offset ? `${limitSql(options.limit ?? -1)} OFFSET ${Math.max(0, Math.floor(options.offset))}` : limitSql(options.limit);
+  // A page of documents (a preview, a view's columns) reads only its documents' segments;
+  // the whole table reads every segment once.
+  const documents = await r.all<{ id: string; name: string; length: number }>(
+    `SELECT d.id, d.name, d.length FROM documents d ${where.sql} ORDER BY d.sort_order, d.id ${page}`,
+    where.params,
+  );
+  const paged = options.limit !== undefined || options.offset !== undefined;
   const segFilter = segmentWhere({ ...f, codeIds: null, documentSql: [], documentParams: [] });
   const segsByDoc = new Map<string, Array<[string, number, number]>>();
   const keyOf = (documentId: string, coderId: string) => (perCoder ? `${documentId}\u0000${coderId}` : documentId);
-  await r.each<{ document_id: string; coder_id: string; code_id: string; start: number; end: number }>(
-    `SELECT s.document_id, s.coder_id, s.code_id, s.start, s.end FROM segments s ${segFilter.sql}`,
-    segFilter.params,
-    (s) => {
-      const key = keyOf(s.document_id, s.coder_id);
-      let list = segsByDoc.get(key);
-      if (!list) segsByDoc.set(key, (list = []));
-      list.push([s.code_id, s.start, s.end]);
-    },
-  );
+  const collect = (s: { document_id: string; coder_id: string; code_id: string; start: number; end: number }) => {
+    const key = keyOf(s.document_id, s.coder_id);
+    let list = segsByDoc.get(key);
+    if (!list) segsByDoc.set(key, (list = []));
+    list.push([s.code_id, s.start, s.end]);
+  };
+  // Through the (document, code, coder, start, end) index: it holds every column read here.
+  const select = `SELECT s.document_id, s.coder_id, s.code_id, s.start, s.end FROM segments s INDEXED BY segments_coding`;
+  if (!paged) await r.each(`${select} ${segFilter.sql}`, segFilter.params, collect);
+  for (let i = 0; paged && i < documents.length; i += 500) {
+    const ids = documents.slice(i, i + 500).map((d) => d.id);
+    const inPage = `s.document_id IN (${ids.map(() => '?').join(', ')})`;
+    await r.each(`${select} ${segFilter.sql ? `${segFilter.sql} AND ${inPage}` : `WHERE ${inPage}`}`, [...segFilter.params, ...ids], collect);
+  }
   const rowsOf = perCoder ?? [null];
-  const where = documentWhere(f);
-  const page = options.offset ? `${limitSql(options.limit ?? -1)} OFFSET ${Math.max(0, Math.floor(options.offset))}` : limitSql(options.limit);
-  await r.each<{ id: string; name: string; length: number }>(
-    `SELECT d.id, d.name, d.length FROM documents d ${where.sql} ORDER BY d.sort_order, d.id ${page}`,
-    where.params,
-    (d) => {
+  for (const d of documents) {
+    {
       for (const coder of rowsOf) {
         const counts = new Array<number>(shown.length).fill(0);
         const spans: Array<Array<[number, number]>> = shown.map(() => []);
@@ -332,8 +341,8 @@ export async function eachMatrixRow(r: Reader, f: ResolvedFilter, shape: MatrixS
         });
         onRow({ document: d, coder, values });
       }
-    },
-  );
+    }
+  }
 }
 
 /**

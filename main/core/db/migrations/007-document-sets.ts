@@ -5,6 +5,10 @@ import type { Sqlite } from '../sqlite';
  * from an attribute filter) that scopes retrieval, agreement, exports and the document list,
  * and travels in REFI-QDA as <Set>. Members are rows of their own so that adding one document
  * to a set of 10,000 logs one row for undo, not the whole set.
+ *
+ * And the index the matrix export and the crosstab views read documents through (order, id,
+ * name, length): without it every table of 100,000 documents read every document's row,
+ * whole text included, to learn their names.
  */
 export async function up(db: Sqlite): Promise<void> {
   await db.exec(`
@@ -24,5 +28,7 @@ export async function up(db: Sqlite): Promise<void> {
     ) WITHOUT ROWID;
     -- Deleting a document removes its memberships: found through this index.
     CREATE INDEX document_set_members_document ON document_set_members(document_id);
+
+    CREATE INDEX IF NOT EXISTS documents_order_summary ON documents(sort_order, id, name, length);
   `);
 }

@@ -1,0 +1,66 @@
+/**
+ * Code co-occurrence, crosstabs and document sets on the bench corpora (10,000 and, with
+ * MARGINALIA_BENCH_LARGE=1, 100,000 generated news articles with ten segments each, three
+ * coders): the co-occurrence matrix by overlap, paragraph and document; the passages of its
+ * largest cell; a crosstab's first page of documents and the whole table by outlet and by
+ * month; a set from an attribute value and the co-occurrence scoped to it. Works on a copy of
+ * the cached corpus, which it leaves untouched. Run: npx tsx tests/bench/analysis.bench.ts
+ */
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureCorpus, LARGE, SMALL } from './corpus';
+import { Project } from '../../main/core/project/project';
+import { cooccurrence, cooccurrencePassages } from '../../main/core/analysis/cooccurrence';
+import { crosstab } from '../../main/core/analysis/crosstab';
+import { addToSet, createSet, documentsOf } from '../../main/core/documents/sets';
+
+const spec = process.env.MARGINALIA_BENCH_LARGE ? LARGE : SMALL;
+
+async function timed<T>(label: string, fn: () => Promise<T>, say: (r: T) => string): Promise<T> {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const r = await fn();
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  const rss = Math.round(process.memoryUsage().rss / 1024 / 1024);
+  // CPU time beside wall time: on a shared machine the wall clock also counts others' work.
+  console.log(`${label.padEnd(56)} ${(ms / 1000).toFixed(2).padStart(7)} s (cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s)   rss ${rss} MB   ${say(r)}`);
+  return r;
+}
+
+async function main(): Promise<void> {
+  const cached = await ensureCorpus(spec);
+  const dir = mkdtempSync(join(tmpdir(), 'marginalia-analysis-bench-'));
+  const path = join(dir, 'bench.marginalia');
+  copyFileSync(cached, path);
+  const project = await Project.open(path);
+  const db = project.db;
+  try {
+    const n = (await db.read((r) => r.get<{ d: number; s: number }>('SELECT (SELECT count(*) FROM documents) AS d, (SELECT count(*) FROM segments) AS s')))!;
+    console.log(`${n.d.toLocaleString('en')} documents, ${n.s.toLocaleString('en')} segments`);
+    for (const unit of ['overlap', 'document', 'paragraph'] as const) {
+      await timed(`co-occurrence by ${unit}, all coders`, () => db.read((r) => cooccurrence(r, { unit })), (c) => `${c.cells.length} pairs of codes, largest ${Math.max(...c.cells.map((x) => x.count))}`);
+    }
+    const c = await db.read((r) => cooccurrence(r, { unit: 'overlap' }));
+    const top = [...c.cells].sort((a, b) => b.count - a.count)[0]!;
+    await timed('co-occurrence passages of the largest cell (first 100)', () => db.read((r) => cooccurrencePassages(r, { unit: 'overlap' }, top.a, top.b, 100)), (p) => `${p.length} pairs`);
+    await timed('crosstab codes × documents, first 40 columns', () => db.read((r) => crosstab(r, { by: { kind: 'document' }, limit: 40 })), (t) => `${t.total_columns.toLocaleString('en')} columns in all`);
+    await timed('crosstab codes × outlet (count)', () => db.read((r) => crosstab(r, { by: { kind: 'attribute', name: 'outlet' } })), (t) => `${t.columns.length} columns`);
+    await timed('crosstab codes × month of date (share)', () => db.read((r) => crosstab(r, { by: { kind: 'attribute', name: 'date', bucket: 'month' }, measure: 'share' })), (t) => `${t.columns.length} columns`);
+    const ids = await timed('set from outlet = Reuters: find the documents', () => db.read((r) => documentsOf(r, { where: ['outlet=Reuters'] })), (x) => `${x.length.toLocaleString('en')} documents`);
+    await timed('set from outlet = Reuters: write it (undoable)', () => db.action({ kind: 'set.create', summary: 'bench', coderId: null }, async (tx) => addToSet(tx, await createSet(tx, { name: 'Reuters', createdBy: null }), ids)), (x) => `${x} members`);
+    await timed('co-occurrence by overlap, set Reuters, one coder', async () => {
+      const coder = (await db.read((r) => r.get<{ name: string }>(`SELECT name FROM coders WHERE name <> 'consensus' ORDER BY name LIMIT 1`)))!.name;
+      return db.read((r) => cooccurrence(r, { unit: 'overlap', filter: { set: 'Reuters', coders: [coder] } }));
+    }, (x) => `${x.cells.length} pairs of codes`);
+  } finally {
+    await project.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
