@@ -107,7 +107,7 @@ describe('word frequencies', () => {
     }
   });
 
-  it('count the documents of one attribute value only, and name the attributes when asked for one the project lacks', async () => {
+  it('count the documents of one attribute value or document set only, and name the attributes when asked for one the project lacks', async () => {
     const t = await openTestProject();
     try {
       const csv = storiesCsv([
@@ -124,6 +124,18 @@ describe('word frequencies', () => {
         { term: 'strike', count: 2, documents: 1 },
       ]);
       expect(rt.words.some((w) => w.term === 'defence')).toBe(false);
+      // A document set, alone and with the attribute value.
+      const docs = await t.call('documents.list', {});
+      const ids = docs.filter((d) => d.name !== 'a').map((d) => d.id);
+      await t.call('sets.create', { name: 'Chosen', documentIds: ids });
+      const inSet = await t.call('words.frequency', { n: 1, top: 10, stopwords: true, set: 'Chosen' });
+      expect(inSet.documents).toBe(2);
+      expect(inSet.words.map((w) => w.term)).toEqual(['defence', 'market', 'missile', 'ruins', 'worked']);
+      const both = await t.call('words.frequency', { n: 1, top: 10, stopwords: true, set: 'Chosen', where: { attribute: 'outlet', value: 'RT' } });
+      expect(both.words.map((w) => w.term)).toEqual(['market', 'ruins']);
+      const noSet = await t.callRaw('words.frequency', { set: 'Missing' });
+      expect(noSet.ok).toBe(false);
+      if (!noSet.ok) expect(noSet.error.message).toContain('No document set "Missing"');
       const bigrams = await t.call('words.frequency', { n: 2, top: 10, stopwords: true, where: { attribute: 'outlet', value: 'RT' } });
       expect(bigrams.words[0]).toEqual({ term: 'missile strike', count: 2, documents: 1 });
       const bad = await t.callRaw('words.frequency', { where: { attribute: 'publisher', value: 'RT' } });

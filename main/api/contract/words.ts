@@ -14,13 +14,15 @@ const FrequencyInput = z
     top: z.number().int().min(1).max(100_000).default(200),
     stopwords: z.boolean().default(true),
     where: Where.optional(),
+    /** A document set, by id or name. */
+    set: z.string().trim().min(1).max(500).optional(),
   })
   .strict();
 
 export const wordsContract = {
   'words.frequency': query<WordFrequencies>()(
     FrequencyInput,
-    'The most frequent words (n 1) or phrases of two or three words, with counts and document counts, over all documents or those with one attribute value; stop words left out unless stopwords is false.',
+    'The most frequent words (n 1) or phrases of two or three words, with counts and document counts, over all documents, a document set or those with one attribute value; stop words left out unless stopwords is false.',
   ),
   'words.csv': query<{ fileName: string; mime: string; dataBase64: string; rows: number }>()(
     FrequencyInput.extend({ excel: z.boolean().optional() }).strict(),

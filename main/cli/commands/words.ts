@@ -13,10 +13,10 @@ function whereOf(args: ParsedArgs): { attribute: string; value: string } | undef
 
 export const wordsCommand: Command = {
   name: 'words',
-  usage: 'marginalia words PROJECT [--n 1|2|3] [--where ATTRIBUTE=VALUE] [--top N] [--all-words] [--csv|--json]',
+  usage: 'marginalia words PROJECT [--n 1|2|3] [--set SET] [--where ATTRIBUTE=VALUE] [--top N] [--all-words] [--csv|--json]',
   summary:
-    "Word frequencies: the most frequent words (--n 1, the default) or phrases of 2 or 3 words, with counts and the number of documents, over all documents or those with one attribute value. The project's stop lists (English, Russian, Ukrainian) are left out unless --all-words. Counts word forms: no lemmatiser is available.",
-  options: { n: { type: 'string' }, where: { type: 'string' }, top: { type: 'string' }, 'all-words': { type: 'boolean' }, csv: { type: 'boolean' }, ...READ_ONLY_OPT, ...JSON_OPT },
+    "Word frequencies: the most frequent words (--n 1, the default) or phrases of 2 or 3 words, with counts and the number of documents, over all documents, a document set (--set, by name) or those with one attribute value. The project's stop lists (English, Russian, Ukrainian) are left out unless --all-words. Counts word forms: no lemmatiser is available.",
+  options: { n: { type: 'string' }, set: { type: 'string' }, where: { type: 'string' }, top: { type: 'string' }, 'all-words': { type: 'boolean' }, csv: { type: 'boolean' }, ...READ_ONLY_OPT, ...JSON_OPT },
   async run(args, io) {
     const nRaw = str(args, 'n') ?? '1';
     if (!['1', '2', '3'].includes(nRaw)) throw new UsageError(`--n must be 1, 2 or 3, got "${nRaw}"`);
@@ -25,12 +25,12 @@ export const wordsCommand: Command = {
     if (top < 1) throw new UsageError('--top must be at least 1');
     const where = whereOf(args);
     return withProject(args, async (session) => {
-      const result = await wordFrequencies(session.project.db, { n: Number(nRaw) as 1 | 2 | 3, top, stopwords: !args.values['all-words'], where });
+      const result = await wordFrequencies(session.project.db, { n: Number(nRaw) as 1 | 2 | 3, top, stopwords: !args.values['all-words'], where, set: str(args, 'set') });
       if (args.values.json) io.out(JSON.stringify(result));
       else if (args.values.csv) for (const line of wordFrequenciesCsv(result).split('\r\n').slice(0, -1)) io.out(line);
       else {
         io.out(
-          `${result.documents} documents, ${result.tokens} words${where ? ` (${where.attribute} = ${where.value})` : ''}; ${result.stopwordsApplied ? 'stop words left out' : 'all words'}; lemmas: not available.`,
+          `${result.documents} documents, ${result.tokens} words${str(args, 'set') ? ` in set ${str(args, 'set')}` : ''}${where ? ` (${where.attribute} = ${where.value})` : ''}; ${result.stopwordsApplied ? 'stop words left out' : 'all words'}; lemmas: not available.`,
         );
         table(io, result.words.map((w) => ({ [result.n === 1 ? 'word' : 'phrase']: w.term, count: w.count, documents: w.documents })), [result.n === 1 ? 'word' : 'phrase', 'count', 'documents']);
         if (result.undercountAtMost) io.out(`Rare phrases were dropped to fit in memory: a count may be low by up to ${result.undercountAtMost}.`);

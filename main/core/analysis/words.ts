@@ -2,12 +2,15 @@ import type { ProjectDb, Reader, Tx } from '../db/project-db';
 import { invalid } from '../errors';
 import { CsvWriter, StringSink, type CsvOptions } from '../exchange/csv';
 import { tokenise } from './tokenise';
+import { inSetSql, resolveSet } from '../documents/sets';
 import { DEFAULT_STOPWORDS, STOP_LANGUAGES, type StopLanguage } from './stopwords';
 
-/** Which documents a frequency list covers: all, or those with one attribute value. */
+/** Which documents a frequency list covers: all, those of a document set, those with one attribute value, or both. */
 export interface WordScope {
   /** An attribute and the value documents must have (outlet = RT). */
   where?: { attribute: string; value: string };
+  /** A document set, by id or name. */
+  set?: string;
 }
 
 export interface WordOptions extends WordScope {
@@ -89,14 +92,15 @@ async function stopSet(r: Reader): Promise<Set<string>> {
 
 /** The SQL condition choosing the scope's documents (alias d), checked against the project. */
 async function scopeCondition(r: Reader, scope: WordScope): Promise<{ sql: string; params: string[] }> {
-  if (!scope.where) return { sql: '1', params: [] };
+  const inSet = scope.set ? inSetSql((await resolveSet(r, scope.set)).id) : { sql: '1', params: [] };
+  if (!scope.where) return inSet;
   const { attribute, value } = scope.where;
   const v = await r.get<{ id: string }>(`SELECT id FROM variables WHERE name = ? COLLATE NOCASE`, [attribute.trim()]);
   if (!v) {
     const names = (await r.all<{ name: string }>(`SELECT name FROM variables ORDER BY sort_order`)).map((x) => x.name);
     throw invalid('where', `the project has no attribute "${attribute}"${names.length ? `; it has ${names.join(', ')}` : ''}.`);
   }
-  return { sql: `d.id IN (SELECT document_id FROM document_values WHERE variable_id = ? AND value = ?)`, params: [v.id, value] };
+  return { sql: `${inSet.sql} AND d.id IN (SELECT document_id FROM document_values WHERE variable_id = ? AND value = ?)`, params: [...inSet.params, v.id, value] };
 }
 
 /** Orders tallies: most frequent first, then in more documents, then alphabetically. */

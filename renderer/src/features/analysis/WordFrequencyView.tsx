@@ -93,17 +93,25 @@ export function WordFrequencyView(props: { documents: Doc[]; onSearch: (query: s
   const [stopwords, setStopwords] = useState(true);
   const [attribute, setAttribute] = useState('');
   const [value, setValue] = useState('');
+  const [setId, setSetId] = useState('');
+  const [sets, setSets] = useState<Output<'sets.list'>>([]);
   const [result, setResult] = useState<Result | null>(null);
   const [busy, setBusy] = useState(false);
   const [stamp, setStamp] = useState(0);
   const attrs = attributeValues(props.documents);
   const where = attribute && value ? { attribute, value } : undefined;
   const whereKey = JSON.stringify(where ?? null);
+  const scopeInput = { ...(where ? { where } : {}), ...(setId ? { set: setId } : {}) };
+  const setName = sets.find((s) => s.id === setId)?.name;
+
+  useEffect(() => {
+    call('sets.list', {}).then(setSets, onError);
+  }, [onError]);
 
   useEffect(() => {
     let live = true;
     setBusy(true);
-    call('words.frequency', { n, top, stopwords, ...(where ? { where } : {}) }).then(
+    call('words.frequency', { n, top, stopwords, ...scopeInput }).then(
       (r) => {
         if (!live) return;
         setResult(r);
@@ -119,13 +127,13 @@ export function WordFrequencyView(props: { documents: Doc[]; onSearch: (query: s
       live = false;
     };
     // whereKey stands for `where`, which is a new object every render.
-  }, [n, top, stopwords, whereKey, stamp, onError]);
+  }, [n, top, stopwords, whereKey, setId, stamp, onError]);
 
   const exportCsv = () =>
-    call('words.csv', { n, top, stopwords, ...(where ? { where } : {}) }).then((f) => downloadBase64(f.fileName, f.mime, f.dataBase64), onError);
+    call('words.csv', { n, top, stopwords, ...scopeInput }).then((f) => downloadBase64(f.fileName, f.mime, f.dataBase64), onError);
 
   const unit = n === 1 ? 'Word' : 'Phrase';
-  const scope = where ? `documents with ${where.attribute} = ${where.value}` : 'all documents';
+  const scope = [setName ? `the set ${setName}` : '', where ? `documents with ${where.attribute} = ${where.value}` : ''].filter(Boolean).join(', ') || 'all documents';
   return (
     <div className="dialog wf-dialog" role="dialog" aria-modal="true" aria-labelledby="wf-title">
       <header className="wf-head">
@@ -169,6 +177,19 @@ export function WordFrequencyView(props: { documents: Doc[]; onSearch: (query: s
               {(attrs.get(attribute) ?? []).map((v) => (
                 <option key={v} value={v}>
                   {v}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {sets.length > 0 && (
+          <label>
+            Set{' '}
+            <select aria-label="Document set" value={setId} onChange={(e) => setSetId(e.target.value)}>
+              <option value="">any (all documents)</option>
+              {sets.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name} ({s.document_count})
                 </option>
               ))}
             </select>
