@@ -1,4 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
+import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 
@@ -17,6 +18,15 @@ async function violations(page: Page): Promise<string[]> {
   return [...format(page_), ...format(tree)];
 }
 
+/** Screenshots for a person to look at (MARGINALIA_SHOTS=folder); never compared. */
+async function shot(page: Page, name: string): Promise<void> {
+  if (!process.env.MARGINALIA_SHOTS) return;
+  mkdirSync(process.env.MARGINALIA_SHOTS, { recursive: true });
+  await page.screenshot({ path: `${process.env.MARGINALIA_SHOTS}/${name}.png` });
+}
+
+for (const size of [{ width: 1440, height: 900 }, { width: 1280, height: 720 }]) test.describe(`at ${size.width}×${size.height}`, () => {
+test.use({ viewport: size });
 test('the workbench and each of its screens pass axe-core (WCAG 2.1 A/AA)', async ({ page, api }) => {
   const [doc] = await api.call('documents.list', {});
   const codes = await api.call('codes.list', {});
@@ -44,10 +54,15 @@ test('the workbench and each of its screens pass axe-core (WCAG 2.1 A/AA)', asyn
     await expect(dialog).toBeVisible();
     // The export preview is the one part that loads after the dialog opens; check it loaded.
     if (name === 'Export') await expect(dialog.getByRole('table')).toBeVisible();
+    // Every dialog's buttons are on screen, however tall its content.
+    await expect(dialog.getByRole('button', { name: /^(Close|Cancel)$/ }).last()).toBeInViewport({ ratio: 1 });
+    if (name === 'Export') await expect(dialog.getByRole('button', { name: 'Save export' })).toBeInViewport({ ratio: 1 });
+    await shot(page, `dialog-${name.replace(/\W+/g, '-').toLowerCase()}-${size.width}x${size.height}`);
     expect(await violations(page), name).toEqual([]);
     await dialog.getByRole('button', { name: /^(Close|Cancel)$/ }).first().click();
     await expect(dialog).toBeHidden();
   }
+});
 });
 
 test('modal screens take focus, keep Tab inside, and close with Escape', async ({ page }) => {
