@@ -2,13 +2,16 @@ import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import fc from 'fast-check';
 import { Sqlite } from '../../main/core/db/sqlite';
 import { MarginaliaError } from '../../main/core/errors';
-import { matchDocument, parseQuery, parseRegex, toFts, wordsOf } from '../../main/core/search/query';
+import { countMatches, indexTerms, matchDocument, parseQuery, parseRegex, termKey, toFts, wordsOf } from '../../main/core/search/query';
+import { foldByFts } from '../../main/core/search/search';
+import { Reader } from '../../main/core/db/project-db';
 
 /** An FTS5 table made exactly as the project's documents_fts, in memory. */
 let db: Sqlite;
 beforeAll(async () => {
   db = await Sqlite.open(':memory:');
   await db.exec(`CREATE VIRTUAL TABLE t USING fts5(name, text, tokenize = 'unicode61 remove_diacritics 2')`);
+  await db.exec(`CREATE VIRTUAL TABLE temp.tv USING fts5vocab(main, 't', 'instance')`);
 });
 afterAll(() => db.close());
 
@@ -100,8 +103,21 @@ describe('search syntax', () => {
         } catch {
           return; // e.g. "😀x": no word to search for; covered above
         }
-        const inApp = matchDocument(node, wordsOf(text)) !== null;
-        expect(inApp).toBe(await ftsMatches(text, toFts(node)));
+        const spans = matchDocument(node, wordsOf(text));
+        expect(spans !== null).toBe(await ftsMatches(text, toFts(node)));
+        // The count from the index's word positions (what a page of results totals) is the number of hits listed.
+        const positions = new Map<string, number[]>();
+        const terms = indexTerms(node);
+        const folded = await foldByFts(new Reader(db), terms.map((t) => t.term));
+        for (const t of terms) {
+          const term = folded.get(t.term)!;
+          const rows = await db.all<{ offset: number }>(
+            `SELECT offset FROM tv WHERE ${t.prefix ? 'term >= ? AND term <= ?' : 'term = ?'} AND col = 'text' ORDER BY offset`,
+            t.prefix ? [term, `${term}\u{10FFFF}`] : [term],
+          );
+          positions.set(termKey(t), rows.map((r) => r.offset));
+        }
+        expect(countMatches(node, (t) => positions.get(termKey(t)) ?? [])).toBe(spans ? spans.length : null);
       }),
       { numRuns: 600 },
     );

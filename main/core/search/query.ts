@@ -323,9 +323,57 @@ export interface Word {
   end: number;
 }
 
-export function wordsOf(text: string): Word[] {
+const WORD_CHAR = /^[\p{L}\p{N}\p{Co}\p{M}]$/u;
+const wordChars = new Map<number, boolean>();
+
+/** Whether a UTF-16 unit (or, for astral characters, the code point) belongs to a word. */
+function isWordChar(code: number): boolean {
+  if (code < 128) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57);
+  let known = wordChars.get(code);
+  if (known === undefined) wordChars.set(code, (known = WORD_CHAR.test(String.fromCodePoint(code))));
+  return known;
+}
+
+/**
+ * The words of a text, as `WORD` finds them. `folds` remembers each distinct word's folded
+ * form: a search over thousands of documents folds its few thousand distinct words once. The
+ * characters are classified by a scan with an ASCII fast path (non-ASCII ones once each).
+ */
+export function wordsOf(text: string, folds: Map<string, string> = new Map()): Word[] {
   const out: Word[] = [];
-  for (const m of text.matchAll(WORD)) out.push({ folded: foldWord(m[0]), start: m.index!, end: m.index! + m[0].length });
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    let code = text.charCodeAt(i);
+    let width = 1;
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < n) {
+      code = text.codePointAt(i)!;
+      width = code > 0xffff ? 2 : 1;
+    }
+    if (!isWordChar(code)) {
+      i += width;
+      continue;
+    }
+    const start = i;
+    i += width;
+    while (i < n) {
+      let c = text.charCodeAt(i);
+      let w = 1;
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+        c = text.codePointAt(i)!;
+        w = c > 0xffff ? 2 : 1;
+      }
+      if (!isWordChar(c)) break;
+      i += w;
+    }
+    const raw = text.slice(start, i);
+    let folded = folds.get(raw);
+    if (folded === undefined) {
+      folded = foldWord(raw);
+      if (folds.size < 200_000) folds.set(raw, folded);
+    }
+    out.push({ folded, start, end: i });
+  }
   return out;
 }
 
@@ -361,8 +409,8 @@ function instances(p: PhraseNode, words: readonly Word[], cache: Map<PhraseNode,
  * lie between the end of any of them and the start of the one that starts last. Returns the
  * occurrences that take part in at least one such combination.
  */
-function nearInstances(node: Extract<QueryNode, { kind: 'near' }>, words: readonly Word[], cache: Map<PhraseNode, Instance[]>): Instance[] {
-  const lists = node.phrases.map((p) => instances(p, words, cache));
+function nearInstances(node: Extract<QueryNode, { kind: 'near' }>, instancesOf: (p: PhraseNode) => Instance[]): Instance[] {
+  const lists = node.phrases.map(instancesOf);
   if (lists.some((l) => l.length === 0)) return [];
   const used = new Set<string>();
   const out: Instance[] = [];
@@ -396,58 +444,116 @@ function nearInstances(node: Extract<QueryNode, { kind: 'near' }>, words: readon
   return out;
 }
 
+/** How a phrase's occurrences are found: over a document's words, or from the index's positions. */
+type InstancesOf = (p: PhraseNode) => Instance[];
+
+/** The occurrences that make a document match (never of excluded words), or null when it does not match. */
+function evaluate(node: QueryNode, instancesOf: InstancesOf): Instance[] | null {
+  switch (node.kind) {
+    case 'phrase': {
+      const found = instancesOf(node);
+      return found.length ? found : null;
+    }
+    case 'near': {
+      const found = nearInstances(node, instancesOf);
+      return found.length ? found : null;
+    }
+    case 'not':
+      return evaluate(node.child, instancesOf) ? null : [];
+    case 'and': {
+      const all: Instance[] = [];
+      for (const c of node.children) {
+        const r = evaluate(c, instancesOf);
+        if (!r) return null;
+        all.push(...r);
+      }
+      return all;
+    }
+    case 'or': {
+      let any = false;
+      const all: Instance[] = [];
+      for (const c of node.children) {
+        const r = evaluate(c, instancesOf);
+        if (r) {
+          any = true;
+          all.push(...r);
+        }
+      }
+      return any ? all : null;
+    }
+  }
+}
+
+function distinct(found: Instance[]): Instance[] {
+  const seen = new Set<string>();
+  return found.filter((i) => {
+    const key = `${i.first}:${i.last}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /**
  * Whether the document matches, and its hits: the occurrences of the words and phrases that
  * make it match (never of excluded ones), sorted, each span once.
  */
 export function matchDocument(node: QueryNode, words: readonly Word[]): Span[] | null {
   const cache = new Map<PhraseNode, Instance[]>();
-  const evaluate = (n: QueryNode): Instance[] | null => {
-    switch (n.kind) {
-      case 'phrase': {
-        const found = instances(n, words, cache);
-        return found.length ? found : null;
-      }
-      case 'near': {
-        const found = nearInstances(n, words, cache);
-        return found.length ? found : null;
-      }
-      case 'not':
-        return evaluate(n.child) ? null : [];
-      case 'and': {
-        const all: Instance[] = [];
-        for (const c of n.children) {
-          const r = evaluate(c);
-          if (!r) return null;
-          all.push(...r);
-        }
-        return all;
-      }
-      case 'or': {
-        let any = false;
-        const all: Instance[] = [];
-        for (const c of n.children) {
-          const r = evaluate(c);
-          if (r) {
-            any = true;
-            all.push(...r);
-          }
-        }
-        return any ? all : null;
-      }
-    }
-  };
-  const found = evaluate(node);
+  const found = evaluate(node, (p) => instances(p, words, cache));
   if (!found) return null;
-  const seen = new Set<string>();
-  const spans: Span[] = [];
-  for (const i of found) {
-    const key = `${i.first}:${i.last}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    spans.push({ start: words[i.first]!.start, end: words[i.last]!.end });
-  }
-  return spans.sort((a, b) => a.start - b.start || a.end - b.end);
+  return distinct(found)
+    .map((i) => ({ start: words[i.first]!.start, end: words[i.last]!.end }))
+    .sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+/**
+ * A word of the query as typed (letters, digits and marks only), and whether it is a prefix.
+ * The index holds words as FTS5 folds them; callers ask FTS5 to fold it (see `search.ts`).
+ */
+export interface IndexTerm {
+  term: string;
+  prefix: boolean;
+}
+
+/** Every word the query looks up in the index (excluded ones too: an OR branch may need them). */
+export function indexTerms(node: QueryNode): IndexTerm[] {
+  const out = new Map<string, IndexTerm>();
+  const visit = (n: QueryNode) => {
+    if (n.kind === 'phrase') {
+      n.tokens.forEach((t, k) => {
+        const term = { term: t, prefix: n.prefix && k === n.tokens.length - 1 };
+        out.set(`${term.prefix ? '*' : '='}${term.term}`, term);
+      });
+    } else if (n.kind === 'near') n.phrases.forEach(visit);
+    else if (n.kind === 'not') visit(n.child);
+    else n.children.forEach(visit);
+  };
+  visit(node);
+  return [...out.values()];
+}
+
+export const termKey = (t: IndexTerm): string => `${t.prefix ? '*' : '='}${t.term}`;
+
+/**
+ * How many hits a document has, from the index's word positions alone (no text read): the
+ * same rules as `matchDocument`, which gives their offsets. Null when it does not match.
+ */
+export function countMatches(node: QueryNode, positions: (t: IndexTerm) => readonly number[]): number | null {
+  const cache = new Map<PhraseNode, Instance[]>();
+  const instancesOf = (p: PhraseNode): Instance[] => {
+    const known = cache.get(p);
+    if (known) return known;
+    const n = p.tokens.length;
+    const lists = p.tokens.map((t, k) => positions({ term: t, prefix: p.prefix && k === n - 1 }));
+    const later = lists.slice(1).map((l) => new Set(l));
+    const out: Instance[] = [];
+    for (const at of lists[0]!) if (later.every((set, k) => set.has(at + k + 1))) out.push({ first: at, last: at + n - 1 });
+    cache.set(p, out);
+    return out;
+  };
+  const found = evaluate(node, instancesOf);
+  return found ? distinct(found).length : null;
 }
 
 /** A regular expression as the user wrote it, or a worded error. Case-insensitive unless asked. */

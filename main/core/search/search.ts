@@ -1,7 +1,7 @@
 import type { Reader } from '../db/project-db';
 import { MarginaliaError, invalid } from '../errors';
 import { CodePointIndex } from '../text/normalise';
-import { matchDocument, parseQuery, parseRegex, regexSpans, toFts, wordsOf, type Span } from './query';
+import { countMatches, indexTerms, matchDocument, parseQuery, parseRegex, regexSpans, termKey, toFts, wordsOf, type IndexTerm, type QueryNode, type Span } from './query';
 
 /** What to search for and where. */
 export interface SearchRequest {
@@ -88,7 +88,8 @@ export function compileSearch(req: Pick<SearchRequest, 'query' | 'regex' | 'case
     };
   }
   const node = parseQuery(req.query.trim());
-  return { fts: toFts(node), match: (text) => matchDocument(node, wordsOf(text)) };
+  const folds = new Map<string, string>();
+  return { fts: toFts(node), match: (text) => matchDocument(node, wordsOf(text, folds)) };
 }
 
 interface DocumentRow {
@@ -102,14 +103,10 @@ interface DocumentRow {
  * candidates; the matcher (the same tree) finds the hits and has the last word, so the
  * count of a document is exactly the hits it lists.
  */
-export async function eachMatch(r: Reader, req: SearchRequest, onDocument: (doc: DocumentRow, spans: Span[]) => void): Promise<void> {
-  const compiled = compileSearch(req);
+/** The SQL conditions on documents `d` of a request's filters (attribute, set, one document). */
+async function filterSql(r: Reader, req: SearchRequest): Promise<{ where: string[]; params: string[] }> {
   const where: string[] = [];
   const params: string[] = [];
-  if (compiled.fts) {
-    where.push('d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)');
-    params.push(compiled.fts);
-  }
   if (req.attribute) {
     const variable = await r.get<{ id: string }>(`SELECT id FROM variables WHERE name = ?`, [req.attribute.name]);
     if (!variable) throw invalid('attribute', `no document attribute is called "${req.attribute.name}". Choose one the documents have (outlet, date, …).`);
@@ -125,6 +122,28 @@ export async function eachMatch(r: Reader, req: SearchRequest, onDocument: (doc:
     where.push('d.id = ?');
     params.push(req.documentId);
   }
+  return { where, params };
+}
+
+function sqliteFailure(req: SearchRequest, e: unknown): MarginaliaError {
+  if (e instanceof MarginaliaError) return e;
+  // The parser only lets quoted words through, so this is a bug, not the user's query: say so plainly.
+  return new MarginaliaError('internal', `The search "${req.query}" could not run (${(e as Error).message}). Please report this query.`);
+}
+
+/**
+ * Streams the documents that match, in document order, with their hits. FTS5 picks the
+ * candidates; the matcher (the same tree) finds the hits and has the last word, so the
+ * count of a document is exactly the hits it lists. Reads every candidate's text: what
+ * autocode and a regular expression need; a page of hits uses `searchHits`.
+ */
+export async function eachMatch(r: Reader, req: SearchRequest, onDocument: (doc: DocumentRow, spans: Span[]) => void): Promise<void> {
+  const compiled = compileSearch(req);
+  const { where, params } = await filterSql(r, req);
+  if (compiled.fts) {
+    where.unshift('d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)');
+    params.unshift(compiled.fts);
+  }
   try {
     await r.each<DocumentRow>(
       `SELECT d.id, d.name, d.text FROM documents d ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY d.sort_order, d.name, d.id`,
@@ -135,9 +154,68 @@ export async function eachMatch(r: Reader, req: SearchRequest, onDocument: (doc:
       },
     );
   } catch (e) {
-    if (e instanceof MarginaliaError) throw e;
-    // The parser only lets quoted words through, so this is a bug, not the user's query: say so plainly.
-    throw new MarginaliaError('internal', `The search "${req.query}" could not run (${(e as Error).message}). Please report this query.`);
+    throw sqliteFailure(req, e);
+  }
+}
+
+/**
+ * The words as the index holds them: folded by FTS5's own tokenizer (its case and accent
+ * folding is not JavaScript's for every script), through a scratch table of this connection.
+ */
+export async function foldByFts(r: Reader, words: readonly string[]): Promise<Map<string, string>> {
+  await r.all(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_fold USING fts5(word, tokenize = 'unicode61 remove_diacritics 2')`);
+  await r.all(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_fold_terms USING fts5vocab(temp, 'search_fold', 'instance')`);
+  await r.all(`DELETE FROM temp.search_fold`);
+  for (let i = 0; i < words.length; i++) await r.all(`INSERT INTO temp.search_fold (rowid, word) VALUES (?, ?)`, [i + 1, words[i]!]);
+  const rows = await r.all<{ doc: number; term: string }>(`SELECT doc, term FROM temp.search_fold_terms`);
+  await r.all(`DELETE FROM temp.search_fold`);
+  return new Map(rows.map((row) => [words[row.doc - 1]!, row.term]));
+}
+
+/**
+ * Hits per matching document, in document order, counted from the FTS5 index's word
+ * positions (the fts5vocab "instance" view) without reading any text.
+ */
+async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): Promise<Array<{ rowid: number; id: string; name: string; hits: number }>> {
+  const { where, params } = await filterSql(r, req);
+  where.unshift('d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)');
+  params.unshift(toFts(node));
+  try {
+    const candidates = await r.all<{ rowid: number; id: string; name: string }>(
+      `SELECT d.rowid AS rowid, d.id, d.name FROM documents d WHERE ${where.join(' AND ')} ORDER BY d.sort_order, d.name, d.id`,
+      params,
+    );
+    if (candidates.length === 0) return [];
+    const wanted = new Set(candidates.map((c) => c.rowid));
+    // A temp table of this connection: no write to the project, allowed read-only too.
+    await r.all(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.documents_fts_instances USING fts5vocab(main, 'documents_fts', 'instance')`);
+    const positions = new Map<number, Map<string, number[]>>();
+    const terms = indexTerms(node);
+    const folded = await foldByFts(r, terms.map((t) => t.term));
+    for (const t of terms) {
+      const key = termKey(t);
+      const term = folded.get(t.term) ?? t.term;
+      const sql = `SELECT doc, offset FROM temp.documents_fts_instances WHERE ${t.prefix ? 'term >= ? AND term <= ?' : 'term = ?'} AND col = 'text'`;
+      await r.each<{ doc: number; offset: number }>(sql, t.prefix ? [term, `${term}\u{10FFFF}`] : [term], (row) => {
+        if (!wanted.has(row.doc)) return;
+        let byTerm = positions.get(row.doc);
+        if (!byTerm) positions.set(row.doc, (byTerm = new Map()));
+        const list = byTerm.get(key);
+        if (list) list.push(row.offset);
+        else byTerm.set(key, [row.offset]);
+      });
+    }
+    const none: number[] = [];
+    const out: Array<{ rowid: number; id: string; name: string; hits: number }> = [];
+    for (const c of candidates) {
+      const byTerm = positions.get(c.rowid);
+      // Prefix terms gather several words' positions: sorted, as NEAR expects.
+      const hits = countMatches(node, (t: IndexTerm) => byTerm?.get(termKey(t))?.sort((a, b) => a - b) ?? none);
+      if (hits) out.push({ ...c, hits });
+    }
+    return out;
+  } catch (e) {
+    throw sqliteFailure(req, e);
   }
 }
 
@@ -157,8 +235,9 @@ function kwic(doc: DocumentRow, index: CodePointIndex, span: Span, n: number, co
 }
 
 /**
- * Every hit of a search, one page at a time, with the totals. Every matching document is
- * read to count its hits, but context lines are built only for the page shown.
+ * Every hit of a search, one page at a time, with the totals. Words and phrases are counted
+ * from the FTS5 index; only the page's documents are read, to give offsets and context.
+ * A regular expression has no index to use: every document's text is read.
  */
 export async function searchHits(r: Reader, req: SearchRequest & { page?: number; pageSize?: number; context?: number }): Promise<SearchPage> {
   const pageSize = req.pageSize ?? DEFAULT_PAGE_SIZE;
@@ -170,15 +249,34 @@ export async function searchHits(r: Reader, req: SearchRequest & { page?: number
   let documents = 0;
   const hits: KwicLine[] = [];
   const counts: SearchDocumentCount[] = [];
-  await eachMatch(r, req, (doc, spans) => {
-    const first = total;
-    total += spans.length;
-    documents++;
-    if (total <= from || first >= to) return;
+  const addPage = (doc: DocumentRow, spans: Span[], first: number) => {
     const index = new CodePointIndex(doc.text);
     counts.push({ document_id: doc.id, document_name: doc.name, hits: spans.length, first_index: first });
     for (let i = Math.max(0, from - first); i < spans.length && first + i < to; i++) hits.push(kwic(doc, index, spans[i]!, first + i, context));
-  });
+  };
+  if (req.regex) {
+    await eachMatch(r, req, (doc, spans) => {
+      const first = total;
+      total += spans.length;
+      documents++;
+      if (total > from && first < to) addPage(doc, spans, first);
+    });
+  } else {
+    const node = parseQuery(req.query.trim());
+    const perDocument = await countFromIndex(r, req, node);
+    const onPage: Array<{ id: string; first: number }> = [];
+    for (const d of perDocument) {
+      const first = total;
+      total += d.hits;
+      if (total > from && first < to) onPage.push({ id: d.id, first });
+    }
+    documents = perDocument.length;
+    const folds = new Map<string, string>();
+    for (const p of onPage) {
+      const doc = (await r.get<DocumentRow>(`SELECT id, name, text FROM documents WHERE id = ?`, [p.id]))!;
+      addPage(doc, matchDocument(node, wordsOf(doc.text, folds)) ?? [], p.first);
+    }
+  }
   return { total_hits: total, total_documents: documents, page, page_size: pageSize, pages: Math.max(1, Math.ceil(total / pageSize)), hits, documents: counts };
 }
 
