@@ -122,7 +122,9 @@ test.describe('compare coders at 1280×720', () => {
     // The paragraphs keep a reading width: at least 30 characters to a line, never a word a line.
     const text = compare.getByRole('document', { name: "Document with each coder's stripes" }).locator('.compare-row p').first();
     const { width, perLine } = await text.evaluate((p) => {
-      const lines = new Set(Array.from(p.getClientRects ? (() => { const r = document.createRange(); r.selectNodeContents(p); return r.getClientRects(); })() : []).map((x) => Math.round(x.top))).size;
+      const range = document.createRange();
+      range.selectNodeContents(p);
+      const lines = new Set(Array.from(range.getClientRects()).map((x) => Math.round(x.top))).size;
       return { width: p.getBoundingClientRect().width, perLine: (p.textContent ?? '').length / Math.max(1, lines) };
     });
     expect(width).toBeGreaterThanOrEqual(300);
