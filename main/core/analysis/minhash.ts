@@ -39,10 +39,17 @@ function mix(h: number): number {
 /** The distinct shingle hashes of a text; a text shorter than a shingle is one shingle of all its words. */
 export function shingleHashes(text: string): Uint32Array {
   const w = words(text);
-  const out = new Set<number>();
   if (w.length === 0) return new Uint32Array();
-  if (w.length < SHINGLE_WORDS) out.add(hashString(w.join(' ')));
-  for (let i = 0; i + SHINGLE_WORDS <= w.length; i++) out.add(hashString(w.slice(i, i + SHINGLE_WORDS).join(' ')));
+  // Each word hashed once; a shingle's hash combines its words' hashes in order, so no
+  // shingle string is ever built.
+  const h = Uint32Array.from(w, (x) => hashString(x));
+  const out = new Set<number>();
+  const span = Math.min(SHINGLE_WORDS, w.length);
+  for (let i = 0; i + span <= w.length; i++) {
+    let x = 0x9747b28c;
+    for (let k = 0; k < span; k++) x = Math.imul(x ^ h[i + k]!, 0x01000193) ^ (x >>> 15);
+    out.add(mix(x));
+  }
   return Uint32Array.from(out);
 }
 

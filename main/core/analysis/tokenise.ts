@@ -26,12 +26,18 @@ const TOKEN = new RegExp(
   'gu',
 );
 /** Punctuation that ends a phrase: an n-gram never spans it (nor a line break). */
-const PHRASE_BREAK = /^[.!?;:…\n()"«»“”]$/;
+const PHRASE_BREAK = new Set(['.', '!', '?', ';', ':', '…', '\n', '(', ')', '"', '«', '»', '“', '”']);
 const PICTOGRAPH = /^(?:\p{Extended_Pictographic}|\p{Regional_Indicator})/u;
+/** Every emoji and flag starts above U+2000; letters and digits below it need no property test. */
+const isPictograph = (t: string) => t.charCodeAt(0) >= 0x2000 && PICTOGRAPH.test(t);
 
-/** The form a token is counted under: lower case, NFC, one apostrophe. */
+/**
+ * The form a token is counted under: lower case, one apostrophe. Stored texts are NFC
+ * already (normalised at import), so no normalisation is repeated per word.
+ */
 export function foldToken(word: string): string {
-  return word.normalize('NFC').toLowerCase().replace(APOSTROPHES, "'");
+  const lower = word.toLowerCase();
+  return lower.indexOf('\u2019') >= 0 || lower.indexOf('\u02BC') >= 0 ? lower.replace(APOSTROPHES, "'") : lower;
 }
 
 /**
@@ -40,11 +46,13 @@ export function foldToken(word: string): string {
  */
 export function tokenise(text: string): (string | null)[] {
   const out: (string | null)[] = [];
-  for (const m of text.matchAll(TOKEN)) {
+  TOKEN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = TOKEN.exec(text)) !== null) {
     const t = m[0];
-    if (PHRASE_BREAK.test(t)) {
+    if (t.length === 1 && PHRASE_BREAK.has(t)) {
       if (out.length > 0 && out[out.length - 1] !== null) out.push(null);
-    } else if (PICTOGRAPH.test(t)) out.push(t);
+    } else if (isPictograph(t)) out.push(t);
     else out.push(foldToken(t));
   }
   return out;
@@ -53,7 +61,7 @@ export function tokenise(text: string): (string | null)[] {
 /** Word tokens only (no breaks, no emoji), folded: what shingles for duplicate detection are built from. */
 export function words(text: string): string[] {
   const out: string[] = [];
-  for (const t of tokenise(text)) if (t !== null && !PICTOGRAPH.test(t)) out.push(t);
+  for (const t of tokenise(text)) if (t !== null && !isPictograph(t)) out.push(t);
   return out;
 }
 
