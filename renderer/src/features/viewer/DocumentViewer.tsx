@@ -94,6 +94,7 @@ export function DocumentViewer(props: Props) {
   const { doc, map: textMap, segments, selectedSegmentId, pending, jump, onSelectSegment, onSelection, colors, textSize } = props;
   const scrollRef = useRef<HTMLDivElement>(null);
   const pageRef = useRef<HTMLDivElement>(null);
+  const marginRef = useRef<HTMLDivElement>(null);
   const rootRef = useRef<HTMLDivElement>(null);
   const mapRef = useRef<TextMap | null>(null);
   const parasRef = useRef<HTMLElement[]>([]);
@@ -142,6 +143,7 @@ export function DocumentViewer(props: Props) {
     paras.forEach((p, i) => index.set(p, i));
     indexRef.current = index;
     scrollRef.current?.scrollTo({ top: 0 });
+    reading.current = null;
     setRendered((n) => n + 1);
     return () => {
       editor.setRootElement(null);
@@ -238,10 +240,10 @@ export function DocumentViewer(props: Props) {
   // Stripes for the visible part of the page.
   const layoutStripes = useCallback(() => {
     const scroller = scrollRef.current;
-    const page = pageRef.current;
+    const margin = marginRef.current;
     const paras = parasRef.current;
     const map = mapRef.current;
-    if (!scroller || !page || !map || paras.length === 0) {
+    if (!scroller || !margin || !map || paras.length === 0) {
       setStripes([]);
       setRows([]);
       return;
@@ -270,7 +272,8 @@ export function DocumentViewer(props: Props) {
 
     const from = map.startCp[first]!;
     const to = map.startCp[last]! + (map.paras[last]!.length + 2);
-    const pageTop = page.getBoundingClientRect().top;
+    // Stripes are placed in the margin's box: measure from its top, not the page's (which has padding).
+    const pageTop = margin.getBoundingClientRect().top;
     const visible = segsRef.current.filter((s) => s.start < to && s.end > from);
     const measured: { id: string; top: number; height: number }[] = [];
     for (const s of visible) {
@@ -313,6 +316,48 @@ export function DocumentViewer(props: Props) {
     setLanes(Math.max(3, laid.lanes));
   }, [rangeOf, selectedSegmentId, colorOf]);
 
+  // The passage of the last jump, kept at the upper third of the view while the layout settles.
+  const anchor = useRef<{ start: number; end: number } | null>(null);
+  const scrollToAnchor = useCallback(() => {
+    const a = anchor.current;
+    const scroller = scrollRef.current;
+    const r = a ? rangeOf(a.start, a.end) : null;
+    if (!r || !scroller) return;
+    const delta = r.getBoundingClientRect().top - scroller.getBoundingClientRect().top - scroller.clientHeight / 3;
+    if (Math.abs(delta) > 1) scroller.scrollTop += delta;
+  }, [rangeOf]);
+
+  // Where the reader is: the first paragraph in view and how far from the top. A resize or a
+  // new text size rewraps every line; the reader stays at that paragraph.
+  const reading = useRef<{ para: number; offset: number; wrap: string } | null>(null);
+  const scrolled = useRef(false);
+  /** What the lines' wrapping depends on; while it differs from the recorded one, a scroll is the browser's, not the reader's. */
+  const wrapKey = () => `${rootRef.current?.clientWidth ?? 0}:${rootRef.current?.style.fontSize ?? ''}`;
+  const recordReading = useCallback(() => {
+    const scroller = scrollRef.current;
+    const paras = parasRef.current;
+    if (!scroller || paras.length === 0) return;
+    if (reading.current && reading.current.wrap !== wrapKey()) return;
+    const top = scroller.getBoundingClientRect().top;
+    let lo = 0;
+    let hi = paras.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (paras[mid]!.getBoundingClientRect().bottom <= top) lo = mid + 1;
+      else hi = mid;
+    }
+    reading.current = { para: lo, offset: paras[lo]!.getBoundingClientRect().top - top, wrap: wrapKey() };
+  }, []);
+  const keepReading = useCallback(() => {
+    const scroller = scrollRef.current;
+    const r = reading.current;
+    const para = r ? parasRef.current[r.para] : undefined;
+    if (!scroller || !r || !para) return;
+    const delta = para.getBoundingClientRect().top - scroller.getBoundingClientRect().top - r.offset;
+    if (Math.abs(delta) > 1) scroller.scrollTop += delta;
+    r.wrap = wrapKey();
+  }, []);
+
   const layoutRef = useRef(layoutStripes);
   layoutRef.current = layoutStripes;
   const frame = useRef(0);
@@ -320,9 +365,11 @@ export function DocumentViewer(props: Props) {
     if (frame.current) return;
     frame.current = requestAnimationFrame(() => {
       frame.current = 0;
+      if (scrolled.current && !anchor.current) recordReading();
+      scrolled.current = false;
       layoutRef.current();
     });
-  }, []);
+  }, [recordReading]);
 
   // Measured before paint whenever what is drawn changes.
   useLayoutEffect(() => {
@@ -334,8 +381,24 @@ export function DocumentViewer(props: Props) {
     const scroller = scrollRef.current;
     const root = rootRef.current;
     if (!scroller || !root) return;
-    scroller.addEventListener('scroll', schedule, { passive: true });
-    const ro = new ResizeObserver(schedule);
+    const onScroll = () => {
+      scrolled.current = true;
+      schedule();
+    };
+    scroller.addEventListener('scroll', onScroll, { passive: true });
+    // Paragraphs get their real height as they come near (content-visibility): a passage just
+    // jumped to is kept in place while they do, until the reader scrolls, clicks or types.
+    const ro = new ResizeObserver(() => {
+      if (anchor.current) scrollToAnchor();
+      else keepReading();
+      schedule();
+    });
+    const letGo = () => {
+      if (!anchor.current) return;
+      anchor.current = null;
+      recordReading();
+    };
+    for (const type of ['wheel', 'pointerdown', 'keydown', 'touchstart'] as const) window.addEventListener(type, letGo, { capture: true, passive: true });
     observer.current = ro;
     ro.observe(scroller);
     ro.observe(root);
@@ -345,15 +408,16 @@ export function DocumentViewer(props: Props) {
     fonts?.addEventListener('loadingdone', schedule);
     return () => {
       live = false;
-      scroller.removeEventListener('scroll', schedule);
+      scroller.removeEventListener('scroll', onScroll);
       fonts?.removeEventListener('loadingdone', schedule);
       ro.disconnect();
+      for (const type of ['wheel', 'pointerdown', 'keydown', 'touchstart'] as const) window.removeEventListener(type, letGo, { capture: true });
       observer.current = null;
       observed.current = new Set();
       cancelAnimationFrame(frame.current);
       frame.current = 0;
     };
-  }, [schedule]);
+  }, [schedule, scrollToAnchor, keepReading, recordReading]);
 
   // Jumps (retrieval, search hits): scroll the passage to the upper third and flash it.
   useEffect(() => {
@@ -363,11 +427,10 @@ export function DocumentViewer(props: Props) {
     if (!map || !scroller) return;
     const para = parasRef.current[cpToLocal(map, jump.start).para];
     para?.scrollIntoView({ block: 'center' });
+    anchor.current = { start: jump.start, end: jump.end };
+    scrollToAnchor();
     const r = rangeOf(jump.start, jump.end);
     if (r) {
-      const rect = r.getBoundingClientRect();
-      const sRect = scroller.getBoundingClientRect();
-      scroller.scrollTop += rect.top - sRect.top - scroller.clientHeight / 3;
       setHighlights('m-search', new Map([['m-search', [r]]]));
       if (jump.select) {
         document.getSelection()?.setBaseAndExtent(r.startContainer, r.startOffset, r.endContainer, r.endOffset);
@@ -383,7 +446,7 @@ export function DocumentViewer(props: Props) {
       window.removeEventListener('pointerdown', onEnd);
       window.removeEventListener('keydown', onEnd);
     };
-  }, [jump, rendered, rangeOf, schedule]);
+  }, [jump, rendered, rangeOf, schedule, scrollToAnchor]);
 
   // Screen readers hear which segment is selected (a click, Alt+↓/↑) and each passage coded.
   const known = useRef<{ doc: string | null; keys: Set<string> }>({ doc: null, keys: new Set() });
@@ -640,7 +703,7 @@ export function DocumentViewer(props: Props) {
       </header>
       <div className="viewer-scroll" ref={scrollRef} onMouseLeave={() => setTooltip(null)}>
         <div className="doc-page" ref={pageRef}>
-          <div className="margin" style={{ width }} aria-label="Coding stripes" role="group">
+          <div className="margin" ref={marginRef} style={{ width }} aria-label="Coding stripes" role="group">
             {stripes.map((s) => (
               <button
                 key={s.id}
