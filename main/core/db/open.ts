@@ -1,4 +1,4 @@
-import { existsSync, openSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, openSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { MarginaliaError } from '../errors';
 import { Sqlite } from './sqlite';
@@ -121,7 +121,7 @@ async function migrate(sqlite: Sqlite, from: number): Promise<void> {
   }
 }
 
-async function openConnection(path: string, options: { readonly?: boolean; create?: boolean }): Promise<Sqlite> {
+async function openConnection(path: string, options: { readonly?: boolean; create?: boolean; immutable?: boolean }): Promise<Sqlite> {
   try {
     return await Sqlite.open(path, options);
   } catch (err) {
@@ -129,15 +129,47 @@ async function openConnection(path: string, options: { readonly?: boolean; creat
   }
 }
 
+function canWrite(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    accessSync(dirname(path), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const sizeOf = (path: string) => (existsSync(path) ? statSync(path).size : 0);
+
+/**
+ * How a project that cannot be written (a read-only file or folder: a CD, a shared drive, a
+ * colleague's folder) is still read. SQLite in WAL mode needs a -shm beside the file even to
+ * read; where none can be created, a file whose changes are all in it (no -wal) is opened as
+ * immutable. Changes still waiting in a -wal cannot be read without one: that is said.
+ */
+function readOnlyPlace(path: string): { immutable: boolean; reason: string } {
+  const name = basename(path);
+  const reason = `${name} is in a read-only folder (or is itself read-only), so it was opened for reading only and nothing can be changed. Copy the project to a folder you can write to, such as your Documents, and open it there.`;
+  const walWaiting = sizeOf(`${path}-wal`) > 0;
+  if (!walWaiting) return { immutable: true, reason };
+  if (existsSync(`${path}-shm`)) return { immutable: false, reason };
+  throw new MarginaliaError(
+    'io',
+    `${name} cannot be read here: its folder is read-only, and its latest changes are in ${name}-wal beside it, which SQLite can read only with a ${name}-shm it cannot create. Copy ${name} and ${name}-wal together to a folder you can write to, and open the copy there.`,
+  );
+}
+
 /**
  * Opens an existing project, upgrading its schema when it is older. A file that is not a
  * project, is from a newer version or is damaged is refused before anything is written.
+ * One that cannot be written is opened for reading, and every change is refused saying why.
  */
 export async function openProjectDb(path: string, options: OpenOptions = {}): Promise<ProjectDb> {
   const name = basename(path);
-  const readOnly = options.readOnly ?? false;
   inspectProjectFile(path);
-  const sqlite = await openConnection(path, { readonly: readOnly });
+  const place = !options.readOnly && !canWrite(path) ? readOnlyPlace(path) : null;
+  const readOnly = (options.readOnly ?? false) || place !== null;
+  const sqlite = await openConnection(path, { readonly: readOnly, immutable: place?.immutable ?? false });
   try {
     let version: number;
     try {
@@ -157,7 +189,7 @@ export async function openProjectDb(path: string, options: OpenOptions = {}): Pr
     await sqlite.close().catch(() => undefined);
     throw describeFileError(err, path) ?? err;
   }
-  return new ProjectDb(sqlite, { fileName: name, path, readOnly });
+  return new ProjectDb(sqlite, { fileName: name, path, readOnly, ...(place ? { readOnlyReason: place.reason } : {}) });
 }
 
 /** Creates a new, empty project file. Refuses to overwrite an existing file. */

@@ -202,6 +202,8 @@ export interface ProjectDbOptions {
   path?: string;
   /** Opened read-only: every write is refused with a message saying why. */
   readOnly: boolean;
+  /** Why it was opened read-only when nobody asked (a read-only folder), for that message. */
+  readOnlyReason?: string;
 }
 
 /**
@@ -238,6 +240,7 @@ export class ProjectDb {
   readonly fileName: string;
   private readonly path: string;
   readonly readOnly: boolean;
+  private readonly readOnlyReason: string | undefined;
   private readScope: ReadScopeProvider | null = null;
 
   constructor(
@@ -247,6 +250,7 @@ export class ProjectDb {
     this.fileName = options.fileName;
     this.path = options.path ?? options.fileName;
     this.readOnly = options.readOnly;
+    this.readOnlyReason = options.readOnlyReason;
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
@@ -319,7 +323,7 @@ export class ProjectDb {
   private writeRefusal(): MarginaliaError | null {
     if (this.damage) return this.damage;
     if (this.readOnly) {
-      return new MarginaliaError('io', `${this.fileName} is open read-only, so nothing can be changed. Export what you need, or open the file normally.`);
+      return new MarginaliaError('io', this.readOnlyReason ?? `${this.fileName} is open read-only, so nothing can be changed. Export what you need, or open the file normally.`);
     }
     return null;
   }

@@ -16,12 +16,17 @@ export interface RunResult {
 export class Sqlite {
   private constructor(private readonly db: sqlite3.Database) {}
 
-  static open(path: string, options: { readonly?: boolean; create?: boolean } = {}): Promise<Sqlite> {
+  /**
+   * `immutable`: read a file SQLite may assume nobody changes, without the -shm it would
+   * otherwise need beside it (a project in a read-only folder).
+   */
+  static open(path: string, options: { readonly?: boolean; create?: boolean; immutable?: boolean } = {}): Promise<Sqlite> {
     const mode = options.readonly
       ? sqlite3.OPEN_READONLY
       : sqlite3.OPEN_READWRITE | (options.create ? sqlite3.OPEN_CREATE : 0);
+    const target = options.immutable ? `file:${path.replace(/\\/g, '/').split('/').map(encodeURIComponent).join('/')}?immutable=1` : path;
     return new Promise((resolve, reject) => {
-      const db: sqlite3.Database = new sqlite3.Database(path, mode, (err) => {
+      const db: sqlite3.Database = new sqlite3.Database(target, options.immutable ? mode | sqlite3.OPEN_URI : mode, (err) => {
         if (err) reject(err);
         else resolve(new Sqlite(db));
       });
