@@ -25,18 +25,19 @@ export interface IndexResult {
  * Derived data, so written outside the undo history.
  */
 export async function indexDuplicates(db: ProjectDb): Promise<IndexResult> {
+  // Signatures leave with their documents (ON DELETE CASCADE), so equal counts mean every
+  // document is signed: two index counts, however large the project.
+  const missing = await db.read(async (r) => {
+    const counts = await r.get<{ docs: number; signed: number }>(`SELECT (SELECT count(*) FROM documents) AS docs, (SELECT count(*) FROM document_fingerprints) AS signed`);
+    if (!counts || counts.docs === counts.signed) return [];
+    // Ids only: the id index covers this, where a scan of the table would read every text.
+    return (await r.all<{ id: string }>(`SELECT id FROM documents WHERE id NOT IN (SELECT document_id FROM document_fingerprints)`)).map((x) => x.id);
+  });
   const fresh: { id: string; sig: Uint32Array }[] = [];
   const unsigned: { id: string; shingles: number }[] = [];
-  let after = -1;
-  for (;;) {
-    const page = await db.read((r) =>
-      r.all<{ rowid: number; id: string; text: string }>(
-        `SELECT d.rowid, d.id, d.text FROM documents d WHERE d.rowid > ? AND NOT EXISTS (SELECT 1 FROM document_fingerprints f WHERE f.document_id = d.id) ORDER BY d.rowid LIMIT ${PAGE}`,
-        [after],
-      ),
-    );
-    if (page.length === 0) break;
-    after = page[page.length - 1]!.rowid;
+  for (let i = 0; i < missing.length; i += PAGE) {
+    const chunk = missing.slice(i, i + PAGE);
+    const page = await db.read((r) => r.all<{ id: string; text: string }>(`SELECT id, text FROM documents WHERE id IN (${chunk.map(() => '?').join(',')})`, chunk));
     for (const d of page) {
       const sig = signature(d.text);
       if (sig) fresh.push({ id: d.id, sig });
