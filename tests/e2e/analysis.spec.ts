@@ -75,8 +75,18 @@ test('document sets: made from an attribute value and by hand, shown with their 
   const picked = (await api.call('sets.list', {})).find((s) => s.name === 'Picked')!;
   expect(await api.call('sets.members', { setId: picked.id })).toEqual([docs[3]!.id, docs[4]!.id]);
 
-  // Undoable from the Edit menu like any change.
+  // A scope of the Export dialog: the documents table of the set RT has its two documents.
   await dialog.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('menubar', { name: 'Main menu' }).getByRole('menuitem', { name: 'File' }).click();
+  await page.getByRole('menu', { name: 'File' }).getByRole('menuitem', { name: 'Export…' }).click();
+  const exportDialog = page.getByRole('dialog', { name: 'Export' });
+  await exportDialog.getByRole('combobox', { name: 'Format' }).selectOption('documents');
+  await expect(exportDialog.getByRole('region', { name: 'Preview' }).getByRole('heading')).toHaveText('Preview: all 5 rows');
+  await exportDialog.getByRole('combobox', { name: 'Document set' }).selectOption({ label: 'RT (2)' });
+  await expect(exportDialog.getByRole('region', { name: 'Preview' }).getByRole('heading')).toHaveText('Preview: all 2 rows');
+  await exportDialog.getByRole('button', { name: 'Close' }).click();
+
+  // Undoable from the Edit menu like any change.
   await page.keyboard.press('Control+z');
   await expect.poll(async () => (await api.call('sets.list', {})).map((s) => s.name)).toEqual(['RT']);
 });

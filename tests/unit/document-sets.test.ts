@@ -129,11 +129,19 @@ describe('document sets', () => {
     expect(members.size).toBeLessThan(docs.length);
 
     expect((await p.call('documents.list', { setId })).map((d) => d.id)).toEqual(docs.filter((d) => members.has(d.id)).map((d) => d.id));
+    const page = await p.call('documents.page', { setId, limit: 2 });
+    expect(page.total).toBe(members.size);
+    expect(page.documents.map((d) => d.id)).toEqual(docs.filter((d) => members.has(d.id)).slice(0, 2).map((d) => d.id));
+    const byName = await p.call('documents.page', { setId, sort: 'name', limit: 1000 });
+    expect(new Set(byName.documents.map((d) => d.id))).toEqual(members);
 
     const all = await p.call('segments.list', {});
     const scoped = await p.call('segments.list', { setId });
     expect(scoped.map((s) => s.id)).toEqual(all.filter((s) => members.has(s.document_id)).map((s) => s.id));
     expect(scoped.length).toBeGreaterThan(0);
+    const segPage = await p.call('segments.page', { setId, limit: 1000 });
+    expect(segPage.total).toBe(scoped.length);
+    expect(segPage.segments.map((x) => x.id).sort()).toEqual(scoped.map((x) => x.id).sort());
 
     const [ana, ben] = p.coders;
     const bySet = await p.call('team.agreement', { coderIds: [ana!.id, ben!.id], setId, unit: 'char', threshold: 0.9 });

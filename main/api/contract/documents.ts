@@ -16,6 +16,8 @@ export const documentsContract = {
         attribute: z.string().min(1).max(200).optional(),
         descending: z.boolean().optional(),
         filter: z.string().max(1000).optional(),
+        /** Only the documents of this document set. */
+        setId: Id.optional(),
         after: z.object({ key: z.union([z.string(), z.number(), z.null()]), id: Id }).strict().nullable().optional(),
         offset: z.number().int().min(0).optional(),
         limit: z.number().int().min(1).max(1000).optional(),

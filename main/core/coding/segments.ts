@@ -152,6 +152,10 @@ export async function pageSegments(r: Reader, filter: SegmentPageFilter = {}): P
     where.push(`s.coder_id IN (${filter.coderIds.map(() => '?').join(',')})`);
     params.push(...filter.coderIds);
   }
+  if (filter.setId) {
+    where.push('s.document_id IN (SELECT document_id FROM document_set_members WHERE set_id = ?)');
+    params.push(filter.setId);
+  }
   const value = filter.value?.trim();
   if (filter.attribute && value) {
     where.push(

@@ -119,6 +119,8 @@ export interface DocumentPageOptions extends CoderChoice {
   descending?: boolean;
   /** Only documents whose name contains this (case-insensitive). */
   filter?: string;
+  /** Only documents of this document set. */
+  setId?: string;
   /** Rows after this cursor (keyset: stable while rows before it are added or removed). */
   after?: DocumentCursor | null;
   /** Rows from this position, when no cursor is at hand (a jump of the scrollbar). */
@@ -156,6 +158,10 @@ export async function pageDocuments(r: Reader, options: DocumentPageOptions = {}
   if (filter) {
     where.push(`d.name LIKE ? ESCAPE '\\'`);
     whereParams.push(`%${filter.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  }
+  if (options.setId) {
+    where.push(`d.id IN (SELECT document_id FROM document_set_members WHERE set_id = ?)`);
+    whereParams.push(options.setId);
   }
   const total = (await r.get<{ n: number }>(`SELECT count(*) AS n FROM documents d ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, whereParams))?.n ?? 0;
   const after = options.after ?? null;

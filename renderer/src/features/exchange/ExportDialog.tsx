@@ -53,6 +53,9 @@ export function ExportDialog(props: { onClose: () => void }) {
   const [code, setCode] = useState('');
   const [subcodes, setSubcodes] = useState(true);
   const [where, setWhere] = useState('');
+  /** A document set (its id): only its documents. */
+  const [documentSet, setDocumentSet] = useState('');
+  const [sets, setSets] = useState<Output<'sets.list'>>([]);
   const [measure, setMeasure] = useState<Measure>('count');
   const [rollup, setRollup] = useState(false);
   const [delimiter, setDelimiter] = useState<Delimiter>('comma');
@@ -65,10 +68,11 @@ export function ExportDialog(props: { onClose: () => void }) {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    void Promise.all([call('coders.list', {}), call('codes.list', {})]).then(
-      ([k, c]) => {
+    void Promise.all([call('coders.list', {}), call('codes.list', {}), call('sets.list', {})]).then(
+      ([k, c, s]) => {
         setCoders(k);
         setCodes(c);
+        setSets(s);
       },
       (err: unknown) => setError(err instanceof ApiError ? err.message : String(err)),
     );
@@ -85,8 +89,9 @@ export function ExportDialog(props: { onClose: () => void }) {
       ...(scope === 'consensus' ? { consensus: true } : {}),
       ...(code ? { code, subcodes } : {}),
       ...(conditions.length ? { where: conditions } : {}),
+      ...(documentSet ? { set: documentSet } : {}),
     };
-  }, [scope, chosenCoders, code, subcodes, where]);
+  }, [scope, chosenCoders, code, subcodes, where, documentSet]);
   const consensusLayer = coders.some((c) => c.name === 'consensus');
   const matrixOptions = format === 'matrix' || format === 'bundle' ? { measure, rollup } : {};
 
@@ -204,6 +209,19 @@ export function ExportDialog(props: { onClose: () => void }) {
             Only documents where (one attribute=value per line)
             <textarea rows={2} value={where} placeholder="outlet=BBC" onChange={(e) => setWhere(e.target.value)} />
           </label>
+          {sets.length > 0 && (
+            <label className="exchange-row">
+              Document set{' '}
+              <select aria-label="Document set" value={documentSet} onChange={(e) => setDocumentSet(e.target.value)}>
+                <option value="">All documents</option>
+                {sets.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.name} ({s.document_count})
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
         </fieldset>
       )}
 
