@@ -31,7 +31,7 @@ test('under a desktop preload the renderer uses it, and answers menu commands an
   await page.reload();
   const documents = page.getByRole('listbox', { name: 'Documents', exact: true });
   await expect(documents.getByRole('option')).toHaveCount(5);
-  expect(await page.evaluate(() => (window as unknown as { __calls: string[] }).__calls)).toContain('documents.list');
+  expect(await page.evaluate(() => (window as unknown as { __calls: string[] }).__calls)).toContain('documents.page');
 
   await page.evaluate(() => (window as unknown as { __menu: (a: string) => void }).__menu('export'));
   const exportDialog = page.getByRole('dialog', { name: 'Export' });

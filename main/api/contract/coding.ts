@@ -16,6 +16,8 @@ export const codingContract = {
         coderIds: z.array(Id).max(1000).optional(),
         context: z.number().int().min(0).max(2000).optional(),
         setId: Id.optional(),
+        /** Only these segments: the one a memo is on, say. */
+        ids: z.array(Id).max(1000).optional(),
       })
       .strict(),
     'Segments, filtered by document, document set, code (with subcodes), coders; each with its text and optional context.',
@@ -29,12 +31,11 @@ export const codingContract = {
         context: z.number().int().min(0).max(2000).optional(),
         attribute: z.string().min(1).max(200).optional(),
         value: z.string().max(1000).optional(),
-        setId: Id.optional(),
         after: z.object({ order: z.number().int(), documentId: Id, start: Offset, end: Offset, id: Id }).strict().nullable().optional(),
         limit: z.number().int().min(1).max(1000).optional(),
       })
       .strict(),
-    'Retrieval one page at a time (pass the previous page\'s `next` as `after`), in document order, with the total: segments of a code (with subcodes), of coders, in documents whose attribute contains a value or in a document set.',
+    'Retrieval one page at a time (pass the previous page\'s `next` as `after`), in document order, with the total: segments of a code (with subcodes), of coders, in documents whose attribute contains a value.',
   ),
   'segments.create': command<{ id: string }>()(
     z

@@ -1,11 +1,58 @@
 import { useEffect, useState } from 'react';
-import { onChange } from '../api/client';
+import { onChange, type ChangeSource } from '../api/client';
 
 /** A counter that moves after every change to the project: views reload on it. */
 export function useProjectVersion(): number {
   const [version, setVersion] = useState(0);
   useEffect(() => onChange(() => setVersion((v) => v + 1)), []);
   return version;
+}
+
+/**
+ * What a view shows, as far as invalidation goes. A change moves only the topics it touched,
+ * so coding a passage reloads the codebook's counts, the visible page of the document list
+ * and the open document's stripes, not the project info, the coders or the whole list.
+ */
+export type Topic = 'project' | 'history' | 'documents' | 'codes' | 'segments' | 'coders' | 'memos';
+const ALL: readonly Topic[] = ['project', 'history', 'documents', 'codes', 'segments', 'coders', 'memos'];
+
+/** By method name, what a change touches; anything not named here (imports, merges, undo, the desktop menu) touches everything. */
+const TOUCHES: ReadonlyArray<[RegExp, readonly Topic[]]> = [
+  // Counts live in the codebook and the document list.
+  [/^segments\./, ['segments', 'codes', 'documents', 'history']],
+  [/^memos\./, ['memos', 'segments', 'history']],
+  // A code's colour and name show on stripes; deleting or merging one moves counts everywhere.
+  [/^codes\.(create|rename|recolor|describe|setShortcut|move)$/, ['codes', 'segments', 'history']],
+  [/^codes\./, ['codes', 'segments', 'documents', 'memos', 'history']],
+  [/^documents\.(rename|setAttributes)$/, ['documents', 'history']],
+  [/^coders\./, ['coders', 'project']],
+  [/^project\.(rename|describe|saveNow|retrySave)$/, ['project']],
+];
+
+/** The topics a change touches. */
+export function touched(source: ChangeSource): readonly Topic[] {
+  for (const [re, topics] of TOUCHES) if (re.test(source)) return topics;
+  return ALL;
+}
+
+export type TopicVersions = Readonly<Record<Topic, number>>;
+
+/** One counter per topic, moved by the changes that touch it: a view reloads on its topics' counters only. */
+export function useTopicVersions(): TopicVersions {
+  const [versions, setVersions] = useState<TopicVersions>(() => Object.fromEntries(ALL.map((t) => [t, 0])) as Record<Topic, number>);
+  useEffect(
+    () =>
+      onChange((source) => {
+        const hit = touched(source);
+        setVersions((v) => {
+          const next = { ...v };
+          for (const t of hit) next[t] += 1;
+          return next;
+        });
+      }),
+    [],
+  );
+  return versions;
 }
 
 /** Loads a value whenever its dependencies change; keeps the previous value while loading. */

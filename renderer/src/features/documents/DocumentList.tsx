@@ -1,10 +1,30 @@
-import { useMemo, useState } from 'react';
-import type { DocumentSummary } from '../../../../main/core/documents/documents';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { DocumentCursor, DocumentSummary } from '../../../../main/core/documents/documents';
+import type { Input } from '../../../../main/api/contract';
+import { call } from '../../api/client';
+import './documents.css';
+
+type Scope = { coderIds?: string[]; consensus?: boolean };
+type Sort = NonNullable<Input<'documents.page'>['sort']>;
 
 interface Props {
-  documents: DocumentSummary[];
+  /** Whose segments the counts cover. */
+  scope: Scope;
+  /** Moves when documents or their counts changed: the rows on screen are asked for again. */
+  version: number;
   openId: string | null;
   onOpen: (id: string, at?: { start: number; end: number }) => void;
+}
+
+/** Rows are one height, so the list knows where any row is without drawing the others. */
+const ROW = 46;
+const PAGE = 100;
+/** Rows drawn above and below the visible ones, so a short scroll shows no gap. */
+const OVERSCAN = 8;
+
+interface Page {
+  rows: DocumentSummary[];
+  next: DocumentCursor | null;
 }
 
 function attributeLine(d: DocumentSummary): string {
@@ -14,39 +34,228 @@ function attributeLine(d: DocumentSummary): string {
     .join(' · ');
 }
 
-/** The documents: a listbox filtered by name. Search over the texts is the search panel's. */
-export function DocumentList({ documents, openId, onOpen }: Props) {
+/**
+ * The documents: a windowed listbox. Only the rows in view are in the page; they are asked
+ * for a page of 100 at a time (after the previous page's last row when that page is at hand,
+ * by position after a jump of the scrollbar), sorted and filtered by the API, so a project
+ * of 100,000 documents opens and scrolls as one of ten. Search over the texts is the search panel's.
+ */
+export function DocumentList({ scope, version, openId, onOpen }: Props) {
   const [filter, setFilter] = useState('');
-  const shown = useMemo(() => {
-    const f = filter.trim().toLowerCase();
-    return f ? documents.filter((d) => d.name.toLowerCase().includes(f)) : documents;
-  }, [documents, filter]);
+  const [appliedFilter, setAppliedFilter] = useState('');
+  const [sort, setSort] = useState<string>('order');
+  const [descending, setDescending] = useState(false);
+  const [attributes, setAttributes] = useState<string[]>([]);
+  const [total, setTotal] = useState<number | null>(null);
+  const [pages, setPages] = useState<ReadonlyMap<number, Page>>(new Map());
+  const [view, setView] = useState({ top: 0, height: 400 });
+  const [active, setActive] = useState(0);
+  const listRef = useRef<HTMLUListElement>(null);
+  const loading = useRef(new Set<number>());
+  /** The query the cached pages belong to; a page answered for an older one is dropped. */
+  const generation = useRef(0);
+  /** While the pages in view are asked for again after a change, the scroll loader waits. */
+  const refreshing = useRef(false);
 
-  const openIndex = Math.max(0, shown.findIndex((d) => d.id === openId));
-  const onKeyDown = (e: React.KeyboardEvent) => {
-    let next = -1;
-    if (e.key === 'ArrowDown') next = Math.min(shown.length - 1, openIndex + 1);
-    else if (e.key === 'ArrowUp') next = Math.max(0, openIndex - 1);
-    else if (e.key === 'Home') next = 0;
-    else if (e.key === 'End') next = shown.length - 1;
-    if (next < 0 || !shown[next]) return;
-    e.preventDefault();
-    onOpen(shown[next]!.id);
+  const scopeKey = JSON.stringify(scope);
+  const query = useCallback(
+    (): Input<'documents.page'> => ({
+      ...scope,
+      ...(sort.startsWith('attribute:') ? { sort: 'attribute' as Sort, attribute: sort.slice('attribute:'.length) } : { sort: sort as Sort }),
+      descending,
+      ...(appliedFilter.trim() ? { filter: appliedFilter.trim() } : {}),
+    }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [scopeKey, sort, descending, appliedFilter],
+  );
+
+  // The name filter is asked of the API once typing pauses.
+  useEffect(() => {
+    const t = setTimeout(() => setAppliedFilter(filter), 150);
+    return () => clearTimeout(t);
+  }, [filter]);
+
+  useEffect(() => {
+    call('variables.list', {}).then((vs) => setAttributes(vs.map((v) => v.name)), console.error);
+  }, [version]);
+
+  const loadPage = useCallback(
+    async (index: number, known: ReadonlyMap<number, Page>, gen: number): Promise<Page | null> => {
+      if (loading.current.has(index)) return null;
+      loading.current.add(index);
+      try {
+        const before = index > 0 ? known.get(index - 1) : undefined;
+        const r = await call('documents.page', { ...query(), limit: PAGE, ...(before?.next ? { after: before.next } : { offset: index * PAGE }) });
+        if (gen !== generation.current) return null;
+        const page = { rows: r.documents, next: r.next };
+        setTotal(r.total);
+        setPages((prev) => new Map(prev).set(index, page));
+        return page;
+      } finally {
+        loading.current.delete(index);
+      }
+    },
+    [query],
+  );
+
+  // A new query starts from the top; a change of the project asks again for the pages in view, keeping the old rows meanwhile.
+  const lastQuery = useRef(query);
+  useEffect(() => {
+    const gen = ++generation.current;
+    loading.current.clear();
+    refreshing.current = true;
+    // Another order or filter starts at the top.
+    const top = lastQuery.current === query ? view.top : 0;
+    if (lastQuery.current !== query && listRef.current) {
+      listRef.current.scrollTop = 0;
+      setView((v) => ({ ...v, top: 0 }));
+    }
+    lastQuery.current = query;
+    const wanted = new Set([Math.floor(top / ROW / PAGE), Math.floor((top + view.height) / ROW / PAGE)]);
+    let live = true;
+    (async () => {
+      const fresh = new Map<number, Page>();
+      for (const index of [...wanted].sort((a, b) => a - b)) {
+        const before = index > 0 ? fresh.get(index - 1) : undefined;
+        const r = await call('documents.page', { ...query(), limit: PAGE, ...(before?.next ? { after: before.next } : { offset: index * PAGE }) });
+        fresh.set(index, { rows: r.documents, next: r.next });
+        if (!live || gen !== generation.current) return;
+        setTotal(r.total);
+      }
+      if (live && gen === generation.current) setPages(fresh);
+    })()
+      .catch(console.error)
+      .finally(() => {
+        if (gen === generation.current) refreshing.current = false;
+      });
+    return () => {
+      live = false;
+    };
+    // The view's position is read, not followed: scrolling loads through the effect below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [query, version]);
+
+  const count = total ?? 0;
+  const first = Math.max(0, Math.floor(view.top / ROW) - OVERSCAN);
+  const last = Math.min(count - 1, Math.ceil((view.top + view.height) / ROW) + OVERSCAN);
+
+  // Pages the view needs and the cache lacks.
+  useEffect(() => {
+    if (refreshing.current || total === null || last < first) return;
+    for (let p = Math.floor(first / PAGE); p <= Math.floor(last / PAGE); p++) if (!pages.has(p)) void loadPage(p, pages, generation.current).catch(console.error);
+  }, [first, last, pages, total, loadPage]);
+
+  const rowAt = (i: number): DocumentSummary | undefined => pages.get(Math.floor(i / PAGE))?.rows[i % PAGE];
+
+  // Where the open document is in this order, when its row is at hand.
+  useEffect(() => {
+    if (!openId) return;
+    for (const [p, page] of pages) {
+      const at = page.rows.findIndex((d) => d.id === openId);
+      if (at >= 0) return setActive(p * PAGE + at);
+    }
+  }, [openId, pages]);
+
+  const measure = () => {
+    const el = listRef.current;
+    if (el) setView((v) => (v.top === el.scrollTop && v.height === el.clientHeight ? v : { top: el.scrollTop, height: el.clientHeight }));
   };
+  useLayoutEffect(() => {
+    measure();
+    const el = listRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  const scrollToRow = (i: number) => {
+    const el = listRef.current;
+    if (!el) return;
+    if (i * ROW < el.scrollTop) el.scrollTop = i * ROW;
+    else if ((i + 1) * ROW > el.scrollTop + el.clientHeight) el.scrollTop = (i + 1) * ROW - el.clientHeight;
+    measure();
+  };
+
+  /** Opens the row at position i, asking for its page first when it is not at hand. */
+  const goTo = async (i: number) => {
+    if (count === 0) return;
+    const index = Math.max(0, Math.min(count - 1, i));
+    setActive(index);
+    scrollToRow(index);
+    let d = rowAt(index);
+    if (!d) {
+      const page = await loadPage(Math.floor(index / PAGE), pages, generation.current);
+      d = page?.rows[index % PAGE];
+    }
+    if (d) onOpen(d.id);
+  };
+
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    const perView = Math.max(1, Math.floor(view.height / ROW) - 1);
+    const moves: Record<string, number> = {
+      ArrowDown: active + 1,
+      ArrowUp: active - 1,
+      Home: 0,
+      End: count - 1,
+      PageDown: active + perView,
+      PageUp: active - perView,
+    };
+    const to = moves[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    void goTo(to);
+  };
+
+  const rows: Array<{ i: number; d: DocumentSummary | undefined }> = [];
+  for (let i = first; i <= last; i++) rows.push({ i, d: rowAt(i) });
+  const activeRow = rowAt(active);
 
   return (
     <section className="panel documents" aria-label="Document list">
       <h3>Documents</h3>
       <input type="search" placeholder="Filter by name" aria-label="Filter documents by name" value={filter} onChange={(e) => setFilter(e.target.value)} />
+      <div className="row doc-sort">
+        <label>
+          Sort{' '}
+          <select aria-label="Sort documents by" value={sort} onChange={(e) => setSort(e.target.value)}>
+            <option value="order">import order</option>
+            <option value="name">name</option>
+            <option value="segments">segment count</option>
+            {attributes.map((a) => (
+              <option key={a} value={`attribute:${a}`}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" aria-pressed={descending} aria-label="Reverse order" title={descending ? 'Descending: click for ascending' : 'Ascending: click for descending'} onClick={() => setDescending((d) => !d)}>
+          {descending ? '↓' : '↑'}
+        </button>
+        <span className="muted" aria-live="polite">
+          {total === null ? '' : `${total.toLocaleString()} ${total === 1 ? 'document' : 'documents'}`}
+        </span>
+      </div>
       <ul
+        ref={listRef}
         role="listbox"
         aria-label="Documents"
         tabIndex={0}
-        className="doc-list"
-        aria-activedescendant={openId && shown.some((d) => d.id === openId) ? `doc-${openId}` : undefined}
+        className="doc-list doc-list-windowed"
+        aria-activedescendant={activeRow && activeRow.id === openId ? `doc-${openId}` : undefined}
         onKeyDown={onKeyDown}
+        onScroll={measure}
       >
-        {shown.map((d) => {
+        {/* Gives the list the height of every row, so the scrollbar is the whole list's. */}
+        <li role="none" aria-hidden="true" className="doc-spacer" style={{ height: count * ROW }} />
+        {rows.map(({ i, d }) => {
+          if (!d) {
+            return (
+              <li key={`loading-${i}`} role="none" aria-hidden="true" className="doc-row muted" style={{ top: i * ROW, height: ROW }}>
+                …
+              </li>
+            );
+          }
           const attrs = attributeLine(d);
           return (
             <li
@@ -54,14 +263,20 @@ export function DocumentList({ documents, openId, onOpen }: Props) {
               id={`doc-${d.id}`}
               role="option"
               aria-selected={d.id === openId}
+              aria-setsize={count}
+              aria-posinset={i + 1}
               aria-description={`${attrs ? `${attrs}; ` : ''}${d.segment_count} segments`}
-              className={d.id === openId ? 'selected' : ''}
-              onClick={() => onOpen(d.id)}
+              className={`doc-row${d.id === openId ? ' selected' : ''}`}
+              style={{ top: i * ROW, height: ROW }}
+              onClick={() => {
+                setActive(i);
+                onOpen(d.id);
+              }}
             >
               <span className="doc-name">{d.name}</span>
               {/* Read out once, through aria-description, rather than as part of the name. */}
               <span className="doc-meta" aria-hidden="true">
-                {attrs && <span className="attrs">{attrs}</span>}
+                <span className="attrs">{attrs}</span>
                 <span className="badge" title={`${d.segment_count} coded segments`}>
                   {d.segment_count}
                 </span>
@@ -69,7 +284,11 @@ export function DocumentList({ documents, openId, onOpen }: Props) {
             </li>
           );
         })}
-        {shown.length === 0 && <li className="muted">No document matches.</li>}
+        {total === 0 && (
+          <li role="none" className="muted doc-empty">
+            {appliedFilter.trim() ? 'No document matches.' : 'No documents yet.'}
+          </li>
+        )}
       </ul>
     </section>
   );

@@ -16,9 +16,10 @@ export function AttributesEditor(props: { documentId: string }) {
   const [newType, setNewType] = useState<VariableType>('text');
 
   const load = useCallback(async () => {
-    const [vars, docs] = await Promise.all([call('variables.list', {}), call('documents.list', {})]);
+    // This document's attributes only: the whole list would cost seconds at 100,000 documents.
+    const [vars, doc] = await Promise.all([call('variables.list', {}), call('documents.summary', { id: props.documentId })]);
     setVariables(vars);
-    setValues(docs.find((d) => d.id === props.documentId)?.attributes ?? {});
+    setValues(doc.attributes);
   }, [props.documentId]);
 
   useEffect(() => {

@@ -1,15 +1,13 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Code } from '../../../../main/core/codebook/codebook';
 import type { Coder } from '../../../../main/core/coders/coders';
-import type { DocumentSummary } from '../../../../main/core/documents/documents';
-import type { SegmentWithContext } from '../../../../main/core/coding/segments';
+import type { SegmentCursor, SegmentWithContext } from '../../../../main/core/coding/segments';
 import { call } from '../../api/client';
 import { CodeOptions } from '../codebook/CodeOptions';
 
 interface Props {
   codes: Code[];
   coders: Coder[];
-  documents: DocumentSummary[];
   codeId: string | null;
   version: number;
   onCodeChange: (id: string) => void;
@@ -17,34 +15,88 @@ interface Props {
   onClose: () => void;
 }
 
-/** Retrieval: every segment of a code (optionally with subcodes) across documents, filterable. */
-export function CodedSegmentsView({ codes, coders, documents, codeId, version, onCodeChange, onOpen, onClose }: Props) {
+const PAGE = 50;
+/** Load the next page when the end of the list is this close (pixels). */
+const NEAR_END = 600;
+
+/**
+ * Retrieval: the segments of a code (optionally with subcodes) across documents, filterable by
+ * coder and by a document attribute. The first page and the total come at once; the next
+ * pages as the list is scrolled to its end, so a theme with 300,000 segments opens as fast
+ * as one with three.
+ */
+export function CodedSegmentsView({ codes, coders, codeId, version, onCodeChange, onOpen, onClose }: Props) {
   const [subcodes, setSubcodes] = useState(true);
   const [coderId, setCoderId] = useState('');
   const [attribute, setAttribute] = useState('');
   const [value, setValue] = useState('');
+  const [appliedValue, setAppliedValue] = useState('');
+  const [attributes, setAttributes] = useState<string[]>([]);
   const [segments, setSegments] = useState<SegmentWithContext[]>([]);
+  const [total, setTotal] = useState<number | null>(null);
+  const [next, setNext] = useState<SegmentCursor | null>(null);
+  const [error, setError] = useState('');
+  const loadingMore = useRef(false);
+  const generation = useRef(0);
   const code = codes.find((c) => c.id === codeId) ?? null;
 
   useEffect(() => {
-    let live = true;
-    call('segments.list', {
+    const t = setTimeout(() => setAppliedValue(value), 200);
+    return () => clearTimeout(t);
+  }, [value]);
+
+  useEffect(() => {
+    call('variables.list', {}).then((vs) => setAttributes(vs.map((v) => v.name)), console.error);
+  }, [version]);
+
+  const filter = useCallback(
+    () => ({
       ...(codeId ? { codeId, includeSubcodes: subcodes } : {}),
       ...(coderId ? { coderIds: [coderId] } : {}),
+      ...(attribute && appliedValue.trim() ? { attribute, value: appliedValue.trim() } : {}),
       context: 80,
-    }).then((s) => live && setSegments(s), console.error);
-    return () => {
-      live = false;
-    };
-  }, [codeId, subcodes, coderId, version]);
+    }),
+    [codeId, subcodes, coderId, attribute, appliedValue],
+  );
 
-  const attributes = useMemo(() => [...new Set(documents.flatMap((d) => Object.keys(d.attributes)))].sort(), [documents]);
-  const shown = useMemo(() => {
-    if (!attribute || !value.trim()) return segments;
-    const v = value.trim().toLowerCase();
-    const ok = new Set(documents.filter((d) => String(d.attributes[attribute] ?? '').toLowerCase().includes(v)).map((d) => d.id));
-    return segments.filter((s) => ok.has(s.document_id));
-  }, [segments, documents, attribute, value]);
+  useEffect(() => {
+    const gen = ++generation.current;
+    loadingMore.current = false;
+    call('segments.page', { ...filter(), limit: PAGE }).then(
+      (p) => {
+        if (gen !== generation.current) return;
+        setSegments(p.segments);
+        setTotal(p.total);
+        setNext(p.next);
+        setError('');
+      },
+      (e: Error) => gen === generation.current && setError(e.message),
+    );
+  }, [filter, version]);
+
+  const loadMore = () => {
+    if (!next || loadingMore.current) return;
+    loadingMore.current = true;
+    const gen = generation.current;
+    call('segments.page', { ...filter(), limit: PAGE, after: next })
+      .then(
+        (p) => {
+          if (gen !== generation.current) return;
+          setSegments((prev) => [...prev, ...p.segments]);
+          setTotal(p.total);
+          setNext(p.next);
+        },
+        (e: Error) => gen === generation.current && setError(e.message),
+      )
+      .finally(() => {
+        if (gen === generation.current) loadingMore.current = false;
+      });
+  };
+
+  const onScroll = (e: React.UIEvent<HTMLUListElement>) => {
+    const el = e.currentTarget;
+    if (el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_END) loadMore();
+  };
 
   return (
     <section className="bottom-view" aria-label="Coded segments view">
@@ -81,13 +133,20 @@ export function CodedSegmentsView({ codes, coders, documents, codeId, version, o
           </select>
         </label>
         {attribute && <input aria-label="Attribute value" placeholder="value contains…" value={value} onChange={(e) => setValue(e.target.value)} />}
-        <span className="muted">{shown.length} segments</span>
+        <span className="muted" role="status">
+          {total === null ? '' : segments.length < total ? `${segments.length.toLocaleString()} of ${total.toLocaleString()} segments shown` : `${total.toLocaleString()} segments`}
+        </span>
         <button type="button" className="close" onClick={onClose} aria-label="Close coded segments">
           ×
         </button>
       </header>
-      <ul className="retrieval" aria-label="Coded segments">
-        {shown.map((s) => (
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <ul className="retrieval" aria-label="Coded segments" onScroll={onScroll}>
+        {segments.map((s) => (
           <li key={s.id}>
             <button type="button" className="retrieval-item" onClick={() => onOpen(s)} aria-label={`${s.document_name}: ${s.text}`}>
               <span className="retrieval-head">
@@ -103,7 +162,14 @@ export function CodedSegmentsView({ codes, coders, documents, codeId, version, o
             </button>
           </li>
         ))}
-        {shown.length === 0 && <li className="muted">No coded segments.</li>}
+        {total === 0 && <li className="muted">No coded segments.</li>}
+        {next && (
+          <li>
+            <button type="button" className="retrieval-more" onClick={loadMore}>
+              Show more segments
+            </button>
+          </li>
+        )}
       </ul>
     </section>
   );

@@ -1,0 +1,288 @@
+/**
+ * Scale benchmark (issue 13): the figures of a news corpus of 10,000 articles / 100,000
+ * segments, and with `--large` (or BENCH_LARGE=1) also 100,000 / 1,000,000, through the same
+ * handler table the UI calls, beside sqlite3 floors measured in the same run; then what a user
+ * sees in Chromium against the same project. Corpora are generated once from a seed and cached
+ * (tests/bench/corpus.ts); every run works on a copy. Prints numbers; asserts nothing.
+ *
+ *   npx tsx tests/bench/scale.bench.ts [--large] [--no-ui]   (the UI part needs a renderer build:
+ *   dist/renderer, or MARGINALIA_RENDERER_DIR)
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from '@playwright/test';
+import { Project } from '../../main/core/project/project';
+import { Session } from '../../main/api/session';
+import { dispatch } from '../../main/api/dispatch';
+import type { Input, Method, Output } from '../../main/api/contract';
+import { startBridge } from '../../main/bridge/server';
+import { LARGE, SMALL, ensureCorpus, prng, type CorpusSpec } from './corpus';
+
+const args = process.argv.slice(2);
+const large = args.includes('--large') || process.env.BENCH_LARGE === '1';
+const withUi = !args.includes('--no-ui');
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)]!;
+const ms = (x: number) => `${x < 10 ? x.toFixed(1) : x.toFixed(0)} ms`;
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 2 : 0)} MB`;
+let peakRss = 0;
+const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+
+interface Row {
+  figure: string;
+  value: string;
+}
+
+async function measureApi(spec: CorpusSpec, rows: Row[]): Promise<string> {
+  const cached = await ensureCorpus(spec);
+  const dir = mkdtempSync(join(tmpdir(), 'marginalia-bench-scale-'));
+  const path = join(dir, 'bench.marginalia');
+  copyFileSync(cached, path);
+  const put = (figure: string, value: string) => {
+    rows.push({ figure, value });
+    console.log(`  ${figure}: ${value}`);
+  };
+  let t0 = performance.now();
+  const project = await Project.open(path);
+  put('open the project', ms(performance.now() - t0));
+  const session = new Session(project, 'alice');
+  const call = async <M extends Method>(method: M, input: Input<M>): Promise<Output<M>> => {
+    const r = await dispatch({ session }, method, input);
+    if (!r.ok) throw new Error(`${method}: ${r.error.message}`);
+    sampleRss();
+    return r.value as Output<M>;
+  };
+  /** Median and p95 of n runs after one warm-up, and the reply's size. */
+  const time = async <T>(n: number, f: (i: number) => Promise<T>): Promise<{ med: number; p95: number; bytes: number; last: T }> => {
+    let last = await f(-1);
+    const xs: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const s = performance.now();
+      last = await f(i);
+      xs.push(performance.now() - s);
+    }
+    return { med: median(xs), p95: p95(xs), bytes: Buffer.byteLength(JSON.stringify(last) ?? ''), last };
+  };
+  const fig = (x: { med: number; p95: number; bytes?: number }) => `p50 ${ms(x.med)}, p95 ${ms(x.p95)}${x.bytes !== undefined ? `, reply ${mb(x.bytes)}` : ''}`;
+  try {
+    await call('coders.setCurrent', { name: 'alice' });
+    const first = await time(9, () => call('documents.page', { limit: 100 }));
+    put('documents.page, first 100 rows + total (import order)', fig(first));
+    put('documents.page by name', fig(await time(9, () => call('documents.page', { limit: 100, sort: 'name' }))));
+    put('documents.page by date (attribute)', fig(await time(9, () => call('documents.page', { limit: 100, sort: 'attribute', attribute: 'date', descending: true }))));
+    put('documents.page by segment count', fig(await time(5, () => call('documents.page', { limit: 100, sort: 'segments', descending: true }))));
+    put('documents.page, next page by cursor', fig(await time(9, () => call('documents.page', { limit: 100, after: first.last.next }))));
+    put('documents.page, a jump to the middle (offset)', fig(await time(9, () => call('documents.page', { limit: 100, offset: Math.floor(spec.documents / 2) }))));
+    put('documents.page filtered by name ("bbc-2024-03")', fig(await time(9, () => call('documents.page', { limit: 100, filter: 'bbc-2024-03' }))));
+    const whole = await time(1, () => call('documents.list', {}));
+    put('documents.list, the whole list (no longer on the first screen)', fig(whole));
+
+    const codes = await time(9, () => call('codes.list', {}));
+    put('codes.list with counts', fig(codes));
+
+    const rand = prng(99);
+    const docIds = (await call('documents.page', { limit: 1000, offset: Math.floor(spec.documents / 3) })).documents.map((d) => d.id);
+    const leafCodes = codes.last.filter((c) => c.parent_id !== null);
+    const creates = await time(19, async () => {
+      const id = docIds[Math.floor(rand() * docIds.length)]!;
+      const start = Math.floor(rand() * 1500);
+      return call('segments.create', { documentId: id, codeId: leafCodes[Math.floor(rand() * leafCodes.length)]!.id, start, end: start + 40 });
+    });
+    put('segments.create (the key press, stored)', fig(creates));
+    put('undo of a coding', fig(await time(9, () => call('project.undo', {}))));
+
+    const open = await time(9, async (i) => {
+      const id = docIds[(i + 5) * 37 % docIds.length]!;
+      return Promise.all([call('documents.get', { id }), call('workbench.documentSegments', { documentId: id }), call('documents.summary', { id })]);
+    });
+    put('open a document (text, stripes, properties)', fig(open));
+
+    const theme = codes.last.find((c) => c.name === 'casualties')!;
+    const retrieval = await time(9, () => call('segments.page', { codeId: theme.id, includeSubcodes: true, limit: 50, context: 80 }));
+    put(`retrieval first 50 + total (a theme with subcodes: ${retrieval.last.total.toLocaleString('en')} segments)`, fig(retrieval));
+    put('retrieval first 50, all codes', fig(await time(9, () => call('segments.page', { limit: 50, context: 80 }))));
+
+    const search = await dispatch({ session }, 'search.hits' as Method, { query: 'investigation', pageSize: 50 } as never);
+    if (search.ok) put('search first page ("investigation")', fig(await time(9, () => call('search.hits' as 'search.hits', { query: 'investigation', pageSize: 50 } as never))));
+    else put('search first page', `not measured: ${search.error.message}`);
+
+    put('export preview, segments table (20 rows)', fig(await time(5, () => call('exchange.preview', { format: 'segments', limit: 20 }))));
+    put('export preview, document × code matrix (20 rows)', fig(await time(3, () => call('exchange.preview', { format: 'matrix', limit: 20 }))));
+
+    // Merge: the leaf code whose segment count is nearest 20,000 into another.
+    const now = await call('codes.list', {});
+    const source = [...now].filter((c) => c.parent_id !== null).sort((a, b) => Math.abs(a.segment_count - 20_000) - Math.abs(b.segment_count - 20_000))[0]!;
+    const target = now.find((c) => c.parent_id === source.parent_id && c.id !== source.id)!;
+    t0 = performance.now();
+    await call('codes.merge', { sourceId: source.id, targetId: target.id });
+    put(`merge codes (${source.segment_count.toLocaleString('en')} segments moved)`, ms(performance.now() - t0));
+    t0 = performance.now();
+    await call('project.undo', {});
+    put('undo of that merge', ms(performance.now() - t0));
+
+    t0 = performance.now();
+    const csv = await call('exchange.export', { format: 'segments' });
+    const exportMs = performance.now() - t0;
+    const floorSql = `SELECT s.id, d.name, c.name, k.name, s.start, s.end, substr(d.text, s.start + 1, s.end - s.start) FROM segments s JOIN documents d ON d.id = s.document_id JOIN codes c ON c.id = s.code_id JOIN coders k ON k.id = s.coder_id ORDER BY d.sort_order, s.start;`;
+    t0 = performance.now();
+    const floor = execFileSync('sqlite3', ['-csv', path, floorSql], { maxBuffer: 4e9 });
+    const floorMs = performance.now() - t0;
+    put('segments CSV export vs sqlite3 -csv of the same join', `${ms(exportMs)} (${mb(csv.bytes)}) vs ${ms(floorMs)} (${mb(floor.length)}): ${(exportMs / floorMs).toFixed(1)}×`);
+
+    const size = statSync(path).size;
+    const text = await project.db.read((r) => r.get<{ n: number }>(`SELECT sum(length(CAST(text AS BLOB))) AS n FROM documents`));
+    let fts = 'n/a';
+    try {
+      fts = mb(Number(execFileSync('sqlite3', [path, `SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'documents_fts%';`]).toString().trim()));
+    } catch {
+      // dbstat is not in every sqlite3 build.
+    }
+    put('project file vs text it holds', `${mb(size)} for ${mb(text?.n ?? 0)} of text (FTS index ${fts}): ${(size / (text?.n ?? 1)).toFixed(2)}×`);
+    sampleRss();
+    put('memory (this process: the main-process side)', `RSS now ${mb(process.memoryUsage().rss)}, peak ${mb(peakRss)}`);
+  } finally {
+    await session.setProject(null);
+    await project.close().catch(() => undefined);
+  }
+  return path;
+}
+
+/** What a user sees in Chromium: first screen, opening a document, key to stripe, retrieval's first page. */
+async function measureUi(path: string, rows: Row[]): Promise<void> {
+  const put = (figure: string, value: string) => {
+    rows.push({ figure: `UI: ${figure}`, value });
+    console.log(`  UI: ${figure}: ${value}`);
+  };
+  const project = await Project.open(path);
+  const session = new Session(project, 'alice');
+  const rendererDir = process.env.MARGINALIA_RENDERER_DIR ?? resolve(__dirname, '../../dist/renderer');
+  const bridge = await startBridge({ ctx: { session }, rendererDir });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const firsts: number[] = [];
+    let page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    for (let run = 0; run < 3; run++) {
+      if (run > 0) {
+        await page.close();
+        page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      }
+      await page.addInitScript({ content: "window.__name = (f) => f; localStorage.setItem('marginalia.coder', 'alice');" });
+      const t0 = Date.now();
+      await page.goto(bridge.url);
+      await page.getByRole('listbox', { name: 'Documents', exact: true }).getByRole('option').first().waitFor();
+      await page.waitForSelector('.doc-text p');
+      await page.getByRole('tree', { name: 'Codes', exact: true }).getByRole('treeitem').first().waitFor();
+      firsts.push(Date.now() - t0);
+    }
+    put('first usable screen (list, codebook, first document)', `${firsts.map(String).join(' / ')} ms`);
+    const domRows = await page.evaluate(() => document.querySelectorAll('[role="option"]').length);
+    put('document list rows in the DOM', String(domRows));
+
+    // Open the 6th..10th documents of the list, as a click: until its text and stripes are painted.
+    const opens: number[] = [];
+    for (let k = 5; k < 10; k++) {
+      opens.push(
+        await page.evaluate(async (k) => {
+          const option = document.querySelectorAll<HTMLElement>('[role="listbox"][aria-label="Documents"] [role="option"]')[k]!;
+          const name = option.querySelector('.doc-name')!.textContent;
+          const t0 = performance.now();
+          option.click();
+          await new Promise<void>((done) => {
+            const check = () => {
+              const heading = document.querySelector('[aria-label="Document"] h2, [aria-label="Document"] h1, [aria-label="Document"] [role="heading"]')?.textContent;
+              if (heading === name && document.querySelectorAll('.stripe').length > 0 && document.querySelector('.doc-text p')) return done();
+              requestAnimationFrame(check);
+            };
+            check();
+          });
+          await new Promise((r) => requestAnimationFrame(() => r(null)));
+          return performance.now() - t0;
+        }, k),
+      );
+    }
+    put('open a document (text and stripes painted)', `p50 ${ms(median(opens))}, max ${ms(Math.max(...opens))}`);
+
+    const presses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      await page.evaluate((n) => {
+        const p = document.querySelectorAll('.doc-text p')[n % 2]!;
+        const t = p.firstChild!.firstChild!;
+        const words = [...(t.textContent ?? '').matchAll(/\S+/g)];
+        const w = words[(n * 3) % words.length]!;
+        const r = document.createRange();
+        r.setStart(t, w.index!);
+        r.setEnd(t, w.index! + w[0].length);
+        const sel = document.getSelection()!;
+        sel.removeAllRanges();
+        sel.addRange(r);
+        (document.querySelector('.doc-text') as HTMLElement).focus({ preventScroll: true });
+      }, i);
+      await page.waitForTimeout(100);
+      const done = page.evaluate(
+        () =>
+          new Promise<number>((resolveTime) => {
+            const seen = new Set(Array.from(document.querySelectorAll('.stripe')).map((s) => s.getAttribute('data-segment-id')));
+            let t0 = 0;
+            window.addEventListener('keydown', () => (t0 = performance.now()), { capture: true, once: true });
+            const mo = new MutationObserver(() => {
+              const fresh = Array.from(document.querySelectorAll('.stripe')).some((s) => !seen.has(s.getAttribute('data-segment-id')));
+              if (!fresh || !t0) return;
+              mo.disconnect();
+              requestAnimationFrame(() => resolveTime(performance.now() - t0));
+            });
+            mo.observe(document.querySelector('.margin')!, { childList: true, subtree: true });
+          }),
+      );
+      await page.waitForTimeout(50);
+      const settled = page.waitForResponse((r) => r.url().includes('/api/segments.create'));
+      await page.keyboard.press(String((i % 9) + 1));
+      presses.push(await done);
+      await settled;
+    }
+    put('shortcut key to new stripe painted', `p50 ${ms(median(presses))}, max ${ms(Math.max(...presses))}`);
+
+    // Retrieval: a theme's coded segments, from the click to the first item painted.
+    await page.getByRole('tree', { name: 'Codes', exact: true }).getByRole('treeitem', { name: 'casualties', exact: true }).click();
+    const t0 = Date.now();
+    await page.getByRole('button', { name: 'Show coded segments' }).click();
+    await page.getByRole('list', { name: 'Coded segments', exact: true }).getByRole('listitem').first().waitFor();
+    const shown = await page.getByRole('region', { name: 'Coded segments view' }).getByRole('status').textContent();
+    put('retrieval first page (a theme with subcodes)', `${Date.now() - t0} ms (${shown})`);
+    const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
+    if (heap) put('renderer JS heap', mb(heap));
+  } finally {
+    await browser.close();
+    await bridge.close();
+    await session.setProject(null);
+    await project.close().catch(() => undefined);
+  }
+}
+
+async function main(): Promise<void> {
+  const specs = large ? [SMALL, LARGE] : [SMALL];
+  const table: Array<{ spec: CorpusSpec; rows: Row[] }> = [];
+  for (const spec of specs) {
+    console.log(`\n${spec.documents.toLocaleString('en')} documents / about ${(spec.documents * spec.segmentsPerDocument).toLocaleString('en')} segments (seed ${spec.seed})`);
+    const rows: Row[] = [];
+    const path = await measureApi(spec, rows);
+    if (withUi) await measureUi(path, rows).catch((e) => console.log(`  UI not measured: ${(e as Error).message.split('\n')[0]}`));
+    rmSync(resolve(path, '..'), { recursive: true, force: true });
+    table.push({ spec, rows });
+  }
+  // One table, a column per size, to paste into the README.
+  const figures = [...new Set(table.flatMap((t) => t.rows.map((r) => r.figure.replace(/\(.*?segments.*?\)/, '').trim())))];
+  console.log(`\n| action | ${table.map((t) => `${t.spec.documents / 1000}k docs / ${(t.spec.documents * t.spec.segmentsPerDocument) / 1000}k segments`).join(' | ')} |`);
+  console.log(`|---|${table.map(() => '---').join('|')}|`);
+  for (const f of figures) console.log(`| ${f} | ${table.map((t) => t.rows.find((r) => r.figure.replace(/\(.*?segments.*?\)/, '').trim() === f)?.value ?? '').join(' | ')} |`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
