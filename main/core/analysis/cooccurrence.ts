@@ -68,7 +68,7 @@ export async function cooccurrence(r: Reader, options: CooccurrenceOptions = {})
   const unit = options.unit ?? 'overlap';
   if (!COOCCURRENCE_UNITS.includes(unit)) throw invalid('unit', `must be one of ${COOCCURRENCE_UNITS.join(', ')}; got "${unit}".`);
   const f = await resolveFilter(r, options.filter);
-  const codes = await listCodes(r);
+  const codes = await listCodes(r, { counts: false });
   const frequency = new Map<string, number>();
   const pairs = new Map<string, number>();
   const w = where(f);

@@ -136,7 +136,7 @@ async function segmentsTable(r: Reader, f: ResolvedFilter, options: TableOptions
   const fields = [...fixedBefore, ...attrs.fields, ...fixedAfter];
   target.header(fields.map((x) => x.name));
   // Path, name and theme per code, worked out once rather than per row.
-  const codes = new Map((await listCodes(r)).map((c) => [c.id, [c.path, c.name, c.path.split('/')[0]!] as const]));
+  const codes = new Map((await listCodes(r, { counts: false })).map((c) => [c.id, [c.path, c.name, c.path.split('/')[0]!] as const]));
   const noCode = ['', '', ''] as const;
   const where = segmentWhere(f);
   // Documents in export order, then their segments a batch of documents at a time:
@@ -263,7 +263,7 @@ export interface MatrixOptions {
 }
 
 export async function matrixShape(r: Reader, f: ResolvedFilter): Promise<MatrixShape> {
-  const allCodes = await listCodes(r);
+  const allCodes = await listCodes(r, { counts: false });
   return {
     codes: f.codeIds ? allCodes.filter((c) => f.codeIds!.includes(c.id)) : allCodes,
     perCoder: (f.scope?.coders.length ?? 0) > 1 ? f.scope!.coders : null,
@@ -279,7 +279,7 @@ export async function eachMatrixRow(r: Reader, f: ResolvedFilter, shape: MatrixS
   const measure = options.measure ?? 'count';
   const rollup = options.rollup ?? false;
   const { codes: shown, perCoder } = shape;
-  const allCodes = await listCodes(r);
+  const allCodes = await listCodes(r, { counts: false });
   // Which shown columns a segment of each code counts towards.
   const parent = new Map(allCodes.map((c) => [c.id, c.parent_id]));
   const column = new Map(shown.map((c, i) => [c.id, i]));
@@ -295,33 +295,33 @@ export async function eachMatrixRow(r: Reader, f: ResolvedFilter, shape: MatrixS
 
   const where = documentWhere(f);
   const page = options.offset ? `${limitSql(options.limit ?? -1)} OFFSET ${Math.max(0, Math.floor(options.offset))}` : limitSql(options.limit);
-  // A page of documents (a preview, a view's columns) reads only its documents' segments;
-  // the whole table reads every segment once.
+  // Documents in order, then their segments a batch of documents at a time: a preview or a
+  // view's page reads only its own documents' segments, and the whole table never holds every
+  // segment at once (a million of them took 700 MB).
   const documents = await r.all<{ id: string; name: string; length: number }>(
     `SELECT d.id, d.name, d.length FROM documents d ${where.sql} ORDER BY d.sort_order, d.id ${page}`,
     where.params,
   );
-  const paged = options.limit !== undefined || options.offset !== undefined;
   const segFilter = segmentWhere({ ...f, codeIds: null, documentSql: [], documentParams: [] });
-  const segsByDoc = new Map<string, Array<[string, number, number]>>();
   const keyOf = (documentId: string, coderId: string) => (perCoder ? `${documentId}\u0000${coderId}` : documentId);
-  const collect = (s: { document_id: string; coder_id: string; code_id: string; start: number; end: number }) => {
-    const key = keyOf(s.document_id, s.coder_id);
-    let list = segsByDoc.get(key);
-    if (!list) segsByDoc.set(key, (list = []));
-    list.push([s.code_id, s.start, s.end]);
-  };
   // Through the (document, code, coder, start, end) index: it holds every column read here.
   const select = `SELECT s.document_id, s.coder_id, s.code_id, s.start, s.end FROM segments s INDEXED BY segments_coding`;
-  if (!paged) await r.each(`${select} ${segFilter.sql}`, segFilter.params, collect);
-  for (let i = 0; paged && i < documents.length; i += 500) {
-    const ids = documents.slice(i, i + 500).map((d) => d.id);
-    const inPage = `s.document_id IN (${ids.map(() => '?').join(', ')})`;
-    await r.each(`${select} ${segFilter.sql ? `${segFilter.sql} AND ${inPage}` : `WHERE ${inPage}`}`, [...segFilter.params, ...ids], collect);
-  }
   const rowsOf = perCoder ?? [null];
-  for (const d of documents) {
-    {
+  for (let b = 0; b < documents.length; b += MATRIX_BATCH_DOCUMENTS) {
+    const batch = documents.slice(b, b + MATRIX_BATCH_DOCUMENTS);
+    const inBatch = `s.document_id IN (${batch.map(() => '?').join(', ')})`;
+    const segsByDoc = new Map<string, Array<[string, number, number]>>();
+    const segments = await r.all<{ document_id: string; coder_id: string; code_id: string; start: number; end: number }>(
+      `${select} ${segFilter.sql ? `${segFilter.sql} AND ${inBatch}` : `WHERE ${inBatch}`}`,
+      [...segFilter.params, ...batch.map((d) => d.id)],
+    );
+    for (const s of segments) {
+      const key = keyOf(s.document_id, s.coder_id);
+      let list = segsByDoc.get(key);
+      if (!list) segsByDoc.set(key, (list = []));
+      list.push([s.code_id, s.start, s.end]);
+    }
+    for (const d of batch) {
       for (const coder of rowsOf) {
         const counts = new Array<number>(shown.length).fill(0);
         const spans: Array<Array<[number, number]>> = shown.map(() => []);
@@ -344,6 +344,9 @@ export async function eachMatrixRow(r: Reader, f: ResolvedFilter, shape: MatrixS
     }
   }
 }
+
+/** Documents per segments query of the matrix: about 10,000 segments at ten per document. */
+const MATRIX_BATCH_DOCUMENTS = 1000;
 
 /**
  * Matrix: one row per document, one column per code. When the coder scope covers more than
@@ -407,7 +410,7 @@ async function codebookTable(r: Reader, f: ResolvedFilter, options: TableOptions
     ).map((c) => [c.code_id, c]),
   );
   let n = 0;
-  for (const c of await listCodes(r)) {
+  for (const c of await listCodes(r, { counts: false })) {
     if (options.limit !== undefined && n++ >= options.limit) break;
     const k = counts.get(c.id);
     target.row([c.id, c.path, c.name, c.parent_id, c.depth, c.description, c.color, k?.segments ?? 0, k?.documents ?? 0]);
@@ -473,7 +476,7 @@ async function memosTable(r: Reader, f: ResolvedFilter, options: TableOptions, t
     { name: 'updated_at', type: 'datetime', description: 'When the memo was last changed (ISO 8601, UTC).' },
   ];
   target.header(fields.map((x) => x.name));
-  const codes = new Map((await listCodes(r)).map((c) => [c.id, c.path]));
+  const codes = new Map((await listCodes(r, { counts: false })).map((c) => [c.id, c.path]));
   const unsliceable = await textsSqlCannotSlice(r);
   const params = f.coderIds ?? [];
   await r.each<{
