@@ -10,6 +10,7 @@ import { projectInfo } from '../project/info';
 import { CodePointIndex, codePointLength } from '../text/normalise';
 import { MarginaliaError } from '../errors';
 import { isZip } from '../import/limits';
+import { readArchiveInSandbox } from '../sandbox/sandbox';
 import { derivedGuid } from './xml';
 import { describeMemos } from './refi-memos';
 import {
@@ -18,7 +19,6 @@ import {
   decodeXmlReferences,
   list,
   parseXml,
-  readArchive,
   readCodebook,
   readProject,
   type FileCode,
@@ -618,7 +618,9 @@ export async function importExchangeBytes(
   fileName: string,
   coderName: string,
 ): Promise<ExchangeImportReport> {
-  const archive = readArchive(bytes, fileName);
+  // Inflated and its XML decoded in the sandbox worker: a hostile archive meets the memory
+  // ceiling and time limit there, not in the app.
+  const archive = await readArchiveInSandbox(bytes, fileName);
   const root = parseXml(archive.qde ?? '', fileName);
   const project = child(root, 'Project');
   const codebook = child(root, 'CodeBook');

@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import { MarginaliaError } from '../errors';
+import { readArchive } from '../exchange/qdpx-read';
 import { extractBatches, type Extracted } from '../import/extract';
 import type { SandboxReply, SandboxRequest } from './protocol';
 
@@ -50,8 +51,21 @@ async function run(req: Extract<SandboxRequest, { type: 'extract' }>): Promise<v
 
 send({ type: 'ready', id: 0, heapPeak: sampleHeap() });
 
+function archive(req: Extract<SandboxRequest, { type: 'archive' }>): void {
+  heapPeak = 0;
+  try {
+    const { qde, files } = readArchive(req.bytes, req.name);
+    send({ type: 'archive', id: req.id, qde, files, heapPeak: sampleHeap() });
+    send({ type: 'done', id: req.id, heapPeak: sampleHeap() });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    send({ type: 'error', id: req.id, code: err instanceof MarginaliaError ? err.code : 'invalid_input', message, heapPeak: sampleHeap() });
+  }
+}
+
 port.on('message', (req: SandboxRequest) => {
   if (req.type === 'extract') void run(req);
+  else if (req.type === 'archive') archive(req);
   else if (current && current.id === req.id) {
     if (req.type === 'stop') current.stopped = true;
     current.more?.();

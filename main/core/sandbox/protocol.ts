@@ -4,6 +4,8 @@ import type { SpreadsheetMapping } from '../import/spreadsheet';
 /** What the app asks of the extraction worker. */
 export type SandboxRequest =
   | { type: 'extract'; id: number; name: string; bytes: Uint8Array; error?: string; mapping?: SpreadsheetMapping }
+  /** Inflate a REFI-QDA archive and read its project XML. */
+  | { type: 'archive'; id: number; name: string; bytes: Uint8Array }
   /** The last batch is taken; make the next. */
   | { type: 'more'; id: number }
   /** The app wants no more of this file. */
@@ -14,5 +16,6 @@ export type SandboxReply =
   /** The worker has loaded its readers and waits for files. */
   | { type: 'ready'; id: 0; heapPeak: number }
   | { type: 'batch'; id: number; docs: Extracted[]; heapPeak: number }
+  | { type: 'archive'; id: number; qde: string | null; files: Map<string, Uint8Array>; heapPeak: number }
   | { type: 'done'; id: number; heapPeak: number }
   | { type: 'error'; id: number; code: string; message: string; heapPeak: number };

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { MarginaliaError, type ErrorCode } from '../errors';
+import type { Archive } from '../exchange/qdpx-read';
 import type { Extracted, ImportSource } from '../import/extract';
 import type { SpreadsheetMapping } from '../import/spreadsheet';
 import type { SandboxReply, SandboxRequest } from './protocol';
@@ -107,11 +108,26 @@ class Reader {
 
   /** The documents of one file, in batches, read in the worker. */
   async *extract(source: ImportSource, mapping?: SpreadsheetMapping): AsyncGenerator<Extracted[]> {
+    const request = (id: number): SandboxRequest => ({ type: 'extract', id, name: source.name, bytes: source.bytes, ...(source.error !== undefined ? { error: source.error } : {}), ...(mapping ? { mapping } : {}) });
+    for await (const reply of this.converse(source.name, request)) if (reply.type === 'batch') yield reply.docs;
+  }
+
+  /** A REFI-QDA archive's project XML and files, inflated (with the real byte limit) in the worker. */
+  async readArchive(bytes: Uint8Array, file: string): Promise<Archive> {
+    let archive: Archive | null = null;
+    for await (const reply of this.converse(file, (id) => ({ type: 'archive', id, name: file, bytes }))) {
+      if (reply.type === 'archive') archive = { qde: reply.qde, files: reply.files };
+    }
+    if (!archive) throw new MarginaliaError('invalid_input', `${file}: could not be read; export it again from the other program.`);
+    return archive;
+  }
+
+  /** One request to the worker and its answers, one at a time, under the memory ceiling and the time limit. */
+  private async *converse(file: string, makeRequest: (id: number) => SandboxRequest): AsyncGenerator<Extract<SandboxReply, { type: 'batch' | 'archive' }>> {
     let release!: () => void;
     const previous = this.lock;
     this.lock = new Promise<void>((r) => (release = r));
     await previous;
-    const file = source.name;
     const id = this.nextId++;
     const events: Event[] = [];
     let wake: (() => void) | null = null;
@@ -127,8 +143,7 @@ class Reader {
         wake?.();
       };
       await this.ready;
-      const request: SandboxRequest = { type: 'extract', id, name: source.name, bytes: source.bytes, ...(source.error !== undefined ? { error: source.error } : {}), ...(mapping ? { mapping } : {}) };
-      worker.postMessage(request);
+      worker.postMessage(makeRequest(id));
       for (;;) {
         const event = await this.next(events, (w) => (wake = w), worker, file);
         if (event.type === 'crash') {
@@ -155,7 +170,7 @@ class Reader {
           return;
         }
         if (event.type === 'ready') continue;
-        yield event.docs;
+        yield event;
         worker.postMessage({ type: 'more', id } satisfies SandboxRequest);
       }
     } finally {
@@ -201,6 +216,11 @@ const reader = new Reader();
 /** Reads one file from outside in the sandbox worker, yielding its documents in batches. */
 export function extractInSandbox(source: ImportSource, mapping?: SpreadsheetMapping): AsyncGenerator<Extracted[]> {
   return reader.extract(source, mapping);
+}
+
+/** Reads a REFI-QDA archive (.qdpx, or a bare .qde/.qdc) in the sandbox worker. */
+export function readArchiveInSandbox(bytes: Uint8Array, file: string): Promise<Archive> {
+  return reader.readArchive(bytes, file);
 }
 
 /** Ends the sandbox worker, if one is running. */
