@@ -28,7 +28,10 @@ const WORD_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/200
  * A zip of deflated entries, written with Node's zlib (C, fast enough for the 200 MB entries
  * here, which fflate's JavaScript deflate takes seconds over).
  */
-function zipDeflated(entries: Record<string, Uint8Array>): Uint8Array {
+function zipDeflated(entries: Record<string, Uint8Array>, options: { dataDescriptors?: boolean } = {}): Uint8Array {
+  // With data descriptors (as Java and streaming writers make them) the local header says
+  // nothing of the sizes: they follow the data.
+  const dd = !!options.dataDescriptors;
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
@@ -39,26 +42,33 @@ function zipDeflated(entries: Record<string, Uint8Array>): Uint8Array {
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt16LE(0x0800 | (dd ? 8 : 0), 6); // UTF-8 names
     local.writeUInt16LE(8, 8); // deflate
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(data.length, 22);
+    local.writeUInt32LE(dd ? 0 : crc, 14);
+    local.writeUInt32LE(dd ? 0 : packed.length, 18);
+    local.writeUInt32LE(dd ? 0 : data.length, 22);
     local.writeUInt16LE(nameBytes.length, 26);
+    const descriptor = Buffer.alloc(dd ? 16 : 0);
+    if (dd) {
+      descriptor.writeUInt32LE(0x08074b50, 0);
+      descriptor.writeUInt32LE(crc, 4);
+      descriptor.writeUInt32LE(packed.length, 8);
+      descriptor.writeUInt32LE(data.length, 12);
+    }
     const dir = Buffer.alloc(46);
     dir.writeUInt32LE(0x02014b50, 0);
     dir.writeUInt16LE(20, 4);
     dir.writeUInt16LE(20, 6);
-    dir.writeUInt16LE(0x0800, 8);
+    dir.writeUInt16LE(0x0800 | (dd ? 8 : 0), 8);
     dir.writeUInt16LE(8, 10);
     dir.writeUInt32LE(crc, 16);
     dir.writeUInt32LE(packed.length, 20);
     dir.writeUInt32LE(data.length, 24);
     dir.writeUInt16LE(nameBytes.length, 28);
     dir.writeUInt32LE(offset, 42);
-    parts.push(local, nameBytes, packed);
+    parts.push(local, nameBytes, packed, descriptor);
     central.push(dir, nameBytes);
-    offset += local.length + nameBytes.length + packed.length;
+    offset += local.length + nameBytes.length + packed.length + descriptor.length;
   }
   const size = central.reduce((n, b) => n + b.length, 0);
   const end = Buffer.alloc(22);
@@ -71,7 +81,7 @@ function zipDeflated(entries: Record<string, Uint8Array>): Uint8Array {
 }
 
 /** A .docx around a word/document.xml given as bytes (so it can be far larger than a string may be). */
-function docxAround(documentXml: Uint8Array): Uint8Array {
+function docxAround(documentXml: Uint8Array, options: { dataDescriptors?: boolean } = {}): Uint8Array {
   return zipDeflated({
     '[Content_Types].xml': strToU8(
       '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
@@ -80,7 +90,7 @@ function docxAround(documentXml: Uint8Array): Uint8Array {
       '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
     ),
     'word/document.xml': documentXml,
-  });
+  }, options);
 }
 
 /** document.xml with one paragraph of `chars` letters a, built as bytes. */
@@ -190,6 +200,13 @@ export function hostileCases(): HostileCase[] {
       what: 'a .docx whose document.xml declares 10 bytes',
       expect: { status: 'imported', name: 'understated' },
       bytes: () => understate(makeDocx(['All of this paragraph is read.', 'And this one.']), 'word/document.xml', 10),
+    },
+    {
+      file: 'data-descriptors.docx',
+      what: 'a .docx whose sizes follow each entry (data descriptors, as streaming zip writers make them): not hostile, and read',
+      expect: { status: 'imported', name: 'data-descriptors' },
+      bytes: () =>
+        docxAround(strToU8(`<?xml version="1.0" encoding="UTF-8"?><w:document ${WORD_NS}><w:body><w:p><w:r><w:t>Sizes after the data.</w:t></w:r></w:p></w:body></w:document>`), { dataDescriptors: true }),
     },
     {
       file: 'page-loop.pdf',
