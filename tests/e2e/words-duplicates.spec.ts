@@ -58,6 +58,12 @@ test.describe('word frequency and duplicate stories', () => {
 
   test('Analyse ▸ Duplicate stories: the wire story is one group of five outlets, each outlet’s changes aligned with the first', async ({ page, api }) => {
     const wb = new Workbench(page);
+    // The document list flags every version of the story.
+    const kyivPost = wb.documents.getByRole('option', { name: /^Putin turns Donbas into a desert/ });
+    await expect(kyivPost).toContainText('same story as 4 others');
+    await expect(kyivPost).toHaveAttribute('aria-description', /same story as 4 others/);
+    await expect(wb.documents.getByText('same story as 4 others')).toHaveCount(5);
+    await page.screenshot({ path: `${SHOTS}/document-list-badges.png` });
     await wb.menu('Analyse', 'Duplicate stories…');
     const dialog = page.getByRole('dialog', { name: 'Duplicate stories' });
     await expect(dialog.getByRole('status')).toHaveText(/^1 group at similarity ≥ 0\.8: 5 documents/);
