@@ -3,7 +3,8 @@ import type { Tx } from '../db/project-db';
 import { encodeValue, setAttributes, type AttributeValue, type VariableType } from '../documents/documents';
 import { MarginaliaError } from '../errors';
 import { parseDateCell, slashOrderOf } from './dates';
-import { previewTable, readTable, type Cell } from './spreadsheet';
+import { readTableInSandbox } from '../sandbox/sandbox';
+import { previewTable, type Cell } from './spreadsheet';
 
 export interface AttributesReport {
   /** Rows whose document was found and updated. */
@@ -32,7 +33,7 @@ export async function importAttributes(project: Project, bytes: Uint8Array, file
   const ext = file.toLowerCase().match(/\.(csv|tsv|tab|xlsx)$/)?.[1];
   const format = ext === 'xlsx' ? 'xlsx' : ext === 'tsv' || ext === 'tab' ? 'tsv' : 'csv';
   if (bytes.length === 0) throw new MarginaliaError('invalid_input', `${file}: the file is empty.`);
-  const table = await readTable(bytes, file, format);
+  const table = await readTableInSandbox(bytes, file, format);
   const keyIndex = Math.max(0, table.columns.findIndex((c) => KEY_NAMES.test(c)));
   const detected = previewTable(table, file).columns;
   const columns = table.columns.map((name, index) => ({ name, index })).filter((c) => c.index !== keyIndex);

@@ -3,6 +3,7 @@ import { getHeapStatistics } from 'node:v8';
 import { MarginaliaError } from '../errors';
 import { readArchive } from '../exchange/qdpx-read';
 import { extractBatches, type Extracted } from '../import/extract';
+import { readTable } from '../import/spreadsheet';
 import type { SandboxReply, SandboxRequest } from './protocol';
 
 /**
@@ -51,11 +52,16 @@ async function run(req: Extract<SandboxRequest, { type: 'extract' }>): Promise<v
 
 send({ type: 'ready', id: 0, heapPeak: sampleHeap() });
 
-function archive(req: Extract<SandboxRequest, { type: 'archive' }>): void {
+/** A request answered in one reply: a REFI-QDA archive, or a whole spreadsheet. */
+async function once(req: Extract<SandboxRequest, { type: 'archive' | 'table' }>): Promise<void> {
   heapPeak = 0;
   try {
-    const { qde, files } = readArchive(req.bytes, req.name);
-    send({ type: 'archive', id: req.id, qde, files, heapPeak: sampleHeap() });
+    if (req.type === 'archive') {
+      const { qde, files } = readArchive(req.bytes, req.name);
+      send({ type: 'archive', id: req.id, qde, files, heapPeak: sampleHeap() });
+    } else {
+      send({ type: 'table', id: req.id, table: await readTable(req.bytes, req.name, req.format), heapPeak: sampleHeap() });
+    }
     send({ type: 'done', id: req.id, heapPeak: sampleHeap() });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -65,7 +71,7 @@ function archive(req: Extract<SandboxRequest, { type: 'archive' }>): void {
 
 port.on('message', (req: SandboxRequest) => {
   if (req.type === 'extract') void run(req);
-  else if (req.type === 'archive') archive(req);
+  else if (req.type === 'archive' || req.type === 'table') void once(req);
   else if (current && current.id === req.id) {
     if (req.type === 'stop') current.stopped = true;
     current.more?.();

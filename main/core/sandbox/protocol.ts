@@ -1,11 +1,13 @@
 import type { Extracted } from '../import/extract';
-import type { SpreadsheetMapping } from '../import/spreadsheet';
+import type { SpreadsheetFormat, SpreadsheetMapping, Table } from '../import/spreadsheet';
 
 /** What the app asks of the extraction worker. */
 export type SandboxRequest =
   | { type: 'extract'; id: number; name: string; bytes: Uint8Array; error?: string; mapping?: SpreadsheetMapping }
   /** Inflate a REFI-QDA archive and read its project XML. */
   | { type: 'archive'; id: number; name: string; bytes: Uint8Array }
+  /** Read a spreadsheet whole (attributes by document, a preview). */
+  | { type: 'table'; id: number; name: string; bytes: Uint8Array; format: SpreadsheetFormat }
   /** The last batch is taken; make the next. */
   | { type: 'more'; id: number }
   /** The app wants no more of this file. */
@@ -17,5 +19,6 @@ export type SandboxReply =
   | { type: 'ready'; id: 0; heapPeak: number }
   | { type: 'batch'; id: number; docs: Extracted[]; heapPeak: number }
   | { type: 'archive'; id: number; qde: string | null; files: Map<string, Uint8Array>; heapPeak: number }
+  | { type: 'table'; id: number; table: Table; heapPeak: number }
   | { type: 'done'; id: number; heapPeak: number }
   | { type: 'error'; id: number; code: string; message: string; heapPeak: number };

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { MarginaliaError, type ErrorCode } from '../errors';
 import type { Archive } from '../exchange/qdpx-read';
 import type { Extracted, ImportSource } from '../import/extract';
-import type { SpreadsheetMapping } from '../import/spreadsheet';
+import type { SpreadsheetFormat, SpreadsheetMapping, Table } from '../import/spreadsheet';
 import type { SandboxReply, SandboxRequest } from './protocol';
 
 /**
@@ -122,8 +122,18 @@ class Reader {
     return archive;
   }
 
+  /** A spreadsheet read whole in the worker. */
+  async readTable(bytes: Uint8Array, file: string, format: SpreadsheetFormat): Promise<Table> {
+    let table: Table | null = null;
+    for await (const reply of this.converse(file, (id) => ({ type: 'table', id, name: file, bytes, format }))) {
+      if (reply.type === 'table') table = reply.table;
+    }
+    if (!table) throw new MarginaliaError('invalid_input', `${file}: could not be read; save it again as .csv or .xlsx and import that.`);
+    return table;
+  }
+
   /** One request to the worker and its answers, one at a time, under the memory ceiling and the time limit. */
-  private async *converse(file: string, makeRequest: (id: number) => SandboxRequest): AsyncGenerator<Extract<SandboxReply, { type: 'batch' | 'archive' }>> {
+  private async *converse(file: string, makeRequest: (id: number) => SandboxRequest): AsyncGenerator<Extract<SandboxReply, { type: 'batch' | 'archive' | 'table' }>> {
     let release!: () => void;
     const previous = this.lock;
     this.lock = new Promise<void>((r) => (release = r));
@@ -221,6 +231,11 @@ export function extractInSandbox(source: ImportSource, mapping?: SpreadsheetMapp
 /** Reads a REFI-QDA archive (.qdpx, or a bare .qde/.qdc) in the sandbox worker. */
 export function readArchiveInSandbox(bytes: Uint8Array, file: string): Promise<Archive> {
   return reader.readArchive(bytes, file);
+}
+
+/** Reads a spreadsheet (CSV, TSV, XLSX, JSONL) whole in the sandbox worker: for attributes by document and previews. */
+export function readTableInSandbox(bytes: Uint8Array, file: string, format: SpreadsheetFormat): Promise<Table> {
+  return reader.readTable(bytes, file, format);
 }
 
 /** Ends the sandbox worker, if one is running. */
