@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import fc from 'fast-check';
 import { Sqlite } from '../../main/core/db/sqlite';
 import { MarginaliaError } from '../../main/core/errors';
-import { countMatches, indexTerms, matchDocument, parseQuery, parseRegex, termKey, toFts, wordsOf } from '../../main/core/search/query';
+import { countMatches, indexTerms, matchDocument, parseQuery, parseRegex, queryWords, termKey, toFts, wordsOf } from '../../main/core/search/query';
 import { foldByFts } from '../../main/core/search/search';
 import { Reader } from '../../main/core/db/project-db';
 
@@ -105,6 +105,8 @@ describe('search syntax', () => {
         }
         const spans = matchDocument(node, wordsOf(text));
         expect(spans !== null).toBe(await ftsMatches(text, toFts(node)));
+        // Listing only the words the query could match (what a search does) finds the same hits.
+        expect(matchDocument(node, wordsOf(text, new Map(), queryWords(node)))).toEqual(spans);
         // The count from the index's word positions (what a page of results totals) is the number of hits listed.
         const positions = new Map<string, number[]>();
         const terms = indexTerms(node);

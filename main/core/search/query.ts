@@ -321,6 +321,8 @@ export interface Word {
   folded: string;
   start: number;
   end: number;
+  /** Its place among all the text's words, from 0 (what phrases and NEAR count in). */
+  index: number;
 }
 
 const WORD_CHAR = /^[\p{L}\p{N}\p{Co}\p{M}]$/u;
@@ -338,9 +340,12 @@ function isWordChar(code: number): boolean {
  * The words of a text, as `WORD` finds them. `folds` remembers each distinct word's folded
  * form: a search over thousands of documents folds its few thousand distinct words once. The
  * characters are classified by a scan with an ASCII fast path (non-ASCII ones once each).
+ * With `keep` (see `queryWords`), only the words a query could match are listed, each with
+ * its place among all words: a search allocates for its hits, not for every word of a text.
  */
-export function wordsOf(text: string, folds: Map<string, string> = new Map()): Word[] {
+export function wordsOf(text: string, folds: Map<string, string | null> = new Map(), keep?: (folded: string) => boolean): Word[] {
   const out: Word[] = [];
+  let index = -1;
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -366,13 +371,16 @@ export function wordsOf(text: string, folds: Map<string, string> = new Map()): W
       if (!isWordChar(c)) break;
       i += w;
     }
+    index++;
     const raw = text.slice(start, i);
     let folded = folds.get(raw);
     if (folded === undefined) {
-      folded = foldWord(raw);
+      const f = foldWord(raw);
+      // With `keep`, a word no query word can match is remembered as null and never listed.
+      folded = keep && !keep(f) ? null : f;
       if (folds.size < 200_000) folds.set(raw, folded);
     }
-    out.push({ folded, start, end: i });
+    if (folded !== null) out.push({ folded, start, end: i, index });
   }
   return out;
 }
@@ -386,19 +394,17 @@ export interface Span {
 type Instance = { first: number; last: number };
 
 /** Every place the phrase occurs, as word-index ranges [first, last]. */
-function instances(p: PhraseNode, words: readonly Word[], cache: Map<PhraseNode, Instance[]>): Instance[] {
+function instances(p: PhraseNode, words: readonly Word[], byIndex: ReadonlyMap<number, Word>, cache: Map<PhraseNode, Instance[]>): Instance[] {
   const known = cache.get(p);
   if (known) return known;
   const want = p.tokens.map(foldWord);
-  const out: Instance[] = [];
   const n = want.length;
-  for (let i = 0; i + n <= words.length; i++) {
-    let ok = true;
-    for (let k = 0; k < n && ok; k++) {
-      const w = words[i + k]!.folded;
-      ok = p.prefix && k === n - 1 ? w.startsWith(want[k]!) : w === want[k];
-    }
-    if (ok) out.push({ first: i, last: i + n - 1 });
+  const matches = (w: Word | undefined, k: number) => !!w && (p.prefix && k === n - 1 ? w.folded.startsWith(want[k]!) : w.folded === want[k]);
+  const out: Instance[] = [];
+  for (const w of words) {
+    let ok = matches(w, 0);
+    for (let k = 1; k < n && ok; k++) ok = matches(byIndex.get(w.index + k), k);
+    if (ok) out.push({ first: w.index, last: w.index + n - 1 });
   }
   cache.set(p, out);
   return out;
@@ -500,11 +506,23 @@ function distinct(found: Instance[]): Instance[] {
  */
 export function matchDocument(node: QueryNode, words: readonly Word[]): Span[] | null {
   const cache = new Map<PhraseNode, Instance[]>();
-  const found = evaluate(node, (p) => instances(p, words, cache));
+  const byIndex = new Map(words.map((w) => [w.index, w]));
+  const found = evaluate(node, (p) => instances(p, words, byIndex, cache));
   if (!found) return null;
   return distinct(found)
-    .map((i) => ({ start: words[i.first]!.start, end: words[i.last]!.end }))
+    .map((i) => ({ start: byIndex.get(i.first)!.start, end: byIndex.get(i.last)!.end }))
     .sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+/** Whether a folded word of a text could match a word of the query (excluded ones too): what `wordsOf` keeps. */
+export function queryWords(node: QueryNode): (folded: string) => boolean {
+  const exact = new Set<string>();
+  const prefixes: string[] = [];
+  for (const t of indexTerms(node)) {
+    if (t.prefix) prefixes.push(foldWord(t.term));
+    else exact.add(foldWord(t.term));
+  }
+  return (folded) => exact.has(folded) || prefixes.some((p) => folded.startsWith(p));
 }
 
 /**

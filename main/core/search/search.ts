@@ -1,7 +1,7 @@
 import type { Reader } from '../db/project-db';
 import { MarginaliaError, invalid } from '../errors';
 import { CodePointIndex } from '../text/normalise';
-import { countMatches, indexTerms, matchDocument, parseQuery, parseRegex, regexSpans, termKey, toFts, wordsOf, type IndexTerm, type QueryNode, type Span } from './query';
+import { countMatches, indexTerms, matchDocument, parseQuery, queryWords, parseRegex, regexSpans, termKey, toFts, wordsOf, type IndexTerm, type QueryNode, type Span } from './query';
 
 /** What to search for and where. */
 export interface SearchRequest {
@@ -88,8 +88,9 @@ export function compileSearch(req: Pick<SearchRequest, 'query' | 'regex' | 'case
     };
   }
   const node = parseQuery(req.query.trim());
-  const folds = new Map<string, string>();
-  return { fts: toFts(node), match: (text) => matchDocument(node, wordsOf(text, folds)) };
+  const folds = new Map<string, string | null>();
+  const keep = queryWords(node);
+  return { fts: toFts(node), match: (text) => matchDocument(node, wordsOf(text, folds, keep)) };
 }
 
 interface DocumentRow {
@@ -271,10 +272,11 @@ export async function searchHits(r: Reader, req: SearchRequest & { page?: number
       if (total > from && first < to) onPage.push({ id: d.id, first });
     }
     documents = perDocument.length;
-    const folds = new Map<string, string>();
+    const folds = new Map<string, string | null>();
+    const keep = queryWords(node);
     for (const p of onPage) {
       const doc = (await r.get<DocumentRow>(`SELECT id, name, text FROM documents WHERE id = ?`, [p.id]))!;
-      addPage(doc, matchDocument(node, wordsOf(doc.text, folds)) ?? [], p.first);
+      addPage(doc, matchDocument(node, wordsOf(doc.text, folds, keep)) ?? [], p.first);
     }
   }
   return { total_hits: total, total_documents: documents, page, page_size: pageSize, pages: Math.max(1, Math.ceil(total / pageSize)), hits, documents: counts };
