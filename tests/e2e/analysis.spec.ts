@@ -5,6 +5,7 @@ import { test, expect, type Api } from './fixtures';
 import { Workbench } from './pages/workbench';
 
 const SHOTS = process.env.MARGINALIA_SHOTS ?? '/tmp/h6-shots';
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 mkdirSync(SHOTS, { recursive: true });
 
 test.use({ viewport: { width: 1280, height: 720 } });
@@ -48,6 +49,7 @@ async function codeSample(api: Api) {
 
 test('document sets: made from an attribute value and by hand, shown with their sizes, used as a scope', async ({ page, api }) => {
   await codeSample(api);
+  const docs = await api.call('documents.list', {});
   const wb = new Workbench(page);
   await wb.ready();
   const analyse = new Analyse(page);
@@ -66,7 +68,6 @@ test('document sets: made from an attribute value and by hand, shown with their 
   await dialog.getByRole('combobox', { name: 'Set to add to' }).selectOption('');
   await dialog.getByRole('textbox', { name: 'New set name' }).fill('Picked');
   await dialog.getByRole('radio', { name: 'Documents I choose' }).check();
-  const docs = await api.call('documents.list', {});
   await dialog.getByRole('group', { name: 'Documents to add' }).getByRole('checkbox', { name: docs[3]!.name }).check();
   await dialog.getByRole('group', { name: 'Documents to add' }).getByRole('checkbox', { name: docs[4]!.name }).press('Space');
   await dialog.getByRole('button', { name: 'Make set' }).click();
@@ -75,8 +76,16 @@ test('document sets: made from an attribute value and by hand, shown with their 
   const picked = (await api.call('sets.list', {})).find((s) => s.name === 'Picked')!;
   expect(await api.call('sets.members', { setId: picked.id })).toEqual([docs[3]!.id, docs[4]!.id]);
 
-  // A scope of the Export dialog: the documents table of the set RT has its two documents.
+  // A filter of the document list.
   await dialog.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('combobox', { name: 'Show documents of set' }).selectOption({ label: 'RT (2)' });
+  await expect(wb.documents.getByRole('option')).toHaveText([new RegExp(escape(docs[0]!.name)), new RegExp(escape(docs[1]!.name))]);
+  await expect(page.getByRole('region', { name: 'Document list' })).toContainText('2 documents');
+  await page.screenshot({ path: `${SHOTS}/list-set.png` });
+  await page.getByRole('combobox', { name: 'Show documents of set' }).selectOption({ label: 'all documents' });
+  await expect(wb.documents.getByRole('option')).toHaveCount(5);
+
+  // A scope of the Export dialog: the documents table of the set RT has its two documents.
   await page.getByRole('menubar', { name: 'Main menu' }).getByRole('menuitem', { name: 'File' }).click();
   await page.getByRole('menu', { name: 'File' }).getByRole('menuitem', { name: 'Export…' }).click();
   const exportDialog = page.getByRole('dialog', { name: 'Export' });
@@ -183,7 +192,7 @@ test('crosstabs: codes × outlet and × documents as the matrix export counts th
   }) as Record<string, string>[];
   for (const d of docs) {
     const value = matrix.find((m) => m.document_id === d.id)!['casualties/death toll'];
-    await expect(analyse.cell(dialog, new RegExp(`^casualties/death toll in ${d.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${value}$`))).toBeVisible();
+    await expect(analyse.cell(dialog, new RegExp(`^casualties/death toll in ${escape(d.name)}: ${value}$`))).toBeVisible();
   }
   await page.screenshot({ path: `${SHOTS}/crosstab-documents.png` });
 });

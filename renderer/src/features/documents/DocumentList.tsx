@@ -3,6 +3,7 @@ import type { DocumentCursor, DocumentSummary } from '../../../../main/core/docu
 import type { Input } from '../../../../main/api/contract';
 import { call } from '../../api/client';
 import './documents.css';
+import { DocumentSetsFilter } from '../analysis/DocumentSetsFilter';
 
 type Scope = { coderIds?: string[]; consensus?: boolean };
 type Sort = NonNullable<Input<'documents.page'>['sort']>;
@@ -45,6 +46,7 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
   const [appliedFilter, setAppliedFilter] = useState('');
   const [sort, setSort] = useState<string>('order');
   const [descending, setDescending] = useState(false);
+  const [setId, setSetId] = useState('');
   const [attributes, setAttributes] = useState<string[]>([]);
   const [total, setTotal] = useState<number | null>(null);
   const [pages, setPages] = useState<ReadonlyMap<number, Page>>(new Map());
@@ -64,9 +66,10 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
       ...(sort.startsWith('attribute:') ? { sort: 'attribute' as Sort, attribute: sort.slice('attribute:'.length) } : { sort: sort as Sort }),
       descending,
       ...(appliedFilter.trim() ? { filter: appliedFilter.trim() } : {}),
+      ...(setId ? { setId } : {}),
     }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [scopeKey, sort, descending, appliedFilter],
+    [scopeKey, sort, descending, appliedFilter, setId],
   );
 
   // The name filter is asked of the API once typing pauses.
@@ -232,6 +235,7 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
         <button type="button" aria-pressed={descending} aria-label="Reverse order" title={descending ? 'Descending: click for ascending' : 'Ascending: click for descending'} onClick={() => setDescending((d) => !d)}>
           {descending ? '↓' : '↑'}
         </button>
+        <DocumentSetsFilter value={setId} onChange={setSetId} version={version} />
         <span className="muted" aria-live="polite">
           {total === null ? '' : `${total.toLocaleString()} ${total === 1 ? 'document' : 'documents'}`}
         </span>
