@@ -285,7 +285,7 @@ export async function cooccurrencePassages(r: Reader, options: CooccurrenceOptio
   if (unit === 'overlap') {
     const rows = await r.all<{ document_id: string; coder_id: string; a_id: string; a_start: number; a_end: number; b_id: string; b_start: number; b_end: number }>(
       `SELECT s.document_id, s.coder_id, s.id AS a_id, s.start AS a_start, s.end AS a_end, o.id AS b_id, o.start AS b_start, o.end AS b_end
-       FROM segments s JOIN documents d ON d.id = s.document_id
+       FROM segments s JOIN documents d INDEXED BY documents_id_summary ON d.id = s.document_id
        JOIN segments o ON o.document_id = s.document_id AND o.start < s.end AND s.start < o.end AND o.coder_id = s.coder_id AND o.code_id = ?
        ${cond('s.code_id = ?')} ORDER BY d.sort_order, s.start, o.start LIMIT ?`,
       [b, ...w.params, a, limit],
@@ -298,7 +298,7 @@ export async function cooccurrencePassages(r: Reader, options: CooccurrenceOptio
   }
   // Documents (and coders) where both codes are: through the segments_coding index.
   const both = await r.all<{ document_id: string; coder_id: string }>(
-    `SELECT DISTINCT s.document_id, s.coder_id FROM segments s JOIN documents d ON d.id = s.document_id
+    `SELECT DISTINCT s.document_id, s.coder_id FROM segments s JOIN documents d INDEXED BY documents_id_summary ON d.id = s.document_id
      ${cond(`s.code_id = ? AND EXISTS (SELECT 1 FROM segments o WHERE o.document_id = s.document_id AND o.code_id = ? AND o.coder_id = s.coder_id)`)}
      ORDER BY d.sort_order, s.document_id, s.coder_id`,
     [...w.params, a, b],

@@ -6,9 +6,10 @@ import type { Sqlite } from '../sqlite';
  * and travels in REFI-QDA as <Set>. Members are rows of their own so that adding one document
  * to a set of 10,000 logs one row for undo, not the whole set.
  *
- * And the index the matrix export and the crosstab views read documents through (order, id,
- * name, length): without it every table of 100,000 documents read every document's row,
- * whole text included, to learn their names.
+ * And two indexes documents are read through when only their order, name and length are
+ * wanted: in order (the matrix export, the crosstab views) and by id (a segment's document in
+ * the analyses' passages). A document's row holds its whole text before those columns, so
+ * without them a table of 100,000 documents, or a passage list, read every text to learn names.
  */
 export async function up(db: Sqlite): Promise<void> {
   await db.exec(`
@@ -30,5 +31,6 @@ export async function up(db: Sqlite): Promise<void> {
     CREATE INDEX document_set_members_document ON document_set_members(document_id);
 
     CREATE INDEX IF NOT EXISTS documents_order_summary ON documents(sort_order, id, name, length);
+    CREATE INDEX IF NOT EXISTS documents_id_summary ON documents(id, sort_order, name, length);
   `);
 }
