@@ -33,6 +33,20 @@ test.describe('word frequency and duplicate stories', () => {
     await expect(dialog.getByText(/Lemmas: not available/)).toBeVisible();
     await page.screenshot({ path: `${SHOTS}/words-all.png` });
 
+    // The stop list is the project's: adding the top word to it takes it out of the list.
+    await dialog.getByText('Edit stop lists').click();
+    const stopList = dialog.getByRole('textbox', { name: /Stop words \(English\)/ });
+    await expect(stopList).toHaveValue(/(^|\n)the(\n|$)/);
+    await stopList.fill(`${await stopList.inputValue()}\n${expected.words[0]!.term}`);
+    await dialog.getByRole('button', { name: 'Save stop list' }).click();
+    await expect(dialog.getByText(/^Saved \d+ stop words in the project\./)).toBeVisible();
+    await expect(firstRow.getByRole('rowheader')).toHaveText(expected.words[1]!.term);
+    expect((await api.call('words.stopwords', { language: 'en' })).words).toContain(expected.words[0]!.term);
+    await page.screenshot({ path: `${SHOTS}/words-stoplist.png` });
+    await dialog.getByRole('button', { name: 'Restore shipped list' }).click();
+    await expect(firstRow.getByRole('rowheader')).toHaveText(expected.words[0]!.term);
+    await dialog.getByText('Edit stop lists').click();
+
     // Two-word phrases in one outlet's documents.
     await dialog.getByRole('combobox', { name: 'Count' }).selectOption('2');
     await dialog.getByRole('combobox', { name: 'Documents' }).selectOption('outlet');
@@ -41,7 +55,7 @@ test.describe('word frequency and duplicate stories', () => {
     await expect(phrases).toBeVisible();
     const kp = await api.call('words.frequency', { n: 2, top: 100, stopwords: true, where: { attribute: 'outlet', value: 'Kyiv Post' } });
     await expect(phrases.getByRole('row').nth(1).getByRole('rowheader')).toHaveText(kp.words[0]!.term);
-    await expect(dialog.getByRole('status').filter({ hasText: /^1 documents/ })).toBeVisible();
+    await expect(dialog.getByRole('status').filter({ hasText: /^1 document, 498 words/ })).toBeVisible();
     await page.screenshot({ path: `${SHOTS}/words-phrases-outlet.png` });
 
     // Keyboard: Tab reaches the first phrase, Enter searches the texts for it.

@@ -196,7 +196,7 @@ describe('word frequencies', () => {
       await t.project.close();
       const table = await runCli('words', t.path, '--where', 'outlet=RT', '--top', '2');
       expect(table.code).toBe(0);
-      expect(table.out).toMatch(/^1 documents, 8 words \(outlet = RT\)/);
+      expect(table.out).toMatch(/^1 document, 8 words \(outlet = RT\)/);
       expect(table.out).toMatch(/missile\s+2\s+1/);
       const json = await runCli('words', t.path, '--n', '2', '--json');
       expect(JSON.parse(json.out).words[0]).toEqual({ term: 'missile strike', count: 2, documents: 1 });

@@ -30,7 +30,7 @@ export const wordsCommand: Command = {
       else if (args.values.csv) for (const line of wordFrequenciesCsv(result).split('\r\n').slice(0, -1)) io.out(line);
       else {
         io.out(
-          `${result.documents} documents, ${result.tokens} words${str(args, 'set') ? ` in set ${str(args, 'set')}` : ''}${where ? ` (${where.attribute} = ${where.value})` : ''}; ${result.stopwordsApplied ? 'stop words left out' : 'all words'}; lemmas: not available.`,
+          `${result.documents} document${result.documents === 1 ? '' : 's'}, ${result.tokens} words${str(args, 'set') ? ` in set ${str(args, 'set')}` : ''}${where ? ` (${where.attribute} = ${where.value})` : ''}; ${result.stopwordsApplied ? 'stop words left out' : 'all words'}; lemmas: not available.`,
         );
         table(io, result.words.map((w) => ({ [result.n === 1 ? 'word' : 'phrase']: w.term, count: w.count, documents: w.documents })), [result.n === 1 ? 'word' : 'phrase', 'count', 'documents']);
         if (result.undercountAtMost) io.out(`Rare phrases were dropped to fit in memory: a count may be low by up to ${result.undercountAtMost}.`);

@@ -13,6 +13,8 @@ const LANGUAGES: { value: Language; label: string }[] = [
   { value: 'uk', label: 'Ukrainian' },
 ];
 
+const plural = (n: number, one: string) => `${n.toLocaleString()} ${one}${n === 1 ? '' : 's'}`;
+
 /** The project's stop list for one language, edited as text (one word a line or separated by spaces). */
 function StopListEditor({ onSaved, onError }: { onSaved: () => void; onError: (e: unknown) => void }) {
   const [language, setLanguage] = useState<Language>('en');
@@ -217,7 +219,7 @@ export function WordFrequencyView(props: { documents: Doc[]; onSearch: (query: s
         {busy
           ? 'Counting…'
           : result
-            ? `${result.documents.toLocaleString()} documents, ${result.tokens.toLocaleString()} words, ${result.distinct.toLocaleString()} distinct ${n === 1 ? 'words' : 'phrases'}. Lemmas: not available (word forms are counted).${result.undercountAtMost ? ` Rare phrases were dropped to fit in memory: a count may be low by up to ${result.undercountAtMost}.` : ''}`
+            ? `${plural(result.documents, 'document')}, ${plural(result.tokens, 'word')}, ${result.distinct.toLocaleString()} distinct ${n === 1 ? 'words' : 'phrases'}. Lemmas: not available (word forms are counted).${result.undercountAtMost ? ` Rare phrases were dropped to fit in memory: a count may be low by up to ${result.undercountAtMost}.` : ''}`
             : ''}
       </p>
       {result && (
