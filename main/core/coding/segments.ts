@@ -172,9 +172,12 @@ export async function pageSegments(r: Reader, filter: SegmentPageFilter = {}): P
     pageWhere.push('(d.sort_order, d.id, s.start, s.end, s.id) > (?, ?, ?, ?, ?)');
     pageParams.push(a.order, a.documentId, a.start, a.end, a.id);
   }
+  // CROSS JOIN keeps documents the outer loop, walked along (sort_order, id), so the first page
+  // stops after the documents it needs; with the code as a bound parameter the planner would
+  // otherwise start from every segment of the code and sort them all.
   const keys = await r.all<{ id: string; order: number; document_id: string; start: number; end: number }>(
     `SELECT s.id, d.sort_order AS "order", d.id AS document_id, s.start, s.end
-     FROM documents d INDEXED BY documents_order_id JOIN segments s ON s.document_id = d.id
+     FROM documents d CROSS JOIN segments s ON s.document_id = d.id
      ${pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : ''}
      ORDER BY d.sort_order, d.id, s.start, s.end, s.id LIMIT ?`,
     [...pageParams, limit],
