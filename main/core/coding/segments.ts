@@ -169,8 +169,9 @@ export async function pageSegments(r: Reader, filter: SegmentPageFilter = {}): P
   const pageParams = [...params];
   if (filter.after) {
     const a = filter.after;
-    pageWhere.push('(d.sort_order, d.id, s.start, s.end, s.id) > (?, ?, ?, ?, ?)');
-    pageParams.push(a.order, a.documentId, a.start, a.end, a.id);
+    // The first term alone is a range on the documents index: the walk starts at the cursor's document.
+    pageWhere.push('d.sort_order >= ?', '(d.sort_order, d.id, s.start, s.end, s.id) > (?, ?, ?, ?, ?)');
+    pageParams.push(a.order, a.order, a.documentId, a.start, a.end, a.id);
   }
   // CROSS JOIN keeps documents the outer loop, walked along (sort_order, id), so the first page
   // stops after the documents it needs; with the code as a bound parameter the planner would
