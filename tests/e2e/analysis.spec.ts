@@ -95,6 +95,23 @@ test('document sets: made from an attribute value and by hand, shown with their 
   await expect(exportDialog.getByRole('region', { name: 'Preview' }).getByRole('heading')).toHaveText('Preview: all 2 rows');
   await exportDialog.getByRole('button', { name: 'Close' }).click();
 
+  // A scope of agreement and of retrieval: ana and ben are compared over the two documents of RT only.
+  await page.getByRole('menubar', { name: 'Main menu' }).getByRole('menuitem', { name: 'View' }).click();
+  await page.getByRole('menu', { name: 'View' }).getByRole('menuitem', { name: 'Intercoder agreement' }).click();
+  const agreement = page.getByRole('dialog', { name: 'Intercoder agreement' });
+  await agreement.getByRole('combobox', { name: 'Only documents of set' }).selectOption({ label: 'RT (2)' });
+  await agreement.getByRole('button', { name: 'Compute agreement' }).click();
+  await expect(agreement.getByRole('table', { name: 'Agreement per document' }).getByRole('row')).toHaveCount(3);
+  await agreement.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('menubar', { name: 'Main menu' }).getByRole('menuitem', { name: 'View' }).click();
+  await page.getByRole('menu', { name: 'View' }).getByRole('menuitem', { name: 'Coded segments' }).click();
+  const retrieval = page.getByRole('region', { name: 'Coded segments view' });
+  await retrieval.getByRole('combobox', { name: 'Only documents of set' }).selectOption({ label: 'Picked (2)' });
+  await expect(retrieval.getByRole('status')).toHaveText('0 segments');
+  await retrieval.getByRole('combobox', { name: 'Only documents of set' }).selectOption({ label: 'RT (2)' });
+  const inRt = (await api.call('segments.page', { setId: (await api.call('sets.list', {})).find((x) => x.name === 'RT')!.id, limit: 1000 })).total;
+  await expect(retrieval.getByRole('status')).toHaveText(`${inRt} segments`);
+
   // Undoable from the Edit menu like any change.
   await page.keyboard.press('Control+z');
   await expect.poll(async () => (await api.call('sets.list', {})).map((s) => s.name)).toEqual(['RT']);

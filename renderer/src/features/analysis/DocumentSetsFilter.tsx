@@ -5,7 +5,7 @@ import { call } from '../../api/client';
 type DocumentSet = Output<'sets.list'>[number];
 
 /** A document-set picker for a list: "All documents" or one set's (made under Analyse ▸ Document sets). Hidden while the project has no set. */
-export function DocumentSetsFilter({ value, onChange, version }: { value: string; onChange: (setId: string) => void; version: number }) {
+export function DocumentSetsFilter({ value, onChange, version, label = 'Show documents of set' }: { value: string; onChange: (setId: string) => void; version: number; label?: string }) {
   const [sets, setSets] = useState<DocumentSet[]>([]);
   useEffect(() => {
     let live = true;
@@ -26,7 +26,7 @@ export function DocumentSetsFilter({ value, onChange, version }: { value: string
   return (
     <label>
       Set{' '}
-      <select aria-label="Show documents of set" value={value} onChange={(e) => onChange(e.target.value)}>
+      <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value)}>
         <option value="">all documents</option>
         {sets.map((s) => (
           <option key={s.id} value={s.id}>

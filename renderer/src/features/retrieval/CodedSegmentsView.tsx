@@ -4,6 +4,7 @@ import type { Coder } from '../../../../main/core/coders/coders';
 import type { SegmentCursor, SegmentWithContext } from '../../../../main/core/coding/segments';
 import { call } from '../../api/client';
 import { CodeOptions } from '../codebook/CodeOptions';
+import { DocumentSetsFilter } from '../analysis/DocumentSetsFilter';
 
 interface Props {
   codes: Code[];
@@ -31,6 +32,7 @@ export function CodedSegmentsView({ codes, coders, codeId, version, onCodeChange
   const [attribute, setAttribute] = useState('');
   const [value, setValue] = useState('');
   const [appliedValue, setAppliedValue] = useState('');
+  const [setId, setSetId] = useState('');
   const [attributes, setAttributes] = useState<string[]>([]);
   const [segments, setSegments] = useState<SegmentWithContext[]>([]);
   const [total, setTotal] = useState<number | null>(null);
@@ -54,9 +56,10 @@ export function CodedSegmentsView({ codes, coders, codeId, version, onCodeChange
       ...(codeId ? { codeId, includeSubcodes: subcodes } : {}),
       ...(coderId ? { coderIds: [coderId] } : {}),
       ...(attribute && appliedValue.trim() ? { attribute, value: appliedValue.trim() } : {}),
+      ...(setId ? { setId } : {}),
       context: 80,
     }),
-    [codeId, subcodes, coderId, attribute, appliedValue],
+    [codeId, subcodes, coderId, attribute, appliedValue, setId],
   );
 
   useEffect(() => {
@@ -133,6 +136,7 @@ export function CodedSegmentsView({ codes, coders, codeId, version, onCodeChange
           </select>
         </label>
         {attribute && <input aria-label="Attribute value" placeholder="value contains…" value={value} onChange={(e) => setValue(e.target.value)} />}
+        <DocumentSetsFilter label="Only documents of set" value={setId} onChange={setSetId} version={version} />
         <span className="muted" role="status">
           {total === null ? '' : segments.length < total ? `${segments.length.toLocaleString()} of ${total.toLocaleString()} segments shown` : `${total.toLocaleString()} segments`}
         </span>

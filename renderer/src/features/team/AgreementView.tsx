@@ -3,6 +3,7 @@ import type { Output } from '../../../../main/api/contract';
 import { call, downloadBase64 } from '../../api/client';
 import './team.css';
 import { CodeOptions } from '../codebook/CodeOptions';
+import { DocumentSetsFilter } from '../analysis/DocumentSetsFilter';
 import { plural } from '../../app/words';
 
 type Report = Output<'team.agreement'>;
@@ -299,6 +300,7 @@ export function AgreementView(props: { onClose: () => void }) {
   const [chosenCoders, setChosenCoders] = useState<string[]>([]);
   const [chosenCodes, setChosenCodes] = useState<string[]>([]);
   const [chosenDocs, setChosenDocs] = useState<string[]>([]);
+  const [setId, setSetId] = useState('');
   const [unit, setUnit] = useState<Unit>('char');
   const [threshold, setThreshold] = useState('90');
   const [report, setReport] = useState<Report | null>(null);
@@ -326,7 +328,7 @@ export function AgreementView(props: { onClose: () => void }) {
   }, []);
 
   const thresholdValue = Number(threshold) / 100;
-  const input = () => ({ coderIds: chosenCoders, codeIds: chosenCodes, documentIds: chosenDocs, unit, threshold: thresholdValue });
+  const input = () => ({ coderIds: chosenCoders, codeIds: chosenCodes, documentIds: chosenDocs, ...(setId ? { setId } : {}), unit, threshold: thresholdValue });
 
   async function compute() {
     setError(null);
@@ -382,6 +384,7 @@ export function AgreementView(props: { onClose: () => void }) {
             ))}
           </select>
         </label>
+        <DocumentSetsFilter label="Only documents of set" value={setId} onChange={setSetId} version={0} />
         <div>
           <label className="field">
             Unit
