@@ -114,6 +114,12 @@ describe('blind coding is enforced for every read method', () => {
         'analysis.crosstab': [{ by: { kind: 'document' } }, { by: { kind: 'document' }, filter: { coders: ['ben', 'consensus'] } }, { by: { kind: 'attribute', name: 'outlet' } }],
         'analysis.crosstabPassages': [{ by: { kind: 'document' }, codeId: codeB.id, column: { document_id: doc.id, value: null, coder_id: null } }],
         'analysis.crosstabCsv': [{ by: { kind: 'document' } }, { by: { kind: 'attribute', name: 'outlet' } }],
+        'words.frequency': [{}, { n: 3, stopwords: false, top: 100_000 }],
+        'words.csv': [{ n: 2 }],
+        'words.stopwords': [{ language: 'en' }],
+        'duplicates.groups': [{ threshold: 0.5 }],
+        'duplicates.counts': [{ threshold: 0.5 }],
+        'duplicates.group': [{ documentId: doc.id, threshold: 0.5 }],
       };
       const reads = (Object.keys(contract) as Method[]).filter((m) => !contract[m].mutates);
       expect(reads.filter((m) => !inputs[m])).toEqual([]);
