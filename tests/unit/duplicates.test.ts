@@ -187,7 +187,11 @@ describe('migration 8 (near-duplicates)', () => {
       const db = await openProjectDb(path);
       try {
         expect((await db.read((r) => r.get<{ user_version: number }>('PRAGMA user_version')))!.user_version).toBeGreaterThanOrEqual(8);
-        expect(await indexDuplicates(db)).toEqual({ indexed: 2, pairs: 1 });
+        // Asked twice at once (the list's counts and the view's groups): signed once.
+        expect(await Promise.all([indexDuplicates(db), indexDuplicates(db)])).toEqual([
+          { indexed: 2, pairs: 1 },
+          { indexed: 0, pairs: 0 },
+        ]);
         const groups = await db.read((r) => duplicateGroups(r));
         expect(groups.groups[0]!.members.map((m) => m.id)).toEqual(['d0', 'd1']);
         // Derived rows leave with their document.

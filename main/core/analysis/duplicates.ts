@@ -24,7 +24,19 @@ export interface IndexResult {
  * those, and streams the stored signatures once to find earlier documents in the same buckets.
  * Derived data, so written outside the undo history.
  */
-export async function indexDuplicates(db: ProjectDb): Promise<IndexResult> {
+export function indexDuplicates(db: ProjectDb): Promise<IndexResult> {
+  // One indexing run per project at a time: the list's counts and the view's groups often ask
+  // together, and on a project just opened at 100,000 documents the first run signs them all.
+  const running = indexing.get(db);
+  if (running) return running.then(() => indexDuplicates(db));
+  const run = indexNow(db).finally(() => indexing.delete(db));
+  indexing.set(db, run);
+  return run;
+}
+
+const indexing = new WeakMap<ProjectDb, Promise<IndexResult>>();
+
+async function indexNow(db: ProjectDb): Promise<IndexResult> {
   // Signatures leave with their documents (ON DELETE CASCADE), so equal counts mean every
   // document is signed: two index counts, however large the project.
   const missing = await db.read(async (r) => {
