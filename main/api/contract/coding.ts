@@ -31,11 +31,12 @@ export const codingContract = {
         context: z.number().int().min(0).max(2000).optional(),
         attribute: z.string().min(1).max(200).optional(),
         value: z.string().max(1000).optional(),
+        setId: Id.optional(),
         after: z.object({ order: z.number().int(), documentId: Id, start: Offset, end: Offset, id: Id }).strict().nullable().optional(),
         limit: z.number().int().min(1).max(1000).optional(),
       })
       .strict(),
-    'Retrieval one page at a time (pass the previous page\'s `next` as `after`), in document order, with the total: segments of a code (with subcodes), of coders, in documents whose attribute contains a value.',
+    'Retrieval one page at a time (pass the previous page\'s `next` as `after`), in document order, with the total: segments of a code (with subcodes), of coders, in documents whose attribute contains a value or in a document set.',
   ),
   'segments.create': command<{ id: string }>()(
     z
