@@ -20,6 +20,22 @@ export interface ProjectInfoOut extends ProjectInfo {
   schema_version: number;
 }
 
+/** A project file beside the open one. */
+export interface ProjectFileOut {
+  /** File name, no folders. */
+  file: string;
+  /** It is the project open now. */
+  current: boolean;
+}
+
+/** A project file's name: one name, no folders; ".marginalia" is added when missing. */
+const ProjectFileName = z
+  .string()
+  .trim()
+  .min(1, { message: 'must not be empty' })
+  .max(200)
+  .refine((s) => !/[\\/:*?"<>|\u0000-\u001f]/.test(s) && s !== '.' && s !== '..', { message: 'must be a file name without folders or any of \\ / : * ? " < > |' });
+
 export const projectContract = {
   'project.info': query<ProjectInfoOut>()(Empty, 'Name, file and counts of the open project.'),
   'project.historyState': query<HistoryState>()(Empty, 'What Undo and Redo would do next, as words for the Edit menu.'),
@@ -31,6 +47,15 @@ export const projectContract = {
   'project.shareCopy': query<ExportedFileOut>()(
     Empty,
     'A complete single-file copy of the open project, consistent even while coding goes on, to send to a colleague or keep as a backup.',
+  ),
+  'project.files': query<ProjectFileOut[]>()(Empty, 'The project files in the folder of the open project, by name: what File ▸ Open project offers.'),
+  'project.create': command<ProjectInfoOut>()(
+    z.object({ name: ProjectFileName }).strict(),
+    'Creates an empty project file named after `name` in the folder of the open project and opens it (the open one is closed; nothing in it is lost).',
+  ),
+  'project.open': command<ProjectInfoOut>()(
+    z.object({ file: ProjectFileName }).strict(),
+    'Opens another project file from the folder of the open project, by its file name (as project.files lists it).',
   ),
   'coders.list': query<Coder[]>()(Empty, 'Every coder in the project.'),
   'coders.current': query<Coder>()(Empty, 'The coder new segments and memos are attributed to.'),

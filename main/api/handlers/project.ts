@@ -8,6 +8,21 @@ import { shareCopyBytes } from '../../core/project/share';
 import { visibleCoders } from '../../core/team/rounds';
 import { MarginaliaError } from '../../core/errors';
 import type { Session } from '../session';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { Project } from '../../core/project/project';
+
+const EXTENSION = '.marginalia';
+
+/** A file beside the open project, from a bare file name (the contract has refused folders). */
+function besideOpen(session: Session, name: string): string {
+  const file = name.toLowerCase().endsWith(EXTENSION) ? name : `${name}${EXTENSION}`;
+  return join(dirname(session.project.path), basename(file));
+}
+
+async function infoOf(session: Session) {
+  return { ...(await session.project.db.read(projectInfo)), file: session.projectFile, schema_version: SCHEMA_VERSION };
+}
 
 /** Coders hidden from the current one by an open round (empty when none). */
 async function hiddenFrom(session: Session): Promise<string[]> {
@@ -42,6 +57,27 @@ export const projectHandlers: HandlersOf<typeof projectContract> = {
       );
     }
     return shareCopyBytes(session.project);
+  },
+  'project.files': async ({ session }) => {
+    const current = basename(session.project.path);
+    return readdirSync(dirname(session.project.path))
+      .filter((f) => f.toLowerCase().endsWith(EXTENSION) && !f.startsWith('.'))
+      .sort((a, b) => a.localeCompare(b))
+      .map((file) => ({ file, current: file === current }));
+  },
+  'project.create': async ({ session }, { name }) => {
+    const path = besideOpen(session, name);
+    const stem = basename(path, EXTENSION);
+    await session.setProject(await Project.create(path, { name: stem }));
+    return infoOf(session);
+  },
+  'project.open': async ({ session }, { file }) => {
+    const path = besideOpen(session, file);
+    if (!existsSync(path)) throw new MarginaliaError('not_found', `${basename(path)} is not in the folder of the open project. Choose one of the files listed.`);
+    if (path === session.project.path) return infoOf(session);
+    // Opened before the current one is closed: a file that is not a project leaves the current one open.
+    await session.setProject(await Project.open(path));
+    return infoOf(session);
   },
   'coders.list': ({ session }) => session.project.db.read(listCoders),
   'coders.rename': async ({ session }, { id, name }) => {

@@ -36,6 +36,8 @@ export interface ImportOptions {
   /** How spreadsheets of articles map to documents; suggested from their headers when absent. */
   mapping?: SpreadsheetMapping;
   onProgress?: (done: number, total: number, current: string) => void;
+  /** Rows of the spreadsheet being read so far, as each batch of them arrives (0 again at the next file). */
+  onRows?: (rows: number) => void;
   isCancelled?: () => boolean;
   /** Import a text already in the project again as a document of its own (the same wire story from another source). */
   keepDuplicates?: boolean;
@@ -137,11 +139,14 @@ export async function importSources(
       break;
     }
     options.onProgress?.(done, totalNow(), source.name);
+    let rows = 0;
     // Read in the sandbox worker (memory ceiling, time limit); a spreadsheet's rows arrive a
     // batch at a time and are written as they come, so memory does not grow with the file.
     try {
       for await (const extracted of extractInSandbox(source, options.mapping)) {
         take(source.name, extracted);
+        const rowsNow = extracted.filter((e) => e.row).length;
+        if (rowsNow > 0) options.onRows?.((rows += rowsNow));
         if (pending.length >= BATCH_DOCUMENTS || pendingBytes >= BATCH_BYTES) await flush();
         if (options.isCancelled?.()) break;
       }

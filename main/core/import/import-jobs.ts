@@ -13,6 +13,8 @@ export interface ImportProgress {
   total: number;
   /** The file being read now, '' between files. */
   current: string;
+  /** Rows of the spreadsheet being read now (0 for a file that is one document): a long spreadsheet shows it is moving. */
+  rows: number;
   imported: number;
   finished: boolean;
   cancelled: boolean;
@@ -30,6 +32,7 @@ interface Job {
   total: number;
   done: number;
   current: string;
+  rows: number;
   cancelled: boolean;
   report: ImportReport | null;
   startedAt: number;
@@ -48,7 +51,7 @@ export class ImportJobs {
 
   start(project: Project, files: ImportSource[], options: Omit<ImportOptions, 'onProgress' | 'isCancelled'> & { more?: boolean; isProjectOpen?: () => boolean }): ImportProgress {
     this.prune();
-    const job: Job = { id: randomUUID(), project, queue: [...files], open: !!options.more, wake: null, total: files.length, done: 0, current: '', cancelled: false, report: null, startedAt: Date.now() };
+    const job: Job = { id: randomUUID(), project, queue: [...files], open: !!options.more, wake: null, total: files.length, done: 0, current: '', rows: 0, cancelled: false, report: null, startedAt: Date.now() };
     this.jobs.set(job.id, job);
     const sources = this.drain(job);
     void importSources(project, sources, () => job.total, {
@@ -56,8 +59,13 @@ export class ImportJobs {
       mapping: options.mapping,
       keepDuplicates: options.keepDuplicates,
       onProgress: (done, _total, current) => {
+        // A new file starts its count again; the end of the import ('') keeps the last one.
+        if (current && current !== job.current) job.rows = 0;
         job.done = done;
         job.current = current;
+      },
+      onRows: (rows) => {
+        job.rows = rows;
       },
       isCancelled: () => job.cancelled || (options.isProjectOpen ? !options.isProjectOpen() : false),
     }).then(
@@ -99,6 +107,7 @@ export class ImportJobs {
       done: job.done,
       total: job.total,
       current: job.current,
+      rows: job.rows,
       imported: job.report?.imported ?? 0,
       finished: job.report !== null,
       cancelled: job.cancelled,

@@ -33,6 +33,8 @@ import { ComparisonView } from '../features/team/ComparisonView';
 import { SaveStatus } from '../features/project/SaveStatus';
 import { EmptyProject } from '../features/project/EmptyProject';
 import { plural } from './words';
+import { SafeText } from './SafeText';
+import { markedName } from '../../../common/safe-text';
 import { WireDialogs, type WireDialog } from '../features/analysis/WireDialogs';
 import { AnalysisDialogs, analysisMenuItems, type AnalysisDialog } from '../features/analysis/AnalysisDialogs';
 
@@ -227,6 +229,8 @@ export function App() {
     {
       label: 'File',
       items: [
+        { label: 'New project…', onSelect: () => setDialog('newProject') },
+        { label: 'Open project…', onSelect: () => setDialog('openProject') },
         { label: 'Import documents…', onSelect: () => setDialog('import') },
         { label: 'Import REFI-QDA…', onSelect: () => setDialog('refi') },
         { label: 'Export…', onSelect: () => setDialog('export') },
@@ -425,8 +429,8 @@ export function App() {
         }
         status={
           <>
-            <button type="button" onClick={() => setDialog('coder')} aria-label={`Coder: ${coder?.name ?? 'none'} (switch)`}>
-              Coder: <strong>{coder?.name ?? '—'}</strong>
+            <button type="button" onClick={() => setDialog('coder')} aria-label={`Coder: ${coder ? markedName(coder.name) : 'none'} (switch)`}>
+              Coder: <strong>{coder ? <SafeText text={coder.name} /> : '—'}</strong>
             </button>
             <label>
               <input

@@ -10,6 +10,7 @@ import { ExportDialog } from '../features/exchange/ExportDialog';
 import { ExchangeImportDialog } from '../features/exchange/ExchangeImportDialog';
 import { MergeDialog } from '../features/team/MergeDialog';
 import { AgreementView } from '../features/team/AgreementView';
+import { ProjectDialog } from '../features/project/ProjectDialog';
 
 interface Props {
   dialogs: DialogState;
@@ -59,6 +60,13 @@ export function Dialogs({ dialogs, codes, coder, selectedText, onChooseCoder, on
           onDeleteClosed(dialog.delete);
         }}
       />
+    );
+  }
+  if (dialog === 'newProject' || dialog === 'openProject') {
+    return (
+      <Modal onClose={close}>
+        <ProjectDialog mode={dialog === 'newProject' ? 'new' : 'open'} onClose={close} />
+      </Modal>
     );
   }
   const screens = { import: ImportDialog, refi: ExchangeImportDialog, export: ExportDialog, merge: MergeDialog, agreement: AgreementView } as const;

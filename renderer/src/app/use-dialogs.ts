@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { Code } from '../../../main/core/codebook/codebook';
 
 /** The one modal screen open over the workbench, if any. */
-export type Dialog = 'import' | 'refi' | 'export' | 'merge' | 'agreement' | 'palette' | 'coder' | 'firstCoder' | { delete: Code } | null;
+export type Dialog = 'newProject' | 'openProject' | 'import' | 'refi' | 'export' | 'merge' | 'agreement' | 'palette' | 'coder' | 'firstCoder' | { delete: Code } | null;
 
 export interface Dialogs {
   dialog: Dialog;

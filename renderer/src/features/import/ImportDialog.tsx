@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, call, fileToBase64 } from '../../api/client';
+import { SafeText } from '../../app/SafeText';
+import { markedName } from '../../../../common/safe-text';
 import type { Output } from '../../../../main/api/contract';
 import './import.css';
 
@@ -286,9 +288,21 @@ export function ImportDialog(props: { onClose: () => void }) {
 
       {running && (
         <div className="import-progress" aria-live="polite">
-          <progress aria-label="Import progress" max={Math.max(1, chosen, progress?.total ?? 0)} value={progress?.done ?? 0} />
+          {/* One spreadsheet of articles: its rows are counted, as their total is not known until the end. */}
+          {progress && progress.rows > 0 && Math.max(chosen, progress.total) === 1 ? (
+            <progress aria-label="Import progress" />
+          ) : (
+            <progress aria-label="Import progress" max={Math.max(1, chosen, progress?.total ?? 0)} value={progress?.done ?? 0} />
+          )}
           <p>
-            {progress ? (
+            {progress && progress.rows > 0 ? (
+              <>
+                Read {progress.rows.toLocaleString()} row{progress.rows === 1 ? '' : 's'}
+                {progress.current ? <span className="import-current"> of {progress.current}</span> : ''}
+                {Math.max(chosen, progress.total) > 1 ? ` (file ${progress.done + 1} of ${Math.max(chosen, progress.total)})` : ''}
+                {progress.cancelled ? ' (stopping after this file…)' : ''}
+              </>
+            ) : progress ? (
               <>
                 Read {progress.done} of {Math.max(chosen, progress.total)} files
                 {progress.current ? <span className="import-current">: {progress.current}</span> : ''}
@@ -329,9 +343,25 @@ export function ImportDialog(props: { onClose: () => void }) {
                 <tbody>
                   {report.outcomes.map((o, i) => (
                     <tr key={i} className={`import-${o.status}`}>
-                      <td title={o.file}>{o.row ? `${o.file} row ${o.row}` : o.file}</td>
+                      <td title={markedName(o.file)}>
+                        <SafeText text={o.file} />
+                        {o.row ? ` row ${o.row}` : ''}
+                      </td>
                       <td>{o.status}</td>
-                      <td className="import-detail">{o.status === 'imported' ? (o.note ? `${o.name}: ${o.note}` : o.name) : o.status === 'duplicate' ? `same text as “${o.duplicateOf.name}”` : o.reason}</td>
+                      <td className="import-detail">
+                        {o.status === 'imported' ? (
+                          <>
+                            <SafeText text={o.name} />
+                            {o.note ? `: ${o.note}` : ''}
+                          </>
+                        ) : o.status === 'duplicate' ? (
+                          <>
+                            same text as “<SafeText text={o.duplicateOf.name} />”
+                          </>
+                        ) : (
+                          <SafeText text={o.reason} />
+                        )}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
