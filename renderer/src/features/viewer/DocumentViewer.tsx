@@ -7,6 +7,7 @@ import { layoutMargin, LABEL_ROW, type LabelRow } from './stripe-layout';
 import { tintRuns } from './tint-runs';
 import { passageEnds, type TextSelection } from './use-selection';
 import './viewer.css';
+import { SafeText } from '../../app/SafeText';
 
 export type { TextSelection } from './use-selection';
 
@@ -473,9 +474,10 @@ export function DocumentViewer(props: Props) {
     setAnnouncement(`Segment ${at + 1} of ${ordered.length}: ${s.code_name}, ${s.coder_name}: ${passageEnds(sliceCp(map, s.start, s.end))}${s.memo ? ', has a memo' : ''}`);
   }, [selectedSegmentId]);
 
-  // The pointer of the last press (held or released, until a key is pressed): a selection end
-  // outside the text is clamped to the text under the pointer.
-  const drag = useRef<{ down: { x: number; y: number }; last: { x: number; y: number }; active: boolean } | null>(null);
+  // The pointer while a button is held: a selection end outside the text is clamped to the
+  // text under the pointer. And whether the last selection came from the pointer at all.
+  const pointerRecent = useRef(false);
+  const drag = useRef<{ down: { x: number; y: number }; last: { x: number; y: number }; active: boolean; fromMargin: boolean } | null>(null);
 
   /** The code point under (x, y), with the point first moved into the visible part of the text column. */
   const cpNear = useCallback(
@@ -494,6 +496,25 @@ export function DocumentViewer(props: Props) {
       return u === null ? null : u16ToCp(map, u);
     },
     [pointToU16],
+  );
+
+  /** Whether a point is off the visible part of the text column. */
+  const outsideText = useCallback((p: { x: number; y: number }): boolean => {
+    const root = rootRef.current;
+    const scroller = scrollRef.current;
+    if (!root || !scroller) return false;
+    const rr = root.getBoundingClientRect();
+    const sr = scroller.getBoundingClientRect();
+    return p.x < rr.left || p.x > rr.right || p.y < Math.max(rr.top, sr.top) || p.y > Math.min(rr.bottom, sr.bottom);
+  }, []);
+
+  const endAtPointer = useCallback(
+    (p: { x: number; y: number }): number | null => {
+      const map = mapRef.current;
+      const cp = cpNear(p.x, p.y);
+      return map && cp !== null ? cpToU16(map, cp) : null;
+    },
+    [cpNear],
   );
 
   /** Where a selection end lies, as a UTF-16 offset: in the text, or clamped to it. */
@@ -531,18 +552,21 @@ export function DocumentViewer(props: Props) {
       // so does focus in another pane. Focus in the palette or the codebook, or lost with a
       // dialog closed by a key, keeps it: the passage stays marked in the text, and codes apply to it.
       const active = document.activeElement;
-      const keep = !!active?.closest(KEEPS_SELECTION) || (drag.current === null && (!active || active === document.body));
+      const keep = !!active?.closest(KEEPS_SELECTION) || (!pointerRecent.current && (!active || active === document.body));
       return keep ? null : report(null);
     }
     if (sel!.isCollapsed) return report(null);
+    // An end the pointer put outside the text column (in the margin, past the right edge, above
+    // or below the view) is where the pointer is, clamped to the text: the browser would put it
+    // at the start or end of the text, or of the document.
     const d = drag.current;
-    const a = endToU16(sel!.anchorNode!, sel!.anchorOffset, d ? d.down : null);
-    const b = endToU16(sel!.focusNode!, sel!.focusOffset, d ? d.last : null);
+    const a = d && outsideText(d.down) ? endAtPointer(d.down) : endToU16(sel!.anchorNode!, sel!.anchorOffset, d ? d.down : null);
+    const b = d && outsideText(d.last) ? endAtPointer(d.last) : endToU16(sel!.focusNode!, sel!.focusOffset, d ? d.last : null);
     if (a === null || b === null) return report(null);
     const t = trimU16(map.text, Math.min(a, b), Math.max(a, b));
     if (!t) return report(null);
     return report({ start: u16ToCp(map, t[0]), end: u16ToCp(map, t[1]), text: map.text.slice(t[0], t[1]) });
-  }, [endToU16]);
+  }, [endToU16, outsideText, endAtPointer]);
 
   useEffect(() => {
     const onChange = () => readSelection();
@@ -555,21 +579,45 @@ export function DocumentViewer(props: Props) {
     const root = rootRef.current;
     const sel = document.getSelection();
     if (!root || !sel || sel.rangeCount === 0 || sel.isCollapsed) return;
-    if (root.contains(sel.anchorNode) && root.contains(sel.focusNode)) return;
+    const d = drag.current;
+    const clamped = d !== null && (outsideText(d.down) || outsideText(d.last));
+    if (!clamped && root.contains(sel.anchorNode) && root.contains(sel.focusNode)) return;
     const s = readSelection();
     const r = s ? rangeOf(s.start, s.end) : null;
+    // From here the browser's selection is the clamped one, inside the text: read it as it is.
+    drag.current = null;
     if (!r) return sel.removeAllRanges();
     sel.setBaseAndExtent(r.startContainer, r.startOffset, r.endContainer, r.endOffset);
-  }, [readSelection, rangeOf]);
+  }, [readSelection, rangeOf, outsideText]);
 
   useEffect(() => {
     const down = (e: PointerEvent) => {
       if (e.button !== 0) return;
       const p = { x: e.clientX, y: e.clientY };
-      drag.current = { down: p, last: p, active: true };
+      // The margin cannot be selected, so the browser starts no selection there: a drag that
+      // starts in it (not on a stripe or label) is a selection from the line beside the pointer.
+      const t = e.target instanceof Element ? e.target : null;
+      const fromMargin = !!t && !!marginRef.current?.contains(t) && !t.closest('button, .label-row');
+      drag.current = { down: p, last: p, active: true, fromMargin };
+      pointerRecent.current = true;
+      if (fromMargin) {
+        e.preventDefault();
+        rootRef.current?.focus({ preventScroll: true });
+        document.getSelection()?.removeAllRanges();
+      }
     };
     const move = (e: PointerEvent) => {
-      if (drag.current?.active && e.buttons & 1) drag.current.last = { x: e.clientX, y: e.clientY };
+      const d = drag.current;
+      if (!d?.active || !(e.buttons & 1)) return;
+      d.last = { x: e.clientX, y: e.clientY };
+      if (d.fromMargin) {
+        const map = mapRef.current;
+        const a = cpNear(d.down.x, d.down.y);
+        const b = cpNear(d.last.x, d.last.y);
+        const ra = map && a !== null ? rangeOf(a, a) : null;
+        const rb = map && b !== null ? rangeOf(b, b) : null;
+        if (ra && rb) document.getSelection()?.setBaseAndExtent(ra.startContainer, ra.startOffset, rb.startContainer, rb.startOffset);
+      }
     };
     const up = (e: PointerEvent) => {
       const d = drag.current;
@@ -577,10 +625,12 @@ export function DocumentViewer(props: Props) {
       d.last = { x: e.clientX, y: e.clientY };
       d.active = false;
       settleSelection();
+      drag.current = null;
     };
-    // Kept after the button is released (the last selection came from the pointer) until a key is pressed.
+    // The last selection came from the pointer until a key is pressed.
     const key = () => {
       drag.current = null;
+      pointerRecent.current = false;
     };
     document.addEventListener('pointerdown', down, true);
     document.addEventListener('pointermove', move, true);
@@ -592,7 +642,7 @@ export function DocumentViewer(props: Props) {
       document.removeEventListener('pointermove', move, true);
       document.removeEventListener('pointerup', up, true);
     };
-  }, [settleSelection]);
+  }, [settleSelection, cpNear, rangeOf]);
 
   // Focus moved to another pane (not to where codes are applied from): the selection is let go.
   useEffect(() => {
@@ -699,7 +749,7 @@ export function DocumentViewer(props: Props) {
   return (
     <section className="viewer" aria-label="Document">
       <header className="viewer-head">
-        <h2>{doc ? doc.name : 'No document open'}</h2>
+        <h2>{doc ? <SafeText text={doc.name} /> : 'No document open'}</h2>
       </header>
       <div className="viewer-scroll" ref={scrollRef} onMouseLeave={() => setTooltip(null)}>
         <div className="doc-page" ref={pageRef}>
@@ -746,7 +796,7 @@ export function DocumentViewer(props: Props) {
                     onClick={() => onSelectSegment(s.id)}
                   >
                     {s.memo ? '✎ ' : ''}
-                    {s.label}
+                    <SafeText text={s.label} />
                   </span>
                   {more.length > 0 && (
                     <span className="label-more">
@@ -757,7 +807,7 @@ export function DocumentViewer(props: Props) {
                         {more.map((m) => (
                           <span key={m.id} className={`stripe-label${m.selected ? ' selected' : ''}`} title={m.title} style={{ borderRightColor: m.color }} onClick={() => onSelectSegment(m.id)}>
                             {m.memo ? '✎ ' : ''}
-                            {m.label}
+                            <SafeText text={m.label} />
                           </span>
                         ))}
                       </span>
