@@ -96,6 +96,7 @@ describe('blind coding is enforced for every read method', () => {
         'project.saveState': [{}],
         'project.save': [{}],
         'project.shareCopy': [{}],
+        'project.files': [{}],
         'coders.list': [{}],
         'coders.current': [{}],
         'team.agreement': [{ coderIds: [ana.id, ben.id] }, { coderIds: [ana.id, consensus.id] }],
