@@ -193,7 +193,11 @@ describe('word frequencies', () => {
       expect(out.fileName).toBe('phrases-2.csv');
       expect(text.split('\r\n')[0]).toBe('phrase,count,documents,per_10000_words');
       expect(text).toContain('missile strike,2,1,');
+      await t.call('sets.create', { name: 'BBC only', where: ['outlet=BBC'] });
       await t.project.close();
+      const inSet = await runCli('words', t.path, '--set', 'BBC only');
+      expect(inSet.out).toMatch(/^1 document, 2 words in set BBC only;/);
+      expect(inSet.out).toMatch(/defence\s+1\s+1/);
       const table = await runCli('words', t.path, '--where', 'outlet=RT', '--top', '2');
       expect(table.code).toBe(0);
       expect(table.out).toMatch(/^1 document, 8 words \(outlet = RT\)/);
