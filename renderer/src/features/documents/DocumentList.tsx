@@ -3,6 +3,7 @@ import type { DocumentCursor, DocumentSummary } from '../../../../main/core/docu
 import type { Input } from '../../../../main/api/contract';
 import { call } from '../../api/client';
 import './documents.css';
+import { SameStoryBadge, sameStoryText, useSameStoryCounts } from '../analysis/SameStoryBadge';
 import { DocumentSetsFilter } from '../analysis/DocumentSetsFilter';
 
 type Scope = { coderIds?: string[]; consensus?: boolean };
@@ -42,6 +43,7 @@ function attributeLine(d: DocumentSummary): string {
  * of 100,000 documents opens and scrolls as one of ten. Search over the texts is the search panel's.
  */
 export function DocumentList({ scope, version, openId, onOpen }: Props) {
+  const sameStory = useSameStoryCounts(version);
   const [filter, setFilter] = useState('');
   const [appliedFilter, setAppliedFilter] = useState('');
   const [sort, setSort] = useState<string>('order');
@@ -269,7 +271,7 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
               aria-selected={d.id === openId}
               aria-setsize={count}
               aria-posinset={i + 1}
-              aria-description={`${attrs ? `${attrs}; ` : ''}${d.segment_count} segments`}
+              aria-description={`${attrs ? `${attrs}; ` : ''}${d.segment_count} segments${sameStory[d.id] ? `; ${sameStoryText(sameStory[d.id]!)}` : ''}`}
               className={`doc-row${d.id === openId ? ' selected' : ''}`}
               style={{ top: i * ROW, height: ROW }}
               onClick={() => {
@@ -280,6 +282,7 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
               <span className="doc-name">{d.name}</span>
               {/* Read out once, through aria-description, rather than as part of the name. */}
               <span className="doc-meta" aria-hidden="true">
+                <SameStoryBadge others={sameStory[d.id]} />
                 <span className="attrs">{attrs}</span>
                 <span className="badge" title={`${d.segment_count} coded segments`}>
                   {d.segment_count}
