@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { displayColors, hexToHsl, hueDistance } from '../../renderer/src/features/viewer/code-colors';
+import { layoutMargin, LABEL_ROW } from '../../renderer/src/features/viewer/stripe-layout';
+import { tintRuns } from '../../renderer/src/features/viewer/tint-runs';
+import { describeSelection, passageEnds } from '../../renderer/src/features/viewer/use-selection';
+
+const hue = (hex: string) => hexToHsl(hex)!.h;
+
+describe('code colours in the viewer', () => {
+  // The sample codebook's casualties family: a red parent with four reddish subcodes.
+  const codes = [
+    { id: 'c', parent_id: null, color: '#d1495b' },
+    { id: 'c1', parent_id: 'c', color: '#b23a48' },
+    { id: 'c2', parent_id: 'c', color: '#e07a5f' },
+    { id: 'c3', parent_id: 'c', color: '#c9184a' },
+    { id: 'c4', parent_id: 'c', color: '#ff8fa3' },
+    { id: 'a', parent_id: null, color: '#2e86ab' },
+    { id: 'a1', parent_id: 'a', color: '#1b4965' },
+  ];
+
+  it('gives each subcode a hue apart from its parent and its siblings', () => {
+    const shown = displayColors(codes);
+    const family = ['c', 'c1', 'c2', 'c3', 'c4'].map((id) => hue(shown.get(id)!));
+    for (let i = 0; i < family.length; i++) for (let j = i + 1; j < family.length; j++) expect(hueDistance(family[i]!, family[j]!)).toBeGreaterThanOrEqual(28);
+  });
+
+  it('keeps top-level codes and already distinct colours as stored', () => {
+    const shown = displayColors([...codes, { id: 'g', parent_id: 'a', color: '#e9c46a' }]);
+    expect(shown.get('c')).toBe('#d1495b');
+    expect(shown.get('a')).toBe('#2e86ab');
+    expect(shown.get('g')).toBe('#e9c46a');
+  });
+
+  it('tells a subcode from a parent that has the very same colour', () => {
+    const shown = displayColors([
+      { id: 'p', parent_id: null, color: '#888888' },
+      { id: 'k', parent_id: 'p', color: '#888888' },
+    ]);
+    expect(shown.get('k')).not.toBe('#888888');
+  });
+});
+
+describe('stripe and label placement', () => {
+  it('puts each label beside its own stripe, top-aligned, and collapses the rest of a crowded line into a badge', () => {
+    const line = 27;
+    const five = ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id, top: 100, height: line }));
+    const { stripes, rows, lanes } = layoutMargin(five, 12);
+    expect(lanes).toBe(5);
+    expect(new Set(stripes.map((s) => s.lane)).size).toBe(5);
+    // Every row starts beside its stripe; together they name all five.
+    for (const row of rows) {
+      const s = stripes.find((x) => x.id === row.id)!;
+      expect(row.top).toBeGreaterThanOrEqual(s.top);
+      expect(row.top).toBeLessThan(s.top + s.height);
+    }
+    expect(rows[0]!.top).toBe(100);
+    expect(rows.flatMap((r) => [r.id, ...r.more]).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(rows.length).toBeLessThan(5);
+    expect(rows.some((r) => r.more.length > 0)).toBe(true);
+  });
+
+  it('stacks labels of a long passage down beside it, never past it', () => {
+    const { rows } = layoutMargin(
+      [
+        { id: 'long', top: 0, height: 200 },
+        { id: 'x', top: 0, height: 200 },
+        { id: 'y', top: 0, height: 200 },
+      ],
+      12,
+    );
+    expect(rows.map((r) => r.top)).toEqual([0, LABEL_ROW, 2 * LABEL_ROW]);
+    expect(rows.every((r) => r.more.length === 0)).toBe(true);
+  });
+
+  it('reuses a lane once the stripe above has ended', () => {
+    const { stripes } = layoutMargin(
+      [
+        { id: 'a', top: 0, height: 30 },
+        { id: 'b', top: 40, height: 30 },
+      ],
+      12,
+    );
+    expect(stripes.map((s) => s.lane)).toEqual([0, 0]);
+  });
+});
+
+describe('tints', () => {
+  it('tints each stretch once: the narrowest code, or the selected one, and counts the codes over it', () => {
+    const spans = [
+      { id: 'wide', start: 0, end: 100, color: '#111111' },
+      { id: 'mid', start: 10, end: 50, color: '#222222' },
+      { id: 'narrow', start: 20, end: 30, color: '#333333' },
+    ];
+    expect(tintRuns(spans, null)).toEqual([
+      { start: 0, end: 10, color: '#111111', depth: 1 },
+      { start: 10, end: 20, color: '#222222', depth: 2 },
+      { start: 20, end: 30, color: '#333333', depth: 3 },
+      { start: 30, end: 50, color: '#222222', depth: 2 },
+      { start: 50, end: 100, color: '#111111', depth: 1 },
+    ]);
+    expect(tintRuns(spans, 'wide').every((r) => r.color === '#111111')).toBe(true);
+  });
+
+  it('leaves uncoded text untinted', () => {
+    expect(tintRuns([{ id: 'a', start: 5, end: 8, color: '#111111' }, { id: 'b', start: 20, end: 22, color: '#111111' }], null).map((r) => [r.start, r.end])).toEqual([
+      [5, 8],
+      [20, 22],
+    ]);
+  });
+});
+
+describe('the selection in the status bar', () => {
+  it('tells the length and the first and last words', () => {
+    expect(describeSelection({ start: 368, end: 408, text: 'killing 17 people so far and injuring 31' })).toBe('Selected 40 characters (368–408): “killing 17 … injuring 31”');
+    expect(passageEnds('a missile')).toBe('“a missile”');
+    expect(describeSelection(null)).toBe('');
+  });
+});
