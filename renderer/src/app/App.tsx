@@ -11,6 +11,7 @@ import { useLoad, useTopicVersions } from './use-api';
 import { MenuBar, type Menu } from './MenuBar';
 import { Dialogs } from './Dialogs';
 import { useStatus } from './use-status';
+import { useCodingScope } from './use-coding-scope';
 import { useCodingCommands } from './use-coding-commands';
 import { useDialogs, type Dialog } from './use-dialogs';
 import { isMac, useKeyboard } from './use-keyboard';
@@ -39,7 +40,6 @@ import { WireDialogs, type WireDialog } from '../features/analysis/WireDialogs';
 import { AnalysisDialogs, analysisMenuItems, type AnalysisDialog } from '../features/analysis/AnalysisDialogs';
 
 export const CODER_KEY = 'marginalia.coder';
-const ONLY_MINE_KEY = 'marginalia.onlyMine';
 
 type BottomView = 'segments' | 'memos' | 'compare' | null;
 
@@ -47,17 +47,9 @@ export function App() {
   // Each view reloads on the topics it shows, moved by the changes that touch them (use-api.ts).
   const topics = useTopicVersions();
   const [coder, setCoder] = useState<Coder | null>(null);
-  const [onlyMine, setOnlyMine] = useState(() => localStorage.getItem(ONLY_MINE_KEY) === '1');
   const info = useLoad(() => call('project.info', {}), [topics.project], null);
   const history = useLoad(() => call('project.historyState', {}), [topics.history], { undo: null, redo: null });
-  // Whose coding the counts, badges and stripes show: every coder (the consensus layer apart,
-  // so a settled copy never shows as an extra stripe), one coder, or the consensus layer.
-  const [shown, setShown] = useState<string>('all');
-  const scope = useMemo(
-    () => (onlyMine && coder ? { coderIds: [coder.id] } : shown === 'consensus' ? { consensus: true } : shown === 'all' ? {} : { coderIds: [shown] }),
-    [onlyMine, coder, shown],
-  );
-  const scopeKey = JSON.stringify(scope);
+  const { onlyMine, setOnlyMine, shown, setShown, scope, scopeKey } = useCodingScope(coder?.id ?? null);
   const coders = useLoad(() => call('coders.list', {}), [topics.coders], []);
   // While a reliability round is open, the API hides the other coders' work; say so.
   const visibility = useLoad(() => call('team.visibleCoders', {}), [topics.coders, coder?.id], null);
@@ -436,10 +428,7 @@ export function App() {
               <input
                 type="checkbox"
                 checked={onlyMine}
-                onChange={(e) => {
-                  setOnlyMine(e.target.checked);
-                  localStorage.setItem(ONLY_MINE_KEY, e.target.checked ? '1' : '0');
-                }}
+                onChange={(e) => setOnlyMine(e.target.checked)}
               />{' '}
               Show only my coding
             </label>
