@@ -85,3 +85,8 @@ export function splitName(name: string): SafePart[] {
 export function hasActingCharacters(name: string): boolean {
   return name.search(IN_NAME) !== -1;
 }
+
+/** A name for an attribute (aria-label, title) where no element can mark it: each acting character written as "⟨U+202E⟩". */
+export function markedName(name: string): string {
+  return name.replace(IN_NAME, (c) => `⟨${codePointLabel(c)}⟩`);
+}
