@@ -1,6 +1,8 @@
 import { useMemo, useRef, useState } from 'react';
 import type { Code } from '../../../../main/core/codebook/codebook';
 import { call } from '../../api/client';
+import { SafeText } from '../../app/SafeText';
+import { markedName } from '../../../../common/safe-text';
 
 interface Props {
   codes: Code[];
@@ -170,7 +172,7 @@ export function CodeTree({ codes, selectedCodeId, canApply, onSelect, onApply, o
                 else refs.current.delete(c.id);
               }}
               role="treeitem"
-              aria-label={c.name}
+              aria-label={markedName(c.name)}
               aria-level={c.depth + 1}
               aria-selected={c.id === selectedCodeId}
               aria-expanded={expandable ? !collapsed.has(c.id) : undefined}
@@ -226,7 +228,7 @@ export function CodeTree({ codes, selectedCodeId, canApply, onSelect, onApply, o
                 {expandable ? (collapsed.has(c.id) ? '▸' : '▾') : ''}
               </span>
               <span className="swatch" style={{ backgroundColor: c.color }} aria-hidden="true" />
-              <span className="code-name">{c.name}</span>
+              <span className="code-name"><SafeText text={c.name} /></span>
               {/* Read through aria-description; shown under the "Key" and "Segments" heads. */}
               <span className="key-cell" aria-hidden="true">
                 {c.shortcut ? (
@@ -253,7 +255,7 @@ export function CodeTree({ codes, selectedCodeId, canApply, onSelect, onApply, o
       </ul>
       {tip && (
         <div role="tooltip" className="tooltip code-tip" style={{ left: tip.x, top: tip.y }}>
-          <strong>{tip.code.path}</strong>
+          <strong><SafeText text={tip.code.path} /></strong>
           {'\n'}
           {tip.code.description.trim() ? tip.code.description.trim() : 'No coding rule yet: select the code and write one under Description.'}
         </div>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Output } from '../../../../main/api/contract';
 import { call } from '../../api/client';
+import { markedName } from '../../../../common/safe-text';
 import { CodeTree } from './CodeTree';
 
 type Code = Output<'codes.list'>[number];
@@ -72,7 +73,7 @@ export function CodebookPanel({ codes, selectedCodeId, canApply, onSelect, onApp
                 : 'Select text in the document first'
           }
         >
-          {selected ? `Apply “${selected.name}” to the selection` : 'Apply a code to the selection'}
+          {selected ? `Apply “${markedName(selected.name)}” to the selection` : 'Apply a code to the selection'}
         </button>
       </div>
       <CodeTree

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react
 import type { DocumentCursor, DocumentSummary } from '../../../../main/core/documents/documents';
 import type { Input } from '../../../../main/api/contract';
 import { call } from '../../api/client';
+import { SafeText } from '../../app/SafeText';
 import './documents.css';
 import { SameStoryBadge, sameStoryText, useSameStoryCounts } from '../analysis/SameStoryBadge';
 import { DocumentSetsFilter } from '../analysis/DocumentSetsFilter';
@@ -279,7 +280,7 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
                 onOpen(d.id);
               }}
             >
-              <span className="doc-name">{d.name}</span>
+              <span className="doc-name"><SafeText text={d.name} /></span>
               {/* Read out once, through aria-description, rather than as part of the name. */}
               <span className="doc-meta" aria-hidden="true">
                 <SameStoryBadge others={sameStory[d.id]} />

@@ -1,6 +1,7 @@
 import type { ViewerSegment as Segment } from '../../../../main/api/contract/workbench';
 import type { Output } from '../../../../main/api/contract';
 import { call } from '../../api/client';
+import { SafeText } from '../../app/SafeText';
 import { MemoEditor } from '../memos/MemoEditor';
 import { CodeOptions } from '../codebook/CodeOptions';
 import './inspector.css';
@@ -37,7 +38,9 @@ export function SegmentInspector({ segment, text, codes, documentLength, onClose
       </h3>
       <dl className="facts">
         <dt>Coder</dt>
-        <dd>{segment.coder_name}</dd>
+        <dd>
+          <SafeText text={segment.coder_name} />
+        </dd>
         <dt>Coded</dt>
         <dd>{fmt(segment.created_at)}</dd>
         <dt>Changed</dt>

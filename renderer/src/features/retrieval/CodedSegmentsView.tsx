@@ -3,6 +3,8 @@ import type { Code } from '../../../../main/core/codebook/codebook';
 import type { Coder } from '../../../../main/core/coders/coders';
 import type { SegmentCursor, SegmentWithContext } from '../../../../main/core/coding/segments';
 import { call } from '../../api/client';
+import { SafeText } from '../../app/SafeText';
+import { markedName } from '../../../../common/safe-text';
 import { CodeOptions } from '../codebook/CodeOptions';
 import { DocumentSetsFilter } from '../analysis/DocumentSetsFilter';
 
@@ -104,7 +106,10 @@ export function CodedSegmentsView({ codes, coders, codeId, version, onCodeChange
   return (
     <section className="bottom-view" aria-label="Coded segments view">
       <header className="row">
-        <h3>Coded segments{code ? `: ${code.path}` : ' (all codes)'}</h3>
+        <h3>
+          Coded segments{code ? ': ' : ' (all codes)'}
+          {code && <SafeText text={code.path} />}
+        </h3>
         <label>
           Code{' '}
           <select value={codeId ?? ''} onChange={(e) => onCodeChange(e.target.value)} aria-label="Code">
@@ -152,10 +157,10 @@ export function CodedSegmentsView({ codes, coders, codeId, version, onCodeChange
       <ul className="retrieval" aria-label="Coded segments" onScroll={onScroll}>
         {segments.map((s) => (
           <li key={s.id}>
-            <button type="button" className="retrieval-item" onClick={() => onOpen(s)} aria-label={`${s.document_name}: ${s.text}`}>
+            <button type="button" className="retrieval-item" onClick={() => onOpen(s)} aria-label={`${markedName(s.document_name)}: ${s.text}`}>
               <span className="retrieval-head">
                 <span className="swatch" style={{ backgroundColor: s.code_color }} aria-hidden="true" />
-                <strong>{s.document_name}</strong> · {s.code_name} · {s.coder_name}
+                <strong><SafeText text={s.document_name} /></strong> · <SafeText text={s.code_name} /> · <SafeText text={s.coder_name} />
               </span>
               <span className="retrieval-text">
                 <span className="context">{s.before && `…${s.before}`}</span>
