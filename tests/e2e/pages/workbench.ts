@@ -15,7 +15,7 @@ export class Workbench {
     this.document = page.getByRole('region', { name: 'Document', exact: true });
     this.text = this.document.locator('.doc-text');
     this.codes = page.getByRole('tree', { name: 'Codes', exact: true });
-    this.stripes = page.getByRole('group', { name: 'Coding stripes' }).getByRole('button');
+    this.stripes = page.getByRole('group', { name: 'Coding stripes' }).getByRole('button', { name: / stripe, / });
     this.segmentPanel = page.getByRole('region', { name: 'Segment', exact: true });
     this.codePanel = page.getByRole('region', { name: 'Code', exact: true });
   }

@@ -786,7 +786,7 @@ export function DocumentViewer(props: Props) {
               if (!s) return null;
               const more = row.more.map((id) => stripeById.get(id)).filter((m): m is Stripe => !!m);
               return (
-                <div key={`row-${row.id}`} className="label-row" style={{ top: row.top, right: lanesWidth, width: LABEL_WIDTH - 4, height: LABEL_ROW }}>
+                <div key={`row-${row.id}`} className="label-row" data-label-for={row.id} style={{ top: row.top, right: lanesWidth, width: LABEL_WIDTH - 4, height: LABEL_ROW }}>
                   <span className="label-leader" style={{ width: (lanes - s.lane) * LANE - 5, backgroundColor: s.color }} aria-hidden="true" />
                   <span
                     className={`stripe-label${s.selected ? ' selected' : ''}`}

@@ -50,8 +50,8 @@ export function layoutMargin(measured: Measured[], maxLanes: number): MarginLayo
     laneEnds[lane] = m.top + m.height;
     stripes.push({ ...m, lane });
     const top = Math.max(m.top, rowsBottom);
-    // The row must start beside the stripe (leaving room to see it start there).
-    if (top <= m.top + Math.max(0, m.height - LABEL_ROW / 2)) {
+    // The row must start beside the stripe.
+    if (top < m.top + m.height - 2) {
       rows.push({ top, id: m.id, more: [] });
       rowsBottom = top + LABEL_ROW;
     } else {
