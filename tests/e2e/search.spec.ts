@@ -74,6 +74,17 @@ test.describe('search that finds and codes', () => {
       expect(r.total_hits).toBeGreaterThan(0);
     }
     await expect(search.results.locator('mark').first()).toHaveText(/^\d+ (civilians|people)$/i);
+
+    // Within a document set: only its documents' hits.
+    const docs = await api.call('documents.list', {});
+    const { id: setId } = await api.call('sets.create', { name: 'Two articles', documentIds: [docs[0]!.id, docs[1]!.id] });
+    await page.reload();
+    await wb.ready();
+    await search.root.getByRole('combobox', { name: 'Document set to search in' }).selectOption({ label: 'the set Two articles (2 documents)' });
+    await search.search('Russia OR Ukraine');
+    const inSet = await api.call('search.hits', { query: 'Russia OR Ukraine', setId });
+    expect(inSet.total_documents).toBeLessThanOrEqual(2);
+    await expect(search.summary).toHaveText(`${inSet.total_hits} hits in ${inSet.total_documents} documents`);
   });
 
   test('autocode: preview, apply to every hit widened to its sentence, undo; then only the chosen hits', async ({ page, api }) => {

@@ -63,6 +63,13 @@ describe('search over the sample', () => {
       expect((await t.call('search.hits', { query: 'Russia', attribute: { name: 'language', value: 'xx' } })).total_hits).toBe(0);
       await expect(t.call('search.hits', { query: 'Russia', attribute: { name: 'nope', value: 'x' } })).rejects.toThrow(/no document attribute is called "nope"/);
 
+      // In a document set: only its documents.
+      const two = either.documents.slice(0, 2);
+      const { id: setId } = await t.call('sets.create', { name: 'two', documentIds: two.map((d) => d.document_id) });
+      const inSet = await t.call('search.hits', { query: 'Russia OR Ukraine', setId });
+      expect(inSet.documents.map((d) => [d.document_id, d.hits])).toEqual(two.map((d) => [d.document_id, d.hits]));
+      expect(inSet.total_hits).toBe(two[0]!.hits + two[1]!.hits);
+
       // One document's hits, for next/previous in the viewer, are the same hits.
       const first = either.documents[0]!;
       const inDoc = await t.call('search.documentHits', { query: 'Russia OR Ukraine', documentId: first.document_id });

@@ -147,7 +147,7 @@ export async function eachMatch(r: Reader, req: SearchRequest, onDocument: (doc:
   }
   try {
     await r.each<DocumentRow>(
-      `SELECT d.id, d.name, d.text FROM documents d ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY d.sort_order, d.name, d.id`,
+      `SELECT d.id, d.name, d.text FROM documents d ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY d.sort_order, d.id`,
       params,
       (row) => {
         const spans = compiled.match(row.text);
@@ -177,13 +177,16 @@ export async function foldByFts(r: Reader, words: readonly string[]): Promise<Ma
  * Hits per matching document, in document order, counted from the FTS5 index's word
  * positions (the fts5vocab "instance" view) without reading any text.
  */
-async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): Promise<Array<{ rowid: number; id: string; name: string; hits: number }>> {
+async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): Promise<Array<{ rowid: number; id: string; hits: number }>> {
   const { where, params } = await filterSql(r, req);
+  const fts = toFts(node);
   where.unshift('d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)');
-  params.unshift(toFts(node));
+  params.unshift(fts);
   try {
-    const candidates = await r.all<{ rowid: number; id: string; name: string }>(
-      `SELECT d.rowid AS rowid, d.id, d.name FROM documents d WHERE ${where.join(' AND ')} ORDER BY d.sort_order, d.name, d.id`,
+    // Document order from the (sort_order, id) index alone: a document's row holds its text
+    // before sort_order, so reading sort_order from the table reads every matching text.
+    const candidates = await r.all<{ rowid: number; id: string }>(
+      `SELECT d.rowid AS rowid, d.id FROM documents d INDEXED BY documents_order_id WHERE ${where.join(' AND ')} ORDER BY d.sort_order, d.id`,
       params,
     );
     if (candidates.length === 0) return [];
@@ -196,18 +199,21 @@ async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): P
     for (const t of terms) {
       const key = termKey(t);
       const term = folded.get(t.term) ?? t.term;
-      const sql = `SELECT doc, offset FROM temp.documents_fts_instances WHERE ${t.prefix ? 'term >= ? AND term <= ?' : 'term = ?'} AND col = 'text'`;
-      await r.each<{ doc: number; offset: number }>(sql, t.prefix ? [term, `${term}\u{10FFFF}`] : [term], (row) => {
-        if (!wanted.has(row.doc)) return;
+      // Only the positions in matching documents: a common word's elsewhere are never read.
+      const sql = `SELECT doc, offset FROM temp.documents_fts_instances WHERE ${t.prefix ? 'term >= ? AND term <= ?' : 'term = ?'} AND col = 'text'
+                   AND doc IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)`;
+      const rows = await r.all<{ doc: number; offset: number }>(sql, t.prefix ? [term, `${term}\u{10FFFF}`, fts] : [term, fts]);
+      for (const row of rows) {
+        if (!wanted.has(row.doc)) continue;
         let byTerm = positions.get(row.doc);
         if (!byTerm) positions.set(row.doc, (byTerm = new Map()));
         const list = byTerm.get(key);
         if (list) list.push(row.offset);
         else byTerm.set(key, [row.offset]);
-      });
+      }
     }
     const none: number[] = [];
-    const out: Array<{ rowid: number; id: string; name: string; hits: number }> = [];
+    const out: Array<{ rowid: number; id: string; hits: number }> = [];
     for (const c of candidates) {
       const byTerm = positions.get(c.rowid);
       // Prefix terms gather several words' positions: sorted, as NEAR expects.

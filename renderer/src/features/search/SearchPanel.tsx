@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AutocodeSummary, Extent, KwicLine, SearchPage } from '../../../../main/api/contract/search';
 import { call } from '../../api/client';
+import { useProjectVersion } from '../../app/use-api';
 import './search.css';
 
 /** A hit's place in the stored text, in code points. */
@@ -25,6 +26,7 @@ interface Search {
   regex: boolean;
   caseSensitive: boolean;
   attribute?: { name: string; value: string };
+  setId?: string;
 }
 
 const PAGE_SIZE = 50;
@@ -43,12 +45,14 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
   const [caseSensitive, setCaseSensitive] = useState(false);
   const [attrName, setAttrName] = useState('');
   const [attrValue, setAttrValue] = useState('');
+  const [setId, setSetId] = useState('');
   const [search, setSearch] = useState<Search | null>(null);
   const [page, setPage] = useState(1);
   const [result, setResult] = useState<SearchPage | null>(null);
   const [problem, setProblem] = useState('');
   const [busy, setBusy] = useState(false);
   const variables = useLoadVariables();
+  const sets = useLoadSets();
 
   const run = useCallback(
     (s: Search, p: number) => {
@@ -73,7 +77,7 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
     e.preventDefault();
     const q = query.trim();
     if (!q) return setProblem('Type a word or a "quoted phrase" to search for.');
-    const s: Search = { query: q, regex, caseSensitive: regex && caseSensitive, ...(attrName && attrValue.trim() ? { attribute: { name: attrName, value: attrValue.trim() } } : {}) };
+    const s: Search = { query: q, regex, caseSensitive: regex && caseSensitive, ...(attrName && attrValue.trim() ? { attribute: { name: attrName, value: attrValue.trim() } } : {}), ...(setId ? { setId } : {}) };
     setSearch(s);
     setPage(1);
     setChosen(new Map());
@@ -196,6 +200,21 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
             {attrName && <input aria-label={`Value of ${attrName}`} placeholder="is…" value={attrValue} onChange={(e) => setAttrValue(e.target.value)} />}
           </div>
         )}
+        {sets.length > 0 && (
+          <div className="row search-options">
+            <label>
+              In{' '}
+              <select aria-label="Document set to search in" value={setId} onChange={(e) => setSetId(e.target.value)}>
+                <option value="">every document</option>
+                {sets.map((x) => (
+                  <option key={x.id} value={x.id}>
+                    the set {x.name} ({plural(x.document_count, 'document')})
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+        )}
         <p id="search-syntax-hint" className="muted search-hint">
           {regex
             ? 'JavaScript regular expression over the texts; case is ignored unless Match case is on.'
@@ -307,14 +326,24 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
 }
 
 function useLoadVariables(): string[] {
+  const version = useProjectVersion();
   const [names, setNames] = useState<string[]>([]);
   useEffect(() => {
     call('variables.list', {}).then(
       (v) => setNames(v.map((x) => x.name)),
       () => setNames([]),
     );
-  }, []);
+  }, [version]);
   return names;
+}
+
+function useLoadSets(): Array<{ id: string; name: string; document_count: number }> {
+  const version = useProjectVersion();
+  const [sets, setSets] = useState<Array<{ id: string; name: string; document_count: number }>>([]);
+  useEffect(() => {
+    call('sets.list', {}).then(setSets, () => setSets([]));
+  }, [version]);
+  return sets;
 }
 
 interface AutocodeProps {
