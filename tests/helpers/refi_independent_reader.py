@@ -258,9 +258,15 @@ class Reader:
         d = root.find(P + 'Description')
         if d is not None and (d.text or '').strip() and not self.covered(d.text, 'project', None):
             self.memos.append({'kind': 'project', 'target': None, 'text': d.text})
-        for tag, what in (('Sets', 'set'), ('Graphs', 'graph')):
-            el = root.find(P + tag)
-            self.drop(what, 0 if el is None else len(list(el)))
+        # Sets of sources become document sets; a member source not imported, and codes and
+        # notes in a set, have no place to go.
+        sets = root.find(P + 'Sets')
+        for st in ([] if sets is None else sets.findall(P + 'Set')):
+            members = [guid(m.get('targetGUID')) for m in st.findall(P + 'MemberSource')]
+            self.drop('set member', sum(1 for g in members if self.target.get(g, (None,))[0] != 'document'))
+            self.drop('code or memo in a set', len(st.findall(P + 'MemberCode')) + len(st.findall(P + 'MemberNote')))
+        graphs = root.find(P + 'Graphs')
+        self.drop('graph', 0 if graphs is None else len(list(graphs)))
         return self.result(unit, root)
 
     def covered(self, desc, kind, target):
