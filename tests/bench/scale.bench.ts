@@ -5,7 +5,7 @@
  * sees in Chromium against the same project. Corpora are generated once from a seed and cached
  * (tests/bench/corpus.ts); every run works on a copy. Prints numbers; asserts nothing.
  *
- *   npx tsx tests/bench/scale.bench.ts [--large] [--no-ui]   (the UI part needs a renderer build:
+ *   npx tsx tests/bench/scale.bench.ts [--large | --large-only] [--no-ui | --ui-only]   (the UI part needs a renderer build:
  *   dist/renderer, or MARGINALIA_RENDERER_DIR)
  */
 import { execFileSync } from 'node:child_process';
@@ -21,8 +21,9 @@ import { startBridge } from '../../main/bridge/server';
 import { LARGE, SMALL, ensureCorpus, prng, type CorpusSpec } from './corpus';
 
 const args = process.argv.slice(2);
-const large = args.includes('--large') || process.env.BENCH_LARGE === '1';
+const large = args.includes('--large') || args.includes('--large-only') || process.env.BENCH_LARGE === '1';
 const withUi = !args.includes('--no-ui');
+const uiOnly = args.includes('--ui-only');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)]!;
@@ -175,8 +176,13 @@ async function measureUi(path: string, rows: Row[]): Promise<void> {
       await page.addInitScript({ content: "window.__name = (f) => f; localStorage.setItem('marginalia.coder', 'alice');" });
       const t0 = Date.now();
       await page.goto(bridge.url);
-      await page.getByRole('listbox', { name: 'Documents', exact: true }).getByRole('option').first().waitFor();
-      await page.waitForSelector('.doc-text p');
+      try {
+        await page.getByRole('listbox', { name: 'Documents', exact: true }).getByRole('option').first().waitFor();
+        await page.waitForSelector('.doc-text p');
+      } catch (e) {
+        await page.screenshot({ path: join(tmpdir(), 'marginalia-bench-first-screen.png') });
+        throw new Error(`the first screen did not come (screenshot: ${join(tmpdir(), 'marginalia-bench-first-screen.png')}): ${(e as Error).message}`);
+      }
       await page.getByRole('tree', { name: 'Codes', exact: true }).getByRole('treeitem').first().waitFor();
       firsts.push(Date.now() - t0);
     }
@@ -265,13 +271,17 @@ async function measureUi(path: string, rows: Row[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const specs = large ? [SMALL, LARGE] : [SMALL];
+  const specs = args.includes('--large-only') ? [LARGE] : large ? [SMALL, LARGE] : [SMALL];
   const table: Array<{ spec: CorpusSpec; rows: Row[] }> = [];
   for (const spec of specs) {
     console.log(`\n${spec.documents.toLocaleString('en')} documents / about ${(spec.documents * spec.segmentsPerDocument).toLocaleString('en')} segments (seed ${spec.seed})`);
     const rows: Row[] = [];
-    const path = await measureApi(spec, rows);
-    if (withUi) await measureUi(path, rows).catch((e) => console.log(`  UI not measured: ${(e as Error).message.split('\n')[0]}`));
+    let path: string;
+    if (uiOnly) {
+      path = join(mkdtempSync(join(tmpdir(), 'marginalia-bench-scale-')), 'bench.marginalia');
+      copyFileSync(await ensureCorpus(spec), path);
+    } else path = await measureApi(spec, rows);
+    if (withUi || uiOnly) await measureUi(path, rows).catch((e) => console.log(`  UI not measured: ${(e as Error).message.split('\n')[0]}`));
     rmSync(resolve(path, '..'), { recursive: true, force: true });
     table.push({ spec, rows });
   }
