@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { test, expect } from './fixtures';
 import { Workbench } from './pages/workbench';
 import { SearchPanel, expectSelected } from './pages/search-panel';
@@ -21,6 +22,9 @@ test.describe('search that finds and codes', () => {
     const firstDoc = expected.documents[0]!;
     await expect(search.results.locator('.kwic-doc').first()).toContainText(`${firstDoc.document_name} ${firstDoc.hits} hits`);
     await page.screenshot({ path: `${SHOTS}/search-results.png` });
+    // The panel with results, its hit lines, checkboxes and autocode form, passes axe-core (WCAG 2.1 A/AA).
+    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).include('section.search-panel').analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`)).toEqual([]);
 
     // A hit that is not the document's first occurrence of either word: the click selects it, not the first.
     const second = expected.documents[1]!;
