@@ -185,8 +185,10 @@ async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): P
   try {
     // Document order from the (sort_order, id) index alone: a document's row holds its text
     // before sort_order, so reading sort_order from the table reads every matching text.
+    // A file whose schema predates the index (or lost it) still searches, only slower.
+    const indexed = await r.get(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'documents_order_id'`);
     const candidates = await r.all<{ rowid: number; id: string }>(
-      `SELECT d.rowid AS rowid, d.id FROM documents d INDEXED BY documents_order_id WHERE ${where.join(' AND ')} ORDER BY d.sort_order, d.id`,
+      `SELECT d.rowid AS rowid, d.id FROM documents d ${indexed ? 'INDEXED BY documents_order_id' : ''} WHERE ${where.join(' AND ')} ORDER BY d.sort_order, d.id`,
       params,
     );
     if (candidates.length === 0) return [];
