@@ -20,7 +20,7 @@ interface Props {
 }
 
 /** Rows are one height, so the list knows where any row is without drawing the others. */
-const ROW = 46;
+const ROW = 38;
 const PAGE = 100;
 /** Rows drawn above and below the visible ones, so a short scroll shows no gap. */
 const OVERSCAN = 8;
