@@ -22,7 +22,7 @@ const csvRows = (b64: string) => parse(Buffer.from(b64, 'base64').toString('utf8
 type Unit = 'overlap' | 'paragraph' | 'document';
 
 /** Co-occurrence the slow, obvious way: every pair of segments, every unit, in JavaScript. */
-function bruteForce(segments: GeneratedSegment[], unit: Unit): { frequency: Map<string, number>; pairs: Map<string, number> } {
+function bruteForce(segments: GeneratedSegment[], unit: Unit, textOf: Map<string, string> = texts): { frequency: Map<string, number>; pairs: Map<string, number> } {
   const frequency = new Map<string, number>();
   const pairs = new Map<string, number>();
   const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
@@ -43,7 +43,7 @@ function bruteForce(segments: GeneratedSegment[], unit: Unit): { frequency: Map<
     const keys =
       unit === 'document'
         ? [`${s.document_id}|${s.coder_id}`]
-        : paragraphUnits(texts.get(s.document_id)!)
+        : paragraphUnits(textOf.get(s.document_id)!)
             .map((para, i) => ({ para, i }))
             .filter(({ para }) => para.start < s.end && s.start < para.end)
             .map(({ i }) => `${s.document_id}|${s.coder_id}|${i}`);
@@ -129,6 +129,35 @@ describe('code co-occurrence', () => {
     const cli = await runCli('cooccurrence', p.path, '--unit', 'document', '--json', '--read-only');
     expect(cli.code, cli.err).toBe(0);
     expect(JSON.parse(cli.out)).toEqual(m);
+  });
+});
+
+describe('under blind coding', () => {
+  it('co-occurrence, crosstabs and the matrix count only what the coder may see (the other coder and the consensus layer hidden)', async () => {
+    const q = await analysisProject(4242, 12);
+    try {
+      const [ana, ben] = q.coders;
+      await q.session.setCoder('lead');
+      await q.call('team.rounds.create', { name: 'Blind', sample: { kind: 'share', value: 1 }, coderIds: [ana!.id, ben!.id], unit: 'char', threshold: 0.9 });
+      await q.session.setCoder('ana');
+      const texts = new Map<string, string>();
+      for (const d of q.docs) texts.set(d.id, (await q.call('documents.get', { id: d.id })).text);
+      const mine = q.segments.filter((x) => x.coder_id === ana!.id);
+      const got = await q.call('analysis.cooccurrence', { unit: 'overlap' });
+      expect(got.scope).toMatch(/ana/);
+      expect(got.scope).not.toMatch(/ben/);
+      expect(Object.fromEntries(got.cells.map((c) => [[c.a, c.b].sort().join('|'), c.count]))).toEqual(Object.fromEntries(bruteForce(mine, 'overlap').pairs));
+      for (const unit of ['document', 'paragraph'] as const) {
+        const m = await q.call('analysis.cooccurrence', { unit });
+        expect(m.codes.reduce((a, c) => a + c.frequency, 0)).toBe([...bruteForce(mine, unit, texts).frequency.values()].reduce((a, b) => a + b, 0));
+      }
+      const t = await q.call('analysis.crosstab', { by: { kind: 'attribute', name: 'outlet' } });
+      expect(t.cells.flat().reduce((a, b) => a + b, 0)).toBe(mine.length);
+      const m = csvRows((await q.call('exchange.export', { format: 'matrix' })).dataBase64);
+      expect(m.length).toBe(q.docs.length);
+    } finally {
+      await q.close();
+    }
   });
 });
 

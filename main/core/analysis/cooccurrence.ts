@@ -53,10 +53,23 @@ function where(f: ResolvedFilter): { sql: string; params: SqlValue[] } {
 }
 
 /**
- * Segments read through the (document, code, coder, start, end) index, which holds every
- * column counted here: the table's rows are never read.
+ * How the queries name the segments: through the (document, code, coder, start, end) index,
+ * which holds every column counted here, so the table's rows are never read. Not under blind
+ * coding, where `segments` is a view that hides other coders' work (core/team/blind.ts) and
+ * has no index to name; and the documents' index by id only where the file has it.
  */
-const SEGMENTS = 'segments s INDEXED BY segments_coding';
+async function sources(r: Reader): Promise<{ segments: string; other: string; documents: string }> {
+  const rows = await r.all<{ type: string }>(
+    `SELECT type FROM sqlite_temp_master WHERE type = 'view' AND name = 'segments' UNION ALL SELECT type FROM sqlite_master WHERE type = 'index' AND name = 'documents_id_summary'`,
+  );
+  const blind = rows.some((x) => x.type === 'view');
+  const byId = rows.some((x) => x.type === 'index');
+  return {
+    segments: blind ? 'segments s' : 'segments s INDEXED BY segments_coding',
+    other: blind ? 'segments o' : 'segments o INDEXED BY segments_coding',
+    documents: byId ? 'documents d INDEXED BY documents_id_summary' : 'documents d',
+  };
+}
 
 /**
  * The code × code co-occurrence matrix. Overlaps and documents are counted in SQL (a self-join
@@ -72,21 +85,22 @@ export async function cooccurrence(r: Reader, options: CooccurrenceOptions = {})
   const frequency = new Map<string, number>();
   const pairs = new Map<string, number>();
   const w = where(f);
+  const src = await sources(r);
 
   if (unit === 'overlap') {
-    for (const x of await r.all<{ code_id: string; n: number }>(`SELECT s.code_id, count(*) AS n FROM ${SEGMENTS} ${w.sql} GROUP BY s.code_id`, w.params)) {
+    for (const x of await r.all<{ code_id: string; n: number }>(`SELECT s.code_id, count(*) AS n FROM ${src.segments} ${w.sql} GROUP BY s.code_id`, w.params)) {
       frequency.set(x.code_id, x.n);
     }
     const rows = await r.all<{ a: string; b: string; n: number }>(
       `SELECT s.code_id AS a, o.code_id AS b, count(*) AS n
-       FROM ${SEGMENTS}
-       JOIN segments o INDEXED BY segments_coding ON o.document_id = s.document_id AND o.code_id > s.code_id AND o.coder_id = s.coder_id AND o.start < s.end AND s.start < o.end
+       FROM ${src.segments}
+       JOIN ${src.other} ON o.document_id = s.document_id AND o.code_id > s.code_id AND o.coder_id = s.coder_id AND o.start < s.end AND s.start < o.end
        ${w.sql} GROUP BY s.code_id, o.code_id`,
       w.params,
     );
     for (const x of rows) pairs.set(`${x.a}\u0000${x.b}`, x.n);
   } else if (unit === 'document') {
-    const units = `SELECT DISTINCT s.document_id, s.coder_id, s.code_id FROM ${SEGMENTS} ${w.sql}`;
+    const units = `SELECT DISTINCT s.document_id, s.coder_id, s.code_id FROM ${src.segments} ${w.sql}`;
     for (const x of await r.all<{ code_id: string; n: number }>(`SELECT code_id, count(*) AS n FROM (${units}) GROUP BY code_id`, w.params)) frequency.set(x.code_id, x.n);
     const rows = await r.all<{ a: string; b: string; n: number }>(
       `WITH u AS MATERIALIZED (${units})
@@ -150,11 +164,12 @@ async function eachParagraphUnit(
   onlyDocuments?: readonly string[],
 ): Promise<void> {
   const w = where(f);
+  const src = await sources(r);
   // Segment ids only for passages: counting reads the index alone.
   const withIds = onlyDocuments !== undefined;
   const docs =
     onlyDocuments ??
-    (await r.all<{ id: string }>(`SELECT DISTINCT s.document_id AS id FROM ${SEGMENTS} ${w.sql} ORDER BY s.document_id`, w.params)).map((x) => x.id);
+    (await r.all<{ id: string }>(`SELECT DISTINCT s.document_id AS id FROM ${src.segments} ${w.sql} ORDER BY s.document_id`, w.params)).map((x) => x.id);
   for (let i = 0; i < docs.length; i += PARAGRAPH_BATCH) {
     const batch = docs.slice(i, i + PARAGRAPH_BATCH);
     const marks = batch.map(() => '?').join(', ');
@@ -162,7 +177,7 @@ async function eachParagraphUnit(
     const segs = new Map<string, ScopedSegment[]>();
     const inBatch = `s.document_id IN (${marks})`;
     await r.each<ScopedSegment>(
-      `SELECT ${withIds ? 's.id' : "'' AS id"}, s.document_id, s.coder_id, s.code_id, s.start, s.end FROM ${SEGMENTS} ${w.sql ? `${w.sql} AND ${inBatch}` : `WHERE ${inBatch}`}`,
+      `SELECT ${withIds ? 's.id' : "'' AS id"}, s.document_id, s.coder_id, s.code_id, s.start, s.end FROM ${src.segments} ${w.sql ? `${w.sql} AND ${inBatch}` : `WHERE ${inBatch}`}`,
       [...w.params, ...batch],
       (s) => {
         const list = segs.get(s.document_id);
@@ -262,6 +277,7 @@ export async function cooccurrencePassages(r: Reader, options: CooccurrenceOptio
   const unit = options.unit ?? 'overlap';
   const f = await resolveFilter(r, options.filter);
   const w = where(f);
+  const src = await sources(r);
   const cond = (extra: string) => (w.sql ? `${w.sql} AND ${extra}` : `WHERE ${extra}`);
   const names = new Map<string, string>();
   const coderNames = new Map((await r.all<{ id: string; name: string }>(`SELECT id, name FROM coders`)).map((c) => [c.id, c.name]));
@@ -285,7 +301,7 @@ export async function cooccurrencePassages(r: Reader, options: CooccurrenceOptio
   if (unit === 'overlap') {
     const rows = await r.all<{ document_id: string; coder_id: string; a_id: string; a_start: number; a_end: number; b_id: string; b_start: number; b_end: number }>(
       `SELECT s.document_id, s.coder_id, s.id AS a_id, s.start AS a_start, s.end AS a_end, o.id AS b_id, o.start AS b_start, o.end AS b_end
-       FROM segments s JOIN documents d INDEXED BY documents_id_summary ON d.id = s.document_id
+       FROM segments s JOIN ${src.documents} ON d.id = s.document_id
        JOIN segments o ON o.document_id = s.document_id AND o.start < s.end AND s.start < o.end AND o.coder_id = s.coder_id AND o.code_id = ?
        ${cond('s.code_id = ?')} ORDER BY d.sort_order, s.start, o.start LIMIT ?`,
       [b, ...w.params, a, limit],
@@ -298,7 +314,7 @@ export async function cooccurrencePassages(r: Reader, options: CooccurrenceOptio
   }
   // Documents (and coders) where both codes are: through the segments_coding index.
   const both = await r.all<{ document_id: string; coder_id: string }>(
-    `SELECT DISTINCT s.document_id, s.coder_id FROM segments s JOIN documents d INDEXED BY documents_id_summary ON d.id = s.document_id
+    `SELECT DISTINCT s.document_id, s.coder_id FROM segments s JOIN ${src.documents} ON d.id = s.document_id
      ${cond(`s.code_id = ? AND EXISTS (SELECT 1 FROM segments o WHERE o.document_id = s.document_id AND o.code_id = ? AND o.coder_id = s.coder_id)`)}
      ORDER BY d.sort_order, s.document_id, s.coder_id`,
     [...w.params, a, b],

@@ -305,7 +305,9 @@ export async function eachMatrixRow(r: Reader, f: ResolvedFilter, shape: MatrixS
   const segFilter = segmentWhere({ ...f, codeIds: null, documentSql: [], documentParams: [] });
   const keyOf = (documentId: string, coderId: string) => (perCoder ? `${documentId}\u0000${coderId}` : documentId);
   // Through the (document, code, coder, start, end) index: it holds every column read here.
-  const select = `SELECT s.document_id, s.coder_id, s.code_id, s.start, s.end FROM segments s INDEXED BY segments_coding`;
+  // Not under blind coding: there `segments` is a view hiding other coders' work, with no index to name.
+  const blind = await r.get(`SELECT 1 FROM sqlite_temp_master WHERE type = 'view' AND name = 'segments'`);
+  const select = `SELECT s.document_id, s.coder_id, s.code_id, s.start, s.end FROM segments s ${blind ? '' : 'INDEXED BY segments_coding'}`;
   const rowsOf = perCoder ?? [null];
   for (let b = 0; b < documents.length; b += MATRIX_BATCH_DOCUMENTS) {
     const batch = documents.slice(b, b + MATRIX_BATCH_DOCUMENTS);
