@@ -112,7 +112,7 @@ test("two coders' stripes for the same code are told apart: initials on the labe
     'casualties stripe, Ben Kovalenko: “killing 17 people”',
     'casualties stripe, tester: “killing 17 people”',
   ]);
-  const labels = await page.locator('[data-label-for] .stripe-label').allInnerTexts();
+  const labels = await page.locator('[data-label-for] .stripe-label').allTextContents();
   expect(labels.sort()).toEqual(['casualties · BK', 'casualties · TE']);
   const looks = await wb.stripes.locator('.stripe-bar').evaluateAll((els) => els.map((e) => `${getComputedStyle(e).backgroundColor}|${getComputedStyle(e).backgroundImage}`));
   expect(new Set(looks).size, 'the two stripes look different').toBe(2);
@@ -144,9 +144,10 @@ test('coding a passage and stepping through segments with Alt+↓ are announced 
   await page.keyboard.press('2');
   await expect(announcements).toHaveText('Coded “a missile blew up” with attribution');
   await expect.poll(async () => (await api.call('segments.list', { documentId: docs[0]!.id })).length).toBe(2);
-  await page.keyboard.press('Escape');
+  // A click on uncoded words: nothing selected, no segment chosen; Alt+↓ starts from the first segment.
+  await wb.text.locator('p').first().click({ position: { x: 5, y: 5 } });
   await expect(page.getByText(/^Selected \d+ characters/)).toHaveCount(0);
-  await wb.text.focus();
+  await expect(wb.segmentPanel).toHaveCount(0);
   await page.keyboard.press('Alt+ArrowDown');
   await expect(announcements).toHaveText(/^Segment 1 of 2: attribution, tester: “a missile blew up”$/);
   await page.keyboard.press('Alt+ArrowDown');

@@ -43,6 +43,9 @@ interface Stripe {
   color: string;
   /** What the label shows: the code, and whose coding when several coders are shown. */
   label: string;
+  code: string;
+  /** The coder's initials, when several coders are shown. */
+  coder: string;
   name: string;
   title: string;
   selected: boolean;
@@ -78,6 +81,19 @@ function barStyle(color: string, pattern: number): React.CSSProperties {
 
 /** Where focus may go while a passage stays selected: where codes are applied from, and the margin. */
 const KEEPS_SELECTION = '[role=tree], [role=toolbar], [role=dialog], [role=menubar], [role=menu], .margin';
+
+/** A label's words: the code shortened if it must be, the coder's initials never. */
+function LabelText({ s }: { s: Stripe }) {
+  return (
+    <>
+      <span className="label-name">
+        {s.memo ? '✎ ' : ''}
+        <SafeText text={s.code} />
+      </span>
+      {s.coder && <span className="label-coder"> · {s.coder}</span>}
+    </>
+  );
+}
 
 const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
 
@@ -305,6 +321,8 @@ export function DocumentViewer(props: Props) {
           lane: p.lane,
           color: colorOf(s),
           label: several ? `${s.code_name} · ${initials(s.coder_name)}` : s.code_name,
+          code: s.code_name,
+          coder: several ? initials(s.coder_name) : '',
           name: `${s.code_name} stripe, ${s.coder_name}: ${words}${s.memo ? ', has a memo' : ''}`,
           title: describe(s),
           selected: s.id === selectedSegmentId,
@@ -795,8 +813,7 @@ export function DocumentViewer(props: Props) {
                     style={{ borderRightColor: s.color }}
                     onClick={() => onSelectSegment(s.id)}
                   >
-                    {s.memo ? '✎ ' : ''}
-                    <SafeText text={s.label} />
+                    <LabelText s={s} />
                   </span>
                   {more.length > 0 && (
                     <span className="label-more">
@@ -806,8 +823,7 @@ export function DocumentViewer(props: Props) {
                       <span className="label-list" aria-hidden="true">
                         {more.map((m) => (
                           <span key={m.id} className={`stripe-label${m.selected ? ' selected' : ''}`} title={m.title} style={{ borderRightColor: m.color }} onClick={() => onSelectSegment(m.id)}>
-                            {m.memo ? '✎ ' : ''}
-                            <SafeText text={m.label} />
+                            <LabelText s={m} />
                           </span>
                         ))}
                       </span>
