@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Project } from '../../main/core/project/project';
 import { Sqlite } from '../../main/core/db/sqlite';
+import { up as listIndexes } from '../../main/core/db/migrations/006-list-indexes';
 
 export interface CorpusSpec {
   documents: number;
@@ -181,6 +182,11 @@ export async function ensureCorpus(spec: CorpusSpec, log: (s: string) => void = 
     // here rather than in every run's copy (where they would be counted as opening time).
     const current = await Project.open(path);
     await current.close();
+    // A corpus cached while migration 6 was being written may have been stamped past it
+    // (user_version 7) without its indexes; they are idempotent, so make sure of them.
+    const db = await Sqlite.open(path);
+    await listIndexes(db);
+    await db.close();
     return path;
   }
   mkdirSync(CORPUS_DIR, { recursive: true });
