@@ -377,7 +377,7 @@ export function App() {
           <PaneStack
             id="left"
             panes={[
-              { id: 'documents', title: 'Documents', content: <DocumentList scope={scope} version={topics.documents} openId={openId} onOpen={open} /> },
+              { id: 'documents', title: 'Documents', initialPercent: 72, content: <DocumentList scope={scope} version={topics.documents} openId={openId} onOpen={open} /> },
               { id: 'search', title: 'Search', content: <SearchPanel codes={codes} openDocumentId={openId} onOpenHit={openHit} onError={fail} onDone={say} /> },
             ]}
           />

@@ -58,7 +58,8 @@ export function CodebookPanel({ codes, selectedCodeId, canApply, onSelect, onApp
           Add subcode
         </button>
       </form>
-      <div className="row apply-row">
+      {/* A toolbar: pressing it leaves the text selection as it is (the viewer keeps it for these). */}
+      <div className="row apply-row" role="toolbar" aria-label="Apply the chosen code">
         <button
           type="button"
           className="apply"

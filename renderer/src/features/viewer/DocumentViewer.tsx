@@ -615,6 +615,12 @@ export function DocumentViewer(props: Props) {
       // The margin cannot be selected, so the browser starts no selection there: a drag that
       // starts in it (not on a stripe or label) is a selection from the line beside the pointer.
       const t = e.target instanceof Element ? e.target : null;
+      // A click where codes are applied from (the code tree, a toolbar, the palette) is no drag
+      // of the text: it must leave the selection as it is, to be coded.
+      if (t && t.closest(KEEPS_SELECTION) && !marginRef.current?.contains(t)) {
+        drag.current = null;
+        return;
+      }
       const fromMargin = !!t && !!marginRef.current?.contains(t) && !t.closest('button, .label-row');
       drag.current = { down: p, last: p, active: true, fromMargin };
       pointerRecent.current = true;
