@@ -2,7 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import { closeSync, createWriteStream, openSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { tempFolder } from '../core/files/temp-files';
+import { MarginaliaError } from '../core/errors';
 
 /** Why a body was not read: too large (413) or not JSON (400). */
 export class BodyError extends Error {
@@ -155,16 +157,32 @@ export function parseJsonFile(path: string, size: number, tuning = { longString:
   }
 }
 
+/** An upload the temporary folder could not take (a full disk, no permission), in words. */
+function notStored(err: unknown): MarginaliaError {
+  const full = (err as { code?: string }).code === 'ENOSPC';
+  return new MarginaliaError(
+    'io',
+    `The files sent could not be stored in the temporary folder ${tmpdir()}${full ? ': its disk is full' : ''}, so nothing was done with them. ${full ? 'Free some space there' : 'Check that the folder exists and can be written to'}, then try again.`,
+  );
+}
+
 /**
  * Reads an upload (a body that carries files) through a temporary file: counted as it
  * streams, stopped past `limit`, parsed with the files' base64 read straight from the file.
  * The temporary file is removed whatever happens.
  */
 export async function readUploadBody(req: IncomingMessage, limit: number, tooLarge: () => string): Promise<unknown> {
-  const folder = tempFolder('upload');
+  let folder: string;
+  try {
+    folder = tempFolder('upload');
+  } catch (err) {
+    throw notStored(err);
+  }
   try {
     const path = join(folder, 'body.json');
-    const size = await streamToFile(req, path, limit, tooLarge);
+    const size = await streamToFile(req, path, limit, tooLarge).catch((err: unknown) => {
+      throw err instanceof BodyError ? err : notStored(err);
+    });
     if (size === 0) return {};
     try {
       return parseJsonFile(path, size);

@@ -133,6 +133,22 @@ describe('request bodies over the bridge', () => {
     expect(reply.value.rows[1]).toEqual(['1', 'Article 1: shelling/attack reported, é x']);
   });
 
+  it('says so in words when the temporary folder cannot take an upload', async () => {
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = join(web.dir, 'no such folder');
+    try {
+      const r = await post(bridge.port, '/api/import.preview', headers(), JSON.stringify({ file: { name: 'a.csv', dataBase64: Buffer.from('text\nx\n').toString('base64') } }));
+      const reply = JSON.parse(r.body) as { ok: boolean; error: { code: string; message: string } };
+      expect(reply).toMatchObject({ ok: false, error: { code: 'io' } });
+      expect(reply.error.message).toContain('could not be stored in the temporary folder');
+      expect(reply.error.message).toContain('no such folder');
+      expect(reply.error.message).not.toMatch(/ENOENT/);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+  });
+
   it('turns a broken upload body into a 400 in words', async () => {
     const r = await post(bridge.port, '/api/import.files', headers(), `{"files":[{"name":"a.txt","dataBase64":"${'QUJD'.repeat(400_000)}`);
     expect(r.status).toBe(400);
