@@ -112,7 +112,7 @@ test("two coders' stripes for the same code are told apart: initials on the labe
     'casualties stripe, Ben Kovalenko: “killing 17 people”',
     'casualties stripe, tester: “killing 17 people”',
   ]);
-  const labels = await page.locator('[data-label-for] .stripe-label').allTextContents();
+  const labels = await page.locator('[data-label-for] .stripe-label').allTextContents(); // beside the stripes, or listed by the badge
   expect(labels.sort()).toEqual(['casualties · BK', 'casualties · TE']);
   const looks = await wb.stripes.locator('.stripe-bar').evaluateAll((els) => els.map((e) => `${getComputedStyle(e).backgroundColor}|${getComputedStyle(e).backgroundImage}`));
   expect(new Set(looks).size, 'the two stripes look different').toBe(2);

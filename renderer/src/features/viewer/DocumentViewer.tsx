@@ -495,7 +495,7 @@ export function DocumentViewer(props: Props) {
   // The pointer while a button is held: a selection end outside the text is clamped to the
   // text under the pointer. And whether the last selection came from the pointer at all.
   const pointerRecent = useRef(false);
-  const drag = useRef<{ down: { x: number; y: number }; last: { x: number; y: number }; active: boolean; fromMargin: boolean } | null>(null);
+  const drag = useRef<{ down: { x: number; y: number }; last: { x: number; y: number }; active: boolean; fromMargin: boolean; selecting?: boolean } | null>(null);
 
   /** The code point under (x, y), with the point first moved into the visible part of the text column. */
   const cpNear = useCallback(
@@ -564,7 +564,7 @@ export function DocumentViewer(props: Props) {
       return s;
     };
     const range = sel && sel.rangeCount > 0 && sel.anchorNode && sel.focusNode ? sel.getRangeAt(0) : null;
-    const inText = !!range && (root.contains(sel!.anchorNode) || root.contains(sel!.focusNode) || (drag.current !== null && range.intersectsNode(root)));
+    const inText = !!range && (root.contains(sel!.anchorNode) || root.contains(sel!.focusNode) || (!!drag.current?.selecting && range.intersectsNode(root)));
     if (!inText) {
       // The selection went somewhere else. A click there (the title, a pane) lets the passage go;
       // so does focus in another pane. Focus in the palette or the codebook, or lost with a
@@ -577,7 +577,7 @@ export function DocumentViewer(props: Props) {
     // An end the pointer put outside the text column (in the margin, past the right edge, above
     // or below the view) is where the pointer is, clamped to the text: the browser would put it
     // at the start or end of the text, or of the document.
-    const d = drag.current;
+    const d = drag.current?.selecting ? drag.current : null;
     const a = d && outsideText(d.down) ? endAtPointer(d.down) : endToU16(sel!.anchorNode!, sel!.anchorOffset, d ? d.down : null);
     const b = d && outsideText(d.last) ? endAtPointer(d.last) : endToU16(sel!.focusNode!, sel!.focusOffset, d ? d.last : null);
     if (a === null || b === null) return report(null);
@@ -587,7 +587,11 @@ export function DocumentViewer(props: Props) {
   }, [endToU16, outsideText, endAtPointer]);
 
   useEffect(() => {
-    const onChange = () => readSelection();
+    const onChange = () => {
+      // This press is making a selection (not a click on a code, which leaves the selection be).
+      if (drag.current?.active) drag.current.selecting = true;
+      readSelection();
+    };
     document.addEventListener('selectionchange', onChange);
     return () => document.removeEventListener('selectionchange', onChange);
   }, [readSelection]);
@@ -598,7 +602,7 @@ export function DocumentViewer(props: Props) {
     const sel = document.getSelection();
     if (!root || !sel || sel.rangeCount === 0 || sel.isCollapsed) return;
     const d = drag.current;
-    const clamped = d !== null && (outsideText(d.down) || outsideText(d.last));
+    const clamped = !!d?.selecting && (outsideText(d.down) || outsideText(d.last));
     if (!clamped && root.contains(sel.anchorNode) && root.contains(sel.focusNode)) return;
     const s = readSelection();
     const r = s ? rangeOf(s.start, s.end) : null;
@@ -622,7 +626,7 @@ export function DocumentViewer(props: Props) {
         return;
       }
       const fromMargin = !!t && !!marginRef.current?.contains(t) && !t.closest('button, .label-row');
-      drag.current = { down: p, last: p, active: true, fromMargin };
+      drag.current = { down: p, last: p, active: true, fromMargin, selecting: fromMargin };
       pointerRecent.current = true;
       if (fromMargin) {
         e.preventDefault();
