@@ -92,6 +92,30 @@ describe('wire-story duplicates in a project', () => {
     }
   });
 
+  it('signing in rounds (bounded memory on a million-row import) finds the same groups as signing all at once', async () => {
+    const whole = await openTestProject();
+    const rounds = await openTestProject();
+    try {
+      const csv = storiesCsv([...otherArticles(), ...wireStories(), ...otherArticles().map((a) => ({ ...a, headline: `${a.headline} (again)` }))]);
+      for (const t of [whole, rounds]) {
+        // Imported with the hook's indexing undone, so the test chooses how the signing runs.
+        await t.call('import.files', { files: [file('wire.csv', csv)], keepDuplicates: true });
+        await t.project.db.transaction((tx) => tx.run('DELETE FROM document_fingerprints'));
+        await t.project.db.transaction((tx) => tx.run('DELETE FROM near_duplicates'));
+      }
+      const a = await indexDuplicates(whole.project.db);
+      const b = await indexDuplicates(rounds.project.db, 2);
+      expect(b).toEqual(a);
+      const groupsOf = async (t: typeof whole) =>
+        (await t.call('duplicates.groups', { threshold: 0.8 })).groups.map((g) => g.members.map((m) => m.name).sort().join(' | ')).sort();
+      expect(await groupsOf(rounds)).toEqual(await groupsOf(whole));
+      expect((await groupsOf(whole)).length).toBeGreaterThan(1);
+    } finally {
+      await whole.close();
+      await rounds.close();
+    }
+  });
+
   it('imports an identical text from another source when asked (keep duplicates), reports it as the same text and marks it in the group', async () => {
     const t = await openTestProject();
     try {

@@ -97,7 +97,7 @@ export async function listDocuments(r: Reader, options: CoderChoice & { setId?: 
   const attrs = new Map<string, Record<string, AttributeValue>>();
   for (const v of values) {
     let a = attrs.get(v.document_id);
-    if (!a) attrs.set(v.document_id, (a = {}));
+    if (!a) attrs.set(v.document_id, (a = Object.create(null) as Record<string, AttributeValue>));
     a[v.name] = decodeValue(v.type, v.value);
   }
   return rows.map((d) => ({ ...d, attributes: attrs.get(d.id) ?? {} }));
@@ -295,7 +295,7 @@ async function attributesOf(r: Reader, ids: readonly string[]): Promise<Map<stri
   );
   for (const v of values) {
     let a = out.get(v.document_id);
-    if (!a) out.set(v.document_id, (a = {}));
+    if (!a) out.set(v.document_id, (a = Object.create(null) as Record<string, AttributeValue>));
     a[v.name] = decodeValue(v.type, v.value);
   }
   return out;

@@ -257,7 +257,7 @@ class Writer {
 
   /** A document's attribute values that fit their attributes; the others are reported and left out. */
   private attributesOf(doc: FileDocument, fromCases: FileDocument['values']): Record<string, AttributeValue> {
-    const out: Record<string, AttributeValue> = {};
+    const out: Record<string, AttributeValue> = Object.create(null) as Record<string, AttributeValue>;
     for (const v of [...fromCases, ...doc.values]) {
       const variable = this.variables.get(v.variableGuid);
       if (!variable) {

@@ -40,7 +40,8 @@ export async function importAttributes(project: Project, bytes: Uint8Array, file
   if (columns.length === 0) throw new MarginaliaError('invalid_input', `${file}: has only the document column "${table.columns[keyIndex]}"; add one column per attribute.`);
 
   return project.db.action({ kind: 'document.attributes', summary: `Set attributes from ${file}`, coderId: importedBy }, async (tx) => {
-    const types: Record<string, VariableType> = {};
+    // No prototype: a column named "__proto__" or "constructor" is an attribute like any other.
+    const types: Record<string, VariableType> = Object.create(null) as Record<string, VariableType>;
     for (const c of columns) {
       const existing = await tx.get<{ type: VariableType }>(`SELECT type FROM variables WHERE name = ? COLLATE NOCASE`, [c.name]);
       types[c.name] = existing?.type ?? detected[c.index]!.detectedType;
@@ -60,7 +61,7 @@ export async function importAttributes(project: Project, bytes: Uint8Array, file
         report.failed.push({ row, reason: `row ${row}: ${doc}` });
         continue;
       }
-      const values: Record<string, AttributeValue> = {};
+      const values: Record<string, AttributeValue> = Object.create(null) as Record<string, AttributeValue>;
       let bad: string | null = null;
       for (const c of columns) {
         const cell = r[c.index] ?? null;

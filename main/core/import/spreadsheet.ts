@@ -258,8 +258,8 @@ export function rowMapper(
   return (r, row) => {
     const text = cellText(r[textCol] ?? null);
     if (!text.trim()) return { row, ok: false, reason: `row ${row}: the text column "${columns[textCol]}" is empty.` };
-    const attributes: Record<string, AttributeValue> = {};
-    const attributeTypes: Record<string, VariableType> = {};
+    const attributes: Record<string, AttributeValue> = Object.create(null) as Record<string, AttributeValue>;
+    const attributeTypes: Record<string, VariableType> = Object.create(null) as Record<string, VariableType>;
     for (const a of attrs) {
       try {
         attributes[a.name] = typedValue(r[a.index] ?? null, a.type, a.order);

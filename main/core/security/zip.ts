@@ -38,7 +38,7 @@ const mb = (n: number) => Math.round(n / 1024 / 1024);
 export function inflateZip(bytes: Uint8Array, options: InflateOptions): Unzipped {
   const { file, what, wanted, maxBytes } = options;
   const maxEntries = options.maxEntries ?? 20_000;
-  const out: Unzipped = {};
+  const out: Unzipped = Object.create(null) as Unzipped;
   let total = 0;
   let entries = 0;
   let failure: Error | null = null;
