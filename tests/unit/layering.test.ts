@@ -151,33 +151,6 @@ export function rendererViolations(file: string, source: string, read: (path: st
     .map((r) => show(file, r));
 }
 
-/**
- * Renderer files that still take a type from main/core, each being moved to contract types by
- * the engineer who owns it. A file on this list may keep its main/core type imports (never a
- * value import); any other file that adds one fails the test. Remove a file once it is clean.
- */
-const CORE_TYPE_IMPORTS_BEING_MOVED = new Set([
-  'renderer/src/app/App.tsx',
-  'renderer/src/app/Dialogs.tsx',
-  'renderer/src/app/use-coding-commands.ts',
-  'renderer/src/app/use-dialogs.ts',
-  'renderer/src/app/use-keyboard.ts',
-  'renderer/src/features/codebook/CodeInspector.tsx',
-  'renderer/src/features/codebook/CodeTree.tsx',
-  'renderer/src/features/documents/DocumentList.tsx',
-  'renderer/src/features/memos/MemoEditor.tsx',
-  'renderer/src/features/memos/MemosView.tsx',
-  'renderer/src/features/retrieval/CodedSegmentsView.tsx',
-]);
-
-function rendererCheck(file: string, source: string): string[] {
-  const found = rendererViolations(file, source);
-  if (!CORE_TYPE_IMPORTS_BEING_MOVED.has(relative(ROOT, file).split(sep).join('/'))) return found;
-  // Listed: only its main/core type imports are tolerated.
-  const tolerated = new Set(moduleRefs(source).filter((r) => r.typeOnly && resolvesInto(file, r.specifier, 'main/core')).map((r) => show(file, r)));
-  return found.filter((v) => !tolerated.has(v));
-}
-
 /** Violations of "main/core takes from the contract only its pure modules" (the contract depends on core, not the reverse). */
 export function coreContractViolations(file: string, source: string): string[] {
   return moduleRefs(source)
@@ -202,7 +175,7 @@ describe('layering', () => {
   });
 
   it('renderer takes from main/ only contract types and pure contract modules, nothing from main/core', () => {
-    expect(scan('renderer', rendererCheck)).toEqual([]);
+    expect(scan('renderer', rendererViolations)).toEqual([]);
   });
 
   it('main/core takes from the API layer only pure contract modules', () => {

@@ -1,11 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { Code } from '../../../main/core/codebook/codebook';
-import type { Coder } from '../../../main/core/coders/coders';
-import type { DocumentText } from '../../../main/core/documents/documents';
-import type { SegmentWithContext } from '../../../main/core/coding/segments';
+import type { Code, Coder, DocumentText, SegmentWithContext, Memo } from '../../../main/api/contract/entities';
 import type { ViewerSegment as Segment } from '../../../main/api/contract/workbench';
 import { buildTextMap, sliceCp } from '../features/viewer/text-map';
-import type { Memo } from '../../../main/core/memos/memos';
 import { call, downloadBase64, onHostMenu } from '../api/client';
 import { useLoad, useTopicVersions } from './use-api';
 import { MenuBar, type Menu } from './MenuBar';

@@ -1,5 +1,4 @@
-import type { Code } from '../../../main/core/codebook/codebook';
-import type { Coder } from '../../../main/core/coders/coders';
+import type { Code, Coder } from '../../../main/api/contract/entities';
 import type { Dialogs as DialogState } from './use-dialogs';
 import { CoderDialog } from './CoderDialog';
 import { Modal } from './Modal';

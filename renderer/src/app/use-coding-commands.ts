@@ -1,7 +1,5 @@
 import { useCallback, useRef, type Dispatch, type SetStateAction } from 'react';
-import type { Code } from '../../../main/core/codebook/codebook';
-import type { Coder } from '../../../main/core/coders/coders';
-import type { DocumentText } from '../../../main/core/documents/documents';
+import type { Code, Coder, DocumentText } from '../../../main/api/contract/entities';
 import type { ViewerSegment as Segment } from '../../../main/api/contract/workbench';
 import type { TextSelection } from '../features/viewer/DocumentViewer';
 import { call } from '../api/client';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Code } from '../../../main/core/codebook/codebook';
+import type { Code } from '../../../main/api/contract/entities';
 
 /** The one modal screen open over the workbench, if any. */
 export type Dialog = 'newProject' | 'openProject' | 'import' | 'refi' | 'export' | 'merge' | 'agreement' | 'palette' | 'coder' | 'firstCoder' | { delete: Code } | null;

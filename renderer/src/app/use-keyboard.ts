@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { Code } from '../../../main/core/codebook/codebook';
+import type { Code } from '../../../main/api/contract/entities';
 
 export const isMac = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform);
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Code } from '../../../../main/core/codebook/codebook';
+import type { Code } from '../../../../main/api/contract/entities';
 import { call } from '../../api/client';
 import { MemoEditor } from '../memos/MemoEditor';
 

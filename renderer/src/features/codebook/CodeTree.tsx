@@ -1,5 +1,5 @@
 import { useMemo, useRef, useState } from 'react';
-import type { Code } from '../../../../main/core/codebook/codebook';
+import type { Code } from '../../../../main/api/contract/entities';
 import { call } from '../../api/client';
 import { SafeText } from '../../app/SafeText';
 import { markedName } from '../../../../common/safe-text';

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { DocumentCursor, DocumentSummary } from '../../../../main/core/documents/documents';
+import type { DocumentCursor, DocumentSummary } from '../../../../main/api/contract/entities';
 import type { Input } from '../../../../main/api/contract';
 import { call } from '../../api/client';
 import { SafeText } from '../../app/SafeText';

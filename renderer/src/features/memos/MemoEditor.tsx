@@ -13,7 +13,7 @@ import { ListItemNode, ListNode, INSERT_ORDERED_LIST_COMMAND, INSERT_UNORDERED_L
 import { AutoLinkNode, LinkNode, TOGGLE_LINK_COMMAND } from '@lexical/link';
 import { $createParagraphNode, $createTextNode, $getRoot, FORMAT_TEXT_COMMAND, type EditorState } from 'lexical';
 import { call } from '../../api/client';
-import type { Memo, MemoTargetKind } from '../../../../main/core/memos/memos';
+import type { Memo, MemoTargetKind } from '../../../../main/api/contract/entities';
 
 interface Props {
   kind: MemoTargetKind;

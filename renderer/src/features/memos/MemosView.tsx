@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Memo } from '../../../../main/core/memos/memos';
+import type { Memo } from '../../../../main/api/contract/entities';
 import { call } from '../../api/client';
 import { MemoEditor } from './MemoEditor';
 

@@ -1,7 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Code } from '../../../../main/core/codebook/codebook';
-import type { Coder } from '../../../../main/core/coders/coders';
-import type { SegmentCursor, SegmentWithContext } from '../../../../main/core/coding/segments';
+import type { Code, Coder, SegmentCursor, SegmentWithContext } from '../../../../main/api/contract/entities';
 import { call } from '../../api/client';
 import { SafeText } from '../../app/SafeText';
 import { markedName } from '../../../../common/safe-text';
