@@ -28,6 +28,17 @@ class Analyse {
 }
 
 /** Two coders code overlapping passages in the sample; two documents get an outlet. */
+/**
+ * The workbench loaded and its coder set: the page tells the session who codes when it loads,
+ * so coding through the API as ana or ben before that could be taken over by the page's coder.
+ */
+async function readyWorkbench(page: Page): Promise<Workbench> {
+  const wb = new Workbench(page);
+  await wb.ready();
+  await expect(page.getByRole('button', { name: /^Coder: tester \(switch\)$/ })).toBeVisible();
+  return wb;
+}
+
 async function codeSample(api: Api) {
   const docs = await api.call('documents.list', {});
   const codes = await api.call('codes.list', {});
@@ -48,10 +59,9 @@ async function codeSample(api: Api) {
 }
 
 test('document sets: made from an attribute value and by hand, shown with their sizes, used as a scope', async ({ page, api }) => {
+  const wb = await readyWorkbench(page);
   await codeSample(api);
   const docs = await api.call('documents.list', {});
-  const wb = new Workbench(page);
-  await wb.ready();
   const analyse = new Analyse(page);
   const dialog = await analyse.open('Document sets…');
   await dialog.getByRole('textbox', { name: 'New set name' }).fill('RT');
@@ -118,9 +128,8 @@ test('document sets: made from an attribute value and by hand, shown with their 
 });
 
 test('co-occurrence: the numbers the API computes, a cell drilled down by keyboard to both passages, exported as CSV', async ({ page, api }) => {
+  const wb = await readyWorkbench(page);
   const { id } = await codeSample(api);
-  const wb = new Workbench(page);
-  await wb.ready();
   const analyse = new Analyse(page);
   const dialog = await analyse.open('Code co-occurrence…');
   const expected = await api.call('analysis.cooccurrence', { unit: 'overlap' });
@@ -172,9 +181,8 @@ test('co-occurrence: the numbers the API computes, a cell drilled down by keyboa
 });
 
 test('crosstabs: codes × outlet and × documents as the matrix export counts them, drill-down and CSV with row percentages', async ({ page, api }) => {
+  const wb = await readyWorkbench(page);
   const { id } = await codeSample(api);
-  const wb = new Workbench(page);
-  await wb.ready();
   const analyse = new Analyse(page);
   const dialog = await analyse.open('Crosstabs…');
   await dialog.getByRole('combobox', { name: 'Coders' }).selectOption('ana');
