@@ -79,6 +79,9 @@ export const test = base.extend<AppFixtures>({
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(bridge.url);
+    // The page tells the session who codes as it loads: wait for that, so a test that codes as
+    // someone else through the API (coders.setCurrent) is not overtaken by the page's coder.
+    if (coderName) await expect(page.getByRole('button', { name: /^Coder: .+ \(switch\)$/ })).not.toHaveAccessibleName(/^Coder: none/, { timeout: 20_000 });
     await use(page);
     // An uncaught error in the page is a failure even when the flow looked fine.
     expect(errors, `uncaught errors in the page: ${errors.join('\n')}`).toEqual([]);
