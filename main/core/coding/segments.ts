@@ -60,13 +60,8 @@ export interface SegmentWithContext extends Segment {
   after: string;
 }
 
-export async function listSegments(r: Reader, filter: SegmentFilter = {}): Promise<SegmentWithContext[]> {
-  const where: string[] = [];
-  const params: SqlValue[] = [];
-  if (filter.documentId) {
-    where.push('s.document_id = ?');
-    params.push(filter.documentId);
-  }
+/** The conditions retrieval and its pages share: the code (with its subcodes when asked), the coders, the document set. */
+async function scopeConditions(r: Reader, filter: Pick<SegmentFilter, 'codeId' | 'includeSubcodes' | 'coderIds' | 'setId'>, where: string[], params: SqlValue[]): Promise<void> {
   if (filter.codeId) {
     const ids = filter.includeSubcodes ? await descendantIds(r, filter.codeId) : [filter.codeId];
     where.push(`s.code_id IN (${ids.map(() => '?').join(',')})`);
@@ -80,6 +75,16 @@ export async function listSegments(r: Reader, filter: SegmentFilter = {}): Promi
     where.push('s.document_id IN (SELECT document_id FROM document_set_members WHERE set_id = ?)');
     params.push(filter.setId);
   }
+}
+
+export async function listSegments(r: Reader, filter: SegmentFilter = {}): Promise<SegmentWithContext[]> {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  if (filter.documentId) {
+    where.push('s.document_id = ?');
+    params.push(filter.documentId);
+  }
+  await scopeConditions(r, filter, where, params);
   if (filter.documents) {
     where.push(...filter.documents.sql);
     params.push(...filter.documents.params);
@@ -143,19 +148,7 @@ export async function pageSegments(r: Reader, filter: SegmentPageFilter = {}): P
   const limit = Math.max(1, Math.min(filter.limit ?? 100, 1000));
   const where: string[] = [];
   const params: (string | number)[] = [];
-  if (filter.codeId) {
-    const ids = filter.includeSubcodes ? await descendantIds(r, filter.codeId) : [filter.codeId];
-    where.push(`s.code_id IN (${ids.map(() => '?').join(',')})`);
-    params.push(...ids);
-  }
-  if (filter.coderIds && filter.coderIds.length > 0) {
-    where.push(`s.coder_id IN (${filter.coderIds.map(() => '?').join(',')})`);
-    params.push(...filter.coderIds);
-  }
-  if (filter.setId) {
-    where.push('s.document_id IN (SELECT document_id FROM document_set_members WHERE set_id = ?)');
-    params.push(filter.setId);
-  }
+  await scopeConditions(r, filter, where, params);
   const value = filter.value?.trim();
   if (filter.attribute && value) {
     where.push(
