@@ -6,37 +6,16 @@
  * month; a set from an attribute value and the co-occurrence scoped to it. Works on a copy of
  * the cached corpus, which it leaves untouched. Run: npx tsx tests/bench/analysis.bench.ts
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ensureCorpus, LARGE, SMALL } from './corpus';
-import { Project } from '../../main/core/project/project';
+import { benchSpec, timed, withCorpusCopy } from './lib';
 import { cooccurrence, cooccurrencePassages } from '../../main/core/analysis/cooccurrence';
 import { crosstab } from '../../main/core/analysis/crosstab';
 import { addToSet, createSet, documentsOf } from '../../main/core/documents/sets';
 
-const spec = process.env.MARGINALIA_BENCH_LARGE ? LARGE : SMALL;
 
-async function timed<T>(label: string, fn: () => Promise<T>, say: (r: T) => string): Promise<T> {
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  const r = await fn();
-  const ms = performance.now() - t0;
-  const cpu = process.cpuUsage(c0);
-  const rss = Math.round(process.memoryUsage().rss / 1024 / 1024);
-  // CPU time beside wall time: on a shared machine the wall clock also counts others' work.
-  console.log(`${label.padEnd(56)} ${(ms / 1000).toFixed(2).padStart(7)} s (cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s)   rss ${rss} MB   ${say(r)}`);
-  return r;
-}
 
 async function main(): Promise<void> {
-  const cached = await ensureCorpus(spec);
-  const dir = mkdtempSync(join(tmpdir(), 'marginalia-analysis-bench-'));
-  const path = join(dir, 'bench.marginalia');
-  copyFileSync(cached, path);
-  const project = await Project.open(path);
-  const db = project.db;
-  try {
+  await withCorpusCopy(benchSpec(), 'analysis', async (project) => {
+    const db = project.db;
     const n = (await db.read((r) => r.get<{ d: number; s: number }>('SELECT (SELECT count(*) FROM documents) AS d, (SELECT count(*) FROM segments) AS s')))!;
     console.log(`${n.d.toLocaleString('en')} documents, ${n.s.toLocaleString('en')} segments`);
     for (const unit of ['overlap', 'document', 'paragraph'] as const) {
@@ -54,10 +33,7 @@ async function main(): Promise<void> {
       const coder = (await db.read((r) => r.get<{ name: string }>(`SELECT name FROM coders WHERE name <> 'consensus' ORDER BY name LIMIT 1`)))!.name;
       return db.read((r) => cooccurrence(r, { unit: 'overlap', filter: { set: 'Reuters', coders: [coder] } }));
     }, (x) => `${x.cells.length} pairs of codes`);
-  } finally {
-    await project.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((err) => {

@@ -20,6 +20,7 @@ import { join, resolve } from 'node:path';
 import { Project } from '../../main/core/project/project';
 import { Sqlite } from '../../main/core/db/sqlite';
 import { up as listIndexes } from '../../main/core/db/migrations/006-list-indexes';
+import { seededRandom } from '../../main/core/team/rounds';
 
 export interface CorpusSpec {
   documents: number;
@@ -40,17 +41,8 @@ export function corpusPath(spec: CorpusSpec): string {
   return join(CORPUS_DIR, `news-${spec.documents}-${spec.segmentsPerDocument}-seed${spec.seed}-v${GENERATOR_VERSION}.marginalia`);
 }
 
-/** mulberry32: small, fast and good enough for generated text. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: small, fast and good enough for generated text. (the one in main/core/team/rounds.ts, which draws reliability samples). */
+export const prng = seededRandom;
 
 /** Draws ranks 0..n-1 with probability proportional to 1/(rank+1)^s. */
 function zipf(n: number, s: number, rand: () => number): () => number {

@@ -19,6 +19,7 @@ import { dispatch } from '../../main/api/dispatch';
 import type { Input, Method, Output } from '../../main/api/contract';
 import { startBridge } from '../../main/bridge/server';
 import { LARGE, SMALL, ensureCorpus, prng, type CorpusSpec } from './corpus';
+import { keyToStripe } from './lib';
 
 const args = process.argv.slice(2);
 const large = args.includes('--large') || args.includes('--large-only') || process.env.BENCH_LARGE === '1';
@@ -230,21 +231,7 @@ async function measureUi(path: string, rows: Row[]): Promise<void> {
         (document.querySelector('.doc-text') as HTMLElement).focus({ preventScroll: true });
       }, i);
       await page.waitForTimeout(100);
-      const done = page.evaluate(
-        () =>
-          new Promise<number>((resolveTime) => {
-            const seen = new Set(Array.from(document.querySelectorAll('.stripe')).map((s) => s.getAttribute('data-segment-id')));
-            let t0 = 0;
-            window.addEventListener('keydown', () => (t0 = performance.now()), { capture: true, once: true });
-            const mo = new MutationObserver(() => {
-              const fresh = Array.from(document.querySelectorAll('.stripe')).some((s) => !seen.has(s.getAttribute('data-segment-id')));
-              if (!fresh || !t0) return;
-              mo.disconnect();
-              requestAnimationFrame(() => resolveTime(performance.now() - t0));
-            });
-            mo.observe(document.querySelector('.margin')!, { childList: true, subtree: true });
-          }),
-      );
+      const done = keyToStripe(page);
       await page.waitForTimeout(50);
       const settled = page.waitForResponse((r) => r.url().includes('/api/segments.create'));
       await page.keyboard.press(String((i % 9) + 1));

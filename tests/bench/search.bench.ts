@@ -5,24 +5,11 @@
  * expression; one document's hits (next/previous); an autocode preview. Works on a copy of the
  * cached corpus (opening upgrades it), which it leaves untouched. Run: npx tsx tests/bench/search.bench.ts
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ensureCorpus, LARGE, SMALL } from './corpus';
-import { Project } from '../../main/core/project/project';
+import { benchSpec, timed, withCorpusCopy } from './lib';
 import { documentHits, searchHits, type SearchRequest } from '../../main/core/search/search';
 import { planAutocode } from '../../main/core/search/autocode';
 
-const spec = process.env.MARGINALIA_BENCH_LARGE ? LARGE : SMALL;
 
-async function timed<T>(label: string, fn: () => Promise<T>, say: (r: T) => string): Promise<T> {
-  const t0 = performance.now();
-  const r = await fn();
-  const ms = performance.now() - t0;
-  const rss = Math.round(process.memoryUsage().rss / 1024 / 1024);
-  console.log(`${label.padEnd(52)} ${(ms / 1000).toFixed(2).padStart(7)} s   rss ${rss} MB   ${say(r)}`);
-  return r;
-}
 
 const QUERIES: SearchRequest[] = [
   { query: 'Zelensky' },
@@ -37,12 +24,7 @@ const QUERIES: SearchRequest[] = [
 ];
 
 async function main(): Promise<void> {
-  const cached = await ensureCorpus(spec);
-  const dir = mkdtempSync(join(tmpdir(), 'marginalia-search-bench-'));
-  const path = join(dir, 'bench.marginalia');
-  copyFileSync(cached, path);
-  const project = await Project.open(path);
-  try {
+  await withCorpusCopy(benchSpec(), 'search', async (project) => {
     const docs = (await project.db.read((r) => r.get<{ n: number }>('SELECT count(*) AS n FROM documents')))!.n;
     console.log(`${docs.toLocaleString('en')} documents`);
     for (const q of QUERIES) {
@@ -63,10 +45,7 @@ async function main(): Promise<void> {
         `${p.segments.length.toLocaleString('en')} segments in ${p.documents.toLocaleString('en')} documents`,
       );
     }
-  } finally {
-    await project.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((err) => {

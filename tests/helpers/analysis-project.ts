@@ -3,18 +3,10 @@ import { addDocuments } from '../../main/core/documents/documents';
 import { createCode } from '../../main/core/codebook/codebook';
 import { findOrCreateCoder } from '../../main/core/coders/coders';
 import { createSegments, type NewSegment } from '../../main/core/coding/segments';
+import { seededRandom } from '../../main/core/team/rounds';
 
-/** A small seeded generator (mulberry32): the same project on every run. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator (mulberry32): the same project on every run. (the one in main/core/team/rounds.ts, which draws reliability samples). */
+export const random = seededRandom;
 
 export interface GeneratedSegment {
   id: string;

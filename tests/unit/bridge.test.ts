@@ -1,23 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { openTestProject, tempDir } from '../helpers/project';
+import { send } from '../helpers/http';
 import { startBridge, type Bridge } from '../../main/bridge/server';
 
-/** A raw HTTP request, so Host and Origin can be set as an attacker would. */
-function send(port: number, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
-  return new Promise<{ status: number; body: string; headers: Record<string, unknown> }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
 
 describe('the loopback bridge', () => {
   let t: Awaited<ReturnType<typeof openTestProject>>;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { request } from 'node:http';
+import { send } from '../helpers/http';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
 import { makeDocx } from '../fixtures/import/make-fixtures';
@@ -48,19 +48,7 @@ function lastStat(file: string) {
 
 function post(port: number, token: string, method: string, body: unknown) {
   const data = JSON.stringify(body);
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path: `/api/${method}`, method: 'POST', headers: { Host: `127.0.0.1:${port}`, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
+  return send(port, `/api/${method}`, { method: 'POST', body: data, headers: { Host: `127.0.0.1:${port}`, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(data)) } });
 }
 
 type Outcome = { file: string; status: string; name?: string; reason?: string; documentId?: string };

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { send } from '../helpers/http';
 import { join, resolve } from 'node:path';
 import { runCli } from '../helpers/cli';
 import { openTestProject, tempDir } from '../helpers/project';
@@ -215,18 +215,8 @@ describe('bridge and API messages', () => {
     web.cleanup();
   });
 
-  function post(path: string, body: string, auth = true): Promise<{ status: number; body: string }> {
-    return new Promise((resolvePost, reject) => {
-      const headers: Record<string, string> = { Host: `127.0.0.1:${bridge.port}`, ...(auth ? { Authorization: `Bearer ${bridge.token}` } : {}) };
-      const req = request({ host: '127.0.0.1', port: bridge.port, path, method: 'POST', headers }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (text += c));
-        res.on('end', () => resolvePost({ status: res.statusCode ?? 0, body: text }));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+  function post(path: string, body: string, auth = true) {
+    return send(bridge.port, path, { method: 'POST', body, headers: { Host: `127.0.0.1:${bridge.port}`, ...(auth ? { Authorization: `Bearer ${bridge.token}` } : {}) } });
   }
 
   it('for bad requests', async () => {

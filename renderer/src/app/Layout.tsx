@@ -1,5 +1,5 @@
-import { useEffect, useRef, useState, type CSSProperties, type ReactNode } from 'react';
-import { Splitter, readNumber, usePersistent, writeNumber } from './Panes';
+import { useRef, useState, type CSSProperties, type ReactNode } from 'react';
+import { Splitter, readNumber, useElementHeight, usePersistent, writeNumber } from './Panes';
 
 interface Props {
   top: ReactNode;
@@ -33,45 +33,46 @@ export function Layout({ top, left, center, right, status }: Props) {
       <aside id="left-column" className="left" aria-label="Documents and search" hidden={leftClosed}>
         {left}
       </aside>
-      <Splitter
-        orientation="vertical"
-        className="left-splitter"
-        label="Resize the documents column"
-        value={leftClosed ? 0 : leftWidth}
-        min={leftClosed ? 0 : LEFT.min}
-        max={LEFT.max}
-        step={20}
-        valueText={leftClosed ? 'Documents column collapsed; press Enter to show it' : `Documents column ${Math.round(leftWidth)} pixels wide`}
-        controls="left-column"
-        onChange={(v) => {
-          if (leftClosed) setLeftClosed(false);
-          setLeftWidth(Math.max(LEFT.min, v));
-        }}
-        onToggle={() => setLeftClosed(!leftClosed)}
-      />
+      <ColumnSplitter side="left" column="Documents" limits={LEFT} width={leftWidth} setWidth={setLeftWidth} closed={leftClosed} setClosed={setLeftClosed} />
       <main className="center">{center}</main>
-      <Splitter
-        orientation="vertical"
-        className="right-splitter"
-        label="Resize the codebook column"
-        value={rightClosed ? 0 : rightWidth}
-        min={rightClosed ? 0 : RIGHT.min}
-        max={RIGHT.max}
-        step={20}
-        inverted
-        valueText={rightClosed ? 'Codebook column collapsed; press Enter to show it' : `Codebook column ${Math.round(rightWidth)} pixels wide`}
-        controls="right-column"
-        onChange={(v) => {
-          if (rightClosed) setRightClosed(false);
-          setRightWidth(Math.max(RIGHT.min, v));
-        }}
-        onToggle={() => setRightClosed(!rightClosed)}
-      />
+      <ColumnSplitter side="right" column="Codebook" limits={RIGHT} width={rightWidth} setWidth={setRightWidth} closed={rightClosed} setClosed={setRightClosed} />
       <aside id="right-column" className="right" aria-label="Codebook and inspector" hidden={rightClosed}>
         {right}
       </aside>
       <footer className="statusbar">{status}</footer>
     </div>
+  );
+}
+
+/** The splitter beside a side column: drag or arrows resize it, Enter or a double click collapses and restores it. */
+function ColumnSplitter(props: {
+  side: 'left' | 'right';
+  column: string;
+  limits: { min: number; max: number };
+  width: number;
+  setWidth: (v: number) => void;
+  closed: boolean;
+  setClosed: (v: boolean) => void;
+}) {
+  const { side, column, limits, width, closed } = props;
+  return (
+    <Splitter
+      orientation="vertical"
+      className={`${side}-splitter`}
+      label={`Resize the ${column.toLowerCase()} column`}
+      value={closed ? 0 : width}
+      min={closed ? 0 : limits.min}
+      max={limits.max}
+      step={20}
+      inverted={side === 'right'}
+      valueText={closed ? `${column} column collapsed; press Enter to show it` : `${column} column ${Math.round(width)} pixels wide`}
+      controls={`${side}-column`}
+      onChange={(v) => {
+        if (closed) props.setClosed(false);
+        props.setWidth(Math.max(limits.min, v));
+      }}
+      onToggle={() => props.setClosed(!closed)}
+    />
   );
 }
 
@@ -87,15 +88,8 @@ export function BottomDock({ main, bottom, view = 'bottom', initialPercent = 50 
     setPercents((p) => ({ ...p, [view]: v }));
     writeNumber(`bottom.${view}.percent`, v);
   };
-  const [height, setHeight] = useState(600);
   const root = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const el = root.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => setHeight(el.clientHeight || 600));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
+  const height = useElementHeight(root);
   return (
     <div className="dock" ref={root}>
       <div className="dock-main">{main}</div>

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode, type RefObject } from 'react';
 
 const STORE = 'marginalia.layout.';
 
@@ -110,6 +110,19 @@ export function Splitter({ orientation, label, value, min, max, step, inverted, 
   );
 }
 
+/** The element's height in pixels, kept up to date as it resizes (600 until it is laid out): splitters turn percents into pixels with it. */
+export function useElementHeight(root: RefObject<HTMLElement | null>): number {
+  const [height, setHeight] = useState(600);
+  useEffect(() => {
+    const el = root.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setHeight(el.clientHeight || 600));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [root]);
+  return height;
+}
+
 export interface PaneSpec {
   id: string;
   /** The pane's heading. */
@@ -126,20 +139,13 @@ export interface PaneSpec {
 export function PaneStack({ id, panes }: { id: string; panes: PaneSpec[] }) {
   const base = useId();
   const root = useRef<HTMLDivElement>(null);
-  const [height, setHeight] = useState(600);
+  const height = useElementHeight(root);
   const [collapsed, setCollapsedRaw] = useState<Set<string>>(
     () => new Set(panes.filter((p) => localStorage.getItem(`${STORE}${id}.${p.id}.collapsed`) === '1').map((p) => p.id)),
   );
   const [sizes, setSizesRaw] = useState<Record<string, number>>(() =>
     Object.fromEntries(panes.map((p) => [p.id, readNumber(`${id}.${p.id}.percent`, p.initialPercent ?? 50)])),
   );
-  useEffect(() => {
-    const el = root.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => setHeight(el.clientHeight || 600));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
 
   const setCollapsed = (paneId: string, on: boolean) => {
     setCollapsedRaw((s) => {
