@@ -2,7 +2,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { MarginaliaError } from '../core/errors';
 import { Project } from '../core/project/project';
 import { Session, defaultCoderName } from '../api/session';
-import { safeName, terminalSafe } from '../../common/safe-text';
+import { safeName, terminalSafe } from '../api/contract/safe-text';
 
 /** A wrong invocation: exit 2 with the usage line. */
 export class UsageError extends Error {}

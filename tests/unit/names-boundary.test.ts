@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/project';
-import { hasActingCharacters, safeName, splitName, terminalSafe } from '../../common/safe-text';
+import { hasActingCharacters, safeName, splitName, terminalSafe } from '../../main/api/contract/safe-text';
 
 /** Anything a terminal would act on rather than show, and the bidi controls that disguise a name. */
 const ACTING = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;

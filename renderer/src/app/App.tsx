@@ -31,7 +31,7 @@ import { SaveStatus } from '../features/project/SaveStatus';
 import { EmptyProject } from '../features/project/EmptyProject';
 import { plural } from './words';
 import { SafeText } from './SafeText';
-import { markedName } from '../../../common/safe-text';
+import { markedName } from '../../../main/api/contract/safe-text';
 import { WireDialogs, type WireDialog } from '../features/analysis/WireDialogs';
 import { AnalysisDialogs, analysisMenuItems, type AnalysisDialog } from '../features/analysis/AnalysisDialogs';
 

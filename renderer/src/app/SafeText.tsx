@@ -1,5 +1,5 @@
 import { Fragment } from 'react';
-import { splitName } from '../../../common/safe-text';
+import { splitName } from '../../../main/api/contract/safe-text';
 import './safe-text.css';
 
 /**

@@ -1,4 +1,4 @@
-import { markedName } from '../../../../common/safe-text';
+import { markedName } from '../../../../main/api/contract/safe-text';
 
 /** The codebook as `<option>`s by path ("attribution/blames Russia"), for every code picker. */
 export function CodeOptions({ codes }: { codes: readonly { id: string; path: string }[] }) {

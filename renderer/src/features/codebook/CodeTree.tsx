@@ -2,7 +2,7 @@ import { useMemo, useRef, useState } from 'react';
 import type { Code } from '../../../../main/api/contract/entities';
 import { call } from '../../api/client';
 import { SafeText } from '../../app/SafeText';
-import { markedName } from '../../../../common/safe-text';
+import { markedName } from '../../../../main/api/contract/safe-text';
 
 interface Props {
   codes: Code[];

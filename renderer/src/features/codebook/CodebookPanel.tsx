@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Output } from '../../../../main/api/contract';
 import { call } from '../../api/client';
-import { markedName } from '../../../../common/safe-text';
+import { markedName } from '../../../../main/api/contract/safe-text';
 import { CodeTree } from './CodeTree';
 
 type Code = Output<'codes.list'>[number];

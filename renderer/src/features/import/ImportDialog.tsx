@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, call, fileToBase64 } from '../../api/client';
 import { SafeText } from '../../app/SafeText';
-import { markedName } from '../../../../common/safe-text';
+import { markedName } from '../../../../main/api/contract/safe-text';
 import type { Output } from '../../../../main/api/contract';
 import './import.css';
 

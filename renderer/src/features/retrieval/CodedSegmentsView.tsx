@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Code, Coder, SegmentCursor, SegmentWithContext } from '../../../../main/api/contract/entities';
 import { call } from '../../api/client';
 import { SafeText } from '../../app/SafeText';
-import { markedName } from '../../../../common/safe-text';
+import { markedName } from '../../../../main/api/contract/safe-text';
 import { CodeOptions } from '../codebook/CodeOptions';
 import { DocumentSetsFilter } from '../analysis/DocumentSetsFilter';
 
