@@ -308,23 +308,27 @@ export function AgreementView(props: { onClose: () => void }) {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    Promise.all([call('coders.list', {}), call('codes.list', {}), call('documents.list', {})]).then(
-      ([k, c, d]) => {
+    let live = true;
+    void (async () => {
+      try {
+        const [k, c, d] = await Promise.all([call('coders.list', {}), call('codes.list', {}), call('documents.list', {})]);
+        // Start with two coders who have coded (not whoever only created the project), the consensus layer aside.
+        // The boxes appear with this choice already made, so a click is never undone by a late default.
+        const people = k.filter((x) => x.name !== 'consensus');
+        const coded = await Promise.all(people.map((x) => call('codes.list', { coderId: x.id }).then((cs) => cs.some((s) => s.segment_count > 0), () => false)));
+        const withWork = people.filter((_, i) => coded[i]);
+        if (!live) return;
+        setChosenCoders((withWork.length >= 2 ? withWork : people).slice(0, 2).map((x) => x.id));
         setCoders(k);
         setCodes(c);
         setDocs(d);
-        // Start with two coders who have coded (not whoever only created the project), the consensus layer aside.
-        const people = k.filter((x) => x.name !== 'consensus');
-        void Promise.all(people.map((x) => call('codes.list', { coderId: x.id }).then((cs) => cs.some((c) => c.segment_count > 0)))).then(
-          (coded) => {
-            const withWork = people.filter((_, i) => coded[i]);
-            setChosenCoders((withWork.length >= 2 ? withWork : people).slice(0, 2).map((x) => x.id));
-          },
-          () => setChosenCoders(people.slice(0, 2).map((x) => x.id)),
-        );
-      },
-      (e: Error) => setError(e.message),
-    );
+      } catch (e) {
+        if (live) setError((e as Error).message);
+      }
+    })();
+    return () => {
+      live = false;
+    };
   }, []);
 
   const thresholdValue = Number(threshold) / 100;
