@@ -118,7 +118,7 @@ describe('merging a colleague’s project', () => {
 
     const info = await t.call('project.info', {});
     const again = await t.call('team.mergePreview', upload());
-    expect(again.add.counts).toEqual({ documents: 0, codes: 0, coders: 0, segments: 0, memos: 0, attributes: 0 });
+    expect(again.add.counts).toEqual({ documents: 0, codes: 0, coders: 0, segments: 0, memos: 0, attributes: 0, sets: 0, set_members: 0 });
     await t.call('team.mergeApply', { uploadId: again.uploadId, choices: {} });
     expect(await t.call('project.info', {})).toEqual(info);
   });
@@ -187,6 +187,60 @@ describe('merging a colleague’s project', () => {
   });
 });
 
+describe('merging brings the colleague’s document sets', () => {
+  it('joins a set by id or by name, creates the others, puts in only merged documents, and undoes as one step', async () => {
+    const t = await openTestProject({ sample: true, coder: 'anna' });
+    try {
+      const docs = await t.call('documents.list', {});
+      const rt = await t.call('sets.create', { name: 'RT', documentIds: [docs[0]!.id] });
+      await t.call('sets.create', { name: 'Wire', documentIds: [docs[4]!.id] });
+      const otherPath = join(t.dir, 'ben.marginalia');
+      await t.project.db.read(() => t.project.db.sqlite.run('VACUUM INTO ?', [otherPath]));
+      // Anna makes "Eyewitness" after sending the copy; Ben makes his own "eyewitness" (another id).
+      await t.call('sets.create', { name: 'Eyewitness', documentIds: [docs[1]!.id] });
+
+      const ben = await openAs(otherPath, 'ben');
+      await ben.call('sets.add', { setId: rt.id, documentIds: [docs[1]!.id, docs[2]!.id] });
+      await ben.call('sets.create', { name: 'eyewitness', documentIds: [docs[1]!.id, docs[3]!.id] });
+      const foreign = await ben.project.db.transaction(async (tx) => {
+        const { addDocument } = await import('../../main/core/documents/documents');
+        const r = await addDocument(tx, { name: 'Ben only', text: 'A wire story only Ben imported.', importedBy: null });
+        return r.status === 'imported' ? r.id : '';
+      });
+      await ben.call('sets.create', { name: 'Ben picks', documentIds: [foreign, docs[2]!.id] });
+      await ben.close();
+
+      const upload = { fileName: 'ben.marginalia', dataBase64: readFileSync(otherPath).toString('base64') };
+      const p = await t.call('team.mergePreview', upload);
+      expect(p.add.counts.sets).toBe(1); // "Ben picks"
+      expect(p.add.counts.set_members).toBe(2 + 1 + 2); // RT +2, Eyewitness +1 (docs[3]), Ben picks 2
+      expect(p.existing.counts.sets).toBe(3); // RT by id, Wire by id, eyewitness by name
+      const before = await t.call('sets.list', {});
+      await t.call('team.mergeApply', { uploadId: p.uploadId, choices: {} });
+
+      const sets = await t.call('sets.list', {});
+      const byName = new Map(sets.map((x) => [x.name, x]));
+      expect([...byName.keys()].sort()).toEqual(['Ben picks', 'Eyewitness', 'RT', 'Wire']);
+      const names = async (name: string) => {
+        const ids = await t.call('sets.members', { setId: byName.get(name)!.id });
+        const all = await t.call('documents.list', {});
+        return ids.map((id) => all.find((d) => d.id === id)!.name).sort();
+      };
+      expect(await names('RT')).toEqual([docs[0]!.name, docs[1]!.name, docs[2]!.name].sort());
+      expect(await names('Eyewitness')).toEqual([docs[1]!.name, docs[3]!.name].sort());
+      expect(await names('Ben picks')).toEqual(['Ben only', docs[2]!.name].sort());
+      expect(await names('Wire')).toEqual([docs[4]!.name]);
+
+      // The same file again adds nothing; undo takes the merge's sets back with it.
+      expect((await t.call('team.mergePreview', upload)).add.counts).toMatchObject({ sets: 0, set_members: 0 });
+      await t.call('project.undo', {});
+      expect(await t.call('sets.list', {})).toEqual(before);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('merging a REFI-QDA .qdpx', () => {
   it('merges through a temporary project, and the same file twice adds nothing', async () => {
     const { exportQdpx } = await import('../../main/core/exchange/qdpx-export');
@@ -215,7 +269,7 @@ describe('merging a REFI-QDA .qdpx', () => {
       const segs = await t.call('segments.list', { codeId: casualties.id });
       expect(segs.map((s) => [s.coder_name, s.document_id, s.start, s.end])).toEqual([['ben', docs[0]!.id, 3, 33]]);
       const again = await t.call('team.mergePreview', upload);
-      expect(again.add.counts).toEqual({ documents: 0, codes: 0, coders: 0, segments: 0, memos: 0, attributes: 0 });
+      expect(again.add.counts).toEqual({ documents: 0, codes: 0, coders: 0, segments: 0, memos: 0, attributes: 0, sets: 0, set_members: 0 });
       await t.call('team.mergeCancel', { uploadId: again.uploadId });
     } finally {
       await t.close();

@@ -22,17 +22,23 @@ function section(io: Io, title: string, items: { label: string; note?: string }[
 }
 
 /** The merge report in words: the same sections the merge dialog shows. */
+/** ", 2 document sets (14 documents into sets)" when their file has sets to bring. */
+function setWords(c: MergePreview['add']['counts']): string {
+  if (!c.sets && !c.set_members) return '';
+  return `, ${c.sets} document sets (${c.set_members} documents into sets)`;
+}
+
 export function printMergeReport(io: Io, report: MergePreview | MergeResult, dryRun: boolean): void {
   const { add, existing } = report;
   io.out(`Merging ${safeName(report.source.file)} (project "${safeName(report.source.project_name)}")${dryRun ? ' — preview, nothing written' : ''}`);
   io.out('');
   io.out(
-    `To add: ${add.counts.documents} documents, ${add.counts.codes} codes, ${add.counts.coders} coders, ${add.counts.segments} segments, ${add.counts.memos} memos, ${add.counts.attributes} attribute values`,
+    `To add: ${add.counts.documents} documents, ${add.counts.codes} codes, ${add.counts.coders} coders, ${add.counts.segments} segments, ${add.counts.memos} memos, ${add.counts.attributes} attribute values${setWords(add.counts)}`,
   );
   section(io, '  Documents to add', add.documents, add.counts.documents);
   section(io, '  Codes to add', add.codes, add.counts.codes);
   section(io, '  Coders to add', add.coders, add.counts.coders);
-  io.out(`Already here: ${existing.counts.documents} documents, ${existing.counts.codes} codes, ${existing.counts.coders} coders, ${existing.counts.segments} segments, ${existing.counts.memos} memos`);
+  io.out(`Already here: ${existing.counts.documents} documents, ${existing.counts.codes} codes, ${existing.counts.coders} coders, ${existing.counts.segments} segments, ${existing.counts.memos} memos${existing.counts.sets ? `, ${existing.counts.sets} document sets` : ''}`);
   const renamed = existing.documents.filter((d) => d.note);
   if (renamed.length) section(io, '  Same text, other name', renamed, renamed.length);
   io.out(`Conflicts: ${report.conflicts.length}`);

@@ -10,6 +10,7 @@ import { createCoder, type NewCoder } from '../coders/coders';
 import { createSegments, spanProblem, type NewSegment, type SegmentRecord } from '../coding/segments';
 import { addDocuments, decodeValue, encodeValue, ensureVariable, type VariableType } from '../documents/documents';
 import { createMemos, emptyMemoProblem, type MemoTargetKind, type NewMemo } from '../memos/memos';
+import { addToSet, createSet } from '../documents/sets';
 import { mapOffset, normaliseWithMap } from '../exchange/offset-map';
 import { codePointLength, countUncarried, sha256 } from '../text/normalise';
 
@@ -53,6 +54,14 @@ interface TheirMemo {
   created_at: string;
   updated_at: string;
 }
+/** A document set of theirs, with its members (their document ids). */
+interface TheirSet {
+  id: string;
+  name: string;
+  description: string;
+  created_at: string;
+  members: string[];
+}
 interface TheirValue {
   document_id: string;
   name: string;
@@ -72,6 +81,7 @@ export interface OtherProject {
   segments: TheirSegment[];
   memos: TheirMemo[];
   values: TheirValue[];
+  sets: TheirSet[];
 }
 
 /**
@@ -107,6 +117,7 @@ export async function readOtherProject(path: string, displayName: string = basen
       values: await r.all<TheirValue>(
         `SELECT dv.document_id, v.name, v.type, dv.value FROM document_values dv JOIN variables v ON v.id = dv.variable_id`,
       ),
+      sets: await readSets(r),
     }));
   } catch (err) {
     if (err instanceof MarginaliaError) throw err;
@@ -115,6 +126,13 @@ export async function readOtherProject(path: string, displayName: string = basen
     await db?.close().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function readSets(r: Reader): Promise<TheirSet[]> {
+  const sets = await r.all<Omit<TheirSet, 'members'>>(`SELECT id, name, description, created_at FROM document_sets ORDER BY name COLLATE NOCASE, id`);
+  const members = new Map<string, string[]>(sets.map((x) => [x.id, []]));
+  for (const m of await r.all<{ set_id: string; document_id: string }>(`SELECT set_id, document_id FROM document_set_members`)) members.get(m.set_id)?.push(m.document_id);
+  return sets.map((x) => ({ ...x, members: members.get(x.id) ?? [] }));
 }
 
 async function readCodes(r: Reader): Promise<{ codes: TheirCode[]; unreachableCodes: number }> {
@@ -157,6 +175,10 @@ export interface MergeCounts {
   segments: number;
   memos: number;
   attributes: number;
+  /** Document sets: new here (add), or theirs that match one here by id or name (existing). */
+  sets: number;
+  /** Documents put into a set (new sets' and existing sets' new members). */
+  set_members: number;
 }
 
 export interface MergePreview {
@@ -178,7 +200,7 @@ export interface MergeResult extends MergePreview {
 
 type Choices = Readonly<Record<string, string>>;
 
-const zeroCounts = (): MergeCounts => ({ documents: 0, codes: 0, coders: 0, segments: 0, memos: 0, attributes: 0 });
+const zeroCounts = (): MergeCounts => ({ documents: 0, codes: 0, coders: 0, segments: 0, memos: 0, attributes: 0, sets: 0, set_members: 0 });
 
 interface PlannedCode {
   their: TheirCode;
@@ -206,6 +228,17 @@ interface Plan {
   values: { documentId: string; name: string; type: VariableType; value: string }[];
   segments: (NewSegment & { id: string })[];
   memos: (NewMemo & { id: string })[];
+  sets: PlannedSet[];
+}
+
+interface PlannedSet {
+  /** The set here their set joins, or null for a new set (created with `id`). */
+  existingId: string | null;
+  id: string;
+  name: string;
+  description: string;
+  /** Our document ids (before the write's own id changes) not yet in the set. */
+  members: string[];
 }
 
 /** What a coder their file saved without a name is called here. */
@@ -280,7 +313,7 @@ export async function planMerge(r: Reader, other: OtherProject, choices: Choices
     same_name_coders: [],
     skipped: [],
   };
-  const plan: Plan = { preview, coders: [], codes: [], codeUpdates: [], documents: [], values: [], segments: [], memos: [] };
+  const plan: Plan = { preview, coders: [], codes: [], codeUpdates: [], documents: [], values: [], segments: [], memos: [], sets: [] };
   if (other.unreachableCodes > 0) preview.skipped.push(`${other.unreachableCodes} code(s) of ${other.file} whose parent is missing or circular were left out.`);
 
   // Coders: by id only. A same-named coder with another id is another person.
@@ -542,6 +575,28 @@ export async function planMerge(r: Reader, other: OtherProject, choices: Choices
   }
   preview.skipped.push(...leftOutMemos.messages('memo(s)', other.file));
 
+  // Document sets: by id, else by name (a set called "RT" here is their "RT"); members follow
+  // their documents onto ours, and only documents merged or already here join.
+  const ourSets = await r.all<{ id: string; name: string }>(`SELECT id, name FROM document_sets`);
+  const ourSetById = new Map(ourSets.map((x) => [x.id, x]));
+  const ourSetByName = new Map(ourSets.map((x) => [x.name.trim().toLowerCase(), x]));
+  for (const ts of other.sets) {
+    const name = ts.name.trim();
+    if (!name) continue;
+    const ours = ourSetById.get(ts.id) ?? ourSetByName.get(name.toLowerCase()) ?? null;
+    const already = new Set(
+      ours ? (await r.all<{ document_id: string }>(`SELECT document_id FROM document_set_members WHERE set_id = ?`, [ours.id])).map((m) => m.document_id) : [],
+    );
+    const members = [...new Set(ts.members.map((d) => docMap.get(d)).filter((d): d is string => d !== undefined && !already.has(d)))];
+    if (ours) {
+      preview.existing.counts.sets++;
+      if (members.length === 0) continue;
+    }
+    plan.sets.push({ existingId: ours?.id ?? null, id: ts.id, name, description: ts.description, members });
+    preview.add.counts.set_members += members.length;
+  }
+  preview.add.counts.sets = plan.sets.filter((x) => x.existingId === null).length;
+
   preview.add.counts.coders = plan.coders.length;
   preview.add.counts.codes = plan.codes.length;
   preview.add.counts.documents = plan.documents.length;
@@ -669,6 +724,11 @@ async function applyPlan(tx: Tx, plan: Plan): Promise<void> {
     refusedMemos.add('were refused by the memo rules', result.error.message);
   }
   preview.skipped.push(...refusedMemos.messages('memo(s)', file));
+
+  for (const ps of plan.sets) {
+    const id = ps.existingId ?? (await createSet(tx, { id: ps.id, name: ps.name, description: ps.description, createdBy: null }));
+    await addToSet(tx, id, ps.members.map(docId));
+  }
 }
 
 /** `<project>.backup-<timestamp>.marginalia` beside the project, never overwriting one. */

@@ -36,6 +36,7 @@ function Counts(props: { counts: Preview['add']['counts']; attributes?: boolean 
     <span>
       {plural(c.documents, 'document')}, {plural(c.codes, 'code')}, {plural(c.coders, 'coder')}, {plural(c.segments, 'segment')}, {plural(c.memos, 'memo')}
       {props.attributes ? `, ${c.attributes} attribute values` : ''}
+      {c.sets || c.set_members ? `, ${plural(c.sets, 'document set')} (${plural(c.set_members, 'document')} into sets)` : ''}
     </span>
   );
 }
