@@ -3,7 +3,8 @@ import type { HandlersOf } from './types';
 import type { Session } from '../session';
 import { importSources } from '../../core/import/import-files';
 import { ImportJobs } from '../../core/import/import-jobs';
-import { previewTable, readTable, spreadsheetFormatOf } from '../../core/import/spreadsheet';
+import { spreadsheetFormatOf } from '../../core/import/spreadsheet';
+import { previewInSandbox } from '../../core/sandbox/sandbox';
 import { importAttributes } from '../../core/import/attributes-csv';
 import { MarginaliaError } from '../../core/errors';
 import { extname } from 'node:path';
@@ -43,8 +44,8 @@ export const importHandlers: HandlersOf<typeof importContract> = {
   'import.preview': async (_ctx, { file }) => {
     const format = spreadsheetFormatOf(extname(file.name).toLowerCase());
     if (!format) throw new MarginaliaError('unsupported', `${file.name}: only .csv, .tsv, .xlsx and .jsonl files have columns to map.`);
-    const table = await readTable(Buffer.from(file.dataBase64, 'base64'), file.name, format);
-    return previewTable(table, file.name);
+    // Read in the sandbox worker, under the same memory ceiling and time limit as an import.
+    return previewInSandbox(Buffer.from(file.dataBase64, 'base64'), file.name, format);
   },
   'attributes.import': async ({ session }, { file }) => {
     const coder = await session.coder();

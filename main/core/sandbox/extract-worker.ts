@@ -3,7 +3,7 @@ import { getHeapStatistics } from 'node:v8';
 import { MarginaliaError } from '../errors';
 import { readArchive } from '../exchange/qdpx-read';
 import { extractBatches, type Extracted } from '../import/extract';
-import { readTable } from '../import/spreadsheet';
+import { previewTable, readTable } from '../import/spreadsheet';
 import type { SandboxReply, SandboxRequest } from './protocol';
 
 /**
@@ -52,15 +52,18 @@ async function run(req: Extract<SandboxRequest, { type: 'extract' }>): Promise<v
 
 send({ type: 'ready', id: 0, heapPeak: sampleHeap() });
 
-/** A request answered in one reply: a REFI-QDA archive, or a whole spreadsheet. */
-async function once(req: Extract<SandboxRequest, { type: 'archive' | 'table' }>): Promise<void> {
+/** A request answered in one reply: a REFI-QDA archive, a whole spreadsheet, or a spreadsheet's preview. */
+async function once(req: Extract<SandboxRequest, { type: 'archive' | 'table' | 'preview' }>): Promise<void> {
   heapPeak = 0;
   try {
     if (req.type === 'archive') {
       const { qde, files } = readArchive(req.bytes, req.name);
       send({ type: 'archive', id: req.id, qde, files, heapPeak: sampleHeap() });
-    } else {
+    } else if (req.type === 'table') {
       send({ type: 'table', id: req.id, table: await readTable(req.bytes, req.name, req.format), heapPeak: sampleHeap() });
+    } else {
+      const preview = previewTable(await readTable(req.bytes, req.name, req.format), req.name);
+      send({ type: 'preview', id: req.id, preview, heapPeak: sampleHeap() });
     }
     send({ type: 'done', id: req.id, heapPeak: sampleHeap() });
   } catch (err) {
@@ -71,7 +74,7 @@ async function once(req: Extract<SandboxRequest, { type: 'archive' | 'table' }>)
 
 port.on('message', (req: SandboxRequest) => {
   if (req.type === 'extract') void run(req);
-  else if (req.type === 'archive' || req.type === 'table') void once(req);
+  else if (req.type === 'archive' || req.type === 'table' || req.type === 'preview') void once(req);
   else if (current && current.id === req.id) {
     if (req.type === 'stop') current.stopped = true;
     current.more?.();

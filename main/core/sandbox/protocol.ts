@@ -1,5 +1,5 @@
 import type { Extracted } from '../import/extract';
-import type { SpreadsheetFormat, SpreadsheetMapping, Table } from '../import/spreadsheet';
+import type { SpreadsheetFormat, SpreadsheetMapping, SpreadsheetPreview, Table } from '../import/spreadsheet';
 
 /** What the app asks of the extraction worker. */
 export type SandboxRequest =
@@ -8,6 +8,8 @@ export type SandboxRequest =
   | { type: 'archive'; id: number; name: string; bytes: Uint8Array }
   /** Read a spreadsheet whole (attributes by document, a preview). */
   | { type: 'table'; id: number; name: string; bytes: Uint8Array; format: SpreadsheetFormat }
+  /** Read a spreadsheet and answer only its preview (columns, first rows, suggested mapping): the rows stay in the worker. */
+  | { type: 'preview'; id: number; name: string; bytes: Uint8Array; format: SpreadsheetFormat }
   /** The last batch is taken; make the next. */
   | { type: 'more'; id: number }
   /** The app wants no more of this file. */
@@ -20,5 +22,6 @@ export type SandboxReply =
   | { type: 'batch'; id: number; docs: Extracted[]; heapPeak: number }
   | { type: 'archive'; id: number; qde: string | null; files: Map<string, Uint8Array>; heapPeak: number }
   | { type: 'table'; id: number; table: Table; heapPeak: number }
+  | { type: 'preview'; id: number; preview: SpreadsheetPreview; heapPeak: number }
   | { type: 'done'; id: number; heapPeak: number }
   | { type: 'error'; id: number; code: string; message: string; heapPeak: number };

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { MarginaliaError, type ErrorCode } from '../errors';
 import type { Archive } from '../exchange/qdpx-read';
 import type { Extracted, ImportSource } from '../import/extract';
-import type { SpreadsheetFormat, SpreadsheetMapping, Table } from '../import/spreadsheet';
+import type { SpreadsheetFormat, SpreadsheetMapping, SpreadsheetPreview, Table } from '../import/spreadsheet';
 import type { SandboxReply, SandboxRequest } from './protocol';
 
 /**
@@ -132,8 +132,18 @@ class Reader {
     return table;
   }
 
+  /** A spreadsheet's preview, made in the worker: only the first rows cross back. */
+  async preview(bytes: Uint8Array, file: string, format: SpreadsheetFormat): Promise<SpreadsheetPreview> {
+    let preview: SpreadsheetPreview | null = null;
+    for await (const reply of this.converse(file, (id) => ({ type: 'preview', id, name: file, bytes, format }))) {
+      if (reply.type === 'preview') preview = reply.preview;
+    }
+    if (!preview) throw new MarginaliaError('invalid_input', `${file}: could not be read; save it again as .csv or .xlsx and import that.`);
+    return preview;
+  }
+
   /** One request to the worker and its answers, one at a time, under the memory ceiling and the time limit. */
-  private async *converse(file: string, makeRequest: (id: number) => SandboxRequest): AsyncGenerator<Extract<SandboxReply, { type: 'batch' | 'archive' | 'table' }>> {
+  private async *converse(file: string, makeRequest: (id: number) => SandboxRequest): AsyncGenerator<Extract<SandboxReply, { type: 'batch' | 'archive' | 'table' | 'preview' }>> {
     let release!: () => void;
     const previous = this.lock;
     this.lock = new Promise<void>((r) => (release = r));
@@ -236,6 +246,11 @@ export function readArchiveInSandbox(bytes: Uint8Array, file: string): Promise<A
 /** Reads a spreadsheet (CSV, TSV, XLSX, JSONL) whole in the sandbox worker: for attributes by document and previews. */
 export function readTableInSandbox(bytes: Uint8Array, file: string, format: SpreadsheetFormat): Promise<Table> {
   return reader.readTable(bytes, file, format);
+}
+
+/** The preview of a spreadsheet (columns, first rows, suggested mapping), read in the sandbox worker. */
+export function previewInSandbox(bytes: Uint8Array, file: string, format: SpreadsheetFormat): Promise<SpreadsheetPreview> {
+  return reader.preview(bytes, file, format);
 }
 
 /** Ends the sandbox worker, if one is running. */
