@@ -3,7 +3,7 @@ import { strFromU8 } from 'fflate';
 import { COLOR_RE, repairCodeName, type CodeNameRepair } from '../codebook/codebook';
 import { MarginaliaError } from '../errors';
 import { isZip, safeUnzip } from '../import/limits';
-import { docxToText } from '../import/office-to-text';
+import { docxTextInSandbox } from '../sandbox/sandbox';
 import { sha256 } from '../text/normalise';
 import { parseXmlTree, XmlSyntaxError } from './xml-read';
 import { fitsEachUnit, hasAstral, mapOffset, normaliseWithMap, SourcePositions, type MappedText, type PositionUnit } from './offset-map';
@@ -377,7 +377,8 @@ class FileReader {
     if (plainText && plainText.replace(/^\uFEFF/, '').trim()) return { raw: plainText, fromRichText: false };
     const rich = findInArchive(this.archive, attr(s, 'richTextPath'));
     if (rich && /\.docx$/i.test(attr(s, 'richTextPath') ?? '')) {
-      const text = await docxToText(rich, `${this.file}: ${attr(s, 'richTextPath')} of "${name}"`);
+      // Read in the sandbox worker, like every file from outside (a .docx is a zip mammoth inflates).
+      const text = await docxTextInSandbox(rich, `${this.file}: ${attr(s, 'richTextPath')} of "${name}"`);
       if (text.trim()) {
         this.tally.converted('document from Word', 'the text was taken from the .docx because the file had no plain text for it');
         return { raw: text, fromRichText: true };

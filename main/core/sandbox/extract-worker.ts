@@ -2,6 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import { MarginaliaError } from '../errors';
 import { readArchive } from '../exchange/qdpx-read';
+import { docxToText } from '../import/office-to-text';
 import { extractBatches, type Extracted } from '../import/extract';
 import { previewTable, readTable } from '../import/spreadsheet';
 import type { SandboxReply, SandboxRequest } from './protocol';
@@ -52,13 +53,15 @@ async function run(req: Extract<SandboxRequest, { type: 'extract' }>): Promise<v
 
 send({ type: 'ready', id: 0, heapPeak: sampleHeap() });
 
-/** A request answered in one reply: a REFI-QDA archive, a whole spreadsheet, or a spreadsheet's preview. */
-async function once(req: Extract<SandboxRequest, { type: 'archive' | 'table' | 'preview' }>): Promise<void> {
+/** A request answered in one reply: a REFI-QDA archive, a whole spreadsheet, a spreadsheet's preview, or a Word text. */
+async function once(req: Extract<SandboxRequest, { type: 'archive' | 'table' | 'preview' | 'docx' }>): Promise<void> {
   heapPeak = 0;
   try {
     if (req.type === 'archive') {
       const { qde, files } = readArchive(req.bytes, req.name);
       send({ type: 'archive', id: req.id, qde, files, heapPeak: sampleHeap() });
+    } else if (req.type === 'docx') {
+      send({ type: 'text', id: req.id, text: await docxToText(req.bytes, req.name), heapPeak: sampleHeap() });
     } else if (req.type === 'table') {
       send({ type: 'table', id: req.id, table: await readTable(req.bytes, req.name, req.format), heapPeak: sampleHeap() });
     } else {
@@ -74,7 +77,7 @@ async function once(req: Extract<SandboxRequest, { type: 'archive' | 'table' | '
 
 port.on('message', (req: SandboxRequest) => {
   if (req.type === 'extract') void run(req);
-  else if (req.type === 'archive' || req.type === 'table' || req.type === 'preview') void once(req);
+  else if (req.type === 'archive' || req.type === 'table' || req.type === 'preview' || req.type === 'docx') void once(req);
   else if (current && current.id === req.id) {
     if (req.type === 'stop') current.stopped = true;
     current.more?.();

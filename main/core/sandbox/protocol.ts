@@ -10,6 +10,8 @@ export type SandboxRequest =
   | { type: 'table'; id: number; name: string; bytes: Uint8Array; format: SpreadsheetFormat }
   /** Read a spreadsheet and answer only its preview (columns, first rows, suggested mapping): the rows stay in the worker. */
   | { type: 'preview'; id: number; name: string; bytes: Uint8Array; format: SpreadsheetFormat }
+  /** The text of a Word document found inside a REFI-QDA archive (`name` says where, for messages). */
+  | { type: 'docx'; id: number; name: string; bytes: Uint8Array }
   /** The last batch is taken; make the next. */
   | { type: 'more'; id: number }
   /** The app wants no more of this file. */
@@ -23,5 +25,6 @@ export type SandboxReply =
   | { type: 'archive'; id: number; qde: string | null; files: Map<string, Uint8Array>; heapPeak: number }
   | { type: 'table'; id: number; table: Table; heapPeak: number }
   | { type: 'preview'; id: number; preview: SpreadsheetPreview; heapPeak: number }
+  | { type: 'text'; id: number; text: string; heapPeak: number }
   | { type: 'done'; id: number; heapPeak: number }
   | { type: 'error'; id: number; code: string; message: string; heapPeak: number };

@@ -142,8 +142,18 @@ class Reader {
     return preview;
   }
 
+  /** The text of a Word document (one inside a REFI-QDA archive), read in the worker. */
+  async docxText(bytes: Uint8Array, file: string): Promise<string> {
+    let text: string | null = null;
+    for await (const reply of this.converse(file, (id) => ({ type: 'docx', id, name: file, bytes }))) {
+      if (reply.type === 'text') text = reply.text;
+    }
+    if (text === null) throw new MarginaliaError('invalid_input', `${file}: could not be read; open it in Word and save it as .docx again.`);
+    return text;
+  }
+
   /** One request to the worker and its answers, one at a time, under the memory ceiling and the time limit. */
-  private async *converse(file: string, makeRequest: (id: number) => SandboxRequest): AsyncGenerator<Extract<SandboxReply, { type: 'batch' | 'archive' | 'table' | 'preview' }>> {
+  private async *converse(file: string, makeRequest: (id: number) => SandboxRequest): AsyncGenerator<Extract<SandboxReply, { type: 'batch' | 'archive' | 'table' | 'preview' | 'text' }>> {
     let release!: () => void;
     const previous = this.lock;
     this.lock = new Promise<void>((r) => (release = r));
@@ -251,6 +261,11 @@ export function readTableInSandbox(bytes: Uint8Array, file: string, format: Spre
 /** The preview of a spreadsheet (columns, first rows, suggested mapping), read in the sandbox worker. */
 export function previewInSandbox(bytes: Uint8Array, file: string, format: SpreadsheetFormat): Promise<SpreadsheetPreview> {
   return reader.preview(bytes, file, format);
+}
+
+/** The text of a Word document inside a REFI-QDA archive, read in the sandbox worker; `file` names it in messages. */
+export function docxTextInSandbox(bytes: Uint8Array, file: string): Promise<string> {
+  return reader.docxText(bytes, file);
 }
 
 /** Ends the sandbox worker, if one is running. */
