@@ -28,6 +28,8 @@ async function shot(page: Page, name: string): Promise<void> {
 for (const size of [{ width: 1440, height: 900 }, { width: 1280, height: 720 }]) test.describe(`at ${size.width}×${size.height}`, () => {
 test.use({ viewport: size });
 test('the workbench and each of its screens pass axe-core (WCAG 2.1 A/AA)', async ({ page, api }) => {
+  // Five full axe-core scans: on a loaded 2-core machine this alone can take most of a minute.
+  test.slow();
   const [doc] = await api.call('documents.list', {});
   const codes = await api.call('codes.list', {});
   for (const [path, start, end] of [
