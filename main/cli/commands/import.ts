@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { VariableType } from '../../core/documents/documents';
-import { importPaths, type ImportOutcome } from '../../core/import/import-files';
+import { importPaths, LISTED_OUTCOMES, type ImportOutcome } from '../../core/import/import-files';
 import { importAttributes } from '../../core/import/attributes-csv';
 import type { SpreadsheetMapping } from '../../core/import/spreadsheet';
 import { MarginaliaError } from '../../core/errors';
@@ -87,6 +87,10 @@ export const importCommand: Command = {
           else if (o.status === 'duplicate') io.out(`duplicate  ${where(o)} (same text as "${safeName(o.duplicateOf.name)}")`);
           else io.err(`failed     ${where(o)}: ${safeName(o.reason)}`);
         }
+        const { unlisted } = report;
+        if (unlisted.imported) io.out(`…          ${unlisted.imported} more imported, not listed`);
+        if (unlisted.duplicates) io.out(`…          ${unlisted.duplicates} more duplicates, not listed`);
+        if (unlisted.failed) io.err(`…          ${unlisted.failed} more failed, not listed: the first ${LISTED_OUTCOMES} are above; fix those rows and import the file again (rows already in are skipped as duplicates) to see the rest`);
         io.out(`${report.imported} imported, ${report.duplicates} duplicates, ${report.failed} failed.`);
       }
       return report.failed > 0 ? 1 : 0;

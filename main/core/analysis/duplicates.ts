@@ -347,25 +347,13 @@ export async function alignedGroup(r: Reader, documentId: string, threshold = DE
   };
 }
 
-/** What afterImport reads and annotates of an import's outcomes (import-files.ts's ImportOutcome). */
-interface ImportedOutcome {
-  status: string;
-  documentId?: string;
-  note?: string;
-  sameTextAs?: { id: string; name: string };
-}
-
 /**
- * The import's hook: names, for every document whose exact text an earlier document already
- * has (imported again because the user asked to keep duplicates), that earlier document; then
- * indexes the new documents for near-duplicates. Indexing that fails (a full disk) does not
- * undo the import: the documents are indexed the next time duplicates are looked at.
+ * For each of `ids` (documents just imported) whose exact text an earlier document already has
+ * (imported again because the user asked to keep duplicates): that earlier document, the
+ * earliest with the text. Asked a batch at a time, so an import never holds all its ids.
  */
-export async function afterImport(db: ProjectDb, outcomes: ImportedOutcome[]): Promise<void> {
-  const imported = outcomes.filter((o) => o.status === 'imported' && o.documentId);
-  if (imported.length === 0) return;
-  const byId = new Map(imported.map((o) => [o.documentId!, o]));
-  const ids = [...byId.keys()];
+export async function sameTextAsEarlier(db: ProjectDb, ids: readonly string[]): Promise<Map<string, { id: string; name: string }>> {
+  const found = new Map<string, { id: string; name: string }>();
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
     const rows = await db.read((r) =>
@@ -376,10 +364,16 @@ export async function afterImport(db: ProjectDb, outcomes: ImportedOutcome[]): P
       ),
     );
     // Descending: the earliest document with the text is the one named.
-    for (const row of rows) byId.get(row.id)!.sameTextAs = { id: row.other, name: row.name };
+    for (const row of rows) found.set(row.id, { id: row.other, name: row.name });
   }
-  for (const o of imported) {
-    if (o.sameTextAs) o.note = [o.note, `same text as "${o.sameTextAs.name}", kept as a document of its own as asked`].filter(Boolean).join('; ');
-  }
+  return found;
+}
+
+/**
+ * The import's hook: indexes the new documents for near-duplicates, a round at a time.
+ * Indexing that fails (a full disk) does not undo the import: the documents are indexed the
+ * next time duplicates are looked at.
+ */
+export async function afterImport(db: ProjectDb): Promise<void> {
   await indexDuplicates(db).catch(() => undefined);
 }

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Project } from '../project/project';
 import type { Tx } from '../db/project-db';
-import { addDocuments } from '../documents/documents';
-import { afterImport } from '../analysis/duplicates';
+import { addDocuments, type AddBatchResult } from '../documents/documents';
+import { afterImport, sameTextAsEarlier } from '../analysis/duplicates';
 import { extractInSandbox } from '../sandbox/sandbox';
 import type { Extracted, ImportSource } from './extract';
 import type { SpreadsheetMapping } from './spreadsheet';
@@ -21,7 +21,15 @@ export type ImportOutcome =
   | { file: string; row?: number; status: 'failed'; reason: string };
 
 export interface ImportReport {
+  /**
+   * What became of each file or row, in order: all of them for an import of up to
+   * LISTED_OUTCOMES of each kind; beyond that the first LISTED_OUTCOMES imported, the first
+   * LISTED_OUTCOMES duplicates and the first LISTED_OUTCOMES failures, and `unlisted` counts
+   * the rest. The counts below are always exact.
+   */
   outcomes: ImportOutcome[];
+  /** Outcomes counted below but not in `outcomes`, by kind: all 0 unless the import had more than LISTED_OUTCOMES of a kind. */
+  unlisted: { imported: number; duplicates: number; failed: number };
   imported: number;
   duplicates: number;
   failed: number;
@@ -41,6 +49,55 @@ export interface ImportOptions {
   isCancelled?: () => boolean;
   /** Import a text already in the project again as a document of its own (the same wire story from another source). */
   keepDuplicates?: boolean;
+}
+
+/**
+ * Outcomes of each kind (imported, duplicate, failed) a report lists; beyond that it counts
+ * them. A million-row spreadsheet's report names its first thousand failed rows (row and
+ * column) and says how many more failed, in kilobytes rather than a few hundred megabytes.
+ */
+export const LISTED_OUTCOMES = 1_000;
+
+type Kind = 'imported' | 'duplicates' | 'failed';
+const kindOf = (o: ImportOutcome): Kind => (o.status === 'imported' ? 'imported' : o.status === 'duplicate' ? 'duplicates' : 'failed');
+
+/**
+ * An import's outcomes as they come: counted, and the first LISTED_OUTCOMES of each kind kept
+ * by their place in the import (`seq`). Outcomes may arrive a little out of order (a row that
+ * fails on reading is known before the batch before it is written), so a full list gives its
+ * latest entry up for an earlier one.
+ */
+export class OutcomeTally {
+  readonly counts: Record<Kind, number> = { imported: 0, duplicates: 0, failed: 0 };
+  private readonly kept: Record<Kind, { seq: number; outcome: ImportOutcome }[]> = { imported: [], duplicates: [], failed: [] };
+
+  constructor(private readonly limit = LISTED_OUTCOMES) {}
+
+  add(seq: number, outcome: ImportOutcome): void {
+    const kind = kindOf(outcome);
+    this.counts[kind]++;
+    const list = this.kept[kind];
+    if (list.length < this.limit) {
+      list.push({ seq, outcome });
+      return;
+    }
+    let latest = 0;
+    for (let i = 1; i < list.length; i++) if (list[i]!.seq > list[latest]!.seq) latest = i;
+    if (list.length > 0 && list[latest]!.seq > seq) list[latest] = { seq, outcome };
+  }
+
+  /** The kept outcomes in import order. */
+  listed(): ImportOutcome[] {
+    return [...this.kept.imported, ...this.kept.duplicates, ...this.kept.failed].sort((a, b) => a.seq - b.seq).map((k) => k.outcome);
+  }
+
+  unlisted(): ImportReport['unlisted'] {
+    return {
+      imported: this.counts.imported - this.kept.imported.length,
+      duplicates: this.counts.duplicates - this.kept.duplicates.length,
+      failed: this.counts.failed - this.kept.failed.length,
+    };
+  }
 }
 
 /** Documents written per transaction: large enough that commits do not dominate, small enough that the UI's other requests wait briefly. */
@@ -66,7 +123,7 @@ export function collectFiles(paths: string[]): { path: string; name: string }[] 
   return out;
 }
 
-type Pending = { slot: number; file: string; doc: Extract<Extracted, { ok: true }>; bytes: number };
+type Pending = { seq: number; file: string; doc: Extract<Extracted, { ok: true }>; bytes: number };
 
 /** Strips the file name a message starts with, since the outcome names the file already. */
 function reasonOf(err: unknown, file: string): string {
@@ -90,7 +147,9 @@ export async function importSources(
   options: ImportOptions,
 ): Promise<ImportReport> {
   const totalNow = typeof total === 'number' ? () => total : total;
-  const outcomes: (ImportOutcome | undefined)[] = [];
+  // Counted as they come, never one object per row kept: memory does not grow with the file.
+  const tally = new OutcomeTally();
+  let seq = 0;
   let pending: Pending[] = [];
   let pendingBytes = 0;
   let batchStarted = Date.now();
@@ -103,12 +162,21 @@ export async function importSources(
   let writing: Promise<void> = Promise.resolve();
   const write = async (batch: Pending[]) => {
     const summary = batch.length === 1 ? `Import ${batch[0]!.doc.name}` : `Import ${batch.length} documents (${batch[0]!.doc.name} … ${batch[batch.length - 1]!.doc.name})`;
+    let results: AddBatchResult[];
     try {
-      await project.db.action({ kind: 'document.import', summary, coderId: options.importedBy }, (tx) => writeBatch(tx, batch, outcomes, options.importedBy, options.keepDuplicates));
+      results = await project.db.action({ kind: 'document.import', summary, coderId: options.importedBy }, (tx) => writeBatch(tx, batch, options.importedBy, options.keepDuplicates));
     } catch (err) {
       // The whole transaction failed (disk full, file locked): none of this batch is in.
-      for (const p of batch) outcomes[p.slot] = { file: p.file, ...(p.doc.row ? { row: p.doc.row } : {}), status: 'failed', reason: `not saved: ${reasonOf(err, p.file)}` };
+      for (const p of batch) tally.add(p.seq, { file: p.file, ...(p.doc.row ? { row: p.doc.row } : {}), status: 'failed', reason: `not saved: ${reasonOf(err, p.file)}` });
+      return;
     }
+    // Kept as documents of their own although an earlier document has the same text (keep
+    // duplicates): the report names that document. Asked once the batch is in, outside its transaction.
+    const same = options.keepDuplicates ? await sameTextAsEarlier(project.db, results.flatMap((r) => (r.status === 'imported' ? [r.id] : []))).catch(() => new Map<string, { id: string; name: string }>()) : null;
+    batch.forEach((p, i) => {
+      const result = results[i]!;
+      tally.add(p.seq, outcomeOf(p, result, same && result.status === 'imported' ? same.get(result.id) : undefined));
+    });
   };
   const flush = async () => {
     if (pending.length === 0) return;
@@ -122,12 +190,11 @@ export async function importSources(
 
   const take = (file: string, extracted: Extracted[]) => {
     for (const e of extracted) {
-      const slot = outcomes.length;
+      const at = seq++;
       const row = e.row ? { row: e.row } : {};
-      if (!e.ok) outcomes.push({ file, ...row, status: 'failed', reason: e.reason });
+      if (!e.ok) tally.add(at, { file, ...row, status: 'failed', reason: e.reason });
       else {
-        outcomes.push(undefined);
-        pending.push({ slot, file, doc: e, bytes: e.text.length });
+        pending.push({ seq: at, file, doc: e, bytes: e.text.length });
         pendingBytes += e.text.length;
       }
     }
@@ -165,20 +232,20 @@ export async function importSources(
   await flush();
   await writing;
   options.onProgress?.(done, totalNow(), '');
-  const final = outcomes.filter((o): o is ImportOutcome => o !== undefined);
-  await afterImport(project.db, final);
+  if (tally.counts.imported > 0) await afterImport(project.db);
   return {
-    outcomes: final,
-    imported: final.filter((o) => o.status === 'imported').length,
-    duplicates: final.filter((o) => o.status === 'duplicate').length,
-    failed: final.filter((o) => o.status === 'failed').length,
+    outcomes: tally.listed(),
+    unlisted: tally.unlisted(),
+    imported: tally.counts.imported,
+    duplicates: tally.counts.duplicates,
+    failed: tally.counts.failed,
     cancelled,
     notRead: cancelled ? Math.max(0, totalNow() - done) : 0,
   };
 }
 
-async function writeBatch(tx: Tx, batch: Pending[], outcomes: (ImportOutcome | undefined)[], importedBy: string | null, keepDuplicates = false): Promise<void> {
-  const results = await addDocuments(
+function writeBatch(tx: Tx, batch: Pending[], importedBy: string | null, keepDuplicates = false): Promise<AddBatchResult[]> {
+  return addDocuments(
     tx,
     batch.map((p) => ({
       name: p.doc.name,
@@ -192,23 +259,23 @@ async function writeBatch(tx: Tx, batch: Pending[], outcomes: (ImportOutcome | u
     })),
     { duplicates: keepDuplicates ? 'keep' : 'skip' },
   );
-  batch.forEach((p, i) => {
-    const row = p.doc.row ? { row: p.doc.row } : {};
-    const result = results[i]!;
-    outcomes[p.slot] =
-      result.status === 'imported'
-        ? {
-            file: p.file,
-            ...row,
-            status: 'imported',
-            documentId: result.id,
-            name: p.doc.name.trim() || 'Untitled',
-            ...(result.removedControls ? { note: controlsNote(result.removedControls) } : {}),
-          }
-        : result.status === 'duplicate'
-          ? { file: p.file, ...row, status: 'duplicate', duplicateOf: result.duplicateOf }
-          : { file: p.file, ...row, status: 'failed', reason: result.reason };
-  });
+}
+
+/** What became of one document of a written batch; `sameTextAs` is the earlier document with exactly its text, if any. */
+function outcomeOf(p: Pending, result: AddBatchResult, sameTextAs?: { id: string; name: string }): ImportOutcome {
+  const row = p.doc.row ? { row: p.doc.row } : {};
+  if (result.status === 'duplicate') return { file: p.file, ...row, status: 'duplicate', duplicateOf: result.duplicateOf };
+  if (result.status === 'failed') return { file: p.file, ...row, status: 'failed', reason: result.reason };
+  const notes = [result.removedControls ? controlsNote(result.removedControls) : '', sameTextAs ? `same text as "${sameTextAs.name}", kept as a document of its own as asked` : ''].filter(Boolean);
+  return {
+    file: p.file,
+    ...row,
+    status: 'imported',
+    documentId: result.id,
+    name: p.doc.name.trim() || 'Untitled',
+    ...(notes.length ? { note: notes.join('; ') } : {}),
+    ...(sameTextAs ? { sameTextAs } : {}),
+  };
 }
 
 /** The import report's words for control characters taken out of a text. */

@@ -75,7 +75,7 @@ export class ImportJobs {
         job.report = job.cancelled && !report.cancelled ? { ...report, cancelled: true } : report;
       },
       (err: unknown) => {
-        job.report = { outcomes: [{ file: job.current || '(import)', status: 'failed', reason: (err as Error).message }], imported: 0, duplicates: 0, failed: 1, cancelled: job.cancelled, notRead: job.total - job.done };
+        job.report = { outcomes: [{ file: job.current || '(import)', status: 'failed', reason: (err as Error).message }], unlisted: { imported: 0, duplicates: 0, failed: 0 }, imported: 0, duplicates: 0, failed: 1, cancelled: job.cancelled, notRead: job.total - job.done };
       },
     );
     return this.progress(job.id);
