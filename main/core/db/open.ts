@@ -54,6 +54,35 @@ export function inspectProjectFile(path: string): void {
   }
 }
 
+/** Sizes as a person reads them: "95 KB", "1.2 MB". */
+function size(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/**
+ * Whether the file is shorter than its own header says (an interrupted copy, download or
+ * sync), said in those words; null when it is not, or when a -wal beside it may still
+ * complete it (a checkpoint killed midway writes the header before the later pages).
+ */
+function cutShort(path: string): string | null {
+  try {
+    if (sizeOf(`${path}-wal`) > 0) return null;
+    const header = readHeader(path);
+    if (header.length < 100) return null;
+    const pageSize = header.readUInt16BE(16) === 1 ? 65536 : header.readUInt16BE(16);
+    const pages = header.readUInt32BE(28);
+    // The page count is only valid when its "valid for" stamp matches the change counter.
+    if (pages === 0 || header.readUInt32BE(24) !== header.readUInt32BE(92)) return null;
+    const expected = pages * pageSize;
+    const actual = statSync(path).size;
+    if (actual >= expected) return null;
+    return `it is cut short: ${size(actual)} of its ${size(expected)} are there, as an interrupted copy, download or sync leaves a file`;
+  } catch {
+    return null;
+  }
+}
+
 /** The newest `<stem>.backup-*.marginalia` beside the project, for the damaged-file message. */
 export function latestBackup(path: string): string | undefined {
   const stem = basename(path).replace(/\.marginalia$/i, '');
@@ -94,9 +123,9 @@ async function checkIntact(sqlite: Sqlite, path: string): Promise<void> {
   try {
     problems = (await sqlite.all<{ quick_check: string }>('PRAGMA quick_check(5)')).map((r) => r.quick_check);
   } catch (err) {
-    throw damaged(basename(path), (err as Error).message.replace(/^SQLITE_\w+:\s*/, ''), latestBackup(path));
+    throw damaged(basename(path), cutShort(path) ?? (err as Error).message.replace(/^SQLITE_\w+:\s*/, ''), latestBackup(path));
   }
-  if (problems.length !== 1 || problems[0] !== 'ok') throw damaged(basename(path), problems.slice(0, 2).join('; '), latestBackup(path));
+  if (problems.length !== 1 || problems[0] !== 'ok') throw damaged(basename(path), cutShort(path) ?? problems.slice(0, 2).join('; '), latestBackup(path));
 }
 
 async function configure(sqlite: Sqlite, readOnly: boolean): Promise<void> {
@@ -177,7 +206,17 @@ export async function openProjectDb(path: string, options: OpenOptions = {}): Pr
     } catch (err) {
       if (err instanceof MarginaliaError) throw err;
       // A header that says SQLite over pages that are not (a truncated or overwritten file).
-      throw describeFileError(err, path) ?? damaged(name, (err as Error).message, latestBackup(path));
+      const described = describeFileError(err, path);
+      const short = described?.code === 'damaged' || !described ? cutShort(path) : null;
+      if (short && readOnly) {
+        // Read-only is the rescue the damaged-file message offers; here it cannot help.
+        const backup = latestBackup(path);
+        throw new MarginaliaError(
+          'damaged',
+          `${name} is damaged (${short}) and cannot be read, not even read-only. Copy it again from where it came from, or ${backup ? `open the automatic backup ${backup} beside it` : 'open a copy you sent or backed up earlier'}.`,
+        );
+      }
+      throw short ? damaged(name, short, latestBackup(path)) : (described ?? damaged(name, (err as Error).message, latestBackup(path)));
     }
     if (!readOnly) await checkIntact(sqlite, path);
     await configure(sqlite, readOnly);
