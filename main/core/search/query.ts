@@ -574,6 +574,69 @@ export function countMatches(node: QueryNode, positions: (t: IndexTerm) => reado
   return found ? distinct(found).length : null;
 }
 
+/**
+ * Whether the query is made of single words only (no phrase of several words, no prefix, no
+ * NEAR): then a document's hits are the sum of its words' counts, and no position is needed.
+ */
+export function wordsOnly(node: QueryNode): boolean {
+  switch (node.kind) {
+    case 'phrase':
+      return node.tokens.length === 1 && !node.prefix;
+    case 'near':
+      return false;
+    case 'not':
+      return wordsOnly(node.child);
+    default:
+      return node.children.every(wordsOnly);
+  }
+}
+
+/**
+ * `countMatches` for a words-only query, from each word's count in the document. The same
+ * rules (AND needs every part, OR any, NOT none; each occurrence counted once): distinct words
+ * never share a position, so the hits are the sum over the distinct words that make it match.
+ */
+export function countWordMatches(node: QueryNode, count: (word: string) => number, fold: (word: string) => string = (w) => w): number | null {
+  const words = (n: QueryNode): Set<string> | null => {
+    switch (n.kind) {
+      case 'phrase': {
+        // Words that fold alike ("Russia", "russia") are one word of the index.
+        const w = fold(n.tokens[0]!);
+        return count(w) > 0 ? new Set([w]) : null;
+      }
+      case 'near':
+        throw new Error('countWordMatches: NEAR needs positions');
+      case 'not':
+        return words(n.child) ? null : new Set();
+      case 'and': {
+        const all = new Set<string>();
+        for (const c of n.children) {
+          const r = words(c);
+          if (!r) return null;
+          for (const w of r) all.add(w);
+        }
+        return all;
+      }
+      case 'or': {
+        let any = false;
+        const all = new Set<string>();
+        for (const c of n.children) {
+          const r = words(c);
+          if (!r) continue;
+          any = true;
+          for (const w of r) all.add(w);
+        }
+        return any ? all : null;
+      }
+    }
+  };
+  const found = words(node);
+  if (!found) return null;
+  let n = 0;
+  for (const w of found) n += count(w);
+  return n;
+}
+
 /** A regular expression as the user wrote it, or a worded error. Case-insensitive unless asked. */
 export function parseRegex(source: string, caseSensitive = false): RegExp {
   if (!source) throw syntaxError('type a regular expression to search for.');

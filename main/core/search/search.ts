@@ -1,7 +1,7 @@
 import type { Reader } from '../db/project-db';
 import { MarginaliaError, invalid } from '../errors';
 import { CodePointIndex } from '../text/normalise';
-import { countMatches, indexTerms, matchDocument, parseQuery, queryWords, parseRegex, regexSpans, termKey, toFts, wordsOf, type IndexTerm, type QueryNode, type Span } from './query';
+import { countMatches, countWordMatches, indexTerms, matchDocument, parseQuery, queryWords, parseRegex, regexSpans, termKey, toFts, wordsOf, wordsOnly, type IndexTerm, type QueryNode, type Span } from './query';
 
 /** What to search for and where. */
 export interface SearchRequest {
@@ -195,9 +195,34 @@ async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): P
     const wanted = new Set(candidates.map((c) => c.rowid));
     // A temp table of this connection: no write to the project, allowed read-only too.
     await r.all(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.documents_fts_instances USING fts5vocab(main, 'documents_fts', 'instance')`);
-    const positions = new Map<number, Map<string, number[]>>();
     const terms = indexTerms(node);
     const folded = await foldByFts(r, terms.map((t) => t.term));
+    if (wordsOnly(node)) {
+      // Single words: each document's count of each word, counted by SQLite; no position
+      // crosses into JavaScript (a common word has millions of them in a large corpus).
+      const counts = new Map<number, Map<string, number>>();
+      for (const word of new Set(terms.map((t) => folded.get(t.term) ?? t.term))) {
+        const rows = await r.all<{ doc: number; n: number }>(
+          `SELECT doc, count(*) AS n FROM temp.documents_fts_instances WHERE term = ? AND col = 'text'
+           AND doc IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?) GROUP BY doc`,
+          [word, fts],
+        );
+        for (const row of rows) {
+          if (!wanted.has(row.doc)) continue;
+          let byWord = counts.get(row.doc);
+          if (!byWord) counts.set(row.doc, (byWord = new Map()));
+          byWord.set(word, row.n);
+        }
+      }
+      const out: Array<{ rowid: number; id: string; hits: number }> = [];
+      for (const c of candidates) {
+        const byWord = counts.get(c.rowid);
+        const hits = countWordMatches(node, (w) => byWord?.get(w) ?? 0, (w) => folded.get(w) ?? w);
+        if (hits) out.push({ ...c, hits });
+      }
+      return out;
+    }
+    const positions = new Map<number, Map<string, number[]>>();
     for (const t of terms) {
       const key = termKey(t);
       const term = folded.get(t.term) ?? t.term;

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { openTestProject } from '../helpers/project';
+import { addDocuments } from '../../main/core/documents/documents';
+import { eachMatch, searchHits } from '../../main/core/search/search';
+
+/** Words that fold alike in pairs (case, accents) and a few that share a stem. */
+const VOCAB = ['Kyiv', 'kyiv', 'KYIV', 'strike', 'Strike', 'strikes', 'Café', 'cafe', 'Moscow', 'Москва', 'москва', 'market', 'the', 'a'];
+
+const word = fc.constantFrom(...VOCAB);
+const text = fc.array(word, { minLength: 0, maxLength: 40 }).map((ws) => ws.join(' ') || 'empty');
+const query: fc.Arbitrary<string> = fc.letrec<{ q: string }>((tie) => ({
+  q: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    word,
+    fc.tuple(tie('q'), tie('q')).map(([a, b]) => `(${a} OR ${b})`),
+    fc.tuple(tie('q'), tie('q')).map(([a, b]) => `(${a} ${b})`),
+    fc.tuple(tie('q'), word).map(([a, b]) => `(${a} -${b})`),
+  ),
+})).q;
+
+describe('hit counts from the index', () => {
+  it('equal what the text matcher finds in every document, for words joined by AND, OR and NOT', async () => {
+    const t = await openTestProject();
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(text, { minLength: 1, maxLength: 12 }), fc.array(query, { minLength: 1, maxLength: 8 }), async (texts, queries) => {
+          await t.project.db.transaction(async (tx) => {
+            await tx.run(`DELETE FROM documents`);
+            await addDocuments(
+              tx,
+              texts.map((x, i) => ({ name: `d${i}`, text: `${x} ${i}`, importedBy: null })),
+            );
+          });
+          for (const q of queries) {
+            const fromText = new Map<string, number>();
+            await t.project.db.read((r) => eachMatch(r, { query: q }, (doc, spans) => void fromText.set(doc.id, spans.length)));
+            const page = await t.project.db.read((r) => searchHits(r, { query: q, pageSize: 10_000 }));
+            expect(new Map(page.documents.map((d) => [d.document_id, d.hits])), q).toEqual(fromText);
+            expect(page.total_hits, q).toBe([...fromText.values()].reduce((a, b) => a + b, 0));
+          }
+        }),
+        { numRuns: 40, seed: 20261202 },
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});
