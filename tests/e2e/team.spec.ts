@@ -133,3 +133,37 @@ test.describe('compare coders at 1280×720', () => {
     await expect(compare.getByLabel('Why (kept as a memo)')).toBeInViewport({ ratio: 1 });
   });
 });
+
+test("with three coders the agreement names Light's kappa, gives Fleiss' beside it, and says whose confusion table it shows", async ({ page, api }) => {
+  const [doc] = await api.call('documents.list', {});
+  const codes = await api.call('codes.list', {});
+  const id = (path: string) => codes.find((c) => c.path === path)!.id;
+  // tester [0,40), ben [10,60), carl [0,40) on casualties.
+  await api.call('segments.create', { documentId: doc!.id, codeId: id('casualties'), start: 0, end: 40 });
+  await api.call('coders.setCurrent', { name: 'ben' });
+  await api.call('segments.create', { documentId: doc!.id, codeId: id('casualties'), start: 10, end: 60 });
+  await api.call('coders.setCurrent', { name: 'carl' });
+  await api.call('segments.create', { documentId: doc!.id, codeId: id('casualties'), start: 0, end: 40 });
+  await api.call('coders.setCurrent', { name: 'tester' });
+  await page.reload();
+  await page.getByRole('menuitem', { name: 'View' }).click();
+  await page.getByRole('menuitem', { name: 'Intercoder agreement' }).click();
+  const agreement = page.getByRole('dialog', { name: 'Intercoder agreement' });
+  // The dialog starts with two coders who have coded (ben and carl); tester is the third.
+  for (const name of ['ben', 'carl', 'tester']) await agreement.getByRole('checkbox', { name }).check();
+  await agreement.getByRole('button', { name: 'Compute agreement' }).click();
+  const perCode = agreement.getByRole('table', { name: 'Agreement per code' });
+  await expect(perCode).toBeVisible();
+  await expect(perCode.locator('caption')).toContainText("Light's kappa (mean of the 3 pairwise Cohen's kappas)");
+  // ben [10,60) and carl [0,40) share 30 characters.
+  await expect(perCode.locator('caption')).toContainText('of ben and carl (the first two chosen)');
+  await expect(perCode.getByRole('columnheader', { name: 'Fleiss’ kappa' })).toBeVisible();
+  await expect(perCode.getByRole('rowheader', { name: 'rhetoric — not used by any chosen coder' })).toBeVisible();
+  const casualtiesRow = perCode.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'casualties', exact: true }) });
+  await expect(casualtiesRow.getByRole('cell').nth(8)).toHaveText('30');
+  const overall = agreement.getByRole('table', { name: 'Overall agreement' });
+  await expect(overall.getByRole('rowheader', { name: /^Light's kappa/ }).first()).toBeVisible();
+  await expect(overall.getByRole('rowheader', { name: 'Fleiss’ kappa' })).toBeVisible();
+  await expect(overall.getByRole('row', { name: /Codes covered/ })).toContainText(`1 of ${codes.length}`);
+  await shot(page, 'agreement-three-coders');
+});

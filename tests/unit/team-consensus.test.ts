@@ -125,6 +125,12 @@ describe('disagreements, consensus and reliability rounds', () => {
     expect(json.unit).toBe('char');
     expect(json.codes.map((x) => x.path)).toEqual(['casualties']);
     expect(json.codes[0]!.documents).toHaveLength(5);
+    // The table for three coders names the kappa and marks unused codes without "either".
+    const table: string[] = [];
+    expect(await main(['agreement', t.path, '--coders', 'anna,ben,carol', '--codes', 'casualties,rhetoric'], { out: (l) => table.push(l), err: () => undefined })).toBe(0);
+    expect(table.join('\n')).toContain("Light's kappa (mean of the 3 pairwise Cohen's kappas); Fleiss' kappa beside it");
+    expect(table.find((l) => l.startsWith('rhetoric '))).toContain('[not used by any chosen coder]');
+    expect(table.join('\n')).not.toMatch(/\beither\b/);
     const bad = await main(['agreement', t.path, '--coders', 'anna'], { out: () => undefined, err: (l) => err.push(l) });
     expect(bad).toBe(2);
   });

@@ -104,6 +104,7 @@ function printAgreement(io: Io, report: AgreementReport): void {
   io.out(`Coders: ${report.coders.map((c) => safeName(c.name)).join(', ')}   unit: ${report.unit}   segment overlap threshold: ${report.threshold}`);
   const many = report.coders.length > 2;
   const [first, second] = report.coders.map((c) => safeName(c.name));
+  const nobody = many ? 'not used by any chosen coder' : 'not used by either coder';
   io.out(`Kappa: ${report.kappa_name}${many ? "; Fleiss' kappa beside it" : ''}. Both / first only / second only / neither: units coded by ${first} and ${second}.`);
   type Row = Record<string, string | number>;
   const figures = (x: AgreementReport['overall'] | AgreementReport['codes'][number]): Row => ({
@@ -120,7 +121,7 @@ function printAgreement(io: Io, report: AgreementReport): void {
     neither: x.counts.neither,
   });
   const rows: Row[] = report.codes.map((c) => ({
-    code: c.used ? c.path : `${c.path} [not used by either coder]`,
+    code: c.used ? c.path : `${c.path} [${nobody}]`,
     units: c.units,
     ...figures(c),
   }));
@@ -129,7 +130,7 @@ function printAgreement(io: Io, report: AgreementReport): void {
   const columns = ['code', 'units', 'agree %', 'kappa (weighted)', 'kappa (pooled)', ...(many ? ['Fleiss kappa'] : []), 'Brennan-Prediger', 'alpha', 'segments %', 'both', 'first only', 'second only', 'neither'];
   table(io, rows, columns);
   io.out(`Segment kappa (Brennan-Prediger, chance 1/${o.codes_used} codes, as MAXQDA): ${fmt(o.kappa_segments, 4)}`);
-  if (report.codes.some((c) => !c.used)) io.out('Codes not used by either coder agree trivially: their kappa is 1 by the 0/0 convention, and the overall figures leave them out.');
+  if (report.codes.some((c) => !c.used)) io.out(`Codes ${nobody} agree trivially: their kappa is 1 by the 0/0 convention, and the overall figures leave them out.`);
 }
 
 export const agreementCommand: Command = {

@@ -34,6 +34,10 @@ function ResultTables(props: { report: Report }) {
   const [first, second] = report.coders.map((c) => c.name);
   const unitWord = report.unit === 'char' ? 'characters' : `${report.unit}s`;
   const covers = `over ${o.codes_used} of ${plural(o.codes_total, 'code')} (those used by at least one coder)`;
+  // With three or more coders "either" and "both" would misname who is meant.
+  const nobody = many ? 'not used by any chosen coder' : 'not used by either coder';
+  const zeroOverZero = many ? 'No chosen coder applied the code: kappa is 1 by the 0/0 convention' : 'Neither coder applied the code: kappa is 1 by the 0/0 convention';
+  const pair = many ? ` of ${first} and ${second} (the first two chosen)` : '';
   return (
     <>
       {report.warnings.map((w) => (
@@ -43,7 +47,7 @@ function ResultTables(props: { report: Report }) {
       ))}
       <table className="team-table" aria-label="Agreement per code">
         <caption>
-          Per code. Kappa: {report.kappa_name}. Confusion table in {unitWord}: coded by both, by {first} only, by {second} only, by neither.
+          Per code. Kappa: {report.kappa_name}. Confusion table in {unitWord}{pair}: coded by both, by {first} only, by {second} only, by neither.
         </caption>
         <thead>
           <tr>
@@ -67,12 +71,12 @@ function ResultTables(props: { report: Report }) {
             <tr key={c.code_id} className={c.used ? undefined : 'team-unused'}>
               <th scope="row">
                 {c.path}
-                {!c.used && <span className="muted"> — not used by either coder</span>}
+                {!c.used && <span className="muted"> — {nobody}</span>}
               </th>
               <td>{c.units}</td>
               <td>{pct(c.percent_agreement)}</td>
-              <td>{c.kappa_convention ? <abbr title="Neither coder applied the code: kappa is 1 by the 0/0 convention">{k4(c.kappa_weighted)} (0/0)</abbr> : k4(c.kappa_weighted)}</td>
-              <td>{c.kappa_convention ? <abbr title="Neither coder applied the code: kappa is 1 by the 0/0 convention">{k4(c.kappa_pooled)} (0/0)</abbr> : k4(c.kappa_pooled)}</td>
+              <td>{c.kappa_convention ? <abbr title={zeroOverZero}>{k4(c.kappa_weighted)} (0/0)</abbr> : k4(c.kappa_weighted)}</td>
+              <td>{c.kappa_convention ? <abbr title={zeroOverZero}>{k4(c.kappa_pooled)} (0/0)</abbr> : k4(c.kappa_pooled)}</td>
               {many && <td>{k4(c.kappa_fleiss)}</td>}
               <td>{k4(c.kappa_brennan_prediger)}</td>
               <td>{k4(c.alpha)}</td>
