@@ -6,7 +6,7 @@ import { dispatch, toApiError } from '../api/dispatch';
 import { isMethod } from '../api/contract';
 import type { Ctx } from '../api/session';
 import { bodyLimit, formatBytes } from './body-limits';
-import { BodyError, readSmallBody, readUploadBody } from './read-body';
+import { BodyError, afterUpload, readSmallBody, readUploadBody, type UploadBody } from './read-body';
 import { SECURITY_HEADERS, mimeType, resolveInside } from '../core/security/web';
 
 export interface BridgeOptions {
@@ -29,6 +29,13 @@ export interface Bridge {
 
 /** A body for a method that does not exist is not read beyond this. */
 const UNKNOWN_METHOD_BODY = 64 * 1024;
+
+/**
+ * Methods whose handlers read an uploaded file from the temporary file the bridge decoded it
+ * into (core/files/uploads), so its bytes never sit in the app's memory as base64. Other
+ * uploads (a project to merge) get their base64 in the input.
+ */
+const STORES_FILES = new Set<string>(['import.files', 'import.start', 'import.add', 'import.preview', 'attributes.import', 'exchange.import']);
 
 function send(res: ServerResponse, status: number, body: string | Buffer, type = 'application/json; charset=utf-8'): void {
   res.writeHead(status, { 'Content-Type': type, ...SECURITY_HEADERS });
@@ -99,7 +106,8 @@ export function startBridge(options: BridgeOptions): Promise<Bridge> {
         // A declared length over the cap is refused before a byte is read.
         if (Number(req.headers['content-length'] ?? 0) > limit.bytes) throw new BodyError(413, tooLarge());
         let input: unknown = {};
-        if (limit.upload) input = await readUploadBody(req, limit.bytes, tooLarge);
+        let upload: UploadBody | null = null;
+        if (limit.upload) input = (upload = await readUploadBody(req, limit.bytes, tooLarge, STORES_FILES.has(method))).input;
         else {
           const body = await readSmallBody(req, limit.bytes, tooLarge);
           if (body.length > 0) {
@@ -110,7 +118,12 @@ export function startBridge(options: BridgeOptions): Promise<Bridge> {
             }
           }
         }
-        const result = await dispatch(options.ctx, method, input);
+        let result;
+        try {
+          result = await dispatch(options.ctx, method, input);
+        } finally {
+          if (upload) afterUpload(upload);
+        }
         return send(res, 200, JSON.stringify(result));
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Only GET for pages.');

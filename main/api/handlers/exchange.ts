@@ -5,6 +5,7 @@ import { writeTable } from '../../core/exchange/tables';
 import { importExchangeBytes } from '../../core/exchange/qdpx-import';
 import type { Cell } from '../../core/exchange/csv';
 import { resolveCoderScope } from '../../core/exchange/filter';
+import { uploadedBytes } from '../../core/files/uploads';
 
 const cellText = (c: Cell): string => (c === null ? '' : String(c));
 
@@ -26,6 +27,6 @@ export const exchangeHandlers: HandlersOf<typeof exchangeContract> = {
   'exchange.import': async ({ session }, { name, dataBase64 }) => {
     // The importer credits the current coder only where the file names no user.
     const coderName = (await session.coder()).name;
-    return importExchangeBytes(session.project.db, Buffer.from(dataBase64, 'base64'), name, coderName);
+    return importExchangeBytes(session.project.db, uploadedBytes(name, dataBase64), name, coderName);
   },
 };

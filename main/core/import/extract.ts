@@ -17,6 +17,8 @@ export interface ImportSource {
   /** The name shown in reports: a path relative to what the user chose. Never used as a path. */
   name: string;
   bytes: Uint8Array;
+  /** The file's content is in this temporary file instead (an upload the bridge stored); `bytes` is then empty and the sandbox worker reads the file. */
+  path?: string;
   /** Set when the file could not even be read; it is then reported as failed. */
   error?: string;
 }

@@ -1,9 +1,11 @@
 import { parentPort } from 'node:worker_threads';
+import { readFileSync, statSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { MarginaliaError } from '../errors';
 import { readArchive } from '../exchange/qdpx-read';
 import { docxToText } from '../import/office-to-text';
 import { extractBatches, type Extracted } from '../import/extract';
+import { MAX_FILE_BYTES } from '../import/limits';
 import { previewTable, readTable } from '../import/spreadsheet';
 import type { SandboxReply, SandboxRequest } from './protocol';
 
@@ -27,6 +29,24 @@ const sampleHeap = () => {
 
 let current: { id: number; more: (() => void) | null; stopped: boolean } | null = null;
 
+/**
+ * The file a request names: its bytes, or the temporary file it was stored in, read here so
+ * the app never holds it. `most` (a file to import) is checked before reading.
+ */
+function contentOf(req: { name: string; bytes: Uint8Array; path?: string }, most = Infinity): Uint8Array {
+  if (req.path === undefined) return req.bytes;
+  let size: number;
+  try {
+    size = statSync(req.path).size;
+  } catch (err) {
+    throw new MarginaliaError('io', `${req.name}: the file sent could no longer be found in the temporary folder (${(err as NodeJS.ErrnoException).code ?? 'unknown'}); send it again.`);
+  }
+  if (size > most) {
+    throw new MarginaliaError('too_large', `${req.name}: is ${Math.round(size / 1024 / 1024)} MB, larger than the ${most / 1024 / 1024} MB a file may have; split it.`);
+  }
+  return readFileSync(req.path);
+}
+
 const send = (reply: SandboxReply) => port.postMessage(reply);
 
 async function run(req: Extract<SandboxRequest, { type: 'extract' }>): Promise<void> {
@@ -34,7 +54,7 @@ async function run(req: Extract<SandboxRequest, { type: 'extract' }>): Promise<v
   current = job;
   heapPeak = 0;
   try {
-    const source = { name: req.name, bytes: req.bytes, ...(req.error !== undefined ? { error: req.error } : {}) };
+    const source = { name: req.name, bytes: req.error === undefined ? contentOf(req, MAX_FILE_BYTES) : req.bytes, ...(req.error !== undefined ? { error: req.error } : {}) };
     for await (const batch of extractBatches(source, req.mapping)) {
       if (job.stopped) return;
       send({ type: 'batch', id: job.id, docs: batch as Extracted[], heapPeak: sampleHeap() });
@@ -65,7 +85,7 @@ async function once(req: Extract<SandboxRequest, { type: 'archive' | 'table' | '
     } else if (req.type === 'table') {
       send({ type: 'table', id: req.id, table: await readTable(req.bytes, req.name, req.format), heapPeak: sampleHeap() });
     } else {
-      const preview = previewTable(await readTable(req.bytes, req.name, req.format), req.name);
+      const preview = previewTable(await readTable(contentOf(req), req.name, req.format), req.name);
       send({ type: 'preview', id: req.id, preview, heapPeak: sampleHeap() });
     }
     send({ type: 'done', id: req.id, heapPeak: sampleHeap() });

@@ -3,13 +3,14 @@ import type { SpreadsheetFormat, SpreadsheetMapping, SpreadsheetPreview, Table }
 
 /** What the app asks of the extraction worker. */
 export type SandboxRequest =
-  | { type: 'extract'; id: number; name: string; bytes: Uint8Array; error?: string; mapping?: SpreadsheetMapping }
+  /** `path`, when given, holds the file instead of `bytes` (an upload stored in a temporary file): the worker reads it. */
+  | { type: 'extract'; id: number; name: string; bytes: Uint8Array; path?: string; error?: string; mapping?: SpreadsheetMapping }
   /** Inflate a REFI-QDA archive and read its project XML. */
   | { type: 'archive'; id: number; name: string; bytes: Uint8Array }
   /** Read a spreadsheet whole (attributes by document, a preview). */
   | { type: 'table'; id: number; name: string; bytes: Uint8Array; format: SpreadsheetFormat }
   /** Read a spreadsheet and answer only its preview (columns, first rows, suggested mapping): the rows stay in the worker. */
-  | { type: 'preview'; id: number; name: string; bytes: Uint8Array; format: SpreadsheetFormat }
+  | { type: 'preview'; id: number; name: string; bytes: Uint8Array; path?: string; format: SpreadsheetFormat }
   /** The text of a Word document found inside a REFI-QDA archive (`name` says where, for messages). */
   | { type: 'docx'; id: number; name: string; bytes: Uint8Array }
   /** The last batch is taken; make the next. */

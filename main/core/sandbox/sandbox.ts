@@ -108,7 +108,15 @@ class Reader {
 
   /** The documents of one file, in batches, read in the worker. */
   async *extract(source: ImportSource, mapping?: SpreadsheetMapping): AsyncGenerator<Extracted[]> {
-    const request = (id: number): SandboxRequest => ({ type: 'extract', id, name: source.name, bytes: source.bytes, ...(source.error !== undefined ? { error: source.error } : {}), ...(mapping ? { mapping } : {}) });
+    const request = (id: number): SandboxRequest => ({
+      type: 'extract',
+      id,
+      name: source.name,
+      bytes: source.bytes,
+      ...(source.path !== undefined ? { path: source.path } : {}),
+      ...(source.error !== undefined ? { error: source.error } : {}),
+      ...(mapping ? { mapping } : {}),
+    });
     for await (const reply of this.converse(source.name, request)) if (reply.type === 'batch') yield reply.docs;
   }
 
@@ -133,9 +141,10 @@ class Reader {
   }
 
   /** A spreadsheet's preview, made in the worker: only the first rows cross back. */
-  async preview(bytes: Uint8Array, file: string, format: SpreadsheetFormat): Promise<SpreadsheetPreview> {
+  async preview(content: Uint8Array | { path: string }, file: string, format: SpreadsheetFormat): Promise<SpreadsheetPreview> {
     let preview: SpreadsheetPreview | null = null;
-    for await (const reply of this.converse(file, (id) => ({ type: 'preview', id, name: file, bytes, format }))) {
+    const given = content instanceof Uint8Array ? { bytes: content } : { bytes: new Uint8Array(), path: content.path };
+    for await (const reply of this.converse(file, (id) => ({ type: 'preview', id, name: file, ...given, format }))) {
       if (reply.type === 'preview') preview = reply.preview;
     }
     if (!preview) throw new MarginaliaError('invalid_input', `${file}: could not be read; save it again as .csv or .xlsx and import that.`);
@@ -258,9 +267,9 @@ export function readTableInSandbox(bytes: Uint8Array, file: string, format: Spre
   return reader.readTable(bytes, file, format);
 }
 
-/** The preview of a spreadsheet (columns, first rows, suggested mapping), read in the sandbox worker. */
-export function previewInSandbox(bytes: Uint8Array, file: string, format: SpreadsheetFormat): Promise<SpreadsheetPreview> {
-  return reader.preview(bytes, file, format);
+/** The preview of a spreadsheet (columns, first rows, suggested mapping), read in the sandbox worker from its bytes or the file they were stored in. */
+export function previewInSandbox(content: Uint8Array | { path: string }, file: string, format: SpreadsheetFormat): Promise<SpreadsheetPreview> {
+  return reader.preview(content, file, format);
 }
 
 /** The text of a Word document inside a REFI-QDA archive, read in the sandbox worker; `file` names it in messages. */
