@@ -81,6 +81,7 @@ describe('blind coding is enforced for every read method', () => {
         'segments.page': [{}, { coderIds: [ben.id, consensus.id] }, { codeId: codeB.id, includeSubcodes: true, context: 200 }],
         'variables.list': [{}],
         'search.hits': [{ query: 'the' }, { query: 'the', regex: true, pageSize: 500 }],
+        'search.first': [{ query: 'the' }, { query: 'the', regex: true, pageSize: 500 }],
         'search.documentHits': [{ query: 'the', documentId: doc.id }],
         'autocode.preview': [{ query: 'the', codeId: codeB.id, extend: 'paragraph' }],
         'exchange.preview': [

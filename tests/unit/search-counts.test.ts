@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { openTestProject } from '../helpers/project';
 import { addDocuments } from '../../main/core/documents/documents';
-import { eachMatch, searchHits } from '../../main/core/search/search';
+import { eachMatch, firstHits, searchHits } from '../../main/core/search/search';
 
 /** Words that fold alike in pairs (case, accents) and a few that share a stem. */
 const VOCAB = ['Kyiv', 'kyiv', 'KYIV', 'strike', 'Strike', 'strikes', 'Café', 'cafe', 'Moscow', 'Москва', 'москва', 'market', 'the', 'a'];
@@ -41,6 +41,32 @@ describe('hit counts from the index', () => {
           }
         }),
         { numRuns: 40, seed: 20261202 },
+      );
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('the first page shown before the count is the counted search\'s first page, line for line', async () => {
+    const t = await openTestProject();
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(text, { minLength: 1, maxLength: 60 }), query, fc.integer({ min: 1, max: 30 }), async (texts, q, pageSize) => {
+          await t.project.db.transaction(async (tx) => {
+            await tx.run(`DELETE FROM documents`);
+            await addDocuments(tx, texts.map((x, i) => ({ name: `d${i}`, text: `${x} ${i}`, importedBy: null })));
+          });
+          for (const regex of [false, true]) {
+            const req = regex ? { query: q.replace(/[()]|-\S+|\bOR\b/g, ' ').trim().split(/\s+/)[0]!, regex } : { query: q };
+            const first = await t.project.db.read((r) => firstHits(r, { ...req, pageSize }));
+            const page = await t.project.db.read((r) => searchHits(r, { ...req, pageSize }));
+            expect(first.hits, q).toEqual(page.hits);
+            expect(first.documents, q).toEqual(page.documents);
+            // Fewer than 400 documents are always read to the end.
+            if (first.hits.length < pageSize) expect(first.complete).toBe(true);
+          }
+        }),
+        { numRuns: 30, seed: 7 },
       );
     } finally {
       await t.close();

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { command, query } from '../define';
 import { Id, Offset } from './common';
-import type { KwicLine, SearchDocumentCount, SearchPage } from '../../core/search/search';
+import type { FirstHits, KwicLine, SearchDocumentCount, SearchPage } from '../../core/search/search';
 import type { AutocodePlan, Extent, PlannedSegment } from '../../core/search/autocode';
 
-export type { KwicLine, SearchDocumentCount, SearchPage, AutocodePlan, Extent, PlannedSegment };
+export type { FirstHits, KwicLine, SearchDocumentCount, SearchPage, AutocodePlan, Extent, PlannedSegment };
 
 /** What the autocode methods answer: the plan's counts (and, from apply, how many were written). */
 export interface AutocodeSummary {
@@ -53,6 +53,16 @@ export const searchContract = {
       })
       .strict(),
     'Every hit of a search (words, "phrases", OR, -word, word*, NEAR/n, or a regular expression), one page of keyword-in-context lines at a time, with hit and document totals.',
+  ),
+  'search.first': query<FirstHits>()(
+    z
+      .object({
+        ...SearchInput,
+        pageSize: z.number().int().min(1).max(500).optional(),
+        context: z.number().int().min(0).max(500).optional(),
+      })
+      .strict(),
+    'The first page of a search\'s hits without the totals, read in document order until the page is full: what the screen shows while search.hits counts every hit.',
   ),
   'search.documentHits': query<Array<{ start: number; end: number }>>()(
     z.object({ query: Query, regex: z.boolean().optional(), caseSensitive: z.boolean().optional(), documentId: Id }).strict(),

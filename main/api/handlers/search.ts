@@ -1,6 +1,6 @@
 import { searchContract, type AutocodeSummary } from '../contract/search';
 import type { HandlersOf } from './types';
-import { documentHits, searchHits, type SearchRequest } from '../../core/search/search';
+import { documentHits, firstHits, searchHits, type SearchRequest } from '../../core/search/search';
 import { applyAutocode, planAutocode, type AutocodePlan, type AutocodeRequest } from '../../core/search/autocode';
 import { resolveCode } from '../../core/codebook/codebook';
 import type { ParsedInputOf } from '../define';
@@ -27,6 +27,7 @@ function summary(plan: AutocodePlan, written = plan.segments.length): AutocodeSu
 
 export const searchHandlers: HandlersOf<typeof searchContract> = {
   'search.hits': ({ session }, input) => session.project.db.read((r) => searchHits(r, { ...searchOf(input), page: input.page, pageSize: input.pageSize, context: input.context })),
+  'search.first': ({ session }, input) => session.project.db.read((r) => firstHits(r, { ...searchOf(input), pageSize: input.pageSize, context: input.context })),
   'search.documentHits': ({ session }, input) => session.project.db.read((r) => documentHits(r, input)),
   'autocode.preview': async ({ session }, input) => {
     const coder = await session.coder();

@@ -315,6 +315,68 @@ export async function searchHits(r: Reader, req: SearchRequest & { page?: number
   return { total_hits: total, total_documents: documents, page, page_size: pageSize, pages: Math.max(1, Math.ceil(total / pageSize)), hits, documents: counts };
 }
 
+/** The first hits of a search, found without counting them all: what the screen shows at once. */
+export interface FirstHits {
+  hits: KwicLine[];
+  /** The documents of these hits, each with its whole count. */
+  documents: SearchDocumentCount[];
+  /** Every matching document was read: the hits and counts are the whole result. */
+  complete: boolean;
+}
+
+/** How many documents `firstHits` reads at most before it answers with what it found. */
+export const FIRST_HITS_DOCUMENTS = 400;
+
+/**
+ * The first page of hits, read from the matching documents in document order until the page
+ * is full: no total, so a word in every document answers as fast as a rare one, and a regular
+ * expression reads only as far as the page needs (at most FIRST_HITS_DOCUMENTS documents).
+ * The same matcher as `searchHits`, so these lines are that search's first lines.
+ */
+export async function firstHits(r: Reader, req: SearchRequest & { pageSize?: number; context?: number }): Promise<FirstHits> {
+  const pageSize = req.pageSize ?? DEFAULT_PAGE_SIZE;
+  const context = req.context ?? KWIC_CONTEXT;
+  const compiled = compileSearch(req);
+  const { where, params } = await filterSql(r, req);
+  if (compiled.fts) {
+    where.unshift('d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)');
+    params.unshift(compiled.fts);
+  }
+  const hits: KwicLine[] = [];
+  const documents: SearchDocumentCount[] = [];
+  let after: { sort_order: number; id: string } | null = null;
+  let read = 0;
+  const batch = 25;
+  try {
+    // In document order by the (sort_order, id) index: reading sort_order from the table
+    // would read every candidate's text (see countFromIndex).
+    const indexed = await r.get(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'documents_order_id'`);
+    while (hits.length < pageSize && read < FIRST_HITS_DOCUMENTS) {
+      const conditions = after ? [...where, '(d.sort_order, d.id) > (?, ?)'] : where;
+      const rows: Array<DocumentRow & { sort_order: number }> = await r.all<DocumentRow & { sort_order: number }>(
+        `SELECT d.id, d.name, d.text, d.sort_order FROM documents d ${indexed ? 'INDEXED BY documents_order_id' : ''} ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY d.sort_order, d.id LIMIT ${batch}`,
+        after ? [...params, after.sort_order, after.id] : params,
+      );
+      for (const doc of rows) {
+        read++;
+        const spans = compiled.match(doc.text);
+        if (!spans || hits.length >= pageSize) continue;
+        const index = new CodePointIndex(doc.text);
+        documents.push({ document_id: doc.id, document_name: doc.name, hits: spans.length, first_index: hits.length });
+        for (const span of spans) {
+          if (hits.length >= pageSize) break;
+          hits.push(kwic(doc, index, span, hits.length, context));
+        }
+      }
+      if (rows.length < batch) return { hits, documents, complete: true };
+      after = rows[rows.length - 1]!;
+    }
+  } catch (e) {
+    throw sqliteFailure(req, e);
+  }
+  return { hits, documents, complete: false };
+}
+
 /** The hits of one document, in code points: what the viewer steps through. */
 export async function documentHits(r: Reader, req: SearchRequest & { documentId: string }): Promise<Array<{ start: number; end: number }>> {
   const out: Array<{ start: number; end: number }> = [];
