@@ -319,6 +319,7 @@ function expectedTables(w: WrittenProject, raw: boolean, report: AgreementReport
   let agreement: Expected | null = null;
   if (report) {
     const coders = s(report.coders.map((c) => c.name).join(' | '));
+    const kappaName = s(report.kappa_name);
     type F = { segments: { total: number; matched: number }; counts: { both: number; first_only: number; second_only: number; neither: number } };
     const tail = (x: F) => [x.segments.total, x.segments.matched, x.counts.both, x.counts.first_only, x.counts.second_only, x.counts.neither].map(String);
     const free = (x: { kappa_brennan_prediger: number | null; kappa_fleiss: number | null }) => [num(x.kappa_brennan_prediger), num(x.kappa_fleiss)];
@@ -326,12 +327,12 @@ function expectedTables(w: WrittenProject, raw: boolean, report: AgreementReport
     const rows: string[][] = [];
     for (const c of report.codes) {
       const used = [c.used ? '1' : '0', c.kappa_convention ?? '', '', ''];
-      rows.push(['code', s(c.path), '', report.unit, coders, String(c.units), num(c.percent_agreement), num(c.kappa_weighted), num(c.kappa_pooled), num(c.alpha), num(c.segment_agreement), ...tail(c), ...free(c), ...used]);
-      for (const d of c.documents) rows.push(['code_document', s(c.path), s(d.name), report.unit, coders, String(d.units), num(d.percent_agreement), '', num(d.kappa), num(d.alpha), num(d.segment_agreement), ...tail(d), ...free(d), used[0]!, d.kappa_convention ?? '', '', '']);
+      rows.push(['code', s(c.path), '', report.unit, coders, String(c.units), num(c.percent_agreement), num(c.kappa_weighted), num(c.kappa_pooled), num(c.alpha), num(c.segment_agreement), ...tail(c), ...free(c), ...used, kappaName]);
+      for (const d of c.documents) rows.push(['code_document', s(c.path), s(d.name), report.unit, coders, String(d.units), num(d.percent_agreement), '', num(d.kappa), num(d.alpha), num(d.segment_agreement), ...tail(d), ...free(d), used[0]!, d.kappa_convention ?? '', '', '', kappaName]);
     }
-    for (const d of o.documents) rows.push(['document', '', s(d.name), report.unit, coders, String(d.units), num(d.percent_agreement), '', num(d.kappa), num(d.alpha), num(d.segment_agreement), ...tail(d), ...free(d), '', d.kappa_convention ?? '', String(o.codes_used), '']);
-    rows.push(['overall', '', '', report.unit, coders, String(o.units), num(o.percent_agreement), num(o.kappa_weighted), num(o.kappa_pooled), num(o.alpha), num(o.segment_agreement), ...tail(o), ...free(o), '', '', String(o.codes_used), num(o.kappa_segments)]);
-    const header = ['scope', 'code', 'document', 'unit', 'coders', 'units', 'percent_agreement', 'kappa_weighted', 'kappa', 'alpha', 'segment_agreement', 'segments', 'segments_matched', 'both', 'first_only', 'second_only', 'neither', 'kappa_brennan_prediger', 'kappa_fleiss', 'code_used', 'kappa_convention', 'codes_used', 'kappa_segments'];
+    for (const d of o.documents) rows.push(['document', '', s(d.name), report.unit, coders, String(d.units), num(d.percent_agreement), '', num(d.kappa), num(d.alpha), num(d.segment_agreement), ...tail(d), ...free(d), '', d.kappa_convention ?? '', String(o.codes_used), '', kappaName]);
+    rows.push(['overall', '', '', report.unit, coders, String(o.units), num(o.percent_agreement), num(o.kappa_weighted), num(o.kappa_pooled), num(o.alpha), num(o.segment_agreement), ...tail(o), ...free(o), '', '', String(o.codes_used), num(o.kappa_segments), kappaName]);
+    const header = ['scope', 'code', 'document', 'unit', 'coders', 'units', 'percent_agreement', 'kappa_weighted', 'kappa', 'alpha', 'segment_agreement', 'segments', 'segments_matched', 'both', 'first_only', 'second_only', 'neither', 'kappa_brennan_prediger', 'kappa_fleiss', 'code_used', 'kappa_convention', 'codes_used', 'kappa_segments', 'kappa_name'];
     agreement = { header, rows: new Map(), count: rows.length, ordered: rows };
   }
   return { segments, matrix, codebook, documents, memos, agreement };

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTestProject } from '../helpers/project';
 import { drawSample, seededRandom } from '../../main/core/team/rounds';
 import { main } from '../../main/cli/index';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 type TestProject = Awaited<ReturnType<typeof openTestProject>>;
 
@@ -131,6 +133,14 @@ describe('disagreements, consensus and reliability rounds', () => {
     expect(table.join('\n')).toContain("Light's kappa (mean of the 3 pairwise Cohen's kappas); Fleiss' kappa beside it");
     expect(table.find((l) => l.startsWith('rhetoric '))).toContain('[not used by any chosen coder]');
     expect(table.join('\n')).not.toMatch(/\beither\b/);
+    // The CSV names the kappa on every row: Light's for three coders, Cohen's for two.
+    const three = join(t.dir, 'three.csv');
+    expect(await main(['agreement', t.path, '--coders', 'anna,ben,carol', '--codes', 'casualties', '--csv', three], { out: () => undefined, err: () => undefined })).toBe(0);
+    const [header, ...rows] = readFileSync(three, 'utf8').trim().split(/\r?\n/);
+    expect(header!.split(',').at(-1)).toBe('kappa_name');
+    expect(rows.length).toBeGreaterThan(1);
+    for (const row of rows) expect(row.endsWith(`,Light's kappa (mean of the 3 pairwise Cohen's kappas)`), row).toBe(true);
+    expect(text.trim().split(/\r?\n/).at(-1)!.endsWith(`,Cohen's kappa`)).toBe(true);
     const bad = await main(['agreement', t.path, '--coders', 'anna'], { out: () => undefined, err: (l) => err.push(l) });
     expect(bad).toBe(2);
   });

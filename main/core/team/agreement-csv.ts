@@ -28,6 +28,7 @@ const HEADER = [
   'kappa_convention',
   'codes_used',
   'kappa_segments',
+  'kappa_name',
 ] as const;
 
 /**
@@ -38,7 +39,9 @@ const HEADER = [
  * kappa is 1 by the 0/0 convention named in `kappa_convention`, which also marks
  * a document where no chosen coder applied the code); document and overall rows
  * cover only the used codes, how many is in `codes_used`; the overall row adds
- * MAXQDA's segment-based kappa (`kappa_segments`). Written by the same writer as the other tables, so
+ * MAXQDA's segment-based kappa (`kappa_segments`). `kappa_name` says what `kappa` and
+ * `kappa_weighted` are: Cohen's kappa for two coders, Light's (the mean of the pairwise Cohen's)
+ * for three or more, with Fleiss' kappa in `kappa_fleiss`. Written by the same writer as the other tables, so
  * it quotes, neutralises and takes the delimiter and BOM options the same way.
  */
 export function agreementCsv(report: AgreementReport, options: CsvOptions = {}): string {
@@ -46,6 +49,7 @@ export function agreementCsv(report: AgreementReport, options: CsvOptions = {}):
   const writer = new CsvWriter(sink, options);
   writer.header(HEADER);
   const coders = report.coders.map((c) => c.name).join(' | ');
+  const name = report.kappa_name;
   type Figures = { segments: { total: number; matched: number }; counts: { both: number; first_only: number; second_only: number; neither: number } };
   type Free = { kappa_brennan_prediger: number | null; kappa_fleiss: number | null };
   const tail = (x: Figures): Cell[] => [x.segments.total, x.segments.matched, x.counts.both, x.counts.first_only, x.counts.second_only, x.counts.neither];
@@ -53,15 +57,15 @@ export function agreementCsv(report: AgreementReport, options: CsvOptions = {}):
   const o = report.overall;
   for (const c of report.codes) {
     const used: Cell[] = [c.used ? 1 : 0, c.kappa_convention, null, null];
-    writer.row(['code', c.path, '', report.unit, coders, c.units, num(c.percent_agreement), num(c.kappa_weighted), num(c.kappa_pooled), num(c.alpha), num(c.segment_agreement), ...tail(c), ...free(c), ...used]);
+    writer.row(['code', c.path, '', report.unit, coders, c.units, num(c.percent_agreement), num(c.kappa_weighted), num(c.kappa_pooled), num(c.alpha), num(c.segment_agreement), ...tail(c), ...free(c), ...used, name]);
     for (const d of c.documents) {
-      writer.row(['code_document', c.path, d.name, report.unit, coders, d.units, num(d.percent_agreement), null, num(d.kappa), num(d.alpha), num(d.segment_agreement), ...tail(d), ...free(d), used[0]!, d.kappa_convention, null, null]);
+      writer.row(['code_document', c.path, d.name, report.unit, coders, d.units, num(d.percent_agreement), null, num(d.kappa), num(d.alpha), num(d.segment_agreement), ...tail(d), ...free(d), used[0]!, d.kappa_convention, null, null, name]);
     }
   }
   for (const d of o.documents) {
-    writer.row(['document', '', d.name, report.unit, coders, d.units, num(d.percent_agreement), null, num(d.kappa), num(d.alpha), num(d.segment_agreement), ...tail(d), ...free(d), null, d.kappa_convention, o.codes_used, null]);
+    writer.row(['document', '', d.name, report.unit, coders, d.units, num(d.percent_agreement), null, num(d.kappa), num(d.alpha), num(d.segment_agreement), ...tail(d), ...free(d), null, d.kappa_convention, o.codes_used, null, name]);
   }
-  writer.row(['overall', '', '', report.unit, coders, o.units, num(o.percent_agreement), num(o.kappa_weighted), num(o.kappa_pooled), num(o.alpha), num(o.segment_agreement), ...tail(o), ...free(o), null, null, o.codes_used, num(o.kappa_segments)]);
+  writer.row(['overall', '', '', report.unit, coders, o.units, num(o.percent_agreement), num(o.kappa_weighted), num(o.kappa_pooled), num(o.alpha), num(o.segment_agreement), ...tail(o), ...free(o), null, null, o.codes_used, num(o.kappa_segments), name]);
   writer.flush();
   return sink.toString();
 }
