@@ -91,6 +91,33 @@ test.describe('search that finds and codes', () => {
     await expect(search.summary).toHaveText(`${inSet.total_hits} hits in ${inSet.total_documents} documents`);
   });
 
+  test('the first page shows at once while every hit is counted; the totals, pages and autocode follow', async ({ page, api }) => {
+    const wb = new Workbench(page);
+    await wb.ready();
+    const search = new SearchPanel(page);
+    const expected = await api.call('search.hits', { query: 'the', pageSize: 50 });
+    expect(expected.total_hits).toBeGreaterThan(50);
+    // The count is held back, as on a large corpus where it takes seconds.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/search.hits', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await search.search('the');
+    await expect(search.summary).toHaveText('First 50 hits · counting every hit…');
+    await expect(search.results.getByRole('button')).toHaveCount(50);
+    await expect(search.hit(1)).toHaveAccessibleName(new RegExp(`^Hit 1 in ${expected.hits[0]!.document_name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    await expect(search.autocode).toBeHidden();
+    await expect(search.root.getByRole('navigation', { name: 'Result pages' })).toBeHidden();
+    await page.screenshot({ path: `${SHOTS}/search-counting.png` });
+    release();
+    await expect(search.summary).toHaveText(`${expected.total_hits} hits in ${expected.total_documents} documents · showing 1–50`);
+    await expect(search.root.getByRole('navigation', { name: 'Result pages' })).toContainText(`Page 1 of ${expected.pages}`);
+    await expect(search.autocode).toBeVisible();
+    await page.unroute('**/api/search.hits');
+  });
+
   test('autocode: preview, apply to every hit widened to its sentence, undo; then only the chosen hits', async ({ page, api }) => {
     const wb = new Workbench(page);
     await wb.ready();

@@ -64,6 +64,8 @@ describe('hit counts from the index', () => {
             expect(first.documents, q).toEqual(page.documents);
             // Fewer than 400 documents are always read to the end.
             if (first.hits.length < pageSize) expect(first.complete).toBe(true);
+            // Complete means the page is the whole result.
+            if (first.complete) expect(page.total_hits).toBe(first.hits.length);
           }
         }),
         { numRuns: 30, seed: 7 },

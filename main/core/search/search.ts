@@ -357,10 +357,13 @@ export async function firstHits(r: Reader, req: SearchRequest & { pageSize?: num
         `SELECT d.id, d.name, d.text, d.sort_order FROM documents d ${indexed ? 'INDEXED BY documents_order_id' : ''} ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY d.sort_order, d.id LIMIT ${batch}`,
         after ? [...params, after.sort_order, after.id] : params,
       );
+      let left = false;
       for (const doc of rows) {
         read++;
         const spans = compiled.match(doc.text);
-        if (!spans || hits.length >= pageSize) continue;
+        if (!spans) continue;
+        if (hits.length + spans.length > pageSize) left = true;
+        if (hits.length >= pageSize) continue;
         const index = new CodePointIndex(doc.text);
         documents.push({ document_id: doc.id, document_name: doc.name, hits: spans.length, first_index: hits.length });
         for (const span of spans) {
@@ -368,7 +371,8 @@ export async function firstHits(r: Reader, req: SearchRequest & { pageSize?: num
           hits.push(kwic(doc, index, span, hits.length, context));
         }
       }
-      if (rows.length < batch) return { hits, documents, complete: true };
+      // Every matching document read and every hit listed: the page is the whole result.
+      if (rows.length < batch) return { hits, documents, complete: !left };
       after = rows[rows.length - 1]!;
     }
   } catch (e) {

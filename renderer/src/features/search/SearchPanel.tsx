@@ -54,21 +54,43 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
   const variables = useLoadVariables();
   const sets = useLoadSets();
 
+  // The first page is shown as soon as it is found; the totals (which read every match) follow.
+  const [counting, setCounting] = useState(false);
+  const latest = useRef(0);
   const run = useCallback(
     (s: Search, p: number) => {
-      setBusy(true);
-      call('search.hits', { ...s, page: p, pageSize: PAGE_SIZE }).then(
-        (r) => {
+      const ticket = ++latest.current;
+      const current = () => ticket === latest.current;
+      const failed = (e: Error) => {
+        if (!current()) return;
+        setResult(null);
+        setCounting(false);
+        setProblem(e.message);
+        setBusy(false);
+      };
+      const counted = () =>
+        call('search.hits', { ...s, page: p, pageSize: PAGE_SIZE }).then((r) => {
+          if (!current()) return;
           setResult(r);
+          setCounting(false);
           setProblem('');
           setBusy(false);
-        },
-        (e: Error) => {
-          setResult(null);
-          setProblem(e.message);
+        }, failed);
+      setBusy(true);
+      if (p !== 1) return void counted();
+      call('search.first', { ...s, pageSize: PAGE_SIZE }).then((f) => {
+        if (!current()) return;
+        const total = f.hits.length;
+        setResult({ total_hits: total, total_documents: f.documents.length, page: 1, page_size: PAGE_SIZE, pages: 1, hits: f.hits, documents: f.documents });
+        setProblem('');
+        if (f.complete) {
+          setCounting(false);
           setBusy(false);
-        },
-      );
+        } else {
+          setCounting(true);
+          void counted();
+        }
+      }, failed);
     },
     [],
   );
@@ -254,9 +276,11 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
         <>
           <div className="search-sticky">
           <div className="search-summary" role="status">
-            {result.total_hits === 0
-              ? `No hits for ${search.query}.`
-              : `${plural(result.total_hits, 'hit')} in ${plural(result.total_documents, 'document')}` + (result.pages > 1 ? ` · showing ${from}–${to}` : '')}
+            {counting
+              ? `${result.hits.length === PAGE_SIZE ? `First ${PAGE_SIZE} hits` : `${plural(result.hits.length, 'hit')} so far`} · counting every hit…`
+              : result.total_hits === 0
+                ? `No hits for ${search.query}.`
+                : `${plural(result.total_hits, 'hit')} in ${plural(result.total_documents, 'document')}` + (result.pages > 1 ? ` · showing ${from}–${to}` : '')}
           </div>
           {openDocumentId && docHits.length > 0 && (
             <div className="row search-step" role="group" aria-label="Hits in the open document">
@@ -318,7 +342,7 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
               </button>
             </nav>
           )}
-          {result.total_hits > 0 && <Autocode search={search} codes={codes} chosen={chosen} total={result.total_hits} onError={onError} onDone={onDone} />}
+          {!counting && result.total_hits > 0 && <Autocode search={search} codes={codes} chosen={chosen} total={result.total_hits} onError={onError} onDone={onDone} />}
         </>
       )}
     </section>
