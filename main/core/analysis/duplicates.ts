@@ -1,7 +1,7 @@
 import type { ProjectDb, Reader } from '../db/project-db';
 import { invalid, notFound } from '../errors';
 import { decodeValue, type AttributeValue, type VariableType } from '../documents/documents';
-import { BANDS, HASHES, bandKeys, fromBlob, signature, similarity, toBlob } from './minhash';
+import { BANDS, HASHES, bandKeysInto, signature, similarity, toBlob, viewBlob } from './minhash';
 import { diffTexts, type TextDiff } from './text-diff';
 
 /** The similarity two texts need to be the same story, unless the researcher chooses another. */
@@ -77,8 +77,8 @@ async function indexNow(db: ProjectDb, roundSize: number): Promise<IndexResult> 
 /** Band buckets packed as key × 2^21 + index, sorted: a round holds at most 2^21 documents. */
 const INDEX_SPAN = 2 ** 21;
 
-/** The indexes (into the round) of the documents whose band key is `key`, from one band's sorted packed array. */
-function* inBucket(band: Float64Array, key: number): Generator<number> {
+/** Where the documents whose band key is `key` start in one band's sorted packed array (they run while the key is the same). */
+function bucketStart(band: Float64Array, key: number): number {
   const lowest = key * INDEX_SPAN;
   let lo = 0;
   let hi = band.length;
@@ -87,7 +87,7 @@ function* inBucket(band: Float64Array, key: number): Generator<number> {
     if (band[mid]! < lowest) lo = mid + 1;
     else hi = mid;
   }
-  for (let i = lo; i < band.length && band[i]! < lowest + INDEX_SPAN; i++) yield band[i]! - lowest;
+  return lo;
 }
 
 /** Signs `ids`, finds their near-duplicates among themselves and among every signed document, stores both. */
@@ -113,10 +113,10 @@ async function indexRound(db: ProjectDb, ids: string[]): Promise<IndexResult> {
 
   // Buckets of the new documents, one sorted array per band.
   const buckets = Array.from({ length: BANDS }, () => new Float64Array(freshIds.length));
+  const keys = new Uint32Array(BANDS);
   for (let i = 0; i < freshIds.length; i++) {
-    bandKeys(sigOf(i)).forEach((key, band) => {
-      buckets[band]![i] = key * INDEX_SPAN + i;
-    });
+    bandKeysInto(sigOf(i), keys);
+    for (let band = 0; band < BANDS; band++) buckets[band]![i] = keys[band]! * INDEX_SPAN + i;
   }
   for (const band of buckets) band.sort();
   const pairs = new Map<string, { a: string; b: string; similarity: number }>();
@@ -155,11 +155,19 @@ async function indexRound(db: ProjectDb, ids: string[]): Promise<IndexResult> {
       );
       if (page.length === 0) break;
       last = page[page.length - 1]!.document_id;
+      // Read in place and keyed into one reused array: a pass over a million stored
+      // signatures allocates no copy of each.
       for (const row of page) {
-        const sig = fromBlob(row.signature);
-        bandKeys(sig).forEach((key, band) => {
-          for (const i of inBucket(buckets[band]!, key)) consider(row.document_id, sig, freshIds[i]!, sigOf(i));
-        });
+        const sig = viewBlob(row.signature);
+        bandKeysInto(sig, keys);
+        for (let band = 0; band < BANDS; band++) {
+          const packed = buckets[band]!;
+          const lowest = keys[band]! * INDEX_SPAN;
+          for (let at = bucketStart(packed, keys[band]!); at < packed.length && packed[at]! < lowest + INDEX_SPAN; at++) {
+            const i = packed[at]! - lowest;
+            consider(row.document_id, sig, freshIds[i]!, sigOf(i));
+          }
+        }
       }
     }
   }

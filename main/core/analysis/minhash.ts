@@ -92,13 +92,22 @@ export function similarity(a: Uint32Array, b: Uint32Array): number {
 
 /** One key per band: texts sharing a band key are candidates for comparison. */
 export function bandKeys(sig: Uint32Array): number[] {
-  const keys: number[] = [];
+  return Array.from(bandKeysInto(sig, new Uint32Array(BANDS)));
+}
+
+/** bandKeys written into `out` (BANDS long), for loops over many signatures that should not allocate per signature. */
+export function bandKeysInto(sig: Uint32Array, out: Uint32Array): Uint32Array {
   for (let b = 0; b < BANDS; b++) {
     let h = 0x811c9dc5 ^ b;
     for (let r = 0; r < ROWS; r++) h = Math.imul(h ^ sig[b * ROWS + r]!, 0x01000193);
-    keys.push(mix(h));
+    out[b] = mix(h);
   }
-  return keys;
+  return out;
+}
+
+/** A stored signature (a BLOB of 512 bytes) seen in place where its bytes are aligned, copied where not. */
+export function viewBlob(blob: Uint8Array): Uint32Array {
+  return blob.byteOffset % 4 === 0 && blob.byteLength >= HASHES * 4 ? new Uint32Array(blob.buffer, blob.byteOffset, HASHES) : fromBlob(blob);
 }
 
 /** A signature as stored (a BLOB of 512 bytes) and back. */
