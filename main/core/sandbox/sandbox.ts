@@ -44,12 +44,18 @@ function record(stat: SandboxStat): void {
 }
 
 /**
- * The worker's script: the compiled extract-worker.js beside this file (dist/, the packaged
- * app), or, when the TypeScript sources run (Vitest, tsx), extract-worker.ts loaded through tsx.
+ * The worker's script: the compiled extract-worker.js beside this file (dist/, and in the
+ * packaged app inside app.asar, which Electron lets worker threads load from since 18: it
+ * stays packed so that its own requires resolve in the same archive), or, when the
+ * TypeScript sources run (Vitest, tsx), extract-worker.ts loaded through tsx, which only a
+ * development checkout has. Exported for the packaging test.
  */
-function workerScript(): { script: string; eval: boolean } {
-  const js = join(__dirname, 'extract-worker.js');
-  if (existsSync(js)) return { script: js, eval: false };
+export function sandboxWorkerScript(): { script: string; eval: boolean } {
+  if (!__filename.endsWith('.ts')) {
+    const js = join(__dirname, 'extract-worker.js');
+    if (!existsSync(js)) throw new MarginaliaError('io', `The file reader of this installation is missing (${js}); install Marginalia again.`);
+    return { script: js, eval: false };
+  }
   const ts = join(__dirname, 'extract-worker.ts');
   return { script: `require('tsx/cjs');\nrequire(${JSON.stringify(ts)});`, eval: true };
 }
@@ -69,7 +75,7 @@ class Reader {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const { script, eval: isEval } = workerScript();
+    const { script, eval: isEval } = sandboxWorkerScript();
     const worker = new Worker(script, {
       eval: isEval,
       resourceLimits: { maxOldGenerationSizeMb: sandboxMemoryMb(), stackSizeMb: 4 },
