@@ -38,8 +38,8 @@ function contentOf(req: { name: string; bytes: Uint8Array; path?: string }, most
   let size: number;
   try {
     size = statSync(req.path).size;
-  } catch (err) {
-    throw new MarginaliaError('io', `${req.name}: the file sent could no longer be found in the temporary folder (${(err as NodeJS.ErrnoException).code ?? 'unknown'}); send it again.`);
+  } catch {
+    throw new MarginaliaError('io', `${req.name}: the file sent is no longer in the temporary folder (something removed it); send it again.`);
   }
   if (size > most) {
     throw new MarginaliaError('too_large', `${req.name}: is ${Math.round(size / 1024 / 1024)} MB, larger than the ${most / 1024 / 1024} MB a file may have; split it.`);
