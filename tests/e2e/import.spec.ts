@@ -225,7 +225,13 @@ test.describe('import', () => {
     // The reader starts in its sandbox first (slow on a busy machine); then the rows are counted as they come.
     await expect(dialog.getByText(/^Read [\d,]+ rows? of wire\.csv/)).toBeVisible({ timeout: 45_000 });
     await expect(dialog.getByText(/Read 0 of 1 files/)).toHaveCount(0);
-    await expect(dialog.getByRole('region', { name: 'Import results' }).getByRole('status')).toHaveText('2500 imported, 0 duplicates, 0 failed.', { timeout: 90_000 });
+    const results = dialog.getByRole('region', { name: 'Import results' });
+    await expect(results.getByRole('status')).toHaveText('2500 imported, 0 duplicates, 0 failed.', { timeout: 90_000 });
     expect((await api.call('project.info', {})).documents).toBe(2_505);
+    // The table lists the first 1,000 rows (and its header); the rest are counted below it.
+    await expect(results.getByRole('region', { name: /What became of each file/ }).getByRole('row')).toHaveCount(1_001);
+    await expect(results.getByRole('cell', { name: 'wire.csv row 1001', exact: true })).toHaveCount(1);
+    await expect(results.getByRole('cell', { name: 'wire.csv row 1002', exact: true })).toHaveCount(0);
+    await expect(results.getByText('Not listed above: 1,500 more imported.')).toBeVisible();
   });
 });

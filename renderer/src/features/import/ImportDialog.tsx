@@ -368,6 +368,22 @@ export function ImportDialog(props: { onClose: () => void }) {
               </table>
             </div>
           )}
+          {report.unlisted.imported + report.unlisted.duplicates + report.unlisted.failed > 0 && (
+            <p className="import-unlisted">
+              Not listed above:{' '}
+              {(
+                [
+                  { n: report.unlisted.imported, what: 'imported' },
+                  { n: report.unlisted.duplicates, what: report.unlisted.duplicates === 1 ? 'duplicate' : 'duplicates' },
+                  { n: report.unlisted.failed, what: 'failed' },
+                ] as const
+              )
+                .filter((u) => u.n > 0)
+                .map((u) => `${u.n.toLocaleString()} more ${u.what}`)
+                .join(', ')}
+              {report.unlisted.failed > 0 ? '. The table shows the first failures; fix those rows and import the file again (rows already in are skipped as duplicates) to see the rest.' : '.'}
+            </p>
+          )}
         </section>
       )}
 
