@@ -8,7 +8,7 @@ import { send } from '../helpers/http';
 import { openTestProject, tempDir } from '../helpers/project';
 import { startBridge, type Bridge } from '../../main/bridge/server';
 import { decodeBase64ToFile } from '../../main/bridge/read-body';
-import { closeSandbox } from '../../main/core/sandbox/sandbox';
+import { closeSandbox, extractInSandbox } from '../../main/core/sandbox/sandbox';
 
 /**
  * Files uploaded through the bridge are decoded from base64 as the body streams into a
@@ -172,6 +172,13 @@ describe('uploads through the bridge', () => {
     const badQdpx = await post('exchange.import', { name: 'bad.qdpx', dataBase64: `#${b64(qdpx).slice(1)}` });
     expect(badQdpx.error.message).toMatch(/^bad\.qdpx: its content is not valid base64 \("#" at character 1\)/);
     expect(uploadFolders()).toEqual([]);
+  });
+
+  it('a stored file that something removed before the worker read it fails in words, naming it', async () => {
+    const read = async () => {
+      for await (const batch of extractInSandbox({ name: 'gone.txt', bytes: new Uint8Array(), path: join(web.dir, 'removed-upload') })) void batch;
+    };
+    await expect(read()).rejects.toThrow(/^gone\.txt: the file sent is no longer in the temporary folder \(something removed it\); send it again\.$/);
   });
 
   it('through the in-process API (Electron IPC) too, content that is not base64 is refused naming the file', async () => {
