@@ -70,6 +70,8 @@ const kindOf = (o: ImportOutcome): Kind => (o.status === 'imported' ? 'imported'
 export class OutcomeTally {
   readonly counts: Record<Kind, number> = { imported: 0, duplicates: 0, failed: 0 };
   private readonly kept: Record<Kind, { seq: number; outcome: ImportOutcome }[]> = { imported: [], duplicates: [], failed: [] };
+  /** The latest place among the kept outcomes of each kind. */
+  private readonly latest: Record<Kind, number> = { imported: -1, duplicates: -1, failed: -1 };
 
   constructor(private readonly limit = LISTED_OUTCOMES) {}
 
@@ -79,11 +81,15 @@ export class OutcomeTally {
     const list = this.kept[kind];
     if (list.length < this.limit) {
       list.push({ seq, outcome });
+      this.latest[kind] = Math.max(this.latest[kind], seq);
       return;
     }
-    let latest = 0;
-    for (let i = 1; i < list.length; i++) if (list[i]!.seq > list[latest]!.seq) latest = i;
-    if (list.length > 0 && list[latest]!.seq > seq) list[latest] = { seq, outcome };
+    // Full: the usual outcome comes after every kept one and is only counted.
+    if (list.length === 0 || seq > this.latest[kind]) return;
+    let at = 0;
+    for (let i = 1; i < list.length; i++) if (list[i]!.seq > list[at]!.seq) at = i;
+    list[at] = { seq, outcome };
+    this.latest[kind] = list.reduce((m, k) => Math.max(m, k.seq), -1);
   }
 
   /** The kept outcomes in import order. */
