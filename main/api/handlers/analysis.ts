@@ -43,16 +43,16 @@ export const analysisHandlers: HandlersOf<typeof analysisContract> = {
     await session.project.db.action({ kind: 'set.delete', summary: `Delete set ${set.name}`, coderId: coder.id }, (tx) => deleteSet(tx, set.id));
   },
   'sets.members': ({ session }, { setId }) => session.project.db.read(async (r) => setDocumentIds(r, (await resolveSet(r, setId)).id)),
-  'analysis.cooccurrence': ({ session }, input) => session.project.db.read((r) => cooccurrence(r, input)),
+  'analysis.cooccurrence': ({ session }, input) => session.project.db.readLong((r) => cooccurrence(r, input)),
   'analysis.cooccurrencePassages': ({ session }, { a, b, limit, ...input }) => session.project.db.read((r) => cooccurrencePassages(r, input, a, b, limit)),
   'analysis.cooccurrenceCsv': async ({ session }, { delimiter, excel, raw, ...input }) => {
-    const c = await session.project.db.read((r) => cooccurrence(r, input));
+    const c = await session.project.db.readLong((r) => cooccurrence(r, input));
     return csvFile(`cooccurrence-${c.unit}`, cooccurrenceCsv(c, { delimiter, excel, raw }));
   },
-  'analysis.crosstab': ({ session }, input) => session.project.db.read((r) => crosstab(r, { ...input, limit: input.limit ?? 50 })),
+  'analysis.crosstab': ({ session }, input) => session.project.db.readLong((r) => crosstab(r, { ...input, limit: input.limit ?? 50 })),
   'analysis.crosstabPassages': ({ session }, { codeId, column, limit, ...input }) => session.project.db.read((r) => crosstabPassages(r, input, codeId, column, limit)),
   'analysis.crosstabCsv': async ({ session }, { percent, delimiter, excel, raw, ...input }) => {
-    const t = await session.project.db.read((r) => crosstab(r, input));
+    const t = await session.project.db.readLong((r) => crosstab(r, input));
     return csvFile(`crosstab-${input.by.kind === 'document' ? 'documents' : input.by.name.replace(/[^\p{L}\p{N}]+/gu, '-')}`, crosstabCsv(t, percent ?? 'none', { delimiter, excel, raw }));
   },
 };

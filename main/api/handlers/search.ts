@@ -26,12 +26,12 @@ function summary(plan: AutocodePlan, written = plan.segments.length): AutocodeSu
 }
 
 export const searchHandlers: HandlersOf<typeof searchContract> = {
-  'search.hits': ({ session }, input) => session.project.db.read((r) => searchHits(r, { ...searchOf(input), page: input.page, pageSize: input.pageSize, context: input.context })),
+  'search.hits': ({ session }, input) => session.project.db.readLong((r) => searchHits(r, { ...searchOf(input), page: input.page, pageSize: input.pageSize, context: input.context })),
   'search.first': ({ session }, input) => session.project.db.read((r) => firstHits(r, { ...searchOf(input), pageSize: input.pageSize, context: input.context })),
   'search.documentHits': ({ session }, input) => session.project.db.read((r) => documentHits(r, input)),
   'autocode.preview': async ({ session }, input) => {
     const coder = await session.coder();
-    return summary(await session.project.db.read((r) => planAutocode(r, autocodeRequest(input, coder.id))));
+    return summary(await session.project.db.readLong((r) => planAutocode(r, autocodeRequest(input, coder.id))));
   },
   'autocode.apply': async ({ session }, input) => {
     const coder = await session.coder();

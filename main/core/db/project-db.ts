@@ -242,6 +242,9 @@ export class ProjectDb {
   readonly readOnly: boolean;
   private readonly readOnlyReason: string | undefined;
   private readScope: ReadScopeProvider | null = null;
+  /** The second, read-only connection for long reads, once opened (null: none could be). */
+  private long: Promise<Sqlite | null> | null = null;
+  private longQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly sqlite: Sqlite,
@@ -275,6 +278,47 @@ export class ProjectDb {
         await this.sqlite.exec(scope.exit);
       }
     });
+  }
+
+  /**
+   * A long read (every hit of a search counted, word frequencies, co-occurrence, …) on a
+   * second, read-only connection with its own queue, so that the coding screen's requests and
+   * writes never wait behind it. It reads one snapshot: the project as committed when it
+   * began. The read scope (blind coding) applies as on the main connection. Where a second
+   * connection cannot be opened (a project that is read-only, or closed), it is a plain read.
+   */
+  readLong<T>(fn: (r: Reader) => Promise<T>): Promise<T> {
+    return this.longConnection().then((sqlite) => {
+      if (!sqlite) return this.read(fn);
+      const work = async () => {
+        const scope = this.readScope ? await this.readScope(sqlite) : null;
+        if (scope) await sqlite.exec(scope.enter);
+        await sqlite.exec('BEGIN');
+        try {
+          return await fn(new Reader(sqlite));
+        } finally {
+          await sqlite.exec('COMMIT').catch(() => undefined);
+          if (scope) await sqlite.exec(scope.exit);
+        }
+      };
+      const next = this.longQueue.then(work, work).catch((err: unknown) => {
+        throw describeFileError(err, this.path) ?? err;
+      });
+      this.longQueue = next.catch(() => undefined);
+      return next;
+    });
+  }
+
+  private longConnection(): Promise<Sqlite | null> {
+    if (this.readOnly || this.closed) return Promise.resolve(null);
+    this.long ??= Sqlite.open(this.path, { readonly: true }).then(
+      async (sqlite) => {
+        await sqlite.exec('PRAGMA busy_timeout = 5000;');
+        return sqlite;
+      },
+      () => null,
+    );
+    return this.long;
   }
 
   /** Decides, before each read, what it may see (blind coding); null: everything. */
@@ -385,6 +429,14 @@ export class ProjectDb {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
     let problem: unknown = null;
+    // Long reads finish first: the checkpoint that makes the file whole needs no reader.
+    const long = this.long;
+    this.long = null;
+    if (long) {
+      const sqlite = await long;
+      await this.longQueue;
+      await sqlite?.close().catch(() => undefined);
+    }
     if (!this.readOnly && !this.damage) await this.checkpoint().catch((err: unknown) => (problem = err));
     await this.enqueue(() => this.sqlite.close());
     if (problem) throw problem;
