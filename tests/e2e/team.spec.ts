@@ -167,3 +167,28 @@ test("with three coders the agreement names Light's kappa, gives Fleiss' beside 
   await expect(overall.getByRole('row', { name: /Codes covered/ })).toContainText(`1 of ${codes.length}`);
   await shot(page, 'agreement-three-coders');
 });
+
+test('in an open reliability round the agreement dialog does not offer the hidden coder, and says who is hidden', async ({ page, api }) => {
+  const [doc] = await api.call('documents.list', {});
+  const [code] = await api.call('codes.list', {});
+  const tester = await api.call('coders.current', {});
+  await api.call('segments.create', { documentId: doc!.id, codeId: code!.id, start: 0, end: 40 });
+  const ben = await api.call('coders.setCurrent', { name: 'ben' });
+  await api.call('segments.create', { documentId: doc!.id, codeId: code!.id, start: 10, end: 60 });
+  await api.call('coders.setCurrent', { name: 'carl' });
+  await api.call('segments.create', { documentId: doc!.id, codeId: code!.id, start: 0, end: 40 });
+  await api.call('coders.setCurrent', { name: 'tester' });
+  await api.call('team.rounds.create', { name: 'Pilot', sample: { kind: 'count', value: 2 }, seed: 1, coderIds: [tester.id, ben.id] });
+  await page.reload();
+  await page.getByRole('menuitem', { name: 'View' }).click();
+  await page.getByRole('menuitem', { name: 'Intercoder agreement' }).click();
+  const agreement = page.getByRole('dialog', { name: 'Intercoder agreement' });
+  const coders = agreement.getByRole('group', { name: 'Coders' });
+  await expect(coders.getByRole('note')).toHaveText('Hidden from you while “Pilot” is open: ben.');
+  await expect(coders.getByRole('checkbox', { name: 'carl' })).toBeChecked();
+  await expect(coders.getByRole('checkbox', { name: 'tester' })).toBeChecked();
+  await expect(coders.getByRole('checkbox', { name: 'ben' })).toHaveCount(0);
+  await agreement.getByRole('button', { name: 'Compute agreement', exact: true }).click();
+  await expect(agreement.getByRole('table', { name: 'Overall agreement' })).toBeVisible();
+  await shot(page, 'agreement-in-round');
+});

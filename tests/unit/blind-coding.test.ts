@@ -28,4 +28,38 @@ describe('blind coding during a reliability round', () => {
       await t.close();
     }
   });
+
+  it('refuses agreement with a hidden coder (their work would read as none), and gives it outside the round and once it closes', async () => {
+    const t = await openTestProject({ sample: true, coder: 'ana' });
+    try {
+      const [doc] = await t.call('documents.list', {});
+      const [code] = await t.call('codes.list', {});
+      const ana = await t.call('coders.current', {});
+      await t.call('segments.create', { documentId: doc!.id, codeId: code!.id, start: 0, end: 10 });
+      const ben = await t.call('coders.setCurrent', { name: 'ben' });
+      await t.call('segments.create', { documentId: doc!.id, codeId: code!.id, start: 0, end: 10 });
+      const carl = await t.call('coders.setCurrent', { name: 'carl' });
+      await t.call('segments.create', { documentId: doc!.id, codeId: code!.id, start: 0, end: 10 });
+      await t.call('coders.setCurrent', { name: 'ana' });
+      const round = await t.call('team.rounds.create', { name: 'Pilot', sample: { kind: 'count', value: 2 }, seed: 7, coderIds: [ana.id, ben.id] });
+
+      for (const method of ['team.agreement', 'team.agreementCsv'] as const) {
+        const r = await t.callRaw(method, { coderIds: [ana.id, ben.id] });
+        expect(r.ok).toBe(false);
+        if (!r.ok) expect(r.error.message).toBe(
+          'coders: the coding of "ben" is hidden from you while a reliability round you code in is open, so agreement with that coder cannot be computed yet. Compare once the round is closed, or as a coder outside the round.',
+        );
+      }
+      // carl is outside the round: visible, and compared as usual (the same span: full agreement).
+      expect((await t.call('team.agreement', { coderIds: [ana.id, carl.id], codeIds: [code!.id] })).codes[0]!.counts.both).toBe(10);
+      // carl sees both of the round's coders and gets the true figure.
+      await t.call('coders.setCurrent', { name: 'carl' });
+      expect((await t.call('team.agreement', { coderIds: [ana.id, ben.id], codeIds: [code!.id] })).codes[0]!.percent_agreement).toBe(100);
+      await t.call('coders.setCurrent', { name: 'ana' });
+      await t.call('team.rounds.close', { id: round.id });
+      expect((await t.call('team.agreement', { coderIds: [ana.id, ben.id], codeIds: [code!.id] })).codes[0]!.counts.both).toBe(10);
+    } finally {
+      await t.close();
+    }
+  });
 });

@@ -20,6 +20,7 @@ import {
   type SegmentMatch,
 } from './statistics';
 import { coverage, maskHistogram, unitsOf, type AgreementUnit, type Span } from './units';
+import { hiddenAmong } from './blind-scope';
 
 /** The figures reported for a code, for a document, and overall. Null where a figure is undefined. */
 export interface AgreementFigures {
@@ -361,6 +362,15 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions)
     const c = await r.get<{ id: string; name: string }>(`SELECT id, name FROM coders WHERE id = ?`, [id]);
     if (!c) throw notFound('coder', id);
     coders.push(c);
+  }
+  // Under blind coding a hidden coder's work reads as none: figures against it would mislead.
+  const hidden = await hiddenAmong(r, coderIds);
+  if (hidden.length > 0) {
+    const names = coders.filter((c) => hidden.includes(c.id)).map((c) => `"${c.name}"`).join(' and ');
+    throw invalid(
+      'coders',
+      `the coding of ${names} is hidden from you while a reliability round you code in is open, so agreement with ${hidden.length > 1 ? 'them' : 'that coder'} cannot be computed yet. Compare once the round is closed, or as a coder outside the round.`,
+    );
   }
   const allCodes = await listCodes(r);
   let codes = allCodes;

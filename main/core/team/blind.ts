@@ -1,6 +1,7 @@
 import type { Sqlite } from '../db/sqlite';
 import { Reader, type ReadScope } from '../db/project-db';
 import { visibleCoders } from './rounds';
+import { HIDDEN_CODERS_VIEW } from './blind-scope';
 
 /**
  * Blind coding, enforced in one place. While a reliability round a coder takes part in is
@@ -31,6 +32,8 @@ export function blindViews(hidden: readonly string[]): ReadScope {
     events: `SELECT * FROM main.events WHERE ifnull(coder_id, '') NOT IN (${list})`,
     consensus_decisions: `SELECT * FROM main.consensus_decisions
               WHERE ifnull(chosen_coder_id, '') NOT IN (${list}) AND ifnull(decided_by, '') NOT IN (${list})`,
+    // Not a shadow: the list itself, for reads that take coders as input (blind-scope.ts).
+    [HIDDEN_CODERS_VIEW]: `SELECT id FROM main.coders WHERE id IN (${list})`,
   };
   const names = Object.keys(views);
   return {

@@ -299,6 +299,7 @@ function Rounds(props: { coders: Coder[]; chosenCoders: string[]; unit: Unit; th
 /** Intercoder agreement: choose coders, codes, documents and unit; read and export the numbers. */
 export function AgreementView(props: { onClose: () => void }) {
   const [coders, setCoders] = useState<Coder[]>([]);
+  const [hiddenNote, setHiddenNote] = useState<string | null>(null);
   const [codes, setCodes] = useState<Code[]>([]);
   const [docs, setDocs] = useState<Doc[]>([]);
   const [chosenCoders, setChosenCoders] = useState<string[]>([]);
@@ -315,7 +316,9 @@ export function AgreementView(props: { onClose: () => void }) {
     let live = true;
     void (async () => {
       try {
-        const [k, c, d] = await Promise.all([call('coders.list', {}), call('codes.list', {}), call('documents.list', {})]);
+        const [all, c, d, visible] = await Promise.all([call('coders.list', {}), call('codes.list', {}), call('documents.list', {}), call('team.visibleCoders', {})]);
+        // In an open reliability round the round's other coders are not offered: their work is hidden from this coder.
+        const k = all.filter((x) => !visible.hidden_coder_ids.includes(x.id));
         // Start with two coders who have coded (not whoever only created the project), the consensus layer aside.
         // The boxes appear with this choice already made, so a click is never undone by a late default.
         const people = k.filter((x) => x.name !== 'consensus');
@@ -324,6 +327,9 @@ export function AgreementView(props: { onClose: () => void }) {
         if (!live) return;
         setChosenCoders((withWork.length >= 2 ? withWork : people).slice(0, 2).map((x) => x.id));
         setCoders(k);
+        const rounds = visible.rounds.map((r) => `“${r.name}”`).join(', ');
+        const names = all.filter((x) => visible.hidden_coder_ids.includes(x.id)).map((x) => x.name);
+        setHiddenNote(visible.restricted ? `Hidden from you while ${rounds} ${visible.rounds.length > 1 ? 'are' : 'is'} open: ${names.join(', ')}.` : null);
         setCodes(c);
         setDocs(d);
       } catch (e) {
@@ -375,6 +381,11 @@ export function AgreementView(props: { onClose: () => void }) {
               {coders.filter((x) => x.name === c.name).length > 1 && <span className="muted"> ({c.id.slice(0, 8)})</span>}
             </label>
           ))}
+          {hiddenNote && (
+            <p className="muted" role="note">
+              {hiddenNote}
+            </p>
+          )}
         </fieldset>
         <label className="field">
           Codes (none chosen: all)
