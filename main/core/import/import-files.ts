@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Project } from '../project/project';
 import type { Tx } from '../db/project-db';
@@ -289,20 +289,40 @@ export function controlsNote(n: number): string {
   return `${n} control character${n === 1 ? '' : 's'} (NUL, VT, FF and the like) removed or made a line break: no export format can carry ${n === 1 ? 'it' : 'them'}`;
 }
 
-/** Reads files lazily, so a folder of thousands is never in memory at once. */
+/** Why a file chosen for import cannot be read, in words a researcher can act on (never a bare ENOENT). */
+function unreadable(err: unknown): string {
+  switch ((err as NodeJS.ErrnoException).code) {
+    case 'ENOENT':
+      return 'is no longer there (moved or deleted since it was chosen); choose it again.';
+    case 'EACCES':
+    case 'EPERM':
+      return 'could not be read: you do not have permission to read it. Change its permissions, or copy it into a folder of yours and import the copy.';
+    case 'EIO':
+      return 'could not be read: the disk reported an error (a removed USB stick or a network folder that went away). Check the drive, then import it again.';
+    default:
+      return `could not be read (${(err as Error).message}); check that it is still there and readable, then import it again.`;
+  }
+}
+
+/**
+ * Names files for the sandbox worker to read, one at a time: the app never holds a file's
+ * bytes (a 50 MB CSV is read once, in the worker). Size and readability are checked here, so a
+ * huge or unreadable file is refused without being loaded.
+ */
 function* readFiles(files: { path: string; name: string }[]): Generator<ImportSource> {
   for (const f of files) {
     try {
       const size = statSync(f.path).size;
-      // Checked before reading, so a huge file is refused without being loaded.
       if (size > MAX_FILE_BYTES) {
         yield { name: f.name, bytes: new Uint8Array(), error: `is ${Math.round(size / 1024 / 1024)} MB, larger than the ${MAX_FILE_BYTES / 1024 / 1024} MB a file may have; split it.` };
         continue;
       }
-      yield { name: f.name, bytes: readFileSync(f.path) };
+      closeSync(openSync(f.path, 'r'));
     } catch (err) {
-      yield { name: f.name, bytes: new Uint8Array(), error: `could not be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).` };
+      yield { name: f.name, bytes: new Uint8Array(), error: unreadable(err) };
+      continue;
     }
+    yield { name: f.name, bytes: new Uint8Array(), path: f.path };
   }
 }
 
