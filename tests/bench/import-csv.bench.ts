@@ -10,6 +10,7 @@
  *   npx tsx tests/bench/import-csv.bench.ts --rows 100000,250000 each in a fresh process, then
  *                                                                the growth per 100,000 rows
  *   BENCH_CSV_ROWS=250000 npx tsx tests/bench/import-csv.bench.ts
+ *   … --trace                                                    also memory every 10 s
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -68,10 +69,20 @@ async function runOnce(rows: number): Promise<Result> {
       peak.mainHeap = Math.max(peak.mainHeap, m.heapTotal + m.external);
     };
     const sampler = setInterval(sample, 100);
+    // --trace: a line every 10 s, to see where in the import memory goes.
+    let rowsRead = 0;
+    const t00 = performance.now();
+    const tracer = process.argv.includes('--trace')
+      ? setInterval(() => {
+          const m = process.memoryUsage();
+          console.log(`  ${Math.round((performance.now() - t00) / 1000)} s ${phase === 'read' ? `reading, ${rowsRead} rows` : 'indexing'}: rss ${mb(m.rss)} MB, main heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} MB, external ${mb(m.external)} MB`);
+        }, 10_000)
+      : null;
     const t0 = performance.now();
     let tRead = t0;
     const report = await importPaths(project, [csv], {
       importedBy: null,
+      onRows: (n) => (rowsRead = n),
       // '' comes once every file is read and written: indexing for near-duplicates follows.
       onProgress: (_done, _total, current) => {
         if (current === '' && phase === 'read') {
@@ -84,6 +95,7 @@ async function runOnce(rows: number): Promise<Result> {
     const t1 = performance.now();
     sample();
     clearInterval(sampler);
+    if (tracer) clearInterval(tracer);
     await project.close();
     const worker = sandboxStats().find((s) => s.file === 'articles.csv');
     return {
@@ -124,7 +136,7 @@ function argRows(): number[] {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
-    console.log('npx tsx tests/bench/import-csv.bench.ts [--rows N[,N…]]   (default 1000000; BENCH_CSV_ROWS also sets it)');
+    console.log('npx tsx tests/bench/import-csv.bench.ts [--rows N[,N…]] [--trace]   (rows: default 1000000, BENCH_CSV_ROWS also sets it; --trace prints memory every 10 s)');
     return;
   }
   const rows = argRows();
