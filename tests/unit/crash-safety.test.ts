@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import sqlite3 from 'sqlite3';
 import { Project } from '../../main/core/project/project';
 import { Session } from '../../main/api/session';
 import { dispatch } from '../../main/api/dispatch';
@@ -111,6 +112,39 @@ async function assertUndoWorks(path: string, context: string, table: string): Pr
     await undo(project.db);
     expect(await count(project, table), `${context}: undo reverts the last action`).toBe(before - net);
   });
+}
+
+/**
+ * Watches a table's row count from a connection of its own while another process writes
+ * (WAL lets it read what is committed): what was seen, and when it first and last changed.
+ */
+async function watchCount(path: string, table: string): Promise<{ stop: () => Promise<{ latest: number; first: number | null; last: number | null }> }> {
+  const db = new sqlite3.Database(path, sqlite3.OPEN_READONLY);
+  const read = () => new Promise<number | null>((done) => db.get(`SELECT count(*) AS n FROM ${table}`, (err: Error | null, row?: { n: number }) => done(err || !row ? null : row.n)));
+  const t0 = Date.now();
+  const initial = (await read()) ?? 0;
+  const seen = { latest: initial, first: null as number | null, last: null as number | null };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const n = await read();
+      if (n !== null && n !== seen.latest) {
+        seen.latest = n;
+        seen.first ??= Date.now() - t0;
+        seen.last = Date.now() - t0;
+      }
+      await sleep(15);
+    }
+  })();
+  return {
+    // Closed before the project is opened to be checked, so no reader of ours is left behind.
+    stop: async () => {
+      running = false;
+      await loop;
+      await new Promise<void>((done) => db.close(() => done()));
+      return { ...seen };
+    },
+  };
 }
 
 let sample: string;
@@ -213,19 +247,29 @@ describe('killed with SIGKILL at random moments, the project survives', () => {
   }, 600_000);
 
   it('folder import: committed batches stay, each document whole, undo removes the last batch', async () => {
-    const timing = await runToEnd(['import', copyOf(sample, 'import-timing.marginalia'), folder]);
+    // The timing run is watched too: when its batches commit is where kills matter most.
+    const timingPath = copyOf(sample, 'import-timing.marginalia');
+    const timingWatch = await watchCount(timingPath, 'documents');
+    const timing = await runToEnd(['import', timingPath, folder]);
+    const commits = await timingWatch.stop();
     expect(timing.code, timing.out).toBe(0);
+    const window = { from: commits.first ?? 0, to: commits.last ?? timing.ms };
     const expected = new Map(readdirSync(folder).map((f) => [normaliseText(readFileSync(join(folder, f), 'utf8')), f]));
     for (let i = 0; i < KILLS; i++) {
       const path = copyOf(sample, `import-${i}.marginalia`);
-      const delay = killMoment(timing.ms);
+      // Every other kill lands while batches are being committed, the rest anywhere.
+      const delay = i % 2 ? Math.floor(window.from + rnd() * (window.to - window.from + 100)) : killMoment(timing.ms);
+      const watch = await watchCount(path, 'documents');
       const finished = await killAfter(start(['import', path, folder]), delay);
-      const context = `folder import killed after ${delay} ms (seed ${SEED})`;
+      // What another connection had seen committed before the kill: it must all still be there.
+      const seen = (await watch.stop()).latest;
+      const context = `folder import killed after ${delay} ms, ${seen} documents seen committed (seed ${SEED})`;
       await assertIntact(path, context);
       await withSession(path, async (_call, project) => {
         const texts = await project.db.read((r) => r.all<{ text: string; source_name: string | null }>(`SELECT text, source_name FROM documents WHERE source_name LIKE 'articles/%'`));
         tally('folder import', finished, texts.length > 0 && texts.length < FOLDER_FILES);
         if (finished) expect(texts.length, context).toBe(FOLDER_FILES);
+        expect(await count(project, 'documents'), `${context}: committed batches stay`).toBeGreaterThanOrEqual(seen);
         for (const t of texts) expect(expected.has(t.text), `${context}: ${t.source_name} is whole`).toBe(true);
       });
       await assertUndoWorks(path, context, 'documents');
@@ -371,5 +415,41 @@ describe('killed with SIGKILL at random moments, the project survives', () => {
       });
       await assertUndoWorks(path, context, 'codes');
     }
+  }, 600_000);
+
+  it('export: the output is the whole export or absent, the project untouched, and the next export leaves no temporary file', async () => {
+    // 1,425 documents and 1,200 codings: a .qdpx of every text, a segments table of every coding.
+    const base = copyOf(colleague, 'export-base.marginalia');
+    expect((await runToEnd(['import', base, folder])).code).toBe(0);
+    const dir = join(work.dir, 'exports');
+    mkdirSync(dir);
+    // Exporting an unchanged project gives the same bytes, so a complete output is exactly these.
+    const formats = ['qdpx', 'segments'] as const;
+    const reference = new Map<string, { bytes: Buffer; ms: number }>();
+    for (const format of formats) {
+      const out = join(dir, `reference.${format}`);
+      const timing = await runToEnd(['export', base, '--format', format, '--out', out]);
+      expect(timing.code, timing.out).toBe(0);
+      reference.set(format, { bytes: readFileSync(out), ms: timing.ms });
+    }
+    const projectBytes = readFileSync(base);
+    for (let i = 0; i < KILLS; i++) {
+      const format = formats[i % formats.length]!;
+      const ref = reference.get(format)!;
+      const out = join(dir, `study.${format}`);
+      rmSync(out, { force: true });
+      // Every other kill lands after start-up, while the export reads and writes; the rest anywhere.
+      const delay = i % 4 < 2 ? Math.floor(Math.min(startupMs, ref.ms) + rnd() * Math.max(1, ref.ms - startupMs)) : killMoment(ref.ms);
+      const finished = await killAfter(start(['export', base, '--format', format, '--out', out]), delay);
+      const context = `${format} export killed after ${delay} ms (seed ${SEED})`;
+      tally('export', finished, !finished && readdirSync(dir).some((f) => f.startsWith(`.study.${format}.exporting-`)));
+      if (finished || existsSync(out)) expect(readFileSync(out).equals(ref.bytes), `${context}: the output is the whole export`).toBe(true);
+      // Reading never writes: the project file is as it was, with nothing left in a -wal.
+      expect(readFileSync(base).equals(projectBytes), `${context}: the project file is untouched`).toBe(true);
+    }
+    await assertIntact(base, 'after the killed exports');
+    // The next export to the same place removes what killed ones left under temporary names.
+    for (const format of formats) expect((await runToEnd(['export', base, '--format', format, '--out', join(dir, `study.${format}`)])).code).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.')), 'temporary files left beside the output').toEqual([]);
   }, 600_000);
 });
