@@ -191,4 +191,14 @@ test('in an open reliability round the agreement dialog does not offer the hidde
   await agreement.getByRole('button', { name: 'Compute agreement', exact: true }).click();
   await expect(agreement.getByRole('table', { name: 'Overall agreement' })).toBeVisible();
   await shot(page, 'agreement-in-round');
+  await agreement.getByRole('button', { name: 'Close', exact: true }).click();
+
+  // Compare coders does not offer ben either: tester and carl coded the same span, so nothing is disputed.
+  await page.getByRole('listbox', { name: 'Documents', exact: true }).getByRole('option').first().click();
+  await page.getByRole('menuitem', { name: 'View' }).click();
+  await page.getByRole('menuitem', { name: 'Compare coders' }).click();
+  const compare = page.getByRole('region', { name: 'Compare coders' });
+  await expect(compare.getByRole('checkbox', { name: 'carl' })).toBeVisible();
+  await expect(compare.getByRole('checkbox', { name: 'ben' })).toHaveCount(0);
+  await shot(page, 'compare-in-round');
 });

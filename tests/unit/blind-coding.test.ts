@@ -29,7 +29,7 @@ describe('blind coding during a reliability round', () => {
     }
   });
 
-  it('refuses agreement with a hidden coder (their work would read as none), and gives it outside the round and once it closes', async () => {
+  it('refuses agreement and disagreements with a hidden coder (their work would read as none), and gives them outside the round and once it closes', async () => {
     const t = await openTestProject({ sample: true, coder: 'ana' });
     try {
       const [doc] = await t.call('documents.list', {});
@@ -50,6 +50,9 @@ describe('blind coding during a reliability round', () => {
           'coders: the coding of "ben" is hidden from you while a reliability round you code in is open, so agreement with that coder cannot be computed yet. Compare once the round is closed, or as a coder outside the round.',
         );
       }
+      const listed = await t.callRaw('team.disagreements', { documentId: doc!.id, coderIds: [ana.id, ben.id] });
+      expect(listed.ok ? 'listed' : listed.error.message).toMatch(/^coderIds: the coding of "ben" is hidden from you while a reliability round you code in is open/);
+      expect(await t.call('team.disagreements', { documentId: doc!.id, coderIds: [ana.id, carl.id] })).toEqual([]);
       // carl is outside the round: visible, and compared as usual (the same span: full agreement).
       expect((await t.call('team.agreement', { coderIds: [ana.id, carl.id], codeIds: [code!.id] })).codes[0]!.counts.both).toBe(10);
       // carl sees both of the round's coders and gets the true figure.

@@ -7,6 +7,7 @@ import { createSegments, spanProblem } from '../coding/segments';
 import { createMemo } from '../memos/memos';
 import { sliceCodePoints } from '../text/normalise';
 import { coverage, type Span } from './units';
+import { hiddenAmong } from './blind-scope';
 
 /** The coder that settled disagreements are copied to, so the consensus exports like any coder. */
 export const CONSENSUS_CODER = 'consensus';
@@ -59,6 +60,12 @@ export async function listDisagreements(r: Reader, input: { documentId: string; 
     const c = await r.get<{ id: string; name: string }>(`SELECT id, name FROM coders WHERE id = ?`, [id]);
     if (!c) throw notFound('coder', id);
     coders.push(c);
+  }
+  // Under blind coding a hidden coder's work reads as none: every passage would look disputed.
+  const hidden = await hiddenAmong(r, coderIds);
+  if (hidden.length > 0) {
+    const names = coders.filter((c) => hidden.includes(c.id)).map((c) => `"${c.name}"`).join(' and ');
+    throw invalid('coderIds', `the coding of ${names} is hidden from you while a reliability round you code in is open, so the passages coded differently cannot be listed yet. Compare once the round is closed, or as a coder outside the round.`);
   }
   const codes = await listCodes(r);
   const wanted = input.codeIds && input.codeIds.length > 0 ? new Set(input.codeIds) : null;

@@ -71,9 +71,11 @@ export function ComparisonView(props: { documentId: string; onClose: () => void 
 
   useEffect(() => {
     let live = true;
-    Promise.all([call('documents.get', { id: props.documentId }), call('coders.list', {}), call('segments.list', { documentId: props.documentId })]).then(
-      ([d, k, s]) => {
+    Promise.all([call('documents.get', { id: props.documentId }), call('coders.list', {}), call('segments.list', { documentId: props.documentId }), call('team.visibleCoders', {})]).then(
+      ([d, all, s, visible]) => {
         if (!live) return;
+        // In an open reliability round the round's other coders are not offered: their work is hidden from this coder.
+        const k = all.filter((c) => !visible.hidden_coder_ids.includes(c.id));
         setDoc(d);
         setCoders(k);
         setSegments(s);
