@@ -44,6 +44,7 @@ interface Attributes {
   fields: Field[];
   byDocument: Map<string, Cell[]>;
   empty: Cell[];
+  variables: Variable[];
 }
 
 /**
@@ -71,16 +72,25 @@ class ColumnNames {
 }
 
 /** One column per document attribute, named after it; a name that clashes with an earlier column gets "attribute_". */
-async function attributes(r: Reader, names: ColumnNames): Promise<Attributes> {
+async function attributes(r: Reader, names: ColumnNames, among?: readonly string[]): Promise<Attributes> {
   const variables = await r.all<Variable>(`SELECT id, name, type FROM variables ORDER BY sort_order, name COLLATE NOCASE, id`);
   const fields = variables.map((v) => {
     const name = names.claim(v.name, 'attribute_');
     return { name, type: VARIABLE_FIELD[v.type], description: `Document attribute "${v.name}" (${v.type}).` } satisfies Field;
   });
-  const index = new Map(variables.map((v, i) => [v.id, i]));
-  const byDocument = new Map<string, Cell[]>();
   const empty: Cell[] = variables.map(() => null);
-  await r.each<{ document_id: string; variable_id: string; value: string }>(`SELECT document_id, variable_id, value FROM document_values`, [], (row) => {
+  const attrs: Attributes = { fields, byDocument: new Map(), empty, variables };
+  if (!among) await attributeValues(r, attrs);
+  return attrs;
+}
+
+/** Reads the attribute cells of every document, or of the given ones only, into `attrs.byDocument`. */
+async function attributeValues(r: Reader, attrs: Attributes, among?: readonly string[]): Promise<void> {
+  const { variables, empty, byDocument } = attrs;
+  byDocument.clear();
+  const index = new Map(variables.map((v, i) => [v.id, i]));
+  const where = among ? `WHERE document_id IN (${among.map(() => '?').join(', ') || 'NULL'})` : '';
+  await r.each<{ document_id: string; variable_id: string; value: string }>(`SELECT document_id, variable_id, value FROM document_values ${where}`, among ? [...among] : [], (row) => {
     const i = index.get(row.variable_id);
     if (i === undefined) return;
     let cells = byDocument.get(row.document_id);
@@ -90,7 +100,6 @@ async function attributes(r: Reader, names: ColumnNames): Promise<Attributes> {
     const v = decodeValue(variable.type, row.value);
     cells[i] = typeof v === 'boolean' ? String(v) : v;
   });
-  return { fields, byDocument, empty };
 }
 
 const limitSql = (limit?: number) => (limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(limit))}` : '');
@@ -101,8 +110,11 @@ const limitSql = (limit?: number) => (limit !== undefined ? `LIMIT ${Math.max(0,
  * SQLite's length falling short of the stored one) are sliced here instead; there are none
  * in most projects, so the export keeps slicing in SQL.
  */
-async function textsSqlCannotSlice(r: Reader): Promise<Map<string, CodePointIndex>> {
-  const rows = await r.all<{ id: string; text: string }>(`SELECT id, text FROM documents WHERE length(text) <> length`);
+async function textsSqlCannotSlice(r: Reader, among: { ids: readonly string[] } | { sql: string }): Promise<Map<string, CodePointIndex>> {
+  // Only the documents the table slices are looked at: checking every text of a large
+  // project would read them all, even for a preview of 20 rows.
+  const within = 'ids' in among ? `id IN (${among.ids.map(() => '?').join(', ') || 'NULL'})` : `id IN (${among.sql})`;
+  const rows = await r.all<{ id: string; text: string }>(`SELECT id, text FROM documents WHERE ${within} AND length(text) <> length`, 'ids' in among ? [...among.ids] : []);
   return new Map(rows.map((d) => [d.id, new CodePointIndex(d.text)]));
 }
 
@@ -132,7 +144,8 @@ async function segmentsTable(r: Reader, f: ResolvedFilter, options: TableOptions
     { name: 'created_at', type: 'datetime', description: 'When the segment was coded (ISO 8601, UTC).' },
     { name: 'updated_at', type: 'datetime', description: 'When the segment was last changed (ISO 8601, UTC).' },
   ];
-  const attrs = await attributes(r, new ColumnNames([...fixedBefore, ...fixedAfter].map((x) => x.name)));
+  // Attribute cells are read a batch of documents at a time, with the batch's segments.
+  const attrs = await attributes(r, new ColumnNames([...fixedBefore, ...fixedAfter].map((x) => x.name)), []);
   const fields = [...fixedBefore, ...attrs.fields, ...fixedAfter];
   target.header(fields.map((x) => x.name));
   // Path, name and theme per code, worked out once rather than per row.
@@ -143,12 +156,13 @@ async function segmentsTable(r: Reader, f: ResolvedFilter, options: TableOptions
   // node-sqlite3 queues rows faster than they are written, so one query over everything
   // would hold the whole table in memory after all.
   const docWhere = documentWhere(f);
-  const unsliceable = await textsSqlCannotSlice(r);
   const order = (await r.all<{ id: string }>(`SELECT d.id FROM documents d ${docWhere.sql} ORDER BY d.sort_order, d.id`, docWhere.params)).map((d) => d.id);
   let remaining = options.limit ?? Infinity;
   for (let i = 0; i < order.length && remaining > 0; i += SEGMENT_BATCH_DOCUMENTS) {
     const batch = order.slice(i, i + SEGMENT_BATCH_DOCUMENTS);
     const inBatch = `d.id IN (${batch.map(() => '?').join(', ')})`;
+    const unsliceable = await textsSqlCannotSlice(r, { ids: batch });
+    await attributeValues(r, attrs, batch);
     remaining -= await r.each<SegmentRow>(
       `${SEGMENT_SELECT} ${where.sql ? `${where.sql} AND ${inBatch}` : `WHERE ${inBatch}`} ORDER BY d.sort_order, d.id, s.start, s.end, s.id ${limitSql(Number.isFinite(remaining) ? remaining : undefined)}`,
       [...where.params, ...batch],
@@ -479,7 +493,7 @@ async function memosTable(r: Reader, f: ResolvedFilter, options: TableOptions, t
   ];
   target.header(fields.map((x) => x.name));
   const codes = new Map((await listCodes(r, { counts: false })).map((c) => [c.id, c.path]));
-  const unsliceable = await textsSqlCannotSlice(r);
+  const unsliceable = await textsSqlCannotSlice(r, { sql: `SELECT s.document_id FROM memos m JOIN segments s ON s.id = m.target_id WHERE m.target_kind = 'segment'` });
   const params = f.coderIds ?? [];
   await r.each<{
     id: string; target_kind: string; target_id: string | null; label: string | null; author_id: string | null; author: string | null; title: string; text: string; created_at: string; updated_at: string;
