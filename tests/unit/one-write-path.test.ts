@@ -147,7 +147,7 @@ describe('one write path: a merged row gets the treatment the UI would give it',
     expect(ui.ok).toBe(false);
     // Merging again recognises both codes by id and adds nothing.
     const again = await t.call('team.mergePreview', upload(path));
-    expect(again.add.counts).toEqual({ documents: 0, codes: 0, coders: 0, segments: 0, memos: 0, attributes: 0 });
+    expect(again.add.counts).toEqual({ documents: 0, codes: 0, coders: 0, segments: 0, memos: 0, attributes: 0, sets: 0, set_members: 0 });
     await t.call('team.mergeCancel', { uploadId: again.uploadId });
   });
 
