@@ -143,8 +143,19 @@ describe('REFI-QDA files written by other programs', () => {
           expect(xmllint(SCHEMA.qde, qde)).toBe('');
           if (got.codes.length) {
             const qdc = join(dir, 'again.qdc');
-            writeFileSync(qdc, await project.db.read((r) => exportQdc(r)));
+            const qdcBytes = await project.db.read((r) => exportQdc(r));
+            writeFileSync(qdc, qdcBytes);
             expect(xmllint(SCHEMA.qdc, qdc)).toBe('');
+            // The codebook alone, into a new project: the same code tree, colours and descriptions.
+            const book = await Project.create(join(dir, 'book.marginalia'), { name: 'book' });
+            try {
+              const again = await importExchangeBytes(book.db, qdcBytes, 'again.qdc', IMPORTER);
+              expect(again.dropped).toEqual([]);
+              expect(again.converted).toEqual([]);
+              expect((await contents(book.db)).codes).toEqual(got.codes);
+            } finally {
+              await book.close();
+            }
           }
           const copy = await Project.create(join(dir, 'copy.marginalia'), { name: 'copy' });
           try {
