@@ -193,6 +193,22 @@ describe('matrix, codebook, documents and memos tables', () => {
     expect(p.columns[0]).toBe('segment_id');
     expect(p.rows).toHaveLength(2);
   });
+
+  it('a preview of every table is the first rows of its export, cell for cell, in every coder scope', async () => {
+    for (const format of ['segments', 'matrix', 'documents', 'codebook', 'memos'] as const) {
+      for (const filter of [{}, { coders: ['ben'] }, { coders: ['ana'], where: ['outlet=Test Wire'] }]) {
+        const full = await csvOf(fx.t, { format, filter, raw: true });
+        for (const limit of [1, 3]) {
+          const p = await fx.t.call('exchange.preview', { format, filter, limit });
+          expect(p.columns, `${format} ${JSON.stringify(filter)}`).toEqual(full.header);
+          // The matrix limits documents, each with its row per coder; the others limit rows.
+          const shown = format === 'matrix' ? p.rows.length : limit;
+          if (format === 'matrix') expect(new Set(p.rows.map((r) => r[0])).size).toBe(Math.min(limit, new Set(full.rows.map((r) => r[full.header[0]!])).size));
+          expect(p.rows, `${format} ${JSON.stringify(filter)} limit ${limit}`).toEqual(full.rows.slice(0, shown).map((r) => full.header.map((h) => r[h])));
+        }
+      }
+    }
+  });
 });
 
 describe('dataset bundle', () => {

@@ -448,16 +448,23 @@ async function documentsTable(r: Reader, f: ResolvedFilter, options: TableOption
     { name: 'imported_at', type: 'datetime', description: 'When the document was imported (ISO 8601, UTC).' },
     { name: 'segment_count', type: 'integer', description: `Segments coded in the document, under the export filters; coders: ${scopeText(f)}.` },
   ];
-  const attrs = await attributes(r, new ColumnNames([...before, ...after].map((x) => x.name)));
+  const where = documentWhere(f);
+  // A preview (a limit) reads the attributes and counts of its own rows only.
+  const shown =
+    options.limit === undefined
+      ? undefined
+      : (await r.all<{ id: string }>(`SELECT d.id FROM documents d ${where.sql} ORDER BY d.sort_order, d.id ${limitSql(options.limit)}`, where.params)).map((d) => d.id);
+  const attrs = await attributes(r, new ColumnNames([...before, ...after].map((x) => x.name)), shown);
+  if (shown) await attributeValues(r, attrs, shown);
   const fields = [...before, ...attrs.fields, ...after];
   target.header(fields.map((x) => x.name));
   const segWhere = segmentWhere({ ...f, documentSql: [], documentParams: [] });
+  const only = shown ? `${segWhere.sql ? `${segWhere.sql} AND` : 'WHERE'} s.document_id IN (${shown.map(() => '?').join(', ') || 'NULL'})` : segWhere.sql;
   const counts = new Map(
-    (await r.all<{ document_id: string; n: number }>(`SELECT s.document_id, count(*) AS n FROM segments s ${segWhere.sql} GROUP BY s.document_id`, segWhere.params)).map(
+    (await r.all<{ document_id: string; n: number }>(`SELECT s.document_id, count(*) AS n FROM segments s ${only} GROUP BY s.document_id`, [...segWhere.params, ...(shown ?? [])])).map(
       (x) => [x.document_id, x.n],
     ),
   );
-  const where = documentWhere(f);
   await r.each<{ id: string; name: string; length: number; text_sha256: string; source_name: string | null; source_format: string | null; imported_at: string }>(
     `SELECT d.id, d.name, d.length, d.text_sha256, d.source_name, d.source_format, d.imported_at FROM documents d ${where.sql} ORDER BY d.sort_order, d.id ${limitSql(options.limit)}`,
     where.params,
