@@ -138,6 +138,25 @@ async function setLine(r: Reader, ref: string): Promise<string> {
   return set ? `documents of the set "${set.name}" (${set.n} documents)` : `documents of the set "${ref}"`;
 }
 
+/**
+ * How to read a table with every cell exactly as written. Left to their defaults, readers
+ * change cells: pandas takes "NA", "NULL" and empty cells for missing values, readr's
+ * read_csv trims spaces and may guess a mostly empty column (a date few documents have) to
+ * be TRUE/FALSE, turning its values into NA with only a warning. `sep` as written in code.
+ */
+function readingLines(sep: string): string[] {
+  return [
+    'READING (every cell exactly as written)',
+    '  Left to guess, readers change cells: pandas reads "NA", "NULL" and empty cells as',
+    '  missing, readr\'s read_csv trims spaces and may take a mostly empty column (a date',
+    '  few documents have) for TRUE/FALSE and turn its values into NA. Read every column',
+    '  as text, then convert the columns you need (their types are in datapackage.json):',
+    `  pandas: pd.read_csv("segments.csv", sep="${sep}", dtype=str, keep_default_na=False)`,
+    `  R:      read.csv("segments.csv", sep = "${sep}", colClasses = "character", na.strings = character(0), check.names = FALSE, fileEncoding = "UTF-8")`,
+    `  readr:  readr::read_delim("segments.csv", delim = "${sep}", col_types = readr::cols(.default = "c"), na = character(), trim_ws = FALSE)`,
+  ];
+}
+
 async function readme(r: Reader, projectName: string, options: BundleOptions): Promise<string> {
   const codes = await listCodes(r);
   const f = options.filter ?? {};
@@ -181,6 +200,8 @@ async function readme(r: Reader, projectName: string, options: BundleOptions): P
       : '  Text cells and header cells beginning with = + - @, tab or carriage return start with an added \' so spreadsheets do not run them as formulas; remove it to get the raw value (or export with --raw). datapackage.json gives such a column\'s true name as its field\'s title.',
     '  Rows are in a stable order: exporting an unchanged project again gives identical',
     '  tables; only this README (its export time) differs.',
+    '',
+    ...readingLines(DELIMITERS[options.delimiter ?? 'comma'].replace('\t', '\\t')),
     '',
     'CODEBOOK',
   ];
