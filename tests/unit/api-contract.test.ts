@@ -101,9 +101,13 @@ describe('codebook and coding, with undo and redo', () => {
       const injured = codes.find((c) => c.path === 'casualties/injured count')!;
       await t.call('segments.create', { documentId: doc!.id, codeId: death.id, start: 0, end: 10 });
       await t.call('segments.create', { documentId: doc!.id, codeId: injured.id, start: 20, end: 30 });
-      await t.call('segments.create', { documentId: doc!.id, codeId: injured.id, start: 0, end: 10 });
+      await t.call('segments.create', { documentId: doc!.id, codeId: injured.id, start: 0, end: 10, memo: 'on the duplicate' });
+      const memoOnDuplicate = async () => (await t.call('memos.list', { kind: 'segment' })).some((m) => m.text === 'on the duplicate');
+      expect(await memoOnDuplicate()).toBe(true);
       const merged = await t.call('codes.merge', { sourceId: injured.id, targetId: death.id });
       expect(merged).toEqual({ moved: 1, duplicates: 1 });
+      // The duplicate goes with its memo; undo brings both back.
+      expect(await memoOnDuplicate()).toBe(false);
       expect((await t.call('codes.list', {})).some((c) => c.id === injured.id)).toBe(false);
       expect(await t.call('project.historyState', {})).toMatchObject({ undo: 'Merge code casualties/injured count into casualties/death toll' });
 
@@ -117,6 +121,7 @@ describe('codebook and coding, with undo and redo', () => {
         ].sort(),
       );
       expect((await t.call('codes.list', {})).find((c) => c.id === injured.id)?.path).toBe('casualties/injured count');
+      expect(await memoOnDuplicate()).toBe(true);
 
       await t.call('project.redo', {});
       expect((await t.call('segments.list', {})).every((s) => s.code_id === death.id)).toBe(true);

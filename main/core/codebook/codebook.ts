@@ -317,10 +317,8 @@ export async function mergeCode(tx: Tx, sourceId: string, targetId: string): Pro
       [sourceId, targetId],
     )
   ).map((d) => d.id);
-  for (const id of duplicateIds) {
-    await tx.remove('memos', { target_kind: 'segment', target_id: id });
-    await tx.remove('segments', { id });
-  }
+  await tx.removeIn('memos', 'target_id', duplicateIds, { target_kind: 'segment' });
+  await tx.removeIn('segments', 'id', duplicateIds);
   const movedIds = (await tx.all<{ id: string }>(`SELECT id FROM segments WHERE code_id = ?`, [sourceId])).map((m) => m.id);
   for (let i = 0; i < movedIds.length; i += 500) {
     const chunk = movedIds.slice(i, i + 500);

@@ -152,6 +152,26 @@ export class Tx extends Reader {
   }
 
   /**
+   * Deletes the rows whose `column` holds one of `values` (and that match `also`), several
+   * hundred to a statement, recording each as `remove` does.
+   */
+  async removeIn(table: string, column: string, values: readonly SqlValue[], also: Row = {}): Promise<number> {
+    const extra = whereKey(also);
+    let n = 0;
+    for (let i = 0; i < values.length; i += 500) {
+      const chunk = values.slice(i, i + 500);
+      const where = `"${column}" IN (${chunk.map(() => '?').join(', ')})${extra.sql ? ` AND ${extra.sql}` : ''}`;
+      const params = [...chunk, ...extra.params];
+      const rows = await this.sqlite.all<Row>(`SELECT * FROM ${table} WHERE ${where}`, params);
+      if (rows.length === 0) continue;
+      await this.sqlite.run(`DELETE FROM ${table} WHERE ${where}`, params);
+      for (const row of rows) this.changes.push({ table, key: keyOf(table, row), before: row, after: null });
+      n += rows.length;
+    }
+    return n;
+  }
+
+  /**
    * Re-applies a recorded change forwards (redo) or backwards (undo). Undoing an insert whose
    * large columns were not logged reads them into `change.after` first: the caller stores the
    * change again, so that redo can put the row back whole.
