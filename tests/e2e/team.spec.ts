@@ -191,7 +191,13 @@ test('in an open reliability round the agreement dialog does not offer the hidde
   await agreement.getByRole('button', { name: 'Compute agreement', exact: true }).click();
   await expect(agreement.getByRole('table', { name: 'Overall agreement' })).toBeVisible();
   await shot(page, 'agreement-in-round');
+
+  // Closing the round from the dialog shows ben again, without reopening it.
+  await agreement.getByRole('button', { name: 'Close round Pilot and compute agreement' }).click();
+  await expect(coders.getByRole('checkbox', { name: 'ben' })).toBeVisible();
+  await expect(coders.getByRole('note')).toHaveCount(0);
   await agreement.getByRole('button', { name: 'Close', exact: true }).click();
+  await api.call('team.rounds.create', { name: 'Second', sample: { kind: 'count', value: 2 }, seed: 2, coderIds: [tester.id, ben.id] });
 
   // Compare coders does not offer ben either: tester and carl coded the same span, so nothing is disputed.
   await page.getByRole('listbox', { name: 'Documents', exact: true }).getByRole('option').first().click();

@@ -174,7 +174,7 @@ function ResultTables(props: { report: Report }) {
 }
 
 /** Reliability rounds: draw a seeded sample for chosen coders, then close to keep the results. */
-function Rounds(props: { coders: Coder[]; chosenCoders: string[]; unit: Unit; threshold: number; onResults: (r: Report) => void }) {
+function Rounds(props: { coders: Coder[]; chosenCoders: string[]; unit: Unit; threshold: number; onResults: (r: Report) => void; onChanged: () => void }) {
   const [rounds, setRounds] = useState<Round[]>([]);
   const [name, setName] = useState('');
   const [kind, setKind] = useState<'share' | 'count'>('share');
@@ -198,6 +198,7 @@ function Rounds(props: { coders: Coder[]; chosenCoders: string[]; unit: Unit; th
       });
       setName('');
       await load();
+      props.onChanged();
     } catch (e) {
       setError((e as Error).message);
     }
@@ -209,6 +210,7 @@ function Rounds(props: { coders: Coder[]; chosenCoders: string[]; unit: Unit; th
       const r = await call('team.rounds.close', { id });
       if (r.results) props.onResults(r.results);
       await load();
+      props.onChanged();
     } catch (e) {
       setError((e as Error).message);
     }
@@ -300,6 +302,8 @@ function Rounds(props: { coders: Coder[]; chosenCoders: string[]; unit: Unit; th
 export function AgreementView(props: { onClose: () => void }) {
   const [coders, setCoders] = useState<Coder[]>([]);
   const [hiddenNote, setHiddenNote] = useState<string | null>(null);
+  // Opening or closing a round changes whose work this coder may see: the coders are read again.
+  const [roundsChanged, setRoundsChanged] = useState(0);
   const [codes, setCodes] = useState<Code[]>([]);
   const [docs, setDocs] = useState<Doc[]>([]);
   const [chosenCoders, setChosenCoders] = useState<string[]>([]);
@@ -339,7 +343,7 @@ export function AgreementView(props: { onClose: () => void }) {
     return () => {
       live = false;
     };
-  }, []);
+  }, [roundsChanged]);
 
   const thresholdValue = Number(threshold) / 100;
   const input = () => ({ coderIds: chosenCoders, codeIds: chosenCodes, documentIds: chosenDocs, ...(setId ? { setId } : {}), unit, threshold: thresholdValue });
@@ -439,7 +443,7 @@ export function AgreementView(props: { onClose: () => void }) {
         </p>
       )}
       {report && <ResultTables report={report} />}
-      <Rounds coders={coders} chosenCoders={chosenCoders} unit={unit} threshold={thresholdValue} onResults={setReport} />
+      <Rounds coders={coders} chosenCoders={chosenCoders} unit={unit} threshold={thresholdValue} onResults={setReport} onChanged={() => setRoundsChanged((n) => n + 1)} />
     </div>
   );
 }
