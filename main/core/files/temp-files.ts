@@ -42,13 +42,38 @@ function removeLeftovers(folder: string, prefix: string): void {
 }
 
 /**
+ * Removes temporaries made beside any file of `folder` with `tag` (`.<name>.<tag>-<pid>-<hex>`,
+ * and SQLite's -journal or -wal beside them) whose process has ended. Any name, not only the
+ * one about to be written: a killed merge's backup carried the time in its name, so no later
+ * backup is ever written under that name again.
+ */
+function removeTaggedLeftovers(folder: string, tag: string): void {
+  const pattern = new RegExp(`^\\..+\\.${tag.replace(/[^a-z0-9]/gi, '\\$&')}-(\\d+)-[0-9a-f]{8}`);
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(pattern.exec(name)?.[1]);
+    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) {
+      try {
+        rmSync(join(folder, name), { recursive: true, force: true });
+      } catch {
+        // Someone else's file we may not remove: it is ignored, as before.
+      }
+    }
+  }
+}
+
+/**
  * A temporary name beside `path` for a file that is renamed onto `path` when complete.
- * Leftovers of killed runs for the same `path` and `tag` are removed first.
+ * Leftovers of killed runs with the same `tag` in that folder are removed first.
  */
 export function tempBeside(path: string, tag: string): string {
-  const prefix = `.${basename(path)}.${tag}-`;
-  removeLeftovers(dirname(path), prefix);
-  return join(dirname(path), `${prefix}${process.pid}-${randomBytes(4).toString('hex')}`);
+  removeTaggedLeftovers(dirname(path), tag);
+  return join(dirname(path), `.${basename(path)}.${tag}-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
 /** A private folder in the system temp folder; leftovers of killed runs with the same tag are removed first. */
