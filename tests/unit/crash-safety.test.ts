@@ -216,6 +216,20 @@ function tally(op: string, finished: boolean, midway = false) {
   if (midway) t.midway++;
 }
 
+/** Runs started for `op` so far. */
+const runsOf = (op: string) => (kills[op] ? kills[op].killed + kills[op].finished : 0);
+
+/**
+ * Whether to start run i of `op`: until KILLS runs were killed (not finished first), so every
+ * operation is killed KILLS times; a kill window drawn too late fails instead of looping on.
+ */
+function moreKills(op: string, i: number): boolean {
+  const killed = kills[op]?.killed ?? 0;
+  if (killed >= KILLS) return false;
+  if (i >= KILLS * 3) throw new Error(`${op}: only ${killed} of ${i} runs were killed before they finished; the kill moments are drawn too late (seed ${SEED})`);
+  return true;
+}
+
 describe('killed with SIGKILL at random moments, the project survives', () => {
   afterAll(() =>
     console.log(`crash-safety: ${Object.entries(kills).map(([op, t]) => `${op}: ${t.killed} killed (${t.midway} with part of the work acknowledged or committed), ${t.finished} finished first`).join('; ')}`),
@@ -226,7 +240,7 @@ describe('killed with SIGKILL at random moments, the project survives', () => {
     mkdirSync(dir);
     const timing = await runToEnd(['new', join(dir, 'timing.marginalia'), '--sample']);
     expect(timing.code, timing.out).toBe(0);
-    for (let i = 0; i < KILLS; i++) {
+    for (let i = 0; moreKills('new --sample', i); i++) {
       const path = join(dir, `p${i}.marginalia`);
       const delay = killMoment(timing.ms);
       const finished = await killAfter(start(['new', path, '--sample']), delay);
@@ -242,7 +256,7 @@ describe('killed with SIGKILL at random moments, the project survives', () => {
     }
     // The next run in the same folder removes what killed runs left under temporary names.
     expect((await runToEnd(['new', join(dir, 'after.marginalia')])).code).toBe(0);
-    for (let i = 0; i < KILLS; i++) expect((await runToEnd(['new', join(dir, `p${i}.marginalia`)])).code).not.toBeNull();
+    for (let i = 0; i < runsOf('new --sample'); i++) expect((await runToEnd(['new', join(dir, `p${i}.marginalia`)])).code).not.toBeNull();
     expect(readdirSync(dir).filter((f) => f.includes('.creating-'))).toEqual([]);
   }, 600_000);
 
@@ -255,7 +269,7 @@ describe('killed with SIGKILL at random moments, the project survives', () => {
     expect(timing.code, timing.out).toBe(0);
     const window = { from: commits.first ?? 0, to: commits.last ?? timing.ms };
     const expected = new Map(readdirSync(folder).map((f) => [normaliseText(readFileSync(join(folder, f), 'utf8')), f]));
-    for (let i = 0; i < KILLS; i++) {
+    for (let i = 0; moreKills('folder import', i); i++) {
       const path = copyOf(sample, `import-${i}.marginalia`);
       // Every other kill lands while batches are being committed, the rest anywhere.
       const delay = i % 2 ? Math.floor(window.from + rnd() * (window.to - window.from + 100)) : killMoment(timing.ms);
@@ -279,7 +293,7 @@ describe('killed with SIGKILL at random moments, the project survives', () => {
   it('.qdpx import: all of the file or none of it', async () => {
     const timing = await runToEnd(['import', copyOf(sample, 'qdpx-timing.marginalia'), qdpx]);
     expect(timing.code, timing.out).toBe(0);
-    for (let i = 0; i < KILLS; i++) {
+    for (let i = 0; moreKills('.qdpx import', i); i++) {
       const path = copyOf(sample, `qdpx-${i}.marginalia`);
       const delay = killMoment(timing.ms);
       const finished = await killAfter(start(['import', path, qdpx]), delay);
@@ -300,7 +314,7 @@ describe('killed with SIGKILL at random moments, the project survives', () => {
   it('merge: all of the colleague’s work or none, a backup only when complete, no leftovers', async () => {
     const timing = await runToEnd(['merge', copyOf(sample, 'merge-timing.marginalia'), colleague]);
     expect(timing.code, timing.out).toBe(0);
-    for (let i = 0; i < KILLS; i++) {
+    for (let i = 0; moreKills('merge', i); i++) {
       const dir = join(work.dir, `merge-${i}`);
       mkdirSync(dir);
       const path = join(dir, 'study.marginalia');
@@ -433,7 +447,7 @@ describe('killed with SIGKILL at random moments, the project survives', () => {
       reference.set(format, { bytes: readFileSync(out), ms: timing.ms });
     }
     const projectBytes = readFileSync(base);
-    for (let i = 0; i < KILLS; i++) {
+    for (let i = 0; moreKills('export', i); i++) {
       const format = formats[i % formats.length]!;
       const ref = reference.get(format)!;
       const out = join(dir, `study.${format}`);
