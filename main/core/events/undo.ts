@@ -49,7 +49,7 @@ export function undo(db: ProjectDb, hiddenCoderIds: readonly string[] = []): Pro
     if (!ev) throw new MarginaliaError('not_found', 'Nothing to undo.');
     refuseHidden(ev.coder_id, hiddenCoderIds, 'undo');
     const changes = JSON.parse(ev.changes) as RowChange[];
-    for (const c of [...changes].reverse()) await tx.apply(c, 'undo');
+    await tx.applyAll([...changes].reverse(), 'undo');
     // Stored again: undoing an import read back the texts the log had left out, for redo.
     await tx.run(`UPDATE events SET undone = 1, changes = ? WHERE seq = ?`, [JSON.stringify(changes), ev.seq]);
     return ev.summary;
@@ -65,7 +65,7 @@ export function redo(db: ProjectDb, hiddenCoderIds: readonly string[] = []): Pro
     if (!ev) throw new MarginaliaError('not_found', 'Nothing to redo.');
     refuseHidden(ev.coder_id, hiddenCoderIds, 'redo');
     const changes = JSON.parse(ev.changes) as RowChange[];
-    for (const c of changes) await tx.apply(c, 'redo');
+    await tx.applyAll(changes, 'redo');
     await tx.run(`UPDATE events SET undone = 0 WHERE seq = ?`, [ev.seq]);
     return ev.summary;
   });
