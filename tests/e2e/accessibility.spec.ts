@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
-import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { shot } from './shots';
 
 /**
  * Every control has a role and an accessible name, checked by axe-core over each screen
@@ -18,12 +18,6 @@ async function violations(page: Page): Promise<string[]> {
   return [...format(page_), ...format(tree)];
 }
 
-/** Screenshots for a person to look at (MARGINALIA_SHOTS=folder); never compared. */
-async function shot(page: Page, name: string): Promise<void> {
-  if (!process.env.MARGINALIA_SHOTS) return;
-  mkdirSync(process.env.MARGINALIA_SHOTS, { recursive: true });
-  await page.screenshot({ path: `${process.env.MARGINALIA_SHOTS}/${name}.png` });
-}
 
 for (const size of [{ width: 1440, height: 900 }, { width: 1280, height: 720 }]) test.describe(`at ${size.width}×${size.height}`, () => {
 test.use({ viewport: size });

@@ -1,12 +1,11 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { Locator, Page } from '@playwright/test';
 import { test, expect, type Api } from './fixtures';
 import { Workbench } from './pages/workbench';
+import { shot } from './shots';
 
-const SHOTS = process.env.MARGINALIA_SHOTS ?? '/tmp/h6-shots';
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-mkdirSync(SHOTS, { recursive: true });
 
 test.use({ viewport: { width: 1280, height: 720 } });
 
@@ -82,7 +81,7 @@ test('document sets: made from an attribute value and by hand, shown with their 
   await dialog.getByRole('group', { name: 'Documents to add' }).getByRole('checkbox', { name: docs[4]!.name }).press('Space');
   await dialog.getByRole('button', { name: 'Make set' }).click();
   await expect(dialog.getByRole('status')).toHaveText('Made “Picked” with 2 documents.');
-  await page.screenshot({ path: `${SHOTS}/sets.png` });
+  await shot(page, 'sets');
   const picked = (await api.call('sets.list', {})).find((s) => s.name === 'Picked')!;
   expect(await api.call('sets.members', { setId: picked.id })).toEqual([docs[3]!.id, docs[4]!.id]);
 
@@ -91,7 +90,7 @@ test('document sets: made from an attribute value and by hand, shown with their 
   await page.getByRole('combobox', { name: 'Show documents of set' }).selectOption({ label: 'RT (2)' });
   await expect(wb.documents.getByRole('option')).toHaveText([new RegExp(escape(docs[0]!.name)), new RegExp(escape(docs[1]!.name))]);
   await expect(page.getByRole('region', { name: 'Document list' })).toContainText('2 documents');
-  await page.screenshot({ path: `${SHOTS}/list-set.png` });
+  await shot(page, 'list-set');
   await page.getByRole('combobox', { name: 'Show documents of set' }).selectOption({ label: 'all documents' });
   await expect(wb.documents.getByRole('option')).toHaveCount(5);
 
@@ -140,7 +139,7 @@ test('co-occurrence: the numbers the API computes, a cell drilled down by keyboa
   await expect(cell).toHaveText('4');
   await expect(dialog.getByRole('table')).toContainText('coders: all coders (ana, ben)');
   await expect(dialog.getByRole('columnheader', { name: 'casualties/death toll' })).toBeVisible();
-  await page.screenshot({ path: `${SHOTS}/cooccurrence.png` });
+  await shot(page, 'cooccurrence');
 
   // Keyboard: focus the grid's one tab stop, walk to the cell with the arrows, Enter.
   await dialog.getByRole('table').getByRole('button').first().focus();
@@ -158,7 +157,7 @@ test('co-occurrence: the numbers the API computes, a cell drilled down by keyboa
   const docs = await api.call('documents.list', {});
   const text = (await api.call('documents.get', { id: docs[0]!.id })).text;
   await expect(passages.getByRole('listitem').first()).toContainText(Array.from(text).slice(40, 120).join('').trim().slice(0, 30));
-  await page.screenshot({ path: `${SHOTS}/cooccurrence-passages.png` });
+  await shot(page, 'cooccurrence-passages');
 
   // Another unit and one coder: the table follows.
   await dialog.getByRole('combobox', { name: 'Co-occur when' }).selectOption('document');
@@ -193,7 +192,7 @@ test('crosstabs: codes × outlet and × documents as the matrix export counts th
   expect(t.cells[row]![col]).toBe(2);
   await expect(analyse.cell(dialog, /^casualties\/death toll in RT: 2$/)).toBeVisible();
   await expect(dialog.getByRole('columnheader', { name: '(no value)' })).toBeVisible();
-  await page.screenshot({ path: `${SHOTS}/crosstab-outlet.png` });
+  await shot(page, 'crosstab-outlet');
 
   await analyse.cell(dialog, /^casualties\/death toll in RT: 2$/).click();
   const segs = dialog.getByRole('region', { name: 'Coded segments of the cell' });
@@ -219,5 +218,5 @@ test('crosstabs: codes × outlet and × documents as the matrix export counts th
     const value = matrix.find((m) => m.document_id === d.id)!['casualties/death toll'];
     await expect(analyse.cell(dialog, new RegExp(`^casualties/death toll in ${escape(d.name)}: ${value}$`))).toBeVisible();
   }
-  await page.screenshot({ path: `${SHOTS}/crosstab-documents.png` });
+  await shot(page, 'crosstab-documents');
 });

@@ -1,5 +1,6 @@
 import { test, expect } from './fixtures';
 import { Workbench } from './pages/workbench';
+import { shot } from './shots';
 
 const EMOJI_TEXT = 'Intro 😀 with 🎉🎉 before the passage.\nThe 💥 strike killed 17 people at the market, witnesses said.\n🕊️ After: calm.';
 
@@ -135,6 +136,6 @@ test.describe('coding', () => {
     await wb.openDocument(docs[0]!.name);
     await expect(wb.stripe('death toll')).toBeVisible();
     await wb.stripe('death toll').click();
-    await page.screenshot({ path: 'tests/.out/workbench-coded.png' });
+    await shot(page, 'workbench-coded');
   });
 });

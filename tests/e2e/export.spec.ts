@@ -5,6 +5,7 @@ import { unzipSync, strFromU8 } from 'fflate';
 import type { Locator, Page } from '@playwright/test';
 import { test, expect, type Api } from './fixtures';
 import { Workbench } from './pages/workbench';
+import { shot } from './shots';
 
 const EMOJI_TEXT = 'Intro 😀 with 🎉🎉 before the passage.\nThe 💥 strike killed 17 people at the market, witnesses said.\n🕊️ After: calm — 👩‍👩‍👧 family.';
 const NVIVO_SAMPLE = resolve(__dirname, '../../../shared/refi-qda/vendor-samples/nvivo-mac-15.qdpx');
@@ -79,7 +80,7 @@ test.describe('export', () => {
     for (const c of ['segment_id', 'document_name', 'code_path', 'coder', 'start', 'end', 'text']) expect(headers).toContain(c);
     await expect(preview.getByRole('cell', { name: 'killed 17 people', exact: true })).toBeVisible();
     await expect(preview.getByRole('cell', { name: 'bob', exact: true })).toHaveCount(0);
-    await page.screenshot({ path: '/tmp/export-preview.png' });
+    await shot(page, 'export-preview');
 
     const file = await save(page, dialog);
     expect(file.name).toMatch(/segments\.csv$/);
@@ -219,7 +220,7 @@ test.describe('export', () => {
     await expect(report).toContainText('Nothing new was imported.');
     await expect(report).toContainText(`Already in the project, so matched rather than added: ${before.documents} documents, ${before.codes} codes and ${before.coders} coders.`);
     await expect(report.getByRole('list', { name: 'Not imported' })).toContainText('coding already in the project');
-    await page.screenshot({ path: '/tmp/refi-roundtrip.png' });
+    await shot(page, 'refi-roundtrip');
     expect((await api.call('documents.list', {})).length).toBe(before.documents);
     expect((await api.call('codes.list', {})).length).toBe(before.codes);
     expect((await api.call('segments.list', {})).length).toBe(before.segments);
@@ -270,7 +271,7 @@ test.describe('export', () => {
     await expect(report).toContainText(`Imported ${added.length} codes and 2 coders.`);
     await expect(importer.getByRole('button', { name: 'Import', exact: true })).toHaveCount(0);
     await expect(report.getByRole('list', { name: 'Not imported' })).toBeVisible();
-    await page.screenshot({ path: '/tmp/refi-nvivo.png' });
+    await shot(page, 'refi-nvivo');
     await importer.getByRole('button', { name: 'Done' }).click();
     await expect(importer).toHaveCount(0);
     for (const c of added.filter((x) => x.depth === 0).slice(0, 3)) await expect(wb.code(c.name)).toBeVisible();

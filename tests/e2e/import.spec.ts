@@ -1,6 +1,7 @@
 import type { Locator, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { Workbench } from './pages/workbench';
+import { shot } from './shots';
 
 /** Windows-1251 bytes of Cyrillic text (А–я map to 0xC0–0xFF, Ё/ё to 0xA8/0xB8); anything else must be ASCII. */
 function cp1251(text: string): Buffer {
@@ -61,7 +62,7 @@ test.describe('import', () => {
     await expect(outcome(dialog, 'empty.txt')).toContainText('the file is empty');
     await expect(outcome(dialog, 'copy.txt')).toContainText('duplicate');
     await expect(outcome(dialog, 'copy.txt')).toContainText(sample.name);
-    await page.screenshot({ path: '/tmp/import-mixed.png' });
+    await shot(page, 'import-mixed');
 
     await dialog.getByRole('button', { name: 'Close' }).click();
     await expect(dialog).toBeHidden();
@@ -103,7 +104,7 @@ test.describe('import', () => {
     await mapping.getByLabel('Name column').selectOption('headline');
     await mapping.getByLabel('Attribute type of column outlet').selectOption('text');
     await mapping.getByLabel('Attribute type of column published').selectOption('date');
-    await page.screenshot({ path: '/tmp/import-mapping.png' });
+    await shot(page, 'import-mapping');
 
     await dialog.getByRole('button', { name: 'Import 1 file' }).click();
     const results = dialog.getByRole('region', { name: 'Import results' });
@@ -111,7 +112,7 @@ test.describe('import', () => {
     const bad = outcome(dialog, 'articles.csv row 4');
     await expect(bad).toContainText('failed');
     await expect(bad).toContainText('row 4, column "published"');
-    await page.screenshot({ path: '/tmp/import-csv-results.png' });
+    await shot(page, 'import-csv-results');
 
     const docs = await api.call('documents.list', {});
     const get = (n: string) => docs.find((d) => d.name === n);
@@ -153,7 +154,7 @@ test.describe('import', () => {
       const b = (await input.boundingBox())!;
       expect(b.x + b.width, `${await input.getAttribute('aria-label')} overflows the attributes editor`).toBeLessThanOrEqual(box.x + box.width + 0.5);
     }
-    await page.screenshot({ path: '/tmp/attributes.png' });
+    await shot(page, 'attributes');
   });
 
   test('attributes for many documents from a CSV keyed by document name', async ({ page, api }) => {

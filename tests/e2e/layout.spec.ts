@@ -1,16 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import type { Locator, Page } from '@playwright/test';
+import type { Locator } from '@playwright/test';
 import { test, expect, type Api } from './fixtures';
 import { Workbench } from './pages/workbench';
+import { shot } from './shots';
 
 /** Where the screenshots for a person to look at go (not compared by the test). */
-const SHOTS = process.env.MARGINALIA_SHOTS ?? '';
 
-async function shot(page: Page, name: string): Promise<void> {
-  if (!SHOTS) return;
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: `${SHOTS}/${name}.png` });
-}
 
 /** How many of `rows` are wholly inside both the window and the scrolling box they sit in. */
 async function fullyVisible(rows: Locator): Promise<number> {

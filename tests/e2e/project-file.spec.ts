@@ -6,6 +6,7 @@ import { test, expect } from './fixtures';
 import { Workbench } from './pages/workbench';
 import { Project } from '../../main/core/project/project';
 import { dispatch } from '../../main/api/dispatch';
+import { shot } from './shots';
 
 /** Codes in a project file read on its own, with no -wal beside it. */
 async function codesIn(bytes: Buffer): Promise<string[]> {
@@ -34,7 +35,7 @@ test.describe('the project file', () => {
     const download = await page.waitForEvent('download');
     expect(download.suggestedFilename()).toMatch(/^Sample-shared-\d{4}-\d{2}-\d{2}\.marginalia$/);
     await expect(page.getByRole('status').filter({ hasText: 'the complete project in one file, ready to send' })).toBeVisible();
-    await page.screenshot({ path: 'tests/.out/share-copy.png' });
+    await shot(page, 'share-copy');
     expect(await codesIn(readFileSync(await download.path()))).toContain('blames NATO');
   });
 
@@ -72,7 +73,7 @@ test.describe('the project file', () => {
       await expect(alert).toBeVisible({ timeout: 15_000 });
       await expect(alert).toContainText('the disk is full');
       await expect(alert).toContainText('study.marginalia-wal');
-      await page.screenshot({ path: 'tests/.out/save-problem.png' });
+      await shot(page, 'save-problem');
       rmSync(ballast);
       await alert.getByRole('button', { name: 'Try saving again' }).click();
       await expect(alert).toBeHidden();

@@ -1,5 +1,6 @@
 import { test, expect } from './fixtures';
 import { Workbench } from './pages/workbench';
+import { shot } from './shots';
 
 /** A file name that would read "invoiceexe.txt", a code name holding a terminal escape, a coder name with an override. */
 const FILE = 'invoice\u202Etxt.exe';
@@ -46,7 +47,7 @@ test('names from outside are marked, not obeyed: document list, viewer, code tre
   // A code picker's <option> cannot hold a mark: the code point is written out.
   await expect(page.getByRole('region', { name: 'Coded segments view' }).getByRole('combobox', { name: 'Code', exact: true }).locator('option:checked')).toHaveText('casualties⟨U+001B⟩[2J');
   await expect(page.getByRole('button', { name: /^Apply “/ })).toHaveText('Apply “casualties⟨U+001B⟩[2J” to the selection');
-  await page.screenshot({ path: '/tmp/h2-shots/safe-names-workbench.png' });
+  await shot(page, 'safe-names-workbench');
 
   // The import report.
   await page.keyboard.press('Escape');
@@ -58,5 +59,5 @@ test('names from outside are marked, not obeyed: document list, viewer, code tre
   await expect(results.getByRole('status')).toHaveText('1 imported, 0 duplicates, 0 failed.');
   await expect(results.getByRole('row').nth(1)).toContainText('report⟨U+202E⟩fdp.txt');
   expect(await results.innerText()).not.toMatch(ACTING);
-  await page.screenshot({ path: '/tmp/h2-shots/safe-names-import.png' });
+  await shot(page, 'safe-names-import');
 });

@@ -2,8 +2,8 @@ import AxeBuilder from '@axe-core/playwright';
 import { test, expect } from './fixtures';
 import { Workbench } from './pages/workbench';
 import { SearchPanel, expectSelected } from './pages/search-panel';
+import { shot } from './shots';
 
-const SHOTS = '/tmp/h5-shots';
 
 test.describe('search that finds and codes', () => {
   test('every hit with counts as KWIC lines; a click selects exactly that hit; next and previous step through the document', async ({ page, api }) => {
@@ -21,7 +21,7 @@ test.describe('search that finds and codes', () => {
     // Each document's count heads its lines.
     const firstDoc = expected.documents[0]!;
     await expect(search.results.locator('.kwic-doc').first()).toContainText(`${firstDoc.document_name} ${firstDoc.hits} hits`);
-    await page.screenshot({ path: `${SHOTS}/search-results.png` });
+    await shot(page, 'search-results');
     // The panel with results, its hit lines, checkboxes and autocode form, passes axe-core (WCAG 2.1 A/AA).
     const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).include('section.search-panel').analyze();
     expect(axe.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`)).toEqual([]);
@@ -33,7 +33,7 @@ test.describe('search that finds and codes', () => {
     await expect(wb.document.getByRole('heading', { name: target.document_name, exact: true })).toBeVisible();
     await expectSelected(page, target.start, target.end);
     await expect(search.position).toContainText(`hit 3 of ${second.hits} in this document`);
-    await page.screenshot({ path: `${SHOTS}/search-hit-selected.png` });
+    await shot(page, 'search-hit-selected');
 
     const inDoc = expected.hits.filter((h) => h.document_id === target.document_id);
     await page.keyboard.press('F3');
@@ -62,7 +62,7 @@ test.describe('search that finds and codes', () => {
     await expect(search.root.getByRole('alert')).toHaveText(/the quote at character 1 is not closed/);
     await search.search('-Blinken');
     await expect(search.root.getByRole('alert')).toHaveText(/Add a word to look for, e.g. Russia -Blinken/);
-    await page.screenshot({ path: `${SHOTS}/search-error.png` });
+    await shot(page, 'search-error');
     for (const [query, regex] of [
       ['"false flag"', false],
       ['Russia -Blinken', false],
@@ -110,7 +110,7 @@ test.describe('search that finds and codes', () => {
     await expect(search.hit(1)).toHaveAccessibleName(new RegExp(`^Hit 1 in ${expected.hits[0]!.document_name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     await expect(search.autocode).toBeHidden();
     await expect(search.root.getByRole('navigation', { name: 'Result pages' })).toBeHidden();
-    await page.screenshot({ path: `${SHOTS}/search-counting.png` });
+    await shot(page, 'search-counting');
     release();
     await expect(search.summary).toHaveText(`${expected.total_hits} hits in ${expected.total_documents} documents · showing 1–50`);
     await expect(search.root.getByRole('navigation', { name: 'Result pages' })).toContainText(`Page 1 of ${expected.pages}`);
@@ -133,13 +133,13 @@ test.describe('search that finds and codes', () => {
     expect(plan.segments).toBeLessThan(plan.hits); // hits in one sentence make one segment
     await expect(search.autocode.getByRole('status')).toHaveText(`Will code ${plan.segments} segments in ${plan.documents} documents (${plan.hits} hits).`);
     expect(await api.call('segments.list', { codeId: code.id })).toEqual([]);
-    await page.screenshot({ path: `${SHOTS}/autocode-preview.png` });
+    await shot(page, 'autocode-preview');
 
     await search.autocode.getByRole('button', { name: 'Apply coding' }).click();
     await expect(page.getByRole('status').filter({ hasText: `Coded ${plan.segments} segments in ${plan.documents} documents with attribution` })).toBeVisible();
     await expect.poll(async () => (await api.call('segments.list', { codeId: code.id })).length).toBe(plan.segments);
     await expect(wb.stripe('attribution').first()).toBeVisible();
-    await page.screenshot({ path: `${SHOTS}/autocode-applied.png` });
+    await shot(page, 'autocode-applied');
 
     // One action: one undo takes every segment back.
     await page.getByRole('toolbar', { name: 'Coding tools' }).getByRole('button', { name: 'Undo' }).click();

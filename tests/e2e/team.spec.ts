@@ -4,15 +4,8 @@ import { test, expect } from './fixtures';
 import { Session } from '../../main/api/session';
 import { dispatch } from '../../main/api/dispatch';
 import { Project } from '../../main/core/project/project';
-import { mkdirSync } from 'node:fs';
-import type { Page } from '@playwright/test';
+import { shot } from './shots';
 
-/** Screenshots for a person to look at (MARGINALIA_SHOTS=folder); never compared. */
-async function shot(page: Page, name: string): Promise<void> {
-  if (!process.env.MARGINALIA_SHOTS) return;
-  mkdirSync(process.env.MARGINALIA_SHOTS, { recursive: true });
-  await page.screenshot({ path: `${process.env.MARGINALIA_SHOTS}/${name}.png` });
-}
 
 test('a colleague\'s project is previewed, merged with a conflict choice, compared and settled into consensus', async ({ page, api, session, projectPath }) => {
   const docs = await api.call('documents.list', {});

@@ -1,14 +1,13 @@
-import { mkdirSync } from 'node:fs';
 import { test, expect, type Api } from './fixtures';
 import type { Page } from '@playwright/test';
 import { Workbench } from './pages/workbench';
 import { hexToHsl, hueDistance } from '../../renderer/src/features/viewer/code-colors';
+import { shot } from './shots';
 
 /** Overlapping codes stay legible at 1280×720: labels beside their stripes, one tint, hues, coders, names, memos. */
 
 test.use({ viewport: { width: 1280, height: 720 } });
 
-const SHOTS = '/tmp/h3-viewer-shots';
 const PHRASE = 'killing 17 people';
 const FIVE = ['casualties', 'casualties/death toll', 'attribution', 'rhetoric', 'rhetoric/loaded label'];
 
@@ -86,8 +85,7 @@ for (const n of [1, 3, 5]) {
       return { layers: layers.length, multi: [...(all.get('m-multi') ?? [])].length };
     }, PHRASE);
     expect(tint).toEqual({ layers: 1, multi: n > 1 ? 1 : 0 });
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: `${SHOTS}/overlap-${n}.png` });
+    await shot(page, `overlap-${n}`);
   });
 }
 
@@ -116,8 +114,7 @@ test("two coders' stripes for the same code are told apart: initials on the labe
   expect(labels.sort()).toEqual(['casualties · BK', 'casualties · TE']);
   const looks = await wb.stripes.locator('.stripe-bar').evaluateAll((els) => els.map((e) => `${getComputedStyle(e).backgroundColor}|${getComputedStyle(e).backgroundImage}`));
   expect(new Set(looks).size, 'the two stripes look different').toBe(2);
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: `${SHOTS}/two-coders.png` });
+  await shot(page, 'two-coders');
 });
 
 test('a segment memo is marked in the margin beside its stripe', async ({ page, api }) => {

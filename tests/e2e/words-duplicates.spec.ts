@@ -1,11 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { test, expect } from './fixtures';
 import { Workbench } from './pages/workbench';
 import { otherArticles, storiesCsv, wireStories } from '../helpers/wire-stories';
+import { shot } from './shots';
 
 /** Screenshots to look at, by the scenario they show. */
-const SHOTS = process.env.MARGINALIA_SHOTS ?? '/tmp/h8-shots';
-mkdirSync(SHOTS, { recursive: true });
 
 const file = (name: string, data: Buffer) => ({ name, dataBase64: data.toString('base64') });
 
@@ -31,7 +29,7 @@ test.describe('word frequency and duplicate stories', () => {
     await expect(firstRow.getByRole('rowheader')).toHaveText(expected.words[0]!.term);
     await expect(firstRow.getByRole('cell').nth(1)).toHaveText(expected.words[0]!.count.toLocaleString('en-US'));
     await expect(dialog.getByText(/Lemmas: not available/)).toBeVisible();
-    await page.screenshot({ path: `${SHOTS}/words-all.png` });
+    await shot(page, 'words-all');
 
     // The stop list is the project's: adding the top word to it takes it out of the list.
     await dialog.getByText('Edit stop lists').click();
@@ -42,7 +40,7 @@ test.describe('word frequency and duplicate stories', () => {
     await expect(dialog.getByText(/^Saved \d+ stop words in the project\./)).toBeVisible();
     await expect(firstRow.getByRole('rowheader')).toHaveText(expected.words[1]!.term);
     expect((await api.call('words.stopwords', { language: 'en' })).words).toContain(expected.words[0]!.term);
-    await page.screenshot({ path: `${SHOTS}/words-stoplist.png` });
+    await shot(page, 'words-stoplist');
     await dialog.getByRole('button', { name: 'Restore shipped list' }).click();
     await expect(firstRow.getByRole('rowheader')).toHaveText(expected.words[0]!.term);
     await dialog.getByText('Edit stop lists').click();
@@ -56,7 +54,7 @@ test.describe('word frequency and duplicate stories', () => {
     const kp = await api.call('words.frequency', { n: 2, top: 100, stopwords: true, where: { attribute: 'outlet', value: 'Kyiv Post' } });
     await expect(phrases.getByRole('row').nth(1).getByRole('rowheader')).toHaveText(kp.words[0]!.term);
     await expect(dialog.getByRole('status').filter({ hasText: /^1 document, 498 words/ })).toBeVisible();
-    await page.screenshot({ path: `${SHOTS}/words-phrases-outlet.png` });
+    await shot(page, 'words-phrases-outlet');
 
     // Keyboard: Tab reaches the first phrase, Enter searches the texts for it.
     const term = kp.words[0]!.term;
@@ -67,7 +65,7 @@ test.describe('word frequency and duplicate stories', () => {
     await expect(page.getByRole('searchbox', { name: 'Search in texts' })).toHaveValue(`"${term}"`);
     const results = page.getByRole('list', { name: 'Search results' });
     await expect(results.getByRole('listitem').first()).toContainText(term, { ignoreCase: true });
-    await page.screenshot({ path: `${SHOTS}/words-searched.png` });
+    await shot(page, 'words-searched');
   });
 
   test('Analyse ▸ Duplicate stories: the wire story is one group of five outlets, each outlet’s changes aligned with the first', async ({ page, api }) => {
@@ -77,7 +75,7 @@ test.describe('word frequency and duplicate stories', () => {
     await expect(kyivPost).toContainText('same story as 4 others');
     await expect(kyivPost).toHaveAttribute('aria-description', /same story as 4 others/);
     await expect(wb.documents.getByText('same story as 4 others')).toHaveCount(5);
-    await page.screenshot({ path: `${SHOTS}/document-list-badges.png` });
+    await shot(page, 'document-list-badges');
     await wb.menu('Analyse', 'Duplicate stories…');
     const dialog = page.getByRole('dialog', { name: 'Duplicate stories' });
     await expect(dialog.getByRole('status')).toHaveText(/^1 group at similarity ≥ 0\.8: 5 documents/);
@@ -87,20 +85,20 @@ test.describe('word frequency and duplicate stories', () => {
     await expect(members.getByRole('row', { name: /Kyiv Post/ })).toContainText('headline changed, 1 paragraph added, 1 sentence added');
     await expect(members.getByRole('row', { name: /Euromaidan Press/ })).toContainText('1 removed, 1 attribution dropped');
     await expect(members.getByRole('row', { name: /Ukrainska Pravda/ })).toContainText('identical text');
-    await page.screenshot({ path: `${SHOTS}/duplicates-group.png` });
+    await shot(page, 'duplicates-group');
 
     await members.getByRole('button', { name: /Compare Euromaidan Press/ }).click();
     const aligned = dialog.getByRole('table', { name: /Sentences of Euromaidan Press.*aligned with the first version/ });
     await expect(aligned.getByRole('row').filter({ hasText: 'the regional military administration told Reuters' })).toContainText('attribution dropped');
     await expect(aligned.locator('del')).toContainText('told Reuters');
     await aligned.getByRole('row').filter({ hasText: 'told Reuters' }).scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${SHOTS}/duplicates-aligned.png` });
+    await shot(page, 'duplicates-aligned');
     // Only what changed: the unchanged sentences step aside.
     const rowsBefore = await aligned.getByRole('row').count();
     await dialog.getByRole('checkbox', { name: 'Only the sentences that changed' }).check();
     await expect(aligned.getByRole('row')).toHaveCount(3);
     expect(rowsBefore).toBeGreaterThan(10);
-    await page.screenshot({ path: `${SHOTS}/duplicates-only-changes.png` });
+    await shot(page, 'duplicates-only-changes');
 
     await members.getByRole('button', { name: /Compare UNIAN/ }).click();
     const reworded = dialog.getByRole('table', { name: /Sentences of UNIAN/ });
@@ -144,7 +142,7 @@ test.describe('word frequency and duplicate stories', () => {
       const results = dialog.getByRole('region', { name: 'Import results' });
       if (keepIt) await expect(results).toContainText('same text as "Russia shells Donbas towns with phosphorus munitions", kept as a document of its own as asked');
       else await expect(results).toContainText('same text as “Russia shells Donbas towns with phosphorus munitions”');
-      if (keepIt) await page.screenshot({ path: `${SHOTS}/import-keep-duplicates.png` });
+      if (keepIt) await shot(page, 'import-keep-duplicates');
       await dialog.getByRole('button', { name: 'Close' }).click();
     }
     const groups = await api.call('duplicates.groups', { threshold: 0.8 });
