@@ -20,8 +20,8 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Removes entries of `folder` that start with `prefix` and name a process that has ended. */
-function removeLeftovers(folder: string, prefix: string): void {
+/** Removes the entries of `folder` whose name gives a process id (`pidOf`) of a process that has ended. */
+function removeLeftovers(folder: string, pidOf: (name: string) => number): void {
   let names: string[];
   try {
     names = readdirSync(folder);
@@ -29,8 +29,7 @@ function removeLeftovers(folder: string, prefix: string): void {
     return;
   }
   for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    const pid = pidOf(name);
     if (Number.isInteger(pid) && pid > 0 && !alive(pid)) {
       try {
         rmSync(join(folder, name), { recursive: true, force: true });
@@ -41,30 +40,17 @@ function removeLeftovers(folder: string, prefix: string): void {
   }
 }
 
+/** `<prefix><pid>-…`: the system temp folder's names. */
+const afterPrefix = (prefix: string) => (name: string) => (name.startsWith(prefix) ? Number(name.slice(prefix.length).split('-')[0]) : NaN);
+
 /**
- * Removes temporaries made beside any file of `folder` with `tag` (`.<name>.<tag>-<pid>-<hex>`,
- * and SQLite's -journal or -wal beside them) whose process has ended. Any name, not only the
- * one about to be written: a killed merge's backup carried the time in its name, so no later
- * backup is ever written under that name again.
+ * `.<name>.<tag>-<pid>-<hex>` beside any file of the folder (and SQLite's -journal or -wal
+ * beside them). Any name, not only the one about to be written: a killed merge's backup
+ * carried the time in its name, so no later backup is ever written under that name again.
  */
-function removeTaggedLeftovers(folder: string, tag: string): void {
+function taggedBeside(tag: string): (name: string) => number {
   const pattern = new RegExp(`^\\..+\\.${tag.replace(/[^a-z0-9]/gi, '\\$&')}-(\\d+)-[0-9a-f]{8}`);
-  let names: string[];
-  try {
-    names = readdirSync(folder);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const pid = Number(pattern.exec(name)?.[1]);
-    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) {
-      try {
-        rmSync(join(folder, name), { recursive: true, force: true });
-      } catch {
-        // Someone else's file we may not remove: it is ignored, as before.
-      }
-    }
-  }
+  return (name) => Number(pattern.exec(name)?.[1]);
 }
 
 /**
@@ -72,13 +58,13 @@ function removeTaggedLeftovers(folder: string, tag: string): void {
  * Leftovers of killed runs with the same `tag` in that folder are removed first.
  */
 export function tempBeside(path: string, tag: string): string {
-  removeTaggedLeftovers(dirname(path), tag);
+  removeLeftovers(dirname(path), taggedBeside(tag));
   return join(dirname(path), `.${basename(path)}.${tag}-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
 /** A private folder in the system temp folder; leftovers of killed runs with the same tag are removed first. */
 export function tempFolder(tag: string): string {
   const prefix = `marginalia-${tag}-`;
-  removeLeftovers(tmpdir(), prefix);
+  removeLeftovers(tmpdir(), afterPrefix(prefix));
   return mkdtempSync(join(tmpdir(), `${prefix}${process.pid}-`));
 }
