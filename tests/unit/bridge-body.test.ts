@@ -4,11 +4,12 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { openTestProject, tempDir } from '../helpers/project';
-import { startBridge, type Bridge } from '../../main/bridge/server';
+import { tempDir } from '../helpers/project';
+import { type Bridge } from '../../main/bridge/server';
 import { parseJsonFile } from '../../main/bridge/read-body';
 import { MAX_UPLOAD_BODY, bodyLimit } from '../../main/bridge/body-limits';
 import { METHODS } from '../../main/api/contract';
+import { openTestBridge, type TestBridge, type TestProject } from '../helpers/bridge';
 
 interface Reply {
   status: number;
@@ -45,22 +46,18 @@ function post(port: number, path: string, headers: Record<string, string>, body:
 }
 
 describe('request bodies over the bridge', () => {
-  let t: Awaited<ReturnType<typeof openTestProject>>;
+  let served: TestBridge;
+  let t: TestProject;
   let bridge: Bridge;
-  let web: ReturnType<typeof tempDir>;
   const headers = () => ({ Host: `127.0.0.1:${bridge.port}`, Authorization: `Bearer ${bridge.token}` });
   const docCount = async () => ((await t.call('documents.list', {})) as unknown[]).length;
 
   beforeAll(async () => {
-    t = await openTestProject({ sample: true });
-    web = tempDir();
-    writeFileSync(join(web.dir, 'index.html'), '<!doctype html><title>Marginalia</title>');
-    bridge = await startBridge({ ctx: { session: t.session }, rendererDir: web.dir });
+    served = await openTestBridge({ sample: true });
+    ({ t, bridge } = served);
   });
   afterAll(async () => {
-    await bridge.close();
-    await t.close();
-    web.cleanup();
+    await served.close();
   });
 
   it('caps every method: small ones small, file uploads large and streamed', () => {
@@ -135,7 +132,7 @@ describe('request bodies over the bridge', () => {
 
   it('says so in words when the temporary folder cannot take an upload', async () => {
     const saved = process.env.TMPDIR;
-    process.env.TMPDIR = join(web.dir, 'no such folder');
+    process.env.TMPDIR = join(t.dir, 'no such folder');
     try {
       const r = await post(bridge.port, '/api/import.preview', headers(), JSON.stringify({ file: { name: 'a.csv', dataBase64: Buffer.from('text\nx\n').toString('base64') } }));
       const reply = JSON.parse(r.body) as { ok: boolean; error: { code: string; message: string } };

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { strToU8, zipSync } from 'fflate';
 import { send } from '../helpers/http';
-import { openTestProject, tempDir } from '../helpers/project';
-import { startBridge, type Bridge } from '../../main/bridge/server';
+import { tempDir } from '../helpers/project';
+import { type Bridge } from '../../main/bridge/server';
 import { decodeBase64ToFile } from '../../main/bridge/read-body';
 import { closeSandbox, extractInSandbox } from '../../main/core/sandbox/sandbox';
+import { openTestBridge, type TestBridge, type TestProject } from '../helpers/bridge';
 
 /**
  * Files uploaded through the bridge are decoded from base64 as the body streams into a
@@ -72,20 +73,16 @@ describe('decoding an uploaded file into its temporary file', () => {
 });
 
 describe('uploads through the bridge', () => {
-  let t: Awaited<ReturnType<typeof openTestProject>>;
+  let served: TestBridge;
+  let t: TestProject;
   let bridge: Bridge;
-  let web: ReturnType<typeof tempDir>;
 
   beforeAll(async () => {
-    t = await openTestProject({ coder: 'ana' });
-    web = tempDir();
-    writeFileSync(join(web.dir, 'index.html'), '<!doctype html><title>Marginalia</title>');
-    bridge = await startBridge({ ctx: { session: t.session }, rendererDir: web.dir });
+    served = await openTestBridge({ coder: 'ana' });
+    ({ t, bridge } = served);
   });
   afterAll(async () => {
-    await bridge.close();
-    await t.close();
-    web.cleanup();
+    await served.close();
     await closeSandbox();
   });
 
@@ -176,7 +173,7 @@ describe('uploads through the bridge', () => {
 
   it('a stored file that something removed before the worker read it fails in words, naming it', async () => {
     const read = async () => {
-      for await (const batch of extractInSandbox({ name: 'gone.txt', bytes: new Uint8Array(), path: join(web.dir, 'removed-upload') })) void batch;
+      for await (const batch of extractInSandbox({ name: 'gone.txt', bytes: new Uint8Array(), path: join(t.dir, 'removed-upload') })) void batch;
     };
     await expect(read()).rejects.toThrow(/^gone\.txt: the file sent is no longer in the temporary folder \(something removed it\); send it again\.$/);
   });

@@ -10,9 +10,10 @@ import { send } from '../helpers/http';
 import { join, resolve } from 'node:path';
 import { runCli } from '../helpers/cli';
 import { openTestProject, tempDir } from '../helpers/project';
-import { startBridge, type Bridge } from '../../main/bridge/server';
+import { type Bridge } from '../../main/bridge/server';
 import { dispatch } from '../../main/api/dispatch';
 import { Session } from '../../main/api/session';
+import { openTestBridge, type TestBridge, type TestProject } from '../helpers/bridge';
 
 const root = resolve(__dirname, '../..');
 
@@ -199,20 +200,16 @@ describe('command line messages', () => {
 });
 
 describe('bridge and API messages', () => {
-  let t: Awaited<ReturnType<typeof openTestProject>>;
+  let served: TestBridge;
+  let t: TestProject;
   let bridge: Bridge;
-  let web: ReturnType<typeof tempDir>;
 
   beforeAll(async () => {
-    t = await openTestProject({ sample: true });
-    web = tempDir();
-    writeFileSync(join(web.dir, 'index.html'), '<!doctype html><title>Marginalia</title>');
-    bridge = await startBridge({ ctx: { session: t.session }, rendererDir: web.dir });
+    served = await openTestBridge({ sample: true });
+    ({ t, bridge } = served);
   });
   afterAll(async () => {
-    await bridge.close();
-    await t.close();
-    web.cleanup();
+    await served.close();
   });
 
   function post(path: string, body: string, auth = true) {
