@@ -76,6 +76,28 @@ describe('Word texts inside a REFI-QDA archive', () => {
     }
   });
 
+  it('a project XML too heavy to parse fails in the worker, naming the archive and the limit; the app goes on', async () => {
+    await closeSandbox();
+    // 21 MB of XML inflates within 48 MB; its 400,000 parsed elements do not.
+    process.env.MARGINALIA_SANDBOX_MEMORY_MB = '48';
+    const t = await openTestProject({ coder: 'ana' });
+    try {
+      const codes = Array.from({ length: 400_000 }, (_, i) => `<Code guid="g${i}" name="c${i}" isCodable="true"/>`).join('');
+      const qde = `<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="Heavy" origin="Hand"><CodeBook><Codes>${codes}</Codes></CodeBook></Project>`;
+      const r = await t.callRaw('exchange.import', { name: 'heavy-xml.qdpx', dataBase64: b64(zipSync({ 'project.qde': strToU8(qde) })) });
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.error.code).toBe('too_large');
+      expect(r.error.message).toMatch(/^heavy-xml\.qdpx: is too large to read safely \(over 48 MB of memory\)/);
+      expect(statsOf('heavy-xml.qdpx').map((s) => s.outcome)).toEqual(['memory']);
+      expect(await t.call('codes.list', {})).toEqual([]);
+      const next = await t.call('exchange.import', { name: 'small-inside.qdpx', dataBase64: b64(qdpxWithWord(makeDocx(['Short.']))) });
+      expect(next.imported).toMatchObject({ documents: 2 });
+    } finally {
+      await t.close();
+    }
+  });
+
   it('a Word file past the memory ceiling fails alone in its worker, naming the limit; the next import works', async () => {
     await closeSandbox();
     process.env.MARGINALIA_SANDBOX_MEMORY_MB = '96';

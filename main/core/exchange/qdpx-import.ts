@@ -618,10 +618,10 @@ export async function importExchangeBytes(
   fileName: string,
   coderName: string,
 ): Promise<ExchangeImportReport> {
-  // Inflated and its XML decoded in the sandbox worker: a hostile archive meets the memory
+  // Inflated and its XML parsed in the sandbox worker: a hostile archive meets the memory
   // ceiling and time limit there, not in the app.
   const archive = await readArchiveInSandbox(bytes, fileName);
-  const root = parseXml(archive.qde ?? '', fileName);
+  const root = archive.root ?? parseXml(archive.qde ?? '', fileName);
   const project = child(root, 'Project');
   const codebook = child(root, 'CodeBook');
   if (!project && !codebook) {

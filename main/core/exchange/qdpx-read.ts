@@ -72,6 +72,8 @@ const descriptionOf = (n: Node): string | null => {
 export interface Archive {
   qde: string | null;
   files: Map<string, Uint8Array>;
+  /** The project XML already parsed (by the sandbox worker, which then leaves `qde` out). */
+  root?: Node;
 }
 
 const MAX_XML_BYTES = 100 * 1024 * 1024;

@@ -2,7 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { readFileSync, statSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { MarginaliaError } from '../errors';
-import { readArchive } from '../exchange/qdpx-read';
+import { parseXml, readArchive } from '../exchange/qdpx-read';
 import { docxToText } from '../import/office-to-text';
 import { extractBatches, type Extracted } from '../import/extract';
 import { MAX_FILE_BYTES } from '../import/limits';
@@ -78,8 +78,10 @@ async function once(req: Extract<SandboxRequest, { type: 'archive' | 'table' | '
   heapPeak = 0;
   try {
     if (req.type === 'archive') {
+      // The project XML is parsed here too: a hostile one meets the worker's limits, not the app's.
       const { qde, files } = readArchive(req.bytes, req.name);
-      send({ type: 'archive', id: req.id, qde, files, heapPeak: sampleHeap() });
+      const root = parseXml(qde ?? '', req.name);
+      send({ type: 'archive', id: req.id, qde: null, root, files, heapPeak: sampleHeap() });
     } else if (req.type === 'docx') {
       send({ type: 'text', id: req.id, text: await docxToText(req.bytes, req.name), heapPeak: sampleHeap() });
     } else if (req.type === 'table') {

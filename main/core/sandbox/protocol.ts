@@ -23,7 +23,7 @@ export type SandboxReply =
   /** The worker has loaded its readers and waits for files. */
   | { type: 'ready'; id: 0; heapPeak: number }
   | { type: 'batch'; id: number; docs: Extracted[]; heapPeak: number }
-  | { type: 'archive'; id: number; qde: string | null; files: Map<string, Uint8Array>; heapPeak: number }
+  | { type: 'archive'; id: number; qde: string | null; root: Record<string, unknown>; files: Map<string, Uint8Array>; heapPeak: number }
   | { type: 'table'; id: number; table: Table; heapPeak: number }
   | { type: 'preview'; id: number; preview: SpreadsheetPreview; heapPeak: number }
   | { type: 'text'; id: number; text: string; heapPeak: number }

@@ -130,7 +130,7 @@ class Reader {
   async readArchive(bytes: Uint8Array, file: string): Promise<Archive> {
     let archive: Archive | null = null;
     for await (const reply of this.converse(file, (id) => ({ type: 'archive', id, name: file, bytes }))) {
-      if (reply.type === 'archive') archive = { qde: reply.qde, files: reply.files };
+      if (reply.type === 'archive') archive = { qde: reply.qde, root: reply.root, files: reply.files };
     }
     if (!archive) throw new MarginaliaError('invalid_input', `${file}: could not be read; export it again from the other program.`);
     return archive;
