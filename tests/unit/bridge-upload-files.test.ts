@@ -172,10 +172,14 @@ describe('uploads through the bridge', () => {
   });
 
   it('a stored file that something removed before the worker read it fails in words, naming it', async () => {
-    const read = async () => {
-      for await (const batch of extractInSandbox({ name: 'gone.txt', bytes: new Uint8Array(), path: join(t.dir, 'removed-upload') })) void batch;
+    const read = async (path: string) => {
+      for await (const batch of extractInSandbox({ name: 'gone.txt', bytes: new Uint8Array(), path })) void batch;
     };
-    await expect(read()).rejects.toThrow(/^gone\.txt: the file sent is no longer in the temporary folder \(something removed it\); send it again\.$/);
+    // An upload, stored in the bridge's temporary folder for it.
+    await expect(read(join(t.dir, 'marginalia-upload-1-x', 'file-1'))).rejects.toThrow(/^gone\.txt: the file sent is no longer in the temporary folder \(something removed it\); send it again\.$/);
+    // A file on disk, chosen for import and moved before it was read.
+    const moved = join(t.dir, 'chosen', 'gone.txt');
+    await expect(read(moved)).rejects.toThrow(`gone.txt: is no longer at ${moved} (it was moved or removed after it was chosen); choose it again where it is now.`);
   });
 
   it('through the in-process API (Electron IPC) too, content that is not base64 is refused naming the file', async () => {

@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { MarginaliaError } from '../errors';
 import { parseXml, readArchive } from '../exchange/qdpx-read';
@@ -39,7 +40,14 @@ function contentOf(req: { name: string; bytes: Uint8Array; path?: string }, most
   try {
     size = statSync(req.path).size;
   } catch {
-    throw new MarginaliaError('io', `${req.name}: the file sent is no longer in the temporary folder (something removed it); send it again.`);
+    // An upload stored for this request, or a file on the user's disk chosen for import.
+    const upload = basename(dirname(req.path)).startsWith('marginalia-upload-');
+    throw new MarginaliaError(
+      'io',
+      upload
+        ? `${req.name}: the file sent is no longer in the temporary folder (something removed it); send it again.`
+        : `${req.name}: is no longer at ${req.path} (it was moved or removed after it was chosen); choose it again where it is now.`,
+    );
   }
   if (size > most) {
     throw new MarginaliaError('too_large', `${req.name}: is ${Math.round(size / 1024 / 1024)} MB, larger than the ${most / 1024 / 1024} MB a file may have; split it.`);
