@@ -123,6 +123,18 @@ describe('merging a colleague’s project', () => {
     expect(await t.call('project.info', {})).toEqual(info);
   });
 
+  it('keeps the newest five merge backups beside the project, and leaves the daily ones and other files alone', async () => {
+    const older = ['2026-01-05T10-00-00-000Z', '2026-02-05T10-00-00-000Z', '2026-03-05T10-00-00-000Z', '2026-04-05T10-00-00-000Z', '2026-05-05T10-00-00-000Z', '2026-06-05T10-00-00-000Z'];
+    for (const stamp of older) writeFileSync(join(t.dir, `test.backup-${stamp}.marginalia`), 'old');
+    const others = ['test.backup-auto-2026-01-01T00-00-00-000Z.marginalia', 'test.backup-notes.marginalia', 'other.backup-2026-01-01T00-00-00-000Z.marginalia'];
+    for (const name of others) writeFileSync(join(t.dir, name), 'keep');
+    const p = await t.call('team.mergePreview', upload());
+    const r = await t.call('team.mergeApply', { uploadId: p.uploadId, choices: {} });
+    const left = readdirSync(t.dir);
+    expect(left.filter((f) => /^test\.backup-\d/.test(f)).sort()).toEqual([...older.slice(-4).map((s) => `test.backup-${s}.marginalia`), r.backup].sort());
+    for (const name of others) expect(left).toContain(name);
+  });
+
   it('is one undoable step', async () => {
     const before = await t.call('project.info', {});
     const codesBefore = await t.call('codes.list', {});

@@ -11,17 +11,34 @@ export const AUTO_BACKUP_MAX_BYTES = 300 * 1024 * 1024;
 export const AUTO_BACKUPS_KEPT = 3;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-function autoBackups(projectPath: string): { name: string; mtime: number }[] {
+export const MERGE_BACKUPS_KEPT = 5;
+
+/** The backups of one kind beside a project, oldest first (their names hold the time). */
+function backupsOf(projectPath: string, kind: 'auto' | 'merge'): { name: string; mtime: number }[] {
   const stem = basename(projectPath).replace(/\.marginalia$/i, '');
   const dir = dirname(projectPath);
+  const mine = (f: string) =>
+    kind === 'auto' ? f.startsWith(`${stem}${AUTO}`) : f.startsWith(`${stem}.backup-`) && !f.startsWith(`${stem}${AUTO}`) && /^\d{4}-\d\d-\d\dT/.test(f.slice(stem.length + 8));
   try {
     return readdirSync(dir)
-      .filter((f) => f.startsWith(`${stem}${AUTO}`) && f.endsWith('.marginalia'))
+      .filter((f) => mine(f) && f.endsWith('.marginalia'))
       .map((f) => ({ name: f, mtime: statSync(join(dir, f)).mtimeMs }))
       .sort((a, b) => a.name.localeCompare(b.name));
   } catch {
     return [];
   }
+}
+
+const autoBackups = (projectPath: string) => backupsOf(projectPath, 'auto');
+
+/**
+ * After a merge: only the newest MERGE_BACKUPS_KEPT backups that merges wrote stay beside
+ * the project (a weekly merge would otherwise pile up full copies). Returns the names removed.
+ */
+export function pruneMergeBackups(projectPath: string): string[] {
+  const old = backupsOf(projectPath, 'merge').slice(0, -MERGE_BACKUPS_KEPT);
+  for (const b of old) rmSync(join(dirname(projectPath), b.name), { force: true });
+  return old.map((b) => b.name);
 }
 
 /**

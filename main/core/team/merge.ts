@@ -11,6 +11,7 @@ import { createSegments, spanProblem, type NewSegment, type SegmentRecord } from
 import { addDocuments, decodeValue, encodeValue, ensureVariable, type VariableType } from '../documents/documents';
 import { createMemos, emptyMemoProblem, type MemoTargetKind, type NewMemo } from '../memos/memos';
 import { addToSet, createSet } from '../documents/sets';
+import { pruneMergeBackups } from '../project/backup';
 import { mapOffset, normaliseWithMap } from '../exchange/offset-map';
 import { codePointLength, countUncarried, sha256 } from '../text/normalise';
 
@@ -778,5 +779,7 @@ export async function applyMerge(db: ProjectDb, projectPath: string, other: Othe
     await applyPlan(tx, plan);
     return plan.preview;
   });
+  // Backups of merges before the last few go: each is a full copy of the project.
+  pruneMergeBackups(projectPath);
   return { ...preview, backup: basename(backup), applied: true };
 }
