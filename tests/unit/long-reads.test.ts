@@ -35,6 +35,19 @@ describe('long reads on their own connection', () => {
     }
   });
 
+  it('closing the project stops a long read still running, and the reads queued behind it, instead of waiting for them', async () => {
+    const t = await openTestProject({ sample: true });
+    // Counting to ten billion would take SQLite minutes: only the interruption ends it in time.
+    const endless = t.project.db.readLong((r) => r.get(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000000000) SELECT count(*) FROM n`));
+    const queued = t.project.db.readLong((r) => r.get(`SELECT count(*) AS n FROM documents`));
+    const outcome = Promise.allSettled([endless, queued]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await t.close();
+    const [first, second] = await outcome;
+    expect(first.status).toBe('rejected');
+    expect(second).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/was closed before this could be read/) } });
+  });
+
   it('the project closes whole (its WAL folded in) after long reads, and a failed long read leaves the next one working', async () => {
     const t = await openTestProject({ sample: true });
     try {

@@ -365,6 +365,7 @@ export class ProjectDb {
     return this.longConnection().then((sqlite) => {
       if (!sqlite) return this.read(fn);
       const work = async () => {
+        if (this.closed) throw new MarginaliaError('no_project', `${this.fileName} was closed before this could be read.`);
         const scope = this.readScope ? await this.readScope(sqlite) : null;
         if (scope) await sqlite.exec(scope.enter);
         await sqlite.exec('BEGIN');
@@ -507,7 +508,9 @@ export class ProjectDb {
     const long = this.long;
     this.long = null;
     if (long) {
+      // A count still running is of no use to anyone once the project closes: stopped, not awaited.
       const sqlite = await long;
+      sqlite?.interrupt();
       await this.longQueue;
       await sqlite?.close().catch(() => undefined);
     }

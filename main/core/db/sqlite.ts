@@ -94,6 +94,11 @@ export class Sqlite {
   close(): Promise<void> {
     return new Promise((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));
   }
+
+  /** Stops the statement running now, which then fails with SQLITE_INTERRUPT. */
+  interrupt(): void {
+    this.db.interrupt();
+  }
 }
 
 export class Statement {
