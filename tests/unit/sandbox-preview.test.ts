@@ -1,6 +1,7 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openTestProject } from '../helpers/project';
 import { closeSandbox, sandboxStats } from '../../main/core/sandbox/sandbox';
+import { freshSandboxEachTest } from '../helpers/sandbox';
 
 /**
  * The column-mapping preview of the import dialog reads the spreadsheet in the sandbox
@@ -18,13 +19,7 @@ function csvOfRows(rows: number): string {
 }
 
 describe('import.preview in the sandbox worker', () => {
-  const saved = process.env.MARGINALIA_SANDBOX_MEMORY_MB;
-  afterEach(async () => {
-    if (saved === undefined) delete process.env.MARGINALIA_SANDBOX_MEMORY_MB;
-    else process.env.MARGINALIA_SANDBOX_MEMORY_MB = saved;
-    await closeSandbox();
-  });
-  afterAll(() => closeSandbox());
+  freshSandboxEachTest();
 
   it('previews a spreadsheet read by the worker: columns, types, first rows and the suggested mapping', async () => {
     const t = await openTestProject();

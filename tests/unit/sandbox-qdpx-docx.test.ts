@@ -1,9 +1,10 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { strToU8, zipSync } from 'fflate';
 import { openTestProject } from '../helpers/project';
 import { makeDocx } from '../fixtures/import/make-fixtures';
 import { understate } from '../hostile/make-hostile';
 import { closeSandbox, sandboxStats } from '../../main/core/sandbox/sandbox';
+import { freshSandboxEachTest } from '../helpers/sandbox';
 
 /**
  * A REFI-QDA source whose only text is a Word file inside the archive (richTextPath) is read
@@ -29,13 +30,7 @@ const statsOf = (prefix: string) => sandboxStats().filter((s) => s.file.startsWi
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
 describe('Word texts inside a REFI-QDA archive', () => {
-  const saved = process.env.MARGINALIA_SANDBOX_MEMORY_MB;
-  afterEach(async () => {
-    if (saved === undefined) delete process.env.MARGINALIA_SANDBOX_MEMORY_MB;
-    else process.env.MARGINALIA_SANDBOX_MEMORY_MB = saved;
-    await closeSandbox();
-  });
-  afterAll(() => closeSandbox());
+  freshSandboxEachTest();
 
   it('are read in the sandbox worker and imported as the document text', async () => {
     const t = await openTestProject({ coder: 'ana' });
