@@ -31,8 +31,8 @@ test.describe('the project file', () => {
     await wb.ready();
     // Made a moment ago: still in the WAL, not yet in the project file.
     await api.call('codes.create', { name: 'blames NATO' });
-    await wb.menu('File', 'Save a copy to share…');
-    const download = await page.waitForEvent('download');
+    // Waited for before the click: a small project's copy can arrive before the next line runs.
+    const [download] = await Promise.all([page.waitForEvent('download'), wb.menu('File', 'Save a copy to share…')]);
     expect(download.suggestedFilename()).toMatch(/^Sample-shared-\d{4}-\d{2}-\d{2}\.marginalia$/);
     await expect(page.getByRole('status').filter({ hasText: 'the complete project in one file, ready to send' })).toBeVisible();
     await shot(page, 'share-copy');
