@@ -174,6 +174,16 @@ export async function foldByFts(r: Reader, words: readonly string[]): Promise<Ma
 }
 
 /**
+ * `INDEXED BY` the (sort_order, id) index, for walking documents in their order: a document's
+ * row holds its text before sort_order, so reading sort_order from the table would read every
+ * candidate's text. A file whose schema predates the index (or lost it) still searches, slower.
+ */
+async function inDocumentOrder(r: Reader): Promise<string> {
+  const indexed = await r.get(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'documents_order_id'`);
+  return indexed ? 'INDEXED BY documents_order_id' : '';
+}
+
+/**
  * Hits per matching document, in document order, counted from the FTS5 index's word
  * positions (the fts5vocab "instance" view) without reading any text.
  */
@@ -183,12 +193,8 @@ async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): P
   where.unshift('d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)');
   params.unshift(fts);
   try {
-    // Document order from the (sort_order, id) index alone: a document's row holds its text
-    // before sort_order, so reading sort_order from the table reads every matching text.
-    // A file whose schema predates the index (or lost it) still searches, only slower.
-    const indexed = await r.get(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'documents_order_id'`);
     const candidates = await r.all<{ rowid: number; id: string }>(
-      `SELECT d.rowid AS rowid, d.id FROM documents d ${indexed ? 'INDEXED BY documents_order_id' : ''} WHERE ${where.join(' AND ')} ORDER BY d.sort_order, d.id`,
+      `SELECT d.rowid AS rowid, d.id FROM documents d ${await inDocumentOrder(r)} WHERE ${where.join(' AND ')} ORDER BY d.sort_order, d.id`,
       params,
     );
     if (candidates.length === 0) return [];
@@ -348,13 +354,11 @@ export async function firstHits(r: Reader, req: SearchRequest & { pageSize?: num
   let read = 0;
   const batch = 25;
   try {
-    // In document order by the (sort_order, id) index: reading sort_order from the table
-    // would read every candidate's text (see countFromIndex).
-    const indexed = await r.get(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'documents_order_id'`);
+    const order = await inDocumentOrder(r);
     while (hits.length < pageSize && read < FIRST_HITS_DOCUMENTS) {
       const conditions = after ? [...where, '(d.sort_order, d.id) > (?, ?)'] : where;
       const rows: Array<DocumentRow & { sort_order: number }> = await r.all<DocumentRow & { sort_order: number }>(
-        `SELECT d.id, d.name, d.text, d.sort_order FROM documents d ${indexed ? 'INDEXED BY documents_order_id' : ''} ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY d.sort_order, d.id LIMIT ${batch}`,
+        `SELECT d.id, d.name, d.text, d.sort_order FROM documents d ${order} ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY d.sort_order, d.id LIMIT ${batch}`,
         after ? [...params, after.sort_order, after.id] : params,
       );
       let left = false;
