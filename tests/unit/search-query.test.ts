@@ -125,6 +125,21 @@ describe('search syntax', () => {
     );
   });
 
+  it('NEAR hits are windows: each place the words stand near each other once, never overlapping', () => {
+    const text = 'strike on Kyiv. Calm. Kyiv after a strike strike, then Kyiv again; far away: strike.';
+    const spans = (q: string) => (matchDocument(parseQuery(q), wordsOf(text)) ?? []).map((s) => text.slice(s.start, s.end));
+    // "strike strike, then Kyiv": the window that ends first and is shortest, then the next one after it.
+    expect(spans('strike NEAR/2 Kyiv')).toEqual(['strike on Kyiv', 'Kyiv after a strike', 'strike, then Kyiv']);
+    expect(spans('Kyiv NEAR/2 strike')).toEqual(spans('strike NEAR/2 Kyiv'));
+    expect(spans('strike NEAR/0 Kyiv')).toEqual([]);
+    // Three words: one window holding all three.
+    expect(spans('strike NEAR/3 on NEAR/3 calm')).toEqual(['strike on Kyiv. Calm']);
+    // A phrase inside NEAR stays whole at the window's edge.
+    expect(spans('"a strike" NEAR/1 Kyiv')).toEqual(['Kyiv after a strike']);
+    expect(spans('"a strike" NEAR/0 Kyiv')).toEqual([]);
+    expect(spans('"after a" NEAR/3 then')).toEqual(['after a strike strike, then']);
+  });
+
   it('hits are the occurrences that make a document match, never excluded words', () => {
     const text = 'Russia struck. Ukraine answered. Blinken spoke of Russia.';
     const spans = (q: string) => (matchDocument(parseQuery(q), wordsOf(text)) ?? []).map((s) => text.slice(s.start, s.end));
@@ -132,9 +147,11 @@ describe('search syntax', () => {
     expect(spans('Russia -Blinken')).toEqual([]);
     expect(matchDocument(parseQuery('Russia -Blinken'), wordsOf(text))).toBeNull();
     expect(spans('Russia -Putin')).toEqual(['Russia', 'Russia']);
-    expect(spans('struck NEAR/1 Ukraine')).toEqual(['struck', 'Ukraine']);
+    // A NEAR hit is one span from its first word to its last, whichever comes first in the text.
+    expect(spans('struck NEAR/1 Ukraine')).toEqual(['struck. Ukraine']);
+    expect(spans('Ukraine NEAR/1 struck')).toEqual(['struck. Ukraine']);
     expect(matchDocument(parseQuery('Russia NEAR/0 Ukraine'), wordsOf(text))).toBeNull();
-    expect(spans('Russia NEAR/1 Ukraine')).toEqual(['Russia', 'Ukraine']);
+    expect(spans('Russia NEAR/1 Ukraine')).toEqual(['Russia struck. Ukraine']);
     expect(spans('"spoke of russia"')).toEqual(['spoke of Russia']);
     expect(spans('(Putin Russia) OR Ukraine')).toEqual(['Ukraine']);
   });

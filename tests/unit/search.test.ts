@@ -48,7 +48,12 @@ describe('search over the sample', () => {
       const near = await all('Russia NEAR/5 Ukraine');
       const far = await all('Russia NEAR/0 Ukraine');
       expect(near.total_hits).toBeGreaterThan(far.total_hits);
-      for (const h of near.hits) expect(['russia', 'ukraine']).toContain(h.hit.toLowerCase());
+      // Each NEAR hit is one line from one word to the other, at most 5 words between them.
+      for (const h of near.hits) {
+        expect(cp(texts.get(h.document_id)!, h.start, h.end)).toBe(h.hit);
+        expect(h.hit).toMatch(/^(russia\b[\s\S]*\bukraine|ukraine\b[\s\S]*\brussia)$/i);
+        expect(h.hit.match(/[\p{L}\p{N}]+/gu)!.length).toBeLessThanOrEqual(7);
+      }
 
       const regex = await all('\\d+ (civilians|people)', true);
       const digits = countIn(/\d+ (civilians|people)/gi);

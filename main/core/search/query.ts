@@ -412,42 +412,51 @@ function instances(p: PhraseNode, words: readonly Word[], byIndex: ReadonlyMap<n
 
 /**
  * NEAR as FTS5 defines it: one occurrence of each phrase such that at most `distance` words
- * lie between the end of any of them and the start of the one that starts last. Returns the
- * occurrences that take part in at least one such combination.
+ * lie between the end of any of them and the start of the one that starts last. Each such
+ * place is one hit, a window from the first word of the combination to its last ("strike …
+ * Kyiv"), so a listing shows it as one line and next/previous steps over it once. Where
+ * windows overlap, the one that ends first (the shorter, when two end together) is kept and
+ * the next hit starts after it: the most non-overlapping windows, left to right.
  */
 function nearInstances(node: Extract<QueryNode, { kind: 'near' }>, instancesOf: (p: PhraseNode) => Instance[]): Instance[] {
   const lists = node.phrases.map(instancesOf);
   if (lists.some((l) => l.length === 0)) return [];
-  const used = new Set<string>();
-  const out: Instance[] = [];
-  const choose = (i: number, chosen: Instance[]): boolean => {
+  const windows: Instance[] = [];
+  const reach = node.distance + 64;
+  const choose = (i: number, chosen: Instance[]): void => {
+    let maxStart = -Infinity;
+    let minEnd = Infinity;
+    let first = Infinity;
+    let last = -Infinity;
+    for (const c of chosen) {
+      maxStart = Math.max(maxStart, c.first);
+      minEnd = Math.min(minEnd, c.last + 1);
+      first = Math.min(first, c.first);
+      last = Math.max(last, c.last);
+    }
+    // Another phrase can only move the last start later or the first end earlier: too far stays too far.
+    if (maxStart - minEnd > node.distance) return;
     if (i === lists.length) {
-      const maxStart = Math.max(...chosen.map((c) => c.first));
-      const minEnd = Math.min(...chosen.map((c) => c.last + 1));
-      return maxStart - minEnd <= node.distance;
+      windows.push({ first, last });
+      return;
     }
     const anchor = chosen[0]!;
-    const span = node.distance + 64;
-    let found = false;
     for (const c of lists[i]!) {
-      if (c.first < anchor.first - span) continue;
-      if (c.first > anchor.last + span) break;
-      if (choose(i + 1, [...chosen, c])) {
-        mark(c);
-        found = true;
-      }
-    }
-    return found;
-  };
-  const mark = (c: Instance) => {
-    const key = `${c.first}:${c.last}`;
-    if (!used.has(key)) {
-      used.add(key);
-      out.push(c);
+      if (c.first < anchor.first - reach) continue;
+      if (c.first > anchor.last + reach) break;
+      choose(i + 1, [...chosen, c]);
     }
   };
-  for (const a of lists[0]!) if (choose(1, [a])) mark(a);
-  return out;
+  for (const a of lists[0]!) choose(1, [a]);
+  windows.sort((a, b) => a.last - b.last || b.first - a.first);
+  const out: Instance[] = [];
+  let end = -1;
+  for (const w of windows) {
+    if (w.first <= end) continue;
+    out.push(w);
+    end = w.last;
+  }
+  return out.sort((a, b) => a.first - b.first);
 }
 
 /** How a phrase's occurrences are found: over a document's words, or from the index's positions. */
