@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { command, query } from '../define';
 import { Id, Offset } from './common';
-import type { FirstHits, KwicLine, SearchDocumentCount, SearchPage } from '../../core/search/search';
+import type { DocumentCounts, FirstHits, KwicLine, SearchDocumentCount, SearchPage } from '../../core/search/search';
 import type { AutocodePlan, Extent, PlannedSegment } from '../../core/search/autocode';
 
-export type { FirstHits, KwicLine, SearchDocumentCount, SearchPage, AutocodePlan, Extent, PlannedSegment };
+export type { DocumentCounts, FirstHits, KwicLine, SearchDocumentCount, SearchPage, AutocodePlan, Extent, PlannedSegment };
 
 /** What the autocode methods answer: the plan's counts (and, from apply, how many were written). */
 export interface AutocodeSummary {
@@ -50,9 +50,13 @@ export const searchContract = {
         page: z.number().int().min(1).optional(),
         pageSize: z.number().int().min(1).max(500).optional(),
         context: z.number().int().min(0).max(500).optional(),
+        /** The window of per-document counts (`by_document`): from this position, this many, in document order or most hits first. */
+        documentsOffset: z.number().int().min(0).optional(),
+        documentsLimit: z.number().int().min(0).max(1000).optional(),
+        documentsOrder: z.enum(['order', 'hits']).optional(),
       })
       .strict(),
-    'Every hit of a search (words, "phrases", OR, -word, word*, NEAR/n, or a regular expression), one page of keyword-in-context lines at a time, with hit and document totals.',
+    'Every hit of a search (words, "phrases", OR, -word, word*, NEAR/n as one line, or a regular expression), one page of keyword-in-context lines at a time, with hit and document totals and a window of every matching document\'s hit count (100 from the first by default; documentsOrder "hits" for most hits first).',
   ),
   'search.first': query<FirstHits>()(
     z

@@ -26,7 +26,18 @@ function summary(plan: AutocodePlan, written = plan.segments.length): AutocodeSu
 }
 
 export const searchHandlers: HandlersOf<typeof searchContract> = {
-  'search.hits': ({ session }, input) => session.project.db.readLong((r) => searchHits(r, { ...searchOf(input), page: input.page, pageSize: input.pageSize, context: input.context })),
+  'search.hits': ({ session }, input) =>
+    session.project.db.readLong((r) =>
+      searchHits(r, {
+        ...searchOf(input),
+        page: input.page,
+        pageSize: input.pageSize,
+        context: input.context,
+        documentsOffset: input.documentsOffset,
+        documentsLimit: input.documentsLimit,
+        documentsOrder: input.documentsOrder,
+      }),
+    ),
   'search.first': ({ session }, input) => session.project.db.read((r) => firstHits(r, { ...searchOf(input), pageSize: input.pageSize, context: input.context })),
   'search.documentHits': ({ session }, input) => session.project.db.read((r) => documentHits(r, input)),
   'autocode.preview': async ({ session }, input) => {

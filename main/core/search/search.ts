@@ -50,6 +50,56 @@ export interface SearchPage {
   hits: KwicLine[];
   /** The documents whose hits are on this page, with their whole counts. */
   documents: SearchDocumentCount[];
+  /** Every matching document's count (`total_documents` of them), one window at a time. */
+  by_document: DocumentCounts;
+}
+
+/** How the per-document counts are ordered: document order, or most hits first (then document order). */
+export type DocumentCountOrder = 'order' | 'hits';
+
+/** A window of the per-document counts of a search. */
+export interface DocumentCounts {
+  order: DocumentCountOrder;
+  /** Position of the first item among all matching documents in this order, from 0. */
+  offset: number;
+  items: SearchDocumentCount[];
+}
+
+/** What `searchHits` takes besides the search: the page of hits and the window of per-document counts. */
+export interface SearchPageRequest {
+  page?: number;
+  pageSize?: number;
+  context?: number;
+  /** The window of per-document counts: from this position (0), this many (100), in this order ('order'). */
+  documentsOffset?: number;
+  documentsLimit?: number;
+  documentsOrder?: DocumentCountOrder;
+}
+
+export const DEFAULT_DOCUMENTS_LIMIT = 100;
+
+/** The window of per-document counts asked for, every count being at hand (names only for the window). */
+async function countWindow(
+  r: Reader,
+  all: Array<{ id: string; hits: number; first: number; name?: string }>,
+  req: SearchPageRequest,
+): Promise<DocumentCounts> {
+  const order = req.documentsOrder ?? 'order';
+  const offset = Math.max(0, req.documentsOffset ?? 0);
+  const limit = req.documentsLimit ?? DEFAULT_DOCUMENTS_LIMIT;
+  // Most hits first; ties in document order (`all` is in document order, and the sort is stable).
+  const sorted = order === 'hits' ? [...all].sort((a, b) => b.hits - a.hits) : all;
+  const window = sorted.slice(offset, offset + limit);
+  const missing = window.filter((d) => d.name === undefined).map((d) => d.id);
+  const names = new Map<string, string>();
+  if (missing.length) {
+    for (const row of await r.all<{ id: string; name: string }>(`SELECT id, name FROM documents WHERE id IN (${missing.map(() => '?').join(', ')})`, missing)) names.set(row.id, row.name);
+  }
+  return {
+    order,
+    offset,
+    items: window.map((d) => ({ document_id: d.id, document_name: d.name ?? names.get(d.id) ?? '', hits: d.hits, first_index: d.first })),
+  };
 }
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -279,7 +329,7 @@ function kwic(doc: DocumentRow, index: CodePointIndex, span: Span, n: number, co
  * from the FTS5 index; only the page's documents are read, to give offsets and context.
  * A regular expression has no index to use: every document's text is read.
  */
-export async function searchHits(r: Reader, req: SearchRequest & { page?: number; pageSize?: number; context?: number }): Promise<SearchPage> {
+export async function searchHits(r: Reader, req: SearchRequest & SearchPageRequest): Promise<SearchPage> {
   const pageSize = req.pageSize ?? DEFAULT_PAGE_SIZE;
   const page = Math.max(1, req.page ?? 1);
   const context = req.context ?? KWIC_CONTEXT;
@@ -289,6 +339,8 @@ export async function searchHits(r: Reader, req: SearchRequest & { page?: number
   let documents = 0;
   const hits: KwicLine[] = [];
   const counts: SearchDocumentCount[] = [];
+  /** Every matching document's count and first hit, in document order. */
+  const every: Array<{ id: string; hits: number; first: number; name?: string }> = [];
   const addPage = (doc: DocumentRow, spans: Span[], first: number) => {
     const index = new CodePointIndex(doc.text);
     counts.push({ document_id: doc.id, document_name: doc.name, hits: spans.length, first_index: first });
@@ -299,6 +351,7 @@ export async function searchHits(r: Reader, req: SearchRequest & { page?: number
       const first = total;
       total += spans.length;
       documents++;
+      every.push({ id: doc.id, name: doc.name, hits: spans.length, first });
       if (total > from && first < to) addPage(doc, spans, first);
     });
   } else {
@@ -308,6 +361,7 @@ export async function searchHits(r: Reader, req: SearchRequest & { page?: number
     for (const d of perDocument) {
       const first = total;
       total += d.hits;
+      every.push({ id: d.id, hits: d.hits, first });
       if (total > from && first < to) onPage.push({ id: d.id, first });
     }
     documents = perDocument.length;
@@ -318,7 +372,16 @@ export async function searchHits(r: Reader, req: SearchRequest & { page?: number
       addPage(doc, matchDocument(node, wordsOf(doc.text, folds, keep)) ?? [], p.first);
     }
   }
-  return { total_hits: total, total_documents: documents, page, page_size: pageSize, pages: Math.max(1, Math.ceil(total / pageSize)), hits, documents: counts };
+  return {
+    total_hits: total,
+    total_documents: documents,
+    page,
+    page_size: pageSize,
+    pages: Math.max(1, Math.ceil(total / pageSize)),
+    hits,
+    documents: counts,
+    by_document: await countWindow(r, every, req),
+  };
 }
 
 /** The first hits of a search, found without counting them all: what the screen shows at once. */

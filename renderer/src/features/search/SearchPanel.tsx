@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { AutocodeSummary, Extent, KwicLine, SearchPage } from '../../../../main/api/contract/search';
+import type { AutocodeSummary, DocumentCounts, Extent, KwicLine, SearchPage } from '../../../../main/api/contract/search';
 import { call } from '../../api/client';
 import { useProjectVersion } from '../../app/use-api';
 import './search.css';
@@ -30,6 +30,9 @@ interface Search {
 }
 
 const PAGE_SIZE = 50;
+/** Documents shown at once in the hits-per-document table. */
+const DOCS_SIZE = 100;
+type DocsOrder = DocumentCounts['order'];
 const hitKey = (h: { document_id: string; start: number; end: number }) => `${h.document_id}:${h.start}:${h.end}`;
 const oneLine = (s: string) => s.replace(/\s+/g, ' ');
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
@@ -58,7 +61,7 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
   const [counting, setCounting] = useState(false);
   const latest = useRef(0);
   const run = useCallback(
-    (s: Search, p: number) => {
+    (s: Search, p: number, docs: { offset: number; order: DocsOrder } = { offset: 0, order: 'order' }) => {
       const ticket = ++latest.current;
       const current = () => ticket === latest.current;
       const failed = (e: Error) => {
@@ -69,7 +72,7 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
         setBusy(false);
       };
       const counted = () =>
-        call('search.hits', { ...s, page: p, pageSize: PAGE_SIZE }).then((r) => {
+        call('search.hits', { ...s, page: p, pageSize: PAGE_SIZE, documentsOffset: docs.offset, documentsLimit: DOCS_SIZE, documentsOrder: docs.order }).then((r) => {
           if (!current()) return;
           setResult(r);
           setCounting(false);
@@ -81,7 +84,17 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
       call('search.first', { ...s, pageSize: PAGE_SIZE }).then((f) => {
         if (!current()) return;
         const total = f.hits.length;
-        setResult({ total_hits: total, total_documents: f.documents.length, page: 1, page_size: PAGE_SIZE, pages: 1, hits: f.hits, documents: f.documents });
+        setResult({
+          total_hits: total,
+          total_documents: f.documents.length,
+          page: 1,
+          page_size: PAGE_SIZE,
+          pages: 1,
+          hits: f.hits,
+          documents: f.documents,
+          // The documents read so far; every other document's count comes with the count.
+          by_document: { order: 'order', offset: 0, items: f.documents },
+        });
         setProblem('');
         if (f.complete) {
           setCounting(false);
@@ -102,13 +115,26 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
     const s: Search = { query: q, regex, caseSensitive: regex && caseSensitive, ...(attrName && attrValue.trim() ? { attribute: { name: attrName, value: attrValue.trim() } } : {}), ...(setId ? { setId } : {}) };
     setSearch(s);
     setPage(1);
+    setDocsWindow({ offset: 0, order: 'order' });
     setChosen(new Map());
     run(s, 1);
   };
-  const goTo = (p: number) => {
+  // The window of the hits-per-document table: which documents, in which order.
+  const [docsWindow, setDocsWindow] = useState<{ offset: number; order: DocsOrder }>({ offset: 0, order: 'order' });
+  const goTo = (p: number, docs = docsWindow) => {
     if (!search) return;
     setPage(p);
-    run(search, p);
+    setDocsWindow(docs);
+    run(search, p, docs);
+  };
+  /** A document of the table: the page holding its first hit, and that hit opened. */
+  const pendingFirst = useRef<number | null>(null);
+  const jumpToDocument = (firstIndex: number) => {
+    const p = Math.floor(firstIndex / PAGE_SIZE) + 1;
+    const onPage = result?.page === p ? result.hits.find((h) => h.index === firstIndex) : undefined;
+    if (onPage) return openHit(onPage);
+    pendingFirst.current = firstIndex;
+    goTo(p);
   };
 
   // Hits ticked for autocoding, kept across pages.
@@ -147,6 +173,16 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
     else pendingCurrent.current = { start: h.start, end: h.end };
     onOpenHit(h.document_id, { start: h.start, end: h.end });
   };
+
+  useEffect(() => {
+    const want = pendingFirst.current;
+    if (want === null || !result) return;
+    const h = result.hits.find((x) => x.index === want);
+    if (!h) return;
+    pendingFirst.current = null;
+    openHit(h);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [result]);
 
   const step = useCallback(
     (dir: 1 | -1) => {
@@ -294,6 +330,16 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
             </div>
           )}
           </div>
+          {result.total_hits > 0 && (
+            <HitsPerDocument
+              counts={result.by_document}
+              total={result.total_documents}
+              counting={counting}
+              busy={busy}
+              onWindow={(docs) => goTo(page, docs)}
+              onOpen={jumpToDocument}
+            />
+          )}
           {result.hits.length > 0 && (
             <label className="search-choose-page">
               <input
@@ -346,6 +392,72 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
         </>
       )}
     </section>
+  );
+}
+
+interface HitsPerDocumentProps {
+  counts: DocumentCounts;
+  /** Documents with hits in the whole result (those read so far while counting). */
+  total: number;
+  counting: boolean;
+  busy: boolean;
+  onWindow: (docs: { offset: number; order: DocsOrder }) => void;
+  /** Opens the document's first hit, given its place among all hits. */
+  onOpen: (firstIndex: number) => void;
+}
+
+/** Every matching document with its hit count, a hundred at a time, in document order or most hits first. */
+function HitsPerDocument({ counts, total, counting, busy, onWindow, onOpen }: HitsPerDocumentProps) {
+  const { offset, order, items } = counts;
+  const last = offset + items.length;
+  return (
+    <details className="search-by-doc">
+      <summary>Hits per document</summary>
+      <div className="row search-by-doc-controls">
+        <label>
+          Order{' '}
+          <select aria-label="Order documents by" value={order} disabled={counting || busy} onChange={(e) => onWindow({ offset: 0, order: e.target.value as DocsOrder })}>
+            <option value="order">document order</option>
+            <option value="hits">most hits first</option>
+          </select>
+        </label>
+        <span className="muted" aria-live="polite">
+          {counting ? `${plural(items.length, 'document')} read so far · counting the others…` : items.length === 0 ? '' : `documents ${offset + 1}–${last} of ${total.toLocaleString()}`}
+        </span>
+      </div>
+      <table className="search-by-doc-table" aria-label="Hits per document">
+        <thead>
+          <tr>
+            <th scope="col">Document</th>
+            <th scope="col" className="num">
+              Hits
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((d) => (
+            <tr key={d.document_id}>
+              <th scope="row">
+                <button type="button" className="search-by-doc-open" aria-label={`${d.document_name}: ${plural(d.hits, 'hit')}, open the first`} onClick={() => onOpen(d.first_index)}>
+                  {d.document_name}
+                </button>
+              </th>
+              <td className="num">{d.hits.toLocaleString()}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {!counting && total > DOCS_SIZE && (
+        <nav className="row search-pages" aria-label="Document count pages">
+          <button type="button" disabled={offset === 0 || busy} onClick={() => onWindow({ offset: Math.max(0, offset - DOCS_SIZE), order })}>
+            Previous documents
+          </button>
+          <button type="button" disabled={last >= total || busy} onClick={() => onWindow({ offset: offset + DOCS_SIZE, order })}>
+            Next documents
+          </button>
+        </nav>
+      )}
+    </details>
   );
 }
 
