@@ -1,4 +1,6 @@
 import { coderCondition, type CoderChoice } from '../coders/scope';
+import { hiddenAmong } from '../team/blind-scope';
+import type { SqlValue } from '../db/sqlite';
 import { randomUUID } from 'node:crypto';
 import type { Reader, Row, Tx } from '../db/project-db';
 import { MarginaliaError, invalid, notFound } from '../errors';
@@ -40,9 +42,8 @@ interface CodeRow {
  *
  * Counts cover the chosen coders (`coderId`: one coder; see CoderChoice): by default every
  * coder but the consensus layer. Blind rounds are enforced by the read scope (core/team/blind.ts).
- * They are one grouped pass over the (code, document, coder) index (migration 6), joined to
- * the codes, not two scans per code. `counts: false` skips them (zeros): what finding a code
- * by id or path needs, so a write never pays for the codebook's counts.
+ * They are read from counts the writes maintain (countsSource), joined to the codes.
+ * `counts: false` skips them (zeros): what finding a code by id or path needs.
  */
 export async function listCodes(r: Reader, options: CoderChoice & { coderId?: string; counts?: boolean } = {}): Promise<Code[]> {
   let rows: CodeRow[];
@@ -52,20 +53,13 @@ export async function listCodes(r: Reader, options: CoderChoice & { coderId?: st
        FROM codes ORDER BY sort_order, name COLLATE NOCASE`,
     );
   } else {
-    const who = await coderCondition(r, options.coderId ? { coderIds: [options.coderId] } : options);
+    const counts = await countsSource(r, options.coderId ? { coderIds: [options.coderId] } : options);
     rows = await r.all<CodeRow>(
-      // Grouped by code and document first, in the index's order, so counting the documents
-      // needs no set of distinct ids per code.
-      `WITH per_document AS (
-         SELECT s.code_id, s.document_id, count(*) AS n FROM segments s WHERE ${who.sql} GROUP BY s.code_id, s.document_id
-       ), counts AS (
-         SELECT code_id, sum(n) AS segment_count, count(*) AS document_count FROM per_document GROUP BY code_id
-       )
-       SELECT c.id, c.parent_id, c.name, c.description, c.color, c.shortcut, c.sort_order,
-              ifnull(n.segment_count, 0) AS segment_count, ifnull(n.document_count, 0) AS document_count
-       FROM codes c LEFT JOIN counts n ON n.code_id = c.id
+      `SELECT c.id, c.parent_id, c.name, c.description, c.color, c.shortcut, c.sort_order,
+              ifnull(n.segments, 0) AS segment_count, ifnull(n.documents, 0) AS document_count
+       FROM codes c LEFT JOIN (${counts.sql}) n ON n.code_id = c.id
        ORDER BY c.sort_order, c.name COLLATE NOCASE`,
-      who.params,
+      counts.params,
     );
   }
   const children = new Map<string | null, CodeRow[]>();
@@ -84,6 +78,33 @@ export async function listCodes(r: Reader, options: CoderChoice & { coderId?: st
   };
   walk(null, '', 0);
   return out;
+}
+
+/**
+ * Where a choice of coders' counts per code come from (`code_id, segments, documents`). The
+ * counts are maintained by triggers (migration 9): every coder but the consensus layer in
+ * `code_counts`, one coder's in `code_coder_counts` (shadowed in a blind round, so a hidden
+ * coder contributes nothing). Documents are distinct documents, which cannot be added up over
+ * coders: several coders chosen, or the default scope while a blind round hides some, are
+ * counted by one pass over the (code, document, coder) index instead.
+ */
+async function countsSource(r: Reader, choice: CoderChoice): Promise<{ sql: string; params: SqlValue[] }> {
+  const hidden = new Set(await hiddenAmong(r, (await r.all<{ id: string }>(`SELECT id FROM coders`)).map((c) => c.id)));
+  if (!choice.coderIds?.length && !choice.consensus && hidden.size === 0) return { sql: `SELECT code_id, segments, documents FROM code_counts`, params: [] };
+  const who = await coderCondition(r, choice, 'x');
+  const chosen = await r.all<{ coder_id: string }>(`SELECT x.coder_id FROM (SELECT id AS coder_id FROM coders) x WHERE ${who.sql}`, who.params);
+  const ids = chosen.map((c) => c.coder_id).filter((id) => !hidden.has(id));
+  if (ids.length <= 1) {
+    return { sql: `SELECT code_id, segments, documents FROM code_coder_counts WHERE coder_id IN (${ids.map(() => '?').join(', ') || 'NULL'})`, params: ids };
+  }
+  // Grouped by code and document first, in the index's order, so counting the documents needs
+  // no set of distinct ids per code.
+  return {
+    sql: `SELECT code_id, sum(n) AS segments, count(*) AS documents FROM (
+            SELECT x.code_id, x.document_id, count(*) AS n FROM segments x WHERE ${who.sql} GROUP BY x.code_id, x.document_id)
+          GROUP BY code_id`,
+    params: who.params,
+  };
 }
 
 /** Finds a code by id or by its path ("attribution/blames Russia"); names compare case-insensitively. */

@@ -26,6 +26,13 @@ export function blindViews(hidden: readonly string[]): ReadScope {
   const list = hidden.map(quote).join(', ');
   const views: Record<string, string> = {
     segments: `SELECT * FROM main.segments WHERE coder_id NOT IN (${list})`,
+    // The codebook's maintained counts (migration 9): per coder, shadowed like the segments;
+    // over every coder, recounted from the visible segments (codes.list does not read it then).
+    code_coder_counts: `SELECT * FROM main.code_coder_counts WHERE coder_id NOT IN (${list})`,
+    code_counts: `SELECT code_id, sum(n) AS segments, count(*) AS documents FROM (
+              SELECT code_id, document_id, count(*) AS n FROM main.segments
+              WHERE coder_id NOT IN (${list}) AND coder_id NOT IN (SELECT id FROM main.coders WHERE name = 'consensus')
+              GROUP BY code_id, document_id) GROUP BY code_id`,
     // A memo is hidden when a hidden coder wrote it or when it is on a hidden coder's segment.
     memos: `SELECT * FROM main.memos WHERE ifnull(author_id, '') NOT IN (${list})
               AND NOT (target_kind = 'segment' AND target_id IN (SELECT id FROM main.segments WHERE coder_id IN (${list})))`,

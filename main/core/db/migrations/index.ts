@@ -7,6 +7,8 @@ import * as m005 from './005-events-undone';
 import * as m006 from './006-list-indexes';
 import * as m007 from './007-document-sets';
 import * as m008 from './008-near-duplicates';
+import * as m009 from './009-code-counts';
+import * as m010 from './010-lean-storage';
 
 export interface Migration {
   version: number;
@@ -27,6 +29,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'list-indexes', up: m006.up },
   { version: 7, name: 'document-sets', up: m007.up },
   { version: 8, name: 'near-duplicates', up: m008.up },
+  { version: 9, name: 'code-counts', up: m009.up },
+  { version: 10, name: 'lean-storage', up: m010.up },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
