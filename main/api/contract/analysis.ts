@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { command, query } from '../define';
-import { Id, Name } from './common';
+import { CoderScopeInput, Id, Name } from './common';
 import type { CsvFile } from './team';
 import type { DocumentSet } from '../../core/documents/sets';
 import type { Cooccurrence, CooccurrenceUnitPassages } from '../../core/analysis/cooccurrence';
@@ -15,7 +15,31 @@ const SetSource = {
   query: z.string().trim().min(1, { message: 'type something to search for' }).max(1000).optional(),
   regex: z.boolean().optional(),
   where: Where.optional(),
+  /** The document list as filtered and sorted on screen: all it shows, or the documents at some positions of its order. */
+  list: z
+    .object({
+      ...CoderScopeInput,
+      filter: z.string().max(1000).optional(),
+      setId: Id.optional(),
+      sort: z.enum(['order', 'name', 'segments', 'attribute']).optional(),
+      attribute: z.string().min(1).max(200).optional(),
+      descending: z.boolean().optional(),
+      ranges: z
+        .array(z.object({ offset: z.number().int().min(0), limit: z.number().int().min(1).max(1_000_000) }).strict())
+        .min(1)
+        .max(1000)
+        .optional(),
+    })
+    .strict()
+    .refine((v) => v.sort !== 'attribute' || v.attribute, { message: 'name the attribute to sort by', path: ['attribute'] })
+    .optional(),
+  /** Documents left out of what the other fields name (unticked from a selection of the whole list). */
+  exceptIds: z.array(Id).max(1_000_000).optional(),
 };
+
+/** A source must name some documents. */
+const namesDocuments = (v: { documentIds?: unknown[]; query?: string; where?: unknown[]; list?: unknown }) =>
+  !!(v.documentIds?.length || v.query !== undefined || v.where?.length || v.list);
 
 /** Whose segments and which documents an analysis covers. */
 const AnalysisScope = z
@@ -53,9 +77,15 @@ export const analysisContract = {
   ),
   'sets.add': command<{ added: number }>()(
     z.object({ setId: Id, ...SetSource }).strict(),
-    'Adds documents to a set: chosen by hand, matching a search, or holding attribute values. Documents already in it stay once.',
+    'Adds documents to a set: chosen by hand, matching a search, holding attribute values, or selected in the document list (by its filter and positions). Documents already in it stay once.',
   ),
-  'sets.remove': command<{ removed: number }>()(z.object({ setId: Id, documentIds: z.array(Id).min(1).max(1_000_000) }).strict(), 'Takes documents out of a set (never out of the project).'),
+  'sets.remove': command<{ removed: number }>()(
+    z
+      .object({ setId: Id, ...SetSource })
+      .strict()
+      .refine(namesDocuments, { message: 'name the documents to take out: documentIds, a query, where conditions or a list selection', path: ['documentIds'] }),
+    'Takes documents out of a set (never out of the project): chosen by id, or as sets.add names them (a search, attribute values, a list selection).',
+  ),
   'sets.rename': command<void>()(z.object({ setId: Id, name: Name }).strict(), 'Renames a document set.'),
   'sets.delete': command<void>()(z.object({ setId: Id }).strict(), 'Deletes a document set; its documents stay in the project.'),
   'sets.members': query<string[]>()(z.object({ setId: Id }).strict(), 'The ids of the documents of a set, in document order.'),

@@ -24,11 +24,11 @@ export const analysisHandlers: HandlersOf<typeof analysisContract> = {
     const added = await session.project.db.action({ kind: 'set.add', summary: `Add ${plural(ids.length)} to set ${set.name}`, coderId: coder.id }, (tx) => addToSet(tx, set.id, ids));
     return { added };
   },
-  'sets.remove': async ({ session }, { setId, documentIds }) => {
+  'sets.remove': async ({ session }, { setId, ...source }) => {
     const coder = await session.coder();
-    const set = await session.project.db.read((r) => resolveSet(r, setId));
-    const removed = await session.project.db.action({ kind: 'set.remove', summary: `Take ${plural(documentIds.length)} out of set ${set.name}`, coderId: coder.id }, (tx) =>
-      removeFromSet(tx, set.id, documentIds),
+    const [set, ids] = await session.project.db.read(async (r) => [await resolveSet(r, setId), await documentsOf(r, source)] as const);
+    const removed = await session.project.db.action({ kind: 'set.remove', summary: `Take ${plural(ids.length)} out of set ${set.name}`, coderId: coder.id }, (tx) =>
+      removeFromSet(tx, set.id, ids),
     );
     return { removed };
   },

@@ -152,17 +152,7 @@ interface PageRow extends DocumentRow {
 export async function pageDocuments(r: Reader, options: DocumentPageOptions = {}): Promise<DocumentPage> {
   const who = await coderCondition(r, options);
   const limit = Math.max(1, Math.min(options.limit ?? 100, 1000));
-  const where: string[] = [];
-  const whereParams: SqlValue[] = [];
-  const filter = options.filter?.trim();
-  if (filter) {
-    where.push(`d.name LIKE ? ESCAPE '\\'`);
-    whereParams.push(`%${filter.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-  }
-  if (options.setId) {
-    where.push(`d.id IN (SELECT document_id FROM document_set_members WHERE set_id = ?)`);
-    whereParams.push(options.setId);
-  }
+  const { where, whereParams } = listConditions(options);
   const total = (await r.get<{ n: number }>(`SELECT count(*) AS n FROM documents d ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, whereParams))?.n ?? 0;
   const after = options.after ?? null;
   const offset = after ? null : Math.max(0, options.offset ?? 0);
@@ -188,6 +178,47 @@ export async function pageDocuments(r: Reader, options: DocumentPageOptions = {}
   const documents = await withCountsAndAttributes(r, rows, who);
   const last = rows[rows.length - 1];
   return { documents, total, offset, next: last && rows.length === limit ? { key: last.sort_key, id: last.id } : null };
+}
+
+/** The list's conditions on documents `d`: the name filter and the document set, as `pageDocuments` applies them. */
+function listConditions(options: Pick<DocumentPageOptions, 'filter' | 'setId'>): { where: string[]; whereParams: SqlValue[] } {
+  const where: string[] = [];
+  const whereParams: SqlValue[] = [];
+  const filter = options.filter?.trim();
+  if (filter) {
+    where.push(`d.name LIKE ? ESCAPE '\\'`);
+    whereParams.push(`%${filter.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  }
+  if (options.setId) {
+    where.push(`d.id IN (SELECT document_id FROM document_set_members WHERE set_id = ?)`);
+    whereParams.push(options.setId);
+  }
+  return { where, whereParams };
+}
+
+/**
+ * The ids of the documents the list shows under these options: all of them, or those at
+ * some positions of its order (what a researcher selected with Shift, by position), without
+ * reading any row's text. What a selection of "every document matching the filter" names.
+ */
+export async function listedDocumentIds(
+  r: Reader,
+  options: Omit<DocumentPageOptions, 'after' | 'offset' | 'limit'>,
+  ranges?: ReadonlyArray<{ offset: number; limit: number }>,
+): Promise<string[]> {
+  const { where, whereParams } = listConditions(options);
+  if (!ranges) {
+    const rows = await r.all<{ id: string }>(`SELECT d.id FROM documents d ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, whereParams);
+    return rows.map((x) => x.id);
+  }
+  const who = await coderCondition(r, options);
+  const out: string[] = [];
+  for (const range of ranges) {
+    const w: WindowSpec = { where, whereParams, after: null, offset: range.offset, limit: range.limit, descending: !!options.descending };
+    const keys = options.sort === 'attribute' ? await attributeWindow(r, options.attribute, w) : await keyWindow(r, options.sort ?? 'order', who, w);
+    for (const k of keys) out.push(k.id);
+  }
+  return out;
 }
 
 interface WindowSpec {

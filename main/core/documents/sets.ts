@@ -4,6 +4,7 @@ import { allInChunks, existingIds } from '../db/in-chunks';
 import { MarginaliaError, invalid, notFound } from '../errors';
 import { resolveFilter } from '../exchange/filter';
 import { matchingDocumentIds } from '../search/search';
+import { listedDocumentIds, type DocumentPageOptions } from './documents';
 
 /** A named group of documents: a scope for the list, retrieval, agreement and exports. */
 export interface DocumentSet {
@@ -23,6 +24,19 @@ export interface SetSource {
   regex?: boolean;
   /** "outlet=RT" conditions, as exports take them: every document they hold for. */
   where?: readonly string[];
+  /**
+   * The document list as the screen filters and sorts it: every document it shows, or with
+   * `ranges` those at these positions of its order (a selection made with Shift). Selecting
+   * all of 100,000 documents sends this, not their ids.
+   */
+  list?: ListSelection;
+  /** Documents left out of what the other sources name (unticked from a selection of all). */
+  exceptIds?: readonly string[];
+}
+
+/** A selection in the document list, by its filter and positions rather than by ids. */
+export interface ListSelection extends Omit<DocumentPageOptions, 'after' | 'offset' | 'limit'> {
+  ranges?: ReadonlyArray<{ offset: number; limit: number }>;
 }
 
 export function listSets(r: Reader): Promise<DocumentSet[]> {
@@ -108,6 +122,12 @@ export async function documentsOf(r: Reader, source: SetSource): Promise<string[
     const rows = await r.all<{ id: string }>(`SELECT d.id FROM documents d WHERE ${f.documentSql.join(' AND ')}`, f.documentParams);
     for (const x of rows) out.add(x.id);
   }
+  if (source.list) {
+    const { ranges, ...options } = source.list;
+    if (options.setId && !(await r.get(`SELECT 1 FROM document_sets WHERE id = ?`, [options.setId]))) throw notFound('document set', options.setId);
+    for (const id of await listedDocumentIds(r, options, ranges)) out.add(id);
+  }
+  for (const id of source.exceptIds ?? []) out.delete(id);
   return [...out];
 }
 
@@ -127,7 +147,6 @@ export async function addToSet(tx: Tx, setId: string, documentIds: readonly stri
 /** Takes documents out of a set; returns how many were in it. */
 export async function removeFromSet(tx: Tx, setId: string, documentIds: readonly string[]): Promise<number> {
   if (!(await tx.get(`SELECT 1 FROM document_sets WHERE id = ?`, [setId]))) throw notFound('document set', setId);
-  let n = 0;
-  for (const document_id of new Set(documentIds)) n += await tx.remove('document_set_members', { set_id: setId, document_id });
-  return n;
+  // Several hundred to a statement: taking a whole filtered list out of a set is a few hundred statements, not one per document.
+  return tx.removeIn('document_set_members', 'document_id', [...new Set(documentIds)], { set_id: setId });
 }
