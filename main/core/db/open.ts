@@ -136,6 +136,7 @@ async function configure(sqlite: Sqlite, readOnly: boolean): Promise<void> {
 }
 
 async function migrate(sqlite: Sqlite, from: number): Promise<void> {
+  if (from >= SCHEMA_VERSION) return;
   for (const m of MIGRATIONS) {
     if (m.version <= from) continue;
     await sqlite.exec('BEGIN IMMEDIATE');
@@ -147,6 +148,27 @@ async function migrate(sqlite: Sqlite, from: number): Promise<void> {
       await sqlite.exec('ROLLBACK').catch(() => undefined);
       throw new MarginaliaError('internal', `Upgrading the project to schema ${m.version} (${m.name}) failed and was rolled back: ${(err as Error).message}`);
     }
+  }
+  if (from > 0) await compactAfterUpgrade(sqlite);
+}
+
+/**
+ * An upgrade that dropped or rebuilt indexes (migration 10) leaves their pages free inside the
+ * file, which SQLite reuses but never gives back: the file would stay as large as before. A
+ * VACUUM once, after the upgrade, writes the file anew without them. Not fatal when it fails
+ * (a full disk): the project is upgraded and whole, only not smaller.
+ */
+async function compactAfterUpgrade(sqlite: Sqlite): Promise<void> {
+  try {
+    const size = await sqlite.get<{ pages: number; free: number }>(
+      'SELECT (SELECT page_count FROM pragma_page_count) AS pages, (SELECT freelist_count FROM pragma_freelist_count) AS free',
+    );
+    // Under a twentieth free is not worth rewriting the file for.
+    if (!size || size.free * 20 < size.pages) return;
+    await sqlite.exec('VACUUM');
+    await sqlite.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  } catch {
+    // Left as it is: reused as the project grows.
   }
 }
 

@@ -35,7 +35,7 @@ export function blindViews(hidden: readonly string[]): ReadScope {
               GROUP BY code_id, document_id) GROUP BY code_id`,
     // A memo is hidden when a hidden coder wrote it or when it is on a hidden coder's segment.
     memos: `SELECT * FROM main.memos WHERE ifnull(author_id, '') NOT IN (${list})
-              AND NOT (target_kind = 'segment' AND target_id IN (SELECT id FROM main.segments WHERE coder_id IN (${list})))`,
+              AND NOT (target_kind = 'segment' AND EXISTS (SELECT 1 FROM main.segments s WHERE s.id = memos.target_id AND s.coder_id IN (${list})))`,
     events: `SELECT * FROM main.events WHERE ifnull(coder_id, '') NOT IN (${list})`,
     consensus_decisions: `SELECT * FROM main.consensus_decisions
               WHERE ifnull(chosen_coder_id, '') NOT IN (${list}) AND ifnull(decided_by, '') NOT IN (${list})`,
