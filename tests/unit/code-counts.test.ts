@@ -40,6 +40,16 @@ async function expectCountsHold(t: T): Promise<void> {
     }
     expect(await shown(r, { consensus: true })).toEqual(await recount(r, `coder_id IN (SELECT id FROM main.coders WHERE name = 'consensus')`));
   });
+  // Retrieval's total, which reads the same counts: every code with its subcodes, all coders and one.
+  const codes = await t.call('codes.list', {});
+  const anna = (await t.call('coders.list', {})).find((c) => c.name === 'anna');
+  for (const code of codes.filter((c) => c.depth === 0)) {
+    for (const coderIds of [undefined, anna ? [anna.id] : undefined]) {
+      const page = await t.call('segments.page', { codeId: code.id, includeSubcodes: true, coderIds, limit: 5 });
+      const all = await t.call('segments.list', { codeId: code.id, includeSubcodes: true, coderIds });
+      expect(page.total).toBe(all.length);
+    }
+  }
 }
 
 const op = fc.oneof(
@@ -143,8 +153,10 @@ describe('the codebook counts maintained by the writes (migration 9)', () => {
       expect(await count()).toEqual([2, 2]);
       const anna = coders.find((c) => c.name === 'anna')!;
       expect((await t.call('codes.list', { coderIds: [anna.id] })).find((x) => x.id === code!.id)!.segment_count).toBe(0);
+      expect((await t.call('segments.page', { codeId: code!.id })).total).toBe(2);
       await t.call('team.rounds.close', { id: round.id });
       expect(await count()).toEqual([4, 3]);
+      expect((await t.call('segments.page', { codeId: code!.id })).total).toBe(4);
     } finally {
       await t.close();
     }
