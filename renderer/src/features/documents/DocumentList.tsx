@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { DocumentCursor, DocumentSummary } from '../../../../main/api/contract/entities';
 import type { Input } from '../../../../main/api/contract';
 import { call } from '../../api/client';
@@ -6,6 +6,7 @@ import { SafeText } from '../../app/SafeText';
 import './documents.css';
 import { SameStoryBadge, sameStoryText, useSameStoryCounts } from '../analysis/SameStoryBadge';
 import { DocumentSetsFilter } from '../analysis/DocumentSetsFilter';
+import { SelectionBar, countSelected, emptySelection, isSelected, isSimple, type Selection } from './SelectionBar';
 
 type Scope = { coderIds?: string[]; consensus?: boolean };
 type Sort = NonNullable<Input<'documents.page'>['sort']>;
@@ -55,6 +56,9 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
   const [pages, setPages] = useState<ReadonlyMap<number, Page>>(new Map());
   const [view, setView] = useState({ top: 0, height: 400 });
   const [active, setActive] = useState(0);
+  const [selection, setSelection] = useState<Selection>(emptySelection);
+  /** Where a Shift selection starts: the row last clicked or moved to without Shift. */
+  const anchor = useRef(0);
   const listRef = useRef<HTMLUListElement>(null);
   const loading = useRef(new Set<number>());
   /** The query the cached pages belong to; a page answered for an older one is dropped. */
@@ -106,6 +110,29 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
 
   // A new query starts from the top; a change of the project asks again for the pages in view, keeping the old rows meanwhile.
   const lastQuery = useRef(query);
+  // Selected positions belong to one order: another filter or order starts a new selection, and
+  // a change of the project (rows may move) keeps the selected rows at hand by their ids.
+  const pagesRef = useRef(pages);
+  pagesRef.current = pages;
+  const openRef = useRef(openId);
+  openRef.current = openId;
+  const justOpen = (): Selection => (openRef.current ? { ...emptySelection, ids: new Set([openRef.current]) } : emptySelection);
+  useEffect(() => {
+    setSelection(justOpen());
+  }, [query]);
+  useEffect(() => {
+    setSelection((sel) => {
+      if (sel.ranges.length === 0) return sel;
+      const ids = new Set(sel.ids);
+      for (const r of sel.ranges) {
+        for (let i = r.from; i <= r.to; i++) {
+          const d = pagesRef.current.get(Math.floor(i / PAGE))?.rows[i % PAGE];
+          if (d && !sel.except.has(d.id)) ids.add(d.id);
+        }
+      }
+      return { ...sel, ranges: [], ids };
+    });
+  }, [version]);
   useEffect(() => {
     const gen = ++generation.current;
     loading.current.clear();
@@ -152,6 +179,18 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
   }, [first, last, pages, total, loadPage]);
 
   const rowAt = (i: number): DocumentSummary | undefined => pages.get(Math.floor(i / PAGE))?.rows[i % PAGE];
+  /** Where the rows at hand are in the order: what counts a selection of ranges and ids exactly. */
+  const positions = useMemo(() => {
+    const m = new Map<string, number>();
+    for (const [p, page] of pages) page.rows.forEach((d, k) => m.set(d.id, p * PAGE + k));
+    return m;
+  }, [pages]);
+
+  // A selection of one document follows the open one (opened here, from a search, from a dialog).
+  useEffect(() => {
+    if (!openId) return;
+    setSelection((sel) => (isSimple(sel) && !sel.ids.has(openId) ? { ...emptySelection, ids: new Set([openId]) } : sel));
+  }, [openId]);
 
   // Where the open document is in this order, when its row is at hand.
   useEffect(() => {
@@ -183,21 +222,75 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
     measure();
   };
 
-  /** Opens the row at position i, asking for its page first when it is not at hand. */
-  const goTo = async (i: number) => {
+  /** The row at position i, asking for its page first when it is not at hand. */
+  const rowLoaded = async (index: number): Promise<DocumentSummary | undefined> => {
+    const d = rowAt(index);
+    if (d) return d;
+    const page = await loadPage(Math.floor(index / PAGE), pages, generation.current);
+    return page?.rows[index % PAGE] ?? rowAt(index);
+  };
+
+  /** Moves to the row at position i and opens it (selecting it alone); with `extend`, selects from the anchor to it without opening. */
+  const goTo = async (i: number, extend = false) => {
     if (count === 0) return;
     const index = Math.max(0, Math.min(count - 1, i));
     setActive(index);
     scrollToRow(index);
-    let d = rowAt(index);
-    if (!d) {
-      const page = await loadPage(Math.floor(index / PAGE), pages, generation.current);
-      d = page?.rows[index % PAGE];
+    if (extend) {
+      setSelection({ ...emptySelection, ranges: [{ from: Math.min(anchor.current, index), to: Math.max(anchor.current, index) }] });
+      void rowLoaded(index);
+      return;
     }
-    if (d) onOpen(d.id);
+    anchor.current = index;
+    const d = await rowLoaded(index);
+    if (d) {
+      setSelection({ ...emptySelection, ids: new Set([d.id]) });
+      onOpen(d.id);
+    }
   };
 
+  /** Ctrl/Cmd+click or Space: the row joins the selection, or leaves it. */
+  const toggle = (i: number, id: string) => {
+    anchor.current = i;
+    setActive(i);
+    setSelection((sel) => {
+      const ids = new Set(sel.ids);
+      const except = new Set(sel.except);
+      if (isSelected(sel, i, id)) {
+        if (ids.has(id)) ids.delete(id);
+        else except.add(id);
+      } else if (except.has(id)) except.delete(id);
+      else ids.add(id);
+      return { ...sel, ids, except };
+    });
+  };
+
+  const selectAll = () => setSelection({ ...emptySelection, all: true });
+
   const onKeyDown = (e: React.KeyboardEvent) => {
+    const mod = e.ctrlKey || e.metaKey;
+    if (mod && !e.altKey && e.key.toLowerCase() === 'a') {
+      e.preventDefault();
+      return selectAll();
+    }
+    if (e.key === ' ' && !e.altKey) {
+      e.preventDefault();
+      const d = rowAt(active);
+      if (d) toggle(active, d.id);
+      return;
+    }
+    if (e.key === 'Enter') {
+      const d = rowAt(active);
+      if (!d) return;
+      e.preventDefault();
+      anchor.current = active;
+      setSelection({ ...emptySelection, ids: new Set([d.id]) });
+      return onOpen(d.id);
+    }
+    if (e.key === 'Escape' && !isSimple(selection)) {
+      e.preventDefault();
+      return setSelection(justOpen());
+    }
     const perView = Math.max(1, Math.floor(view.height / ROW) - 1);
     const moves: Record<string, number> = {
       ArrowDown: active + 1,
@@ -208,14 +301,15 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
       PageUp: active - perView,
     };
     const to = moves[e.key];
-    if (to === undefined) return;
+    if (to === undefined || e.altKey) return;
     e.preventDefault();
-    void goTo(to);
+    void goTo(to, e.shiftKey);
   };
 
   const rows: Array<{ i: number; d: DocumentSummary | undefined }> = [];
   for (let i = first; i <= last; i++) rows.push({ i, d: rowAt(i) });
   const activeRow = rowAt(active);
+  const selectedCount = countSelected(selection, count, (id) => positions.get(id));
 
   return (
     <section className="panel documents" aria-label="Document list">
@@ -243,13 +337,26 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
           {total === null ? '' : `${total.toLocaleString()} ${total === 1 ? 'document' : 'documents'}`}
         </span>
       </div>
+      {total !== null && total > 0 && (
+        <SelectionBar
+          selection={selection}
+          selectedCount={selectedCount}
+          total={total}
+          list={query()}
+          listSetId={setId}
+          version={version}
+          onSelectAll={selectAll}
+          onClear={() => setSelection(justOpen())}
+        />
+      )}
       <ul
         ref={listRef}
         role="listbox"
         aria-label="Documents"
         tabIndex={0}
         className="doc-list doc-list-windowed"
-        aria-activedescendant={activeRow && activeRow.id === openId ? `doc-${openId}` : undefined}
+        aria-multiselectable="true"
+        aria-activedescendant={activeRow ? `doc-${activeRow.id}` : undefined}
         onKeyDown={onKeyDown}
         onScroll={measure}
       >
@@ -264,19 +371,33 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
             );
           }
           const attrs = attributeLine(d);
+          const picked = isSelected(selection, i, d.id);
           return (
             <li
               key={d.id}
               id={`doc-${d.id}`}
               role="option"
-              aria-selected={d.id === openId}
+              aria-selected={picked}
+              aria-current={d.id === openId ? 'true' : undefined}
               aria-setsize={count}
               aria-posinset={i + 1}
               aria-description={`${attrs ? `${attrs}; ` : ''}${d.segment_count} segments${sameStory[d.id] ? `; ${sameStoryText(sameStory[d.id]!)}` : ''}`}
-              className={`doc-row${d.id === openId ? ' selected' : ''}`}
+              className={`doc-row${picked ? ' selected' : ''}${d.id === openId ? ' open' : ''}${i === active ? ' active' : ''}`}
               style={{ top: i * ROW, height: ROW }}
-              onClick={() => {
+              // Shift+click selects rows, not the text on them.
+              onMouseDown={(e) => e.shiftKey && e.preventDefault()}
+              onClick={(e) => {
+                // Ctrl/Cmd+click picks or unpicks a row, Shift+click a range from the last row clicked: neither opens it.
+                if (e.shiftKey) {
+                  setActive(i);
+                  const from = Math.min(anchor.current, i);
+                  const to = Math.max(anchor.current, i);
+                  return setSelection((sel) => (e.ctrlKey || e.metaKey ? { ...sel, ranges: [...sel.ranges, { from, to }] } : { ...emptySelection, ranges: [{ from, to }] }));
+                }
+                if (e.ctrlKey || e.metaKey) return toggle(i, d.id);
+                anchor.current = i;
                 setActive(i);
+                setSelection({ ...emptySelection, ids: new Set([d.id]) });
                 onOpen(d.id);
               }}
             >

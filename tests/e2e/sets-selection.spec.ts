@@ -1,0 +1,144 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Request } from '@playwright/test';
+import { test, expect } from './fixtures';
+import { Workbench } from './pages/workbench';
+import { shot } from './shots';
+import { addDocuments } from '../../main/core/documents/documents';
+import type { Session } from '../../main/api/session';
+
+/** Twenty more short articles beside the sample's five, so the list has rows to select and to filter out. */
+async function moreDocuments(session: Session): Promise<void> {
+  await session.project.db.transaction((tx) =>
+    addDocuments(
+      tx,
+      Array.from({ length: 20 }, (_, i) => ({ name: `wire ${String(i + 1).padStart(2, '0')}`, text: `Agency report number ${i + 1} on the shelling.`, importedBy: null })),
+    ),
+  );
+}
+
+const mod = process.platform === 'darwin' ? 'Meta' : 'Control';
+
+test.describe('several documents selected in the list, added to a set and taken out of it', () => {
+  test('Shift+click, Ctrl+click and Shift+Arrow select; a new set is made of them, documents are taken out, undo restores the set exactly', async ({ page, api, session }) => {
+    await moreDocuments(session);
+    const wb = new Workbench(page);
+    await page.reload();
+    await wb.ready();
+    const docs = (await api.call('documents.page', { limit: 100 })).documents;
+    expect(docs.length).toBe(25);
+    const list = wb.documents;
+    const row = (i: number) => list.getByRole('option', { name: docs[i]!.name, exact: true });
+    const bar = page.getByRole('toolbar', { name: 'Selected documents' });
+    await expect(list).toHaveAttribute('aria-multiselectable', 'true');
+
+    // A click opens a document and selects it alone.
+    await row(1).click();
+    await expect(wb.document.getByRole('heading', { name: docs[1]!.name, exact: true })).toBeVisible();
+    await expect(list.getByRole('option', { selected: true })).toHaveCount(1);
+    // Shift+click: rows 1 to 4, without opening row 4; Ctrl+click leaves row 3 out again.
+    await row(4).click({ modifiers: ['Shift'] });
+    await expect(list.getByRole('option', { selected: true })).toHaveCount(4);
+    await row(3).click({ modifiers: [mod] });
+    await expect(row(3)).toHaveAttribute('aria-selected', 'false');
+    for (const i of [1, 2, 4]) await expect(row(i)).toHaveAttribute('aria-selected', 'true');
+    await expect(wb.document.getByRole('heading', { name: docs[1]!.name, exact: true })).toBeVisible();
+    await expect(row(1)).toHaveAttribute('aria-current', 'true');
+    await expect(bar).toContainText('3 documents selected');
+
+    // No set yet: the bar offers a new one.
+    await expect(bar.getByRole('combobox', { name: 'Set for the selected documents' })).toHaveValue('');
+    await bar.getByRole('textbox', { name: 'Name of the new set' }).fill('Picked');
+    await shot(page, 'sets-selection-three');
+    await bar.getByRole('button', { name: 'Make set' }).click();
+    await expect(bar.getByRole('status')).toHaveText('Made the set “Picked” with 3 documents. Undo removes it.');
+    const picked = (await api.call('sets.list', {})).find((s) => s.name === 'Picked')!;
+    const members = () => api.call('sets.members', { setId: picked.id });
+    expect(await members()).toEqual([docs[1]!.id, docs[2]!.id, docs[4]!.id]);
+    await expect(bar.getByRole('combobox', { name: 'Set for the selected documents' })).toHaveValue(picked.id);
+
+    // Keyboard: Home opens the first row; Shift+Down twice selects rows 0–2 and opens nothing.
+    await list.focus();
+    await page.keyboard.press('Home');
+    await expect(wb.document.getByRole('heading', { name: docs[0]!.name, exact: true })).toBeVisible();
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Shift+ArrowDown');
+    await expect(list.getByRole('option', { selected: true })).toHaveCount(3);
+    await expect(list).toHaveAttribute('aria-activedescendant', `doc-${docs[2]!.id}`);
+    await expect(wb.document.getByRole('heading', { name: docs[0]!.name, exact: true })).toBeVisible();
+    await expect(bar).toContainText('3 documents selected');
+    // Take them out of Picked: rows 1 and 2 were in it, row 0 was not.
+    await bar.getByRole('button', { name: 'Remove from set' }).click();
+    await expect(bar.getByRole('status')).toHaveText('Took 2 documents out of “Picked”. Undo puts them back.');
+    expect(await members()).toEqual([docs[4]!.id]);
+    await shot(page, 'sets-selection-removed');
+
+    // One undo puts back exactly the two.
+    await page.getByRole('toolbar', { name: 'Coding tools' }).getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(members).toEqual([docs[1]!.id, docs[2]!.id, docs[4]!.id]);
+
+    // Space picks the active row; Enter opens it; Escape goes back to the open document alone.
+    await list.focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowDown');
+    await expect(wb.document.getByRole('heading', { name: docs[1]!.name, exact: true })).toBeVisible();
+    await expect(list.getByRole('option', { selected: true })).toHaveCount(1);
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press(`${mod}+Space`);
+    await expect(list.getByRole('option', { selected: true })).toHaveCount(2);
+    await expect(row(3)).toHaveAttribute('aria-selected', 'false');
+    await page.keyboard.press('Enter');
+    await expect(wb.document.getByRole('heading', { name: docs[3]!.name, exact: true })).toBeVisible();
+    await expect(list.getByRole('option', { selected: true })).toHaveCount(1);
+    await expect(row(3)).toHaveAttribute('aria-selected', 'true');
+    await expect(bar).toContainText('Ctrl+click or Shift+click to select several');
+
+    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).include('section.documents').analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`)).toEqual([]);
+  });
+
+  test('select all matching the filter sends the filter, not the ids; unpicked rows stay out; undo restores', async ({ page, api, session }) => {
+    await moreDocuments(session);
+    const { id: setId } = await api.call('sets.create', { name: 'Everything' });
+    const wb = new Workbench(page);
+    await page.reload();
+    await wb.ready();
+    const matching = (await api.call('documents.page', { filter: 'wire', limit: 1000 })).documents;
+    expect(matching.length).toBe(20);
+    await page.getByRole('searchbox', { name: 'Filter documents by name' }).fill('wire');
+    const region = page.getByRole('region', { name: 'Document list' });
+    await expect(region).toContainText('20 documents');
+
+    const bodies: string[] = [];
+    const onRequest = (r: Request) => {
+      if (r.url().endsWith('/api/sets.add')) bodies.push(r.postData() ?? '');
+    };
+    page.on('request', onRequest);
+    const bar = page.getByRole('toolbar', { name: 'Selected documents' });
+    await wb.documents.focus();
+    await page.keyboard.press(`${mod}+a`);
+    await expect(bar).toContainText(`${matching.length} documents selected`);
+    await expect(wb.documents.getByRole('option', { selected: false })).toHaveCount(0);
+    // One row unpicked.
+    const out = matching[1]!;
+    await wb.documents.getByRole('option', { name: out.name, exact: true }).click({ modifiers: [mod] });
+    await expect(bar).toContainText(`${matching.length - 1} documents selected`);
+    await bar.getByRole('combobox', { name: 'Set for the selected documents' }).selectOption({ label: 'Everything (0)' });
+    await bar.getByRole('button', { name: 'Add to set' }).click();
+    await expect(bar.getByRole('status')).toHaveText(`Added ${matching.length - 1} documents to “Everything”. Undo takes them out.`);
+    await shot(page, 'sets-selection-all');
+    page.off('request', onRequest);
+
+    const expected = matching.filter((d) => d.id !== out.id).map((d) => d.id);
+    expect((await api.call('sets.members', { setId })).sort()).toEqual([...expected].sort());
+    // What crossed the bridge: the list's filter and the one exception, no list of ids.
+    expect(bodies).toHaveLength(1);
+    const sent = JSON.parse(bodies[0]!) as Record<string, unknown>;
+    expect(sent.documentIds).toBeUndefined();
+    expect(sent.list).toMatchObject({ filter: 'wire' });
+    expect(sent.exceptIds).toEqual([out.id]);
+
+    await page.getByRole('toolbar', { name: 'Coding tools' }).getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => api.call('sets.members', { setId })).toEqual([]);
+  });
+});
