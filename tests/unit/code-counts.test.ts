@@ -40,6 +40,21 @@ async function expectCountsHold(t: T): Promise<void> {
     }
     expect(await shown(r, { consensus: true })).toEqual(await recount(r, `coder_id IN (SELECT id FROM main.coders WHERE name = 'consensus')`));
   });
+  // The document list by segment count, walked two rows a page by cursor in both directions.
+  const perDocument = await t.project.db.read((r) =>
+    r.all<{ id: string; n: number }>(`SELECT d.id, (SELECT count(*) FROM main.segments s WHERE s.document_id = d.id AND ${NOT_CONSENSUS}) AS n FROM documents d`),
+  );
+  for (const descending of [false, true]) {
+    const expected = [...perDocument].sort((a, b) => (descending ? b.n - a.n : a.n - b.n) || (a.id < b.id ? -1 : 1)).map((d) => [d.id, d.n]);
+    const seen: Array<[string, number]> = [];
+    let after: { key: string | number | null; id: string } | null = null;
+    do {
+      const page = await t.call('documents.page', { sort: 'segments', descending, limit: 2, after });
+      seen.push(...page.documents.map((d): [string, number] => [d.id, d.segment_count]));
+      after = page.next;
+    } while (after);
+    expect(seen).toEqual(expected);
+  }
   // Retrieval's total, which reads the same counts: every code with its subcodes, all coders and one.
   const codes = await t.call('codes.list', {});
   const anna = (await t.call('coders.list', {})).find((c) => c.name === 'anna');
@@ -60,7 +75,7 @@ const op = fc.oneof(
   fc.record({ kind: fc.constant('rename' as const), coder: fc.integer({ min: 0, max: 2 }) }),
 );
 
-describe('the codebook counts maintained by the writes (migration 9)', () => {
+describe('the codebook and document list counts maintained by the writes (migrations 9 and 11)', () => {
   it('equal a recount of the segments after any run of codings, recodings, deletions, merges, undo, redo, consensus copies and renames', async () => {
     const names = ['anna', 'ben', 'chen'];
     await fc.assert(
@@ -162,7 +177,7 @@ describe('the codebook counts maintained by the writes (migration 9)', () => {
     }
   });
 
-  it('upgrades a version-8 project: the counts start from the segments already there', async () => {
+  it('upgrades a version-8 project: the counts start from the segments already there, a document without any included', async () => {
     const { dir, cleanup } = tempDir();
     try {
       const path = join(dir, 'v8.marginalia');
@@ -191,6 +206,10 @@ describe('the codebook counts maintained by the writes (migration 9)', () => {
         expect(counts(await db.read((r) => listCodes(r)))).toEqual([['casualties', 3, 2], ['rhetoric', 0, 0]]);
         expect(counts(await db.read((r) => listCodes(r, { coderId: 'k1' })))).toEqual([['casualties', 2, 1], ['rhetoric', 0, 0]]);
         expect(counts(await db.read((r) => listCodes(r, { consensus: true })))).toEqual([['casualties', 1, 1], ['rhetoric', 1, 1]]);
+        expect(await db.read((r) => r.all(`SELECT document_id, segments FROM document_counts ORDER BY document_id`))).toEqual([
+          { document_id: 'd1', segments: 2 },
+          { document_id: 'd2', segments: 1 },
+        ]);
       } finally {
         await db.close();
       }

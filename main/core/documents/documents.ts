@@ -1,4 +1,5 @@
 import { coderCondition, type CoderChoice } from '../coders/scope';
+import { hiddenAmong } from '../team/blind-scope';
 import { randomUUID } from 'node:crypto';
 import type { Reader, Row, Tx } from '../db/project-db';
 import { MarginaliaError, invalid, notFound } from '../errors';
@@ -159,7 +160,7 @@ export async function pageDocuments(r: Reader, options: DocumentPageOptions = {}
   const keys =
     options.sort === 'attribute'
       ? await attributeWindow(r, options.attribute, { where, whereParams, after, offset, limit, descending: !!options.descending })
-      : await keyWindow(r, options.sort ?? 'order', who, { where, whereParams, after, offset, limit, descending: !!options.descending });
+      : await keyWindow(r, options.sort ?? 'order', who, { where, whereParams, after, offset, limit, descending: !!options.descending }, options);
   // The window's ids come from the sort key alone (an index walk for order, name and an
   // attribute); then the rows of those ids: a document's row holds its whole text.
   const byId = new Map(
@@ -215,7 +216,7 @@ export async function listedDocumentIds(
   const out: string[] = [];
   for (const range of ranges) {
     const w: WindowSpec = { where, whereParams, after: null, offset: range.offset, limit: range.limit, descending: !!options.descending };
-    const keys = options.sort === 'attribute' ? await attributeWindow(r, options.attribute, w) : await keyWindow(r, options.sort ?? 'order', who, w);
+    const keys = options.sort === 'attribute' ? await attributeWindow(r, options.attribute, w) : await keyWindow(r, options.sort ?? 'order', who, w, options);
     for (const k of keys) out.push(k.id);
   }
   return out;
@@ -231,8 +232,34 @@ interface WindowSpec {
 }
 type KeyRow = { id: string; sort_key: string | number | null };
 
+/**
+ * Whether a segment-count order can walk the maintained counts (migration 11): they cover the
+ * default scope (every coder but the consensus layer) and no coder is hidden by a blind round.
+ */
+async function countsMaintainedFor(r: Reader, choice: CoderChoice): Promise<boolean> {
+  if (choice.coderIds?.length || choice.consensus) return false;
+  return (await hiddenAmong(r, (await r.all<{ id: string }>(`SELECT id FROM coders`)).map((c) => c.id))).length === 0;
+}
+
+/** A window in segment-count order read along the maintained counts' index, in either direction. */
+async function countWindow(r: Reader, w: WindowSpec): Promise<KeyRow[]> {
+  const where = [...w.where];
+  const params: SqlValue[] = [...w.whereParams];
+  if (w.after) {
+    where.push(`dc.segments ${w.descending ? '<=' : '>='} ? AND (dc.segments ${w.descending ? '<' : '>'} ? OR dc.document_id > ?)`);
+    params.push(w.after.key, w.after.key, w.after.id);
+  }
+  const join = w.where.length ? 'JOIN documents d ON d.id = dc.document_id' : '';
+  return r.all<KeyRow>(
+    `SELECT dc.document_id AS id, dc.segments AS sort_key FROM document_counts dc ${join} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY dc.segments ${w.descending ? 'DESC' : 'ASC'}, dc.document_id LIMIT ? OFFSET ?`,
+    [...params, w.limit, w.offset ?? 0],
+  );
+}
+
 /** Ids and keys of a window in import order, name or segment-count order; keys never null. */
-async function keyWindow(r: Reader, sort: Exclude<DocumentSort, 'attribute'>, who: { sql: string; params: SqlValue[] }, w: WindowSpec): Promise<KeyRow[]> {
+async function keyWindow(r: Reader, sort: Exclude<DocumentSort, 'attribute'>, who: { sql: string; params: SqlValue[] }, w: WindowSpec, choice: CoderChoice = {}): Promise<KeyRow[]> {
+  if (sort === 'segments' && (await countsMaintainedFor(r, choice))) return countWindow(r, w);
   const key =
     sort === 'name' ? 'd.name COLLATE NOCASE' : sort === 'segments' ? `(SELECT count(*) FROM segments s WHERE s.document_id = d.id AND ${who.sql})` : 'd.sort_order';
   const params: SqlValue[] = sort === 'segments' ? [...who.params] : [];

@@ -33,6 +33,10 @@ export function blindViews(hidden: readonly string[]): ReadScope {
               SELECT code_id, document_id, count(*) AS n FROM main.segments
               WHERE coder_id NOT IN (${list}) AND coder_id NOT IN (SELECT id FROM main.coders WHERE name = 'consensus')
               GROUP BY code_id, document_id) GROUP BY code_id`,
+    // Each document's count (migration 11), recounted from the visible segments.
+    document_counts: `SELECT d.id AS document_id, (SELECT count(*) FROM main.segments s WHERE s.document_id = d.id
+              AND s.coder_id NOT IN (${list}) AND s.coder_id NOT IN (SELECT id FROM main.coders WHERE name = 'consensus')) AS segments
+              FROM main.documents d`,
     // A memo is hidden when a hidden coder wrote it or when it is on a hidden coder's segment.
     memos: `SELECT * FROM main.memos WHERE ifnull(author_id, '') NOT IN (${list})
               AND NOT (target_kind = 'segment' AND EXISTS (SELECT 1 FROM main.segments s WHERE s.id = memos.target_id AND s.coder_id IN (${list})))`,

@@ -9,6 +9,7 @@ import * as m007 from './007-document-sets';
 import * as m008 from './008-near-duplicates';
 import * as m009 from './009-code-counts';
 import * as m010 from './010-lean-storage';
+import * as m011 from './011-document-counts';
 
 export interface Migration {
   version: number;
@@ -31,6 +32,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'near-duplicates', up: m008.up },
   { version: 9, name: 'code-counts', up: m009.up },
   { version: 10, name: 'lean-storage', up: m010.up },
+  { version: 11, name: 'document-counts', up: m011.up },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
