@@ -55,7 +55,8 @@ export class ProjectHost {
     await this.ctx.session.setProject(project);
     this.save(withOpened(this.settings, project.path));
     // Once a day, a copy of the project as it opened well: the damaged-file message names it.
-    await dailyBackup(project);
+    // Taken once a large file's background damage check has passed; opening does not wait.
+    void dailyBackup(project);
   }
 
   /**

@@ -29,8 +29,9 @@ export const serveCommand: Command = {
     }
     const project = existsSync(path) || !args.values.sample ? await Project.open(path) : await createSampleProject(path, coderName);
     const session = new Session(project, coderName);
-    // Like the desktop app: once a day, a backup of the project as it opened well.
-    await dailyBackup(project);
+    // Like the desktop app: once a day, a backup of the project as it opened well, taken once a
+    // large file's background damage check has passed (it never throws; serving does not wait).
+    void dailyBackup(project);
     const rendererDir = resolve(__dirname, '../../../renderer');
     const port = int(args, 'port');
     const bridge = await startBridge({ ctx: { session }, rendererDir, port });

@@ -319,6 +319,9 @@ export class ProjectDb {
   /** The second, read-only connection for long reads, once opened (null: none could be). */
   private long: Promise<Sqlite | null> | null = null;
   private longQueue: Promise<unknown> = Promise.resolve();
+  /** The damage check still running in the background (holdWritesUntil), and its connection. */
+  private intact: Promise<void> = Promise.resolve();
+  private checker: Sqlite | null = null;
 
   constructor(
     readonly sqlite: Sqlite,
@@ -401,11 +404,44 @@ export class ProjectDb {
     this.readScope = provider;
   }
 
+  /**
+   * Checks the file for damage on a read-only connection of its own while the project is
+   * already open for reading (core/db/open.ts: large files). Writes wait for the check, in
+   * their place in the queue, and are refused with its message if it finds damage.
+   */
+  holdWritesUntil(check: (sqlite: Sqlite) => Promise<void>): void {
+    this.intact = Sqlite.open(this.path, { readonly: true }).then(
+      async (sqlite) => {
+        this.checker = sqlite;
+        try {
+          await check(sqlite);
+        } catch (err) {
+          if (this.closed) return;
+          this.damage = err instanceof MarginaliaError ? err : (describeFileError(err, this.path) ?? new MarginaliaError('damaged', `${this.fileName} could not be checked: ${(err as Error).message}`));
+        } finally {
+          this.checker = null;
+          await sqlite.close().catch(() => undefined);
+        }
+      },
+      // No second connection (a file being replaced under us): the writes find out themselves.
+      () => undefined,
+    );
+  }
+
+  /** Whether the file passed its damage check, once it has ended (at once for a file checked on opening). */
+  async checkedIntact(): Promise<boolean> {
+    await this.intact;
+    return !this.damage;
+  }
+
   /** Runs fn in one transaction; any throw rolls everything back. Not logged for undo. */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const refusal = this.writeRefusal();
     if (refusal) return Promise.reject(refusal);
     return this.enqueue(async () => {
+      await this.intact;
+      const damage = this.writeRefusal();
+      if (damage) throw damage;
       await this.sqlite.exec('BEGIN IMMEDIATE');
       try {
         const tx = new Tx(this.sqlite);
@@ -507,6 +543,9 @@ export class ProjectDb {
     // Long reads finish first: the checkpoint that makes the file whole needs no reader.
     const long = this.long;
     this.long = null;
+    // A damage check still running is stopped: nothing will be written any more.
+    this.checker?.interrupt();
+    await this.intact;
     if (long) {
       // A count still running is of no use to anyone once the project closes: stopped, not awaited.
       const sqlite = await long;

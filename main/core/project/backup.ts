@@ -51,6 +51,8 @@ export function pruneMergeBackups(projectPath: string): string[] {
 export async function dailyBackup(project: Project, now = new Date()): Promise<string | null> {
   try {
     if (project.db.readOnly || statSync(project.path).size > AUTO_BACKUP_MAX_BYTES) return null;
+    // A large file is checked in the background (core/db/open.ts): never back up one that fails.
+    if (!(await project.db.checkedIntact())) return null;
     const existing = autoBackups(project.path);
     const newest = existing[existing.length - 1];
     if (newest && now.getTime() - newest.mtime < DAY_MS) return null;

@@ -104,7 +104,7 @@ export async function readOtherProject(path: string, displayName: string = basen
     copyFileSync(path, copy);
     // A file copied while its program still had it open keeps recent changes in the WAL.
     if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`);
-    db = await openProjectDb(copy);
+    db = await openProjectDb(copy, { backgroundCheckOver: Infinity });
     return await db.read(async (r) => ({
       file: displayName,
       name: (await r.get<{ value: string }>(`SELECT value FROM project WHERE key = 'name'`))?.value ?? displayName,
