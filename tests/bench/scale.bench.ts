@@ -20,6 +20,7 @@ import type { Input, Method, Output } from '../../main/api/contract';
 import { startBridge } from '../../main/bridge/server';
 import { LARGE, SMALL, ensureCorpus, prng, type CorpusSpec } from './corpus';
 import { keyToStripe } from './lib';
+import { storage, storageLines } from './storage';
 
 const args = process.argv.slice(2);
 const large = args.includes('--large') || args.includes('--large-only') || process.env.BENCH_LARGE === '1';
@@ -134,21 +135,16 @@ async function measureApi(spec: CorpusSpec, rows: Row[]): Promise<string> {
     const floorMs = performance.now() - t0;
     put('segments CSV export vs sqlite3 -csv of the same join', `${ms(exportMs)} (${mb(csv.bytes)}) vs ${ms(floorMs)} (${mb(floor.length)}): ${(exportMs / floorMs).toFixed(1)}×`);
 
-    const size = statSync(path).size;
-    const text = await project.db.read((r) => r.get<{ n: number }>(`SELECT sum(length(CAST(text AS BLOB))) AS n FROM documents`));
-    let fts = 'n/a';
-    try {
-      fts = mb(Number(execFileSync('sqlite3', [path, `SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'documents_fts%';`]).toString().trim()));
-    } catch {
-      // dbstat is not in every sqlite3 build.
-    }
-    put('project file vs text it holds', `${mb(size)} for ${mb(text?.n ?? 0)} of text (FTS index ${fts}): ${(size / (text?.n ?? 1)).toFixed(2)}×`);
     sampleRss();
     put('memory (this process: the main-process side)', `RSS now ${mb(process.memoryUsage().rss)}, peak ${mb(peakRss)}`);
   } finally {
     await session.setProject(null);
     await project.close().catch(() => undefined);
   }
+  // Measured closed, the WAL checkpointed into the file: the size a colleague receives.
+  const stored = storage(path);
+  if (stored) for (const line of storageLines(stored)) put(line.figure, line.value);
+  else put('project file vs text it holds', `${mb(statSync(path).size)} (no breakdown: this sqlite3 has no dbstat)`);
   return path;
 }
 
