@@ -91,7 +91,16 @@ test.describe('several documents selected in the list, added to a set and taken 
     await expect(wb.document.getByRole('heading', { name: docs[3]!.name, exact: true })).toBeVisible();
     await expect(list.getByRole('option', { selected: true })).toHaveCount(1);
     await expect(row(3)).toHaveAttribute('aria-selected', 'true');
-    await expect(bar).toContainText('Ctrl+click or Shift+click to select several');
+    await expect(bar).toBeHidden();
+    // "Select all" beside the count; Escape in the list goes back to the open document alone.
+    await page.getByRole('region', { name: 'Document list' }).getByRole('button', { name: 'Select all', exact: true }).click();
+    await expect(bar).toContainText('25 documents selected');
+    await expect(list.getByRole('option', { selected: false })).toHaveCount(0);
+    await list.focus();
+    await page.keyboard.press('Escape');
+    await expect(list.getByRole('option', { selected: true })).toHaveCount(1);
+    await expect(row(3)).toHaveAttribute('aria-selected', 'true');
+    await expect(bar).toBeHidden();
 
     const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).include('section.documents').analyze();
     expect(axe.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`)).toEqual([]);

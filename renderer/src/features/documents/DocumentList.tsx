@@ -336,6 +336,11 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
         <span className="muted" aria-live="polite">
           {total === null ? '' : `${total.toLocaleString()} ${total === 1 ? 'document' : 'documents'}`}
         </span>
+        {total !== null && total > 1 && isSimple(selection) && (
+          <button type="button" className="doc-select-all" onClick={selectAll} title="Select every document the list shows (Ctrl+A in the list; Ctrl+click and Shift+click select several)">
+            Select all
+          </button>
+        )}
       </div>
       {total !== null && total > 0 && (
         <SelectionBar
@@ -349,10 +354,14 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
           onClear={() => setSelection(justOpen())}
         />
       )}
+      <span id="doc-list-keys" className="doc-keys-hint">
+        Click or Enter opens a document; Ctrl+click, Shift+click, Shift+arrows, Space and Ctrl+A select several.
+      </span>
       <ul
         ref={listRef}
         role="listbox"
         aria-label="Documents"
+        aria-describedby="doc-list-keys"
         tabIndex={0}
         className="doc-list doc-list-windowed"
         aria-multiselectable="true"

@@ -137,12 +137,17 @@ export function SelectionBar({ selection, selectedCount, total, list, listSetId,
     }
   };
 
+  useEffect(() => {
+    if (!several) setMessage(null);
+  }, [several]);
+  // One document picked (the open one): nothing to show; "Select all" sits beside the list's count.
+  if (!several && !message) return null;
   return (
     <div className="doc-selection" role="toolbar" aria-label="Selected documents">
       <span className="muted" aria-live="polite">
-        {several ? `${plural(selectedCount)} selected` : 'Ctrl+click or Shift+click to select several'}
+        {several ? `${plural(selectedCount)} selected` : ''}
       </span>
-      {!selection.all && (
+      {several && !selection.all && (
         <button type="button" onClick={onSelectAll} title="Ctrl+A in the list">
           Select all {total.toLocaleString()}
         </button>
