@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { command, query } from '../define';
 import { Empty, Id, Offset } from './common';
 import type { AgreementReport } from '../../core/team/agreement';
+import type { AgreementJobState } from '../../core/team/agreement-jobs';
 import type { MergePreview, MergeResult } from '../../core/team/merge';
 import type { Disagreement, ResolveResult } from '../../core/team/consensus';
 import type { ReliabilityRound, VisibleCoders } from '../../core/team/rounds';
@@ -21,6 +22,8 @@ const AgreementInput = z
     setId: Id.optional(),
     unit: Unit.default('char'),
     threshold: Threshold.default(0.9),
+    /** List at most this many documents per code and overall (the first in document order); all when absent. The figures cover every document. */
+    documentRows: z.number().int().min(0).max(1_000_000).optional(),
   })
   .strict();
 
@@ -42,6 +45,18 @@ export const teamContract = {
   'team.agreement': query<AgreementReport>()(
     AgreementInput,
     'Intercoder agreement of 2+ coders over chosen codes and documents (all when absent): per code, per document and overall.',
+  ),
+  'team.agreementStart': query<AgreementJobState>()(
+    AgreementInput,
+    'Starts computing intercoder agreement in the background (as team.agreement) and returns the job to poll with team.agreementProgress.',
+  ),
+  'team.agreementProgress': query<AgreementJobState>()(
+    z.object({ jobId: Id }).strict(),
+    'How far an agreement computation has got (documents done of total), and its report or error once finished; a finished job is then forgotten.',
+  ),
+  'team.agreementCancel': query<AgreementJobState>()(
+    z.object({ jobId: Id }).strict(),
+    'Stops an agreement computation before its next batch of documents; nothing is kept.',
   ),
   'team.agreementCsv': query<CsvFile>()(
     AgreementInput.extend({ delimiter: z.enum(['comma', 'semicolon', 'tab']).optional(), excel: z.boolean().optional(), raw: z.boolean().optional() }),

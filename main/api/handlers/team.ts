@@ -3,11 +3,20 @@ import type { HandlersOf } from './types';
 import type { Session } from '../session';
 import { agreementFromProject } from '../../core/team/agreement';
 import { agreementCsv } from '../../core/team/agreement-csv';
+import { AgreementJobs } from '../../core/team/agreement-jobs';
 import { applyMerge, previewMerge } from '../../core/team/merge';
 import { readMergeSource } from '../../core/team/merge-source';
 import { discardUpload, getUpload, saveUpload } from '../../core/team/merge-uploads';
 import { listDisagreements, resolveDisagreement } from '../../core/team/consensus';
 import { closeRound, createRound, getRound, listRounds, visibleCoders } from '../../core/team/rounds';
+
+/** Each host's session has its own agreement computations; they end with it. */
+const jobsBySession = new WeakMap<Session, AgreementJobs>();
+export function agreementJobsOf(session: Session): AgreementJobs {
+  let jobs = jobsBySession.get(session);
+  if (!jobs) jobsBySession.set(session, (jobs = new AgreementJobs()));
+  return jobs;
+}
 
 function stamp(): string {
   return new Date().toISOString().slice(0, 10);
@@ -20,6 +29,13 @@ async function codePath(session: Session, id: string): Promise<string> {
 
 export const teamHandlers: HandlersOf<typeof teamContract> = {
   'team.agreement': ({ session }, input) => session.project.db.read((r) => agreementFromProject(r, input)),
+  // On the long-read connection: coding and opening documents go on while it runs.
+  'team.agreementStart': async ({ session }, input) => {
+    const db = session.project.db;
+    return agreementJobsOf(session).start((progress) => db.readLong((r) => agreementFromProject(r, input, progress)));
+  },
+  'team.agreementProgress': async ({ session }, { jobId }) => agreementJobsOf(session).progress(jobId),
+  'team.agreementCancel': async ({ session }, { jobId }) => agreementJobsOf(session).cancel(jobId),
   'team.agreementCsv': async ({ session }, { delimiter, excel, raw, ...input }) => {
     const report = await session.project.db.read((r) => agreementFromProject(r, input));
     const csv = agreementCsv(report, { delimiter, excel, raw });

@@ -1,5 +1,7 @@
 import type { Reader } from '../db/project-db';
 import { MarginaliaError, invalid, notFound } from '../errors';
+import { CHUNK } from '../db/in-chunks';
+import { SentencePool } from './sentence-pool';
 import { listCodes } from '../codebook/codebook';
 import {
   addPair,
@@ -19,7 +21,7 @@ import {
   type PairCounts,
   type SegmentMatch,
 } from './statistics';
-import { coverage, maskHistogram, unitsOf, type AgreementUnit, type Span } from './units';
+import { boundsOf, coverage, maskHistogram, unitBounds, type AgreementUnit, type Span } from './units';
 import { hiddenAmong } from './blind-scope';
 
 /** The figures reported for a code, for a document, and overall. Null where a figure is undefined. */
@@ -118,8 +120,10 @@ export interface AgreementReport {
     counts: PairCounts;
     segments: SegmentMatch;
     pairs: PairFigures[];
-    /** Per document, over the used codes. */
+    /** Per document, over the used codes (the first `documentRows` documents when a limit was asked for). */
     documents: DocumentAgreement[];
+    /** Documents compared: every figure covers them all, whatever the lists hold. */
+    documents_total: number;
   };
   /** Things a person should know, such as a chosen coder who coded nothing. */
   warnings: string[];
@@ -136,6 +140,8 @@ export interface AgreementInput {
 }
 
 const MAX_CODERS = 20;
+/** Below this many documents sentences are split on the main thread: starting workers would cost more. */
+const POOL_FROM_DOCUMENTS = 2_000;
 
 function pairsOf(m: number): [number, number][] {
   const out: [number, number][] = [];
@@ -168,6 +174,12 @@ class PairAcc {
       this.weighted += k * length;
       this.weight += length;
     }
+  }
+  /** Adds `units` units nobody coded, from documents of `length` characters in all (kappa 1 each). */
+  addNeither(units: number, length: number): void {
+    this.counts.neither += units;
+    this.weighted += length;
+    this.weight += length;
   }
   figures(coders: [string, string]): PairFigures {
     const n = this.counts.both + this.counts.first_only + this.counts.second_only + this.counts.neither;
@@ -215,130 +227,257 @@ function docFigures(
   };
 }
 
+/** A segment as agreement reads it. */
+export interface AgreementSegment {
+  document_id: string;
+  code_id: string;
+  coder_id: string;
+  start: number;
+  end: number;
+}
+
+interface Setup {
+  coders: { id: string; name: string }[];
+  codes: { id: string; path: string }[];
+  unit: AgreementUnit;
+  threshold: number;
+  /** How many documents to list per code and overall; every document counts in the figures. */
+  documentRows: number;
+}
+
+/** What one listed document holds over the codes it was coded with, before the others are added. */
+interface ListedDoc {
+  doc: { id: string; name: string; length: number };
+  units: number;
+  /** Codes used in it. */
+  used: number;
+  acc: DocAcc;
+}
+
 /**
- * Agreement of two or more coders over chosen codes and documents. Pure: the project is
- * read by `agreementFromProject`, so tests can feed hand-made cases.
+ * Agreement computed one document at a time, in document order, keeping running sums only.
+ *
+ * Most codes are not applied in most documents. Such a (code, document) cell is all
+ * "neither": its histogram is `n` units at mask 0, its 2×2 table `n` neither, its kappa 1
+ * (the 0/0 convention) weighted by the document's length. Those cells are never built: their
+ * sums are added per code at the end from two running totals over all documents (units, and
+ * length where there are units) minus what the documents using the code took. The overall
+ * figures cover the codes used anywhere, which is only known at the end; a code used in a
+ * document is used, so the cells of used codes are added as they come and the "neither"
+ * cells of the others once their number is known.
  */
-export function computeAgreement(input: AgreementInput): AgreementReport {
-  const m = input.coders.length;
-  if (m < 2) throw invalid('coders', 'choose at least two coders to compare.');
-  if (m > MAX_CODERS) throw invalid('coders', `at most ${MAX_CODERS} coders can be compared at once.`);
-  if (!(input.threshold > 0 && input.threshold <= 1)) throw invalid('threshold', `must be more than 0 and at most 1 (0.9 means 90% overlap); got ${input.threshold}.`);
-  const coderIndex = new Map(input.coders.map((c, i) => [c.id, i]));
-  const codeIds = new Set(input.codes.map((c) => c.id));
-  const docIds = new Set(input.documents.map((d) => d.id));
+class AgreementRun {
+  private readonly m: number;
+  private readonly pairs: [number, number][];
+  private readonly coderIndex: Map<string, number>;
+  private readonly codeIndex: Map<string, number>;
+  private readonly coded: number[];
+  private readonly used: Uint8Array;
+  private readonly codeHist: Map<number, number>[];
+  private readonly codePairs: PairAcc[][];
+  /** Units and length weight of the documents where each code was used. */
+  private readonly usedUnits: Float64Array;
+  private readonly usedWeight: Float64Array;
+  private readonly codeRows: DocumentAgreement[][];
+  private readonly overallHist = new Map<number, number>();
+  private readonly overallPairs: PairAcc[];
+  private readonly listed: ListedDoc[] = [];
+  private readonly empty: Span[][];
+  /** Over all documents: units, length of documents with units, and both times the codes used there. */
+  private units = 0;
+  private weight = 0;
+  private usedTimesUnits = 0;
+  private usedTimesWeight = 0;
+  private documents = 0;
 
-  // spans[code][doc][coder]
-  const spans = new Map<string, Map<string, Span[][]>>();
-  const coded = new Array<number>(m).fill(0);
-  for (const s of input.segments) {
-    const ci = coderIndex.get(s.coder_id);
-    if (ci === undefined || !codeIds.has(s.code_id) || !docIds.has(s.document_id)) continue;
-    let byDoc = spans.get(s.code_id);
-    if (!byDoc) spans.set(s.code_id, (byDoc = new Map()));
-    let byCoder = byDoc.get(s.document_id);
-    if (!byCoder) byDoc.set(s.document_id, (byCoder = input.coders.map(() => [])));
-    byCoder[ci]!.push({ start: s.start, end: s.end });
-    coded[ci]!++;
+  constructor(private readonly setup: Setup) {
+    const m = setup.coders.length;
+    if (m < 2) throw invalid('coders', 'choose at least two coders to compare.');
+    if (m > MAX_CODERS) throw invalid('coders', `at most ${MAX_CODERS} coders can be compared at once.`);
+    if (!(setup.threshold > 0 && setup.threshold <= 1)) throw invalid('threshold', `must be more than 0 and at most 1 (0.9 means 90% overlap); got ${setup.threshold}.`);
+    this.m = m;
+    this.pairs = pairsOf(m);
+    this.coderIndex = new Map(setup.coders.map((c, i) => [c.id, i]));
+    this.codeIndex = new Map(setup.codes.map((c, k) => [c.id, k]));
+    const n = setup.codes.length;
+    this.coded = new Array<number>(m).fill(0);
+    this.used = new Uint8Array(n);
+    this.codeHist = setup.codes.map(() => new Map());
+    this.codePairs = setup.codes.map(() => this.pairs.map(() => new PairAcc()));
+    this.usedUnits = new Float64Array(n);
+    this.usedWeight = new Float64Array(n);
+    this.codeRows = setup.codes.map(() => []);
+    this.overallPairs = this.pairs.map(() => new PairAcc());
+    this.empty = setup.coders.map(() => []);
   }
-  const warnings = input.coders
-    .filter((_, i) => coded[i] === 0)
-    .map((c) => `Coder "${c.name}" has coded none of the chosen codes in the chosen documents; counted as having coded nothing.`);
 
-  const pairs = pairsOf(m);
-  const pairIds = pairs.map(([i, j]) => [input.coders[i]!.id, input.coders[j]!.id] as [string, string]);
-  const overallPairs = pairs.map(() => new PairAcc());
-  const overallHist = new Map<number, number>();
-  const docAcc = new Map<string, DocAcc>(
-    input.documents.map((d) => [d.id, { hist: new Map(), pairs: pairs.map(emptyPair), segments: { total: 0, matched: 0 } }]),
-  );
-  const empty: Span[][] = input.coders.map(() => []);
-
-  const codes: CodeAgreement[] = input.codes.map((code) => {
-    const codeHist = new Map<number, number>();
-    const codePairs = pairs.map(() => new PairAcc());
-    const used = spans.has(code.id);
-    const documents = input.documents.map((doc) => {
-      const raw = spans.get(code.id)?.get(doc.id) ?? empty;
-      const hist = maskHistogram(input.unit, doc.length, doc.units, raw.map(coverage));
+  /**
+   * Adds one document: its units as flat bounds (null for characters) and its segments of the
+   * chosen codes by the chosen coders, flat: [code index, coder index, start, end, …].
+   */
+  add(doc: { id: string; name: string; length: number }, units: Int32Array | null, codings: readonly number[]): void {
+    const { m, pairs, setup } = this;
+    const n = units === null ? Math.max(0, doc.length) : units.length / 2;
+    const weight = n > 0 && doc.length > 0 ? doc.length : 0;
+    // spans[code][coder], for the codes used here only, in codebook order.
+    const byCode = new Map<number, Span[][]>();
+    for (let x = 0; x < codings.length; x += 4) {
+      const k = codings[x]!;
+      const ci = codings[x + 1]!;
+      let byCoder = byCode.get(k);
+      if (!byCoder) byCode.set(k, (byCoder = setup.coders.map(() => [])));
+      byCoder[ci]!.push({ start: codings[x + 2]!, end: codings[x + 3]! });
+      this.coded[ci]!++;
+    }
+    const spans = byCode.size > 1 ? new Map([...byCode].sort((a, b) => a[0] - b[0])) : byCode;
+    const list = this.documents < setup.documentRows;
+    this.documents++;
+    const acc: DocAcc | null = list ? { hist: new Map(), pairs: pairs.map(emptyPair), segments: { total: 0, matched: 0 } } : null;
+    for (const [k, raw] of spans) {
+      const hist = maskHistogram(setup.unit, doc.length, units, raw.map(coverage));
       const docPairs = pairs.map(([i, j]) => pairCounts(hist, i, j));
       const docSeg: SegmentMatch = { total: 0, matched: 0 };
       pairs.forEach(([i, j], p) => {
-        const seg = segmentMatch(raw[i]!, raw[j]!, input.threshold);
+        const seg = segmentMatch(raw[i]!, raw[j]!, setup.threshold);
         docSeg.total += seg.total;
         docSeg.matched += seg.matched;
-        codePairs[p]!.add(docPairs[p]!, seg, doc.length);
-        // A code nobody used would only add its 0/0 kappas of 1 and its "neither" units.
-        if (used) overallPairs[p]!.add(docPairs[p]!, seg, doc.length);
+        this.codePairs[k]![p]!.add(docPairs[p]!, seg, doc.length);
+        this.overallPairs[p]!.add(docPairs[p]!, seg, doc.length);
       });
-      sumHist(codeHist, hist);
-      if (used) {
-        sumHist(overallHist, hist);
-        const acc = docAcc.get(doc.id)!;
+      sumHist(this.codeHist[k]!, hist);
+      sumHist(this.overallHist, hist);
+      this.used[k] = 1;
+      this.usedUnits[k]! += n;
+      this.usedWeight[k]! += weight;
+      if (acc) {
         sumHist(acc.hist, hist);
         docPairs.forEach((c, p) => addPair(acc.pairs[p]!, c));
         acc.segments.total += docSeg.total;
         acc.segments.matched += docSeg.matched;
+        this.codeRows[k]!.push(docFigures(doc, hist, docPairs, docSeg, m));
       }
-      return docFigures(doc, hist, docPairs, docSeg, m);
-    });
-    const pf = codePairs.map((acc, p) => acc.figures(pairIds[p]!));
-    const segs = pf.reduce((s, p) => ({ total: s.total + p.segments.total, matched: s.matched + p.segments.matched }), { total: 0, matched: 0 });
-    const byCount = countByCoders(codeHist, m);
-    const kappaPooled = meanDefined(pf.map((p) => p.kappa_pooled));
-    return {
-      code_id: code.id,
-      path: code.path,
-      used,
-      kappa_convention: !used && kappaPooled !== null ? '0/0' : null,
-      units: totalOf(codeHist),
-      percent_agreement: percentAgreement(codeHist, m),
-      kappa_weighted: meanDefined(pf.map((p) => p.kappa_weighted)),
-      kappa_pooled: kappaPooled,
-      alpha: krippendorffAlpha(byCount, m),
-      segment_agreement: percentOf(segs),
-      kappa_brennan_prediger: freeMarginalKappa(byCount, m),
-      kappa_fleiss: fleissKappa(byCount, m),
-      counts: { ...pf[0]!.counts },
-      segments: segs,
-      pairs: pf,
-      documents,
-    };
-  });
+    }
+    this.units += n;
+    this.weight += weight;
+    this.usedTimesUnits += spans.size * n;
+    this.usedTimesWeight += spans.size * weight;
+    if (acc) {
+      this.listed.push({ doc: { id: doc.id, name: doc.name, length: doc.length }, units: n, used: spans.size, acc });
+      // The rows of the codes not applied here: all "neither".
+      const neither = neitherHist(n);
+      const neitherPairs = pairs.map(() => neitherPair(n));
+      const none: SegmentMatch = { total: 0, matched: 0 };
+      for (let k = 0; k < setup.codes.length; k++) if (!spans.has(k)) this.codeRows[k]!.push(docFigures(doc, neither, neitherPairs, none, m));
+    }
+  }
 
-  const opf = overallPairs.map((acc, p) => acc.figures(pairIds[p]!));
-  const osegs = opf.reduce((s, p) => ({ total: s.total + p.segments.total, matched: s.matched + p.segments.matched }), { total: 0, matched: 0 });
-  const obyCount = countByCoders(overallHist, m);
-  const codesUsed = codes.filter((c) => c.used).length;
-  if (codesUsed === 0) warnings.push('None of the chosen coders applied any of the chosen codes in the chosen documents: there is no overall agreement to report.');
-  return {
-    coders: input.coders.map((c) => ({ id: c.id, name: c.name })),
-    unit: input.unit,
-    threshold: input.threshold,
-    kappa_name: m === 2 ? "Cohen's kappa" : `Light's kappa (mean of the ${pairs.length} pairwise Cohen's kappas)`,
-    codes,
-    overall: {
-      codes_used: codesUsed,
-      codes_total: codes.length,
-      kappa_segments: segmentKappa(osegs, codesUsed),
-      units: totalOf(overallHist),
-      percent_agreement: percentAgreement(overallHist, m),
-      kappa_weighted: meanDefined(opf.map((p) => p.kappa_weighted)),
-      kappa_pooled: meanDefined(opf.map((p) => p.kappa_pooled)),
-      alpha: krippendorffAlpha(obyCount, m),
-      segment_agreement: percentOf(osegs),
-      kappa_brennan_prediger: freeMarginalKappa(obyCount, m),
-      kappa_fleiss: fleissKappa(obyCount, m),
-      counts: { ...opf[0]!.counts },
-      segments: osegs,
-      pairs: opf,
-      documents: input.documents.map((d) => {
-        const acc = docAcc.get(d.id)!;
-        return docFigures(d, acc.hist, acc.pairs, acc.segments, m);
-      }),
-    },
-    warnings,
-  };
+  report(): AgreementReport {
+    const { m, pairs, setup } = this;
+    const pairIds = pairs.map(([i, j]) => [setup.coders[i]!.id, setup.coders[j]!.id] as [string, string]);
+    const warnings = setup.coders
+      .filter((_, i) => this.coded[i] === 0)
+      .map((c) => `Coder "${c.name}" has coded none of the chosen codes in the chosen documents; counted as having coded nothing.`);
+    const codes: CodeAgreement[] = setup.codes.map((code, k) => {
+      const used = this.used[k] === 1;
+      // The documents that did not use the code: all neither, kappa 1 weighted by their length.
+      const restUnits = this.units - this.usedUnits[k]!;
+      const restWeight = this.weight - this.usedWeight[k]!;
+      const codeHist = this.codeHist[k]!;
+      addNeither(codeHist, restUnits);
+      const pf = this.codePairs[k]!.map((acc, p) => {
+        acc.addNeither(restUnits, restWeight);
+        return acc.figures(pairIds[p]!);
+      });
+      const segs = pf.reduce((s, p) => ({ total: s.total + p.segments.total, matched: s.matched + p.segments.matched }), { total: 0, matched: 0 });
+      const byCount = countByCoders(codeHist, m);
+      const kappaPooled = meanDefined(pf.map((p) => p.kappa_pooled));
+      return {
+        code_id: code.id,
+        path: code.path,
+        used,
+        kappa_convention: !used && kappaPooled !== null ? '0/0' : null,
+        units: totalOf(codeHist),
+        percent_agreement: percentAgreement(codeHist, m),
+        kappa_weighted: meanDefined(pf.map((p) => p.kappa_weighted)),
+        kappa_pooled: kappaPooled,
+        alpha: krippendorffAlpha(byCount, m),
+        segment_agreement: percentOf(segs),
+        kappa_brennan_prediger: freeMarginalKappa(byCount, m),
+        kappa_fleiss: fleissKappa(byCount, m),
+        counts: { ...pf[0]!.counts },
+        segments: segs,
+        pairs: pf,
+        documents: this.codeRows[k]!,
+      };
+    });
+    const codesUsed = codes.filter((c) => c.used).length;
+    // Each used code not applied in a document adds that document's units as "neither".
+    addNeither(this.overallHist, codesUsed * this.units - this.usedTimesUnits);
+    for (const acc of this.overallPairs) acc.addNeither(codesUsed * this.units - this.usedTimesUnits, codesUsed * this.weight - this.usedTimesWeight);
+    const opf = this.overallPairs.map((acc, p) => acc.figures(pairIds[p]!));
+    const osegs = opf.reduce((s, p) => ({ total: s.total + p.segments.total, matched: s.matched + p.segments.matched }), { total: 0, matched: 0 });
+    const obyCount = countByCoders(this.overallHist, m);
+    if (codesUsed === 0) warnings.push('None of the chosen coders applied any of the chosen codes in the chosen documents: there is no overall agreement to report.');
+    return {
+      coders: setup.coders.map((c) => ({ id: c.id, name: c.name })),
+      unit: setup.unit,
+      threshold: setup.threshold,
+      kappa_name: m === 2 ? "Cohen's kappa" : `Light's kappa (mean of the ${pairs.length} pairwise Cohen's kappas)`,
+      codes,
+      overall: {
+        codes_used: codesUsed,
+        codes_total: codes.length,
+        kappa_segments: segmentKappa(osegs, codesUsed),
+        units: totalOf(this.overallHist),
+        percent_agreement: percentAgreement(this.overallHist, m),
+        kappa_weighted: meanDefined(opf.map((p) => p.kappa_weighted)),
+        kappa_pooled: meanDefined(opf.map((p) => p.kappa_pooled)),
+        alpha: krippendorffAlpha(obyCount, m),
+        segment_agreement: percentOf(osegs),
+        kappa_brennan_prediger: freeMarginalKappa(obyCount, m),
+        kappa_fleiss: fleissKappa(obyCount, m),
+        counts: { ...opf[0]!.counts },
+        segments: osegs,
+        pairs: opf,
+        documents: this.listed.map(({ doc, units, used, acc }) => {
+          const rest = (codesUsed - used) * units;
+          addNeither(acc.hist, rest);
+          for (const p of acc.pairs) p.neither += rest;
+          return docFigures(doc, acc.hist, acc.pairs, acc.segments, m);
+        }),
+        documents_total: this.documents,
+      },
+      warnings,
+    };
+  }
+}
+
+function addNeither(hist: Map<number, number>, n: number): void {
+  if (n > 0) hist.set(0, (hist.get(0) ?? 0) + n);
+}
+
+const neitherHist = (n: number): Map<number, number> => (n > 0 ? new Map([[0, n]]) : new Map());
+const neitherPair = (n: number): PairCounts => ({ both: 0, first_only: 0, second_only: 0, neither: n });
+
+/**
+ * Agreement of two or more coders over chosen codes and documents. Pure: the project is
+ * read by `agreementFromProject`, so tests can feed hand-made cases.
+ */
+export function computeAgreement(input: AgreementInput, options: { documentRows?: number } = {}): AgreementReport {
+  const run = new AgreementRun({ coders: input.coders, codes: input.codes, unit: input.unit, threshold: input.threshold, documentRows: options.documentRows ?? Infinity });
+  const coderIndex = new Map(input.coders.map((c, i) => [c.id, i]));
+  const codeIndex = new Map(input.codes.map((c, k) => [c.id, k]));
+  const byDoc = new Map<string, number[]>();
+  for (const s of input.segments) {
+    const ci = coderIndex.get(s.coder_id);
+    const k = codeIndex.get(s.code_id);
+    if (ci === undefined || k === undefined) continue;
+    let list = byDoc.get(s.document_id);
+    if (!list) byDoc.set(s.document_id, (list = []));
+    list.push(k, ci, s.start, s.end);
+  }
+  for (const d of input.documents) run.add(d, d.units === null ? null : boundsOf(d.units), byDoc.get(d.id) ?? []);
+  return run.report();
 }
 
 export interface AgreementOptions {
@@ -351,10 +490,39 @@ export interface AgreementOptions {
   setId?: string;
   unit: AgreementUnit;
   threshold?: number;
+  /** List at most this many documents per code and overall (the first in document order); all when absent. */
+  documentRows?: number;
 }
 
+/** How a long computation tells how far it has got, and learns that it should stop. */
+export interface AgreementProgress {
+  /** Called with documents done and the total, from 0 to the total; a returned promise is awaited. */
+  onProgress?: (done: number, total: number) => void | Promise<void>;
+  /** Checked between batches: true stops the computation with a "cancelled" error. */
+  isCancelled?: () => boolean;
+  /** Documents read per statement (default 500). */
+  batchSize?: number;
+  /** Worker threads that split sentences (0: none, on the main thread); by default some for a large project. */
+  workers?: number;
+}
+
+/** "rowid coder start end rowid coder start end …" as [code index, coder index, start, end, …], codes not chosen left out. */
+function parseCodings(text: string | undefined, codeIndex: ReadonlyMap<number, number>): number[] {
+  if (!text) return [];
+  const out: number[] = [];
+  const fields = text.split(' ');
+  for (let x = 0; x + 3 < fields.length; x += 4) {
+    const k = codeIndex.get(Number(fields[x]));
+    if (k === undefined) continue;
+    out.push(k, Number(fields[x + 1]), Number(fields[x + 2]), Number(fields[x + 3]));
+  }
+  return out;
+}
+
+export const agreementCancelled = (): MarginaliaError => new MarginaliaError('cancelled', 'Cancelled: the agreement was not computed.');
+
 /** Reads the chosen coders, codes, documents and segments, and computes agreement. */
-export async function agreementFromProject(r: Reader, options: AgreementOptions): Promise<AgreementReport> {
+export async function agreementFromProject(r: Reader, options: AgreementOptions, progress: AgreementProgress = {}): Promise<AgreementReport> {
   const coderIds = [...new Set(options.coderIds)];
   if (coderIds.length < 2) throw invalid('coders', 'choose at least two different coders to compare.');
   const coders: { id: string; name: string }[] = [];
@@ -372,7 +540,7 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions)
       `the coding of ${names} is hidden from you while a reliability round you code in is open, so agreement with ${hidden.length > 1 ? 'them' : 'that coder'} cannot be computed yet. Compare once the round is closed, or as a coder outside the round.`,
     );
   }
-  const allCodes = await listCodes(r);
+  const allCodes = await listCodes(r, { counts: false });
   let codes = allCodes;
   if (options.codeIds && options.codeIds.length > 0) {
     const byId = new Map(allCodes.map((c) => [c.id, c]));
@@ -397,18 +565,84 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions)
     const members = new Set((await r.all<{ document_id: string }>(`SELECT document_id FROM document_set_members WHERE set_id = ?`, [options.setId])).map((m) => m.document_id));
     docs = docs.filter((d) => members.has(d.id));
   }
-  const documents: AgreementInput['documents'] = [];
-  for (const d of docs) {
-    let units: Span[] | null = null;
-    if (options.unit !== 'char') {
-      const text = options.unit === 'document' ? '' : ((await r.get<{ text: string }>(`SELECT text FROM documents WHERE id = ?`, [d.id]))?.text ?? '');
-      units = unitsOf(options.unit, text, d.length);
-    }
-    documents.push({ ...d, units });
+  const run = new AgreementRun({
+    coders,
+    codes: codes.map((c) => ({ id: c.id, path: c.path })),
+    unit: options.unit,
+    threshold: options.threshold ?? 0.9,
+    documentRows: options.documentRows ?? Infinity,
+  });
+  const withText = options.unit === 'sentence' || options.unit === 'paragraph';
+  const size = Math.max(1, Math.min(progress.batchSize ?? CHUNK, CHUNK));
+  // Codes by rowid, coders by a CASE over their ids: each segment comes back as four numbers.
+  const codeIndex = new Map<number, number>();
+  const rowids = await r.all<{ rowid: number; id: string }>(`SELECT rowid, id FROM codes`);
+  const position = new Map(codes.map((c, k) => [c.id, k]));
+  for (const row of rowids) {
+    const k = position.get(row.id);
+    if (k !== undefined) codeIndex.set(row.rowid, k);
   }
-  const segments = await r.all<AgreementInput['segments'][number]>(
-    `SELECT document_id, code_id, coder_id, start, end FROM segments WHERE coder_id IN (${coders.map(() => '?').join(',')})`,
-    coders.map((c) => c.id),
-  );
-  return computeAgreement({ coders, codes: codes.map((c) => ({ id: c.id, path: c.path })), documents, segments, unit: options.unit, threshold: options.threshold ?? 0.9 });
+  const chosenIds = coders.map((c) => c.id);
+  const coderCase = `CASE s.coder_id ${coders.map((_, i) => `WHEN ? THEN ${i}`).join(' ')} END`;
+  const coderMarks = coders.map(() => '?').join(',');
+  // One batch of documents: their texts (for sentences and paragraphs), and their segments by
+  // the chosen coders, one row per document (not one object per segment) through the
+  // (document, code, coder, start, end) index.
+  const read = async (from: number) => {
+    const batch = docs.slice(from, from + size);
+    const ids = batch.map((d) => d.id);
+    const marks = ids.map(() => '?').join(',');
+    const [texts, segments] = await Promise.all([
+      withText ? r.all<{ id: string; text: string }>(`SELECT id, text FROM documents WHERE id IN (${marks})`, ids) : Promise.resolve([]),
+      r.all<{ document_id: string; codings: string }>(
+        `SELECT s.document_id, group_concat(c.rowid || ' ' || ${coderCase} || ' ' || s.start || ' ' || s.end, ' ') AS codings
+         FROM segments s JOIN codes c ON c.id = s.code_id
+         WHERE s.document_id IN (${marks}) AND s.coder_id IN (${coderMarks})
+         GROUP BY s.document_id`,
+        [...chosenIds, ...ids, ...chosenIds],
+      ),
+    ]);
+    return { batch, texts, segments };
+  };
+  // Sentences of many documents are split on worker threads, a few batches ahead.
+  const workers = progress.workers ?? (docs.length >= POOL_FROM_DOCUMENTS ? SentencePool.size() : 0);
+  const pool = options.unit === 'sentence' && workers > 0 ? new SentencePool(workers) : null;
+  const prepare = async (from: number) => {
+    const { batch, texts, segments } = await read(from);
+    const textOf = new Map(texts.map((t) => [t.id, t.text]));
+    const textList = batch.map((d) => textOf.get(d.id) ?? '');
+    const units = pool ? await pool.sentences(textList) : batch.map((d, i) => unitBounds(options.unit, textList[i]!, d.length));
+    return { batch, units, codingsOf: new Map(segments.map((s) => [s.document_id, s.codings])) };
+  };
+  const ahead = pool ? pool.count + 1 : 1;
+  const pending: Promise<Awaited<ReturnType<typeof prepare>>>[] = [];
+  let queued = 0;
+  const fill = () => {
+    while (pending.length < ahead && queued < docs.length) {
+      const p = prepare(queued);
+      p.catch(() => undefined); // awaited in turn below; a batch read after a stop is dropped
+      pending.push(p);
+      queued += size;
+    }
+  };
+  try {
+    await progress.onProgress?.(0, docs.length);
+    let done = 0;
+    fill();
+    while (pending.length > 0) {
+      const { batch, units, codingsOf } = await pending.shift()!;
+      if (progress.isCancelled?.()) throw agreementCancelled();
+      // The next batches are read (and their sentences split) while this one is counted.
+      fill();
+      batch.forEach((d, i) => run.add(d, units[i]!, parseCodings(codingsOf.get(d.id), codeIndex)));
+      done += batch.length;
+      await progress.onProgress?.(done, docs.length);
+    }
+  } finally {
+    // Reads still on their way finish before the connection's transaction ends.
+    await Promise.allSettled(pending);
+    await pool?.close();
+  }
+  if (progress.isCancelled?.()) throw agreementCancelled();
+  return run.report();
 }

@@ -1,0 +1,41 @@
+/**
+ * Intercoder agreement on the bench corpora (10,000 and, with MARGINALIA_BENCH_LARGE=1 or
+ * --large, 100,000 generated news articles, about ten segments each): two coders (alice and
+ * bob code every document) at the document, sentence and paragraph units, all codes, all
+ * documents, listing the first 200 documents as the dialog
+ * asks for it (BENCH_AGREEMENT_ROWS=all lists every one, as the command line's --json does). Prints wall and CPU time, peak RSS and the overall
+ * kappa; asserts nothing about time. Works on a copy of the cached corpus.
+ *
+ *   npx tsx tests/bench/agreement.bench.ts [--large]
+ */
+import { LARGE } from './corpus';
+import { benchSpec, timed, withCorpusCopy } from './lib';
+import { agreementFromProject } from '../../main/core/team/agreement';
+import type { AgreementUnit } from '../../main/core/team/units';
+
+const spec = process.argv.includes('--large') ? LARGE : benchSpec();
+/** Documents listed per code and overall, as the dialog asks (BENCH_AGREEMENT_ROWS=all lists every one). */
+const ROWS = process.env.BENCH_AGREEMENT_ROWS === 'all' ? undefined : Number(process.env.BENCH_AGREEMENT_ROWS ?? 200);
+const peakMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+async function main(): Promise<void> {
+  await withCorpusCopy(spec, 'agreement', async (project) => {
+    const db = project.db;
+    const n = (await db.read((r) => r.get<{ d: number; s: number }>('SELECT (SELECT count(*) FROM documents) AS d, (SELECT count(*) FROM segments) AS s')))!;
+    const coders = await db.read((r) => r.all<{ id: string; name: string }>(`SELECT id, name FROM coders WHERE name IN ('alice', 'bob') ORDER BY name`));
+    console.log(`${n.d.toLocaleString('en')} documents, ${n.s.toLocaleString('en')} segments; coders ${coders.map((c) => c.name).join(' and ')}`);
+    const units: AgreementUnit[] = ['document', 'sentence', 'paragraph'];
+    for (const unit of units) {
+      await timed(
+        `agreement, 2 coders, all codes, by ${unit}`,
+        () => db.readLong((r) => agreementFromProject(r, { coderIds: coders.map((c) => c.id), unit, documentRows: ROWS })),
+        (rep) => `peak ${peakMb()} MB   ${rep.overall.units.toLocaleString('en')} units, kappa ${rep.overall.kappa_pooled?.toFixed(4)}, alpha ${rep.overall.alpha?.toFixed(4)}`,
+      );
+    }
+  });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
