@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/project';
+import { openTestProject, tempDir } from '../helpers/project';
 import { Sqlite } from '../../main/core/db/sqlite';
 import { APPLICATION_ID } from '../../main/core/db/open';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../main/core/db/migrations';
@@ -167,6 +167,41 @@ describe('the project file stays lean (migration 10)', () => {
       }
     } finally {
       cleanup();
+    }
+  });
+
+  it('the events log keeps an inserted row by its key: codings and imported documents are not copied into it, and undo then redo gives back every row exactly', async () => {
+    const t = await openTestProject();
+    try {
+      const files = Array.from({ length: 20 }, (_, i) => ({ name: `a${i}.csv`, dataBase64: Buffer.from(`text,outlet\n"${textOf(i)}",Outlet ${i % 3}\n`).toString('base64') }));
+      await t.call('import.files', { files });
+      const code = await t.call('codes.create', { name: 'casualties', color: '#d1495b' });
+      const docs = (await t.call('documents.page', { limit: 20 })).documents;
+      for (let k = 0; k < 300; k++) await t.call('segments.create', { documentId: docs[k % 20]!.id, codeId: code.id, start: k % 200, end: (k % 200) + 1 + (k % 17) });
+      const logged = await t.project.db.read((r) => r.get<{ n: number; bytes: number }>(`SELECT count(*) AS n, sum(length(changes)) AS bytes FROM events WHERE kind = 'segment.create'`));
+      expect(logged!.n).toBe(300);
+      // A coding's row is about 400 bytes of JSON; its key about 160.
+      expect(logged!.bytes / logged!.n).toBeLessThan(200);
+      const imported = await t.project.db.read((r) => r.get<{ bytes: number }>(`SELECT sum(length(changes)) AS bytes FROM events WHERE kind LIKE 'document%'`));
+      const text = await t.project.db.read((r) => r.get<{ bytes: number }>(`SELECT sum(length(CAST(text AS BLOB))) AS bytes FROM documents`));
+      expect(imported!.bytes).toBeLessThan(text!.bytes / 2);
+
+      const snapshot = () =>
+        t.project.db.read(async (r) => ({
+          documents: await r.all(`SELECT * FROM documents ORDER BY id`),
+          values: await r.all(`SELECT * FROM document_values ORDER BY document_id, variable_id`),
+          segments: await r.all(`SELECT * FROM segments ORDER BY id`),
+        }));
+      const whole = await snapshot();
+      // Undo every action (the codings one by one, the code, the import), then redo them all.
+      const actions = (await t.project.db.read((r) => r.get<{ n: number }>(`SELECT count(*) AS n FROM events`)))!.n;
+      for (let i = 0; i < actions; i++) await t.call('project.undo', {});
+      expect((await snapshot()).documents).toEqual([]);
+      for (let i = 0; i < actions; i++) await t.call('project.redo', {});
+      expect(await snapshot()).toEqual(whole);
+      expect((await t.call('search.hits', { query: 'Kostiantynivka' })).total_documents).toBe(4);
+    } finally {
+      await t.close();
     }
   });
 

@@ -12,15 +12,21 @@ export interface RowChange {
   before: Row | null;
   after: Row | null;
   /**
-   * Columns of an inserted row left out of `after` because the row itself holds them (a
-   * document's text): undoing the insert reads them back before deleting the row, so redo
-   * still has them. Without this every imported text was stored twice.
+   * Columns of an inserted row left out of `after` because the row itself holds them; `*`:
+   * every column but the key. Undoing the insert reads them back before deleting the row, so
+   * redo still has them. Without this every imported text was stored twice, and every coding
+   * (about 400 bytes of JSON) once more in the log.
    */
   omitted?: string[];
 }
 
-/** Large columns an insert does not copy into the events log (see RowChange.omitted). */
-const NOT_LOGGED_ON_INSERT: Record<string, readonly string[]> = { documents: ['text'] };
+/**
+ * An inserted row is logged by its key alone (RowChange.omitted `*`) where its table has a
+ * one-column key: the row holds the rest until the insert is undone, and undo reads rows back
+ * a few hundred to a statement. Tables keyed by two columns (attribute values, set members)
+ * are logged whole: their rows are little more than the key, and undo deletes them one by one.
+ */
+const WHOLE_ROW = '*';
 
 /** Tables whose rows the events log records, with their primary-key columns. */
 export const TRACKED_TABLES: Record<string, readonly string[]> = {
@@ -90,12 +96,11 @@ export class Tx extends Reader {
     this.log(table, row);
   }
 
-  /** Records an inserted row for undo, without the large columns the row itself keeps. */
+  /** Records an inserted row for undo: by its key, the row itself keeping the rest (see WHOLE_ROW). */
   private log(table: string, row: Row): void {
-    const omitted = (NOT_LOGGED_ON_INSERT[table] ?? []).filter((c) => c in row);
-    const after: Row = { ...row };
-    for (const c of omitted) delete after[c];
-    this.changes.push({ table, key: keyOf(table, row), before: null, after, ...(omitted.length ? { omitted } : {}) });
+    const key = keyOf(table, row);
+    const byKey = Object.keys(key).length === 1 && Object.keys(row).some((c) => !(c in key));
+    this.changes.push(byKey ? { table, key, before: null, after: { ...key }, omitted: [WHOLE_ROW] } : { table, key, before: null, after: { ...row } });
   }
 
   /**
@@ -180,7 +185,8 @@ export class Tx extends Reader {
   async applyAll(changes: readonly RowChange[], direction: 'undo' | 'redo'): Promise<void> {
     const shape = (c: RowChange): string | null => {
       const keyCols = Object.keys(c.key);
-      if (keyCols.length !== 1 || c.omitted?.length) return null;
+      // An insert logged by its key is undone in a run of deletes that reads the rows back first.
+      if (keyCols.length !== 1 || (c.omitted?.length && direction === 'redo')) return null;
       const target = direction === 'undo' ? c.before : c.after;
       const current = direction === 'undo' ? c.after : c.before;
       if (target === null) return `delete\u0000${c.table}\u0000${keyCols[0]}`;
@@ -205,6 +211,17 @@ export class Tx extends Reader {
       const inKeys = `"${keyCol}" IN (${keys.map(() => '?').join(', ')})`;
       const target = (direction === 'undo' ? first.before : first.after)!;
       if (kind.startsWith('delete')) {
+        const unread = run.filter((c) => c.omitted?.length && c.after);
+        if (unread.length) {
+          const rows = await this.sqlite.all<Row>(`SELECT * FROM ${table} WHERE ${inKeys}`, keys);
+          const byKey = new Map(rows.map((row) => [row[keyCol], row]));
+          for (const c of unread) {
+            const kept = byKey.get(c.key[keyCol] ?? null);
+            if (!kept) continue;
+            c.after = { ...c.after, ...kept };
+            delete c.omitted;
+          }
+        }
         await this.sqlite.run(`DELETE FROM ${table} WHERE ${inKeys}`, keys);
       } else if (kind.startsWith('insert')) {
         const cols = Object.keys(target);
@@ -233,7 +250,8 @@ export class Tx extends Reader {
   async apply(change: RowChange, direction: 'undo' | 'redo'): Promise<void> {
     const k = whereKey(change.key);
     if (direction === 'undo' && change.omitted?.length && change.after) {
-      const kept = await this.sqlite.get<Row>(`SELECT ${change.omitted.map((c) => `"${c}"`).join(', ')} FROM ${change.table} WHERE ${k.sql}`, k.params);
+      const cols = change.omitted.includes(WHOLE_ROW) ? '*' : change.omitted.map((c) => `"${c}"`).join(', ');
+      const kept = await this.sqlite.get<Row>(`SELECT ${cols} FROM ${change.table} WHERE ${k.sql}`, k.params);
       if (kept) {
         change.after = { ...change.after, ...kept };
         delete change.omitted;

@@ -50,7 +50,7 @@ export function undo(db: ProjectDb, hiddenCoderIds: readonly string[] = []): Pro
     refuseHidden(ev.coder_id, hiddenCoderIds, 'undo');
     const changes = JSON.parse(ev.changes) as RowChange[];
     await tx.applyAll([...changes].reverse(), 'undo');
-    // Stored again: undoing an import read back the texts the log had left out, for redo.
+    // Stored again: undoing an insert read back the row the log had kept only the key of, for redo.
     await tx.run(`UPDATE events SET undone = 1, changes = ? WHERE seq = ?`, [JSON.stringify(changes), ev.seq]);
     return ev.summary;
   });
