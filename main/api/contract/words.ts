@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { command, query } from '../define';
 import type { WordFrequencies } from '../../core/analysis/words';
+import type { AnalysisJob } from '../../core/analysis/jobs';
+import { Id } from './common';
 import type { StopLanguage } from '../../core/analysis/stopwords';
 
 const Language = z.enum(['en', 'ru', 'uk']);
@@ -19,7 +21,20 @@ const FrequencyInput = z
   })
   .strict();
 
+/** A word count running in the background: documents read, the list so far, the answer once finished. */
+export type WordJob = AnalysisJob<WordFrequencies>;
+
 export const wordsContract = {
+  'words.start': query<WordJob>()(
+    FrequencyInput,
+    'Starts counting words or phrases in the background (as words.frequency counts them) and answers at once with the job: poll words.progress for documents read, the list so far and the answer; words.cancel stops it.',
+  ),
+  'words.progress': query<WordJob>()(z.object({ jobId: Id }).strict(), 'Where a background word count stands: documents read of those in scope, the list so far (marked partial), the answer once finished.'),
+  'words.cancel': query<WordJob>()(z.object({ jobId: Id }).strict(), 'Stops a background word count; nothing it counted is kept.'),
+  'words.attributes': query<Array<{ name: string; values: string[] }>>()(
+    z.object({}).strict(),
+    'The document attributes and their values (the first 500 of each, in order), to choose which documents a word count covers.',
+  ),
   'words.frequency': query<WordFrequencies>()(
     FrequencyInput,
     'The most frequent words (n 1) or phrases of two or three words, with counts and document counts, over all documents, a document set or those with one attribute value; stop words left out unless stopwords is false.',

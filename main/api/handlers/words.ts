@@ -1,9 +1,29 @@
 import { wordsContract } from '../contract/words';
 import type { HandlersOf } from './types';
-import { getStopwords, setStopwords, wordFrequencies, wordFrequenciesCsv } from '../../core/analysis/words';
+import { attributeValues, checkWordScope, getStopwords, setStopwords, wordFrequencies, wordFrequenciesCsv, type WordFrequencies } from '../../core/analysis/words';
+import { AnalysisJobs } from '../../core/analysis/jobs';
+import type { Session } from '../session';
+
+const jobsBySession = new WeakMap<Session, AnalysisJobs<WordFrequencies>>();
+function jobsOf(session: Session): AnalysisJobs<WordFrequencies> {
+  let jobs = jobsBySession.get(session);
+  if (!jobs) jobsBySession.set(session, (jobs = new AnalysisJobs<WordFrequencies>('word count')));
+  return jobs;
+}
 
 export const wordsHandlers: HandlersOf<typeof wordsContract> = {
   'words.frequency': ({ session }, input) => wordFrequencies(session.project.db, input),
+  'words.start': async ({ session }, input) => {
+    const db = session.project.db;
+    // A scope the project lacks is refused now, not reported later by the job.
+    await db.read((r) => checkWordScope(r, input));
+    return jobsOf(session).start((job) =>
+      wordFrequencies(db, input, { onProgress: (p) => job.progress(p.done, p.total), onPartial: (r) => job.partial(r), isCancelled: job.isCancelled }),
+    );
+  },
+  'words.progress': async ({ session }, { jobId }) => jobsOf(session).progress(jobId),
+  'words.cancel': async ({ session }, { jobId }) => jobsOf(session).cancel(jobId),
+  'words.attributes': ({ session }) => session.project.db.read(attributeValues),
   'words.csv': async ({ session }, { excel, ...input }) => {
     const result = await wordFrequencies(session.project.db, input);
     const csv = wordFrequenciesCsv(result, { excel });

@@ -1,7 +1,7 @@
 import type { ProjectDb, Reader, Tx } from '../db/project-db';
-import { invalid } from '../errors';
+import { invalid, MarginaliaError } from '../errors';
 import { CsvWriter, StringSink, type CsvOptions } from '../exchange/csv';
-import { tokenise } from './tokenise';
+import { foldToken, scanTokens } from './tokenise';
 import { inSetSql, resolveSet } from '../documents/sets';
 import { DEFAULT_STOPWORDS, STOP_LANGUAGES, type StopLanguage } from './stopwords';
 
@@ -48,6 +48,8 @@ export interface WordFrequencies {
   /** Lemmatisation: no library in the app serves English, Russian and Ukrainian, so counts are of word forms. */
   lemmas: 'not available';
   stopwordsApplied: boolean;
+  /** Set on a list shown while counting: the documents read so far of those in scope. Absent once every document is counted. */
+  partial?: { done: number; total: number };
 }
 
 interface Tally {
@@ -57,10 +59,13 @@ interface Tally {
   last: number;
 }
 
-/** Distinct phrases held before rare ones are pruned: about 200 MB at the worst. */
-const MAX_DISTINCT = 1_500_000;
-/** Documents read per database round: the queue is freed between pages for the app's other requests. */
-const PAGE = 500;
+/**
+ * Distinct phrases held at most: the table's slots (4 to 6 typed numbers each) fill to 70 %
+ * before rare phrases are pruned, about 200 MB at the worst.
+ */
+const MAX_SLOTS = 1 << 23;
+/** Documents read per round on the long-read connection: the app's other requests run between rounds. */
+const PAGE = 200;
 
 const STOP_KEY = (lang: StopLanguage) => `stopwords.${lang}`;
 
@@ -90,6 +95,11 @@ async function stopSet(r: Reader): Promise<Set<string>> {
   return all;
 }
 
+/** Throws, naming what is wrong, when the scope names an attribute or a set the project lacks. */
+export async function checkWordScope(r: Reader, scope: WordScope): Promise<void> {
+  await scopeCondition(r, scope);
+}
+
 /** The SQL condition choosing the scope's documents (alias d), checked against the project. */
 async function scopeCondition(r: Reader, scope: WordScope): Promise<{ sql: string; params: string[] }> {
   const inSet = scope.set ? inSetSql((await resolveSet(r, scope.set)).id) : { sql: '1', params: [] };
@@ -101,6 +111,16 @@ async function scopeCondition(r: Reader, scope: WordScope): Promise<{ sql: strin
     throw invalid('where', `the project has no attribute "${attribute}"${names.length ? `; it has ${names.join(', ')}` : ''}.`);
   }
   return { sql: `${inSet.sql} AND d.id IN (SELECT document_id FROM document_values WHERE variable_id = ? AND value = ?)`, params: [...inSet.params, v.id, value] };
+}
+
+/** Attributes and their values (the first 500 of each), through the (variable, value) index: what a scope is chosen from. */
+export async function attributeValues(r: Reader): Promise<Array<{ name: string; values: string[] }>> {
+  const out: Array<{ name: string; values: string[] }> = [];
+  for (const v of await r.all<{ id: string; name: string }>(`SELECT id, name FROM variables ORDER BY sort_order, name`)) {
+    const values = await r.all<{ value: string }>(`SELECT DISTINCT value FROM document_values WHERE variable_id = ? AND value <> '' ORDER BY value LIMIT 500`, [v.id]);
+    out.push({ name: v.name, values: values.map((x) => String(x.value)) });
+  }
+  return out;
 }
 
 /** Orders tallies: most frequent first, then in more documents, then alphabetically. */
@@ -142,77 +162,333 @@ export function topOf(tallies: Iterable<[string, Tally]>, top: number): [string,
   return heap.sort((a, b) => (before(a, b) ? -1 : 1));
 }
 
+const grow = (a: Uint32Array<ArrayBuffer>, size: number): Uint32Array<ArrayBuffer> => {
+  if (size <= a.length) return a;
+  const b = new Uint32Array(Math.max(size, a.length * 2));
+  b.set(a);
+  return b;
+};
+
 /**
- * Counts words or phrases over the documents of a scope. Texts are streamed a page at a
- * time and tokenised as they come; only the tallies are held.
+ * The words met so far, each with a number: a text's tokens become numbers once, and every
+ * count after that is of numbers in typed arrays (no string is built per word or phrase).
+ * A token's spelling in the text maps to its number directly, so a word is folded to lower
+ * case once per spelling, not once per occurrence.
  */
-export async function wordFrequencies(db: ProjectDb, options: WordOptions): Promise<WordFrequencies> {
+class Vocabulary {
+  /** Spellings met, found by a hash of their characters in an open-addressing table (no string is made to look one up). */
+  private readonly spellings: string[] = [];
+  private spellingHash = new Int32Array(1024);
+  private spellingForm = new Int32Array(1024);
+  private table = new Int32Array(4096).fill(-1);
+  private readonly byForm = new Map<string, number>();
+  readonly forms: string[] = [];
+  /** 1 where the word is a stop word. */
+  stop = new Uint8Array(1024);
+
+  constructor(private readonly stopwords: ReadonlySet<string>) {}
+
+  /** The number of the word written text[start, end), whose spelling hashes to h (the scanner's hash). */
+  id(text: string, start: number, end: number, pictograph: boolean, h: number): number {
+    const mask = this.table.length - 1;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const s = this.table[slot]!;
+      if (s < 0) return this.add(text.slice(start, end), pictograph, h, slot);
+      if (this.spellingHash[s] !== h) continue;
+      const known = this.spellings[s]!;
+      if (known.length === end - start && text.startsWith(known, start)) return this.spellingForm[s]!;
+    }
+  }
+
+  private add(spelling: string, pictograph: boolean, h: number, slot: number): number {
+    const form = pictograph ? spelling : foldToken(spelling);
+    let id = this.byForm.get(form);
+    if (id === undefined) {
+      id = this.forms.length;
+      this.forms.push(form);
+      this.byForm.set(form, id);
+      if (id >= this.stop.length) {
+        const s = new Uint8Array(this.stop.length * 2);
+        s.set(this.stop);
+        this.stop = s;
+      }
+      this.stop[id] = this.stopwords.has(form) ? 1 : 0;
+    }
+    const s = this.spellings.length;
+    this.spellings.push(spelling);
+    if (s >= this.spellingHash.length) {
+      const hs = new Int32Array(this.spellingHash.length * 2);
+      hs.set(this.spellingHash);
+      this.spellingHash = hs;
+      const fs = new Int32Array(this.spellingForm.length * 2);
+      fs.set(this.spellingForm);
+      this.spellingForm = fs;
+    }
+    this.spellingHash[s] = h;
+    this.spellingForm[s] = id;
+    this.table[slot] = s;
+    if (this.spellings.length * 2 > this.table.length) {
+      const t = new Int32Array(this.table.length * 2).fill(-1);
+      const mask = t.length - 1;
+      for (let k = 0; k < this.spellings.length; k++) {
+        let j = this.spellingHash[k]! & mask;
+        while (t[j]! >= 0) j = (j + 1) & mask;
+        t[j] = k;
+      }
+      this.table = t;
+    }
+    return id;
+  }
+}
+
+/** A break between phrases in a document's list of word numbers. */
+const BREAK = -1;
+
+/**
+ * Counts of phrases of n words (2 or 3), keyed by their word numbers, in one open-addressing
+ * hash table of typed arrays: 24 bytes a slot, no object per phrase.
+ */
+class GramTable {
+  keys: Int32Array;
+  count: Uint32Array;
+  docs: Uint32Array;
+  last: Uint32Array;
+  size = 0;
+  private mask: number;
+
+  constructor(
+    readonly n: 2 | 3,
+    slots = 1 << 16,
+  ) {
+    this.mask = slots - 1;
+    this.keys = new Int32Array(slots * n).fill(BREAK);
+    this.count = new Uint32Array(slots);
+    this.docs = new Uint32Array(slots);
+    this.last = new Uint32Array(slots);
+  }
+
+  get slots(): number {
+    return this.mask + 1;
+  }
+
+  private slot(a: number, b: number, c: number): number {
+    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77) ^ Math.imul(c + 0x165667b1, 0xc2b2ae3d);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    h ^= h >>> 13;
+    const n = this.n;
+    const keys = this.keys;
+    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
+      const k = i * n;
+      if (keys[k] === BREAK) return i;
+      if (keys[k] === a && keys[k + 1] === b && (n === 2 || keys[k + 2] === c)) return i;
+    }
+  }
+
+  add(a: number, b: number, c: number, doc: number, times = 1, documents = 1): void {
+    const i = this.slot(a, b, c);
+    const k = i * this.n;
+    if (this.keys[k] === BREAK) {
+      this.keys[k] = a;
+      this.keys[k + 1] = b;
+      if (this.n === 3) this.keys[k + 2] = c;
+      this.size++;
+      this.count[i] = times;
+      this.docs[i] = documents;
+      this.last[i] = doc;
+      return;
+    }
+    this.count[i]! += times;
+    if (this.last[i] !== doc) {
+      this.docs[i]! += documents;
+      this.last[i] = doc;
+    }
+  }
+
+  /** The table moved into `slots` slots, keeping entries that pass `keep`. */
+  rebuilt(slots: number, keep: (count: number) => boolean = () => true): GramTable {
+    const t = new GramTable(this.n, slots);
+    const n = this.n;
+    for (let i = 0; i < this.count.length; i++) {
+      const k = i * n;
+      if (this.keys[k] === BREAK || !keep(this.count[i]!)) continue;
+      const j = t.slot(this.keys[k]!, this.keys[k + 1]!, n === 3 ? this.keys[k + 2]! : 0);
+      t.keys.set(this.keys.subarray(k, k + n), j * n);
+      t.count[j] = this.count[i]!;
+      t.docs[j] = this.docs[i]!;
+      t.last[j] = this.last[i]!;
+      t.size++;
+    }
+    return t;
+  }
+}
+
+/** Where a count stands while it runs: documents read of those in scope. */
+export interface WordProgress {
+  done: number;
+  total: number;
+}
+
+export interface WordRunOptions {
+  /** Called after each round of documents. */
+  onProgress?: (p: WordProgress) => void;
+  /** Called now and then with the list so far (`partial` set): what the screen shows while counting. */
+  onPartial?: (r: WordFrequencies) => void;
+  /** Checked between rounds: true stops the count, which then throws a `cancelled` error. */
+  isCancelled?: () => boolean;
+  /** Milliseconds between partial lists at the least (1,500; the first comes after 500). */
+  partialEveryMs?: number;
+}
+
+/**
+ * Counts words or phrases over the documents of a scope. Texts are read a round of documents
+ * at a time on the long-read connection (coding and opening documents never wait behind it)
+ * and tokenised as they come; only the counts are held.
+ */
+export async function wordFrequencies(db: ProjectDb, options: WordOptions, run: WordRunOptions = {}): Promise<WordFrequencies> {
   const { n, top } = options;
-  const stop = options.stopwords ? await db.read(stopSet) : new Set<string>();
-  const where = await db.read((r) => scopeCondition(r, options));
-  const tallies = new Map<string, Tally>();
+  const stop = options.stopwords ? await db.readLong(stopSet) : new Set<string>();
+  const where = await db.readLong((r) => scopeCondition(r, options));
+  const total = (await db.readLong((r) => r.get<{ n: number }>(`SELECT count(*) AS n FROM documents d WHERE ${where.sql}`, where.params)))?.n ?? 0;
+  const vocab = new Vocabulary(stop);
+  let unigrams = { count: new Uint32Array(1024), docs: new Uint32Array(1024), last: new Uint32Array(1024) };
+  let grams = n === 1 ? null : new GramTable(n);
+  let ids = new Int32Array(4096);
   let docIndex = 0;
   let tokens = 0;
   let floor = 0;
   let undercount = 0;
+  const partialEvery = run.partialEveryMs ?? 1500;
+  // The first list so far comes soon (half a second), then one every partialEvery.
+  let nextPartial = performance.now() + Math.min(500, partialEvery);
 
-  const add = (term: string) => {
-    const t = tallies.get(term);
-    if (t) {
-      t.count++;
-      if (t.last !== docIndex) {
-        t.documents++;
-        t.last = docIndex;
-      }
-    } else tallies.set(term, { count: 1, documents: 1, last: docIndex });
+  const result = (partial: boolean): WordFrequencies => {
+    const words: WordCount[] = [];
+    if (grams === null) {
+      const size = vocab.forms.length;
+      const entries = function* (): Generator<[string, Tally]> {
+        for (let id = 0; id < size; id++) {
+          if (unigrams.count[id]! > 0) yield [vocab.forms[id]!, { count: unigrams.count[id]!, documents: unigrams.docs[id]!, last: 0 }];
+        }
+      };
+      for (const [term, t] of topOf(entries(), top)) words.push({ term, count: t.count, documents: t.documents });
+    } else {
+      for (const w of topGrams(grams, vocab.forms, top)) words.push(w);
+    }
+    let distinct = grams?.size ?? 0;
+    if (grams === null) for (let id = 0; id < vocab.forms.length; id++) if (unigrams.count[id]! > 0) distinct++;
+    return {
+      n,
+      words,
+      documents: docIndex,
+      tokens,
+      distinct,
+      undercountAtMost: undercount,
+      lemmas: 'not available',
+      stopwordsApplied: options.stopwords,
+      ...(partial ? { partial: { done: docIndex, total } } : {}),
+    };
   };
-  const prune = () => {
-    // Lossy counting: drop what has been seen at most `floor` times so far. A phrase dropped
-    // and seen again starts over, so its count is low by at most the sum of floors used.
-    while (tallies.size > MAX_DISTINCT * 0.7) {
-      floor++;
-      undercount += floor;
-      for (const [k, t] of tallies) if (t.count <= floor) tallies.delete(k);
+
+  const countDocument = (text: string) => {
+    docIndex++;
+    let len = 0;
+    scanTokens(text, {
+      token: (start, end, pictograph, hash) => {
+        if (len + 1 >= ids.length) {
+          const b = new Int32Array(ids.length * 2);
+          b.set(ids);
+          ids = b;
+        }
+        ids[len++] = vocab.id(text, start, end, pictograph, hash);
+      },
+      phraseBreak: () => {
+        if (len > 0 && ids[len - 1] !== BREAK) ids[len++] = BREAK;
+      },
+    });
+    const isStop = vocab.stop;
+    if (grams === null) {
+      const size = vocab.forms.length;
+      if (size > unigrams.count.length) unigrams = { count: grow(unigrams.count, size), docs: grow(unigrams.docs, size), last: grow(unigrams.last, size) };
+      const { count, docs, last } = unigrams;
+      for (let i = 0; i < len; i++) {
+        const a = ids[i]!;
+        if (a === BREAK) continue;
+        tokens++;
+        if (isStop[a]) continue;
+        count[a]!++;
+        if (last[a] !== docIndex) {
+          docs[a]!++;
+          last[a] = docIndex;
+        }
+      }
+      return;
+    }
+    for (let i = 0; i < len; i++) {
+      const a = ids[i]!;
+      if (a === BREAK) continue;
+      tokens++;
+      if (i + n - 1 >= len) continue;
+      const b = ids[i + 1]!;
+      const z = ids[i + n - 1]!;
+      if (z === BREAK || b === BREAK || isStop[a] || isStop[z]) continue;
+      grams!.add(a, b, n === 3 ? z : 0, docIndex);
+    }
+    if (grams!.size > grams!.slots * 0.7) {
+      if (grams!.slots < MAX_SLOTS) grams = grams!.rebuilt(grams!.slots * 2);
+      else {
+        // Lossy counting: drop what has been seen at most `floor` times so far. A phrase dropped
+        // and seen again starts over, so its count is low by at most the sum of floors used.
+        while (grams!.size > grams!.slots * 0.5) {
+          floor++;
+          undercount += floor;
+          const f = floor;
+          grams = grams!.rebuilt(grams!.slots, (c) => c > f);
+        }
+      }
     }
   };
 
   let after = -1;
   for (;;) {
-    const page = await db.read((r) =>
+    if (run.isCancelled?.()) throw new MarginaliaError('cancelled', 'The word count was cancelled.');
+    const page = await db.readLong((r) =>
       r.all<{ rowid: number; text: string }>(`SELECT d.rowid, d.text FROM documents d WHERE d.rowid > ? AND ${where.sql} ORDER BY d.rowid LIMIT ${PAGE}`, [after, ...where.params]),
     );
     if (page.length === 0) break;
     after = page[page.length - 1]!.rowid;
-    for (const { text } of page) {
-      docIndex++;
-      const toks = tokenise(text);
-      for (let i = 0; i < toks.length; i++) {
-        const first = toks[i];
-        if (first === null || first === undefined) continue;
-        tokens++;
-        if (n === 1) {
-          if (!stop.has(first)) add(first);
-          continue;
-        }
-        const last = toks[i + n - 1];
-        if (last === null || last === undefined || stop.has(first) || stop.has(last)) continue;
-        if (n === 3 && toks[i + 1] === null) continue;
-        add(n === 2 ? `${first} ${last}` : `${first} ${toks[i + 1]} ${last}`);
-      }
-      if (tallies.size > MAX_DISTINCT) prune();
+    for (const { text } of page) countDocument(text);
+    run.onProgress?.({ done: docIndex, total: Math.max(total, docIndex) });
+    if (run.onPartial && performance.now() >= nextPartial && docIndex < total) {
+      const t0 = performance.now();
+      run.onPartial(result(true));
+      // A partial list of a large table costs time of its own: never more than a fifth of the work.
+      nextPartial = performance.now() + Math.max(partialEvery, 5 * (performance.now() - t0));
     }
   }
-  const best = topOf(tallies, top);
-  return {
-    n,
-    words: best.map(([term, t]) => ({ term, count: t.count, documents: t.documents })),
-    documents: docIndex,
-    tokens,
-    distinct: tallies.size,
-    undercountAtMost: undercount,
-    lemmas: 'not available',
-    stopwordsApplied: options.stopwords,
+  return result(false);
+}
+
+/** The `top` phrases of a table: counts ranked by a histogram, and only the phrases that can rank spelled out. */
+function topGrams(t: GramTable, forms: readonly string[], top: number): WordCount[] {
+  if (t.size === 0 || top <= 0) return [];
+  // The smallest count that can still rank: the top-th largest.
+  const counts = new Uint32Array(t.size);
+  let j = 0;
+  for (let i = 0; i < t.count.length; i++) if (t.keys[i * t.n] !== BREAK) counts[j++] = t.count[i]!;
+  counts.sort();
+  const least = counts[Math.max(0, counts.length - top)]!;
+  const term = (i: number) => {
+    const k = i * t.n;
+    return t.n === 2 ? `${forms[t.keys[k]!]} ${forms[t.keys[k + 1]!]}` : `${forms[t.keys[k]!]} ${forms[t.keys[k + 1]!]} ${forms[t.keys[k + 2]!]}`;
   };
+  const entries = function* (): Generator<[string, Tally]> {
+    for (let i = 0; i < t.count.length; i++) {
+      if (t.keys[i * t.n] === BREAK || t.count[i]! < least) continue;
+      yield [term(i), { count: t.count[i]!, documents: t.docs[i]!, last: 0 }];
+    }
+  };
+  return topOf(entries(), top).map(([term, x]) => ({ term, count: x.count, documents: x.documents }));
 }
 
 /** The list as CSV, through the app's one CSV writer (formula-safe cells, CRLF, optional BOM). */

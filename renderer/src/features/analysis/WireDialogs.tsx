@@ -48,7 +48,7 @@ export function WireDialogs(props: {
   return (
     <Modal onClose={onClose}>
       {which === 'words' ? (
-        <WordFrequencyView documents={props.documents} onSearch={search} onClose={onClose} onError={props.onError} />
+        <WordFrequencyView onSearch={search} onClose={onClose} onError={props.onError} />
       ) : (
         <DuplicatesView
           onOpen={(id) => {

@@ -1,11 +1,14 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Output } from '../../../../main/api/contract';
 import { call, downloadBase64 } from '../../api/client';
 import './words-duplicates.css';
 
 type Result = Output<'words.frequency'>;
+type Job = Output<'words.progress'>;
 type Language = 'en' | 'ru' | 'uk';
-type Doc = Output<'documents.list'>[number];
+
+/** How often a running count is asked where it stands. */
+const POLL_MS = 250;
 
 const LANGUAGES: { value: Language; label: string }[] = [
   { value: 'en', label: 'English' },
@@ -69,26 +72,14 @@ function StopListEditor({ onSaved, onError }: { onSaved: () => void; onError: (e
   );
 }
 
-/** Attribute names and their values among the project's documents, for the scope choice. */
-function attributeValues(documents: Doc[]): Map<string, string[]> {
-  const out = new Map<string, Set<string>>();
-  for (const d of documents) {
-    for (const [k, v] of Object.entries(d.attributes)) {
-      if (v === null || v === '') continue;
-      let set = out.get(k);
-      if (!set) out.set(k, (set = new Set()));
-      if (set.size < 500) set.add(String(v));
-    }
-  }
-  return new Map([...out].map(([k, s]) => [k, [...s].sort()]));
-}
-
 /**
  * Word frequencies: the most frequent words or phrases of two or three words, over all
  * documents or one attribute value, with counts, document counts and a rate per 10,000
- * words. A word is a button that searches the texts for it.
+ * words. A word is a button that searches the texts for it. The count runs in the background
+ * (seconds at 100,000 documents): a progress bar, the list so far and a Cancel button show
+ * while it runs.
  */
-export function WordFrequencyView(props: { documents: Doc[]; onSearch: (query: string) => void; onClose: () => void; onError: (e: unknown) => void }) {
+export function WordFrequencyView(props: { onSearch: (query: string) => void; onClose: () => void; onError: (e: unknown) => void }) {
   const { onError } = props;
   const [n, setN] = useState<1 | 2 | 3>(1);
   const [top, setTop] = useState(100);
@@ -98,38 +89,75 @@ export function WordFrequencyView(props: { documents: Doc[]; onSearch: (query: s
   const [setId, setSetId] = useState('');
   const [sets, setSets] = useState<Output<'sets.list'>>([]);
   const [result, setResult] = useState<Result | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [job, setJob] = useState<Job | null>(null);
+  const [cancelled, setCancelled] = useState(false);
   const [stamp, setStamp] = useState(0);
-  const attrs = attributeValues(props.documents);
+  const [attrList, setAttrList] = useState<Output<'words.attributes'>>([]);
+  const attrs = new Map(attrList.map((a) => [a.name, a.values]));
   const where = attribute && value ? { attribute, value } : undefined;
   const whereKey = JSON.stringify(where ?? null);
   const scopeInput = { ...(where ? { where } : {}), ...(setId ? { set: setId } : {}) };
   const setName = sets.find((s) => s.id === setId)?.name;
+  const running = useRef<string | null>(null);
 
   useEffect(() => {
     call('sets.list', {}).then(setSets, onError);
+    call('words.attributes', {}).then(setAttrList, onError);
   }, [onError]);
 
   useEffect(() => {
     let live = true;
-    setBusy(true);
-    call('words.frequency', { n, top, stopwords, ...scopeInput }).then(
-      (r) => {
-        if (!live) return;
-        setResult(r);
-        setBusy(false);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    setCancelled(false);
+    setResult(null);
+    const poll = (jobId: string) => {
+      timer = setTimeout(() => {
+        call('words.progress', { jobId }).then((j) => {
+          if (!live) return;
+          setJob(j);
+          if (j.result) setResult(j.result);
+          else if (j.partial) setResult(j.partial);
+          if (j.error) onError(new Error(j.error.message));
+          if (j.finished) running.current = null;
+          else poll(jobId);
+        }, onError);
+      }, POLL_MS);
+    };
+    call('words.start', { n, top, stopwords, ...scopeInput }).then(
+      (j) => {
+        if (!live) {
+          void call('words.cancel', { jobId: j.jobId }).catch(() => undefined);
+          return;
+        }
+        running.current = j.jobId;
+        setJob(j);
+        poll(j.jobId);
       },
       (e) => {
         if (!live) return;
-        setBusy(false);
+        setJob(null);
         onError(e);
       },
     );
     return () => {
       live = false;
+      if (timer) clearTimeout(timer);
+      // A count nobody will see is stopped, not left to finish.
+      if (running.current) void call('words.cancel', { jobId: running.current }).catch(() => undefined);
+      running.current = null;
     };
     // whereKey stands for `where`, which is a new object every render.
   }, [n, top, stopwords, whereKey, setId, stamp, onError]);
+
+  const cancel = () => {
+    const id = running.current;
+    if (!id) return;
+    running.current = null;
+    setCancelled(true);
+    call('words.cancel', { jobId: id }).then(setJob, onError);
+  };
+  const busy = !!job && !job.finished && !cancelled;
+  const partial = result?.partial ?? null;
 
   const exportCsv = () =>
     call('words.csv', { n, top, stopwords, ...scopeInput }).then((f) => downloadBase64(f.fileName, f.mime, f.dataBase64), onError);
@@ -210,22 +238,45 @@ export function WordFrequencyView(props: { documents: Doc[]; onSearch: (query: s
         <label>
           <input type="checkbox" checked={stopwords} onChange={(e) => setStopwords(e.target.checked)} /> Leave out stop words
         </label>
-        <button type="button" onClick={() => void exportCsv()} disabled={!result}>
+        <button type="button" onClick={() => void exportCsv()} disabled={!result || busy}>
           Export CSV
         </button>
       </form>
       <StopListEditor onSaved={() => setStamp((s) => s + 1)} onError={onError} />
+      {busy && job && (
+        <div className="wf-progress">
+          <progress
+            aria-label="Documents counted"
+            max={Math.max(job.total, 1)}
+            value={job.done}
+            aria-valuetext={`${job.done.toLocaleString()} of ${job.total.toLocaleString()} documents`}
+          />
+          <span>
+            {job.total ? `${job.done.toLocaleString()} of ${plural(job.total, 'document')} counted` : 'Counting…'}
+          </span>
+          <button type="button" onClick={cancel}>
+            Cancel
+          </button>
+        </div>
+      )}
       <p className="muted" role="status" aria-live="polite">
         {busy
-          ? 'Counting…'
-          : result
-            ? `${plural(result.documents, 'document')}, ${plural(result.tokens, 'word')}, ${result.distinct.toLocaleString()} distinct ${n === 1 ? 'words' : 'phrases'}. Lemmas: not available (word forms are counted).${result.undercountAtMost ? ` Rare phrases were dropped to fit in memory: a count may be low by up to ${result.undercountAtMost}.` : ''}`
-            : ''}
+          ? partial
+            ? `Counting… the list below is from the first ${partial.done.toLocaleString()} of ${plural(partial.total, 'document')} and will change.`
+            : 'Counting…'
+          : cancelled
+            ? partial
+              ? `Cancelled. The list below is from the first ${partial.done.toLocaleString()} of ${plural(partial.total, 'document')} only.`
+              : 'Cancelled before the first documents were counted.'
+            : result
+              ? `${plural(result.documents, 'document')}, ${plural(result.tokens, 'word')}, ${result.distinct.toLocaleString()} distinct ${n === 1 ? 'words' : 'phrases'}. Lemmas: not available (word forms are counted).${result.undercountAtMost ? ` Rare phrases were dropped to fit in memory: a count may be low by up to ${result.undercountAtMost}.` : ''}`
+              : ''}
       </p>
       {result && (
         <div className="wf-table-wrap">
           <table className="wf-table">
             <caption>
+              {partial ? `So far (${partial.done.toLocaleString()} of ${partial.total.toLocaleString()} documents): ` : ''}
               {result.words.length} most frequent {n === 1 ? 'words' : `${n}-word phrases`} in {scope}
               {stopwords ? ', stop words left out' : ''}. Choose one to search the texts for it.
             </caption>
