@@ -134,12 +134,18 @@ export async function documentsOf(r: Reader, source: SetSource): Promise<string[
 /** Adds documents to a set (those already in it are left as they are); returns how many were added. */
 export async function addToSet(tx: Tx, setId: string, documentIds: readonly string[]): Promise<number> {
   if (!(await tx.get(`SELECT 1 FROM document_sets WHERE id = ?`, [setId]))) throw notFound('document set', setId);
+  // Many documents: the set's members in one range of its key; a few: looked up by id.
   const already = new Set(
-    (await allInChunks<{ document_id: string }>(tx, documentIds, (p) => `SELECT document_id FROM document_set_members WHERE set_id = '${setId.replace(/'/g, "''")}' AND document_id IN (${p})`)).map(
-      (x) => x.document_id,
-    ),
+    (documentIds.length > 5000
+      ? await tx.all<{ document_id: string }>(`SELECT document_id FROM document_set_members WHERE set_id = ?`, [setId])
+      : await allInChunks<{ document_id: string }>(tx, documentIds, (p) => `SELECT document_id FROM document_set_members WHERE set_id = '${setId.replace(/'/g, "''")}' AND document_id IN (${p})`)
+    ).map((x) => x.document_id),
   );
-  const rows: Row[] = [...new Set(documentIds)].filter((id) => !already.has(id)).map((document_id) => ({ set_id: setId, document_id }));
+  // In key order: each statement's rows land on neighbouring pages of the members' tree.
+  const rows: Row[] = [...new Set(documentIds)]
+    .filter((id) => !already.has(id))
+    .sort()
+    .map((document_id) => ({ set_id: setId, document_id }));
   await tx.insertMany('document_set_members', rows);
   return rows.length;
 }
