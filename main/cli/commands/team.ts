@@ -133,6 +133,23 @@ function printAgreement(io: Io, report: AgreementReport): void {
   if (report.codes.some((c) => !c.used)) io.out(`Codes ${nobody} agree trivially: their kappa is 1 by the 0/0 convention, and the overall figures leave them out.`);
 }
 
+/**
+ * Documents compared so far, on stderr: rewritten in place on a terminal, otherwise (a log
+ * file, a pipeline) one line a second at most, so a large project shows it is moving.
+ */
+function progressLine(io: Io): (done: number, total: number) => void {
+  const started = Date.now();
+  let last = started;
+  return (done, total) => {
+    const line = `Agreement: ${done.toLocaleString('en')} of ${total.toLocaleString('en')} documents compared`;
+    if (process.stderr.isTTY) process.stderr.write(`\r${line.padEnd(60)}`);
+    else if (Date.now() - last >= 1000 || (done === total && Date.now() - started >= 1000)) {
+      last = Date.now();
+      io.err(line);
+    }
+  };
+}
+
 export const agreementCommand: Command = {
   name: 'agreement',
   usage:
@@ -167,8 +184,11 @@ export const agreementCommand: Command = {
         for (const ref of list(args, 'codes')) codeIds.push((await resolveCode(r, ref)).id);
         const documentIds: string[] = [];
         for (const ref of list(args, 'docs')) documentIds.push((await resolveDocument(r, ref)).id);
-        return agreementFromProject(r, { coderIds, codeIds, documentIds, unit, threshold });
+        // The table prints no per-document rows: only --json and --csv need them.
+        const documentRows = args.values.json || str(args, 'csv') ? undefined : 0;
+        return agreementFromProject(r, { coderIds, codeIds, documentIds, unit, threshold, documentRows }, { onProgress: progressLine(io) });
       });
+      if (process.stderr.isTTY) process.stderr.write(`\r${' '.repeat(60)}\r`);
       for (const w of report.warnings) io.err(`warning: ${w}`);
       const csv = str(args, 'csv');
       const delimiter = str(args, 'delimiter');

@@ -506,13 +506,13 @@ export interface AgreementProgress {
   workers?: number;
 }
 
-/** "rowid coder start end rowid coder start end …" as [code index, coder index, start, end, …], codes not chosen left out. */
-function parseCodings(text: string | undefined, codeIndex: ReadonlyMap<number, number>): number[] {
+/** "code coder start end code coder start end …" as [code index, coder index, start, end, …], codes not chosen left out. */
+function parseCodings(text: string | undefined, codeIndex: ReadonlyMap<string, number>): number[] {
   if (!text) return [];
   const out: number[] = [];
   const fields = text.split(' ');
   for (let x = 0; x + 3 < fields.length; x += 4) {
-    const k = codeIndex.get(Number(fields[x]));
+    const k = codeIndex.get(fields[x]!);
     if (k === undefined) continue;
     out.push(k, Number(fields[x + 1]), Number(fields[x + 2]), Number(fields[x + 3]));
   }
@@ -574,33 +574,40 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions,
   });
   const withText = options.unit === 'sentence' || options.unit === 'paragraph';
   const size = Math.max(1, Math.min(progress.batchSize ?? CHUNK, CHUNK));
-  // Codes by rowid, coders by a CASE over their ids: each segment comes back as four numbers.
-  const codeIndex = new Map<number, number>();
-  const rowids = await r.all<{ rowid: number; id: string }>(`SELECT rowid, id FROM codes`);
-  const position = new Map(codes.map((c, k) => [c.id, k]));
-  for (const row of rowids) {
-    const k = position.get(row.id);
-    if (k !== undefined) codeIndex.set(row.rowid, k);
-  }
+  const codeIndex = new Map(codes.map((c, k) => [c.id, k]));
   const chosenIds = coders.map((c) => c.id);
-  const coderCase = `CASE s.coder_id ${coders.map((_, i) => `WHEN ? THEN ${i}`).join(' ')} END`;
+  // Each segment comes back as "code coder start end" (the coder by number), one row per
+  // document holding all of its segments: not one object per segment.
+  const codings = `group_concat(s.code_id || ' ' || (CASE s.coder_id ${coders.map((_, i) => `WHEN ? THEN ${i}`).join(' ')} END) || ' ' || s.start || ' ' || s.end, ' ') AS codings`;
   const coderMarks = coders.map(() => '?').join(',');
-  // One batch of documents: their texts (for sentences and paragraphs), and their segments by
-  // the chosen coders, one row per document (not one object per segment) through the
-  // (document, code, coder, start, end) index.
+  const totalDocuments = (await r.get<{ n: number }>(`SELECT count(*) AS n FROM documents`))!.n;
+  await progress.onProgress?.(0, docs.length);
+  // Most of the project: one pass over the (document, code, coder, start, end) index is far
+  // cheaper than looking each batch's documents up in it.
+  const scanned =
+    docs.length * 2 >= totalDocuments
+      ? new Map(
+          (await r.all<{ document_id: string; codings: string }>(`SELECT s.document_id, ${codings} FROM segments s WHERE s.coder_id IN (${coderMarks}) GROUP BY s.document_id`, [...chosenIds, ...chosenIds])).map(
+            (row) => [row.document_id, row.codings],
+          ),
+        )
+      : null;
+  if (progress.isCancelled?.()) throw agreementCancelled();
+  // One batch of documents: their texts (for sentences and paragraphs) and, unless they were
+  // all read at once, their segments by the chosen coders.
   const read = async (from: number) => {
     const batch = docs.slice(from, from + size);
     const ids = batch.map((d) => d.id);
     const marks = ids.map(() => '?').join(',');
     const [texts, segments] = await Promise.all([
       withText ? r.all<{ id: string; text: string }>(`SELECT id, text FROM documents WHERE id IN (${marks})`, ids) : Promise.resolve([]),
-      r.all<{ document_id: string; codings: string }>(
-        `SELECT s.document_id, group_concat(c.rowid || ' ' || ${coderCase} || ' ' || s.start || ' ' || s.end, ' ') AS codings
-         FROM segments s JOIN codes c ON c.id = s.code_id
-         WHERE s.document_id IN (${marks}) AND s.coder_id IN (${coderMarks})
-         GROUP BY s.document_id`,
-        [...chosenIds, ...ids, ...chosenIds],
-      ),
+      scanned
+        ? Promise.resolve([])
+        : r.all<{ document_id: string; codings: string }>(`SELECT s.document_id, ${codings} FROM segments s WHERE s.document_id IN (${marks}) AND s.coder_id IN (${coderMarks}) GROUP BY s.document_id`, [
+            ...chosenIds,
+            ...ids,
+            ...chosenIds,
+          ]),
     ]);
     return { batch, texts, segments };
   };
@@ -612,7 +619,7 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions,
     const textOf = new Map(texts.map((t) => [t.id, t.text]));
     const textList = batch.map((d) => textOf.get(d.id) ?? '');
     const units = pool ? await pool.sentences(textList) : batch.map((d, i) => unitBounds(options.unit, textList[i]!, d.length));
-    return { batch, units, codingsOf: new Map(segments.map((s) => [s.document_id, s.codings])) };
+    return { batch, units, codingsOf: scanned ?? new Map(segments.map((s) => [s.document_id, s.codings])) };
   };
   const ahead = pool ? pool.count + 1 : 1;
   const pending: Promise<Awaited<ReturnType<typeof prepare>>>[] = [];
@@ -626,7 +633,6 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions,
     }
   };
   try {
-    await progress.onProgress?.(0, docs.length);
     let done = 0;
     fill();
     while (pending.length > 0) {
