@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Output } from '../../../../main/api/contract';
 import { call, downloadBase64 } from '../../api/client';
 import './team.css';
@@ -9,7 +9,8 @@ import { plural } from '../../app/words';
 type Report = Output<'team.agreement'>;
 type Coder = Output<'coders.list'>[number];
 type Code = Output<'codes.list'>[number];
-type Doc = Output<'documents.list'>[number];
+type Doc = Output<'documents.page'>['documents'][number];
+type Job = Output<'team.agreementStart'>;
 type Round = Output<'team.rounds.list'>[number];
 type Unit = Report['unit'];
 
@@ -25,6 +26,39 @@ const k4 = (v: number | null) => (v === null ? '—' : v.toFixed(4));
 
 function selectedValues(select: HTMLSelectElement): string[] {
   return [...select.selectedOptions].map((o) => o.value);
+}
+
+/** Documents listed in the per-document table: the figures cover every document whatever this is. */
+const DOCUMENT_ROWS = 500;
+/** Documents offered in the chooser at a time; typing narrows them by name. */
+const DOCUMENT_CHOICES = 200;
+/** How often a running computation is asked how far it has got. */
+const POLL_MS = 150;
+const count = (n: number) => n.toLocaleString('en');
+
+/** A running computation: a progress bar of documents done and its Cancel button. */
+function Running(props: { job: Job; cancelling: boolean; onCancel: () => void }) {
+  const { job } = props;
+  const total = Math.max(job.total, 0);
+  return (
+    <div className="team-progress">
+      <progress
+        aria-label="Computing agreement"
+        max={Math.max(1, total)}
+        value={job.done}
+        aria-valuemin={0}
+        aria-valuemax={total}
+        aria-valuenow={job.done}
+        aria-valuetext={`${count(job.done)} of ${plural(total, 'document')}`}
+      />
+      <span role="status">
+        {props.cancelling ? 'Cancelling…' : total > 0 ? `${count(job.done)} of ${plural(total, 'document')} compared` : 'Reading the project…'}
+      </span>
+      <button type="button" onClick={props.onCancel} disabled={props.cancelling}>
+        Cancel
+      </button>
+    </div>
+  );
 }
 
 function ResultTables(props: { report: Report }) {
@@ -90,7 +124,10 @@ function ResultTables(props: { report: Report }) {
         </tbody>
       </table>
       <table className="team-table" aria-label="Agreement per document">
-        <caption>Per document (codes used by at least one coder)</caption>
+        <caption>
+          Per document (codes used by at least one coder)
+          {o.documents.length < o.documents_total && `: the first ${count(o.documents.length)} of ${plural(o.documents_total, 'document')}; every figure above and below covers them all`}
+        </caption>
         <thead>
           <tr>
             <th scope="col">Document</th>
@@ -306,6 +343,8 @@ export function AgreementView(props: { onClose: () => void }) {
   const [roundsChanged, setRoundsChanged] = useState(0);
   const [codes, setCodes] = useState<Code[]>([]);
   const [docs, setDocs] = useState<Doc[]>([]);
+  const [docsTotal, setDocsTotal] = useState(0);
+  const [docFilter, setDocFilter] = useState('');
   const [chosenCoders, setChosenCoders] = useState<string[]>([]);
   const [chosenCodes, setChosenCodes] = useState<string[]>([]);
   const [chosenDocs, setChosenDocs] = useState<string[]>([]);
@@ -313,14 +352,18 @@ export function AgreementView(props: { onClose: () => void }) {
   const [unit, setUnit] = useState<Unit>('char');
   const [threshold, setThreshold] = useState('90');
   const [report, setReport] = useState<Report | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [job, setJob] = useState<Job | null>(null);
+  const [cancelling, setCancelling] = useState(false);
+  const [cancelled, setCancelled] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // The running job's id, for Cancel and for closing the dialog mid-way.
+  const running = useRef<string | null>(null);
 
   useEffect(() => {
     let live = true;
     void (async () => {
       try {
-        const [all, c, d, visible] = await Promise.all([call('coders.list', {}), call('codes.list', {}), call('documents.list', {}), call('team.visibleCoders', {})]);
+        const [all, c, visible] = await Promise.all([call('coders.list', {}), call('codes.list', {}), call('team.visibleCoders', {})]);
         // In an open reliability round the round's other coders are not offered: their work is hidden from this coder.
         const k = all.filter((x) => !visible.hidden_coder_ids.includes(x.id));
         // Start with two coders who have coded (not whoever only created the project), the consensus layer aside.
@@ -335,7 +378,6 @@ export function AgreementView(props: { onClose: () => void }) {
         const names = all.filter((x) => visible.hidden_coder_ids.includes(x.id)).map((x) => x.name);
         setHiddenNote(visible.restricted ? `Hidden from you while ${rounds} ${visible.rounds.length > 1 ? 'are' : 'is'} open: ${names.join(', ')}.` : null);
         setCodes(c);
-        setDocs(d);
       } catch (e) {
         if (live) setError((e as Error).message);
       }
@@ -345,18 +387,69 @@ export function AgreementView(props: { onClose: () => void }) {
     };
   }, [roundsChanged]);
 
+  // The document chooser offers one page of documents, narrowed by name as the user types:
+  // a project of 100,000 documents is not sent whole to fill a list.
+  useEffect(() => {
+    let live = true;
+    call('documents.page', { filter: docFilter.trim() || undefined, limit: DOCUMENT_CHOICES }).then(
+      (page) => {
+        if (!live) return;
+        setDocs(page.documents);
+        setDocsTotal(page.total);
+      },
+      (e: Error) => live && setError(e.message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [docFilter]);
+
+  // Closing the dialog stops a computation nobody will read.
+  useEffect(
+    () => () => {
+      if (running.current) void call('team.agreementCancel', { jobId: running.current }).catch(() => undefined);
+    },
+    [],
+  );
+
   const thresholdValue = Number(threshold) / 100;
   const input = () => ({ coderIds: chosenCoders, codeIds: chosenCodes, documentIds: chosenDocs, ...(setId ? { setId } : {}), unit, threshold: thresholdValue });
 
   async function compute() {
     setError(null);
-    setBusy(true);
+    setCancelled(false);
+    setCancelling(false);
+    setReport(null);
     try {
-      setReport(await call('team.agreement', input()));
+      let state = await call('team.agreementStart', { ...input(), documentRows: DOCUMENT_ROWS });
+      running.current = state.jobId;
+      setJob(state);
+      while (!state.finished) {
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        if (running.current !== state.jobId) return;
+        state = await call('team.agreementProgress', { jobId: state.jobId });
+        setJob(state);
+      }
+      if (state.cancelled) setCancelled(true);
+      else if (state.error) setError(state.error.message);
+      else setReport(state.report);
     } catch (e) {
       setError((e as Error).message);
     } finally {
-      setBusy(false);
+      running.current = null;
+      setJob(null);
+      setCancelling(false);
+    }
+  }
+
+  async function cancel() {
+    const id = running.current;
+    if (!id) return;
+    setCancelling(true);
+    try {
+      await call('team.agreementCancel', { jobId: id });
+    } catch (e) {
+      setError((e as Error).message);
     }
   }
 
@@ -369,6 +462,12 @@ export function AgreementView(props: { onClose: () => void }) {
       setError((e as Error).message);
     }
   }
+
+  // The chooser shows one page: choices made under another filter are kept.
+  const chooseDocs = (select: HTMLSelectElement) => {
+    const shown = new Set(docs.map((d) => d.id));
+    setChosenDocs((cur) => [...cur.filter((id) => !shown.has(id)), ...selectedValues(select)]);
+  };
 
   const toggleCoder = (id: string, on: boolean) => setChosenCoders((cur) => (on ? [...cur, id] : cur.filter((x) => x !== id)));
 
@@ -397,16 +496,21 @@ export function AgreementView(props: { onClose: () => void }) {
             <CodeOptions codes={codes} />
           </select>
         </label>
-        <label className="field">
-          Documents (none chosen: all)
-          <select multiple aria-label="Documents" value={chosenDocs} onChange={(e) => setChosenDocs(selectedValues(e.target))}>
+        <div className="field">
+          <label htmlFor="agreement-doc-filter">Documents (none chosen: all)</label>
+          <input id="agreement-doc-filter" type="search" placeholder="Filter by name" aria-label="Filter documents by name" value={docFilter} onChange={(e) => setDocFilter(e.target.value)} />
+          <select multiple aria-label="Documents" value={chosenDocs} onChange={(e) => chooseDocs(e.target)}>
             {docs.map((d) => (
               <option key={d.id} value={d.id}>
                 {d.name}
               </option>
             ))}
           </select>
-        </label>
+          <span className="muted">
+            {docsTotal > docs.length ? `${count(docs.length)} of ${count(docsTotal)} shown; type to narrow. ` : ''}
+            {chosenDocs.length > 0 ? `${plural(chosenDocs.length, 'document')} chosen.` : ''}
+          </span>
+        </div>
         <DocumentSetsFilter label="Only documents of set" value={setId} onChange={setSetId} version={0} />
         <div>
           <label className="field">
@@ -426,7 +530,7 @@ export function AgreementView(props: { onClose: () => void }) {
         </div>
       </div>
       <div className="team-actions">
-        <button type="button" className="primary" onClick={() => void compute()} disabled={busy || chosenCoders.length < 2}>
+        <button type="button" className="primary" onClick={() => void compute()} disabled={job !== null || chosenCoders.length < 2}>
           Compute agreement
         </button>
         <button type="button" onClick={() => void exportCsv()} disabled={chosenCoders.length < 2}>
@@ -437,6 +541,12 @@ export function AgreementView(props: { onClose: () => void }) {
         </button>
       </div>
       {chosenCoders.length < 2 && <p className="muted">Choose at least two coders.</p>}
+      {job && <Running job={job} cancelling={cancelling} onCancel={() => void cancel()} />}
+      {cancelled && (
+        <p role="status" className="muted">
+          Cancelled. Nothing was computed; choose again and compute when ready.
+        </p>
+      )}
       {error && (
         <p role="alert" className="error">
           {error}

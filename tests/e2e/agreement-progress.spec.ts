@@ -1,0 +1,59 @@
+import { test, expect } from './fixtures';
+import { agreementJobsOf } from '../../main/api/handlers/team';
+import { shot } from './shots';
+
+test('agreement shows documents compared on a progress bar while it runs; Cancel stops it and says so; computing again gives the tables', async ({ page, api, session }) => {
+  const docs = await api.call('documents.list', {});
+  const [code] = await api.call('codes.list', {});
+  for (const d of docs.slice(0, 3)) await api.call('segments.create', { documentId: d.id, codeId: code!.id, start: 0, end: 40 });
+  await api.call('coders.setCurrent', { name: 'ben' });
+  for (const d of docs.slice(1, 4)) await api.call('segments.create', { documentId: d.id, codeId: code!.id, start: 10, end: 60 });
+  await api.call('coders.setCurrent', { name: 'tester' });
+
+  // The sample is computed in a blink: the test holds the computation after each document
+  // until it lets it go on, so the running state can be seen.
+  const jobs = agreementJobsOf(session);
+  let release = () => undefined as void;
+  jobs.testHook = { batchSize: 1, beforeBatch: () => new Promise<void>((r) => (release = r)) };
+  try {
+    await page.reload();
+    await page.getByRole('menuitem', { name: 'View' }).click();
+    await page.getByRole('menuitem', { name: 'Intercoder agreement' }).click();
+    const agreement = page.getByRole('dialog', { name: 'Intercoder agreement' });
+    for (const name of ['ben', 'tester']) await agreement.getByRole('checkbox', { name }).check();
+    await agreement.getByRole('combobox', { name: 'Unit' }).selectOption('sentence');
+    await agreement.getByRole('button', { name: 'Compute agreement' }).click();
+
+    const bar = agreement.getByRole('progressbar', { name: 'Computing agreement' });
+    await expect(bar).toHaveAttribute('aria-valuenow', '1');
+    await expect(bar).toHaveAttribute('aria-valuemax', String(docs.length));
+    await expect(agreement.getByRole('status')).toHaveText(`1 of ${docs.length} documents compared`);
+    await expect(agreement.getByRole('button', { name: 'Compute agreement' })).toBeDisabled();
+    await shot(page, 'agreement-progress');
+    // One document on: the bar follows.
+    release();
+    await expect(bar).toHaveAttribute('aria-valuenow', '2');
+
+    // Cancel from the keyboard.
+    await agreement.getByRole('button', { name: 'Cancel' }).focus();
+    await page.keyboard.press('Enter');
+    await expect(agreement.getByRole('status')).toHaveText('Cancelling…');
+    release();
+    await expect(agreement.getByRole('status')).toContainText('Cancelled');
+    await expect(bar).toHaveCount(0);
+    await expect(agreement.getByRole('table', { name: 'Agreement per code' })).toHaveCount(0);
+    await shot(page, 'agreement-cancelled');
+
+    // Let go: the next computation runs to the end and shows its tables.
+    jobs.testHook = null;
+    await agreement.getByRole('button', { name: 'Compute agreement' }).click();
+    const perCode = agreement.getByRole('table', { name: 'Agreement per code' });
+    await expect(perCode).toBeVisible();
+    await expect(agreement.getByText('Cancelled')).toHaveCount(0);
+    await expect(agreement.getByRole('table', { name: 'Agreement per document' }).getByRole('row')).toHaveCount(docs.length + 1);
+    await expect(agreement.getByRole('table', { name: 'Overall agreement' }).getByRole('row', { name: /Codes covered/ })).toContainText('1 of');
+  } finally {
+    jobs.testHook = null;
+    release();
+  }
+});
