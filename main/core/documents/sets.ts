@@ -154,5 +154,5 @@ export async function addToSet(tx: Tx, setId: string, documentIds: readonly stri
 export async function removeFromSet(tx: Tx, setId: string, documentIds: readonly string[]): Promise<number> {
   if (!(await tx.get(`SELECT 1 FROM document_sets WHERE id = ?`, [setId]))) throw notFound('document set', setId);
   // Several hundred to a statement: taking a whole filtered list out of a set is a few hundred statements, not one per document.
-  return tx.removeIn('document_set_members', 'document_id', [...new Set(documentIds)], { set_id: setId });
+  return tx.removeIn('document_set_members', 'document_id', [...new Set(documentIds)].sort(), { set_id: setId });
 }
