@@ -4,7 +4,7 @@ import { tempBeside } from '../files/temp-files';
 import type { ProjectDb, Reader } from '../db/project-db';
 import { projectInfo } from '../project/info';
 import { MarginaliaError } from '../errors';
-import { CsvWriter, StringSink, type CsvOptions, type Sink } from './csv';
+import { CsvWriter, type CsvOptions, type Sink } from './csv';
 import { exportBundle, slug } from './bundle';
 import { exportQdc, exportQdpx, type QdpxTarget } from './qdpx-export';
 import { TABLE_KINDS, writeTable, type TableKind, type TableOptions } from './tables';
@@ -58,9 +58,20 @@ export async function exportToBytes(r: Reader, options: ExportOptions): Promise<
   if (options.format === 'bundle') return { fileName, mime, bytes: await exportBundle(r, options) };
   if (options.format === 'qdpx') return { fileName, mime, bytes: await exportQdpx(r, { for: options.for }) };
   if (options.format === 'qdc') return { fileName, mime, bytes: await exportQdc(r) };
-  const sink = new StringSink();
+  const sink = new BytesSink();
   await writeCsv(r, options.format, options, sink);
-  return { fileName, mime, bytes: Buffer.from(sink.toString(), 'utf8') };
+  return { fileName, mime, bytes: sink.bytes() };
+}
+
+/** Collects text as UTF-8 as it comes, so a large table is never one string as well as its bytes. */
+class BytesSink implements Sink {
+  private readonly chunks: Buffer[] = [];
+  write(chunk: string): void {
+    this.chunks.push(Buffer.from(chunk, 'utf8'));
+  }
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
 }
 
 /** Collects text and writes it to a file descriptor in large pieces. */
@@ -122,14 +133,18 @@ export function writeTextFileAtomic(path: string, text: string): Promise<void> {
   });
 }
 
-/** Exports to a file; CSV tables stream row by row, so a large project is never held whole. */
+/**
+ * Exports to a file; CSV tables stream row by row, so a large project is never held whole.
+ * A table is read as a long read (one snapshot, on the second connection): a million-row
+ * export takes tens of seconds, and coding goes on meanwhile.
+ */
 export async function exportToFile(db: ProjectDb, options: ExportOptions, path: string): Promise<{ path: string; bytes: number; rows: number | null }> {
   let rows: number | null = null;
   const format = options.format;
   await atomicWrite(path, async (fd) => {
     if (isTable(format)) {
       const sink = new FileSink(fd);
-      rows = await db.read((r) => writeCsv(r, format, options, sink));
+      rows = await db.readLong((r) => writeCsv(r, format, options, sink));
       sink.flush();
     } else {
       const file = await db.read((r) => exportToBytes(r, options));

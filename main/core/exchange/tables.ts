@@ -144,84 +144,126 @@ async function segmentsTable(r: Reader, f: ResolvedFilter, options: TableOptions
     { name: 'created_at', type: 'datetime', description: 'When the segment was coded (ISO 8601, UTC).' },
     { name: 'updated_at', type: 'datetime', description: 'When the segment was last changed (ISO 8601, UTC).' },
   ];
-  // Attribute cells are read a batch of documents at a time, with the batch's segments.
+  // Attribute columns only: their cells come with each document's segments below.
   const attrs = await attributes(r, new ColumnNames([...fixedBefore, ...fixedAfter].map((x) => x.name)), []);
   const fields = [...fixedBefore, ...attrs.fields, ...fixedAfter];
   target.header(fields.map((x) => x.name));
-  // Path, name and theme per code, worked out once rather than per row.
+  // Path, name and theme per code, and coders' names, worked out once rather than per row.
   const codes = new Map((await listCodes(r, { counts: false })).map((c) => [c.id, [c.path, c.name, c.path.split('/')[0]!] as const]));
   const noCode = ['', '', ''] as const;
-  const where = segmentWhere(f);
-  // Documents in export order, then their segments a batch of documents at a time:
-  // node-sqlite3 queues rows faster than they are written, so one query over everything
-  // would hold the whole table in memory after all.
+  const coders = new Map((await r.all<{ id: string; name: string }>(`SELECT id, name FROM coders`)).map((k) => [k.id, k.name]));
+  const variableIndex = new Map(attrs.variables.map((v, i) => [v.id, i]));
+  // The batch's documents are already the filtered ones: only the coder and code filters remain.
+  const where = segmentWhere({ ...f, documentSql: [], documentParams: [] });
   const docWhere = documentWhere(f);
   const order = (await r.all<{ id: string }>(`SELECT d.id FROM documents d ${docWhere.sql} ORDER BY d.sort_order, d.id`, docWhere.params)).map((d) => d.id);
   let remaining = options.limit ?? Infinity;
-  for (let i = 0; i < order.length && remaining > 0; i += SEGMENT_BATCH_DOCUMENTS) {
-    const batch = order.slice(i, i + SEGMENT_BATCH_DOCUMENTS);
+  // Documents a batch at a time, sized to about SEGMENT_BATCH_ROWS segments from the rows per
+  // document seen so far (a preview's first batch is small), the next batch asked for while
+  // this one is written: SQLite works on one while JavaScript writes the other.
+  let size = Math.max(1, Math.min(SEGMENT_FIRST_BATCH, Number.isFinite(remaining) ? remaining : SEGMENT_FIRST_BATCH));
+  const fetch = (from: number, n: number) => {
+    const batch = order.slice(from, from + n);
     const inBatch = `d.id IN (${batch.map(() => '?').join(', ')})`;
-    const unsliceable = await textsSqlCannotSlice(r, { ids: batch });
-    await attributeValues(r, attrs, batch);
-    remaining -= await r.each<SegmentRow>(
-      `${SEGMENT_SELECT} ${where.sql ? `${where.sql} AND ${inBatch}` : `WHERE ${inBatch}`} ORDER BY d.sort_order, d.id, s.start, s.end, s.id ${limitSql(Number.isFinite(remaining) ? remaining : undefined)}`,
-      [...where.params, ...batch],
-      (s) => {
-      const [path, name, theme] = codes.get(s.code_id) ?? noCode;
-      target.row([
-        s.id,
-        s.document_id,
-        s.document_name,
-        ...(attrs.byDocument.get(s.document_id) ?? attrs.empty),
-        s.code_id,
-        path,
-        name,
-        theme,
-        s.coder_id,
-        s.coder_name,
-        s.start,
-        s.end,
-        s.end - s.start,
-        unsliceable.get(s.document_id)?.slice(s.start, s.end) ?? s.text,
-        s.memo ?? '',
-        s.created_at,
-        s.updated_at,
-      ]);
-      },
-    );
+    return r.all<DocumentSegments>(`${SEGMENTS_BY_DOCUMENT} ${where.sql ? `${where.sql} AND ${inBatch}` : `WHERE ${inBatch}`} GROUP BY d.sort_order, d.id ORDER BY d.sort_order, d.id`, [
+      ...where.params,
+      ...batch,
+    ]);
+  };
+  let next: Promise<DocumentSegments[]> | null = order.length && remaining > 0 ? fetch(0, size) : null;
+  let seenDocuments = 0;
+  let seenRows = 0;
+  try {
+    for (let i = 0; next && remaining > 0; ) {
+      const documents = await next;
+      i += size;
+      seenDocuments += size;
+      for (const d of documents) seenRows += d.n;
+      size = Math.max(1, Math.min(SEGMENT_MAX_BATCH_DOCUMENTS, Math.round(SEGMENT_BATCH_ROWS / Math.max(1, seenRows / seenDocuments))));
+      next = i < order.length && remaining - documents.reduce((n, d) => n + d.n, 0) > 0 ? fetch(i, size) : null;
+      // Texts SQLite cannot slice (a NUL cuts its substr short) are sliced here instead.
+      const cut = documents.filter((d) => d.cut).map((d) => d.id);
+      const unsliceable = cut.length ? await textsSqlCannotSlice(r, { ids: cut }) : null;
+      for (const d of documents) {
+        const attributeCells = [...attrs.empty];
+        for (const [variableId, value] of JSON.parse(d.attributes) as Array<[string, string]>) {
+          const at = variableIndex.get(variableId);
+          // Booleans as true/false text (Frictionless' default true/false values); numbers as numbers so they are never neutralised.
+          if (at !== undefined) attributeCells[at] = cellOf(decodeValue(attrs.variables[at]!.type, value));
+        }
+        const slicer = unsliceable?.get(d.id);
+        for (const [id, codeId, coderId, start, end, text, memo, createdAt, updatedAt] of JSON.parse(d.segments) as SegmentCells[]) {
+          if (remaining-- <= 0) break;
+          const [path, name, theme] = codes.get(codeId) ?? noCode;
+          target.row([
+            id,
+            d.id,
+            d.name,
+            ...attributeCells,
+            codeId,
+            path,
+            name,
+            theme,
+            coderId,
+            coders.get(coderId) ?? '',
+            start,
+            end,
+            end - start,
+            slicer ? slicer.slice(start, end) : text,
+            memo ?? '',
+            createdAt,
+            updatedAt,
+          ]);
+        }
+      }
+    }
+  } finally {
+    // A batch asked for ahead and not needed (a failure, or a preview's limit reached) is let finish unheard.
+    next?.catch(() => undefined);
   }
   return fields;
 }
 
-/** Documents per segments query: about 10,000 segments at ten per document. */
-const SEGMENT_BATCH_DOCUMENTS = 1000;
+const cellOf = (v: string | number | boolean | null): Cell => (typeof v === 'boolean' ? String(v) : v);
 
-interface SegmentRow {
+/** Segments per batch the batch size aims at, and the bounds of a batch in documents. */
+const SEGMENT_BATCH_ROWS = 20_000;
+const SEGMENT_FIRST_BATCH = 64;
+const SEGMENT_MAX_BATCH_DOCUMENTS = 2000;
+
+/** One document of a batch: its cells, and its segments in order as a JSON array of SegmentCells. */
+interface DocumentSegments {
   id: string;
-  document_id: string;
-  document_name: string;
-  code_id: string;
-  coder_id: string;
-  coder_name: string;
-  start: number;
-  end: number;
-  text: string;
-  memo: string | null;
-  created_at: string;
-  updated_at: string;
+  name: string;
+  /** 1 when SQLite's substr cannot slice the text (it holds a NUL). */
+  cut: number;
+  /** JSON: [variable id, stored value] pairs. */
+  attributes: string;
+  n: number;
+  segments: string;
 }
 
+/** id, code_id, coder_id, start, end, coded text, memo (null for none), created_at, updated_at. */
+type SegmentCells = [string, string, string, number, number, string, string | null, string, string];
+
 /**
- * The join behind the segments table. substr counts characters of UTF-8 text, which are
- * code points: the unit of start and end. CROSS JOIN keeps documents as the outer loop, so
- * with the (document_id, start) index rows come out already ordered per document and
- * stream at once, instead of all being sorted before the first is written. Exported for the
- * benchmark's sqlite3 comparison.
+ * The segments table's join, one row per document with its segments in export order as one
+ * JSON array. node-sqlite3 hands each result row to JavaScript as an object built a property at
+ * a time, which cost more than everything else the export does (2.6 s of CPU for 100,000 rows
+ * of twelve columns, 1.3 s as ten thousand rows of JSON, attributes included). JSON carries
+ * every value exactly: text (a NUL included) as strings, offsets as integers.
+ *
+ * substr counts characters of UTF-8 text, which are code points: the unit of start and end.
+ * CROSS JOIN keeps documents as the outer loop, so with the (document_id, …) index segments
+ * come out grouped by document without sorting the whole table. Rows whose coder is not in
+ * `coders` are left out, as the join the export ran before did.
  */
-export const SEGMENT_SELECT = `SELECT s.id, s.document_id, d.name AS document_name, s.code_id, s.coder_id, k.name AS coder_name, s.start, s.end,
-    substr(d.text, s.start + 1, s.end - s.start) AS text,
-    (SELECT group_concat(x.text, char(10) || char(10)) FROM (SELECT m.text FROM memos m WHERE m.target_kind = 'segment' AND m.target_id = s.id ORDER BY m.created_at, m.id) x) AS memo,
-    s.created_at, s.updated_at
+const SEGMENTS_BY_DOCUMENT = `SELECT d.id, d.name, length(d.text) <> d.length AS cut,
+    (SELECT json_group_array(json_array(v.variable_id, v.value)) FROM document_values v WHERE v.document_id = d.id) AS attributes,
+    count(*) AS n,
+    json_group_array(json_array(s.id, s.code_id, s.coder_id, s.start, s.end, substr(d.text, s.start + 1, s.end - s.start),
+      (SELECT group_concat(x.text, char(10) || char(10)) FROM (SELECT m.text FROM memos m WHERE m.target_kind = 'segment' AND m.target_id = s.id ORDER BY m.created_at, m.id) x),
+      s.created_at, s.updated_at) ORDER BY s.start, s.end, s.id) AS segments
   FROM documents d CROSS JOIN segments s ON s.document_id = d.id JOIN coders k ON k.id = s.coder_id`;
 
 /** Coded characters: the length of the union of spans, so overlapping segments count once. */
