@@ -269,8 +269,6 @@ interface ListedDoc {
 class AgreementRun {
   private readonly m: number;
   private readonly pairs: [number, number][];
-  private readonly coderIndex: Map<string, number>;
-  private readonly codeIndex: Map<string, number>;
   private readonly coded: number[];
   private readonly used: Uint8Array;
   private readonly codeHist: Map<number, number>[];
@@ -297,8 +295,6 @@ class AgreementRun {
     if (!(setup.threshold > 0 && setup.threshold <= 1)) throw invalid('threshold', `must be more than 0 and at most 1 (0.9 means 90% overlap); got ${setup.threshold}.`);
     this.m = m;
     this.pairs = pairsOf(m);
-    this.coderIndex = new Map(setup.coders.map((c, i) => [c.id, i]));
-    this.codeIndex = new Map(setup.codes.map((c, k) => [c.id, k]));
     const n = setup.codes.length;
     this.coded = new Array<number>(m).fill(0);
     this.used = new Uint8Array(n);
@@ -506,15 +502,31 @@ export interface AgreementProgress {
   workers?: number;
 }
 
-/** "code coder start end code coder start end …" as [code index, coder index, start, end, …], codes not chosen left out. */
-function parseCodings(text: string | undefined, codeIndex: ReadonlyMap<string, number>): number[] {
+/**
+ * "code coder start end code coder start end …" (whole numbers, code -1 for one not compared)
+ * as [code index, coder index, start, end, …] without the codes not compared. Read character
+ * by character: splitting a million segments into strings costs more than counting them.
+ */
+function parseCodings(text: string | undefined): number[] {
   if (!text) return [];
   const out: number[] = [];
-  const fields = text.split(' ');
-  for (let x = 0; x + 3 < fields.length; x += 4) {
-    const k = codeIndex.get(fields[x]!);
-    if (k === undefined) continue;
-    out.push(k, Number(fields[x + 1]), Number(fields[x + 2]), Number(fields[x + 3]));
+  const field = [0, 0, 0, 0];
+  let f = 0;
+  let value = 0;
+  let negative = false;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32;
+    if (c >= 48 && c <= 57) value = value * 10 + (c - 48);
+    else if (c === 45) negative = true;
+    else if (c === 32) {
+      field[f++] = negative ? -value : value;
+      value = 0;
+      negative = false;
+      if (f === 4) {
+        if (field[0]! >= 0) out.push(field[0]!, field[1]!, field[2]!, field[3]!);
+        f = 0;
+      }
+    }
   }
   return out;
 }
@@ -574,11 +586,14 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions,
   });
   const withText = options.unit === 'sentence' || options.unit === 'paragraph';
   const size = Math.max(1, Math.min(progress.batchSize ?? CHUNK, CHUNK));
-  const codeIndex = new Map(codes.map((c, k) => [c.id, k]));
   const chosenIds = coders.map((c) => c.id);
-  // Each segment comes back as "code coder start end" (the coder by number), one row per
-  // document holding all of its segments: not one object per segment.
-  const codings = `group_concat(s.code_id || ' ' || (CASE s.coder_id ${coders.map((_, i) => `WHEN ? THEN ${i}`).join(' ')} END) || ' ' || s.start || ' ' || s.end, ' ') AS codings`;
+  // Each segment comes back as "code coder start end", code and coder by their number in the
+  // comparison (-1: a code not compared), one row per document holding all of its segments:
+  // not one object per segment.
+  const codeCase = `CASE s.code_id ${codes.map((_, k) => `WHEN ? THEN ${k}`).join(' ')} ELSE -1 END`;
+  const coderCase = `CASE s.coder_id ${coders.map((_, i) => `WHEN ? THEN ${i}`).join(' ')} END`;
+  const codings = `group_concat(${codeCase} || ' ' || ${coderCase} || ' ' || s.start || ' ' || s.end, ' ') AS codings`;
+  const caseParams = [...codes.map((c) => c.id), ...chosenIds];
   const coderMarks = coders.map(() => '?').join(',');
   const totalDocuments = (await r.get<{ n: number }>(`SELECT count(*) AS n FROM documents`))!.n;
   await progress.onProgress?.(0, docs.length);
@@ -587,7 +602,7 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions,
   const scanned =
     docs.length * 2 >= totalDocuments
       ? new Map(
-          (await r.all<{ document_id: string; codings: string }>(`SELECT s.document_id, ${codings} FROM segments s WHERE s.coder_id IN (${coderMarks}) GROUP BY s.document_id`, [...chosenIds, ...chosenIds])).map(
+          (await r.all<{ document_id: string; codings: string }>(`SELECT s.document_id, ${codings} FROM segments s WHERE s.coder_id IN (${coderMarks}) GROUP BY s.document_id`, [...caseParams, ...chosenIds])).map(
             (row) => [row.document_id, row.codings],
           ),
         )
@@ -604,7 +619,7 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions,
       scanned
         ? Promise.resolve([])
         : r.all<{ document_id: string; codings: string }>(`SELECT s.document_id, ${codings} FROM segments s WHERE s.document_id IN (${marks}) AND s.coder_id IN (${coderMarks}) GROUP BY s.document_id`, [
-            ...chosenIds,
+            ...caseParams,
             ...ids,
             ...chosenIds,
           ]),
@@ -640,7 +655,7 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions,
       if (progress.isCancelled?.()) throw agreementCancelled();
       // The next batches are read (and their sentences split) while this one is counted.
       fill();
-      batch.forEach((d, i) => run.add(d, units[i]!, parseCodings(codingsOf.get(d.id), codeIndex)));
+      batch.forEach((d, i) => run.add(d, units[i]!, parseCodings(codingsOf.get(d.id))));
       done += batch.length;
       await progress.onProgress?.(done, docs.length);
     }

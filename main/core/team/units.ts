@@ -129,6 +129,8 @@ export function unitsOf(unit: AgreementUnit, text: string, length: number): Span
  * ([0,5) and [5,9)) stay apart: MAXQDA counts them as two segments.
  */
 export function joinOverlapping(spans: readonly Span[]): Span[] {
+  // Most coders code a passage once per code and document: nothing to sort or join.
+  if (spans.length <= 1) return spans.map((s) => ({ start: s.start, end: s.end }));
   const sorted = [...spans].sort((a, b) => a.start - b.start || a.end - b.end);
   const out: Span[] = [];
   for (const s of sorted) {
@@ -141,6 +143,8 @@ export function joinOverlapping(spans: readonly Span[]): Span[] {
 
 /** Sorted, disjoint coverage: like joinOverlapping, but touching spans merge too (for counting characters). */
 export function coverage(spans: readonly Span[]): Span[] {
+  // Most coders code a passage once per code and document: nothing to sort or join.
+  if (spans.length <= 1) return spans.map((s) => ({ start: s.start, end: s.end }));
   const sorted = [...spans].sort((a, b) => a.start - b.start || a.end - b.end);
   const out: Span[] = [];
   for (const s of sorted) {
