@@ -162,19 +162,24 @@ async function migrate(sqlite: Sqlite, from: number): Promise<void> {
   if (from > 0) await compactAfterUpgrade(sqlite);
 }
 
+/** Above this a VACUUM at open takes minutes (1.4 GB: 2.3 min on the loaded 2-core machine): not done then. */
+const COMPACT_AT_OPEN_MAX_BYTES = 400e6;
+
 /**
  * An upgrade that dropped or rebuilt indexes (migration 10) leaves their pages free inside the
  * file, which SQLite reuses but never gives back: the file would stay as large as before. A
- * VACUUM once, after the upgrade, writes the file anew without them. Not fatal when it fails
- * (a full disk): the project is upgraded and whole, only not smaller.
+ * VACUUM once, after the upgrade, writes the file anew without them, where that takes seconds
+ * (155 MB: 5 s); a larger file keeps its free pages for what is written next, and the copy
+ * "Save a copy to share" writes is compact either way. Not fatal when it fails (a full disk):
+ * the project is upgraded and whole, only not smaller.
  */
 async function compactAfterUpgrade(sqlite: Sqlite): Promise<void> {
   try {
-    const size = await sqlite.get<{ pages: number; free: number }>(
-      'SELECT (SELECT page_count FROM pragma_page_count) AS pages, (SELECT freelist_count FROM pragma_freelist_count) AS free',
+    const size = await sqlite.get<{ pages: number; free: number; pageSize: number }>(
+      'SELECT (SELECT page_count FROM pragma_page_count) AS pages, (SELECT freelist_count FROM pragma_freelist_count) AS free, (SELECT page_size FROM pragma_page_size) AS pageSize',
     );
     // Under a twentieth free is not worth rewriting the file for.
-    if (!size || size.free * 20 < size.pages) return;
+    if (!size || size.free * 20 < size.pages || size.pages * size.pageSize > COMPACT_AT_OPEN_MAX_BYTES) return;
     await sqlite.exec('VACUUM');
     await sqlite.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   } catch {
