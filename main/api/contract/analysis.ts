@@ -6,6 +6,7 @@ import type { DocumentSet } from '../../core/documents/sets';
 import type { Cooccurrence, CooccurrenceUnitPassages } from '../../core/analysis/cooccurrence';
 import type { Crosstab } from '../../core/analysis/crosstab';
 import type { SegmentWithContext } from '../../core/coding/segments';
+import type { AnalysisJob } from '../../core/analysis/jobs';
 
 const Where = z.array(z.string().max(2000).regex(/=/, { message: 'must be a condition like outlet=RT' })).max(50);
 
@@ -67,7 +68,20 @@ const CrosstabInput = {
   rollup: z.boolean().optional(),
 };
 
+const JobId = z.object({ jobId: Id }).strict();
+
 export const analysisContract = {
+  'analysis.cooccurrenceStart': query<AnalysisJob<Cooccurrence>>()(
+    z.object(CooccurrenceInput).strict(),
+    'Starts the co-occurrence matrix in the background and answers at once with the job: poll analysis.cooccurrenceProgress for documents gone through, the matrix so far and the answer; analysis.cancel stops it.',
+  ),
+  'analysis.cooccurrenceProgress': query<AnalysisJob<Cooccurrence>>()(JobId, 'Where a background co-occurrence count stands, with the matrix so far (marked partial) and the answer once finished.'),
+  'analysis.crosstabStart': query<AnalysisJob<Crosstab>>()(
+    z.object({ ...CrosstabInput, offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(2000).optional() }).strict(),
+    'Starts a crosstab (as analysis.crosstab) in the background and answers at once with the job: poll analysis.crosstabProgress; analysis.cancel stops it.',
+  ),
+  'analysis.crosstabProgress': query<AnalysisJob<Crosstab>>()(JobId, 'Where a background crosstab stands, with the table so far (marked partial) and the answer once finished.'),
+  'analysis.cancel': query<{ cancelled: boolean }>()(JobId, 'Stops a background co-occurrence count or crosstab; nothing it counted is kept.'),
   'sets.list': query<DocumentSet[]>()(z.object({}).strict(), 'The document sets of the project with their sizes.'),
   'sets.create': command<{ id: string; added: number }>()(
     z

@@ -2,7 +2,23 @@ import { analysisContract } from '../contract/analysis';
 import type { HandlersOf } from './types';
 import { addToSet, createSet, deleteSet, documentsOf, listSets, removeFromSet, renameSet, resolveSet, setDocumentIds } from '../../core/documents/sets';
 import { cooccurrence, cooccurrenceCsv, cooccurrencePassages } from '../../core/analysis/cooccurrence';
-import { crosstab, crosstabCsv, crosstabPassages } from '../../core/analysis/crosstab';
+import { crosstab, crosstabCsv, crosstabPassages, type Crosstab } from '../../core/analysis/crosstab';
+import type { Cooccurrence } from '../../core/analysis/cooccurrence';
+import { AnalysisJobs } from '../../core/analysis/jobs';
+import { resolveFilter } from '../../core/exchange/filter';
+import type { Session } from '../session';
+import { notFound } from '../../core/errors';
+
+interface Jobs {
+  cooccurrence: AnalysisJobs<Cooccurrence>;
+  crosstab: AnalysisJobs<Crosstab>;
+}
+const jobsBySession = new WeakMap<Session, Jobs>();
+function jobsOf(session: Session): Jobs {
+  let jobs = jobsBySession.get(session);
+  if (!jobs) jobsBySession.set(session, (jobs = { cooccurrence: new AnalysisJobs('co-occurrence count'), crosstab: new AnalysisJobs('crosstab') }));
+  return jobs;
+}
 
 const stamp = () => new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
 const csvFile = (name: string, csv: string) => ({ fileName: `${name}-${stamp()}.csv`, mime: 'text/csv', dataBase64: Buffer.from(csv, 'utf8').toString('base64') });
@@ -43,6 +59,30 @@ export const analysisHandlers: HandlersOf<typeof analysisContract> = {
     await session.project.db.action({ kind: 'set.delete', summary: `Delete set ${set.name}`, coderId: coder.id }, (tx) => deleteSet(tx, set.id));
   },
   'sets.members': ({ session }, { setId }) => session.project.db.read(async (r) => setDocumentIds(r, (await resolveSet(r, setId)).id)),
+  'analysis.cooccurrenceStart': async ({ session }, input) => {
+    const db = session.project.db;
+    // Coders or a set the project lacks are refused now, not reported later by the job.
+    await db.read((r) => resolveFilter(r, input.filter));
+    return jobsOf(session).cooccurrence.start((job) =>
+      db.readLong((r) => cooccurrence(r, input, { onProgress: job.progress, onPartial: job.partial, isCancelled: job.isCancelled })),
+    );
+  },
+  'analysis.cooccurrenceProgress': async ({ session }, { jobId }) => jobsOf(session).cooccurrence.progress(jobId),
+  'analysis.crosstabStart': async ({ session }, input) => {
+    const db = session.project.db;
+    await db.read((r) => resolveFilter(r, input.filter));
+    return jobsOf(session).crosstab.start((job) =>
+      db.readLong((r) => crosstab(r, { ...input, limit: input.limit ?? 50 }, { onProgress: job.progress, onPartial: job.partial, isCancelled: job.isCancelled })),
+    );
+  },
+  'analysis.crosstabProgress': async ({ session }, { jobId }) => jobsOf(session).crosstab.progress(jobId),
+  'analysis.cancel': async ({ session }, { jobId }) => {
+    const jobs = jobsOf(session);
+    for (const kind of [jobs.cooccurrence, jobs.crosstab] as const) {
+      if (kind.has(jobId)) return { cancelled: kind.cancel(jobId).cancelled };
+    }
+    throw notFound('co-occurrence count or crosstab', jobId);
+  },
   'analysis.cooccurrence': ({ session }, input) => session.project.db.readLong((r) => cooccurrence(r, input)),
   'analysis.cooccurrencePassages': ({ session }, { a, b, limit, ...input }) => session.project.db.read((r) => cooccurrencePassages(r, input, a, b, limit)),
   'analysis.cooccurrenceCsv': async ({ session }, { delimiter, excel, raw, ...input }) => {

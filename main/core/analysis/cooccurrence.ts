@@ -1,7 +1,7 @@
 import type { Reader } from '../db/project-db';
 import type { SqlValue } from '../db/sqlite';
 import { listCodes } from '../codebook/codebook';
-import { invalid } from '../errors';
+import { invalid, MarginaliaError } from '../errors';
 import { resolveFilter, segmentWhere, type ExportFilter, type ResolvedFilter } from '../exchange/filter';
 import { CsvWriter, StringSink, type CsvOptions } from '../exchange/csv';
 import type { Span } from '../team/units';
@@ -41,6 +41,8 @@ export interface Cooccurrence {
   codes: Array<{ id: string; path: string; depth: number; /** Segments (overlap) or units (paragraph, document) with the code. */ frequency: number }>;
   /** Every pair of different codes that co-occurs at least once, a before b in codebook order. */
   cells: CooccurrenceCell[];
+  /** Set on a matrix shown while counting: documents gone through so far. Absent once every document is counted. */
+  partial?: { done: number; total: number };
 }
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
@@ -71,13 +73,45 @@ async function sources(r: Reader): Promise<{ segments: string; other: string; do
   };
 }
 
+/** What a long analysis reports while it runs, and how it is stopped. */
+export interface AnalysisRun<T> {
+  /** Documents gone through, of those there are. */
+  onProgress?: (done: number, total: number) => void;
+  /** The answer so far (marked partial), after each round. */
+  onPartial?: (partial: T) => void;
+  /** Checked between rounds: true stops the analysis, which throws a `cancelled` error. */
+  isCancelled?: () => boolean;
+  /** Documents per round (5,000 for overlaps and documents, 200 for paragraphs; smaller in tests). */
+  roundDocuments?: number;
+}
+
+/** Documents per round when overlaps and documents are counted: one query each, then progress and a chance to stop. */
+const ROUND_DOCUMENTS = 5000;
+
+/**
+ * The first document id of each round of `size` documents, in id order: segments are then
+ * counted a range of document ids at a time through the index that starts with the document.
+ */
+async function documentRounds(r: Reader, size: number): Promise<{ bounds: string[]; total: number }> {
+  const bounds: string[] = [];
+  let total = 0;
+  await r.each<{ id: string }>(`SELECT id FROM documents ORDER BY id`, [], (d) => {
+    if (total % size === 0) bounds.push(d.id);
+    total++;
+  });
+  return { bounds, total };
+}
+
+const stopped = () => new MarginaliaError('cancelled', 'The co-occurrence count was cancelled.');
+
 /**
  * The code × code co-occurrence matrix. Overlaps and documents are counted in SQL (a self-join
  * of segments through the (document_id, start) index, and distinct (document, coder, code)
- * units), never by listing pairs in JavaScript; paragraphs need the texts and are counted a
- * batch of documents at a time.
+ * units), never by listing pairs in JavaScript, a range of documents at a time so that a
+ * count over a million segments reports progress and can be stopped; paragraphs need the
+ * texts and are counted a batch of documents at a time.
  */
-export async function cooccurrence(r: Reader, options: CooccurrenceOptions = {}): Promise<Cooccurrence> {
+export async function cooccurrence(r: Reader, options: CooccurrenceOptions = {}, run: AnalysisRun<Cooccurrence> = {}): Promise<Cooccurrence> {
   const unit = options.unit ?? 'overlap';
   if (!COOCCURRENCE_UNITS.includes(unit)) throw invalid('unit', `must be one of ${COOCCURRENCE_UNITS.join(', ')}; got "${unit}".`);
   const f = await resolveFilter(r, options.filter);
@@ -86,59 +120,85 @@ export async function cooccurrence(r: Reader, options: CooccurrenceOptions = {})
   const pairs = new Map<string, number>();
   const w = where(f);
   const src = await sources(r);
-
-  if (unit === 'overlap') {
-    for (const x of await r.all<{ code_id: string; n: number }>(`SELECT s.code_id, count(*) AS n FROM ${src.segments} ${w.sql} GROUP BY s.code_id`, w.params)) {
-      frequency.set(x.code_id, x.n);
-    }
-    const rows = await r.all<{ a: string; b: string; n: number }>(
-      `SELECT s.code_id AS a, o.code_id AS b, count(*) AS n
-       FROM ${src.segments}
-       JOIN ${src.other} ON o.document_id = s.document_id AND o.code_id > s.code_id AND o.coder_id = s.coder_id AND o.start < s.end AND s.start < o.end
-       ${w.sql} GROUP BY s.code_id, o.code_id`,
-      w.params,
-    );
-    for (const x of rows) pairs.set(`${x.a}\u0000${x.b}`, x.n);
-  } else if (unit === 'document') {
-    const units = `SELECT DISTINCT s.document_id, s.coder_id, s.code_id FROM ${src.segments} ${w.sql}`;
-    for (const x of await r.all<{ code_id: string; n: number }>(`SELECT code_id, count(*) AS n FROM (${units}) GROUP BY code_id`, w.params)) frequency.set(x.code_id, x.n);
-    const rows = await r.all<{ a: string; b: string; n: number }>(
-      `WITH u AS MATERIALIZED (${units})
-       SELECT x.code_id AS a, y.code_id AS b, count(*) AS n
-       FROM u x JOIN u y ON y.document_id = x.document_id AND y.coder_id = x.coder_id AND y.code_id > x.code_id
-       GROUP BY x.code_id, y.code_id`,
-      w.params,
-    );
-    for (const x of rows) pairs.set(`${x.a}\u0000${x.b}`, x.n);
-  } else {
-    await eachParagraphUnit(r, f, (codeIds) => {
-      const list = [...codeIds].sort();
-      for (let i = 0; i < list.length; i++) {
-        frequency.set(list[i]!, (frequency.get(list[i]!) ?? 0) + 1);
-        for (let j = i + 1; j < list.length; j++) {
-          const key = `${list[i]}\u0000${list[j]}`;
-          pairs.set(key, (pairs.get(key) ?? 0) + 1);
-        }
-      }
-    });
-  }
-
+  const add = (m: Map<string, number>, key: string, n: number) => m.set(key, (m.get(key) ?? 0) + n);
   const order = new Map(codes.map((c, i) => [c.id, i]));
-  const cells: CooccurrenceCell[] = [];
-  for (const [key, count] of pairs) {
-    let [a, b] = key.split('\u0000') as [string, string];
-    if (!order.has(a) || !order.has(b)) continue;
-    if (order.get(a)! > order.get(b)!) [a, b] = [b, a];
-    const union = (frequency.get(a) ?? 0) + (frequency.get(b) ?? 0) - count;
-    cells.push({ a, b, count, jaccard: union > 0 ? round6(count / union) : 0 });
-  }
-  cells.sort((x, y) => order.get(x.a)! - order.get(y.a)! || order.get(x.b)! - order.get(y.b)!);
-  return {
-    unit,
-    scope: f.scope?.label ?? 'every coder',
-    codes: codes.map((c) => ({ id: c.id, path: c.path, depth: c.depth, frequency: frequency.get(c.id) ?? 0 })),
-    cells,
+
+  const matrix = (partial?: { done: number; total: number }): Cooccurrence => {
+    const cells: CooccurrenceCell[] = [];
+    for (const [key, count] of pairs) {
+      let [a, b] = key.split('\u0000') as [string, string];
+      if (!order.has(a) || !order.has(b)) continue;
+      if (order.get(a)! > order.get(b)!) [a, b] = [b, a];
+      const union = (frequency.get(a) ?? 0) + (frequency.get(b) ?? 0) - count;
+      cells.push({ a, b, count, jaccard: union > 0 ? round6(count / union) : 0 });
+    }
+    cells.sort((x, y) => order.get(x.a)! - order.get(y.a)! || order.get(x.b)! - order.get(y.b)!);
+    return {
+      unit,
+      scope: f.scope?.label ?? 'every coder',
+      codes: codes.map((c) => ({ id: c.id, path: c.path, depth: c.depth, frequency: frequency.get(c.id) ?? 0 })),
+      cells,
+      ...(partial ? { partial } : {}),
+    };
   };
+  const round = (done: number, total: number) => {
+    run.onProgress?.(done, total);
+    if (done < total) run.onPartial?.(matrix({ done, total }));
+  };
+
+  if (unit === 'overlap' || unit === 'document') {
+    const size = run.roundDocuments ?? ROUND_DOCUMENTS;
+    const { bounds, total } = await documentRounds(r, size);
+    for (let i = 0; i < bounds.length; i++) {
+      if (run.isCancelled?.()) throw stopped();
+      const range = i + 1 < bounds.length ? `s.document_id >= ? AND s.document_id < ?` : `s.document_id >= ?`;
+      const rangeParams = i + 1 < bounds.length ? [bounds[i]!, bounds[i + 1]!] : [bounds[i]!];
+      const cond = w.sql ? `${w.sql} AND ${range}` : `WHERE ${range}`;
+      const params = [...w.params, ...rangeParams];
+      if (unit === 'overlap') {
+        for (const x of await r.all<{ code_id: string; n: number }>(`SELECT s.code_id, count(*) AS n FROM ${src.segments} ${cond} GROUP BY s.code_id`, params)) add(frequency, x.code_id, x.n);
+        const rows = await r.all<{ a: string; b: string; n: number }>(
+          `SELECT s.code_id AS a, o.code_id AS b, count(*) AS n
+           FROM ${src.segments}
+           JOIN ${src.other} ON o.document_id = s.document_id AND o.code_id > s.code_id AND o.coder_id = s.coder_id AND o.start < s.end AND s.start < o.end
+           ${cond} GROUP BY s.code_id, o.code_id`,
+          params,
+        );
+        for (const x of rows) add(pairs, `${x.a}\u0000${x.b}`, x.n);
+      } else {
+        const units = `SELECT DISTINCT s.document_id, s.coder_id, s.code_id FROM ${src.segments} ${cond}`;
+        for (const x of await r.all<{ code_id: string; n: number }>(`SELECT code_id, count(*) AS n FROM (${units}) GROUP BY code_id`, params)) add(frequency, x.code_id, x.n);
+        const rows = await r.all<{ a: string; b: string; n: number }>(
+          `WITH u AS MATERIALIZED (${units})
+           SELECT x.code_id AS a, y.code_id AS b, count(*) AS n
+           FROM u x JOIN u y ON y.document_id = x.document_id AND y.coder_id = x.coder_id AND y.code_id > x.code_id
+           GROUP BY x.code_id, y.code_id`,
+          params,
+        );
+        for (const x of rows) add(pairs, `${x.a}\u0000${x.b}`, x.n);
+      }
+      round(Math.min(total, (i + 1) * size), total);
+    }
+  } else {
+    await eachParagraphUnit(
+      r,
+      f,
+      (codeIds) => {
+        const list = [...codeIds].sort();
+        for (let i = 0; i < list.length; i++) {
+          add(frequency, list[i]!, 1);
+          for (let j = i + 1; j < list.length; j++) add(pairs, `${list[i]}\u0000${list[j]}`, 1);
+        }
+      },
+      undefined,
+      (done, total) => {
+        if (run.isCancelled?.()) throw stopped();
+        round(done, total);
+      },
+      run.roundDocuments,
+    );
+  }
+  return matrix();
 }
 
 /** Documents per batch when paragraphs are counted: their texts are read together. */
@@ -162,6 +222,9 @@ async function eachParagraphUnit(
   f: ResolvedFilter,
   onUnit: (codeIds: Set<string>, unit: { documentId: string; coderId: string; paragraph: Span; segments: ScopedSegment[] }) => void,
   onlyDocuments?: readonly string[],
+  /** After each batch: documents done of those with segments in scope. */
+  onBatch?: (done: number, total: number) => void,
+  batchSize = PARAGRAPH_BATCH,
 ): Promise<void> {
   const w = where(f);
   const src = await sources(r);
@@ -170,8 +233,8 @@ async function eachParagraphUnit(
   const docs =
     onlyDocuments ??
     (await r.all<{ id: string }>(`SELECT DISTINCT s.document_id AS id FROM ${src.segments} ${w.sql} ORDER BY s.document_id`, w.params)).map((x) => x.id);
-  for (let i = 0; i < docs.length; i += PARAGRAPH_BATCH) {
-    const batch = docs.slice(i, i + PARAGRAPH_BATCH);
+  for (let i = 0; i < docs.length; i += batchSize) {
+    const batch = docs.slice(i, i + batchSize);
     const marks = batch.map(() => '?').join(', ');
     const texts = await r.all<{ id: string; text: string }>(`SELECT id, text FROM documents WHERE id IN (${marks})`, batch);
     const segs = new Map<string, ScopedSegment[]>();
@@ -199,6 +262,7 @@ async function eachParagraphUnit(
       }
       for (const u of units.values()) onUnit(u.codes, { documentId: id, coderId: u.coderId, paragraph: u.paragraph, segments: u.segments });
     }
+    onBatch?.(Math.min(docs.length, i + batchSize), docs.length);
   }
 }
 

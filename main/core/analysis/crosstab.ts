@@ -1,5 +1,6 @@
 import type { Reader } from '../db/project-db';
-import { invalid } from '../errors';
+import { invalid, MarginaliaError } from '../errors';
+import type { AnalysisRun } from './cooccurrence';
 import { resolveFilter, type ExportFilter, type ResolvedFilter } from '../exchange/filter';
 import { eachMatrixRow, matrixShape, type Measure } from '../exchange/tables';
 import { CsvWriter, StringSink, type CsvOptions } from '../exchange/csv';
@@ -50,6 +51,8 @@ export interface Crosstab {
   /** Columns there are in all (the shown ones are offset .. offset + columns.length). */
   total_columns: number;
   offset: number;
+  /** Set on a table shown while counting: documents gone through so far. Absent once every document is counted. */
+  partial?: { done: number; total: number };
 }
 
 const NO_VALUE = '(no value)';
@@ -62,7 +65,7 @@ const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
  * characters, and share is the coded characters over all characters of the column's documents.
  * When the coder scope covers 2+ coders every column is one coder's, as matrix rows are.
  */
-export async function crosstab(r: Reader, options: CrosstabOptions): Promise<Crosstab> {
+export async function crosstab(r: Reader, options: CrosstabOptions, run: AnalysisRun<Crosstab> = {}): Promise<Crosstab> {
   const f = await resolveFilter(r, options.filter);
   const measure = options.measure ?? 'count';
   const rollup = options.rollup ?? false;
@@ -118,35 +121,51 @@ export async function crosstab(r: Reader, options: CrosstabOptions): Promise<Cro
   // Additive sums per group; share needs characters and lengths, so those are what is summed.
   const sumMeasure: Measure = measure === 'share' ? 'characters' : measure;
   const groups = new Map<string, { value: string; coder: { id: string; name: string } | null; documents: number; length: number; sums: number[] }>();
-  await eachMatrixRow(r, f, shape, { measure: sumMeasure, rollup }, (row) => {
-    const value = valueOf.get(row.document.id) ?? '';
-    const key = row.coder ? `${value}\u0000${row.coder.id}` : value;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { value, coder: row.coder, documents: 0, length: 0, sums: codes.map(() => 0) }));
-    g.documents++;
-    g.length += row.document.length;
-    row.values.forEach((v, i) => (g!.sums[i]! += v));
-  });
-  const ordered = [...groups.entries()].sort(([, a], [, b]) => {
-    if ((a.value === '') !== (b.value === '')) return a.value === '' ? 1 : -1;
-    const byValue = variable.type === 'number' ? Number(a.value) - Number(b.value) : a.value.localeCompare(b.value);
-    return byValue || (a.coder?.name ?? '').localeCompare(b.coder?.name ?? '');
-  });
-  const page = ordered.slice(offset, limit === undefined ? undefined : offset + limit);
-  const columns: CrosstabColumn[] = page.map(([key, g]) => ({
-    key,
-    label: `${g.value === '' ? NO_VALUE : g.value}${g.coder ? ` (${g.coder.name})` : ''}`,
-    document_id: null,
-    value: g.value,
-    coder_id: g.coder?.id ?? null,
-    coder_name: g.coder?.name ?? null,
-    documents: g.documents,
-  }));
-  const lengths = page.map(([, g]) => g.length);
-  const chars = codes.map((_, i) => page.map(([, g]) => g.sums[i]!));
-  const cells = measure === 'share' ? chars.map((row) => row.map((c, j) => (lengths[j]! > 0 ? round6(c / lengths[j]!) : 0))) : chars;
-  return { ...base, columns, cells, ...totals(measure, cells, chars, lengths), total_columns: ordered.length };
+  const table = (partial?: { done: number; total: number }): Crosstab => {
+    const ordered = [...groups.entries()].sort(([, a], [, b]) => {
+      if ((a.value === '') !== (b.value === '')) return a.value === '' ? 1 : -1;
+      const byValue = variable.type === 'number' ? Number(a.value) - Number(b.value) : a.value.localeCompare(b.value);
+      return byValue || (a.coder?.name ?? '').localeCompare(b.coder?.name ?? '');
+    });
+    const page = ordered.slice(offset, limit === undefined ? undefined : offset + limit);
+    const columns: CrosstabColumn[] = page.map(([key, g]) => ({
+      key,
+      label: `${g.value === '' ? NO_VALUE : g.value}${g.coder ? ` (${g.coder.name})` : ''}`,
+      document_id: null,
+      value: g.value,
+      coder_id: g.coder?.id ?? null,
+      coder_name: g.coder?.name ?? null,
+      documents: g.documents,
+    }));
+    const lengths = page.map(([, g]) => g.length);
+    const chars = codes.map((_, i) => page.map(([, g]) => g.sums[i]!));
+    const cells = measure === 'share' ? chars.map((row) => row.map((c, j) => (lengths[j]! > 0 ? round6(c / lengths[j]!) : 0))) : chars;
+    return { ...base, columns, cells, ...totals(measure, cells, chars, lengths), total_columns: ordered.length, ...(partial ? { partial } : {}) };
+  };
+  // The matrix's rows a round of documents at a time: progress, the table so far, and a chance to stop.
+  const total = await countDocuments(r, f);
+  const size = run.roundDocuments ?? ROUND_DOCUMENTS;
+  for (let done = 0; done < total || done === 0; done += size) {
+    if (run.isCancelled?.()) throw new MarginaliaError('cancelled', 'The crosstab was cancelled.');
+    await eachMatrixRow(r, f, shape, { measure: sumMeasure, rollup, offset: done, limit: size }, (row) => {
+      const value = valueOf.get(row.document.id) ?? '';
+      const key = row.coder ? `${value}\u0000${row.coder.id}` : value;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { value, coder: row.coder, documents: 0, length: 0, sums: codes.map(() => 0) }));
+      g.documents++;
+      g.length += row.document.length;
+      row.values.forEach((v, i) => (g!.sums[i]! += v));
+    });
+    const now = Math.min(total, done + size);
+    run.onProgress?.(now, total);
+    if (now < total) run.onPartial?.(table({ done: now, total }));
+    if (total === 0) break;
+  }
+  return table();
 }
+
+/** Documents per round of a crosstab by attribute: the matrix's rows for them, then progress and a chance to stop. */
+const ROUND_DOCUMENTS = 5000;
 
 function totals(measure: Measure, cells: number[][], chars: number[][], lengths: number[]): Pick<Crosstab, 'row_totals' | 'column_totals'> {
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);

@@ -78,6 +78,10 @@ export class AnalysisJobs<T> {
     return { ...state };
   }
 
+  has(jobId: string): boolean {
+    return this.jobs.has(jobId);
+  }
+
   progress(jobId: string): AnalysisJob<T> {
     return { ...this.get(jobId).state };
   }

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Output } from '../../../../main/api/contract';
 import { call, downloadBase64 } from '../../api/client';
 import { AnalysisGrid, ScopeControls, scopeFilter, type Scope } from './AnalysisGrid';
+import { JobProgress, partialNote, useAnalysisJob } from './use-analysis-job';
 
 type Result = Output<'analysis.cooccurrence'>;
 type Units = Output<'analysis.cooccurrencePassages'>;
@@ -20,21 +21,22 @@ export function CooccurrenceView(props: { onClose: () => void; onOpen: (document
   const [scope, setScope] = useState<Scope>({ coder: '', set: '' });
   const [show, setShow] = useState<'count' | 'jaccard'>('count');
   const [usedOnly, setUsedOnly] = useState(true);
-  const [result, setResult] = useState<Result | null>(null);
   const [selected, setSelected] = useState<{ a: string; b: string; at: [number, number] } | null>(null);
   const [units, setUnits] = useState<Units | null>(null);
   const filter = useMemo(() => scopeFilter(scope), [scope]);
+  // Seconds at a million segments: counted in the background, the matrix so far shown as it grows.
+  const { value: result, job, running, cancelled, cancel } = useAnalysisJob<Result>(
+    JSON.stringify({ unit, filter }),
+    () => call('analysis.cooccurrenceStart', { unit, filter }),
+    (jobId) => call('analysis.cooccurrenceProgress', { jobId }),
+    (jobId) => call('analysis.cancel', { jobId }),
+    onError,
+  );
 
   useEffect(() => {
-    let live = true;
-    setResult(null);
     setSelected(null);
     setUnits(null);
-    call('analysis.cooccurrence', { unit, filter }).then((r) => live && setResult(r), onError);
-    return () => {
-      live = false;
-    };
-  }, [unit, filter, onError]);
+  }, [unit, filter]);
 
   const codes = useMemo(() => (result ? result.codes.filter((c) => !usedOnly || c.frequency > 0) : []), [result, usedOnly]);
   const cells = useMemo(() => {
@@ -90,7 +92,7 @@ export function CooccurrenceView(props: { onClose: () => void; onOpen: (document
         <label>
           <input type="checkbox" checked={usedOnly} onChange={(e) => setUsedOnly(e.target.checked)} /> Only codes used
         </label>
-        <button type="button" onClick={() => void exportCsv()} disabled={!result}>
+        <button type="button" onClick={() => void exportCsv()} disabled={!result || running}>
           Export CSV
         </button>
       </div>
@@ -98,14 +100,16 @@ export function CooccurrenceView(props: { onClose: () => void; onOpen: (document
         Within each coder’s work. Counts are {unitInfo.counts}; the diagonal is how many {unit === 'overlap' ? 'segments have' : `${unit}s have`} the code.{' '}
         {unit === 'overlap' ? 'Jaccard here is the c-coefficient n(a,b) / (n(a) + n(b) − n(a,b)) over segments.' : 'Jaccard: units with both / units with either.'}
       </p>
+      {running && job && <JobProgress job={job} label="Documents gone through" onCancel={cancel} />}
+      {(running || cancelled) && result && <p role="status">{partialNote(result.partial, running, cancelled)}</p>}
       <div className="at-body">
         {!result ? (
-          <p role="status">Counting…</p>
+          <p role="status">{cancelled ? 'Cancelled.' : 'Counting…'}</p>
         ) : codes.length === 0 ? (
           <p role="status">No segments in this scope.</p>
         ) : (
           <AnalysisGrid
-            caption={`Co-occurrence by ${unitInfo.label.toLowerCase()}, ${show === 'count' ? 'counts' : 'Jaccard'}; coders: ${result.scope}`}
+            caption={`${result.partial ? `So far (${result.partial.done.toLocaleString()} of ${result.partial.total.toLocaleString()} documents): ` : ''}Co-occurrence by ${unitInfo.label.toLowerCase()}, ${show === 'count' ? 'counts' : 'Jaccard'}; coders: ${result.scope}`}
             corner="Code"
             rows={codes.map((c) => ({ key: c.id, label: c.path }))}
             columns={codes.map((c) => ({ key: c.id, label: c.path }))}

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { JobProgress, partialNote, useAnalysisJob } from './use-analysis-job';
 import type { Input, Output } from '../../../../main/api/contract';
 import { call, downloadBase64 } from '../../api/client';
 import { AnalysisGrid, ScopeControls, scopeFilter, type GridCell, type Scope } from './AnalysisGrid';
@@ -41,7 +42,6 @@ export function CrosstabView(props: { onClose: () => void; onOpen: (documentId: 
   const [rollup, setRollup] = useState(false);
   const [scope, setScope] = useState<Scope>({ coder: '', set: '' });
   const [offset, setOffset] = useState(0);
-  const [table, setTable] = useState<Table | null>(null);
   const [selected, setSelected] = useState<[number, number] | null>(null);
   const [segments, setSegments] = useState<Segments | null>(null);
 
@@ -55,15 +55,18 @@ export function CrosstabView(props: { onClose: () => void; onOpen: (documentId: 
   );
   const input = useMemo(() => ({ by, measure, rollup, filter: scopeFilter(scope) }), [by, measure, rollup, scope]);
   useEffect(() => setOffset(0), [input]);
+  // By outlet or month at a million segments this takes seconds: counted in the background, the table so far shown as it grows.
+  const { value: table, job, running, cancelled, cancel } = useAnalysisJob<Table>(
+    JSON.stringify({ input, offset }),
+    () => call('analysis.crosstabStart', { ...input, offset, limit: PAGE }),
+    (jobId) => call('analysis.crosstabProgress', { jobId }),
+    (jobId) => call('analysis.cancel', { jobId }),
+    onError,
+  );
   useEffect(() => {
-    let live = true;
     setSelected(null);
     setSegments(null);
-    call('analysis.crosstab', { ...input, offset, limit: PAGE }).then((t) => live && setTable(t), onError);
-    return () => {
-      live = false;
-    };
-  }, [input, offset, onError]);
+  }, [input, offset]);
   useEffect(() => {
     if (measure === 'share' && percent !== 'none') setPercent('none');
   }, [measure, percent]);
@@ -140,16 +143,18 @@ export function CrosstabView(props: { onClose: () => void; onOpen: (documentId: 
           <input type="checkbox" checked={rollup} onChange={(e) => setRollup(e.target.checked)} /> Subcodes count for their parents
         </label>
         <ScopeControls scope={scope} onChange={setScope} onError={onError} />
-        <button type="button" onClick={() => void exportCsv()} disabled={!table}>
+        <button type="button" onClick={() => void exportCsv()} disabled={!table || running}>
           Export CSV
         </button>
       </div>
       <p className="at-note">
         The matrix export’s values{columnsBy === 'document' ? '' : ', added up over the documents of each value'}. When two or more coders are covered, each column is one coder’s.
       </p>
+      {running && job && <JobProgress job={job} label="Documents gone through" onCancel={cancel} />}
+      {(running || cancelled) && table && <p role="status">{partialNote(table.partial, running, cancelled)}</p>}
       <div className="at-body">
         {!table ? (
-          <p role="status">Counting…</p>
+          <p role="status">{cancelled ? 'Cancelled.' : 'Counting…'}</p>
         ) : (
           <>
             {table.total_columns > PAGE && (
@@ -166,7 +171,7 @@ export function CrosstabView(props: { onClose: () => void; onOpen: (documentId: 
               </div>
             )}
             <AnalysisGrid
-              caption={`Codes × ${columnWord}: ${measureLabel.toLowerCase()}${percent === 'none' ? '' : `, percent of the ${percent}`}; coders: ${table.scope}`}
+              caption={`${table.partial ? `So far (${table.partial.done.toLocaleString()} of ${table.partial.total.toLocaleString()} documents): ` : ''}Codes × ${columnWord}: ${measureLabel.toLowerCase()}${percent === 'none' ? '' : `, percent of the ${percent}`}; coders: ${table.scope}`}
               corner="Code"
               rows={table.codes.map((c) => ({ key: c.id, label: c.path }))}
               columns={table.columns.map((c) => ({ key: c.key, label: c.label }))}
