@@ -166,3 +166,32 @@ describe('segments table of many documents (read a batch of documents at a time)
     expect(rows.map((x) => x.segment_id)).toEqual(expected.filter((e) => e.coder === 'ben').map((e) => e.id));
   });
 });
+
+describe('segments table under blind coding', () => {
+  it('a coder in an open round exports their own segments only, to a file and as a download', async () => {
+    const t = await openTestProject({ sample: true, coder: 'lead' });
+    try {
+      const docs = await t.call('documents.list', {});
+      const codes = await t.call('codes.list', {});
+      const ben = await t.call('coders.setCurrent', { name: 'ben' });
+      await t.call('segments.create', { documentId: docs[0]!.id, codeId: codes[1]!.id, start: 30, end: 80, memo: 'BEN-SECRET' });
+      const ana = await t.call('coders.setCurrent', { name: 'ana' });
+      await t.call('segments.create', { documentId: docs[0]!.id, codeId: codes[0]!.id, start: 0, end: 20 });
+      await t.call('segments.create', { documentId: docs[1]!.id, codeId: codes[0]!.id, start: 5, end: 25 });
+      await t.call('coders.setCurrent', { name: 'lead' });
+      await t.call('team.rounds.create', { name: 'Pilot', sample: { kind: 'count', value: 2 }, seed: 3, coderIds: [ana.id, ben.id], documentIds: [docs[0]!.id, docs[1]!.id] });
+      await t.call('coders.setCurrent', { name: 'ana' });
+      const download = Buffer.from((await t.call('exchange.export', { format: 'segments' })).dataBase64, 'base64').toString('utf8');
+      const out = join(t.dir, 'blind.csv');
+      await exportToFile(t.project.db, { format: 'segments' }, out);
+      for (const text of [download, readFileSync(out, 'utf8')]) {
+        const records = parse(text) as string[][];
+        const coder = records[0]!.indexOf('coder');
+        expect(records.slice(1).map((r) => r[coder])).toEqual(['ana', 'ana']);
+        expect(text).not.toContain('BEN-SECRET');
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});
