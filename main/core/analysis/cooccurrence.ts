@@ -60,16 +60,17 @@ function where(f: ResolvedFilter): { sql: string; params: SqlValue[] } {
  * coding, where `segments` is a view that hides other coders' work (core/team/blind.ts) and
  * has no index to name; and the documents' index by id only where the file has it.
  */
-async function sources(r: Reader): Promise<{ segments: string; other: string; documents: string }> {
-  const rows = await r.all<{ type: string }>(
-    `SELECT type FROM sqlite_temp_master WHERE type = 'view' AND name = 'segments' UNION ALL SELECT type FROM sqlite_master WHERE type = 'index' AND name = 'documents_id_summary'`,
+async function sources(r: Reader): Promise<{ segments: string; other: string; documents: string; ordered: string }> {
+  const rows = await r.all<{ type: string; name: string }>(
+    `SELECT type, name FROM sqlite_temp_master WHERE type = 'view' AND name = 'segments' UNION ALL SELECT type, name FROM sqlite_master WHERE type = 'index' AND name IN ('documents_id_summary', 'documents_order_summary')`,
   );
   const blind = rows.some((x) => x.type === 'view');
-  const byId = rows.some((x) => x.type === 'index');
+  const has = (name: string) => rows.some((x) => x.type === 'index' && x.name === name);
   return {
     segments: blind ? 'segments s' : 'segments s INDEXED BY segments_coding',
     other: blind ? 'segments o' : 'segments o INDEXED BY segments_coding',
-    documents: byId ? 'documents d INDEXED BY documents_id_summary' : 'documents d',
+    documents: has('documents_id_summary') ? 'documents d INDEXED BY documents_id_summary' : 'documents d',
+    ordered: has('documents_order_summary') ? 'documents d INDEXED BY documents_order_summary' : 'documents d',
   };
 }
 
@@ -364,11 +365,13 @@ export async function cooccurrencePassages(r: Reader, options: CooccurrenceOptio
 
   if (unit === 'overlap') {
     const rows = await r.all<{ document_id: string; coder_id: string; a_id: string; a_start: number; a_end: number; b_id: string; b_start: number; b_end: number }>(
+      // Documents walked in their order, so that the first `limit` pairs are found without
+      // joining every segment of a common code first (seconds at a million segments).
       `SELECT s.document_id, s.coder_id, s.id AS a_id, s.start AS a_start, s.end AS a_end, o.id AS b_id, o.start AS b_start, o.end AS b_end
-       FROM segments s JOIN ${src.documents} ON d.id = s.document_id
-       JOIN segments o ON o.document_id = s.document_id AND o.start < s.end AND s.start < o.end AND o.coder_id = s.coder_id AND o.code_id = ?
-       ${cond('s.code_id = ?')} ORDER BY d.sort_order, s.start, o.start LIMIT ?`,
-      [b, ...w.params, a, limit],
+       FROM ${src.ordered} CROSS JOIN segments s ON s.document_id = d.id AND s.code_id = ?
+       CROSS JOIN segments o ON o.document_id = s.document_id AND o.start < s.end AND s.start < o.end AND o.coder_id = s.coder_id AND o.code_id = ?
+       ${w.sql} ORDER BY d.sort_order, s.start, o.start LIMIT ?`,
+      [a, b, ...w.params, limit],
     );
     for (const x of rows) {
       const seg = (id: string, code: string, start: number, end: number): ScopedSegment => ({ id, document_id: x.document_id, coder_id: x.coder_id, code_id: code, start, end });
