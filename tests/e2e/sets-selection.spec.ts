@@ -151,4 +151,70 @@ test.describe('several documents selected in the list, added to a set and taken 
     await page.getByRole('toolbar', { name: 'Coding tools' }).getByRole('button', { name: 'Undo' }).click();
     await expect.poll(() => api.call('sets.members', { setId })).toEqual([]);
   });
+
+  test('Shift+End selects past the rows loaded, by position: 230 documents in a set, less one unpicked, with no id sent but that one', async ({ page, api, session }) => {
+    await session.project.db.transaction((tx) =>
+      addDocuments(
+        tx,
+        Array.from({ length: 225 }, (_, i) => ({ name: `brief ${String(i + 1).padStart(3, '0')}`, text: `Brief ${i + 1}.`, importedBy: null })),
+      ),
+    );
+    const wb = new Workbench(page);
+    await page.reload();
+    await wb.ready();
+    const docs = (await api.call('documents.page', { limit: 1000 })).documents;
+    expect(docs.length).toBe(230);
+    const list = wb.documents;
+    const bar = page.getByRole('toolbar', { name: 'Selected documents' });
+    const bodies: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/sets.create')) bodies.push(r.postData() ?? '');
+    });
+
+    await list.focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Shift+End');
+    await expect(bar).toContainText('230 documents selected');
+    const lastRow = list.getByRole('option', { name: docs[229]!.name, exact: true });
+    await expect(lastRow).toHaveAttribute('aria-selected', 'true');
+    // Shift+Up shortens the run by one, from the same anchor.
+    await page.keyboard.press('Shift+ArrowUp');
+    await expect(bar).toContainText('229 documents selected');
+    await expect(lastRow).toHaveAttribute('aria-selected', 'false');
+    await page.keyboard.press('Shift+End');
+    await list.getByRole('option', { name: docs[227]!.name, exact: true }).click({ modifiers: [mod] });
+    await expect(bar).toContainText('229 documents selected');
+    // The open document is still the first; nothing else was opened.
+    await expect(wb.document.getByRole('heading', { name: docs[0]!.name, exact: true })).toBeVisible();
+    await bar.getByRole('textbox', { name: 'Name of the new set' }).fill('Briefs');
+    await bar.getByRole('button', { name: 'Make set' }).click();
+    await expect(bar.getByRole('status')).toHaveText('Made the set “Briefs” with 229 documents. Undo removes it.');
+    await shot(page, 'sets-selection-range');
+    // The selection outlives the change: still 229, and a second set takes the same documents.
+    await expect(bar).toContainText('229 documents selected');
+    await expect(list.getByRole('option', { name: docs[226]!.name, exact: true })).toHaveAttribute('aria-selected', 'true');
+    const set = (await api.call('sets.list', {})).find((x) => x.name === 'Briefs')!;
+    expect(await api.call('sets.members', { setId: set.id })).toEqual(docs.filter((_, i) => i !== 227).map((d) => d.id));
+    expect(bodies).toHaveLength(1);
+    const sent = JSON.parse(bodies[0]!) as Record<string, unknown>;
+    expect(sent.documentIds).toBeUndefined();
+    expect(sent.list).toMatchObject({ ranges: [{ offset: 0, limit: 230 }] });
+    expect(sent.exceptIds).toEqual([docs[227]!.id]);
+
+    // The list showing the set: all of it selected and taken out; the list empties, the bar says what was done.
+    await page.getByRole('combobox', { name: 'Show documents of set' }).selectOption({ label: 'Briefs (229)' });
+    await expect(page.getByRole('region', { name: 'Document list' })).toContainText('229 documents');
+    await list.focus();
+    await page.keyboard.press(`${mod}+a`);
+    await expect(bar).toContainText('229 documents selected');
+    await bar.getByRole('button', { name: 'Remove from set' }).click();
+    await expect(bar.getByRole('status')).toHaveText('Took 229 documents out of “Briefs”. Undo puts them back.');
+    await expect(list.getByRole('option')).toHaveCount(0);
+    await expect(list).toContainText('No document in this set.');
+    await shot(page, 'sets-selection-set-emptied');
+    expect(await api.call('sets.members', { setId: set.id })).toEqual([]);
+    await page.getByRole('toolbar', { name: 'Coding tools' }).getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => api.call('sets.members', { setId: set.id })).toEqual(docs.filter((_, i) => i !== 227).map((d) => d.id));
+    await expect(list.getByRole('option').first()).toHaveAttribute('aria-setsize', '229');
+  });
 });

@@ -110,8 +110,9 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
 
   // A new query starts from the top; a change of the project asks again for the pages in view, keeping the old rows meanwhile.
   const lastQuery = useRef(query);
-  // Selected positions belong to one order: another filter or order starts a new selection, and
-  // a change of the project (rows may move) keeps the selected rows at hand by their ids.
+  // Selected positions belong to one order: another filter or order starts a new selection. A
+  // change of the project leaves positions in place (a set changed, a passage coded), except in
+  // the order of segment counts, where coding moves rows: there the selected rows at hand are kept by id.
   const pagesRef = useRef(pages);
   pagesRef.current = pages;
   const openRef = useRef(openId);
@@ -121,6 +122,7 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
     setSelection(justOpen());
   }, [query]);
   useEffect(() => {
+    if (sort !== 'segments') return;
     setSelection((sel) => {
       if (sel.ranges.length === 0) return sel;
       const ids = new Set(sel.ids);
@@ -192,12 +194,17 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
     setSelection((sel) => (isSimple(sel) && !sel.ids.has(openId) ? { ...emptySelection, ids: new Set([openId]) } : sel));
   }, [openId]);
 
-  // Where the open document is in this order, when its row is at hand.
+  // Where the open document is in this order, when its row is at hand; not while several rows
+  // are being selected (a Shift+arrow run loads pages past the first, and must keep its place).
+  const selectionRef = useRef(selection);
+  selectionRef.current = selection;
   useEffect(() => {
-    if (!openId) return;
+    if (!openId || !isSimple(selectionRef.current)) return;
     for (const [p, page] of pages) {
       const at = page.rows.findIndex((d) => d.id === openId);
-      if (at >= 0) return setActive(p * PAGE + at);
+      if (at < 0) continue;
+      anchor.current = p * PAGE + at;
+      return setActive(p * PAGE + at);
     }
   }, [openId, pages]);
 
@@ -342,7 +349,7 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
           </button>
         )}
       </div>
-      {total !== null && total > 0 && (
+      {total !== null && (
         <SelectionBar
           selection={selection}
           selectedCount={selectedCount}
@@ -352,6 +359,8 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
           version={version}
           onSelectAll={selectAll}
           onClear={() => setSelection(justOpen())}
+          // Documents added to or taken out of the set the list shows: its rows moved, the selection starts again.
+          onChanged={(changed) => changed === setId && setSelection(justOpen())}
         />
       )}
       <span id="doc-list-keys" className="doc-keys-hint">
@@ -424,7 +433,7 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
         })}
         {total === 0 && (
           <li role="none" className="muted doc-empty">
-            {appliedFilter.trim() ? 'No document matches.' : 'No documents yet.'}
+            {appliedFilter.trim() ? 'No document matches.' : setId ? 'No document in this set.' : 'No documents yet.'}
           </li>
         )}
       </ul>

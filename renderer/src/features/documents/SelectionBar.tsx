@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Input, Output } from '../../../../main/api/contract';
 import { call } from '../../api/client';
 
@@ -85,13 +85,15 @@ interface Props {
   version: number;
   onSelectAll: () => void;
   onClear: () => void;
+  /** After documents were added to or taken out of this set. */
+  onChanged: (setId: string) => void;
 }
 
 /**
  * Under the list's controls: "Select all N", and when several documents are selected, how many,
  * a set to add them to (or a new one) or take them out of, each one undoable action.
  */
-export function SelectionBar({ selection, selectedCount, total, list, listSetId, version, onSelectAll, onClear }: Props) {
+export function SelectionBar({ selection, selectedCount, total, list, listSetId, version, onSelectAll, onClear, onChanged }: Props) {
   const [sets, setSets] = useState<DocumentSet[]>([]);
   const [target, setTarget] = useState<string | null>(null);
   const [name, setName] = useState('');
@@ -120,10 +122,14 @@ export function SelectionBar({ selection, selectedCount, total, list, listSetId,
       if (what === 'remove' && set) {
         const r = await call('sets.remove', { setId: set.id, ...source });
         setMessage({ text: `Took ${plural(r.removed)} out of “${set.name}”. Undo puts them back.`, error: false });
+        keepMessage.current = set.id === listSetId;
+        onChanged(set.id);
       } else if (set) {
         const r = await call('sets.add', { setId: set.id, ...source });
         const already = selectedCount - r.added;
         setMessage({ text: `Added ${plural(r.added)} to “${set.name}”${already > 0 ? ` (${plural(already)} already in it)` : ''}. Undo takes them out.`, error: false });
+        keepMessage.current = set.id === listSetId;
+        onChanged(set.id);
       } else {
         const r = await call('sets.create', { name: name.trim(), ...source });
         setMessage({ text: `Made the set “${name.trim()}” with ${plural(r.added)}. Undo removes it.`, error: false });
@@ -137,9 +143,12 @@ export function SelectionBar({ selection, selectedCount, total, list, listSetId,
     }
   };
 
+  // What the last action did is shown until the selection changes by hand (not when the action itself resets it).
+  const keepMessage = useRef(false);
   useEffect(() => {
-    if (!several) setMessage(null);
-  }, [several]);
+    if (keepMessage.current) keepMessage.current = false;
+    else setMessage(null);
+  }, [selection]);
   // One document picked (the open one): nothing to show; "Select all" sits beside the list's count.
   if (!several && !message) return null;
   return (
