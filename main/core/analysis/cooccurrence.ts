@@ -82,25 +82,24 @@ export interface AnalysisRun<T> {
   onPartial?: (partial: T) => void;
   /** Checked between rounds: true stops the analysis, which throws a `cancelled` error. */
   isCancelled?: () => boolean;
-  /** Documents per round (5,000 for overlaps and documents, 200 for paragraphs; smaller in tests). */
+  /** Documents per round (2,000 for overlaps and documents, 200 for paragraphs; smaller in tests). */
   roundDocuments?: number;
 }
 
 /** Documents per round when overlaps and documents are counted: one query each, then progress and a chance to stop. */
-const ROUND_DOCUMENTS = 5000;
+const ROUND_DOCUMENTS = 2000;
 
 /**
  * The first document id of each round of `size` documents, in id order: segments are then
  * counted a range of document ids at a time through the index that starts with the document.
  */
 async function documentRounds(r: Reader, size: number): Promise<{ bounds: string[]; total: number }> {
-  const bounds: string[] = [];
-  let total = 0;
-  await r.each<{ id: string }>(`SELECT id FROM documents ORDER BY id`, [], (d) => {
-    if (total % size === 0) bounds.push(d.id);
-    total++;
-  });
-  return { bounds, total };
+  // Counted in SQLite: only the first id of each round crosses into JavaScript.
+  const rows = await r.all<{ id: string; total: number }>(
+    `SELECT id, total FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k, count(*) OVER () AS total FROM documents) WHERE k % ? = 0 ORDER BY k`,
+    [size],
+  );
+  return { bounds: rows.map((x) => x.id), total: rows[0]?.total ?? 0 };
 }
 
 const stopped = () => new MarginaliaError('cancelled', 'The co-occurrence count was cancelled.');

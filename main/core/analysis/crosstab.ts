@@ -165,7 +165,7 @@ export async function crosstab(r: Reader, options: CrosstabOptions, run: Analysi
 }
 
 /** Documents per round of a crosstab by attribute: the matrix's rows for them, then progress and a chance to stop. */
-const ROUND_DOCUMENTS = 5000;
+const ROUND_DOCUMENTS = 2000;
 
 function totals(measure: Measure, cells: number[][], chars: number[][], lengths: number[]): Pick<Crosstab, 'row_totals' | 'column_totals'> {
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
