@@ -305,6 +305,17 @@ class GramTable {
     }
   }
 
+  /** Counts one more occurrence of a phrase already in the table; others are passed over. */
+  bump(a: number, b: number, c: number, doc: number): void {
+    const i = this.slot(a, b, c);
+    if (this.keys[i * this.n] === BREAK) return;
+    this.count[i]!++;
+    if (this.last[i] !== doc) {
+      this.docs[i]!++;
+      this.last[i] = doc;
+    }
+  }
+
   /** The table moved into `slots` slots, keeping entries that pass `keep`. */
   rebuilt(slots: number, keep: (count: number) => boolean = () => true): GramTable {
     const t = new GramTable(this.n, slots);
@@ -336,6 +347,8 @@ export interface WordRunOptions {
   onPartial?: (r: WordFrequencies) => void;
   /** Checked between rounds: true stops the count, which then throws a `cancelled` error. */
   isCancelled?: () => boolean;
+  /** Slots of the phrase table at the most before rare phrases are dropped (2^23; smaller in tests). */
+  maxSlots?: number;
   /** Milliseconds between partial lists at the least (1,500; the first comes after 500). */
   partialEveryMs?: number;
 }
@@ -435,7 +448,7 @@ export async function wordFrequencies(db: ProjectDb, options: WordOptions, run: 
       grams!.add(a, b, n === 3 ? z : 0, docIndex);
     }
     if (grams!.size > grams!.slots * 0.7) {
-      if (grams!.slots < MAX_SLOTS) grams = grams!.rebuilt(grams!.slots * 2);
+      if (grams!.slots < (run.maxSlots ?? MAX_SLOTS)) grams = grams!.rebuilt(grams!.slots * 2);
       else {
         // Lossy counting: drop what has been seen at most `floor` times so far. A phrase dropped
         // and seen again starts over, so its count is low by at most the sum of floors used.
@@ -449,24 +462,87 @@ export async function wordFrequencies(db: ProjectDb, options: WordOptions, run: 
     }
   };
 
-  let after = -1;
-  for (;;) {
-    if (run.isCancelled?.()) throw new MarginaliaError('cancelled', 'The word count was cancelled.');
-    const page = await db.readLong((r) =>
-      r.all<{ rowid: number; text: string }>(`SELECT d.rowid, d.text FROM documents d WHERE d.rowid > ? AND ${where.sql} ORDER BY d.rowid LIMIT ${PAGE}`, [after, ...where.params]),
-    );
-    if (page.length === 0) break;
-    after = page[page.length - 1]!.rowid;
-    for (const { text } of page) countDocument(text);
-    run.onProgress?.({ done: docIndex, total: Math.max(total, docIndex) });
-    if (run.onPartial && performance.now() >= nextPartial && docIndex < total) {
+  /** Every document of the scope, a round at a time, to `each`; progress after each round. */
+  const pass = async (each: (text: string) => void, afterRound: (done: number) => void) => {
+    let after = -1;
+    let done = 0;
+    for (;;) {
+      if (run.isCancelled?.()) throw new MarginaliaError('cancelled', 'The word count was cancelled.');
+      const page = await db.readLong((r) =>
+        r.all<{ rowid: number; text: string }>(`SELECT d.rowid, d.text FROM documents d WHERE d.rowid > ? AND ${where.sql} ORDER BY d.rowid LIMIT ${PAGE}`, [after, ...where.params]),
+      );
+      if (page.length === 0) break;
+      after = page[page.length - 1]!.rowid;
+      for (const { text } of page) each(text);
+      done += page.length;
+      run.onProgress?.({ done, total: Math.max(total, done) });
+      afterRound(done);
+    }
+  };
+  await pass(countDocument, (done) => {
+    if (run.onPartial && performance.now() >= nextPartial && done < total) {
       const t0 = performance.now();
       run.onPartial(result(true));
       // A partial list of a large table costs time of its own: never more than a fifth of the work.
       nextPartial = performance.now() + Math.max(partialEvery, 5 * (performance.now() - t0));
     }
+  });
+  if (grams !== null && undercount > 0) {
+    // Rare phrases were dropped on the way to stay in memory, so a count may be low by up to
+    // `undercount`. Every phrase that can rank has a count of at least the top-th largest
+    // minus that: those few are counted again, exactly, in a second pass. When the top-th
+    // count is no larger than the undercount (a flat list), no phrase is sure to rank, and the
+    // bound stays on the list instead.
+    const least = topCount(grams, top);
+    if (least > undercount) {
+      const g = grams;
+      const seen = g.size;
+      let keep = 0;
+      for (let i = 0; i < g.count.length; i++) if (g.keys[i * g.n] !== BREAK && g.count[i]! + undercount >= least) keep++;
+      let slots = 16;
+      while (slots * 0.5 < keep) slots *= 2;
+      const exact = g.rebuilt(slots, (c) => c + undercount >= least);
+      exact.count.fill(0);
+      exact.docs.fill(0);
+      exact.last.fill(0);
+      grams = null;
+      let doc = 0;
+      await pass(
+        (text) => {
+          doc++;
+          let prev2 = BREAK;
+          let prev1 = BREAK;
+          scanTokens(text, {
+            token: (start, end, pictograph, hash) => {
+              const id = vocab.id(text, start, end, pictograph, hash);
+              const first = n === 2 ? prev1 : prev2;
+              if (first !== BREAK && prev1 !== BREAK && !vocab.stop[first] && !vocab.stop[id]) exact.bump(first, n === 2 ? id : prev1, n === 3 ? id : 0, doc);
+              prev2 = prev1;
+              prev1 = id;
+            },
+            phraseBreak: () => {
+              prev2 = BREAK;
+              prev1 = BREAK;
+            },
+          });
+        },
+        () => undefined,
+      );
+      grams = exact;
+      const checked = result(false);
+      return { ...checked, distinct: seen, undercountAtMost: 0 };
+    }
   }
   return result(false);
+}
+
+/** The top-th largest count of a table (its smallest when it holds fewer). */
+function topCount(t: GramTable, top: number): number {
+  const counts = new Uint32Array(t.size);
+  let j = 0;
+  for (let i = 0; i < t.count.length; i++) if (t.keys[i * t.n] !== BREAK) counts[j++] = t.count[i]!;
+  counts.sort();
+  return counts.length ? counts[Math.max(0, counts.length - top)]! : 0;
 }
 
 /** The `top` phrases of a table: counts ranked by a histogram, and only the phrases that can rank spelled out. */
