@@ -147,13 +147,16 @@ export async function cooccurrence(r: Reader, options: CooccurrenceOptions = {},
   };
 
   if (unit === 'overlap' || unit === 'document') {
-    const size = run.roundDocuments ?? ROUND_DOCUMENTS;
+    // A scope of a set or attribute values is counted in one round: with a range of ids added
+    // SQLite walks every segment of the range instead of the scope's documents (0.5 s became
+    // 10 s for a set of 17,000 articles at 100,000).
+    const size = f.documentSql.length > 0 ? Number.MAX_SAFE_INTEGER : (run.roundDocuments ?? ROUND_DOCUMENTS);
     const { bounds, total } = await documentRounds(r, size);
     for (let i = 0; i < bounds.length; i++) {
       if (run.isCancelled?.()) throw stopped();
-      const range = i + 1 < bounds.length ? `s.document_id >= ? AND s.document_id < ?` : `s.document_id >= ?`;
-      const rangeParams = i + 1 < bounds.length ? [bounds[i]!, bounds[i + 1]!] : [bounds[i]!];
-      const cond = w.sql ? `${w.sql} AND ${range}` : `WHERE ${range}`;
+      const range = bounds.length === 1 ? '' : i + 1 < bounds.length ? `s.document_id >= ? AND s.document_id < ?` : `s.document_id >= ?`;
+      const rangeParams = bounds.length === 1 ? [] : i + 1 < bounds.length ? [bounds[i]!, bounds[i + 1]!] : [bounds[i]!];
+      const cond = !range ? w.sql : w.sql ? `${w.sql} AND ${range}` : `WHERE ${range}`;
       const params = [...w.params, ...rangeParams];
       if (unit === 'overlap') {
         for (const x of await r.all<{ code_id: string; n: number }>(`SELECT s.code_id, count(*) AS n FROM ${src.segments} ${cond} GROUP BY s.code_id`, params)) add(frequency, x.code_id, x.n);
