@@ -179,19 +179,20 @@ export class Tx extends Reader {
   /**
    * Re-applies recorded changes in order, forwards (redo) or backwards (undo; the caller
    * passes them last first). Runs of alike changes (deletes, inserts of the same columns,
-   * updates setting the same values) on a one-column key go a few hundred to a statement:
-   * undoing a merge of 20,000 codings is dozens of statements, not 20,000.
+   * updates setting the same values) go a few hundred to a statement, whatever their key:
+   * undoing a merge of 20,000 codings, or 100,000 documents put in a set (a two-column key), is
+   * dozens of statements, not one per row.
    */
   async applyAll(changes: readonly RowChange[], direction: 'undo' | 'redo'): Promise<void> {
     const shape = (c: RowChange): string | null => {
       const keyCols = Object.keys(c.key);
       // An insert logged by its key is undone in a run of deletes that reads the rows back first.
-      if (keyCols.length !== 1 || (c.omitted?.length && direction === 'redo')) return null;
+      if (keyCols.length === 0 || (c.omitted?.length && direction === 'redo')) return null;
       const target = direction === 'undo' ? c.before : c.after;
       const current = direction === 'undo' ? c.after : c.before;
-      if (target === null) return `delete\u0000${c.table}\u0000${keyCols[0]}`;
+      if (target === null) return `delete\u0000${c.table}\u0000${keyCols.join('\u0001')}`;
       if (current === null) return `insert\u0000${c.table}\u0000${Object.keys(target).join('\u0001')}`;
-      return `update\u0000${c.table}\u0000${keyCols[0]}\u0000${JSON.stringify(target)}`;
+      return `update\u0000${c.table}\u0000${keyCols.join('\u0001')}\u0000${JSON.stringify(target)}`;
     };
     let i = 0;
     while (i < changes.length) {
@@ -206,17 +207,22 @@ export class Tx extends Reader {
       }
       const run = changes.slice(i, j);
       const table = first.table;
-      const keyCol = Object.keys(first.key)[0]!;
-      const keys = run.map((c) => c.key[keyCol] ?? null);
-      const inKeys = `"${keyCol}" IN (${keys.map(() => '?').join(', ')})`;
+      const keyCols = Object.keys(first.key);
+      const keyOfChange = (key: Row) => keyCols.map((c) => key[c] ?? null);
+      // One column: "id" IN (…); several: ("a", "b") IN (VALUES (…), …), both along the key's index.
+      const inKeys =
+        keyCols.length === 1
+          ? `"${keyCols[0]}" IN (${run.map(() => '?').join(', ')})`
+          : `(${keyCols.map((c) => `"${c}"`).join(', ')}) IN (VALUES ${run.map(() => `(${keyCols.map(() => '?').join(', ')})`).join(', ')})`;
+      const keys = run.flatMap((c) => keyOfChange(c.key));
       const target = (direction === 'undo' ? first.before : first.after)!;
       if (kind.startsWith('delete')) {
         const unread = run.filter((c) => c.omitted?.length && c.after);
         if (unread.length) {
           const rows = await this.sqlite.all<Row>(`SELECT * FROM ${table} WHERE ${inKeys}`, keys);
-          const byKey = new Map(rows.map((row) => [row[keyCol], row]));
+          const byKey = new Map(rows.map((row) => [JSON.stringify(keyOfChange(row)), row]));
           for (const c of unread) {
-            const kept = byKey.get(c.key[keyCol] ?? null);
+            const kept = byKey.get(JSON.stringify(keyOfChange(c.key)));
             if (!kept) continue;
             c.after = { ...c.after, ...kept };
             delete c.omitted;

@@ -25,6 +25,8 @@ const TOUCHES: ReadonlyArray<[RegExp, readonly Topic[]]> = [
   [/^codes\.(create|rename|recolor|describe|setShortcut|move)$/, ['codes', 'segments', 'history']],
   [/^codes\./, ['codes', 'segments', 'documents', 'memos', 'history']],
   [/^documents\.(rename|setAttributes)$/, ['documents', 'history']],
+  // A set's members show in the list filtered by it and in retrieval scoped to it; no count changes.
+  [/^sets\./, ['documents', 'segments', 'history']],
   [/^coders\./, ['coders', 'project']],
   [/^project\.(rename|describe|saveNow|retrySave)$/, ['project']],
 ];
