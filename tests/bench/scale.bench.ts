@@ -5,10 +5,11 @@
  * sees in Chromium against the same project. Corpora are generated once from a seed and cached
  * (tests/bench/corpus.ts); every run works on a copy. Prints numbers; asserts nothing.
  *
- *   npx tsx tests/bench/scale.bench.ts [--large | --large-only] [--no-ui | --ui-only]   (the UI part needs a renderer build:
- *   dist/renderer, or MARGINALIA_RENDERER_DIR)
+ *   npx tsx tests/bench/scale.bench.ts [--large | --large-only] [--no-ui | --ui-only]   (the UI part runs
+ *   `marginalia serve` from dist/ as its own process, so it needs `npm run build`, which npm run bench does)
  */
-import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from '@playwright/test';
@@ -16,7 +17,6 @@ import { Project } from '../../main/core/project/project';
 import { Session } from '../../main/api/session';
 import { dispatch } from '../../main/api/dispatch';
 import type { Input, Method, Output } from '../../main/api/contract';
-import { startBridge } from '../../main/bridge/server';
 import { LARGE, SMALL, ensureCorpus, prng, type CorpusSpec } from './corpus';
 import { keyToStripe } from './lib';
 import { floorCsvArgs, runSqlite3, segmentsFloor, timeExport } from './segments-csv-floor';
@@ -96,6 +96,14 @@ async function measureApi(spec: CorpusSpec, rows: Row[]): Promise<string> {
     });
     put('segments.create (the key press, stored)', fig(creates));
     put('undo of a coding', fig(await time(9, () => call('project.undo', {}))));
+    // Changing and removing a code: on segments made for it, one per run.
+    const made: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const start = 100 + i * 50; // the first (index -1 + 1) is the warm-up's
+      made.push((await call('segments.create', { documentId: docIds[i]!, codeId: leafCodes[0]!.id, start, end: start + 30 })).id);
+    }
+    put('change the code of a segment (segments.update)', fig(await time(9, (i) => call('segments.update', { id: made[i + 1]!, codeId: leafCodes[1]!.id }))));
+    put('remove a coding (segments.delete)', fig(await time(9, (i) => call('segments.delete', { id: made[i + 1]! }))));
 
     const open = await time(9, async (i) => {
       const id = docIds[(i + 5) * 37 % docIds.length]!;
@@ -149,16 +157,55 @@ async function measureApi(spec: CorpusSpec, rows: Row[]): Promise<string> {
   return path;
 }
 
+/** The resident and peak memory of a process, from /proc (Linux), in bytes. */
+function processMemory(pid: number): { rss: number; peak: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `marginalia serve` on the project, as its own process (the desktop app's main process runs
+ * the same handler table): how long until it serves, and its memory measured apart from the
+ * bench and the browser.
+ */
+async function startServe(path: string): Promise<{ url: string; pid: number; startMs: number; stop: () => Promise<void> }> {
+  const bin = resolve(__dirname, '../../bin/marginalia.js');
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [bin, 'serve', path, '--port', '0', '--coder', 'alice'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const url = await new Promise<string>((done, fail) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /Open (http\S+)/.exec(out);
+      if (m) done(m[1]!);
+    });
+    child.on('exit', (code) => fail(new Error(`marginalia serve exited with ${code}: ${err.trim() || out.trim()} (is the app built? npm run build)`)));
+  });
+  const exited = new Promise<void>((done) =>
+    child.on('exit', (code, signal) => {
+      if (signal !== 'SIGINT' && code !== 0) console.log(`  marginalia serve ended early (${code ?? signal}): ${err.trim().slice(-2000)}`);
+      done();
+    }),
+  );
+  return { url, pid: child.pid!, startMs: performance.now() - t0, stop: () => (child.kill('SIGINT'), exited) };
+}
+
 /** What a user sees in Chromium: first screen, opening a document, key to stripe, retrieval's first page. */
 async function measureUi(path: string, rows: Row[]): Promise<void> {
   const put = (figure: string, value: string) => {
     rows.push({ figure: `UI: ${figure}`, value });
     console.log(`  UI: ${figure}: ${value}`);
   };
-  const project = await Project.open(path);
-  const session = new Session(project, 'alice');
-  const rendererDir = process.env.MARGINALIA_RENDERER_DIR ?? resolve(__dirname, '../../dist/renderer');
-  const bridge = await startBridge({ ctx: { session }, rendererDir });
+  const serve = await startServe(path);
+  const bridge = { url: serve.url };
+  put('marginalia serve: started, project open, serving', ms(serve.startMs));
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -212,6 +259,13 @@ async function measureUi(path: string, rows: Row[]): Promise<void> {
     }
     put('open a document (text and stripes painted)', `p50 ${ms(median(opens))}, max ${ms(Math.max(...opens))}`);
 
+    if (process.env.BENCH_VERBOSE) {
+      page.on('crash', () => console.log('  page crashed'));
+      page.on('close', () => console.log('  page closed'));
+      page.on('console', (m) => console.log(`  console: ${m.text()}`));
+      page.on('pageerror', (e) => console.log(`  page error: ${e.message}`));
+      browser.on('disconnected', () => console.log('  browser disconnected'));
+    }
     const presses: number[] = [];
     for (let i = 0; i < 8; i++) {
       await page.evaluate((n) => {
@@ -228,11 +282,17 @@ async function measureUi(path: string, rows: Row[]): Promise<void> {
         (document.querySelector('.doc-text') as HTMLElement).focus({ preventScroll: true });
       }, i);
       await page.waitForTimeout(100);
+      if (process.env.BENCH_VERBOSE && i === 0) await page.screenshot({ path: join(tmpdir(), 'marginalia-bench-before-key.png') });
       const done = keyToStripe(page);
       await page.waitForTimeout(50);
-      const settled = page.waitForResponse((r) => r.url().includes('/api/segments.create'));
+      const settled = page.waitForResponse((r) => r.url().includes('/api/segments.create')).catch(() => null);
       await page.keyboard.press(String((i % 9) + 1));
-      presses.push(await done);
+      presses.push(
+        await Promise.race([
+          done,
+          new Promise<number>((_, fail) => setTimeout(() => fail(new Error(`key ${(i % 9) + 1} painted no stripe within 30 s`)), 30_000)),
+        ]),
+      );
       await settled;
     }
     put('shortcut key to new stripe painted', `p50 ${ms(median(presses))}, max ${ms(Math.max(...presses))}`);
@@ -246,11 +306,11 @@ async function measureUi(path: string, rows: Row[]): Promise<void> {
     put('retrieval first page (a theme with subcodes)', `${Date.now() - t0} ms (${shown})`);
     const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
     if (heap) put('renderer JS heap', mb(heap));
+    const memory = processMemory(serve.pid);
+    if (memory) put('main process (marginalia serve) memory after all of the above', `RSS ${mb(memory.rss)}, peak ${mb(memory.peak)}`);
   } finally {
     await browser.close();
-    await bridge.close();
-    await session.setProject(null);
-    await project.close().catch(() => undefined);
+    await serve.stop();
   }
 }
 
@@ -265,7 +325,7 @@ async function main(): Promise<void> {
       path = join(mkdtempSync(join(tmpdir(), 'marginalia-bench-scale-')), 'bench.marginalia');
       copyFileSync(await ensureCorpus(spec), path);
     } else path = await measureApi(spec, rows);
-    if (withUi || uiOnly) await measureUi(path, rows).catch((e) => console.log(`  UI not measured: ${(e as Error).message.split('\n')[0]}`));
+    if (withUi || uiOnly) await measureUi(path, rows).catch((e) => console.log(`  UI not measured: ${process.env.BENCH_VERBOSE ? (e as Error).stack : (e as Error).message.split("\n")[0]}`));
     rmSync(resolve(path, '..'), { recursive: true, force: true });
     table.push({ spec, rows });
   }
