@@ -64,9 +64,6 @@ export function App() {
   const [bottom, setBottom] = useState<BottomView>(null);
   const [wire, setWire] = useState<WireDialog>(null);
   const [analysis, setAnalysis] = useState<AnalysisDialog>(null);
-  // The whole document list only while a dialog that takes it is open (the Analyse menu's);
-  // the list pane asks for the rows in view.
-  const documents = useLoad(() => (wire || analysis ? call('documents.list', scope) : Promise.resolve([])), [wire, analysis, topics.documents, scopeKey], []);
   const [retrievalCodeId, setRetrievalCodeId] = useState<string | null>(null);
   const { message, say, fail } = useStatus();
 
@@ -468,8 +465,8 @@ export function App() {
         }}
         onError={fail}
       />
-      <WireDialogs which={wire} documents={documents} onClose={() => setWire(null)} onOpen={(id) => open(id)} onError={fail} />
-      <AnalysisDialogs which={analysis} documents={documents} openId={openId} onClose={() => setAnalysis(null)} onOpen={open} onError={fail} />
+      <WireDialogs which={wire} onClose={() => setWire(null)} onOpen={(id) => open(id)} onError={fail} />
+      <AnalysisDialogs which={analysis} openId={openId} onClose={() => setAnalysis(null)} onOpen={open} onError={fail} />
     </>
   );
 }

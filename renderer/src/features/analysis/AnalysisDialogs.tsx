@@ -1,4 +1,3 @@
-import type { Output } from '../../../../main/api/contract';
 import { Modal } from '../../app/Modal';
 import { CooccurrenceView } from './CooccurrenceView';
 import { CrosstabView } from './CrosstabView';
@@ -17,7 +16,6 @@ export const analysisMenuItems = (open: (d: Exclude<AnalysisDialog, null>) => vo
 /** Co-occurrence, crosstabs and document sets, from the Analyse menu. */
 export function AnalysisDialogs(props: {
   which: AnalysisDialog;
-  documents: Output<'documents.list'>;
   openId: string | null;
   onClose: () => void;
   /** Opens a document in the workbench with a passage selected. */
@@ -34,7 +32,7 @@ export function AnalysisDialogs(props: {
     <Modal onClose={onClose}>
       {which === 'cooccurrence' && <CooccurrenceView onClose={onClose} onOpen={open} onError={props.onError} />}
       {which === 'crosstab' && <CrosstabView onClose={onClose} onOpen={open} onError={props.onError} />}
-      {which === 'sets' && <DocumentSetsDialog documents={props.documents} openId={props.openId} onClose={onClose} onError={props.onError} />}
+      {which === 'sets' && <DocumentSetsDialog openId={props.openId} onClose={onClose} onError={props.onError} />}
     </Modal>
   );
 }

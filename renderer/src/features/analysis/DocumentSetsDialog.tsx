@@ -4,7 +4,6 @@ import { call } from '../../api/client';
 import './analysis-tables.css';
 
 type DocumentSet = Output<'sets.list'>[number];
-type Doc = Output<'documents.list'>[number];
 type Variable = Output<'variables.list'>[number];
 type Source = 'hand' | 'search' | 'attribute';
 
@@ -12,8 +11,8 @@ type Source = 'hand' | 'search' | 'attribute';
 const PICK_LIMIT = 300;
 
 /** Named sets of documents: made by hand, from a search or from an attribute value; renamed, emptied, deleted. */
-export function DocumentSetsDialog(props: { documents: Doc[]; openId: string | null; onClose: () => void; onError: (e: unknown) => void }) {
-  const { onError, documents } = props;
+export function DocumentSetsDialog(props: { openId: string | null; onClose: () => void; onError: (e: unknown) => void }) {
+  const { onError } = props;
   const [sets, setSets] = useState<DocumentSet[]>([]);
   const [variables, setVariables] = useState<Variable[]>([]);
   const [target, setTarget] = useState('');
@@ -37,11 +36,24 @@ export function DocumentSetsDialog(props: { documents: Doc[]; openId: string | n
     }, onError);
   }, [reload, onError]);
 
-  const values = useMemo(() => [...new Set(documents.map((d) => d.attributes[attribute]).filter((v) => v !== null && v !== undefined && v !== '').map(String))].sort(), [documents, attribute]);
-  const shownDocs = useMemo(() => {
-    const f = nameFilter.trim().toLowerCase();
-    return (f ? documents.filter((d) => d.name.toLowerCase().includes(f)) : documents).slice(0, PICK_LIMIT);
-  }, [documents, nameFilter]);
+  // Asked of the project as they are needed, never the whole document list (100,000 at scale):
+  // each attribute's values, and one page of the names matching what is typed.
+  const [attributeValues, setAttributeValues] = useState<Array<{ name: string; values: string[] }>>([]);
+  useEffect(() => {
+    call('words.attributes', {}).then(setAttributeValues, onError);
+  }, [onError]);
+  const values = useMemo(() => attributeValues.find((a) => a.name === attribute)?.values ?? [], [attributeValues, attribute]);
+  const [shownDocs, setShownDocs] = useState<Array<{ id: string; name: string }>>([]);
+  useEffect(() => {
+    if (source !== 'hand') return;
+    let live = true;
+    call('documents.page', { filter: nameFilter.trim(), sort: 'name', limit: PICK_LIMIT }).then((p) => {
+      if (live) setShownDocs(p.documents.map((d) => ({ id: d.id, name: d.name })));
+    }, onError);
+    return () => {
+      live = false;
+    };
+  }, [source, nameFilter, onError]);
   const existing = sets.find((s) => s.id === target) ?? null;
 
   const sourceInput = () => {

@@ -1,4 +1,3 @@
-import type { Output } from '../../../../main/api/contract';
 import { Modal } from '../../app/Modal';
 import { WordFrequencyView } from './WordFrequencyView';
 import { DuplicatesView } from './DuplicatesView';
@@ -27,7 +26,6 @@ export function searchTexts(query: string): boolean {
 /** Word frequency and Duplicate stories, from the Analyse menu. */
 export function WireDialogs(props: {
   which: WireDialog;
-  documents: Output<'documents.list'>;
   onClose: () => void;
   /** Opens a document in the workbench. */
   onOpen: (id: string) => void;
