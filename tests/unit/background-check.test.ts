@@ -12,6 +12,7 @@ import { Project } from '../../main/core/project/project';
 import { createSampleProject } from '../../main/core/sample/sample';
 import { createCode, listCodes } from '../../main/core/codebook/codebook';
 import { dailyBackup } from '../../main/core/project/backup';
+import { ensureCoder } from '../../main/core/coders/coders';
 
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
@@ -46,6 +47,9 @@ describe('a large project checked for damage in the background', () => {
       try {
         const codes = await p.db.read((r) => listCodes(r, { counts: false }));
         expect(codes.map((c) => c.name)).toContain('casualties');
+        // The app names its coder on opening: a coder already there is read, not written.
+        expect((await ensureCoder(p.db, 'anna')).name).toBe('anna');
+        await expect(ensureCoder(p.db, 'someone new')).rejects.toMatchObject({ code: 'damaged' });
         await expect(p.db.transaction((tx) => createCode(tx, { name: 'new theme' }))).rejects.toMatchObject({ code: 'damaged', message: expect.stringMatching(/study\.marginalia is damaged.*will not write to it/) });
         // And so does every later write, without checking again; no automatic backup is taken of it.
         await expect(p.db.transaction((tx) => createCode(tx, { name: 'another' }))).rejects.toMatchObject({ code: 'damaged' });

@@ -61,10 +61,15 @@ export async function findOrCreateCoder(tx: Tx, name: string): Promise<Coder> {
   return existing ?? createCoder(tx, { name: clean });
 }
 
-/** `findOrCreateCoder` in a transaction of its own, for the session's current coder. */
+/**
+ * `findOrCreateCoder` for the session's current coder: a read when the coder exists (opening a
+ * project must not wait for anything writes wait for, such as a large file's damage check),
+ * a transaction of its own when they are new.
+ */
 export async function ensureCoder(db: ProjectDb, name: string): Promise<Coder> {
-  cleanCoderName(name, 'coder');
-  return db.transaction((tx) => findOrCreateCoder(tx, name));
+  const clean = cleanCoderName(name, 'coder');
+  const existing = await db.read((r) => r.get<Coder>(`SELECT id, name, created_at FROM main.coders WHERE name = ? ORDER BY created_at LIMIT 1`, [clean]));
+  return existing ?? db.transaction((tx) => findOrCreateCoder(tx, name));
 }
 
 /**
