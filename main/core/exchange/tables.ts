@@ -430,7 +430,15 @@ async function matrixTable(r: Reader, f: ResolvedFilter, options: TableOptions, 
   // column or another code's column (a code named "document_id") gets "code_".
   const names = new ColumnNames(fixed.map((x) => x.name));
   const codeNames = shown.map((c) => names.claim(c.path, 'code_'));
-  const attrs = await attributes(r, names);
+  // A preview (a limit) reads the attribute cells of its own documents only, as the documents
+  // table does: all of them was 3 s at 100,000 articles for 20 rows.
+  const where = documentWhere(f);
+  const among =
+    options.limit === undefined
+      ? undefined
+      : (await r.all<{ id: string }>(`SELECT d.id FROM documents d ${where.sql} ORDER BY d.sort_order, d.id ${limitSql(options.limit)}`, where.params)).map((d) => d.id);
+  const attrs = await attributes(r, names, among);
+  if (among) await attributeValues(r, attrs, among);
   const codeFields: Field[] = shown.map((c, i) => ({
     name: codeNames[i]!,
     type: measure === 'share' ? 'number' : 'integer',
