@@ -8,6 +8,9 @@ import type { Crosstab } from '../../core/analysis/crosstab';
 import type { SegmentWithContext } from '../../core/coding/segments';
 import type { AnalysisJob } from '../../core/analysis/jobs';
 
+/** A background analysis as the UI polls it: documents done of total, the answer so far, the answer. */
+export type { AnalysisJob };
+
 const Where = z.array(z.string().max(2000).regex(/=/, { message: 'must be a condition like outlet=RT' })).max(50);
 
 /** Where a set's documents come from: by hand, a search's matching documents, an attribute filter. */

@@ -1,16 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
+import type { AnalysisJob } from '../../../../main/api/contract/analysis';
 
-/** A background analysis as the API reports it (see main/core/analysis/jobs.ts). */
-export interface JobState<T> {
-  jobId: string;
-  done: number;
-  total: number;
-  partial: T | null;
-  result: T | null;
-  finished: boolean;
-  cancelled: boolean;
-  error: { code: string; message: string } | null;
-}
+/** A background analysis as the API reports it (main/core/analysis/jobs.ts, through the contract). */
+export type JobState<T> = AnalysisJob<T>;
 
 /** How often a running analysis is asked where it stands. */
 const POLL_MS = 250;
