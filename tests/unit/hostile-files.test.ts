@@ -33,8 +33,8 @@ async function snapshot(path: string): Promise<Record<string, number | string>> 
   }
 }
 
-/** Tables an import adds to: its documents, their attributes and fingerprints, and the undo log. */
-const IMPORT_WRITES = new Set(['documents', 'document_values', 'variables', 'events', 'sqlite_sequence', 'document_fingerprints', 'near_duplicates', 'coders']);
+/** Tables an import adds to: its documents (and their maintained segment counts), their attributes and fingerprints, and the undo log. */
+const IMPORT_WRITES = new Set(['documents', 'document_counts', 'document_values', 'variables', 'events', 'sqlite_sequence', 'document_fingerprints', 'near_duplicates', 'coders']);
 
 function unchangedApartFrom(before: Record<string, number | string>, after: Record<string, number | string>, allowed: Set<string>) {
   const keep = (s: Record<string, number | string>) => Object.fromEntries(Object.entries(s).filter(([k]) => !allowed.has(k)));
