@@ -8,6 +8,7 @@ import { APPLICATION_ID, openProjectDb } from '../../main/core/db/open';
 import { MIGRATIONS } from '../../main/core/db/migrations';
 import { listCodes } from '../../main/core/codebook/codebook';
 import type { Reader } from '../../main/core/db/project-db';
+import type { DocumentPage } from '../../main/core/documents/documents';
 
 type T = Awaited<ReturnType<typeof openTestProject>>;
 type Counts = Record<string, [segments: number, documents: number]>;
@@ -49,7 +50,7 @@ async function expectCountsHold(t: T): Promise<void> {
     const seen: Array<[string, number]> = [];
     let after: { key: string | number | null; id: string } | null = null;
     do {
-      const page = await t.call('documents.page', { sort: 'segments', descending, limit: 2, after });
+      const page: DocumentPage = await t.call('documents.page', { sort: 'segments', descending, limit: 2, after });
       seen.push(...page.documents.map((d): [string, number] => [d.id, d.segment_count]));
       after = page.next;
     } while (after);
