@@ -1,5 +1,5 @@
 import { coderCondition, type CoderChoice } from '../coders/scope';
-import { hiddenAmong } from '../team/blind-scope';
+import { hiddenCoders } from '../team/blind-scope';
 import type { SqlValue } from '../db/sqlite';
 import { randomUUID } from 'node:crypto';
 import type { Reader, Row, Tx } from '../db/project-db';
@@ -89,7 +89,7 @@ export async function listCodes(r: Reader, options: CoderChoice & { coderId?: st
  * counted by one pass over the (code, document, coder) index instead.
  */
 async function countsSource(r: Reader, choice: CoderChoice): Promise<{ sql: string; params: SqlValue[] }> {
-  const hidden = new Set(await hiddenAmong(r, (await r.all<{ id: string }>(`SELECT id FROM coders`)).map((c) => c.id)));
+  const hidden = await hiddenCoders(r);
   if (!choice.coderIds?.length && !choice.consensus && hidden.size === 0) return { sql: `SELECT code_id, segments, documents FROM code_counts`, params: [] };
   const who = await coderCondition(r, choice, 'x');
   const chosen = await r.all<{ coder_id: string }>(`SELECT x.coder_id FROM (SELECT id AS coder_id FROM coders) x WHERE ${who.sql}`, who.params);

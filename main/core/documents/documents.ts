@@ -1,5 +1,5 @@
 import { coderCondition, type CoderChoice } from '../coders/scope';
-import { hiddenAmong } from '../team/blind-scope';
+import { hiddenCoders } from '../team/blind-scope';
 import { randomUUID } from 'node:crypto';
 import type { Reader, Row, Tx } from '../db/project-db';
 import { MarginaliaError, invalid, notFound } from '../errors';
@@ -238,7 +238,7 @@ type KeyRow = { id: string; sort_key: string | number | null };
  */
 async function countsMaintainedFor(r: Reader, choice: CoderChoice): Promise<boolean> {
   if (choice.coderIds?.length || choice.consensus) return false;
-  return (await hiddenAmong(r, (await r.all<{ id: string }>(`SELECT id FROM coders`)).map((c) => c.id))).length === 0;
+  return (await hiddenCoders(r)).size === 0;
 }
 
 /** A window in segment-count order read along the maintained counts' index, in either direction. */

@@ -1,14 +1,11 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Output } from '../../../../main/api/contract';
 import { call, downloadBase64 } from '../../api/client';
+import { useAnalysisJob } from './use-analysis-job';
 import './words-duplicates.css';
 
 type Result = Output<'words.frequency'>;
-type Job = Output<'words.progress'>;
 type Language = 'en' | 'ru' | 'uk';
-
-/** How often a running count is asked where it stands. */
-const POLL_MS = 250;
 
 const LANGUAGES: { value: Language; label: string }[] = [
   { value: 'en', label: 'English' },
@@ -88,9 +85,6 @@ export function WordFrequencyView(props: { onSearch: (query: string) => void; on
   const [value, setValue] = useState('');
   const [setId, setSetId] = useState('');
   const [sets, setSets] = useState<Output<'sets.list'>>([]);
-  const [result, setResult] = useState<Result | null>(null);
-  const [job, setJob] = useState<Job | null>(null);
-  const [cancelled, setCancelled] = useState(false);
   const [stamp, setStamp] = useState(0);
   const [attrList, setAttrList] = useState<Output<'words.attributes'>>([]);
   const attrs = new Map(attrList.map((a) => [a.name, a.values]));
@@ -98,65 +92,21 @@ export function WordFrequencyView(props: { onSearch: (query: string) => void; on
   const whereKey = JSON.stringify(where ?? null);
   const scopeInput = { ...(where ? { where } : {}), ...(setId ? { set: setId } : {}) };
   const setName = sets.find((s) => s.id === setId)?.name;
-  const running = useRef<string | null>(null);
 
   useEffect(() => {
     call('sets.list', {}).then(setSets, onError);
     call('words.attributes', {}).then(setAttrList, onError);
   }, [onError]);
 
-  useEffect(() => {
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    setCancelled(false);
-    setResult(null);
-    const poll = (jobId: string) => {
-      timer = setTimeout(() => {
-        call('words.progress', { jobId }).then((j) => {
-          if (!live) return;
-          setJob(j);
-          if (j.result) setResult(j.result);
-          else if (j.partial) setResult(j.partial);
-          if (j.error) onError(new Error(j.error.message));
-          if (j.finished) running.current = null;
-          else poll(jobId);
-        }, onError);
-      }, POLL_MS);
-    };
-    call('words.start', { n, top, stopwords, ...scopeInput }).then(
-      (j) => {
-        if (!live) {
-          void call('words.cancel', { jobId: j.jobId }).catch(() => undefined);
-          return;
-        }
-        running.current = j.jobId;
-        setJob(j);
-        poll(j.jobId);
-      },
-      (e) => {
-        if (!live) return;
-        setJob(null);
-        onError(e);
-      },
-    );
-    return () => {
-      live = false;
-      if (timer) clearTimeout(timer);
-      // A count nobody will see is stopped, not left to finish.
-      if (running.current) void call('words.cancel', { jobId: running.current }).catch(() => undefined);
-      running.current = null;
-    };
-    // whereKey stands for `where`, which is a new object every render.
-  }, [n, top, stopwords, whereKey, setId, stamp, onError]);
-
-  const cancel = () => {
-    const id = running.current;
-    if (!id) return;
-    running.current = null;
-    setCancelled(true);
-    call('words.cancel', { jobId: id }).then(setJob, onError);
-  };
-  const busy = !!job && !job.finished && !cancelled;
+  // The count runs in the background: started again whenever what it counts changes
+  // (whereKey stands for `where`, a new object every render), cancelled when nobody will see it.
+  const { value: result, job, running: busy, cancelled, cancel } = useAnalysisJob<Result>(
+    JSON.stringify([n, top, stopwords, whereKey, setId, stamp]),
+    () => call('words.start', { n, top, stopwords, ...scopeInput }),
+    (jobId) => call('words.progress', { jobId }),
+    (jobId) => call('words.cancel', { jobId }),
+    onError,
+  );
   const partial = result?.partial ?? null;
 
   const exportCsv = () =>
