@@ -75,3 +75,32 @@ describe('hit counts from the index', () => {
     }
   });
 });
+
+describe('a counted search paged through', () => {
+  it('keeps its count between pages and counts again once the project changes', async () => {
+    const t = await openTestProject();
+    try {
+      await t.project.db.transaction((tx) => addDocuments(tx, Array.from({ length: 30 }, (_, i) => ({ name: `d${i}`, text: `strike ${'market '.repeat(i % 4)}strike ${i}`, importedBy: null }))));
+      // As the search panel asks: on the long-read connection, page after page.
+      const pageOf = (page: number) => t.project.db.readLong((r) => searchHits(r, { query: 'strike', page, pageSize: 7 }));
+      const first = await pageOf(1);
+      expect(first.total_hits).toBe(60);
+      const pages = [first];
+      for (let p = 2; p <= first.pages; p++) pages.push(await pageOf(p));
+      const lines = pages.flatMap((p) => p.hits);
+      expect(lines.map((h) => h.index)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+      expect(new Set(lines.map((h) => `${h.document_id}:${h.start}`)).size).toBe(60);
+
+      // A document imported on the main connection is counted on the next page asked for.
+      await t.project.db.transaction((tx) => addDocuments(tx, [{ name: 'late', text: 'strike strike strike late', importedBy: null }]));
+      const after = await pageOf(2);
+      expect(after.total_hits).toBe(63);
+      expect(after.total_documents).toBe(31);
+      // And a document deleted is no longer counted.
+      await t.project.db.transaction((tx) => tx.run(`DELETE FROM documents WHERE name = 'd0'`));
+      expect((await pageOf(1)).total_hits).toBe(61);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -60,7 +60,18 @@ function whereKey(key: Row): { sql: string; params: SqlValue[] } {
  * Read access to the project database. Handlers that only read get this; it cannot write.
  */
 export class Reader {
-  constructor(protected readonly sqlite: Sqlite) {}
+  /**
+   * `readOnlyConnection`: this connection never writes (the long-read one), so its
+   * `data_version` moves with every change to the project, all made by other connections.
+   */
+  constructor(
+    protected readonly sqlite: Sqlite,
+    readonly readOnlyConnection = false,
+  ) {}
+  /** The connection this reads through, as an identity only: what a per-connection cache is keyed by. */
+  get connection(): object {
+    return this.sqlite;
+  }
   get<T>(sql: string, params: SqlParams = []): Promise<T | undefined> {
     return this.sqlite.get<T>(sql, params);
   }
@@ -397,7 +408,7 @@ export class ProjectDb {
         if (scope) await sqlite.exec(scope.enter);
         await sqlite.exec('BEGIN');
         try {
-          return await fn(new Reader(sqlite));
+          return await fn(new Reader(sqlite, true));
         } finally {
           await sqlite.exec('COMMIT').catch(() => undefined);
           if (scope) await sqlite.exec(scope.exit);
