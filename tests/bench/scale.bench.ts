@@ -116,9 +116,18 @@ async function measureApi(spec: CorpusSpec, rows: Row[]): Promise<string> {
     put(`retrieval first 50 + total (a theme with subcodes: ${retrieval.last.total.toLocaleString('en')} segments)`, fig(retrieval));
     put('retrieval first 50, all codes', fig(await time(9, () => call('segments.page', { limit: 50, context: 80 }))));
 
-    const search = await dispatch({ session }, 'search.hits' as Method, { query: 'investigation', pageSize: 50 } as never);
-    if (search.ok) put('search first page ("investigation")', fig(await time(9, () => call('search.hits' as 'search.hits', { query: 'investigation', pageSize: 50 } as never))));
-    else put('search first page', `not measured: ${search.error.message}`);
+    // Search as the panel asks: the first hits at once (search.first), the counted page on the
+    // long-read connection behind it, then further pages of that count.
+    // Each counted run changes the case of one letter: the same hits, but not the count kept
+    // from the run before (the long-read connection keeps the last count until a change).
+    const recased = (q: string, i: number) => { const k = (i + 1) % q.length; return q.slice(0, k) + q[k]!.toUpperCase() + q.slice(k + 1); };
+    for (const query of ['investigation', 'Zelensky drone']) {
+      const firsts = await time(9, () => call('search.first', { query, pageSize: 50 }));
+      put(`search first page, shown before the count ("${query}")`, fig(firsts));
+      const counted = await time(3, (i) => call('search.hits', { query: recased(query, i), page: 1, pageSize: 50 }));
+      put(`search counted: first page with totals ("${query}", ${counted.last.total_hits.toLocaleString('en')} hits)`, fig(counted));
+      put(`search counted: next page ("${query}")`, fig(await time(9, (i) => call('search.hits', { query: recased(query, 2), page: 2 + (i % Math.max(1, counted.last.pages - 1)), pageSize: 50 }))));
+    }
 
     put('export preview, segments table (20 rows)', fig(await time(5, () => call('exchange.preview', { format: 'segments', limit: 20 }))));
     put('export preview, document × code matrix (20 rows)', fig(await time(3, () => call('exchange.preview', { format: 'matrix', limit: 20 }))));
