@@ -28,7 +28,8 @@ function text(i: number): string {
   return words.join(' ');
 }
 
-function generate(): { bytes: Uint8Array; codings: number } {
+/** The .qdpx: also the scale import bench's (scale-import.bench.ts). */
+export function generate(): { bytes: Uint8Array; codings: number } {
   const users = [1, 2, 3].map((u) => `<User guid="${guid(1, u)}" name="coder ${u}"/>`).join('');
   const codes: string[] = [];
   for (let t = 0; t < 6; t++) {
@@ -61,7 +62,7 @@ function generate(): { bytes: Uint8Array; codings: number } {
 }
 
 /** Times every write transaction the import opens: how long others wait for the project. */
-function timeLock(db: ProjectDb): { ms: number } {
+export function timeLock(db: ProjectDb): { ms: number } {
   const held = { ms: 0 };
   const action = db.action.bind(db);
   db.action = (async (info: Parameters<ProjectDb['action']>[0], fn: Parameters<ProjectDb['action']>[1]) => {
@@ -106,7 +107,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+// Run, not when scale-import.bench.ts imports the generator.
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
