@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { unzipSync, strFromU8 } from 'fflate';
 import { openTestProject } from '../helpers/project';
-import { addDocument } from '../../main/core/documents/documents';
+import { addDocument, addDocuments } from '../../main/core/documents/documents';
 import { sliceCodePoints } from '../../main/core/text/normalise';
 import { exportToFile } from '../../main/core/exchange/export';
 import { main } from '../../main/cli/index';
@@ -290,6 +290,49 @@ describe('export to a file and the command line', () => {
       expect(lines.at(-1)).toMatch(/--format must be one of/);
     } finally {
       await fx.t.close();
+    }
+  });
+});
+
+describe('segments table of a project larger than one read-ahead of documents', () => {
+  it('exports every segment once in document order, and its preview finds rows past the first 5,000 documents', async () => {
+    const t = await openTestProject({ sample: false, coder: 'ana' });
+    try {
+      const coder = await t.session.coder();
+      const code = await t.call('codes.create', { name: 'casualties' });
+      // 12,000 documents; only those from 5,200 on are coded, every third one; sort_order
+      // ties in threes, so the read-ahead must page by (sort_order, id), not sort_order alone.
+      const ids: string[] = [];
+      await t.project.db.transaction(async (tx) => {
+        const added = await addDocuments(tx, Array.from({ length: 12_000 }, (_, i) => ({ name: `d${i}`, text: `article ${i} text`, importedBy: coder.id })));
+        for (const a of added) if (a.status === 'imported') ids.push(a.id);
+        await tx.run(`UPDATE documents SET sort_order = sort_order / 3`);
+        const now = new Date().toISOString();
+        for (let i = 5200; i < ids.length; i += 3)
+          await tx.run(`INSERT INTO segments (id, document_id, code_id, coder_id, start, end, created_at, updated_at) VALUES (?, ?, ?, ?, 0, 7, ?, ?)`, [
+            `seg-${String(i).padStart(5, '0')}`,
+            ids[i]!,
+            code.id,
+            coder.id,
+            now,
+            now,
+          ]);
+      });
+      const expected = (await t.project.db.read((r) =>
+        r.all<{ id: string }>(`SELECT s.id FROM segments s JOIN documents d ON d.id = s.document_id ORDER BY d.sort_order, d.id, s.start, s.end, s.id`),
+      )).map((s) => s.id);
+      expect(expected).toHaveLength(2267);
+
+      const path = join(t.dir, 'segments.csv');
+      const out = await exportToFile(t.project.db, { format: 'segments' }, path);
+      const rows = parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Array<Record<string, string>>;
+      expect(out.rows).toBe(expected.length);
+      expect(rows.map((r) => r.segment_id)).toEqual(expected);
+
+      const preview = await t.call('exchange.preview', { format: 'segments', limit: 20 });
+      expect(preview.rows.map((r) => r[0])).toEqual(expected.slice(0, 20));
+    } finally {
+      await t.close();
     }
   });
 });

@@ -156,13 +156,32 @@ async function segmentsTable(r: Reader, f: ResolvedFilter, options: TableOptions
   // The batch's documents are already the filtered ones: only the coder and code filters remain.
   const where = segmentWhere({ ...f, documentSql: [], documentParams: [] });
   const docWhere = documentWhere(f);
-  const order = (await r.all<{ id: string }>(`SELECT d.id FROM documents d ${docWhere.sql} ORDER BY d.sort_order, d.id`, docWhere.params)).map((d) => d.id);
   let remaining = options.limit ?? Infinity;
+  // The documents in order, read ahead in keyset pages as the batches need them: a preview's
+  // 20 rows read a page, not the ids of every document (0.24 s at 100,000 documents).
+  const order: string[] = [];
+  let after: { sortOrder: number; id: string } | null = null;
+  let allRead = false;
+  const readOrder = async (upTo: number) => {
+    while (!allRead && order.length < upTo) {
+      const keyset = after ? `${docWhere.sql ? `${docWhere.sql} AND` : 'WHERE'} (d.sort_order, d.id) > (?, ?)` : docWhere.sql;
+      const page = await r.all<{ id: string; sort_order: number }>(
+        `SELECT d.id, d.sort_order FROM documents d ${keyset} ORDER BY d.sort_order, d.id LIMIT ${ORDER_PAGE}`,
+        after ? [...docWhere.params, after.sortOrder, after.id] : docWhere.params,
+      );
+      for (const d of page) order.push(d.id);
+      const last = page[page.length - 1];
+      if (last) after = { sortOrder: last.sort_order, id: last.id };
+      allRead = page.length < ORDER_PAGE;
+    }
+  };
+  await readOrder(1);
   // Documents a batch at a time, sized to about SEGMENT_BATCH_ROWS segments from the rows per
   // document seen so far (a preview's first batch is small), the next batch asked for while
   // this one is written: SQLite works on one while JavaScript writes the other.
   let size = Math.max(1, Math.min(SEGMENT_FIRST_BATCH, Number.isFinite(remaining) ? remaining : SEGMENT_FIRST_BATCH));
-  const fetch = (from: number, n: number) => {
+  const fetch = async (from: number, n: number) => {
+    await readOrder(from + n);
     const batch = order.slice(from, from + n);
     const inBatch = `d.id IN (${batch.map(() => '?').join(', ')})`;
     return r.all<DocumentSegments>(`${SEGMENTS_BY_DOCUMENT} ${where.sql ? `${where.sql} AND ${inBatch}` : `WHERE ${inBatch}`} GROUP BY d.sort_order, d.id ORDER BY d.sort_order, d.id`, [
@@ -180,6 +199,7 @@ async function segmentsTable(r: Reader, f: ResolvedFilter, options: TableOptions
       seenDocuments += size;
       for (const d of documents) seenRows += d.n;
       size = Math.max(1, Math.min(SEGMENT_MAX_BATCH_DOCUMENTS, Math.round(SEGMENT_BATCH_ROWS / Math.max(1, seenRows / seenDocuments))));
+      if (!allRead) await readOrder(i + 1);
       next = i < order.length && remaining - documents.reduce((n, d) => n + d.n, 0) > 0 ? fetch(i, size) : null;
       // Texts SQLite cannot slice (a NUL cuts its substr short) are sliced here instead.
       const cut = documents.filter((d) => d.cut).map((d) => d.id);
@@ -225,6 +245,9 @@ async function segmentsTable(r: Reader, f: ResolvedFilter, options: TableOptions
 }
 
 const cellOf = (v: string | number | boolean | null): Cell => (typeof v === 'boolean' ? String(v) : v);
+
+/** Document ids read ahead at a time, in order, for the segments table's batches. */
+const ORDER_PAGE = 5000;
 
 /** Segments per batch the batch size aims at, and the bounds of a batch in documents. */
 const SEGMENT_BATCH_ROWS = 20_000;
