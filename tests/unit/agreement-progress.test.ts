@@ -89,7 +89,7 @@ function comparable(r: AgreementReport | ReturnType<typeof reference>) {
   };
 }
 
-const WORDS = ['Hi', 'there', 'Mr.', 'Smith', 'said', '😀', 'no', 'U.S.', 'yes', '3.5', 'why'];
+const WORDS = ['Hi', 'there', 'Mr.', 'Smith', 'said', '😀', 'no', 'U.S.', 'yes', '3.5', 'why', 'e.g.', '“Так.”', 'сказал', '(no.)', '\r\n', '…', 'a\u00a0b'];
 const sentence = fc.tuple(fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 5 }), fc.constantFrom('.', '?', '!', '', '."')).map(([w, end]) => w.join(' ') + end);
 const paragraph = fc.array(sentence, { minLength: 1, maxLength: 4 }).map((s) => s.join(' '));
 const text = fc.array(paragraph, { minLength: 1, maxLength: 3 }).chain((ps) => fc.constantFrom('\n', '\n\n', ' \n  ').map((sep) => ps.join(sep)));

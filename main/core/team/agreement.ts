@@ -2,6 +2,7 @@ import type { Reader } from '../db/project-db';
 import { MarginaliaError, invalid, notFound } from '../errors';
 import { CHUNK } from '../db/in-chunks';
 import { SentencePool } from './sentence-pool';
+import { sentenceSplitter } from './agreement-sentences';
 import { listCodes } from '../codebook/codebook';
 import {
   addPair,
@@ -21,7 +22,7 @@ import {
   type PairCounts,
   type SegmentMatch,
 } from './statistics';
-import { boundsOf, coverage, maskHistogram, unitBounds, type AgreementUnit, type Span } from './units';
+import { boundsOf, coverage, maskHistogram, newSentenceSegmenter, unitBounds, type AgreementUnit, type Span } from './units';
 import { hiddenAmong } from './blind-scope';
 
 /** The figures reported for a code, for a document, and overall. Null where a figure is undefined. */
@@ -147,6 +148,42 @@ function pairsOf(m: number): [number, number][] {
   const out: [number, number][] = [];
   for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) out.push([i, j]);
   return out;
+}
+
+/**
+ * maskHistogram (units.ts) for units, looking only at the units some coder's coverage touches:
+ * a unit is coded by coder i when one of its spans overlaps it, found by binary search in the
+ * sorted bounds. The others (most sentences of most codes) are counted, not visited.
+ */
+function unitHistogram(units: Int32Array, covered: readonly Span[][]): Map<number, number> {
+  const n = units.length >> 1;
+  const masks = new Map<number, number>();
+  for (let i = 0; i < covered.length; i++) {
+    const bit = 1 << i;
+    for (const s of covered[i]!) {
+      // The first unit that ends after the span starts; then every unit that starts before it ends.
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (units[2 * mid + 1]! > s.start) hi = mid;
+        else lo = mid + 1;
+      }
+      for (let u = lo; u < n && units[2 * u]! < s.end; u++) masks.set(u, (masks.get(u) ?? 0) | bit);
+    }
+  }
+  const hist = new Map<number, number>();
+  for (const mask of masks.values()) hist.set(mask, (hist.get(mask) ?? 0) + 1);
+  if (n > masks.size) hist.set(0, n - masks.size);
+  return hist;
+}
+
+let splitSentences: ((text: string) => Int32Array) | null = null;
+
+/** The units of one document, as `unitBounds` gives them (sentences split the fast way). */
+function boundsFor(unit: AgreementUnit, text: string, length: number): Int32Array | null {
+  if (unit !== 'sentence') return unitBounds(unit, text, length);
+  return (splitSentences ??= sentenceSplitter(newSentenceSegmenter()))(text);
 }
 
 function sumHist(into: Map<number, number>, from: ReadonlyMap<number, number>): void {
@@ -330,7 +367,7 @@ class AgreementRun {
     this.documents++;
     const acc: DocAcc | null = list ? { hist: new Map(), pairs: pairs.map(emptyPair), segments: { total: 0, matched: 0 } } : null;
     for (const [k, raw] of spans) {
-      const hist = maskHistogram(setup.unit, doc.length, units, raw.map(coverage));
+      const hist = units === null ? maskHistogram(setup.unit, doc.length, units, raw.map(coverage)) : unitHistogram(units, raw.map(coverage));
       const docPairs = pairs.map(([i, j]) => pairCounts(hist, i, j));
       const docSeg: SegmentMatch = { total: 0, matched: 0 };
       pairs.forEach(([i, j], p) => {
@@ -633,7 +670,7 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions,
     const { batch, texts, segments } = await read(from);
     const textOf = new Map(texts.map((t) => [t.id, t.text]));
     const textList = batch.map((d) => textOf.get(d.id) ?? '');
-    const units = pool ? await pool.sentences(textList) : batch.map((d, i) => unitBounds(options.unit, textList[i]!, d.length));
+    const units = pool ? await pool.sentences(textList) : batch.map((d, i) => boundsFor(options.unit, textList[i]!, d.length));
     return { batch, units, codingsOf: scanned ?? new Map(segments.map((s) => [s.document_id, s.codings])) };
   };
   const ahead = pool ? pool.count + 1 : 1;

@@ -1,23 +1,23 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { unitRanges } from './units';
+import { sentenceSplitter } from './agreement-sentences';
 
 /**
  * Splitting sentences is most of what agreement by sentence costs over a large project
  * (Intl.Segmenter walks every character of every text). This pool does it on worker threads
  * while the main thread reads the next batch and counts agreement on the last one.
  *
- * The workers run `unitRanges` itself (its source: it is self-contained), so their sentences
- * are the ones the rest of the app computes. The code is passed as a string rather than a
+ * The workers run `sentenceSplitter` itself (its source: it is self-contained), so their
+ * sentences are the ones the main thread computes. The code is passed as a string rather than a
  * file, so it runs the same from the sources (tests), from dist and from an app archive.
  */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const __name = (f) => f; // a name-keeping helper some compilers insert
-const unitRanges = ${unitRanges.toString()};
-const segmenter = new Intl.Segmenter('und', { granularity: 'sentence' });
+const sentenceSplitter = ${sentenceSplitter.toString()};
+const split = sentenceSplitter(new Intl.Segmenter('und', { granularity: 'sentence' }));
 parentPort.on('message', ({ id, texts }) => {
-  const all = texts.map((t) => unitRanges(t, segmenter));
+  const all = texts.map(split);
   const offsets = new Int32Array(all.length + 1);
   all.forEach((b, i) => (offsets[i + 1] = offsets[i] + b.length));
   const bounds = new Int32Array(offsets[all.length]);
