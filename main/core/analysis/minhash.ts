@@ -36,28 +36,42 @@ function mix(h: number): number {
   return h >>> 0;
 }
 
-/** The distinct shingle hashes of a text; a text shorter than a shingle is one shingle of all its words. */
-export function shingleHashes(text: string): Uint32Array {
+/**
+ * The hash of every shingle of a text in order, repeats included; a text shorter than a
+ * shingle is one shingle of all its words.
+ */
+function everyShingleHash(text: string): Uint32Array {
   const w = words(text);
   if (w.length === 0) return new Uint32Array();
   // Each word hashed once; a shingle's hash combines its words' hashes in order, so no
   // shingle string is ever built.
-  const h = Uint32Array.from(w, (x) => hashString(x));
-  const out = new Set<number>();
+  const h = new Uint32Array(w.length);
+  for (let i = 0; i < w.length; i++) h[i] = hashString(w[i]!);
   const span = Math.min(SHINGLE_WORDS, w.length);
-  for (let i = 0; i + span <= w.length; i++) {
+  const out = new Uint32Array(w.length - span + 1);
+  for (let i = 0; i < out.length; i++) {
     let x = 0x9747b28c;
     for (let k = 0; k < span; k++) x = Math.imul(x ^ h[i + k]!, 0x01000193) ^ (x >>> 15);
-    out.add(mix(x));
+    out[i] = mix(x);
   }
-  return Uint32Array.from(out);
+  return out;
+}
+
+/** The distinct shingle hashes of a text, in ascending order. */
+export function shingleHashes(text: string): Uint32Array {
+  const all = everyShingleHash(text).sort();
+  let n = 0;
+  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[n++] = all[i]!;
+  return all.subarray(0, n);
 }
 
 const EMPTY = 0xffffffff;
 
 /** The signature of a text, or null when it has no words. */
 export function signature(text: string): Uint32Array | null {
-  const shingles = shingleHashes(text);
+  // Repeats included: a shingle seen twice leaves every bin's minimum as it was, and skipping
+  // the set that would drop repeats nearly halves the time to sign an import.
+  const shingles = everyShingleHash(text);
   if (shingles.length === 0) return null;
   const sig = new Uint32Array(HASHES).fill(EMPTY);
   for (const h of shingles) {
