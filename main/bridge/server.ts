@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dispatch, toApiError } from '../api/dispatch';
 import { isMethod } from '../api/contract';
@@ -8,6 +8,8 @@ import type { Ctx } from '../api/session';
 import { bodyLimit, formatBytes } from './body-limits';
 import { BodyError, afterUpload, readSmallBody, readUploadBody, type UploadBody } from './read-body';
 import { SECURITY_HEADERS, mimeType, resolveInside } from '../core/security/web';
+import { DOWNLOAD_PATH } from '../core/exchange/export-jobs';
+import { contentDisposition, takeDownload } from '../api/downloads';
 
 export interface BridgeOptions {
   ctx: Ctx;
@@ -75,6 +77,33 @@ function sameToken(given: string | undefined, token: string): boolean {
 }
 
 /**
+ * GET /download/<token>: streams a finished export once, from its temporary file, and removes
+ * the file when the response ends (read whole or broken off). A link cannot carry the API
+ * token, so the one-time token in the address is the key: 32 random bytes, handed out only in
+ * an API reply (which needed the API token), refused once used, cancelled or expired. Only
+ * the page itself may ask (Sec-Fetch-Site), on top of the Host and Origin checks every request has.
+ */
+function serveDownload(req: IncomingMessage, res: ServerResponse, ctx: Ctx, token: string): void {
+  if (req.method !== 'GET') return refuse(res, 405, 'Downloads are GET requests.');
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return refuse(res, 403, 'Downloads are only for the page this bridge serves.');
+  const file = takeDownload(ctx.session, token);
+  if (!file) return refuse(res, 404, 'This download address was already used, cancelled or has expired. Save the export again from the Export dialog.');
+  res.on('close', file.release);
+  const stream = createReadStream(file.path);
+  stream.once('error', () => res.destroy());
+  stream.once('open', () => {
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': file.mime === 'text/csv' ? 'text/csv; charset=utf-8' : file.mime,
+      'Content-Length': String(file.bytes),
+      'Content-Disposition': contentDisposition(file.fileName),
+    });
+    stream.pipe(res);
+  });
+}
+
+/**
  * Serves the renderer and the handler table on 127.0.0.1 only. API calls need the per-run
  * token; a foreign Host (DNS rebinding) or Origin (another site in the browser) is refused.
  */
@@ -126,6 +155,7 @@ export function startBridge(options: BridgeOptions): Promise<Bridge> {
         }
         return send(res, 200, JSON.stringify(result));
       }
+      if (url.pathname.startsWith(DOWNLOAD_PATH)) return serveDownload(req, res, options.ctx, url.pathname.slice(DOWNLOAD_PATH.length));
       if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Only GET for pages.');
       const file = resolveInside(options.rendererDir, url.pathname);
       if (!file) return refuse(res, 404, 'Not found.');

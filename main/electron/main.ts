@@ -7,6 +7,7 @@ import { app, BrowserWindow, dialog, Menu, session, shell, type MessageBoxOption
 import { mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { dispatch } from '../api/dispatch';
+import { takeDownload } from '../api/downloads';
 import { Session, type Ctx } from '../api/session';
 import type { ImportReport } from '../core/import/import-files';
 import { MarginaliaError } from '../core/errors';
@@ -330,7 +331,7 @@ function focusWindow(): void {
 
 async function start(): Promise<void> {
   await app.whenReady();
-  handleAppProtocol(RENDERER_DIR);
+  handleAppProtocol(RENDERER_DIR, (token) => takeDownload(ctx.session, token));
   hardenSession(session.defaultSession, ownerOf);
   registerIpc({
     ctx,

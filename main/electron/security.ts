@@ -1,6 +1,7 @@
 import { app, dialog, protocol, shell, type BrowserWindow, type Session, type WebContents } from 'electron';
 import { basename, join } from 'node:path';
-import { serveAppRequest } from './app-protocol';
+import { serveAppRequest, type TakeDownload } from './app-protocol';
+import { DOWNLOAD_PATH } from '../core/exchange/export-jobs';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME } from './channels';
 
 /**
@@ -13,11 +14,11 @@ export function registerAppScheme(): void {
   ]);
 }
 
-/** Serves the built renderer on app://marginalia/ with the CSP on every response. */
-export function handleAppProtocol(rendererDir: string): void {
+/** Serves the built renderer on app://marginalia/ with the CSP on every response, and exports to save under /download/. */
+export function handleAppProtocol(rendererDir: string, take: TakeDownload): void {
   protocol.handle(APP_SCHEME, async (request) => {
-    const r = await serveAppRequest(rendererDir, request.url, request.method);
-    return new Response(r.body, { status: r.status, headers: r.headers });
+    const r = await serveAppRequest(rendererDir, request.url, request.method, take);
+    return new Response(r.body as ConstructorParameters<typeof Response>[0], { status: r.status, headers: r.headers });
   });
 }
 
@@ -64,10 +65,17 @@ async function offerExternal(url: string, owner: BrowserWindow | null): Promise<
   if (response === 0) await shell.openExternal(parsed.href);
 }
 
+/** Downloads the renderer may start: exports it made itself (blob:, data:) and exports main wrote (app://marginalia/download/<token>). */
+export function isAllowedDownload(url: string): boolean {
+  return url.startsWith(`blob:${APP_ORIGIN}/`) || url.startsWith('data:') || url.startsWith(`${APP_ORIGIN}${DOWNLOAD_PATH}`);
+}
+
 /**
  * The session-wide rules: no permission is granted (but sanitized clipboard writes from our
  * own UI, which "Copy" buttons need), no request leaves app://, and downloads (exports, made
- * by <a download> on a blob URL) go through a native save dialog.
+ * by <a download> on a blob URL or on a file main wrote) go through a native save dialog.
+ * Chromium writes the download beside the chosen name and renames it when complete, so a
+ * cancelled or failed save leaves nothing under that name.
  */
 export function hardenSession(ses: Session, ownerOf: (wc: WebContents) => BrowserWindow | null): void {
   ses.setPermissionRequestHandler((_wc, permission, callback, details) => {
@@ -83,7 +91,7 @@ export function hardenSession(ses: Session, ownerOf: (wc: WebContents) => Browse
 
   ses.on('will-download', (event, item, webContents) => {
     const url = item.getURL();
-    if (!url.startsWith(`blob:${APP_ORIGIN}/`) && !url.startsWith('data:')) {
+    if (!isAllowedDownload(url)) {
       event.preventDefault();
       return;
     }

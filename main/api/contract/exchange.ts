@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { command, query } from '../define';
 import type { ExchangeImportReport } from '../../core/exchange/qdpx-import';
+import type { ExportJobState } from '../../core/exchange/export-jobs';
 
 export const ExportFormat = z.enum(['segments', 'matrix', 'codebook', 'documents', 'memos', 'bundle', 'qdpx', 'qdc']);
 export const TableFormat = z.enum(['segments', 'matrix', 'codebook', 'documents', 'memos']);
@@ -41,24 +42,40 @@ export interface ExportedFileOut {
   scope?: string;
 }
 
+/** What a file export is asked for: the format, the filters, and how its CSV is written. */
+const ExportInput = z
+  .object({
+    format: ExportFormat,
+    ...TableOptionsInput,
+    delimiter: z.enum(['comma', 'semicolon', 'tab']).optional(),
+    excel: z.boolean().optional(),
+    raw: z.boolean().optional(),
+    /** For qdpx: 'nvivo' writes positions in UTF-16 units, as NVivo reads them; 'standard' (the default) in code points. */
+    for: z.enum(['standard', 'nvivo']).optional(),
+  })
+  .strict();
+
+const ExportJobId = z.object({ jobId: z.string().uuid() }).strict();
+
+export type { ExportJobState };
+
 export const exchangeContract = {
   'exchange.preview': query<ExportPreview>()(
     z.object({ format: TableFormat, ...TableOptionsInput, limit: z.number().int().min(1).max(200).optional() }).strict(),
     'The header and first rows of a table export under the given filters, as the Export dialog shows them.',
   ),
   'exchange.export': query<ExportedFileOut>()(
-    z
-      .object({
-        format: ExportFormat,
-        ...TableOptionsInput,
-        delimiter: z.enum(['comma', 'semicolon', 'tab']).optional(),
-        excel: z.boolean().optional(),
-        raw: z.boolean().optional(),
-        /** For qdpx: 'nvivo' writes positions in UTF-16 units, as NVivo reads them; 'standard' (the default) in code points. */
-        for: z.enum(['standard', 'nvivo']).optional(),
-      })
-      .strict(),
-    'Exports a table (CSV), the dataset bundle (.zip), the project (.qdpx) or the codebook (.qdc) as bytes to save.',
+    ExportInput,
+    'Exports a table (CSV), the dataset bundle (.zip), the project (.qdpx) or the codebook (.qdc) as bytes in the reply: for small exports and scripts; the app saves through exchange.exportStart.',
+  ),
+  'exchange.exportStart': query<ExportJobState>()(
+    ExportInput,
+    'Starts writing an export (as exchange.export) to a temporary file in the background and answers at once with the job: poll exchange.exportProgress for rows and bytes written; once finished, its download address serves the file once (GET, no API token: the address is the key). exchange.exportCancel stops it.',
+  ),
+  'exchange.exportProgress': query<ExportJobState>()(ExportJobId, 'Where an export being written stands: rows and bytes so far, and its one-time download address once finished.'),
+  'exchange.exportCancel': query<ExportJobState>()(
+    ExportJobId,
+    'Stops an export being written, or drops a finished one not yet downloaded: its temporary file is removed and its download address refused.',
   ),
   'exchange.import': command<ExchangeImportReport>()(
     z

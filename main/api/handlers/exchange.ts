@@ -1,6 +1,8 @@
 import { exchangeContract } from '../contract/exchange';
 import type { HandlersOf } from './types';
-import { exportToBytes } from '../../core/exchange/export';
+import { exportToBytes, mimeOf, suggestedName, writeExport } from '../../core/exchange/export';
+import { projectInfo } from '../../core/project/info';
+import { exportJobsOf } from '../downloads';
 import { writeTable } from '../../core/exchange/tables';
 import { importExchangeBytes } from '../../core/exchange/qdpx-import';
 import type { Cell } from '../../core/exchange/csv';
@@ -24,6 +26,16 @@ export const exchangeHandlers: HandlersOf<typeof exchangeContract> = {
     const scoped = input.format !== 'qdpx' && input.format !== 'qdc';
     return { fileName: file.fileName, mime: file.mime, dataBase64: Buffer.from(file.bytes).toString('base64'), bytes: file.bytes.length, ...(scoped ? { scope } : {}) };
   },
+  'exchange.exportStart': async ({ session }, input) => {
+    const db = session.project.db;
+    const scoped = input.format !== 'qdpx' && input.format !== 'qdc';
+    // A filter the project cannot meet (an unknown coder, set or attribute) is refused now, not reported later by the job.
+    const [name, scope] = await db.read(async (r) => [(await projectInfo(r)).name, scoped ? (await resolveCoderScope(r, input.filter)).scope.label : undefined] as const);
+    const file = { fileName: suggestedName(name, input.format), mime: mimeOf(input.format), ...(scope !== undefined ? { scope } : {}) };
+    return exportJobsOf(session).start(file, async (sink) => void (await writeExport(db, input, sink)));
+  },
+  'exchange.exportProgress': async ({ session }, { jobId }) => exportJobsOf(session).progress(jobId),
+  'exchange.exportCancel': async ({ session }, { jobId }) => exportJobsOf(session).cancel(jobId),
   'exchange.import': async ({ session }, { name, dataBase64 }) => {
     // The importer credits the current coder only where the file names no user.
     const coderName = (await session.coder()).name;

@@ -31,7 +31,7 @@ export function extensionOf(format: ExportFormat): string {
   return isTable(format) ? 'csv' : format === 'bundle' ? 'zip' : format;
 }
 
-function mimeOf(format: ExportFormat): string {
+export function mimeOf(format: ExportFormat): string {
   if (isTable(format)) return 'text/csv';
   return format === 'qdc' ? 'application/xml' : 'application/zip';
 }
@@ -74,8 +74,17 @@ class BytesSink implements Sink {
   }
 }
 
+/** Where an export is written: CSV text as it comes, or a built file's bytes. */
+export interface ExportSink extends Sink {
+  writeBytes(bytes: Uint8Array): void;
+  /** Handed each table's writer, so progress can read its row count. */
+  watch?(writer: { readonly rows: number }): void;
+  /** Writes out what is buffered. */
+  flush(): void;
+}
+
 /** Collects text and writes it to a file descriptor in large pieces. */
-class FileSink implements Sink {
+class FileSink implements ExportSink {
   private parts: string[] = [];
   private size = 0;
   constructor(private readonly fd: number) {}
@@ -83,6 +92,11 @@ class FileSink implements Sink {
     this.parts.push(chunk);
     this.size += chunk.length;
     if (this.size > 1 << 20) this.flush();
+  }
+  writeBytes(bytes: Uint8Array): void {
+    this.flush();
+    let off = 0;
+    while (off < bytes.length) off += writeSync(this.fd, bytes, off);
   }
   flush(): void {
     if (this.parts.length === 0) return;
@@ -92,6 +106,30 @@ class FileSink implements Sink {
     this.parts = [];
     this.size = 0;
   }
+}
+
+/**
+ * Writes one export into `sink`; returns the data rows of a table (null for the other formats).
+ * A table streams row by row as a long read (one snapshot, on the second connection): a
+ * million-row export takes tens of seconds, and coding goes on meanwhile. The bundle and the
+ * REFI-QDA files are built whole, then written.
+ */
+export async function writeExport(db: ProjectDb, options: ExportOptions, sink: ExportSink): Promise<number | null> {
+  const format = options.format;
+  if (isTable(format)) {
+    const rows = await db.readLong(async (r) => {
+      const writer = new CsvWriter(sink, options);
+      sink.watch?.(writer);
+      await writeTable(r, format, options, writer);
+      writer.flush();
+      return writer.rows;
+    });
+    sink.flush();
+    return rows;
+  }
+  const file = await db.read((r) => exportToBytes(r, options));
+  sink.writeBytes(file.bytes);
+  return null;
 }
 
 /**
@@ -133,24 +171,11 @@ export function writeTextFileAtomic(path: string, text: string): Promise<void> {
   });
 }
 
-/**
- * Exports to a file; CSV tables stream row by row, so a large project is never held whole.
- * A table is read as a long read (one snapshot, on the second connection): a million-row
- * export takes tens of seconds, and coding goes on meanwhile.
- */
+/** Exports to a file (see writeExport); CSV tables stream row by row, so a large project is never held whole. */
 export async function exportToFile(db: ProjectDb, options: ExportOptions, path: string): Promise<{ path: string; bytes: number; rows: number | null }> {
   let rows: number | null = null;
-  const format = options.format;
   await atomicWrite(path, async (fd) => {
-    if (isTable(format)) {
-      const sink = new FileSink(fd);
-      rows = await db.readLong((r) => writeCsv(r, format, options, sink));
-      sink.flush();
-    } else {
-      const file = await db.read((r) => exportToBytes(r, options));
-      let off = 0;
-      while (off < file.bytes.length) off += writeSync(fd, file.bytes, off);
-    }
+    rows = await writeExport(db, options, new FileSink(fd));
   });
   return { path, bytes: statSync(path).size, rows };
 }

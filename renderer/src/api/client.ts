@@ -116,18 +116,32 @@ export async function fileToBase64(file: Blob): Promise<string> {
   return btoa(binary);
 }
 
-/** Saves bytes the API returned (base64) as a download: works in Electron and in a browser. */
-export function downloadBase64(fileName: string, mime: string, dataBase64: string): void {
-  const bin = atob(dataBase64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  const url = URL.createObjectURL(new Blob([bytes], { type: mime }));
+function clickDownload(href: string, fileName: string): void {
   const a = document.createElement('a');
-  a.href = url;
+  a.href = href;
   a.download = fileName;
   a.rel = 'noopener';
   document.body.appendChild(a);
   a.click();
   a.remove();
+}
+
+/** Saves bytes the API returned (base64) as a download: works in Electron and in a browser. For small files only. */
+export function downloadBase64(fileName: string, mime: string, dataBase64: string): void {
+  const bin = atob(dataBase64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  const url = URL.createObjectURL(new Blob([bytes], { type: mime }));
+  clickDownload(url, fileName);
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/**
+ * Saves a file main wrote (an export job's one-time download address, "/download/<token>") as a
+ * download: the browser or Electron streams it to disk, so its bytes never pass through this page.
+ * The address is on the page's own origin in both hosts (the bridge, app://marginalia).
+ */
+export function downloadFrom(address: string, fileName: string): void {
+  if (!address.startsWith('/download/')) throw new ApiError('invalid_input', `Not a download address: ${address}`);
+  clickDownload(address, fileName);
 }

@@ -1,5 +1,5 @@
-import { useEffect, useMemo, useState } from 'react';
-import { ApiError, call, downloadBase64 } from '../../api/client';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { ApiError, call, downloadFrom } from '../../api/client';
 import type { Input, Output } from '../../../../main/api/contract';
 import './exchange.css';
 
@@ -42,6 +42,26 @@ const isIdColumn = (name: string) => name.endsWith('_id');
 
 const isTable = (f: Format): f is TableFormat => f !== 'bundle' && f !== 'qdpx' && f !== 'qdc';
 
+type ExportJob = Output<'exchange.exportStart'>;
+
+/** How often a running export is asked how far it has got. */
+const POLL_MS = 250;
+
+/** "12.4 MB": a size as people read it. */
+function size(bytes: number): string {
+  if (bytes < 1000) return `${bytes} bytes`;
+  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(0)} KB`;
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+const message = (err: unknown) => (err instanceof ApiError ? err.message : String(err));
+
+/** What a running export has written so far, in words. */
+function progressText(job: ExportJob): string {
+  const rows = job.rows ? `${job.rows.toLocaleString()} rows, ` : '';
+  return `Exporting ${job.fileName}: ${rows}${size(job.bytes)} written…`;
+}
+
 /** The Export dialog: choose a format, filters and options, look at the first rows, then save. */
 export function ExportDialog(props: { onClose: () => void }) {
   const [format, setFormat] = useState<Format>('segments');
@@ -65,7 +85,19 @@ export function ExportDialog(props: { onClose: () => void }) {
   const [preview, setPreview] = useState<Output<'exchange.preview'> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState('');
-  const [busy, setBusy] = useState(false);
+  /** The export being written, while it is. */
+  const [job, setJob] = useState<ExportJob | null>(null);
+  /** The running job's id, for Cancel, Close and leaving the dialog. */
+  const running = useRef<string | null>(null);
+
+  // Leaving the dialog stops an export still being written (its temporary file is removed).
+  useEffect(
+    () => () => {
+      if (running.current) void call('exchange.exportCancel', { jobId: running.current }).catch(() => undefined);
+      running.current = null;
+    },
+    [],
+  );
 
   useEffect(() => {
     void Promise.all([call('coders.list', {}), call('codes.list', {}), call('sets.list', {})]).then(
@@ -119,22 +151,46 @@ export function ExportDialog(props: { onClose: () => void }) {
     };
   }, [format, filter, measure, rollup, filtered]);
 
+  /**
+   * Main writes the export to a temporary file in the background (progress and Cancel here),
+   * then the page downloads it from a one-time address: a 500 MB table never passes through
+   * this page's memory or the API's JSON.
+   */
   async function save() {
-    setBusy(true);
     setError(null);
-    setStatus('Exporting…');
+    setStatus('');
     try {
       const csv = isTable(format) ? { delimiter, excel, raw } : format === 'bundle' ? { delimiter, raw } : {};
       const refi = format === 'qdpx' ? { for: target } : {};
-      const out = await call('exchange.export', { format, ...(filtered ? { filter } : {}), ...matrixOptions, ...csv, ...refi });
-      downloadBase64(out.fileName, out.mime, out.dataBase64);
-      setStatus(`Saved ${out.fileName} (${out.bytes.toLocaleString()} bytes)${out.scope ? `; coders: ${out.scope}` : ''}.`);
+      let state = await call('exchange.exportStart', { format, ...(filtered ? { filter } : {}), ...matrixOptions, ...csv, ...refi });
+      running.current = state.jobId;
+      setJob(state);
+      while (!state.finished) {
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        if (running.current !== state.jobId) return;
+        state = await call('exchange.exportProgress', { jobId: state.jobId });
+        setJob(state);
+      }
+      if (state.cancelled) setStatus(`Export cancelled; ${state.fileName} was not saved.`);
+      else if (state.error) setError(state.error.message);
+      else if (state.download) {
+        downloadFrom(state.download, state.fileName);
+        setStatus(`Saved ${state.fileName} (${size(state.bytes)}${state.rows ? `, ${state.rows.toLocaleString()} rows` : ''})${state.scope ? `; coders: ${state.scope}` : ''}.`);
+      }
     } catch (err) {
-      setStatus('');
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(message(err));
     } finally {
-      setBusy(false);
+      running.current = null;
+      setJob(null);
     }
+  }
+
+  function cancel() {
+    const jobId = running.current;
+    if (!jobId) return;
+    setStatus('Cancelling…');
+    // The poll in save() sees the job finish as cancelled and says so.
+    void call('exchange.exportCancel', { jobId }).catch((err: unknown) => setError(message(err)));
   }
 
   const toggleCoder = (name: string, on: boolean) => {
@@ -318,11 +374,24 @@ export function ExportDialog(props: { onClose: () => void }) {
           {error}
         </p>
       )}
-      <p aria-live="polite">{status}</p>
+      {job ? (
+        <div className="exchange-progress">
+          <progress aria-label="Export progress" aria-valuetext={progressText(job)} />
+          <span>{progressText(job)}</span>
+        </div>
+      ) : (
+        <p aria-live="polite">{status}</p>
+      )}
       <div className="exchange-actions">
-        <button type="button" onClick={() => void save()} disabled={busy}>
-          Save export
-        </button>
+        {job ? (
+          <button type="button" onClick={cancel}>
+            Cancel export
+          </button>
+        ) : (
+          <button type="button" onClick={() => void save()}>
+            Save export
+          </button>
+        )}
         <button type="button" onClick={props.onClose}>
           Close
         </button>

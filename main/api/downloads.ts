@@ -1,0 +1,30 @@
+import { ExportJobs, type TakenDownload } from '../core/exchange/export-jobs';
+import type { Session } from './session';
+
+const jobsBySession = new WeakMap<Session, ExportJobs>();
+
+/** The exports written for this session's downloads (the handlers start them, the transports serve them). */
+export function exportJobsOf(session: Session): ExportJobs {
+  let jobs = jobsBySession.get(session);
+  if (!jobs) jobsBySession.set(session, (jobs = new ExportJobs()));
+  return jobs;
+}
+
+/**
+ * The finished export a download token names, for the one request that presents it; null
+ * when the token is wrong, used, cancelled or expired. Both transports serve downloads
+ * through this: the bridge's GET /download/<token> and the desktop's app://marginalia/download/<token>.
+ */
+export function takeDownload(session: Session, token: string): TakenDownload | null {
+  return jobsBySession.get(session)?.take(token) ?? null;
+}
+
+/**
+ * Content-Disposition for a download: an ASCII fallback name for old readers, and the exact
+ * name (RFC 6266 / 5987) for the rest. The name comes from the project's name, so quotes,
+ * separators and control characters are never passed through.
+ */
+export function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\/;%]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+}
