@@ -60,17 +60,25 @@ export interface SegmentWithContext extends Segment {
   after: string;
 }
 
-/** The conditions retrieval and its pages share: the code (with its subcodes when asked), the coders, the document set. */
-async function scopeConditions(r: Reader, filter: Pick<SegmentFilter, 'codeId' | 'includeSubcodes' | 'coderIds' | 'setId'>, where: string[], params: SqlValue[]): Promise<void> {
+/**
+ * The code (with its subcodes when asked) and coder conditions, on columns `code_id` and
+ * `coder_id` after `prefix`: on the segments (`s.`), or on the maintained counts ('').
+ */
+async function codeCoderConditions(r: Reader, filter: Pick<SegmentFilter, 'codeId' | 'includeSubcodes' | 'coderIds'>, prefix: string, where: string[], params: SqlValue[]): Promise<void> {
   if (filter.codeId) {
     const ids = filter.includeSubcodes ? await descendantIds(r, filter.codeId) : [filter.codeId];
-    where.push(`s.code_id IN (${ids.map(() => '?').join(',')})`);
+    where.push(`${prefix}code_id IN (${ids.map(() => '?').join(',')})`);
     params.push(...ids);
   }
   if (filter.coderIds && filter.coderIds.length > 0) {
-    where.push(`s.coder_id IN (${filter.coderIds.map(() => '?').join(',')})`);
+    where.push(`${prefix}coder_id IN (${filter.coderIds.map(() => '?').join(',')})`);
     params.push(...filter.coderIds);
   }
+}
+
+/** The conditions retrieval and its pages share: the code (with its subcodes when asked), the coders, the document set. */
+async function scopeConditions(r: Reader, filter: Pick<SegmentFilter, 'codeId' | 'includeSubcodes' | 'coderIds' | 'setId'>, where: string[], params: SqlValue[]): Promise<void> {
+  await codeCoderConditions(r, filter, 's.', where, params);
   if (filter.setId) {
     where.push('s.document_id IN (SELECT document_id FROM document_set_members WHERE set_id = ?)');
     params.push(filter.setId);
@@ -151,15 +159,7 @@ async function pageTotal(r: Reader, filter: SegmentPageFilter, where: string[], 
   }
   const on: string[] = [];
   const onParams: SqlValue[] = [];
-  if (filter.codeId) {
-    const ids = filter.includeSubcodes ? await descendantIds(r, filter.codeId) : [filter.codeId];
-    on.push(`code_id IN (${ids.map(() => '?').join(',')})`);
-    onParams.push(...ids);
-  }
-  if (filter.coderIds && filter.coderIds.length > 0) {
-    on.push(`coder_id IN (${filter.coderIds.map(() => '?').join(',')})`);
-    onParams.push(...filter.coderIds);
-  }
+  await codeCoderConditions(r, filter, '', on, onParams);
   return (await r.get<{ n: number }>(`SELECT ifnull(sum(segments), 0) AS n FROM code_coder_counts ${on.length ? `WHERE ${on.join(' AND ')}` : ''}`, onParams))?.n ?? 0;
 }
 
