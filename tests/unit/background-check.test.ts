@@ -88,4 +88,34 @@ describe('a large project checked for damage in the background', () => {
       cleanup();
     }
   });
+
+  it('starts the check a while after opening, or at once for the first write, which still waits for it', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = await sample(dir);
+      // The check's moment is an hour away: only the write can have started it.
+      const p = await Project.open(path, { backgroundCheckOver: 0, backgroundCheckAfter: 3_600_000 });
+      try {
+        await p.db.transaction((tx) => createCode(tx, { name: 'coded before the hour' }));
+        expect(await p.db.checkedIntact()).toBe(true);
+      } finally {
+        await p.close();
+      }
+      // Closed before the check's moment: it never runs, and closing does not wait for it.
+      const q = await Project.open(path, { backgroundCheckOver: 0, backgroundCheckAfter: 3_600_000 });
+      await q.close();
+      // A damaged file opened the same way: the first write starts the check and is refused by it.
+      await damageEvents(path);
+      const before = sha(path);
+      const d = await Project.open(path, { backgroundCheckOver: 0, backgroundCheckAfter: 3_600_000 });
+      try {
+        await expect(d.db.transaction((tx) => createCode(tx, { name: 'new theme' }))).rejects.toMatchObject({ code: 'damaged' });
+      } finally {
+        await d.close();
+      }
+      expect(sha(path)).toBe(before);
+    } finally {
+      cleanup();
+    }
+  });
 });

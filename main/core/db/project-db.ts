@@ -357,6 +357,8 @@ export class ProjectDb {
   /** The damage check still running in the background (holdWritesUntil), and its connection. */
   private intact: Promise<void> = Promise.resolve();
   private checker: Sqlite | null = null;
+  /** Starts a damage check still waiting for its moment (holdWritesUntil's `after`) at once. */
+  private startCheck: (() => void) | null = null;
 
   constructor(
     readonly sqlite: Sqlite,
@@ -443,9 +445,27 @@ export class ProjectDb {
    * Checks the file for damage on a read-only connection of its own while the project is
    * already open for reading (core/db/open.ts: large files). Writes wait for the check, in
    * their place in the queue, and are refused with its message if it finds damage.
+   *
+   * The check starts `after` milliseconds (it reads the whole file: seconds of a core and of
+   * the disk, which the first screen should not share), or at once when a write comes first.
    */
-  holdWritesUntil(check: (sqlite: Sqlite) => Promise<void>): void {
-    this.intact = Sqlite.open(this.path, { readonly: true }).then(
+  holdWritesUntil(check: (sqlite: Sqlite) => Promise<void>, { after = 0 }: { after?: number } = {}): void {
+    let start!: () => void;
+    const due = new Promise<void>((done) => (start = done));
+    const timer = after > 0 ? setTimeout(start, after) : null;
+    timer?.unref();
+    if (!timer) start();
+    this.startCheck = () => {
+      if (timer) clearTimeout(timer);
+      this.startCheck = null;
+      start();
+    };
+    // Closed before its moment came: there is nothing left to check for.
+    this.intact = due.then(() => (this.closed ? undefined : this.runCheck(check)));
+  }
+
+  private runCheck(check: (sqlite: Sqlite) => Promise<void>): Promise<void> {
+    return Sqlite.open(this.path, { readonly: true }).then(
       async (sqlite) => {
         this.checker = sqlite;
         try {
@@ -473,6 +493,8 @@ export class ProjectDb {
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const refusal = this.writeRefusal();
     if (refusal) return Promise.reject(refusal);
+    // A write waits for the damage check: it starts now, if it was still waiting for its moment.
+    this.startCheck?.();
     return this.enqueue(async () => {
       await this.intact;
       const damage = this.writeRefusal();
@@ -578,7 +600,8 @@ export class ProjectDb {
     // Long reads finish first: the checkpoint that makes the file whole needs no reader.
     const long = this.long;
     this.long = null;
-    // A damage check still running is stopped: nothing will be written any more.
+    // A damage check still running is stopped, one still waiting never starts: nothing will be written any more.
+    this.startCheck?.();
     this.checker?.interrupt();
     await this.intact;
     if (long) {
