@@ -76,8 +76,8 @@ export function sentenceSplitter(segmenter: Intl.Segmenter): (text: string) => I
     return c < TABLE_END ? trim[c] === 1 : /\s/.test(text[i]!);
   };
 
-  // Regular expressions find what matters (native code scans text far faster than a loop
-  // over characters): the characters that are not plain, and the sentence terminators.
+  // One regular expression finds what matters (native code scans text far faster than a
+  // loop over characters): the sentence terminators, and the characters that are not plain.
   const charClass = (keep: (k: number) => boolean): string => {
     let out = '';
     for (let c = 0; c < TABLE_END; c++) {
@@ -89,44 +89,7 @@ export function sentenceSplitter(segmenter: Intl.Segmenter): (text: string) => I
     }
     return out;
   };
-  const notPlain = new RegExp(`[^\\n${charClass((k) => k !== UNKNOWN)}]`, 'g');
-  const terminator = new RegExp(`[${charClass((k) => k === ATERM || k === STERM)}]`, 'g');
-
-  /** Sentence starts after `from` in the plain paragraph text[from, to), by UAX #29 SB6–SB11. */
-  const breaks = (text: string, from: number, to: number, out: number[]): void => {
-    terminator.lastIndex = from;
-    for (let m = terminator.exec(text); m !== null && m.index < to; m = terminator.exec(text)) {
-      const i = m.index;
-      const t = classOf(text, i);
-      // SATerm Close* Sp*: no break inside it (SB9, SB10); the candidate is after it.
-      let p = i + 1;
-      while (p < to && classOf(text, p) === CLOSE) p++;
-      while (p < to && classOf(text, p) === SP) p++;
-      if (p >= to) return;
-      const x = classOf(text, p);
-      let keep = x === SCONTINUE || x === ATERM || x === STERM; // SB8a
-      if (!keep && t === ATERM) {
-        if (p === i + 1) {
-          if (x === NUMERIC) keep = true; // SB6
-          else if (x === UPPER && i > from) {
-            const before = classOf(text, i - 1);
-            if (before === UPPER || before === LOWER) keep = true; // SB7
-          }
-        }
-        if (!keep) {
-          // SB8: no break when a lowercase letter comes before any other letter or terminator.
-          let q = p;
-          for (; q < to; q++) {
-            const y = classOf(text, q);
-            if (y === OLETTER || y === UPPER || y === LOWER || y === ATERM || y === STERM) break;
-          }
-          if (q < to && classOf(text, q) === LOWER) keep = true;
-        }
-      }
-      if (!keep) out.push(p);
-      terminator.lastIndex = p;
-    }
-  };
+  const notable = new RegExp(`[^\\n${charClass((k) => k !== UNKNOWN && k !== ATERM && k !== STERM)}]`, 'g');
 
   return (text: string): Int32Array => {
     const out: number[] = [];
@@ -135,9 +98,17 @@ export function sentenceSplitter(segmenter: Intl.Segmenter): (text: string) => I
       while (to > from && isSpace(text, to - 1)) to--;
       if (from < to) out.push(from, to);
     };
-    // Where the next character that is not plain is (text.length: none left).
-    notPlain.lastIndex = 0;
-    let odd = notPlain.exec(text)?.index ?? text.length;
+    // The first notable character at or after `at` (text.length: none). `next` is the last one
+    // found, from a search that started at or before any position asked for since.
+    let next = -1;
+    const nextFrom = (at: number): number => {
+      if (next < at) {
+        notable.lastIndex = at;
+        next = notable.exec(text)?.index ?? text.length;
+      }
+      return next;
+    };
+    let odd = false;
     const starts: number[] = [];
     let from = 0;
     while (from <= text.length) {
@@ -147,27 +118,63 @@ export function sentenceSplitter(segmenter: Intl.Segmenter): (text: string) => I
       let e = to;
       while (s < e && isSpace(text, s)) s++;
       while (e > s && isSpace(text, e - 1)) e--;
-      if (odd < s) {
-        notPlain.lastIndex = s;
-        odd = notPlain.exec(text)?.index ?? text.length;
-      }
       if (s < e) {
-        if (odd >= e) {
-          starts.length = 0;
-          breaks(text, s, e, starts);
+        starts.length = 0;
+        let plain = true;
+        // Sentence starts by UAX #29 SB6–SB11, the only rules that apply within a plain paragraph.
+        for (let i = nextFrom(s); i < e; i = nextFrom(i + 1)) {
+          const t = classOf(text, i);
+          if (t === UNKNOWN) {
+            plain = false;
+            break;
+          }
+          // SATerm Close* Sp*: no break inside it (SB9, SB10); the candidate is after it.
+          let p = i + 1;
+          while (p < e && classOf(text, p) === CLOSE) p++;
+          while (p < e && classOf(text, p) === SP) p++;
+          if (p >= e) continue; // the paragraph's end; a character not plain may still follow
+          const x = classOf(text, p);
+          let keep = x === SCONTINUE || x === ATERM || x === STERM; // SB8a
+          if (!keep && t === ATERM) {
+            if (p === i + 1) {
+              if (x === NUMERIC) keep = true; // SB6
+              else if (x === UPPER && i > s) {
+                const before = classOf(text, i - 1);
+                if (before === UPPER || before === LOWER) keep = true; // SB7
+              }
+            }
+            if (!keep) {
+              // SB8: no break when a lowercase letter comes before any other letter or terminator.
+              let q = p;
+              for (; q < e; q++) {
+                const y = classOf(text, q);
+                if (y === OLETTER || y === UPPER || y === LOWER || y === ATERM || y === STERM) break;
+              }
+              if (q < e && classOf(text, q) === LOWER) keep = true;
+            }
+          }
+          if (!keep) starts.push(p);
+          // What lies between is Close and Sp: plain, nothing to look at.
+          i = p - 1;
+        }
+        if (plain) {
           let a = s;
           for (const b of starts) {
             push(a, b);
             a = b;
           }
           push(a, e);
-        } else for (const part of segmenter.segment(text.slice(s, e))) push(s + part.index, s + part.index + part.segment.length);
+        } else {
+          odd = true;
+          for (const part of segmenter.segment(text.slice(s, e))) push(s + part.index, s + part.index + part.segment.length);
+        }
       }
       from = to + 1;
     }
-    const bounds = Int32Array.from(out);
-    // UTF-16 indexes to code points: each astral character before an index counts once, not twice.
-    if (!/[\uD800-\uDBFF][\uDC00-\uDFFF]/.test(text)) return bounds;
+    const bounds = new Int32Array(out);
+    // UTF-16 indexes to code points: each astral character before an index counts once, not twice
+    // (an astral character is never plain, so a text with none is one with nothing odd).
+    if (!odd || !/[\uD800-\uDBFF][\uDC00-\uDFFF]/.test(text)) return bounds;
     const astral: number[] = [];
     for (let i = 0; i + 1 < text.length; i++) {
       const c = text.charCodeAt(i);

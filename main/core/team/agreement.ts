@@ -150,6 +150,10 @@ function pairsOf(m: number): [number, number][] {
   return out;
 }
 
+/** Scratch for unitHistogram: each unit's coder mask, and the units touched (grown as needed). */
+let maskOfUnit = new Int32Array(1024);
+let touchedUnits = new Int32Array(1024);
+
 /**
  * maskHistogram (units.ts) for units, looking only at the units some coder's coverage touches:
  * a unit is coded by coder i when one of its spans overlaps it, found by binary search in the
@@ -157,7 +161,11 @@ function pairsOf(m: number): [number, number][] {
  */
 function unitHistogram(units: Int32Array, covered: readonly Span[][]): Map<number, number> {
   const n = units.length >> 1;
-  const masks = new Map<number, number>();
+  if (maskOfUnit.length < n) {
+    maskOfUnit = new Int32Array(n * 2);
+    touchedUnits = new Int32Array(n * 2);
+  }
+  let touched = 0;
   for (let i = 0; i < covered.length; i++) {
     const bit = 1 << i;
     for (const s of covered[i]!) {
@@ -169,12 +177,20 @@ function unitHistogram(units: Int32Array, covered: readonly Span[][]): Map<numbe
         if (units[2 * mid + 1]! > s.start) hi = mid;
         else lo = mid + 1;
       }
-      for (let u = lo; u < n && units[2 * u]! < s.end; u++) masks.set(u, (masks.get(u) ?? 0) | bit);
+      for (let u = lo; u < n && units[2 * u]! < s.end; u++) {
+        if (maskOfUnit[u] === 0) touchedUnits[touched++] = u;
+        maskOfUnit[u]! |= bit;
+      }
     }
   }
   const hist = new Map<number, number>();
-  for (const mask of masks.values()) hist.set(mask, (hist.get(mask) ?? 0) + 1);
-  if (n > masks.size) hist.set(0, n - masks.size);
+  for (let t = 0; t < touched; t++) {
+    const u = touchedUnits[t]!;
+    const mask = maskOfUnit[u]!;
+    maskOfUnit[u] = 0;
+    hist.set(mask, (hist.get(mask) ?? 0) + 1);
+  }
+  if (n > touched) hist.set(0, n - touched);
   return hist;
 }
 
@@ -317,7 +333,8 @@ class AgreementRun {
   private readonly overallHist = new Map<number, number>();
   private readonly overallPairs: PairAcc[];
   private readonly listed: ListedDoc[] = [];
-  private readonly empty: Span[][];
+  /** Per code, where add() keeps its spans in the current document; -1 when not used there. */
+  private readonly slot: Int32Array;
   /** Over all documents: units, length of documents with units, and both times the codes used there. */
   private units = 0;
   private weight = 0;
@@ -341,7 +358,7 @@ class AgreementRun {
     this.usedWeight = new Float64Array(n);
     this.codeRows = setup.codes.map(() => []);
     this.overallPairs = this.pairs.map(() => new PairAcc());
-    this.empty = setup.coders.map(() => []);
+    this.slot = new Int32Array(n).fill(-1);
   }
 
   /**
@@ -352,31 +369,46 @@ class AgreementRun {
     const { m, pairs, setup } = this;
     const n = units === null ? Math.max(0, doc.length) : units.length / 2;
     const weight = n > 0 && doc.length > 0 ? doc.length : 0;
-    // spans[code][coder], for the codes used here only, in codebook order.
-    const byCode = new Map<number, Span[][]>();
+    // spans[code][coder], for the codes used here only, in codebook order: where each code's
+    // spans are kept (its slot) is noted per code and cleared after the document.
+    const here: number[] = [];
+    const spansHere: Span[][][] = [];
+    const slot = this.slot;
     for (let x = 0; x < codings.length; x += 4) {
       const k = codings[x]!;
       const ci = codings[x + 1]!;
-      let byCoder = byCode.get(k);
-      if (!byCoder) byCode.set(k, (byCoder = setup.coders.map(() => [])));
-      byCoder[ci]!.push({ start: codings[x + 2]!, end: codings[x + 3]! });
+      let at = slot[k]!;
+      if (at < 0) {
+        at = slot[k] = spansHere.length;
+        here.push(k);
+        const byCoder: Span[][] = [];
+        for (let i = 0; i < m; i++) byCoder.push([]);
+        spansHere.push(byCoder);
+      }
+      spansHere[at]![ci]!.push({ start: codings[x + 2]!, end: codings[x + 3]! });
       this.coded[ci]!++;
     }
-    const spans = byCode.size > 1 ? new Map([...byCode].sort((a, b) => a[0] - b[0])) : byCode;
+    const codesHere = here.length > 1 ? [...here].sort((a, b) => a - b) : here;
     const list = this.documents < setup.documentRows;
     this.documents++;
     const acc: DocAcc | null = list ? { hist: new Map(), pairs: pairs.map(emptyPair), segments: { total: 0, matched: 0 } } : null;
-    for (const [k, raw] of spans) {
-      const hist = units === null ? maskHistogram(setup.unit, doc.length, units, raw.map(coverage)) : unitHistogram(units, raw.map(coverage));
-      const docPairs = pairs.map(([i, j]) => pairCounts(hist, i, j));
+    for (const k of codesHere) {
+      const raw = spansHere[slot[k]!]!;
+      const covered: Span[][] = [];
+      for (let i = 0; i < m; i++) covered.push(coverage(raw[i]!));
+      const hist = units === null ? maskHistogram(setup.unit, doc.length, units, covered) : unitHistogram(units, covered);
+      const docPairs: PairCounts[] = [];
       const docSeg: SegmentMatch = { total: 0, matched: 0 };
-      pairs.forEach(([i, j], p) => {
+      for (let p = 0; p < pairs.length; p++) {
+        const [i, j] = pairs[p]!;
+        const counts = pairCounts(hist, i, j);
+        docPairs.push(counts);
         const seg = segmentMatch(raw[i]!, raw[j]!, setup.threshold);
         docSeg.total += seg.total;
         docSeg.matched += seg.matched;
-        this.codePairs[k]![p]!.add(docPairs[p]!, seg, doc.length);
-        this.overallPairs[p]!.add(docPairs[p]!, seg, doc.length);
-      });
+        this.codePairs[k]![p]!.add(counts, seg, doc.length);
+        this.overallPairs[p]!.add(counts, seg, doc.length);
+      }
       sumHist(this.codeHist[k]!, hist);
       sumHist(this.overallHist, hist);
       this.used[k] = 1;
@@ -390,17 +422,19 @@ class AgreementRun {
         this.codeRows[k]!.push(docFigures(doc, hist, docPairs, docSeg, m));
       }
     }
+    for (const k of here) slot[k] = -1;
     this.units += n;
     this.weight += weight;
-    this.usedTimesUnits += spans.size * n;
-    this.usedTimesWeight += spans.size * weight;
+    this.usedTimesUnits += here.length * n;
+    this.usedTimesWeight += here.length * weight;
     if (acc) {
-      this.listed.push({ doc: { id: doc.id, name: doc.name, length: doc.length }, units: n, used: spans.size, acc });
+      this.listed.push({ doc: { id: doc.id, name: doc.name, length: doc.length }, units: n, used: here.length, acc });
       // The rows of the codes not applied here: all "neither".
       const neither = neitherHist(n);
       const neitherPairs = pairs.map(() => neitherPair(n));
       const none: SegmentMatch = { total: 0, matched: 0 };
-      for (let k = 0; k < setup.codes.length; k++) if (!spans.has(k)) this.codeRows[k]!.push(docFigures(doc, neither, neitherPairs, none, m));
+      const usedHere = new Set(here);
+      for (let k = 0; k < setup.codes.length; k++) if (!usedHere.has(k)) this.codeRows[k]!.push(docFigures(doc, neither, neitherPairs, none, m));
     }
   }
 
