@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Code, Coder, DocumentText, SegmentWithContext, Memo } from '../../../main/api/contract/entities';
 import type { ViewerSegment as Segment } from '../../../main/api/contract/workbench';
 import { buildTextMap, sliceCp } from '../features/viewer/text-map';
@@ -8,7 +8,7 @@ import { MenuBar, type Menu } from './MenuBar';
 import { Dialogs } from './Dialogs';
 import { useStatus } from './use-status';
 import { useCodingScope } from './use-coding-scope';
-import { useCodingCommands } from './use-coding-commands';
+import { PENDING_PREFIX, useCodingCommands } from './use-coding-commands';
 import { useDialogs, type Dialog } from './use-dialogs';
 import { isMac, useKeyboard } from './use-keyboard';
 import { DocumentList } from '../features/documents/DocumentList';
@@ -110,30 +110,74 @@ export function App() {
       live = false;
     };
   }, [openId, topics.documents, fail]);
+  // The open document's text and its segments are asked for together and shown together: the
+  // text never shows with the previous document's stripes, and the viewer lays out once, not
+  // twice. They are asked for at the click (`open`), before React renders anything, and before
+  // the properties below: the project answers one request at a time, in the order they came.
+  const scopeRef = useRef(scope);
+  scopeRef.current = scope;
+  const docLoad = useRef<{ id: string; answer: Promise<[DocumentText, Segment[]]> } | null>(null);
+  const loadDoc = useCallback((id: string) => {
+    if (docLoad.current?.id !== id) {
+      docLoad.current = { id, answer: Promise.all([call('documents.get', { id }), call('workbench.documentSegments', { documentId: id, ...scopeRef.current })]) };
+    }
+    return docLoad.current.answer;
+  }, []);
+  /**
+   * The stripes drawn before the API answered (a code applied, a segment deleted) stay as drawn
+   * when segments asked for before that write arrive after it: no stripe blinks out and back.
+   */
+  const deleting = useRef(new Set<string>());
+  const withUnsaved = (fresh: Segment[]) => (prev: Segment[]) => {
+    const pending = prev.filter((s) => s.id.startsWith(PENDING_PREFIX));
+    const kept = deleting.current.size ? fresh.filter((s) => !deleting.current.has(s.id)) : fresh;
+    return pending.length ? [...kept, ...pending].sort((a, b) => a.start - b.start || a.end - b.end) : kept;
+  };
+  /** Which request's segments are shown: an answer overtaken by a later request is dropped. */
+  const segmentsAsked = useRef({ n: 0, key: '' });
+  useLayoutEffect(() => {
+    if (!openId) {
+      setDoc(null);
+      setDocSegments([]);
+      return;
+    }
+    let live = true;
+    const n = ++segmentsAsked.current.n;
+    segmentsAsked.current.key = `${openId}|${topics.segments}|${scopeKey}`;
+    loadDoc(openId).then(([d, s]) => {
+      if (!live) return;
+      setDoc(d);
+      if (n === segmentsAsked.current.n) setDocSegments(s);
+    }, fail);
+    // Taken: opening this document again later asks again.
+    docLoad.current = null;
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [openId, fail, loadDoc]);
+  // The segments again after a change, or for another coder's view; not when they came with the
+  // text. A layout effect, so that they are asked for before every list a change reloads (passive
+  // effects): after an undo, the stripes are what the reader looks at.
+  useLayoutEffect(() => {
+    const key = `${openId}|${topics.segments}|${scopeKey}`;
+    if (!openId || segmentsAsked.current.key === key) return;
+    segmentsAsked.current.key = key;
+    const n = ++segmentsAsked.current.n;
+    let live = true;
+    call('workbench.documentSegments', { documentId: openId, ...scope }).then((s) => live && n === segmentsAsked.current.n && setDocSegments(withUnsaved(s)), fail);
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [openId, topics.segments, fail, scopeKey]);
+
   // The open document's properties: one document asked for, never the whole list.
   const openSummary = useLoad(
     () => (openId ? call('documents.summary', { id: openId, ...scope }).catch(() => (setOpenId(null), null)) : Promise.resolve(null)),
     [openId, topics.documents, topics.segments, scopeKey],
     null,
   );
-
-  useEffect(() => {
-    if (!openId) return setDoc(null);
-    let live = true;
-    call('documents.get', { id: openId }).then((d) => live && setDoc(d), fail);
-    return () => {
-      live = false;
-    };
-  }, [openId, fail]);
-
-  useEffect(() => {
-    if (!openId) return setDocSegments([]);
-    let live = true;
-    call('workbench.documentSegments', { documentId: openId, ...scope }).then((s) => live && setDocSegments(s), fail);
-    return () => {
-      live = false;
-    };
-  }, [openId, topics.segments, fail, scopeKey]);
 
   const visibleSegments = useMemo(
     () => (onlyMine && coder ? docSegments.filter((s) => s.coder_id === coder.id) : docSegments),
@@ -145,7 +189,10 @@ export function App() {
   const codeColors = useMemo(() => displayColors(codes), [codes]);
   const openDoc = openSummary?.id === openId ? openSummary : null;
 
+  const openIdRef = useRef(openId);
+  openIdRef.current = openId;
   const open = useCallback((id: string, at?: { start: number; end: number }) => {
+    if (id !== openIdRef.current) void loadDoc(id).catch(() => undefined);
     setOpenId(id);
     clearSelection();
     setJump(at ? { ...at, nonce: Date.now() } : null);
@@ -190,8 +237,19 @@ export function App() {
     closePalette: () => setDialog(null),
     stepSegment,
     adjustSegment: adjust,
+    // The stripe goes at once, and comes back if the API refuses.
     deleteSegment: () => {
-      if (selectedSegment) call('segments.delete', { id: selectedSegment.id }).then(() => setSelectedSegmentId(null), fail);
+      const gone = selectedSegment;
+      if (!gone) return;
+      deleting.current.add(gone.id);
+      setDocSegments((prev) => prev.filter((s) => s.id !== gone.id));
+      setSelectedSegmentId(null);
+      call('segments.delete', { id: gone.id })
+        .catch((e) => {
+          setDocSegments((prev) => (prev.some((s) => s.id === gone.id) ? prev : [...prev, gone].sort((a, b) => a.start - b.start || a.end - b.end)));
+          fail(e);
+        })
+        .finally(() => deleting.current.delete(gone.id));
     },
   });
 

@@ -26,6 +26,9 @@ export interface CodingCommands {
   redo(): void;
 }
 
+/** The id of a segment drawn before the API stored it. */
+export const PENDING_PREFIX = 'pending-';
+
 function preview(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
@@ -41,7 +44,7 @@ export function useCodingCommands(deps: Deps): CodingCommands {
   const apply = useCallback(async (code: Code) => {
     const { selection: sel, doc, coder, setDocSegments, say, fail } = latest.current;
     if (!sel || !doc) return say('Select some text in the document first, then choose a code.');
-    const temp = `pending-${Date.now()}-${Math.random()}`;
+    const temp = `${PENDING_PREFIX}${Date.now()}-${Math.random()}`;
     const now = new Date().toISOString();
     const optimistic: Segment = {
       id: temp,

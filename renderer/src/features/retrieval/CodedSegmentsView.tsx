@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Code, Coder, SegmentCursor, SegmentWithContext } from '../../../../main/api/contract/entities';
 import { call } from '../../api/client';
 import { SafeText } from '../../app/SafeText';
@@ -62,7 +62,10 @@ export function CodedSegmentsView({ codes, coders, codeId, version, onCodeChange
     [codeId, subcodes, coderId, attribute, appliedValue, setId],
   );
 
-  useEffect(() => {
+  // A layout effect, so that the first page is asked for before the lists of attributes and sets
+  // (passive effects, the children's first): the project answers one request at a time, in the
+  // order they came, and the page is what the reader waits for.
+  useLayoutEffect(() => {
     const gen = ++generation.current;
     loadingMore.current = false;
     call('segments.page', { ...filter(), limit: PAGE }).then(

@@ -95,6 +95,23 @@ function LabelText({ s }: { s: Stripe }) {
   );
 }
 
+/** Whether two lists of flat records (stripes, label rows) hold the same values in the same order. */
+function sameList<T extends object>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as Record<string, unknown>;
+    const y = b[i] as Record<string, unknown>;
+    for (const k of Object.keys(y)) {
+      const u = x[k];
+      const v = y[k];
+      if (u === v) continue;
+      if (Array.isArray(u) && Array.isArray(v) && u.length === v.length && u.every((e, j) => e === v[j])) continue;
+      return false;
+    }
+  }
+  return true;
+}
+
 const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
 
 /**
@@ -310,8 +327,7 @@ export function DocumentViewer(props: Props) {
     const byId = new Map(visible.map((s) => [s.id, s]));
     const coders = [...new Set(segsRef.current.map((s) => s.coder_id))].sort();
     const several = coders.length > 1;
-    setStripes(
-      laid.stripes.map((p) => {
+    const next = laid.stripes.map((p): Stripe => {
         const s = byId.get(p.id)!;
         const words = passageEnds(sliceCp(map, s.start, s.end));
         return {
@@ -329,9 +345,11 @@ export function DocumentViewer(props: Props) {
           memo: !!s.memo,
           pattern: several ? coders.indexOf(s.coder_id) % 4 : 0,
         };
-      }),
-    );
-    setRows(laid.rows);
+      });
+    // The layout is measured again on every resize and scroll frame; most find the margin as it
+    // was, and then nothing is drawn again.
+    setStripes((prev) => (sameList(prev, next) ? prev : next));
+    setRows((prev) => (sameList(prev, laid.rows) ? prev : laid.rows));
     setLanes(Math.max(3, laid.lanes));
   }, [rangeOf, selectedSegmentId, colorOf]);
 
