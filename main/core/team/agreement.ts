@@ -602,6 +602,28 @@ function parseCodings(text: string | undefined): number[] {
   return out;
 }
 
+/**
+ * SQL for a segment's code as its number among `ids` (-1 for any other code): a binary search
+ * over the ids in SQLite's order, then one equality test. A million segments against a
+ * codebook compared one WHEN after another took a second of SQLite's time at 100,000 documents.
+ */
+function codeSearch(ids: string[]): { sql: string; params: string[] } {
+  // SQLite compares text as bytes of UTF-8 (BINARY), so the ids are sorted the same way.
+  const sorted = ids.map((id, k) => ({ id, k, bytes: Buffer.from(id, 'utf8') })).sort((a, b) => Buffer.compare(a.bytes, b.bytes));
+  const params: string[] = [];
+  const search = (lo: number, hi: number): string => {
+    if (hi - lo === 1) {
+      params.push(sorted[lo]!.id);
+      return `CASE WHEN s.code_id = ? THEN ${sorted[lo]!.k} ELSE -1 END`;
+    }
+    const mid = (lo + hi) >> 1;
+    params.push(sorted[mid]!.id);
+    const sql = `CASE WHEN s.code_id < ? THEN ${search(lo, mid)} ELSE `;
+    return `${sql}${search(mid, hi)} END`;
+  };
+  return { sql: search(0, sorted.length), params };
+}
+
 export const agreementCancelled = (): MarginaliaError => new MarginaliaError('cancelled', 'Cancelled: the agreement was not computed.');
 
 /** Reads the chosen coders, codes, documents and segments, and computes agreement. */
@@ -661,10 +683,10 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions,
   // Each segment comes back as "code coder start end", code and coder by their number in the
   // comparison (-1: a code not compared), one row per document holding all of its segments:
   // not one object per segment.
-  const codeCase = `CASE s.code_id ${codes.map((_, k) => `WHEN ? THEN ${k}`).join(' ')} ELSE -1 END`;
+  const code = codeSearch(codes.map((c) => c.id));
   const coderCase = `CASE s.coder_id ${coders.map((_, i) => `WHEN ? THEN ${i}`).join(' ')} END`;
-  const codings = `group_concat(${codeCase} || ' ' || ${coderCase} || ' ' || s.start || ' ' || s.end, ' ') AS codings`;
-  const caseParams = [...codes.map((c) => c.id), ...chosenIds];
+  const codings = `group_concat(printf('%d %d %d %d', ${code.sql}, ${coderCase}, s.start, s.end), ' ') AS codings`;
+  const caseParams = [...code.params, ...chosenIds];
   const coderMarks = coders.map(() => '?').join(',');
   const totalDocuments = (await r.get<{ n: number }>(`SELECT count(*) AS n FROM documents`))!.n;
   await progress.onProgress?.(0, docs.length);
