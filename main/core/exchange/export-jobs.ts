@@ -188,8 +188,9 @@ export class ExportJobs {
    */
   cancel(jobId: string): ExportJobState {
     const job = this.get(jobId);
-    if (!job.state.finished) job.state.cancelled = true;
-    else this.forget(job);
+    // A finished export still waiting for its download counts as cancelled too; one already downloaded stays as it was.
+    if (!job.state.finished || job.tokenHash) job.state.cancelled = true;
+    this.forget(job);
     return { ...job.state };
   }
 
@@ -245,8 +246,9 @@ export class ExportJobs {
     }
   }
 
-  /** Closes a finished job's download and removes its file; its state stays to be polled until pruned. */
+  /** Closes a job's download and removes its file (a running job's is removed when it stops); its state stays to be polled until pruned. */
   private forget(job: Job): void {
+    if (!job.state.finished) return;
     if (job.tokenHash) this.byToken.delete(job.tokenHash);
     job.tokenHash = null;
     job.state.download = null;

@@ -369,20 +369,22 @@ export function ExportDialog(props: { onClose: () => void }) {
       )}
       {!filtered && <p>The whole project goes into the file; other programs read it through the REFI-QDA standard.</p>}
 
-      {error && (
-        <p role="alert" className="exchange-error">
-          {error}
-        </p>
-      )}
-      {job ? (
-        <div className="exchange-progress">
-          <progress aria-label="Export progress" aria-valuetext={progressText(job)} />
-          <span>{progressText(job)}</span>
-        </div>
-      ) : (
-        <p aria-live="polite">{status}</p>
-      )}
+      {/* Progress, errors and the outcome sit beside the buttons, which stay in sight when the dialog scrolls. */}
       <div className="exchange-actions">
+        {job ? (
+          <div className="exchange-progress">
+            <progress aria-label="Export progress" aria-valuetext={progressText(job)} />
+            <span>{progressText(job)}</span>
+          </div>
+        ) : error ? (
+          <p role="alert" className="exchange-error exchange-status">
+            {error}
+          </p>
+        ) : (
+          <p aria-live="polite" className="exchange-status">
+            {status}
+          </p>
+        )}
         {job ? (
           <button type="button" onClick={cancel}>
             Cancel export
