@@ -4,10 +4,13 @@
  * bob code every document) at the document, sentence and paragraph units, all codes, all
  * documents, listing the first 200 documents as the dialog
  * asks for it (BENCH_AGREEMENT_ROWS=all lists every one, as the command line's --json does). Prints wall and CPU time, peak RSS and the overall
- * kappa; asserts nothing about time. Works on a copy of the cached corpus.
+ * kappa, and the load average (the machine is shared: compare CPU times); BENCH_RUNS=n runs each
+ * unit n times and prints the median and the slowest. Asserts nothing about time. Works on a copy
+ * of the cached corpus.
  *
  *   npx tsx tests/bench/agreement.bench.ts [--large]
  */
+import { loadavg } from 'node:os';
 import { LARGE } from './corpus';
 import { benchSpec, timed, withCorpusCopy } from './lib';
 import { agreementFromProject } from '../../main/core/team/agreement';
@@ -17,6 +20,8 @@ const spec = process.argv.includes('--large') ? LARGE : benchSpec();
 /** Documents listed per code and overall, as the dialog asks (BENCH_AGREEMENT_ROWS=all lists every one). */
 const ROWS = process.env.BENCH_AGREEMENT_ROWS === 'all' ? undefined : Number(process.env.BENCH_AGREEMENT_ROWS ?? 200);
 const peakMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 1));
+const load = () => loadavg()[0]!.toFixed(1);
 
 async function main(): Promise<void> {
   await withCorpusCopy(spec, 'agreement', async (project) => {
@@ -26,11 +31,24 @@ async function main(): Promise<void> {
     console.log(`${n.d.toLocaleString('en')} documents, ${n.s.toLocaleString('en')} segments; coders ${coders.map((c) => c.name).join(' and ')}`);
     const units: AgreementUnit[] = ['document', 'sentence', 'paragraph'];
     for (const unit of units) {
-      await timed(
-        `agreement, 2 coders, all codes, by ${unit}`,
-        () => db.readLong((r) => agreementFromProject(r, { coderIds: coders.map((c) => c.id), unit, documentRows: ROWS })),
-        (rep) => `peak ${peakMb()} MB   ${rep.overall.units.toLocaleString('en')} units, kappa ${rep.overall.kappa_pooled?.toFixed(4)}, alpha ${rep.overall.alpha?.toFixed(4)}`,
-      );
+      const wall: number[] = [];
+      const cpu: number[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        const t0 = performance.now();
+        const c0 = process.cpuUsage();
+        await timed(
+          `agreement, 2 coders, all codes, by ${unit}`,
+          () => db.readLong((r) => agreementFromProject(r, { coderIds: coders.map((c) => c.id), unit, documentRows: ROWS })),
+          (rep) => `peak ${peakMb()} MB   ${rep.overall.units.toLocaleString('en')} units, kappa ${rep.overall.kappa_pooled?.toFixed(4)}, alpha ${rep.overall.alpha?.toFixed(4)}   load ${load()}`,
+        );
+        const used = process.cpuUsage(c0);
+        wall.push((performance.now() - t0) / 1000);
+        cpu.push((used.user + used.system) / 1e6);
+      }
+      if (RUNS > 1) {
+        const at = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)]!.toFixed(2);
+        console.log(`  by ${unit}, ${RUNS} runs: wall p50 ${at(wall, 0.5)} s, p95 ${at(wall, 0.95)} s; cpu p50 ${at(cpu, 0.5)} s, p95 ${at(cpu, 0.95)} s`);
+      }
     }
   });
 }

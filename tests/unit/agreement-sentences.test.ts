@@ -72,7 +72,7 @@ describe('the fast sentence splitter', () => {
 });
 
 describe('agreement by sentence over a project', () => {
-  it('gives, with and without worker threads, what the whole input with Intl.Segmenter sentences gives', async () => {
+  it('gives, with and without worker threads (which decode the stored bytes), what the whole input with Intl.Segmenter sentences and paragraphs gives', async () => {
     const t = await openTestProject({ coder: 'ana' });
     try {
       const texts = [...NEWS, 'Only ben coded this. Second sentence.', 'Nobody coded this one. At all.'];
@@ -100,23 +100,25 @@ describe('agreement by sentence over a project', () => {
         if (d % 2 === 0) await code(ana, d, 1, Math.max(0, length - 40), length - 5);
       }
       await code(ben, NEWS.length, 0, 0, 10);
-      const whole: AgreementInput = {
-        coders: [ana, ben].map((c) => ({ id: c.id, name: c.name })),
-        codes: codes.map((c, k) => ({ id: c.id, path: ['theme', 'other'][k]! })),
-        documents: texts.map((_, d) => {
-          const length = [...doc(d).text].length;
-          return { id: doc(d).id, name: doc(d).name, length, units: unitsOf('sentence', doc(d).text, length) };
-        }),
-        segments,
-        unit: 'sentence',
-        threshold: 0.9,
-      };
-      const expected = computeAgreement(whole);
-      const options = { coderIds: [ana.id, ben.id], documentIds: whole.documents.map((d) => d.id), unit: 'sentence' as const };
-      for (const progress of [{ workers: 0 }, { workers: 2, batchSize: 3 }]) {
-        expect(await t.project.db.readLong((r) => agreementFromProject(r, options, progress))).toEqual(expected);
+      for (const unit of ['sentence', 'paragraph'] as const) {
+        const whole: AgreementInput = {
+          coders: [ana, ben].map((c) => ({ id: c.id, name: c.name })),
+          codes: codes.map((c, k) => ({ id: c.id, path: ['theme', 'other'][k]! })),
+          documents: texts.map((_, d) => {
+            const length = [...doc(d).text].length;
+            return { id: doc(d).id, name: doc(d).name, length, units: unitsOf(unit, doc(d).text, length) };
+          }),
+          segments,
+          unit,
+          threshold: 0.9,
+        };
+        const expected = computeAgreement(whole);
+        const options = { coderIds: [ana.id, ben.id], documentIds: whole.documents.map((d) => d.id), unit };
+        for (const progress of [{ workers: 0 }, { workers: 2, batchSize: 3 }]) {
+          expect(await t.project.db.readLong((r) => agreementFromProject(r, options, progress))).toEqual(expected);
+        }
+        expect(expected.overall.units).toBeGreaterThan(unit === 'sentence' ? 40 : 15);
       }
-      expect(expected.overall.units).toBeGreaterThan(40);
     } finally {
       await t.close();
     }

@@ -141,7 +141,7 @@ export interface AgreementInput {
 }
 
 const MAX_CODERS = 20;
-/** Below this many documents sentences are split on the main thread: starting workers would cost more. */
+/** Below this many documents sentences and paragraphs are split on the main thread: starting workers would cost more. */
 const POOL_FROM_DOCUMENTS = 2_000;
 
 function pairsOf(m: number): [number, number][] {
@@ -569,7 +569,7 @@ export interface AgreementProgress {
   isCancelled?: () => boolean;
   /** Documents read per statement (default 500). */
   batchSize?: number;
-  /** Worker threads that split sentences (0: none, on the main thread); by default some for a large project. */
+  /** Worker threads that split sentences and paragraphs (0: none, on the main thread); by default some for a large project. */
   workers?: number;
 }
 
@@ -701,14 +701,18 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions,
         )
       : null;
   if (progress.isCancelled?.()) throw agreementCancelled();
-  // One batch of documents: their texts (for sentences and paragraphs) and, unless they were
-  // all read at once, their segments by the chosen coders.
+  // Sentences and paragraphs of many documents are split on worker threads, a few batches ahead.
+  const workers = progress.workers ?? (docs.length >= POOL_FROM_DOCUMENTS ? SentencePool.size() : 0);
+  const pool = (options.unit === 'sentence' || options.unit === 'paragraph') && workers > 0 ? new SentencePool(workers) : null;
+  // One batch of documents: their texts (for sentences and paragraphs; for the workers as the
+  // bytes stored, which they decode) and, unless they were all read at once, their segments by
+  // the chosen coders.
   const read = async (from: number) => {
     const batch = docs.slice(from, from + size);
     const ids = batch.map((d) => d.id);
     const marks = ids.map(() => '?').join(',');
     const [texts, segments] = await Promise.all([
-      withText ? r.all<{ id: string; text: string }>(`SELECT id, text FROM documents WHERE id IN (${marks})`, ids) : Promise.resolve([]),
+      withText ? r.all<{ id: string; text: string | Uint8Array }>(`SELECT id, ${pool ? 'CAST(text AS BLOB) AS text' : 'text'} FROM documents WHERE id IN (${marks})`, ids) : Promise.resolve([]),
       scanned
         ? Promise.resolve([])
         : r.all<{ document_id: string; codings: string }>(`SELECT s.document_id, ${codings} FROM segments s WHERE s.document_id IN (${marks}) AND s.coder_id IN (${coderMarks}) GROUP BY s.document_id`, [
@@ -719,14 +723,13 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions,
     ]);
     return { batch, texts, segments };
   };
-  // Sentences of many documents are split on worker threads, a few batches ahead.
-  const workers = progress.workers ?? (docs.length >= POOL_FROM_DOCUMENTS ? SentencePool.size() : 0);
-  const pool = options.unit === 'sentence' && workers > 0 ? new SentencePool(workers) : null;
   const prepare = async (from: number) => {
     const { batch, texts, segments } = await read(from);
     const textOf = new Map(texts.map((t) => [t.id, t.text]));
-    const textList = batch.map((d) => textOf.get(d.id) ?? '');
-    const units = pool ? await pool.sentences(textList) : batch.map((d, i) => boundsFor(options.unit, textList[i]!, d.length));
+    const units =
+      pool && (options.unit === 'sentence' || options.unit === 'paragraph')
+        ? await pool.units(options.unit, batch.map((d) => textOf.get(d.id) as Uint8Array | undefined))
+        : batch.map((d) => boundsFor(options.unit, (textOf.get(d.id) as string | undefined) ?? '', d.length));
     return { batch, units, codingsOf: scanned ?? new Map(segments.map((s) => [s.document_id, s.codings])) };
   };
   const ahead = pool ? pool.count + 1 : 1;

@@ -1,11 +1,15 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { sentenceSplitter } from './agreement-sentences';
+import { unitRanges } from './units';
 
 /**
- * Splitting sentences is most of what agreement by sentence costs over a large project
- * (Intl.Segmenter walks every character of every text). This pool does it on worker threads
- * while the main thread reads the next batch and counts agreement on the last one.
+ * Splitting sentences (and paragraphs) is much of what agreement by those units costs over a
+ * large project. This pool does it on worker threads while the main thread reads the next
+ * batch and counts agreement on the last one. The texts come as the bytes SQLite stores
+ * (UTF-8), moved to a worker rather than copied, and are decoded there: making a JavaScript
+ * string of 350 MB of text, and copying it again to a worker, cost the main thread more
+ * than it gained.
  *
  * The workers run `sentenceSplitter` itself (its source: it is self-contained), so their
  * sentences are the ones the main thread computes. The code is passed as a string rather than a
@@ -15,9 +19,16 @@ const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const __name = (f) => f; // a name-keeping helper some compilers insert
 const sentenceSplitter = ${sentenceSplitter.toString()};
+const unitRanges = ${unitRanges.toString()};
 const split = sentenceSplitter(new Intl.Segmenter('und', { granularity: 'sentence' }));
-parentPort.on('message', ({ id, texts }) => {
-  const all = texts.map(split);
+// As SQLite makes a string of its UTF-8, a byte order mark included.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+parentPort.on('message', ({ id, unit, bytes, starts }) => {
+  const all = [];
+  for (let i = 0; i + 1 < starts.length; i++) {
+    const text = decoder.decode(bytes.subarray(starts[i], starts[i + 1]));
+    all.push(unit === 'paragraph' ? unitRanges(text, null) : split(text));
+  }
   const offsets = new Int32Array(all.length + 1);
   all.forEach((b, i) => (offsets[i + 1] = offsets[i] + b.length));
   const bounds = new Int32Array(offsets[all.length]);
@@ -63,13 +74,20 @@ export class SentencePool {
     return this.workers.length;
   }
 
-  /** The sentence bounds of each text, in code points, as `unitBounds('sentence', …)` gives them. */
-  sentences(texts: string[]): Promise<Int32Array[]> {
+  /**
+   * The sentence or paragraph bounds of each text (its UTF-8 bytes; none for an empty text), in
+   * code points, as `unitBounds(unit, …)` gives them.
+   */
+  units(unit: 'sentence' | 'paragraph', texts: readonly (Uint8Array | null | undefined)[]): Promise<Int32Array[]> {
     if (this.failure) return Promise.reject(this.failure);
+    const starts = new Int32Array(texts.length + 1);
+    texts.forEach((t, i) => (starts[i + 1] = starts[i]! + (t?.length ?? 0)));
+    const bytes = new Uint8Array(starts[texts.length]!);
+    texts.forEach((t, i) => t && bytes.set(t, starts[i]!));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.workers[id % this.workers.length]!.postMessage({ id, texts });
+      this.workers[id % this.workers.length]!.postMessage({ id, unit, bytes, starts }, [bytes.buffer, starts.buffer]);
     });
   }
 
