@@ -206,7 +206,43 @@ async function startServe(path: string): Promise<{ url: string; pid: number; sta
   return { url, pid: child.pid!, startMs: performance.now() - t0, stop: () => (child.kill('SIGINT'), exited) };
 }
 
-/** What a user sees in Chromium: first screen, opening a document, key to stripe, retrieval's first page. */
+/** p50 and p95 of a list of timings, as the table prints them. */
+const spread = (xs: number[]) => `p50 ${ms(median(xs))}, p95 ${ms(p95(xs))} (n=${xs.length})`;
+
+/** Calls the bridge the way the renderer does (the token from the address `serve` printed). */
+async function bridgeCall<M extends Method>(url: string, method: M, input: Input<M>): Promise<Output<M>> {
+  const token = /token=([^&]+)/.exec(url)?.[1] ?? '';
+  const res = await fetch(new URL(`/api/${method}`, url), { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify(input) });
+  const r = (await res.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
+  if (!r.ok) throw new Error(`${method}: ${r.error?.message}`);
+  return r.value as Output<M>;
+}
+
+/**
+ * One document coded densely, as the heaviest a researcher opens: `count` segments over its
+ * words, the codes taken in turn. Returns its name.
+ */
+async function codeDensely(url: string, count: number): Promise<string> {
+  const page = await bridgeCall(url, 'documents.page', { limit: 4 });
+  const doc = page.documents[3]!;
+  const text = (await bridgeCall(url, 'documents.get', { id: doc.id })).text;
+  const codes = await bridgeCall(url, 'codes.list', {});
+  const words = [...text.matchAll(/\S+/g)].map((m) => ({ start: [...text.slice(0, m.index)].length, length: [...m[0]].length }));
+  const rand = prng(7);
+  for (let i = 0; i < count; i++) {
+    const a = words[Math.floor(rand() * words.length)]!;
+    const b = words[Math.min(words.length - 1, words.indexOf(a) + Math.floor(rand() * 12))]!;
+    await bridgeCall(url, 'segments.create', { documentId: doc.id, codeId: codes[i % codes.length]!.id, start: a.start, end: b.start + b.length });
+  }
+  return doc.name;
+}
+
+/**
+ * What a user sees in Chromium, every action timed in the page from the input to the frame
+ * after the answer is painted: the first screen, scrolling and filtering the document list,
+ * opening documents (one of them coded 1,000 times), key to stripe, the codebook's counts,
+ * changing and removing a code, undo, retrieval's first page. p50 and p95 over the runs.
+ */
 async function measureUi(path: string, rows: Row[]): Promise<void> {
   const put = (figure: string, value: string) => {
     rows.push({ figure: `UI: ${figure}`, value });
@@ -240,43 +276,106 @@ async function measureUi(path: string, rows: Row[]): Promise<void> {
       await page.getByRole('tree', { name: 'Codes', exact: true }).getByRole('treeitem').first().waitFor();
       firsts.push(Date.now() - t0);
     }
-    put('first usable screen (list, codebook, first document)', `${firsts.map(String).join(' / ')} ms`);
+    put('first usable screen (list, codebook, first document; the first run right after the project opened)', `${firsts.map(String).join(' / ')} ms`);
     const domRows = await page.evaluate(() => document.querySelectorAll('[role="option"]').length);
     put('document list rows in the DOM', String(domRows));
+    if (process.env.BENCH_VERBOSE) {
+      page.on('console', (m) => console.log(`  console: ${m.text()}`));
+      page.on('pageerror', (e) => console.log(`  page error: ${e.message}`));
+    }
 
-    // Open the 6th..10th documents of the list, as a click: until its text and stripes are painted.
-    const opens: number[] = [];
-    for (let k = 5; k < 10; k++) {
-      opens.push(
-        await page.evaluate(async (k) => {
-          const option = document.querySelectorAll<HTMLElement>('[role="listbox"][aria-label="Documents"] [role="option"]')[k]!;
-          const name = option.querySelector('.doc-name')!.textContent;
+    // Scrolling the document list by a page: until the rows now in view are drawn (not placeholders).
+    const scrolls: number[] = [];
+    for (let i = 0; i < 16; i++) {
+      scrolls.push(
+        await page.evaluate(async (back) => {
+          const list = document.querySelector<HTMLElement>('[role="listbox"][aria-label="Documents"]')!;
+          const scroller = list.scrollHeight > list.clientHeight ? list : list.parentElement!;
           const t0 = performance.now();
-          option.click();
+          scroller.scrollTop = back ? 0 : scroller.scrollTop + scroller.clientHeight;
+          const top = scroller.scrollTop;
           await new Promise<void>((done) => {
             const check = () => {
-              const heading = document.querySelector('[aria-label="Document"] h2, [aria-label="Document"] h1, [aria-label="Document"] [role="heading"]')?.textContent;
-              if (heading === name && document.querySelectorAll('.stripe').length > 0 && document.querySelector('.doc-text p')) return done();
+              const box = scroller.getBoundingClientRect();
+              const first = document.elementFromPoint(box.left + 40, box.top + 10)?.closest('[role="option"]');
+              if (first && Math.abs(scroller.scrollTop - top) < 2) return done();
               requestAnimationFrame(check);
             };
             check();
           });
           await new Promise((r) => requestAnimationFrame(() => r(null)));
           return performance.now() - t0;
-        }, k),
+        }, i === 15),
       );
     }
-    put('open a document (text and stripes painted)', `p50 ${ms(median(opens))}, max ${ms(Math.max(...opens))}`);
+    put('scroll the document list by a page (rows in view drawn)', spread(scrolls));
 
-    if (process.env.BENCH_VERBOSE) {
-      page.on('crash', () => console.log('  page crashed'));
-      page.on('close', () => console.log('  page closed'));
-      page.on('console', (m) => console.log(`  console: ${m.text()}`));
-      page.on('pageerror', (e) => console.log(`  page error: ${e.message}`));
-      browser.on('disconnected', () => console.log('  browser disconnected'));
+    // Filtering the list by typing a word of a name: from the last key to the list showing only matches.
+    const names = await page.evaluate(() => Array.from(document.querySelectorAll('[role="listbox"][aria-label="Documents"] .doc-name'), (n) => n.textContent ?? ''));
+    const words = [...new Set(names.flatMap((n) => n.toLowerCase().match(/\p{L}{5,}/gu) ?? []))].slice(0, 8);
+    const filters: number[] = [];
+    const box = page.getByRole('textbox', { name: 'Filter documents by name' }).or(page.getByRole('searchbox', { name: 'Filter documents by name' }));
+    for (const word of words) {
+      await box.click();
+      const shown = page.evaluate(
+        (word) =>
+          new Promise<number>((done) => {
+            let last = 0;
+            const input = document.activeElement as HTMLInputElement;
+            input.addEventListener('keydown', () => (last = performance.now()), { capture: true });
+            const check = () => {
+              const opts = Array.from(document.querySelectorAll('[role="listbox"][aria-label="Documents"] [role="option"] .doc-name'), (n) => (n.textContent ?? '').toLowerCase());
+              if (last && input.value.toLowerCase() === word && opts.length > 0 && opts.every((o) => o.includes(word))) return requestAnimationFrame(() => done(performance.now() - last));
+              requestAnimationFrame(check);
+            };
+            check();
+          }),
+        word,
+      );
+      await page.keyboard.type(word, { delay: 60 });
+      filters.push(await shown);
+      await box.fill('');
+      await page.waitForTimeout(300);
     }
+    put('filter the document list by typing (last key to matches shown)', spread(filters));
+
+    // Opening documents, as a click: until the text and its stripes are painted. One of them holds 1,000 segments.
+    const heavyName = await codeDensely(bridge.url, 1000);
+    await page.reload();
+    await page.getByRole('listbox', { name: 'Documents', exact: true }).getByRole('option').first().waitFor();
+    await page.waitForSelector('.doc-text p');
+    const openAt = (k: number) =>
+      page.evaluate(async (k) => {
+        const option = document.querySelectorAll<HTMLElement>('[role="listbox"][aria-label="Documents"] [role="option"]')[k]!;
+        const name = option.querySelector('.doc-name')!.textContent;
+        const t0 = performance.now();
+        option.click();
+        await new Promise<void>((done) => {
+          const check = () => {
+            const heading = document.querySelector('[aria-label="Document"] h2')?.textContent;
+            if (heading === name && document.querySelectorAll('.stripe').length > 0 && document.querySelector('.doc-text p')) return done();
+            requestAnimationFrame(check);
+          };
+          check();
+        });
+        await new Promise((r) => requestAnimationFrame(() => r(null)));
+        return performance.now() - t0;
+      }, k);
+    const opens: number[] = [];
+    const heavy: number[] = [];
+    // The rows in view (about 20): the 6th to the 21st, the dense one after every third.
+    for (let k = 5; k < Math.min(21, domRows); k++) {
+      opens.push(await openAt(k));
+      if (k % 3 === 0) heavy.push(await openAt(3));
+    }
+    put('open a document (text and stripes painted)', spread(opens));
+    put(`open the document coded 1,000 times (${heavyName.slice(0, 30)})`, spread(heavy));
+
+    // Key → stripe, and the codebook's counts after it.
+    await openAt(6);
     const presses: number[] = [];
-    for (let i = 0; i < 8; i++) {
+    const counted: number[] = [];
+    for (let i = 0; i < 12; i++) {
       await page.evaluate((n) => {
         const p = document.querySelectorAll('.doc-text p')[n % 2]!;
         const t = p.firstChild!.firstChild!;
@@ -291,28 +390,124 @@ async function measureUi(path: string, rows: Row[]): Promise<void> {
         (document.querySelector('.doc-text') as HTMLElement).focus({ preventScroll: true });
       }, i);
       await page.waitForTimeout(100);
-      if (process.env.BENCH_VERBOSE && i === 0) await page.screenshot({ path: join(tmpdir(), 'marginalia-bench-before-key.png') });
       const done = keyToStripe(page);
+      const counts = page.evaluate(
+        () =>
+          new Promise<number>((resolveTime) => {
+            const text = () => Array.from(document.querySelectorAll('[role="tree"][aria-label="Codes"] .counts'), (c) => c.textContent).join('|');
+            const before = text();
+            let t0 = 0;
+            window.addEventListener('keydown', () => (t0 = performance.now()), { capture: true, once: true });
+            const check = () => {
+              if (t0 && text() !== before) return requestAnimationFrame(() => resolveTime(performance.now() - t0));
+              requestAnimationFrame(check);
+            };
+            check();
+          }),
+      );
       await page.waitForTimeout(50);
       const settled = page.waitForResponse((r) => r.url().includes('/api/segments.create')).catch(() => null);
       await page.keyboard.press(String((i % 9) + 1));
-      presses.push(
-        await Promise.race([
-          done,
-          new Promise<number>((_, fail) => setTimeout(() => fail(new Error(`key ${(i % 9) + 1} painted no stripe within 30 s`)), 30_000)),
-        ]),
-      );
+      const timeout = (what: string) => new Promise<number>((_, fail) => setTimeout(() => fail(new Error(`key ${(i % 9) + 1}: ${what} within 30 s`)), 30_000));
+      presses.push(await Promise.race([done, timeout('no stripe painted')]));
+      counted.push(await Promise.race([counts, timeout('the codebook counts did not move')]));
       await settled;
     }
-    put('shortcut key to new stripe painted', `p50 ${ms(median(presses))}, max ${ms(Math.max(...presses))}`);
+    put('shortcut key to new stripe painted', spread(presses));
+    put("shortcut key to the codebook's counts updated", spread(counted));
+
+    // Change a segment's code in the inspector, remove a segment (Delete), undo the removal (Ctrl+Z).
+    const changes: number[] = [];
+    const removals: number[] = [];
+    const undos: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const picked = await page.evaluate((i) => {
+        const stripes = Array.from(document.querySelectorAll<HTMLElement>('.stripe'));
+        const s = stripes[i % stripes.length]!;
+        s.click();
+        return s.getAttribute('data-segment-id')!;
+      }, i);
+      await page.locator('section[aria-label="Segment"] select').waitFor();
+      changes.push(
+        await page.evaluate(async (id) => {
+          const select = document.querySelector<HTMLSelectElement>('section[aria-label="Segment"] select')!;
+          const other = Array.from(select.options).find((o) => o.value && o.value !== select.value && !o.disabled)!;
+          const name = other.textContent!.trim().split('/').pop()!.trim();
+          const t0 = performance.now();
+          const setter = Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value')!.set!;
+          setter.call(select, other.value);
+          select.dispatchEvent(new Event('change', { bubbles: true }));
+          await new Promise<void>((done) => {
+            const check = () => {
+              const label = document.querySelector(`.stripe[data-segment-id="${id}"]`)?.getAttribute('aria-label') ?? '';
+              if (label.startsWith(`${name} stripe`)) return done();
+              requestAnimationFrame(check);
+            };
+            check();
+          });
+          await new Promise((r) => requestAnimationFrame(() => r(null)));
+          return performance.now() - t0;
+        }, picked),
+      );
+      await page.locator(`.stripe[data-segment-id="${picked}"]`).click();
+      await page.waitForTimeout(100);
+      const count = () =>
+        page.evaluate(
+          (id) =>
+            new Promise<number>((resolveTime) => {
+              let t0 = 0;
+              const had = !!document.querySelector(`.stripe[data-segment-id="${id}"]`);
+              window.addEventListener('keydown', () => (t0 = performance.now()), { capture: true, once: true });
+              const check = () => {
+                if (t0 && !!document.querySelector(`.stripe[data-segment-id="${id}"]`) !== had) return requestAnimationFrame(() => resolveTime(performance.now() - t0));
+                requestAnimationFrame(check);
+              };
+              check();
+            }),
+          picked,
+        );
+      const gone = count();
+      await page.waitForTimeout(50);
+      await page.keyboard.press('Delete');
+      removals.push(await gone);
+      await page.waitForResponse((r) => r.url().includes('/api/segments.delete')).catch(() => null);
+      await page.waitForTimeout(200);
+      const back = count();
+      await page.waitForTimeout(50);
+      await page.keyboard.press('Control+z');
+      undos.push(await back);
+      await page.waitForTimeout(300);
+    }
+    put("change a segment's code in the inspector (stripe relabelled)", spread(changes));
+    put('remove a segment with Delete (stripe gone)', spread(removals));
+    put('undo the removal with Ctrl+Z (stripe back)', spread(undos));
 
     // Retrieval: a theme's coded segments, from the click to the first item painted.
     await page.getByRole('tree', { name: 'Codes', exact: true }).getByRole('treeitem', { name: 'casualties', exact: true }).click();
-    const t0 = Date.now();
-    await page.getByRole('button', { name: 'Show coded segments' }).click();
-    await page.getByRole('list', { name: 'Coded segments', exact: true }).getByRole('listitem').first().waitFor();
-    const shown = await page.getByRole('region', { name: 'Coded segments view' }).getByRole('status').textContent();
-    put('retrieval first page (a theme with subcodes)', `${Date.now() - t0} ms (${shown})`);
+    const retrievals: number[] = [];
+    let shown = '';
+    for (let i = 0; i < 8; i++) {
+      retrievals.push(
+        await page.evaluate(async () => {
+          const button = Array.from(document.querySelectorAll('button')).find((b) => b.textContent === 'Show coded segments')!;
+          const t0 = performance.now();
+          button.click();
+          await new Promise<void>((done) => {
+            const check = () => {
+              if (document.querySelector('[aria-label="Coded segments"] .retrieval-item')) return done();
+              requestAnimationFrame(check);
+            };
+            check();
+          });
+          await new Promise((r) => requestAnimationFrame(() => r(null)));
+          return performance.now() - t0;
+        }),
+      );
+      shown = (await page.getByRole('region', { name: 'Coded segments view' }).getByRole('status').textContent()) ?? '';
+      await page.getByRole('button', { name: 'Close coded segments' }).click();
+      await page.waitForTimeout(200);
+    }
+    put('retrieval first page (a theme with subcodes)', `${spread(retrievals)} (${shown})`);
     const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
     if (heap) put('renderer JS heap', mb(heap));
     const memory = processMemory(serve.pid);
