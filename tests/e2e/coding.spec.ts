@@ -79,9 +79,16 @@ test.describe('coding', () => {
     }).toBe('1 tops, 3 lanes');
     // The words are tinted once, not three translucent layers (a muddy colour), and marked as under several codes.
     const tints = await page.evaluate(() => {
-      const all = CSS.highlights as unknown as Map<string, Set<Range>>;
+      // The tints are static ranges (no toString): their text is read through a live one.
+      const all = CSS.highlights as unknown as Map<string, Set<AbstractRange>>;
+      const text = (r: AbstractRange) => {
+        const live = document.createRange();
+        live.setStart(r.startContainer, r.startOffset);
+        live.setEnd(r.endContainer, r.endOffset);
+        return live.toString();
+      };
       const slots = [...all.keys()].filter((k) => k.startsWith('m-slot-'));
-      return { layers: slots.reduce((n, k) => n + all.get(k)!.size, 0), multi: [...(all.get('m-multi') ?? [])].map((r) => r.toString()) };
+      return { layers: slots.reduce((n, k) => n + all.get(k)!.size, 0), multi: [...(all.get('m-multi') ?? [])].map(text) };
     });
     expect(tints).toEqual({ layers: 1, multi: ['killing 17 people so far and injuring 31'] });
     const segs = await api.call('segments.list', { documentId: docs[0]!.id });

@@ -80,8 +80,15 @@ for (const n of [1, 3, 5]) {
     }
     // The words are tinted once (not n translucent layers), and marked as under several codes when they are.
     const tint = await page.evaluate((w) => {
-      const all = CSS.highlights as unknown as Map<string, Set<Range>>;
-      const layers = [...all.keys()].filter((k) => k.startsWith('m-slot-')).flatMap((k) => [...all.get(k)!]).filter((r) => r.toString().includes(w));
+      // The tints are static ranges (no toString): their text is read through a live one.
+      const all = CSS.highlights as unknown as Map<string, Set<AbstractRange>>;
+      const text = (r: AbstractRange) => {
+        const live = document.createRange();
+        live.setStart(r.startContainer, r.startOffset);
+        live.setEnd(r.endContainer, r.endOffset);
+        return live.toString();
+      };
+      const layers = [...all.keys()].filter((k) => k.startsWith('m-slot-')).flatMap((k) => [...all.get(k)!]).filter((r) => text(r).includes(w));
       return { layers: layers.length, multi: [...(all.get('m-multi') ?? [])].length };
     }, PHRASE);
     expect(tint).toEqual({ layers: 1, multi: n > 1 ? 1 : 0 });

@@ -186,19 +186,27 @@ export function DocumentViewer(props: Props) {
     };
   }, [doc, textMap]);
 
+  const scratch = useRef<Range | null>(null);
+  const scratchRange = () => (scratch.current ??= document.createRange());
+
   const domPoint = useCallback((para: number, offset: number): [Node, number] => {
     const p = parasRef.current[para]!;
     const text = p.firstChild?.firstChild;
     return text && text.nodeType === Node.TEXT_NODE ? [text, offset] : [p, 0];
   }, []);
 
+  /**
+   * The DOM range of a passage; in `into` when given. A live Range costs the page on every DOM
+   * change until it is collected (the browser keeps each one up to date), so measuring and
+   * painting a document coded 1,000 times reuse one (`scratch`) and keep static copies.
+   */
   const rangeOf = useCallback(
-    (start: number, end: number): Range | null => {
+    (start: number, end: number, into?: Range): Range | null => {
       const map = mapRef.current;
       if (!map || parasRef.current.length === 0) return null;
       const a = cpToLocal(map, start);
       const b = cpToLocal(map, end);
-      const r = document.createRange();
+      const r = into ?? document.createRange();
       try {
         r.setStart(...domPoint(a.para, a.offset));
         r.setEnd(...domPoint(b.para, b.offset));
@@ -235,11 +243,14 @@ export function DocumentViewer(props: Props) {
       segments.map((s) => ({ id: s.id, start: s.start, end: s.end, color: colorOf(s) })),
       selectedSegmentId,
     );
-    const bySlot = new Map<string, Range[]>();
-    const multi: Range[] = [];
+    const bySlot = new Map<string, AbstractRange[]>();
+    const multi: AbstractRange[] = [];
+    const scratch = scratchRange();
     for (const run of runs) {
-      const range = rangeOf(run.start, run.end);
-      if (!range) continue;
+      const live = rangeOf(run.start, run.end, scratch);
+      if (!live) continue;
+      // Static: the text under a tint never changes while it is shown (a new document is a new text).
+      const range = new StaticRange(live);
       const name = `m-slot-${slotFor(run.color)}`;
       const list = bySlot.get(name) ?? [];
       list.push(range);
@@ -310,8 +321,9 @@ export function DocumentViewer(props: Props) {
     const pageTop = margin.getBoundingClientRect().top;
     const visible = segsRef.current.filter((s) => s.start < to && s.end > from);
     const measured: { id: string; top: number; height: number }[] = [];
+    const scratch = scratchRange();
     for (const s of visible) {
-      const r = rangeOf(s.start, s.end);
+      const r = rangeOf(s.start, s.end, scratch);
       if (!r) continue;
       let t = Infinity;
       let b = -Infinity;

@@ -28,7 +28,7 @@ export function highlightsSupported(): boolean {
 }
 
 /** Replaces the named highlights of this layer; names not in `next` are removed. */
-export function setHighlights(prefix: string, next: Map<string, Range[]>): void {
+export function setHighlights(prefix: string, next: Map<string, AbstractRange[]>): void {
   if (!highlightsSupported()) return;
   for (const name of [...CSS.highlights.keys()]) {
     if (name.startsWith(prefix) && !next.has(name)) CSS.highlights.delete(name);
