@@ -11,8 +11,8 @@ import { unitRanges } from './units';
  * string of 350 MB of text, and copying it again to a worker, cost the main thread more
  * than it gained.
  *
- * The workers run `sentenceSplitter` itself (its source: it is self-contained), so their
- * sentences are the ones the main thread computes. The code is passed as a string rather than a
+ * The workers run `sentenceSplitter` and `unitRanges` themselves (their source: they are
+ * self-contained), so their units are the ones the main thread computes. The code is passed as a string rather than a
  * file, so it runs the same from the sources (tests), from dist and from an app archive.
  */
 const WORKER_SOURCE = `
