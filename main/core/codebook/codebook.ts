@@ -1,5 +1,6 @@
 import { coderCondition, type CoderChoice } from '../coders/scope';
 import { hiddenCoders } from '../team/blind-scope';
+import { withCodesRecounted } from './code-counts';
 import type { SqlValue } from '../db/sqlite';
 import { randomUUID } from 'node:crypto';
 import type { Reader, Row, Tx } from '../db/project-db';
@@ -329,24 +330,29 @@ export async function mergeCode(tx: Tx, sourceId: string, targetId: string): Pro
     throw invalid('target', `"${source.name}" cannot be merged into one of its own subcodes.`);
   }
   // A segment the target already has (same document, coder and span) is a duplicate and goes;
-  // the others move, a few hundred to a statement. Both found in one query each, not one per
-  // segment: merging 20,000 segments is a few dozen statements.
-  const duplicateIds = (
-    await tx.all<{ id: string }>(
-      `SELECT s.id FROM segments s WHERE s.code_id = ? AND EXISTS (
-         SELECT 1 FROM segments t WHERE t.code_id = ? AND t.document_id = s.document_id AND t.coder_id = s.coder_id AND t.start = s.start AND t.end = s.end)`,
-      [sourceId, targetId],
-    )
-  ).map((d) => d.id);
-  await tx.removeIn('memos', 'target_id', duplicateIds, { target_kind: 'segment' });
-  await tx.removeIn('segments', 'id', duplicateIds);
-  const movedIds = (await tx.all<{ id: string }>(`SELECT id FROM segments WHERE code_id = ?`, [sourceId])).map((m) => m.id);
-  for (let i = 0; i < movedIds.length; i += 500) {
-    const chunk = movedIds.slice(i, i + 500);
-    await tx.run(`UPDATE segments SET code_id = ? WHERE id IN (${chunk.map(() => '?').join(', ')})`, [targetId, ...chunk]);
-    // Logged as Tx.update logs one row, so undo and redo see each segment move.
-    for (const id of chunk) tx.changes.push({ table: 'segments', key: { id }, before: { code_id: sourceId }, after: { code_id: targetId } });
-  }
+  // the others move. Both found in one pass over the source's segments, and moved a few
+  // hundred to a statement, their counts kept in bulk (code-counts.ts): merging 20,000
+  // segments is a few dozen statements, not one per segment.
+  const held = await tx.get<{ n: number }>(`SELECT ifnull(sum(segments), 0) AS n FROM code_coder_counts WHERE code_id = ?`, [sourceId]);
+  const { movedIds, duplicateIds } = await withCodesRecounted(tx, [sourceId, targetId], held?.n ?? 0, async () => {
+    const segments = await tx.all<{ id: string; duplicate: number }>(
+      `SELECT s.id, EXISTS (
+         SELECT 1 FROM segments t WHERE t.code_id = ? AND t.document_id = s.document_id AND t.coder_id = s.coder_id AND t.start = s.start AND t.end = s.end) AS duplicate
+       FROM segments s WHERE s.code_id = ?`,
+      [targetId, sourceId],
+    );
+    const duplicateIds = segments.filter((s) => s.duplicate).map((s) => s.id);
+    const movedIds = segments.filter((s) => !s.duplicate).map((s) => s.id);
+    await tx.removeIn('memos', 'target_id', duplicateIds, { target_kind: 'segment' });
+    await tx.removeIn('segments', 'id', duplicateIds);
+    for (let i = 0; i < movedIds.length; i += 500) {
+      const chunk = movedIds.slice(i, i + 500);
+      await tx.run(`UPDATE segments SET code_id = ? WHERE id IN (${chunk.map(() => '?').join(', ')})`, [targetId, ...chunk]);
+      // Logged as Tx.update logs one row, so undo and redo see each segment move.
+      for (const id of chunk) tx.changes.push({ table: 'segments', key: { id }, before: { code_id: sourceId }, after: { code_id: targetId } });
+    }
+    return { movedIds, duplicateIds };
+  });
   let moved = movedIds.length;
   let duplicates = duplicateIds.length;
   const memos = await tx.all<{ id: string }>(`SELECT id FROM memos WHERE target_kind = 'code' AND target_id = ?`, [sourceId]);

@@ -1,5 +1,6 @@
-import type { ProjectDb, Reader, RowChange } from '../db/project-db';
+import type { ProjectDb, Reader, RowChange, Tx } from '../db/project-db';
 import { MarginaliaError } from '../errors';
+import { codeMoves, withCodesRecounted } from '../codebook/code-counts';
 
 export interface HistoryState {
   /** What Undo would undo ("Create code casualties"), or null. */
@@ -37,6 +38,12 @@ function refuseHidden(coderId: string | null, hidden: readonly string[], what: '
   }
 }
 
+/** Re-applies an action's changes; segments moved between codes in bulk (a merge) are counted in bulk. */
+async function applyCounted(tx: Tx, changes: readonly RowChange[], direction: 'undo' | 'redo'): Promise<void> {
+  const { codeIds, moves } = codeMoves(changes);
+  await withCodesRecounted(tx, codeIds, moves, () => tx.applyAll(changes, direction));
+}
+
 /**
  * Undoes the latest action that is not undone: its row changes are reversed, last first,
  * in one transaction. Returns the action's summary.
@@ -49,7 +56,7 @@ export function undo(db: ProjectDb, hiddenCoderIds: readonly string[] = []): Pro
     if (!ev) throw new MarginaliaError('not_found', 'Nothing to undo.');
     refuseHidden(ev.coder_id, hiddenCoderIds, 'undo');
     const changes = JSON.parse(ev.changes) as RowChange[];
-    await tx.applyAll([...changes].reverse(), 'undo');
+    await applyCounted(tx, [...changes].reverse(), 'undo');
     // Stored again: undoing an insert read back the row the log had kept only the key of, for redo.
     await tx.run(`UPDATE events SET undone = 1, changes = ? WHERE seq = ?`, [JSON.stringify(changes), ev.seq]);
     return ev.summary;
@@ -65,7 +72,7 @@ export function redo(db: ProjectDb, hiddenCoderIds: readonly string[] = []): Pro
     if (!ev) throw new MarginaliaError('not_found', 'Nothing to redo.');
     refuseHidden(ev.coder_id, hiddenCoderIds, 'redo');
     const changes = JSON.parse(ev.changes) as RowChange[];
-    await tx.applyAll(changes, 'redo');
+    await applyCounted(tx, changes, 'redo');
     await tx.run(`UPDATE events SET undone = 0 WHERE seq = ?`, [ev.seq]);
     return ev.summary;
   });

@@ -24,7 +24,7 @@ const others = (row: 'new' | 'old', byCoder: boolean) =>
   `EXISTS (SELECT 1 FROM main.segments x WHERE x.code_id = ${row}.code_id AND x.document_id = ${row}.document_id
            AND ${byCoder ? `x.coder_id = ${row}.coder_id` : `x.coder_id NOT IN ${CONSENSUS}`} AND x.id <> ${row}.id)`;
 
-const add = (row: 'new') => `
+export const add = (row: 'new') => `
     INSERT OR IGNORE INTO code_coder_counts (code_id, coder_id, segments, documents) VALUES (${row}.code_id, ${row}.coder_id, 0, 0);
     UPDATE code_coder_counts SET segments = segments + 1, documents = documents + (NOT ${others(row, true)})
       WHERE code_id = ${row}.code_id AND coder_id = ${row}.coder_id;
@@ -33,7 +33,7 @@ const add = (row: 'new') => `
     UPDATE code_counts SET segments = segments + 1, documents = documents + (NOT ${others(row, false)})
       WHERE code_id = ${row}.code_id AND ${row}.coder_id NOT IN ${CONSENSUS};`;
 
-const remove = (row: 'old') => `
+export const remove = (row: 'old') => `
     UPDATE code_coder_counts SET segments = segments - 1, documents = documents - (NOT ${others(row, true)})
       WHERE code_id = ${row}.code_id AND coder_id = ${row}.coder_id;
     UPDATE code_counts SET segments = segments - 1, documents = documents - (NOT ${others(row, false)})

@@ -10,6 +10,7 @@ import * as m008 from './008-near-duplicates';
 import * as m009 from './009-code-counts';
 import * as m010 from './010-lean-storage';
 import * as m011 from './011-document-counts';
+import * as m012 from './012-code-counts-in-bulk';
 
 export interface Migration {
   version: number;
@@ -33,6 +34,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'code-counts', up: m009.up },
   { version: 10, name: 'lean-storage', up: m010.up },
   { version: 11, name: 'document-counts', up: m011.up },
+  { version: 12, name: 'code-counts-in-bulk', up: m012.up },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,98 @@
+import type { RowChange, Tx } from '../db/project-db';
+
+/**
+ * Moving many segments between codes, counted once (migration 12). Migration 9's trigger
+ * keeps the codebook's counts as each segment moves, at some 25 µs a row; recounting a code
+ * reads its part of the (code, document, coder) index, at well under 1 µs a segment. So a
+ * move recounts when that is cheaper: a merge of 20,000 segments into a code of 20,000
+ * recounts 40,000 index entries instead of paying 20,000 trigger runs, while recoding one
+ * segment of a code of 100,000 still costs one trigger run.
+ */
+const ROW_COST_IN_INDEX_ENTRIES = 50;
+
+const CONSENSUS = `(SELECT id FROM main.coders WHERE name = 'consensus')`;
+
+/**
+ * Runs `move`, which changes the code of up to `moves` segments, each from and to one of `codeIds`
+ * only. Where recounting those codes is cheaper than counting each move, the count trigger
+ * leaves them alone meanwhile and they are recounted afterwards, in the same transaction.
+ */
+export async function withCodesRecounted<T>(tx: Tx, codeIds: Iterable<string>, moves: number, move: () => Promise<T>): Promise<T> {
+  if (moves === 0) return move();
+  const ids = JSON.stringify([...new Set(codeIds)]);
+  // Within an enclosing move the trigger is off already, so these codes are recounted whatever the cost.
+  const outer = await tx.get(`SELECT 1 FROM code_counts_deferred`);
+  if (!outer) {
+    const held = await tx.get<{ n: number }>(`SELECT ifnull(sum(segments), 0) AS n FROM code_coder_counts WHERE code_id IN (SELECT value FROM json_each(?))`, [ids]);
+    if (moves * ROW_COST_IN_INDEX_ENTRIES < (held?.n ?? 0)) return move();
+    await tx.run(`INSERT INTO code_counts_deferred (held) VALUES (1)`);
+  }
+  const cache = outer ? null : await holdPagesInMemory(tx, moves);
+  try {
+    return await move();
+  } finally {
+    // Also after a failure: the caller rolls back, but counts left stale must never be committed.
+    if (cache !== null) await tx.run(`PRAGMA cache_size = ${cache}`);
+    if (!outer) await tx.run(`DELETE FROM code_counts_deferred`);
+    await recountCodes(tx, ids);
+  }
+}
+
+/** About what one moved segment dirties: its row's page and its index entries' (two of 4 KiB, and room). */
+const KIB_PER_MOVE = 10;
+const MAX_CACHE_KIB = 256 * 1024;
+
+/**
+ * Gives the connection's page cache room for the pages a bulk move changes, for its length;
+ * returns the size to restore. Segments of one code lie scattered over the file, so moving
+ * 20,000 of them at a million segments changes some 34,000 pages: with the default cache of
+ * 2 MB SQLite writes most of them to the WAL midway and reads them back, the kernel's work
+ * half of the move's. Smaller again afterwards, SQLite frees the pages.
+ */
+async function holdPagesInMemory(tx: Tx, moves: number): Promise<number | null> {
+  const now = (await tx.get<{ cache_size: number }>(`PRAGMA cache_size`))?.cache_size;
+  if (now === undefined) return null;
+  const wanted = Math.min(MAX_CACHE_KIB, moves * KIB_PER_MOVE);
+  // Negative: KiB; positive: pages (of 4 KiB in a project).
+  const nowKib = now < 0 ? -now : now * 4;
+  if (wanted <= nowKib) return null;
+  await tx.run(`PRAGMA cache_size = -${wanted}`);
+  return now;
+}
+
+/** The codes that changes to rows move segments between, and how many segments move (undo, redo). */
+export function codeMoves(changes: readonly RowChange[]): { codeIds: Set<string>; moves: number } {
+  const codeIds = new Set<string>();
+  let moves = 0;
+  for (const c of changes) {
+    if (c.table !== 'segments' || !c.before || !c.after || typeof c.before.code_id !== 'string' || typeof c.after.code_id !== 'string') continue;
+    codeIds.add(c.before.code_id);
+    codeIds.add(c.after.code_id);
+    moves++;
+  }
+  return { codeIds, moves };
+}
+
+/** Recounts the given codes (a JSON array of ids) in both count tables, from the segments. */
+async function recountCodes(tx: Tx, ids: string): Promise<void> {
+  const codes = `(SELECT value FROM json_each(?))`;
+  await tx.run(`DELETE FROM code_coder_counts WHERE code_id IN ${codes}`, [ids]);
+  // Grouped by code, document and coder first, in the index's order: distinct documents need no set.
+  await tx.run(
+    `INSERT INTO code_coder_counts (code_id, coder_id, segments, documents)
+       SELECT code_id, coder_id, sum(n), count(*) FROM (
+         SELECT code_id, document_id, coder_id, count(*) AS n FROM main.segments WHERE code_id IN ${codes}
+         GROUP BY code_id, document_id, coder_id)
+       GROUP BY code_id, coder_id`,
+    [ids],
+  );
+  await tx.run(`DELETE FROM code_counts WHERE code_id IN ${codes}`, [ids]);
+  await tx.run(
+    `INSERT INTO code_counts (code_id, segments, documents)
+       SELECT code_id, sum(n), count(*) FROM (
+         SELECT code_id, document_id, count(*) AS n FROM main.segments WHERE code_id IN ${codes} AND coder_id NOT IN ${CONSENSUS}
+         GROUP BY code_id, document_id)
+       GROUP BY code_id`,
+    [ids],
+  );
+}
