@@ -1,8 +1,8 @@
 /**
  * Code merge benchmark: 20,000 codings of one code merged into another that already holds
  * 10,000, half of them on the same spans by the same coders (each such pair becomes one
- * segment), through the handler table the UI calls; then its undo. 200 texts, 2 coders.
- * Prints the times; asserts nothing about time.
+ * segment), through the handler table the UI calls; then its undo and redo. 200 texts, 2 coders.
+ * Prints wall and CPU times; asserts nothing about time.
  *
  *   npx tsx tests/bench/merge-codes.bench.ts   (BENCH_MERGE_CODINGS=N for another size)
  */
@@ -60,14 +60,20 @@ async function main(): Promise<void> {
       });
       const before = (await call('codes.list', {})).filter((c) => c.id === source.id || c.id === target.id).map((c) => `${c.name} ${c.segment_count}`);
       console.log(`merge bench: ${before.join(', ')} segments in ${DOCS} texts`);
-      let t0 = performance.now();
-      await call('codes.merge', { sourceId: source.id, targetId: target.id });
-      const mergeMs = performance.now() - t0;
+      const time = async (label: string, fn: () => Promise<unknown>) => {
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        await fn();
+        const wall = performance.now() - t0;
+        const cpu = process.cpuUsage(c0);
+        // CPU of the whole process (SQLite works on node's thread pool): comparable when the machine is busy.
+        console.log(`${label}: ${(wall / 1000).toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU`);
+      };
+      await time(`merge ${CODINGS.toLocaleString('en')} codings into a code`, () => call('codes.merge', { sourceId: source.id, targetId: target.id }));
       const after = (await call('codes.list', {})).find((c) => c.id === target.id)!;
-      console.log(`merge ${CODINGS.toLocaleString('en')} codings into a code: ${(mergeMs / 1000).toFixed(2)} s; the target now holds ${after.segment_count} segments`);
-      t0 = performance.now();
-      await call('project.undo', {});
-      console.log(`undo of that merge: ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+      console.log(`  the target now holds ${after.segment_count} segments`);
+      await time('undo of that merge', () => call('project.undo', {}));
+      await time('redo of that merge', () => call('project.redo', {}));
     } finally {
       await project.close();
     }
