@@ -290,7 +290,7 @@ const CSV_CHUNK = 256 * 1024;
 const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
 
 /** Thrown by plainCsvRecords on anything past plain RFC 4180, for csv-parse to read the file instead. */
-class NotPlainCsv extends Error {}
+export class NotPlainCsv extends Error {}
 
 const QUOTE = 34;
 const LF = 10;
@@ -307,7 +307,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * that needs csv-parse's leniency is read by csv-parse; a record given out is never taken back,
  * so callers read the whole file once this way before acting on any record.
  */
-function* plainCsvRecords(text: string, delimiter: string): Generator<string[]> {
+export function* plainCsvRecords(text: string, delimiter: string): Generator<string[]> {
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\r' || delimiter === '\n') throw new NotPlainCsv();
   if (text.charCodeAt(0) === 0xfeff || LONE_SURROGATE.test(text)) throw new NotPlainCsv();
   const d = delimiter.charCodeAt(0);
