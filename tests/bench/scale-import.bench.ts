@@ -14,7 +14,7 @@
  * the floors. Then the 40,000-coding .qdpx of qdpx-import.bench.ts. Prints numbers; asserts
  * nothing.
  *
- *   npx tsx tests/bench/scale-import.bench.ts [--large | --large-only] [--runs N] [--no-qdpx]
+ *   npx tsx tests/bench/scale-import.bench.ts [--large | --large-only] [--runs N] [--no-qdpx] [--ui-only: skips it all]
  *   (runs: 3 at 10k, 1 at 100k by default)
  */
 import { spawnSync } from 'node:child_process';
@@ -256,6 +256,8 @@ async function measureQdpx(runs: number): Promise<void> {
 
 async function main(): Promise<void> {
   if (args[0] === '--child') return child(args[1]!, args[2]!);
+  // `npm run bench -- scale --ui-only` asks for the scale bench's UI figures alone: none here.
+  if (args.includes('--ui-only')) return console.log('import at scale: skipped (--ui-only)');
   const largeOnly = args.includes('--large-only');
   const large = largeOnly || args.includes('--large') || process.env.BENCH_LARGE === '1';
   const runsArg = argValue('--runs');
