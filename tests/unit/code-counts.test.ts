@@ -149,6 +149,42 @@ describe('the codebook and document list counts maintained by the writes (migrat
     );
   }, 240_000);
 
+  it('after a merge of a code with a clashing subcode, its undo and its redo, equal a recount (the merge recounts in bulk, migration 12)', async () => {
+    const t = await openTestProject({ sample: true, coder: 'anna' });
+    try {
+      const docs = await t.call('documents.list', {});
+      const source = await t.call('codes.create', { name: 'source' });
+      const target = await t.call('codes.create', { name: 'target' });
+      const sourceSub = await t.call('codes.create', { name: 'sub', parentId: source.id });
+      const targetSub = await t.call('codes.create', { name: 'Sub', parentId: target.id });
+      const code = async (codeId: string, d: number, start: number) => t.call('segments.create', { documentId: docs[d]!.id, codeId, start, end: start + 5 });
+      for (const d of [0, 1, 2]) await code(source.id, d, 10 * d);
+      await code(target.id, 1, 10); // the same span as anna's source segment in document 1: a duplicate
+      await code(sourceSub.id, 0, 3);
+      await code(targetSub.id, 2, 3);
+      await t.call('coders.setCurrent', { name: 'ben' });
+      await code(source.id, 1, 10); // ben's: not a duplicate of anna's
+      await code(target.id, 3, 0);
+      await t.project.db.transaction(async (tx) => {
+        const k = { id: randomUUID(), name: 'consensus', created_at: '2024-01-01T00:00:00Z' };
+        await tx.insert('coders', k);
+        await tx.insert('segments', { id: randomUUID(), document_id: docs[0]!.id, code_id: source.id, coder_id: k.id, start: 0, end: 5, created_at: 'x', updated_at: 'x' });
+      });
+      const heldOff = () => t.project.db.read((r) => r.all(`SELECT * FROM code_counts_deferred`));
+      await t.call('codes.merge', { sourceId: source.id, targetId: target.id });
+      const merged = (await t.call('codes.list', {})).find((c) => c.id === target.id)!;
+      expect([merged.segment_count, merged.document_count]).toEqual([5, 4]);
+      await expectCountsHold(t);
+      await t.call('project.undo', {});
+      await expectCountsHold(t);
+      await t.call('project.redo', {});
+      await expectCountsHold(t);
+      expect(await heldOff()).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('hide a coder in a blind round: their codings count for nobody else in the codebook, and count again when it closes', async () => {
     const t = await openTestProject({ sample: true, coder: 'anna' });
     try {
