@@ -21,11 +21,11 @@ export async function withCodesRecounted<T>(tx: Tx, codeIds: Iterable<string>, m
   if (moves === 0) return move();
   const ids = JSON.stringify([...new Set(codeIds)]);
   // Within an enclosing move the trigger is off already, so these codes are recounted whatever the cost.
-  const outer = await tx.get(`SELECT 1 FROM code_counts_deferred`);
+  const outer = await tx.get(`SELECT 1 FROM main.code_counts_deferred`);
   if (!outer) {
-    const held = await tx.get<{ n: number }>(`SELECT ifnull(sum(segments), 0) AS n FROM code_coder_counts WHERE code_id IN (SELECT value FROM json_each(?))`, [ids]);
+    const held = await tx.get<{ n: number }>(`SELECT ifnull(sum(segments), 0) AS n FROM main.code_coder_counts WHERE code_id IN (SELECT value FROM json_each(?))`, [ids]);
     if (moves * ROW_COST_IN_INDEX_ENTRIES < (held?.n ?? 0)) return move();
-    await tx.run(`INSERT INTO code_counts_deferred (held) VALUES (1)`);
+    await tx.run(`INSERT INTO main.code_counts_deferred (held) VALUES (1)`);
   }
   const cache = outer ? null : await holdPagesInMemory(tx, moves);
   try {
@@ -33,7 +33,7 @@ export async function withCodesRecounted<T>(tx: Tx, codeIds: Iterable<string>, m
   } finally {
     // Also after a failure: the caller rolls back, but counts left stale must never be committed.
     if (cache !== null) await tx.run(`PRAGMA cache_size = ${cache}`);
-    if (!outer) await tx.run(`DELETE FROM code_counts_deferred`);
+    if (!outer) await tx.run(`DELETE FROM main.code_counts_deferred`);
     await recountCodes(tx, ids);
   }
 }
@@ -76,19 +76,19 @@ export function codeMoves(changes: readonly RowChange[]): { codeIds: Set<string>
 /** Recounts the given codes (a JSON array of ids) in both count tables, from the segments. */
 async function recountCodes(tx: Tx, ids: string): Promise<void> {
   const codes = `(SELECT value FROM json_each(?))`;
-  await tx.run(`DELETE FROM code_coder_counts WHERE code_id IN ${codes}`, [ids]);
+  await tx.run(`DELETE FROM main.code_coder_counts WHERE code_id IN ${codes}`, [ids]);
   // Grouped by code, document and coder first, in the index's order: distinct documents need no set.
   await tx.run(
-    `INSERT INTO code_coder_counts (code_id, coder_id, segments, documents)
+    `INSERT INTO main.code_coder_counts (code_id, coder_id, segments, documents)
        SELECT code_id, coder_id, sum(n), count(*) FROM (
          SELECT code_id, document_id, coder_id, count(*) AS n FROM main.segments WHERE code_id IN ${codes}
          GROUP BY code_id, document_id, coder_id)
        GROUP BY code_id, coder_id`,
     [ids],
   );
-  await tx.run(`DELETE FROM code_counts WHERE code_id IN ${codes}`, [ids]);
+  await tx.run(`DELETE FROM main.code_counts WHERE code_id IN ${codes}`, [ids]);
   await tx.run(
-    `INSERT INTO code_counts (code_id, segments, documents)
+    `INSERT INTO main.code_counts (code_id, segments, documents)
        SELECT code_id, sum(n), count(*) FROM (
          SELECT code_id, document_id, count(*) AS n FROM main.segments WHERE code_id IN ${codes} AND coder_id NOT IN ${CONSENSUS}
          GROUP BY code_id, document_id)
