@@ -336,3 +336,32 @@ describe('segments table of a project larger than one read-ahead of documents', 
     }
   });
 });
+
+describe('segments of a long transcript', () => {
+  it('export with their exact coded text, emoji counted as one character, in the file and the preview', async () => {
+    const t = await openTestProject({ sample: false, coder: 'ana' });
+    try {
+      const coder = await t.session.coder();
+      const code = await t.call('codes.create', { name: 'rhetoric' });
+      // Over 100,000 code points: sliced outside SQL. Emoji make code points and UTF-16 differ.
+      const text = Array.from({ length: 3000 }, (_, i) => `Line ${i} 😀 said the witness, "again".`).join('\n');
+      const added = await t.project.db.transaction((tx) => addDocuments(tx, [{ name: 'transcript', text, importedBy: coder.id }]));
+      const documentId = (added[0] as { id: string }).id;
+      const length = [...text].length;
+      expect(length).toBeGreaterThan(100_000);
+      const spans: Array<[number, number]> = [[0, 12], [50_000, 50_041], [length - 30, length]];
+      for (const [start, end] of spans) await t.call('segments.create', { documentId, codeId: code.id, start, end });
+      const path = join(t.dir, 'segments.csv');
+      await exportToFile(t.project.db, { format: 'segments' }, path);
+      const rows = parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''), { columns: true }) as Array<Record<string, string>>;
+      const expected = spans.map(([s, e]) => sliceCodePoints(text, s, e));
+      expect(rows.map((r) => r.text)).toEqual(expected);
+      expect(expected[1]).toContain('😀');
+      const preview = await t.call('exchange.preview', { format: 'segments', limit: 3 });
+      const at = preview.columns.indexOf('text');
+      expect(preview.rows.map((r) => r[at])).toEqual(expected);
+    } finally {
+      await t.close();
+    }
+  });
+});

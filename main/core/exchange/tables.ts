@@ -105,16 +105,20 @@ async function attributeValues(r: Reader, attrs: Attributes, among?: readonly st
 const limitSql = (limit?: number) => (limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(limit))}` : '');
 
 /**
- * Texts SQLite cannot slice: its substr() and length() stop at a NUL character, so the
- * coded text of a document holding one would come out cut short. Such documents (found by
- * SQLite's length falling short of the stored one) are sliced here instead; there are none
- * in most projects, so the export keeps slicing in SQL.
+ * Texts SQLite cannot slice, or not quickly: its substr() and length() stop at a NUL
+ * character, so the coded text of a document holding one would come out cut short (found by
+ * SQLite's length falling short of the stored one); and a very long text is read again for
+ * every substr (SLICE_IN_SQL_UP_TO). Such documents are sliced here instead; most projects
+ * have none, so the export keeps slicing in SQL.
  */
 async function textsSqlCannotSlice(r: Reader, among: { ids: readonly string[] } | { sql: string }): Promise<Map<string, CodePointIndex>> {
   // Only the documents the table slices are looked at: checking every text of a large
   // project would read them all, even for a preview of 20 rows.
   const within = 'ids' in among ? `id IN (${among.ids.map(() => '?').join(', ') || 'NULL'})` : `id IN (${among.sql})`;
-  const rows = await r.all<{ id: string; text: string }>(`SELECT id, text FROM documents WHERE ${within} AND length(text) <> length`, 'ids' in among ? [...among.ids] : []);
+  const rows = await r.all<{ id: string; text: string }>(
+    `SELECT id, text FROM documents WHERE ${within} AND (length > ${SLICE_IN_SQL_UP_TO} OR length(text) <> length)`,
+    'ids' in among ? [...among.ids] : [],
+  );
   return new Map(rows.map((d) => [d.id, new CodePointIndex(d.text)]));
 }
 
@@ -281,10 +285,17 @@ type SegmentCells = [string, string, string, number, number, string, string | nu
  * come out grouped by document without sorting the whole table. Rows whose coder is not in
  * `coders` are left out, as the join the export ran before did.
  */
-const SEGMENTS_BY_DOCUMENT = `SELECT d.id, d.name, length(d.text) <> d.length AS cut,
+/**
+ * Texts longer than this (code points) are sliced outside SQL too: each substr of a row's text
+ * reads the whole text again from its overflow pages and counts its characters from the
+ * start, so a 3.8-million-character transcript with 6,000 segments took 15 s for a preview.
+ */
+const SLICE_IN_SQL_UP_TO = 100_000;
+
+const SEGMENTS_BY_DOCUMENT = `SELECT d.id, d.name, CASE WHEN d.length > ${SLICE_IN_SQL_UP_TO} THEN 1 ELSE length(d.text) <> d.length END AS cut,
     (SELECT json_group_array(json_array(v.variable_id, v.value)) FROM document_values v WHERE v.document_id = d.id) AS attributes,
     count(*) AS n,
-    json_group_array(json_array(s.id, s.code_id, s.coder_id, s.start, s.end, substr(d.text, s.start + 1, s.end - s.start),
+    json_group_array(json_array(s.id, s.code_id, s.coder_id, s.start, s.end, CASE WHEN d.length <= ${SLICE_IN_SQL_UP_TO} THEN substr(d.text, s.start + 1, s.end - s.start) END,
       (SELECT group_concat(x.text, char(10) || char(10)) FROM (SELECT m.text FROM memos m WHERE m.target_kind = 'segment' AND m.target_id = s.id ORDER BY m.created_at, m.id) x),
       s.created_at, s.updated_at) ORDER BY s.start, s.end, s.id) AS segments
   FROM documents d CROSS JOIN segments s ON s.document_id = d.id JOIN coders k ON k.id = s.coder_id`;
