@@ -125,7 +125,7 @@ async function measureApi(spec: CorpusSpec, rows: Row[]): Promise<string> {
       const firsts = await time(9, () => call('search.first', { query, pageSize: 50 }));
       put(`search first page, shown before the count ("${query}")`, fig(firsts));
       const counted = await time(3, (i) => call('search.hits', { query: recased(query, i), page: 1, pageSize: 50 }));
-      put(`search counted: first page with totals ("${query}", ${counted.last.total_hits.toLocaleString('en')} hits)`, fig(counted));
+      put(`search counted: first page with totals ("${query}")`, `${fig(counted)} (${counted.last.total_hits.toLocaleString('en')} hits)`);
       put(`search counted: next page ("${query}")`, fig(await time(9, (i) => call('search.hits', { query: recased(query, 2), page: 2 + (i % Math.max(1, counted.last.pages - 1)), pageSize: 50 }))));
     }
 
