@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Code, Coder, DocumentText, SegmentWithContext, Memo } from '../../../main/api/contract/entities';
 import type { ViewerSegment as Segment } from '../../../main/api/contract/workbench';
 import { buildTextMap, sliceCp } from '../features/viewer/text-map';
 import { call, downloadBase64, onHostMenu } from '../api/client';
-import { useLoad, useTopicVersions } from './use-api';
+import { useEarlyLoad, useLoad, useTopicVersions } from './use-api';
 import { MenuBar, type Menu } from './MenuBar';
 import { Dialogs } from './Dialogs';
 import { useStatus } from './use-status';
@@ -39,6 +39,16 @@ export const CODER_KEY = 'marginalia.coder';
 
 type BottomView = 'segments' | 'memos' | 'compare' | null;
 
+/**
+ * The big panels re-render only when their own props change (their callbacks below are
+ * stable): a coding moves the codebook's counts without laying out the document list, the
+ * search panel or the viewer again, and the stripes without redrawing the codebook.
+ */
+const Codebook = memo(CodebookPanel);
+const Documents = memo(DocumentList);
+const Search = memo(SearchPanel);
+const Viewer = memo(DocumentViewer);
+
 export function App() {
   // Each view reloads on the topics it shows, moved by the changes that touch them (use-api.ts).
   const topics = useTopicVersions();
@@ -49,7 +59,6 @@ export function App() {
   const coders = useLoad(() => call('coders.list', {}), [topics.coders], []);
   // While a reliability round is open, the API hides the other coders' work; say so.
   const visibility = useLoad(() => call('team.visibleCoders', {}), [topics.coders, coder?.id], null);
-  const codes = useLoad(() => call('codes.list', scope), [topics.codes, scopeKey], [] as Code[]);
   const [openId, setOpenId] = useState<string | null>(null);
   const [doc, setDoc] = useState<DocumentText | null>(null);
   const [docSegments, setDocSegments] = useState<Segment[]>([]);
@@ -172,6 +181,11 @@ export function App() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [openId, topics.segments, fail, scopeKey]);
 
+  // The codebook's counts, asked for right after the stripes and before every other list a
+  // change reloads (the document list's page, the history, the properties): after a coding,
+  // the counts are what the coder looks at next.
+  const codes = useEarlyLoad(() => call('codes.list', scope), [topics.codes, scopeKey], [] as Code[]);
+
   // The open document's properties: one document asked for, never the whole list.
   const openSummary = useLoad(
     () => (openId ? call('documents.summary', { id: openId, ...scope }).catch(() => (setOpenId(null), null)) : Promise.resolve(null)),
@@ -186,7 +200,11 @@ export function App() {
   const selectedSegment = visibleSegments.find((s) => s.id === selectedSegmentId) ?? null;
   const selectedCode = codes.find((c) => c.id === selectedCodeId) ?? null;
   const textMap = useMemo(() => (doc ? buildTextMap(doc.text) : null), [doc]);
-  const codeColors = useMemo(() => displayColors(codes), [codes]);
+  // The colours change with a code's colour or place, not with its counts: the viewer keeps
+  // its stripes when a coding only moves the codebook's numbers.
+  const colorKey = codes.map((c) => `${c.id}:${c.parent_id ?? ''}:${c.color}`).join('|');
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const codeColors = useMemo(() => displayColors(codes), [colorKey]);
   const openDoc = openSummary?.id === openId ? openSummary : null;
 
   const openIdRef = useRef(openId);
@@ -206,6 +224,16 @@ export function App() {
   }, [open]);
 
   const { apply, createAndApply, inVivo, undo, redo } = useCodingCommands({ doc, coder, codes, selection: pending, setDocSegments, say, fail });
+  const applyCode = useCallback((c: Code) => void apply(c), [apply]);
+  const askDelete = useCallback((c: Code) => dialogs.open({ delete: c }), [dialogs.open]);
+  const selectCode = useCallback((id: string | null) => {
+    setSelectedCodeId(id);
+    setSelectedSegmentId(null);
+  }, []);
+  const selectSegment = useCallback((id: string | null) => {
+    setSelectedSegmentId(id);
+    if (id) setSelectedCodeId(null);
+  }, []);
 
 
   const stepSegment = (dir: 1 | -1) => {
@@ -339,16 +367,13 @@ export function App() {
     </>
   );
   const codebook = (
-    <CodebookPanel
+    <Codebook
       codes={codes}
       selectedCodeId={selectedCodeId}
       canApply={!!pending}
-      onSelect={(id) => {
-        setSelectedCodeId(id);
-        setSelectedSegmentId(null);
-      }}
-      onApply={(c) => void apply(c)}
-      onDelete={(c) => setDialog({ delete: c })}
+      onSelect={selectCode}
+      onApply={applyCode}
+      onDelete={askDelete}
       onError={fail}
       onDone={say}
     />
@@ -428,8 +453,8 @@ export function App() {
           <PaneStack
             id="left"
             panes={[
-              { id: 'documents', title: 'Documents', initialPercent: 72, content: <DocumentList scope={scope} version={topics.documents} openId={openId} onOpen={open} /> },
-              { id: 'search', title: 'Search', content: <SearchPanel codes={codes} openDocumentId={openId} onOpenHit={openHit} onError={fail} onDone={say} /> },
+              { id: 'documents', title: 'Documents', initialPercent: 72, content: <Documents scope={scope} version={topics.documents} openId={openId} onOpen={open} /> },
+              { id: 'search', title: 'Search', content: <Search codes={codes} openDocumentId={openId} onOpenHit={openHit} onError={fail} onDone={say} /> },
             ]}
           />
         }
@@ -439,7 +464,7 @@ export function App() {
               info && info.documents === 0 ? (
                 <EmptyProject onImport={() => setDialog('import')} onImportRefi={() => setDialog('refi')} />
               ) : (
-                <DocumentViewer
+                <Viewer
                   doc={doc}
                   map={textMap}
                   colors={codeColors}
@@ -448,10 +473,7 @@ export function App() {
                   selectedSegmentId={selectedSegmentId}
                   pending={pending}
                   jump={jump}
-                  onSelectSegment={(id) => {
-                    setSelectedSegmentId(id);
-                    if (id) setSelectedCodeId(null);
-                  }}
+                  onSelectSegment={selectSegment}
                   onSelection={onSelection}
                 />
               )
@@ -528,3 +550,4 @@ export function App() {
     </>
   );
 }
+

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { onChange, type ChangeSource } from '../api/client';
 
 /** A counter that moves after every change to the project: views reload on it. */
@@ -64,6 +64,19 @@ export function useTopicVersions(): TopicVersions {
  * counts two requests, not nine queued behind each other.
  */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[], initial: T): T {
+  return useLoadWith(useEffect, load, deps, initial);
+}
+
+/**
+ * `useLoad`, asked for in the layout phase: before every passive effect's load, the lists of
+ * child views included. The project answers one request at a time, in the order they came, so
+ * this is how a view that must follow a change at once (the codebook's counts) goes first.
+ */
+export function useEarlyLoad<T>(load: () => Promise<T>, deps: unknown[], initial: T): T {
+  return useLoadWith(useLayoutEffect, load, deps, initial);
+}
+
+function useLoadWith<T>(useAskEffect: typeof useEffect, load: () => Promise<T>, deps: unknown[], initial: T): T {
   const [value, setValue] = useState<T>(initial);
   const state = useRef({ load, running: false, again: false, mounted: true });
   state.current.load = load;
@@ -74,7 +87,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], initial: T):
       s.mounted = false;
     };
   }, []);
-  useEffect(() => {
+  useAskEffect(() => {
     const s = state.current;
     const run = () => {
       s.running = true;
