@@ -454,12 +454,15 @@ async function measureUi(path: string, rows: Row[]): Promise<void> {
       const count = () =>
         page.evaluate(
           (id) =>
-            new Promise<number>((resolveTime) => {
+            new Promise<number>((resolveTime, fail) => {
               let t0 = 0;
+              const since = performance.now();
               const had = !!document.querySelector(`.stripe[data-segment-id="${id}"]`);
               window.addEventListener('keydown', () => (t0 = performance.now()), { capture: true, once: true });
               const check = () => {
                 if (t0 && !!document.querySelector(`.stripe[data-segment-id="${id}"]`) !== had) return requestAnimationFrame(() => resolveTime(performance.now() - t0));
+                // A stripe that never comes or goes is a finding, not a bench that never ends.
+                if (performance.now() - since > 15_000) return fail(new Error(`segment ${id}: its stripe did not ${had ? 'go' : 'come back'} within 15 s of the key`));
                 requestAnimationFrame(check);
               };
               check();
