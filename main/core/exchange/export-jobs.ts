@@ -1,9 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tempFolder } from '../files/temp-files';
 import { MarginaliaError } from '../errors';
-import type { ExportSink } from './export';
+import { FileSink, type ExportSink } from './export';
 
 /** Where an export being written for a download stands, as the Export dialog polls it. */
 export interface ExportJobState {
@@ -54,9 +54,6 @@ interface Job {
 /** Finished exports are kept this long for a download; then their file is removed. */
 const KEEP_FINISHED_MS = 10 * 60 * 1000;
 
-/** Characters of text buffered before a write to the file: few writes, no large strings. */
-const FLUSH_CHARS = 1 << 20;
-
 let folder: string | null = null;
 
 /** One private folder for the process's exports, made when the first is started. */
@@ -75,51 +72,35 @@ const hashOf = (token: string) => createHash('sha256').update(token).digest('hex
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 /**
- * The file an export job writes: text is turned into UTF-8 and written a megabyte at a time,
- * so a 490 MB segments table is never held whole; every write first checks for Cancel.
+ * The file an export job writes (a FileSink: a megabyte at a time, so a 490 MB segments table
+ * is never held whole), counting rows and bytes for the dialog; every write first checks for Cancel.
  */
-class JobFile implements ExportSink {
-  private parts: string[] = [];
-  private chars = 0;
+class JobFile extends FileSink {
   private rowsOf: { readonly rows: number } | null = null;
 
   constructor(
-    private readonly fd: number,
+    fd: number,
     private readonly state: ExportJobState,
-  ) {}
+  ) {
+    super(fd);
+  }
 
   watch(writer: { readonly rows: number }): void {
     this.rowsOf = writer;
   }
 
-  write(chunk: string): void {
-    this.checkCancelled();
-    this.parts.push(chunk);
-    this.chars += chunk.length;
-    if (this.chars > FLUSH_CHARS) this.flush();
-  }
-
-  writeBytes(bytes: Uint8Array): void {
-    this.checkCancelled();
-    this.flush();
-    this.put(bytes);
-  }
-
-  flush(): void {
-    if (this.parts.length > 0) this.put(Buffer.from(this.parts.join(''), 'utf8'));
-    this.parts = [];
-    this.chars = 0;
+  override flush(): void {
+    super.flush();
     if (this.rowsOf) this.state.rows = this.rowsOf.rows;
   }
 
-  private put(buf: Uint8Array): void {
-    let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off);
-    this.state.bytes += buf.length;
+  protected override beforeWrite(): void {
+    if (this.state.cancelled) throw new MarginaliaError('cancelled', `The export of ${this.state.fileName} was cancelled.`);
   }
 
-  private checkCancelled(): void {
-    if (this.state.cancelled) throw new MarginaliaError('cancelled', `The export of ${this.state.fileName} was cancelled.`);
+  protected override put(buf: Uint8Array): void {
+    super.put(buf);
+    this.state.bytes += buf.length;
   }
 }
 

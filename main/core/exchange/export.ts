@@ -84,27 +84,33 @@ export interface ExportSink extends Sink {
 }
 
 /** Collects text and writes it to a file descriptor in large pieces. */
-class FileSink implements ExportSink {
+/** Text turned into UTF-8 and written to a file a megabyte at a time: an export is never held whole. */
+export class FileSink implements ExportSink {
   private parts: string[] = [];
   private size = 0;
   constructor(private readonly fd: number) {}
   write(chunk: string): void {
+    this.beforeWrite();
     this.parts.push(chunk);
     this.size += chunk.length;
     if (this.size > 1 << 20) this.flush();
   }
   writeBytes(bytes: Uint8Array): void {
+    this.beforeWrite();
     this.flush();
-    let off = 0;
-    while (off < bytes.length) off += writeSync(this.fd, bytes, off);
+    this.put(bytes);
   }
   flush(): void {
     if (this.parts.length === 0) return;
-    const buf = Buffer.from(this.parts.join(''), 'utf8');
-    let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off);
+    this.put(Buffer.from(this.parts.join(''), 'utf8'));
     this.parts = [];
     this.size = 0;
+  }
+  /** Before every write: where a job's sink stops for Cancel. */
+  protected beforeWrite(): void {}
+  protected put(buf: Uint8Array): void {
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fd, buf, off);
   }
 }
 
