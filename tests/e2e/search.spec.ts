@@ -3,6 +3,7 @@ import { test, expect } from './fixtures';
 import { Workbench } from './pages/workbench';
 import { SearchPanel, expectSelected } from './pages/search-panel';
 import { shot } from './shots';
+import { addDocuments } from '../../main/core/documents/documents';
 
 
 test.describe('search that finds and codes', () => {
@@ -91,7 +92,7 @@ test.describe('search that finds and codes', () => {
     await expect(search.summary).toHaveText(`${inSet.total_hits} hits in ${inSet.total_documents} documents`);
   });
 
-  test('the first page shows at once while every hit is counted; the totals, pages and autocode follow', async ({ page, api }) => {
+  test('the first page shows at once while every hit is counted; the totals, pages and autocode follow', async ({ page, api, session }) => {
     const wb = new Workbench(page);
     await wb.ready();
     const search = new SearchPanel(page);
@@ -104,8 +105,9 @@ test.describe('search that finds and codes', () => {
       await held;
       await route.continue();
     });
+    // A word's totals are in the index: shown at once, with only the per-document counts to come.
     await search.search('the');
-    await expect(search.summary).toHaveText('First 50 hits · counting every hit…');
+    await expect(search.summary).toHaveText(`${expected.total_hits} hits in ${expected.total_documents} documents · counting hits per document…`);
     await expect(search.results.getByRole('button')).toHaveCount(50);
     await expect(search.hit(1)).toHaveAccessibleName(new RegExp(`^Hit 1 in ${expected.hits[0]!.document_name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     await expect(search.autocode).toBeHidden();
@@ -115,6 +117,22 @@ test.describe('search that finds and codes', () => {
     await expect(search.summary).toHaveText(`${expected.total_hits} hits in ${expected.total_documents} documents · showing 1–50`);
     await expect(search.root.getByRole('navigation', { name: 'Result pages' })).toContainText(`Page 1 of ${expected.pages}`);
     await expect(search.autocode).toBeVisible();
+
+    // Words joined by AND (or a phrase) need every hit counted: the documents are known at once,
+    // the hits follow. (More documents than the first page reads, or it would have counted them all.)
+    await session.project.db.transaction((tx) => addDocuments(tx, Array.from({ length: 30 }, (_, i) => ({ name: `Brief ${i}`, text: `The talks, the shelling and the aid: day ${i}.`, importedBy: null }))));
+    const both = await api.call('search.hits', { query: 'the -zzzz', pageSize: 50 });
+    let releaseBoth: () => void = () => undefined;
+    const heldBoth = new Promise<void>((resolve) => (releaseBoth = resolve));
+    await page.unroute('**/api/search.hits');
+    await page.route('**/api/search.hits', async (route) => {
+      await heldBoth;
+      await route.continue();
+    });
+    await search.search('the -zzzz');
+    await expect(search.summary).toHaveText(`First 50 hits in ${both.total_documents} documents · counting every hit…`);
+    releaseBoth();
+    await expect(search.summary).toHaveText(`${both.total_hits} hits in ${both.total_documents} documents · showing 1–50`);
     await page.unroute('**/api/search.hits');
   });
 

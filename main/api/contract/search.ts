@@ -66,7 +66,7 @@ export const searchContract = {
         context: z.number().int().min(0).max(500).optional(),
       })
       .strict(),
-    'The first page of a search\'s hits without the totals, read in document order until the page is full: what the screen shows while search.hits counts every hit.',
+    'The first page of a search\'s hits, read in document order until the page is full, with the totals the index gives at once (documents; hits for a word, words joined by OR or one word*; null where not known): what the screen shows while search.hits counts every hit.',
   ),
   'search.documentHits': query<Array<{ start: number; end: number }>>()(
     z.object({ query: Query, regex: z.boolean().optional(), caseSensitive: z.boolean().optional(), documentId: Id }).strict(),

@@ -646,6 +646,70 @@ export function countWordMatches(node: QueryNode, count: (word: string) => numbe
   return n;
 }
 
+/**
+ * `countWordMatches` compiled once for a search over many documents: the query's distinct words
+ * (as `fold` gives them) numbered, and a document's hits from its count of each, by number,
+ * without allocating. Null when the query has more distinct words than a bit mask holds (31).
+ */
+export function wordCounter(node: QueryNode, fold: (word: string) => string = (w) => w): { words: string[]; count: (counts: (k: number) => number) => number | null } | null {
+  const words: string[] = [];
+  const number = (word: string) => {
+    const k = words.indexOf(word);
+    return k >= 0 ? k : words.push(word) - 1;
+  };
+  /** The bit mask of the words that make the document match, or -1 when it does not match. */
+  type Mask = (counts: (k: number) => number) => number;
+  const compile = (n: QueryNode): Mask => {
+    switch (n.kind) {
+      case 'phrase': {
+        const k = number(fold(n.tokens[0]!));
+        return (counts) => (counts(k) > 0 ? 1 << k : -1);
+      }
+      case 'near':
+        throw new Error('wordCounter: NEAR needs positions');
+      case 'not': {
+        const child = compile(n.child);
+        return (counts) => (child(counts) >= 0 ? -1 : 0);
+      }
+      case 'and': {
+        const children = n.children.map(compile);
+        return (counts) => {
+          let mask = 0;
+          for (const c of children) {
+            const m = c(counts);
+            if (m < 0) return -1;
+            mask |= m;
+          }
+          return mask;
+        };
+      }
+      case 'or': {
+        const children = n.children.map(compile);
+        return (counts) => {
+          let mask = -1;
+          for (const c of children) {
+            const m = c(counts);
+            if (m >= 0) mask = mask < 0 ? m : mask | m;
+          }
+          return mask;
+        };
+      }
+    }
+  };
+  const mask = compile(node);
+  if (words.length > 31) return null;
+  return {
+    words,
+    count: (counts) => {
+      const m = mask(counts);
+      if (m < 0) return null;
+      let n = 0;
+      for (let k = 0; k < words.length; k++) if (m & (1 << k)) n += counts(k);
+      return n;
+    },
+  };
+}
+
 /** A regular expression as the user wrote it, or a worded error. Case-insensitive unless asked. */
 export function parseRegex(source: string, caseSensitive = false): RegExp {
   if (!source) throw syntaxError('type a regular expression to search for.');

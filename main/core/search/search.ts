@@ -1,7 +1,7 @@
 import type { Reader } from '../db/project-db';
 import { MarginaliaError, invalid } from '../errors';
 import { CodePointIndex } from '../text/normalise';
-import { countMatches, countWordMatches, indexTerms, matchDocument, parseQuery, queryWords, parseRegex, regexSpans, termKey, toFts, wordsOf, wordsOnly, type IndexTerm, type QueryNode, type Span } from './query';
+import { countMatches, foldWord, wordCounter, indexTerms, matchDocument, parseQuery, queryWords, parseRegex, regexSpans, termKey, toFts, wordsOf, wordsOnly, type IndexTerm, type QueryNode, type Span } from './query';
 
 /** What to search for and where. */
 export interface SearchRequest {
@@ -78,27 +78,31 @@ export interface SearchPageRequest {
 
 export const DEFAULT_DOCUMENTS_LIMIT = 100;
 
+/** A matching document's count: by id and name (read from its text) or by rowid (counted from the index). */
+type Counts = { id?: string; rowid?: number; name?: string; hits: number; first: number };
+
 /** The window of per-document counts asked for, every count being at hand (names only for the window). */
-async function countWindow(
-  r: Reader,
-  all: Array<{ id: string; hits: number; first: number; name?: string }>,
-  req: SearchPageRequest,
-): Promise<DocumentCounts> {
+async function countWindow(r: Reader, all: Counts[], req: SearchPageRequest): Promise<DocumentCounts> {
   const order = req.documentsOrder ?? 'order';
   const offset = Math.max(0, req.documentsOffset ?? 0);
   const limit = req.documentsLimit ?? DEFAULT_DOCUMENTS_LIMIT;
   // Most hits first; ties in document order (`all` is in document order, and the sort is stable).
   const sorted = order === 'hits' ? [...all].sort((a, b) => b.hits - a.hits) : all;
   const window = sorted.slice(offset, offset + limit);
-  const missing = window.filter((d) => d.name === undefined).map((d) => d.id);
-  const names = new Map<string, string>();
+  const missing = window.filter((d) => d.name === undefined).map((d) => d.rowid!);
+  const names = new Map<number, { id: string; name: string }>();
   if (missing.length) {
-    for (const row of await r.all<{ id: string; name: string }>(`SELECT id, name FROM documents WHERE id IN (${missing.map(() => '?').join(', ')})`, missing)) names.set(row.id, row.name);
+    for (const row of await r.all<{ rowid: number; id: string; name: string }>(`SELECT rowid, id, name FROM documents WHERE rowid IN (${missing.map(() => '?').join(', ')})`, missing)) {
+      names.set(row.rowid, row);
+    }
   }
   return {
     order,
     offset,
-    items: window.map((d) => ({ document_id: d.id, document_name: d.name ?? names.get(d.id) ?? '', hits: d.hits, first_index: d.first })),
+    items: window.map((d) => {
+      const known = d.name === undefined ? names.get(d.rowid!) : undefined;
+      return { document_id: d.id ?? known?.id ?? '', document_name: d.name ?? known?.name ?? '', hits: d.hits, first_index: d.first };
+    }),
   };
 }
 
@@ -233,77 +237,182 @@ async function inDocumentOrder(r: Reader): Promise<string> {
   return indexed ? 'INDEXED BY documents_order_id' : '';
 }
 
+/** Integers SQLite's group_concat joined with commas (one string crosses, not a row per number). */
+function integers(joined: string | null | undefined): number[] {
+  const out: number[] = [];
+  if (!joined) return out;
+  let n = 0;
+  for (let i = 0; i <= joined.length; i++) {
+    const c = i < joined.length ? joined.charCodeAt(i) : 44;
+    if (c === 44) {
+      out.push(n);
+      n = 0;
+    } else n = n * 10 + c - 48;
+  }
+  return out;
+}
+
 /**
- * Hits per matching document, in document order, counted from the FTS5 index's word
- * positions (the fts5vocab "instance" view) without reading any text.
+ * The rowids of the documents a words-and-phrases search may match (FTS5's candidates, within
+ * the filters), as SQL selecting a column `doc`. Without a filter the index answers alone: its
+ * triggers keep it in step with the documents within every write's transaction.
  */
-async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): Promise<Array<{ rowid: number; id: string; hits: number }>> {
+async function candidateSql(r: Reader, req: SearchRequest, fts: string): Promise<{ sql: string; params: string[] }> {
   const { where, params } = await filterSql(r, req);
+  if (where.length === 0) return { sql: `SELECT rowid AS doc FROM documents_fts WHERE documents_fts MATCH ?`, params: [fts] };
+  return {
+    sql: `SELECT d.rowid AS doc FROM documents d WHERE d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?) AND ${where.join(' AND ')}`,
+    params: [fts, ...params],
+  };
+}
+
+/** The index's views of this connection (temp tables: no write to the project, allowed read-only too). */
+async function vocabularies(r: Reader): Promise<void> {
+  await r.all(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.documents_fts_instances USING fts5vocab(main, 'documents_fts', 'instance')`);
+  await r.all(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.documents_fts_columns USING fts5vocab(main, 'documents_fts', 'col')`);
+}
+
+/** A search counted from the index: each matching document's hits by rowid, and their sum. */
+interface Counted {
+  hits: Map<number, number>;
+  total: number;
+  /** The matching documents' rowids in document order, as far as read (`ordered` reads them). */
+  order: number[];
+  orderComplete: boolean;
+}
+
+/**
+ * Hits per matching document, counted from the FTS5 index's word positions (the fts5vocab
+ * "instance" view) without reading any text. Each word's documents (and positions, where
+ * phrases or NEAR need them) cross as one joined string; a word common beyond the search's
+ * candidates is read only inside them.
+ */
+async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): Promise<Counted> {
   const fts = toFts(node);
-  where.unshift('d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)');
-  params.unshift(fts);
   try {
-    const candidates = await r.all<{ rowid: number; id: string }>(
-      `SELECT d.rowid AS rowid, d.id FROM documents d ${await inDocumentOrder(r)} WHERE ${where.join(' AND ')} ORDER BY d.sort_order, d.id`,
-      params,
-    );
-    if (candidates.length === 0) return [];
-    const wanted = new Set(candidates.map((c) => c.rowid));
-    // A temp table of this connection: no write to the project, allowed read-only too.
-    await r.all(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.documents_fts_instances USING fts5vocab(main, 'documents_fts', 'instance')`);
+    const match = await candidateSql(r, req, fts);
+    const candidates = integers((await r.get<{ s: string | null }>(`SELECT group_concat(doc) AS s FROM (${match.sql})`, match.params))?.s);
+    const hits = new Map<number, number>();
+    let total = 0;
+    const counted = (): Counted => ({ hits, total, order: [], orderComplete: false });
+    if (candidates.length === 0) return counted();
+    const wanted = new Set(candidates);
+    await vocabularies(r);
     const terms = indexTerms(node);
     const folded = await foldByFts(r, terms.map((t) => t.term));
-    if (wordsOnly(node)) {
-      // Single words: each document's count of each word, counted by SQLite; no position
-      // crosses into JavaScript (a common word has millions of them in a large corpus).
-      const counts = new Map<number, Map<string, number>>();
-      for (const word of new Set(terms.map((t) => folded.get(t.term) ?? t.term))) {
-        const rows = await r.all<{ doc: number; n: number }>(
-          `SELECT doc, count(*) AS n FROM temp.documents_fts_instances WHERE term = ? AND col = 'text'
-           AND doc IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?) GROUP BY doc`,
-          [word, fts],
-        );
-        for (const row of rows) {
-          if (!wanted.has(row.doc)) continue;
-          let byWord = counts.get(row.doc);
-          if (!byWord) counts.set(row.doc, (byWord = new Map()));
-          byWord.set(word, row.n);
+    /** A term's instances in the text column, with their offsets when asked: doc and offset lists of equal length. */
+    const instancesOf = async (t: IndexTerm, withOffsets: boolean): Promise<{ docs: number[]; offsets: number[] }> => {
+      const term = folded.get(t.term) ?? t.term;
+      const range = t.prefix ? 'term >= ? AND term <= ?' : 'term = ?';
+      const bounds = t.prefix ? [term, `${term}\u{10FFFF}`] : [term];
+      const spread = (await r.get<{ n: number | null }>(`SELECT sum(doc) AS n FROM temp.documents_fts_columns WHERE ${range} AND col = 'text'`, bounds))?.n ?? 0;
+      // Only inside the candidates when the word is in many more documents than they are: the IN
+      // costs a lookup per instance, which a word found mostly in candidates does not repay.
+      const inside = spread > 4 * candidates.length;
+      const row = await r.get<{ docs: string | null; offsets: string | null }>(
+        `SELECT group_concat(doc) AS docs${withOffsets ? ', group_concat(offset) AS offsets' : ''} FROM temp.documents_fts_instances
+         WHERE ${range} AND col = 'text'${inside ? ` AND doc IN (${match.sql})` : ''}`,
+        inside ? [...bounds, ...match.params] : bounds,
+      );
+      return { docs: integers(row?.docs), offsets: withOffsets ? integers(row?.offsets) : [] };
+    };
+    const counter = wordsOnly(node) ? wordCounter(node, (w) => folded.get(w) ?? w) : null;
+    if (counter) {
+      // Single words: each candidate's count of each word, by the candidate's place in rowid
+      // order (a typed array per word); a document's hits are a sum of them.
+      const rowids = Int32Array.from(candidates).sort();
+      const placeOf = (doc: number, hint: number): number => {
+        if (rowids[hint] === doc) return hint;
+        let lo = 0;
+        let hi = rowids.length - 1;
+        while (lo <= hi) {
+          const mid = (lo + hi) >> 1;
+          const at = rowids[mid]!;
+          if (at === doc) return mid;
+          if (at < doc) lo = mid + 1;
+          else hi = mid - 1;
+        }
+        return -1;
+      };
+      const counts: Int32Array[] = [];
+      for (const word of counter.words) {
+        const byPlace = new Int32Array(rowids.length);
+        // The index lists a word's instances by document, so the next one is most often at the last place or the one after.
+        let hint = 0;
+        for (const doc of (await instancesOf({ term: word, prefix: false }, false)).docs) {
+          const at = rowids[hint + 1] === doc ? hint + 1 : placeOf(doc, hint);
+          if (at < 0) continue;
+          byPlace[at]!++;
+          hint = at;
+        }
+        counts.push(byPlace);
+      }
+      for (let i = 0; i < rowids.length; i++) {
+        const n = counter.count((k) => counts[k]![i]!);
+        if (n) {
+          hits.set(rowids[i]!, n);
+          total += n;
         }
       }
-      const out: Array<{ rowid: number; id: string; hits: number }> = [];
-      for (const c of candidates) {
-        const byWord = counts.get(c.rowid);
-        const hits = countWordMatches(node, (w) => byWord?.get(w) ?? 0, (w) => folded.get(w) ?? w);
-        if (hits) out.push({ ...c, hits });
-      }
-      return out;
+      return counted();
     }
     const positions = new Map<number, Map<string, number[]>>();
     for (const t of terms) {
       const key = termKey(t);
-      const term = folded.get(t.term) ?? t.term;
-      // Only the positions in matching documents: a common word's elsewhere are never read.
-      const sql = `SELECT doc, offset FROM temp.documents_fts_instances WHERE ${t.prefix ? 'term >= ? AND term <= ?' : 'term = ?'} AND col = 'text'
-                   AND doc IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)`;
-      const rows = await r.all<{ doc: number; offset: number }>(sql, t.prefix ? [term, `${term}\u{10FFFF}`, fts] : [term, fts]);
-      for (const row of rows) {
-        if (!wanted.has(row.doc)) continue;
-        let byTerm = positions.get(row.doc);
-        if (!byTerm) positions.set(row.doc, (byTerm = new Map()));
+      const { docs, offsets } = await instancesOf(t, true);
+      for (let i = 0; i < docs.length; i++) {
+        const doc = docs[i]!;
+        if (!wanted.has(doc)) continue;
+        let byTerm = positions.get(doc);
+        if (!byTerm) positions.set(doc, (byTerm = new Map()));
         const list = byTerm.get(key);
-        if (list) list.push(row.offset);
-        else byTerm.set(key, [row.offset]);
+        if (list) list.push(offsets[i]!);
+        else byTerm.set(key, [offsets[i]!]);
       }
     }
     const none: number[] = [];
-    const out: Array<{ rowid: number; id: string; hits: number }> = [];
-    for (const c of candidates) {
-      const byTerm = positions.get(c.rowid);
+    for (const doc of candidates) {
+      const byTerm = positions.get(doc);
       // Prefix terms gather several words' positions: sorted, as NEAR expects.
-      const hits = countMatches(node, (t: IndexTerm) => byTerm?.get(termKey(t))?.sort((a, b) => a - b) ?? none);
-      if (hits) out.push({ ...c, hits });
+      const n = countMatches(node, (t: IndexTerm) => byTerm?.get(termKey(t))?.sort((a, b) => a - b) ?? none);
+      if (n) {
+        hits.set(doc, n);
+        total += n;
+      }
     }
-    return out;
+    return counted();
+  } catch (e) {
+    throw sqliteFailure(req, e);
+  }
+}
+
+/**
+ * At least `needed` of the matching documents in document order (every one when fewer match),
+ * read from the (sort_order, id) index and kept with the count: page 1 and the first window of
+ * per-document counts need only the first few, since every matching document has a hit.
+ */
+async function ordered(r: Reader, req: SearchRequest, node: QueryNode, counted: Counted, needed: number): Promise<number[]> {
+  if (counted.orderComplete || counted.order.length >= needed) return counted.order;
+  const { where, params } = await filterSql(r, req);
+  where.unshift('d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)');
+  params.unshift(toFts(node));
+  // A few pages' worth at once, or all of them: a deep page or "most hits first" needs every one.
+  const limit = needed <= 5_000 ? Math.max(needed, 200) : Infinity;
+  try {
+    const rows = integers(
+      (
+        await r.get<{ s: string | null }>(
+          `SELECT group_concat(doc) AS s FROM (SELECT d.rowid AS doc FROM documents d ${await inDocumentOrder(r)} WHERE ${where.join(' AND ')}
+           ORDER BY d.sort_order, d.id${Number.isFinite(limit) ? ` LIMIT ${limit}` : ''})`,
+          params,
+        )
+      )?.s,
+    );
+    counted.order = rows.filter((doc) => counted.hits.has(doc));
+    counted.orderComplete = rows.length < limit;
+    // A candidate without hits (the index and the matcher disagree) shortens the list: read them all.
+    if (!counted.orderComplete && counted.order.length < needed) return ordered(r, req, node, counted, Infinity);
+    return counted.order;
   } catch (e) {
     throw sqliteFailure(req, e);
   }
@@ -315,21 +424,17 @@ async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): P
  * again, which reads every match (1.7 s for a common word at 100,000 articles). That
  * connection never writes, so its `data_version` moves with every change to the project.
  */
-const lastCounted = new WeakMap<object, { key: string; version: number; perDocument: Array<{ rowid: number; id: string; hits: number }> }>();
+const lastCounted = new WeakMap<object, { key: string; version: number; counted: Counted }>();
 
-async function countedOnce(
-  r: Reader,
-  req: SearchRequest,
-  count: () => Promise<Array<{ rowid: number; id: string; hits: number }>>,
-): Promise<Array<{ rowid: number; id: string; hits: number }>> {
+async function countedOnce(r: Reader, req: SearchRequest, count: () => Promise<Counted>): Promise<Counted> {
   if (!r.readOnlyConnection) return count();
   const key = JSON.stringify([req.query, req.regex ?? false, req.caseSensitive ?? false, req.attribute ?? null, req.documentId ?? null, req.setId ?? null]);
   const version = (await r.get<{ v: number }>(`SELECT data_version AS v FROM pragma_data_version`))?.v ?? -1;
   const kept = lastCounted.get(r.connection);
-  if (kept && kept.key === key && kept.version === version) return kept.perDocument;
-  const perDocument = await count();
-  lastCounted.set(r.connection, { key, version, perDocument });
-  return perDocument;
+  if (kept && kept.key === key && kept.version === version) return kept.counted;
+  const counted = await count();
+  lastCounted.set(r.connection, { key, version, counted });
+  return counted;
 }
 
 function kwic(doc: DocumentRow, index: CodePointIndex, span: Span, n: number, context: number): KwicLine {
@@ -362,8 +467,8 @@ export async function searchHits(r: Reader, req: SearchRequest & SearchPageReque
   let documents = 0;
   const hits: KwicLine[] = [];
   const counts: SearchDocumentCount[] = [];
-  /** Every matching document's count and first hit, in document order. */
-  const every: Array<{ id: string; hits: number; first: number; name?: string }> = [];
+  /** The matching documents' counts and first hits, in document order, as far as the page and window need. */
+  const every: Counts[] = [];
   const addPage = (doc: DocumentRow, spans: Span[], first: number) => {
     const index = new CodePointIndex(doc.text);
     counts.push({ document_id: doc.id, document_name: doc.name, hits: spans.length, first_index: first });
@@ -379,19 +484,26 @@ export async function searchHits(r: Reader, req: SearchRequest & SearchPageReque
     });
   } else {
     const node = parseQuery(req.query.trim());
-    const perDocument = await countedOnce(r, req, () => countFromIndex(r, req, node));
-    const onPage: Array<{ id: string; first: number }> = [];
-    for (const d of perDocument) {
+    const counted = await countedOnce(r, req, () => countFromIndex(r, req, node));
+    // Every document has a hit, so the page's documents are among the first `to`; the window's
+    // in document order end at its end; most hits first needs every one.
+    const needed = (req.documentsOrder ?? 'order') === 'hits' ? Infinity : Math.max(to, Math.max(0, req.documentsOffset ?? 0) + (req.documentsLimit ?? DEFAULT_DOCUMENTS_LIMIT));
+    const order = await ordered(r, req, node, counted, needed);
+    const onPage: Array<{ rowid: number; first: number }> = [];
+    for (const doc of order) {
+      if (every.length >= needed) break;
+      const n = counted.hits.get(doc)!;
       const first = total;
-      total += d.hits;
-      every.push({ id: d.id, hits: d.hits, first });
-      if (total > from && first < to) onPage.push({ id: d.id, first });
+      total += n;
+      every.push({ rowid: doc, hits: n, first });
+      if (total > from && first < to) onPage.push({ rowid: doc, first });
     }
-    documents = perDocument.length;
+    total = counted.total;
+    documents = counted.hits.size;
     const folds = new Map<string, string | null>();
     const keep = queryWords(node);
     for (const p of onPage) {
-      const doc = (await r.get<DocumentRow>(`SELECT id, name, text FROM documents WHERE id = ?`, [p.id]))!;
+      const doc = (await r.get<DocumentRow>(`SELECT id, name, text FROM documents WHERE rowid = ?`, [p.rowid]))!;
       addPage(doc, matchDocument(node, wordsOf(doc.text, folds, keep)) ?? [], p.first);
     }
   }
@@ -414,6 +526,14 @@ export interface FirstHits {
   documents: SearchDocumentCount[];
   /** Every matching document was read: the hits and counts are the whole result. */
   complete: boolean;
+  /** How many documents match, from the index at once; null for a regular expression not read to the end. */
+  total_documents: number | null;
+  /**
+   * How many hits in all, when known at once: the page is the whole result, or the query is a
+   * word (or words joined by OR, or one word*) with no filter, whose counts the index keeps.
+   * Null while `search.hits` counts them.
+   */
+  total_hits: number | null;
 }
 
 /** How many documents `firstHits` reads at most before it answers with what it found. */
@@ -438,6 +558,8 @@ export async function firstHits(r: Reader, req: SearchRequest & { pageSize?: num
   const documents: SearchDocumentCount[] = [];
   let after: { sort_order: number; id: string } | null = null;
   let read = 0;
+  let matched = 0;
+  let found = 0;
   const batch = 25;
   try {
     const order = await inDocumentOrder(r);
@@ -452,6 +574,8 @@ export async function firstHits(r: Reader, req: SearchRequest & { pageSize?: num
         read++;
         const spans = compiled.match(doc.text);
         if (!spans) continue;
+        matched++;
+        found += spans.length;
         if (hits.length + spans.length > pageSize) left = true;
         if (hits.length >= pageSize) continue;
         const index = new CodePointIndex(doc.text);
@@ -461,14 +585,47 @@ export async function firstHits(r: Reader, req: SearchRequest & { pageSize?: num
           hits.push(kwic(doc, index, span, hits.length, context));
         }
       }
-      // Every matching document read and every hit listed: the page is the whole result.
-      if (rows.length < batch) return { hits, documents, complete: !left };
+      // Read to the end: the totals are what was read, and complete when every hit is listed.
+      if (rows.length < batch) return { hits, documents, complete: !left, total_documents: matched, total_hits: found };
       after = rows[rows.length - 1]!;
     }
+    return { hits, documents, complete: false, ...(compiled.fts ? await quickTotals(r, req, compiled.fts) : { total_documents: null, total_hits: null }) };
   } catch (e) {
     throw sqliteFailure(req, e);
   }
-  return { hits, documents, complete: false };
+}
+
+/**
+ * The totals a words-and-phrases search knows without counting every hit: its documents are
+ * FTS5's count (the same candidates `searchHits` counts, each holding a hit); its hits only
+ * where the index keeps them whole, a word's count in the text column (fts5vocab "col").
+ */
+async function quickTotals(r: Reader, req: SearchRequest, fts: string): Promise<{ total_documents: number; total_hits: number | null }> {
+  const match = await candidateSql(r, req, fts);
+  const documents = (await r.get<{ n: number }>(`SELECT count(*) AS n FROM (${match.sql})`, match.params))?.n ?? 0;
+  if (documents === 0) return { total_documents: 0, total_hits: 0 };
+  if (req.attribute || req.setId || req.documentId) return { total_documents: documents, total_hits: null };
+  const node = parseQuery(req.query.trim());
+  const words = node.kind === 'or' ? node.children : [node];
+  const one = (n: QueryNode): n is Extract<QueryNode, { kind: 'phrase' }> => n.kind === 'phrase' && n.tokens.length === 1;
+  // Words joined by OR add up (distinct words never share a place); a lone word* is its words' sum.
+  // A prefix beside other words could count one place twice: those are counted in full.
+  if (!words.every(one) || (words.length > 1 && words.some((w) => w.prefix))) return { total_documents: documents, total_hits: null };
+  await vocabularies(r);
+  const typed = words.map((w) => w.tokens[0]!);
+  const folded = await foldByFts(r, typed);
+  // Only words FTS5 keeps as one token, folded as the matcher folds them: no doubt what was counted.
+  if (typed.some((w) => folded.get(w) !== foldWord(w))) return { total_documents: documents, total_hits: null };
+  let hits = 0;
+  for (const term of new Set(typed.map((w) => folded.get(w)!))) {
+    const prefix = words[0]!.prefix;
+    const row = await r.get<{ n: number | null }>(
+      `SELECT sum(cnt) AS n FROM temp.documents_fts_columns WHERE ${prefix ? 'term >= ? AND term <= ?' : 'term = ?'} AND col = 'text'`,
+      prefix ? [term, `${term}\u{10FFFF}`] : [term],
+    );
+    hits += row?.n ?? 0;
+  }
+  return { total_documents: documents, total_hits: hits };
 }
 
 /** The hits of one document, in code points: what the viewer steps through. */

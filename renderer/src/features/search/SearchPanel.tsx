@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AutocodeSummary, DocumentCounts, Extent, KwicLine, SearchPage } from '../../../../main/api/contract/search';
 import { call } from '../../api/client';
-import { useProjectVersion } from '../../app/use-api';
+import { useTopicVersion } from '../../app/use-api';
 import './search.css';
 
 /** A hit's place in the stored text, in code points. */
@@ -59,6 +59,8 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
 
   // The first page is shown as soon as it is found; the totals (which read every match) follow.
   const [counting, setCounting] = useState(false);
+  /** While counting: the totals the index gave at once (null where not yet known). */
+  const [early, setEarly] = useState<{ documents: number | null; hits: number | null }>({ documents: null, hits: null });
   const latest = useRef(0);
   const run = useCallback(
     (s: Search, p: number, docs: { offset: number; order: DocsOrder } = { offset: 0, order: 'order' }) => {
@@ -95,6 +97,7 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
           // The documents read so far; every other document's count comes with the count.
           by_document: { order: 'order', offset: 0, items: f.documents },
         });
+        setEarly({ documents: f.total_documents, hits: f.total_hits });
         setProblem('');
         if (f.complete) {
           setCounting(false);
@@ -313,7 +316,9 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
           <div className="search-sticky">
           <div className="search-summary" role="status">
             {counting
-              ? `${result.hits.length === PAGE_SIZE ? `First ${PAGE_SIZE} hits` : `${plural(result.hits.length, 'hit')} so far`} · counting every hit…`
+              ? early.hits !== null && early.documents !== null
+                ? `${plural(early.hits, 'hit')} in ${plural(early.documents, 'document')} · counting hits per document…`
+                : `${result.hits.length === PAGE_SIZE ? `First ${PAGE_SIZE} hits` : `${plural(result.hits.length, 'hit')} so far`}${early.documents !== null ? ` in ${plural(early.documents, 'document')}` : ''} · counting every hit…`
               : result.total_hits === 0
                 ? `No hits for ${search.query}.`
                 : `${plural(result.total_hits, 'hit')} in ${plural(result.total_documents, 'document')}` + (result.pages > 1 ? ` · showing ${from}–${to}` : '')}
@@ -462,7 +467,7 @@ function HitsPerDocument({ counts, total, counting, busy, onWindow, onOpen }: Hi
 }
 
 function useLoadVariables(): string[] {
-  const version = useProjectVersion();
+  const version = useTopicVersion('catalog');
   const [names, setNames] = useState<string[]>([]);
   useEffect(() => {
     call('variables.list', {}).then(
@@ -474,7 +479,7 @@ function useLoadVariables(): string[] {
 }
 
 function useLoadSets(): Array<{ id: string; name: string; document_count: number }> {
-  const version = useProjectVersion();
+  const version = useTopicVersion('catalog');
   const [sets, setSets] = useState<Array<{ id: string; name: string; document_count: number }>>([]);
   useEffect(() => {
     call('sets.list', {}).then(setSets, () => setSets([]));
