@@ -601,55 +601,12 @@ export function wordsOnly(node: QueryNode): boolean {
 }
 
 /**
- * `countMatches` for a words-only query, from each word's count in the document. The same
- * rules (AND needs every part, OR any, NOT none; each occurrence counted once): distinct words
- * never share a position, so the hits are the sum over the distinct words that make it match.
- */
-export function countWordMatches(node: QueryNode, count: (word: string) => number, fold: (word: string) => string = (w) => w): number | null {
-  const words = (n: QueryNode): Set<string> | null => {
-    switch (n.kind) {
-      case 'phrase': {
-        // Words that fold alike ("Russia", "russia") are one word of the index.
-        const w = fold(n.tokens[0]!);
-        return count(w) > 0 ? new Set([w]) : null;
-      }
-      case 'near':
-        throw new Error('countWordMatches: NEAR needs positions');
-      case 'not':
-        return words(n.child) ? null : new Set();
-      case 'and': {
-        const all = new Set<string>();
-        for (const c of n.children) {
-          const r = words(c);
-          if (!r) return null;
-          for (const w of r) all.add(w);
-        }
-        return all;
-      }
-      case 'or': {
-        let any = false;
-        const all = new Set<string>();
-        for (const c of n.children) {
-          const r = words(c);
-          if (!r) continue;
-          any = true;
-          for (const w of r) all.add(w);
-        }
-        return any ? all : null;
-      }
-    }
-  };
-  const found = words(node);
-  if (!found) return null;
-  let n = 0;
-  for (const w of found) n += count(w);
-  return n;
-}
-
-/**
- * `countWordMatches` compiled once for a search over many documents: the query's distinct words
- * (as `fold` gives them) numbered, and a document's hits from its count of each, by number,
- * without allocating. Null when the query has more distinct words than a bit mask holds (31).
+ * A words-only query's hits in a document, compiled once for a search over many documents: the
+ * query's distinct words (as `fold` gives them) numbered, and a document's hits from its count
+ * of each, by number, without allocating. The rules of `countMatches` (AND needs every part, OR
+ * any, NOT none; each occurrence once): distinct words never share a position, so the hits are
+ * the sum over the distinct words that make it match. Null when the query has more distinct
+ * words than a bit mask holds (31).
  */
 export function wordCounter(node: QueryNode, fold: (word: string) => string = (w) => w): { words: string[]; count: (counts: (k: number) => number) => number | null } | null {
   const words: string[] = [];

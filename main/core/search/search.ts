@@ -213,6 +213,14 @@ export async function eachMatch(r: Reader, req: SearchRequest, onDocument: (doc:
   }
 }
 
+/*
+ * Where the index and the matcher part: FTS5's unicode61 tokenizer takes some characters beyond
+ * U+FFFF for letters (🙂 and 🏽, not 👍), so "Kyiv🙂" is one term of the index and a lone "🙂" a term
+ * between two words, while the matcher reads "Kyiv" and no word. A word glued to such an emoji,
+ * or a phrase across one, is not found (the candidates come from the index). Changing it means
+ * another tokenizer and a rebuilt index: a migration.
+ */
+
 /**
  * The words as the index holds them: folded by FTS5's own tokenizer (its case and accent
  * folding is not JavaScript's for every script), through a scratch table of this connection.
