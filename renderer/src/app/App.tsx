@@ -39,6 +39,24 @@ export const CODER_KEY = 'marginalia.coder';
 
 type BottomView = 'segments' | 'memos' | 'compare' | null;
 
+/** What changing a segment's code changes in the viewer's copy of it. */
+type Recode = Pick<Segment, 'code_id' | 'code_name' | 'code_color'>;
+const withRecode = (s: Segment, r: Recode | undefined): Segment => (r && r.code_id !== s.code_id ? { ...s, ...r } : s);
+
+/** Whether two segment lists show the same: same segments, same codes, spans, coders and memos, in the same order. */
+function sameSegments(a: readonly Segment[], b: readonly Segment[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y) continue;
+    if (x.id !== y.id || x.start !== y.start || x.end !== y.end || x.code_id !== y.code_id || x.code_name !== y.code_name || x.code_color !== y.code_color) return false;
+    if (x.coder_id !== y.coder_id || x.coder_name !== y.coder_name || x.memo !== y.memo || x.created_at !== y.created_at || x.updated_at !== y.updated_at) return false;
+  }
+  return true;
+}
+
 /**
  * The big panels re-render only when their own props change (their callbacks below are
  * stable): a coding moves the codebook's counts without laying out the document list, the
@@ -137,10 +155,16 @@ export function App() {
    * when segments asked for before that write arrive after it: no stripe blinks out and back.
    */
   const deleting = useRef(new Set<string>());
+  /** Code changes drawn before the API answered, by segment id (the inspector's Change code). */
+  const recoding = useRef(new Map<string, Recode>());
   const withUnsaved = (fresh: Segment[]) => (prev: Segment[]) => {
     const pending = prev.filter((s) => s.id.startsWith(PENDING_PREFIX));
-    const kept = deleting.current.size ? fresh.filter((s) => !deleting.current.has(s.id)) : fresh;
-    return pending.length ? [...kept, ...pending].sort((a, b) => a.start - b.start || a.end - b.end) : kept;
+    let kept = deleting.current.size ? fresh.filter((s) => !deleting.current.has(s.id)) : fresh;
+    if (recoding.current.size) kept = kept.map((s) => withRecode(s, recoding.current.get(s.id)));
+    const next = pending.length ? [...kept, ...pending].sort((a, b) => a.start - b.start || a.end - b.end) : kept;
+    // The reload a change sets off mostly finds what is drawn already (the change was drawn at
+    // once): the viewer then keeps its stripes and tints instead of laying them out again.
+    return sameSegments(prev, next) ? prev : next;
   };
   /** Which request's segments are shown: an answer overtaken by a later request is dropped. */
   const segmentsAsked = useRef({ n: 0, key: '' });
@@ -185,6 +209,8 @@ export function App() {
   // change reloads (the document list's page, the history, the properties): after a coding,
   // the counts are what the coder looks at next.
   const codes = useEarlyLoad(() => call('codes.list', scope), [topics.codes, scopeKey], [] as Code[]);
+  const codesRef = useRef(codes);
+  codesRef.current = codes;
 
   // The open document's properties: one document asked for, never the whole list.
   const openSummary = useLoad(
@@ -280,6 +306,26 @@ export function App() {
         .finally(() => deleting.current.delete(gone.id));
     },
   });
+
+  // The stripe takes the new code at once and goes back to the old one if the API refuses, as
+  // Delete does: the relabelled stripe is what the coder looks at, not the reloads behind it.
+  const changeCode = useCallback((segment: Segment, codeId: string) => {
+    const code = codesRef.current.find((c) => c.id === codeId);
+    if (!code || codeId === segment.code_id) return;
+    const recode: Recode = { code_id: code.id, code_name: code.name, code_color: code.color };
+    const before: Recode = { code_id: segment.code_id, code_name: segment.code_name, code_color: segment.code_color };
+    recoding.current.set(segment.id, recode);
+    setDocSegments((prev) => prev.map((s) => (s.id === segment.id ? withRecode(s, recode) : s)));
+    call('segments.update', { id: segment.id, codeId })
+      .catch((e) => {
+        // Put back only what this change drew: a later change of the same segment stays.
+        setDocSegments((prev) => prev.map((s) => (s.id === segment.id && s.code_id === recode.code_id ? withRecode(s, before) : s)));
+        fail(e);
+      })
+      .finally(() => {
+        if (recoding.current.get(segment.id) === recode) recoding.current.delete(segment.id);
+      });
+  }, [fail]);
 
   const openSegment = (s: SegmentWithContext | Segment) => {
     open(s.document_id, { start: s.start, end: s.end });
@@ -387,6 +433,7 @@ export function App() {
           text={textMap ? sliceCp(textMap, selectedSegment.start, selectedSegment.end) : ''}
           codes={codes}
           documentLength={doc.length}
+          onChangeCode={(codeId) => changeCode(selectedSegment, codeId)}
           onClose={() => setSelectedSegmentId(null)}
           onError={fail}
         />

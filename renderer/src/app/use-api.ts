@@ -12,9 +12,11 @@ export function useProjectVersion(): number {
  * What a view shows, as far as invalidation goes. A change moves only the topics it touched,
  * so coding a passage reloads the codebook's counts, the visible page of the document list
  * and the open document's stripes, not the project info, the coders or the whole list.
+ * `catalog` is what the filters offer (the attributes, the document sets, the same-story
+ * groups): no coding moves it, so a coding does not ask for it six times over.
  */
-export type Topic = 'project' | 'history' | 'documents' | 'codes' | 'segments' | 'coders' | 'memos';
-const ALL: readonly Topic[] = ['project', 'history', 'documents', 'codes', 'segments', 'coders', 'memos'];
+export type Topic = 'project' | 'history' | 'documents' | 'catalog' | 'codes' | 'segments' | 'coders' | 'memos';
+const ALL: readonly Topic[] = ['project', 'history', 'documents', 'catalog', 'codes', 'segments', 'coders', 'memos'];
 
 /** By method name, what a change touches; anything not named here (imports, merges, undo, the desktop menu) touches everything. */
 const TOUCHES: ReadonlyArray<[RegExp, readonly Topic[]]> = [
@@ -24,9 +26,10 @@ const TOUCHES: ReadonlyArray<[RegExp, readonly Topic[]]> = [
   // A code's colour and name show on stripes; deleting or merging one moves counts everywhere.
   [/^codes\.(create|rename|recolor|describe|setShortcut|move)$/, ['codes', 'segments', 'history']],
   [/^codes\./, ['codes', 'segments', 'documents', 'memos', 'history']],
-  [/^documents\.(rename|setAttributes)$/, ['documents', 'history']],
+  [/^documents\.rename$/, ['documents', 'history']],
+  [/^documents\.setAttributes$/, ['documents', 'catalog', 'history']],
   // A set's members show in the list filtered by it and in retrieval scoped to it; no count changes.
-  [/^sets\./, ['documents', 'segments', 'history']],
+  [/^sets\./, ['documents', 'segments', 'catalog', 'history']],
   [/^coders\./, ['coders', 'project']],
   [/^project\.(rename|describe|saveNow|retrySave)$/, ['project']],
 ];
@@ -55,6 +58,13 @@ export function useTopicVersions(): TopicVersions {
     [],
   );
   return versions;
+}
+
+/** One topic's counter, for a view below the app that reloads on it alone. */
+export function useTopicVersion(topic: Topic): number {
+  const [version, setVersion] = useState(0);
+  useEffect(() => onChange((source) => touched(source).includes(topic) && setVersion((v) => v + 1)), [topic]);
+  return version;
 }
 
 /**

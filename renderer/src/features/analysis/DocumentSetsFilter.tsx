@@ -1,11 +1,13 @@
 import { useEffect, useState } from 'react';
 import type { Output } from '../../../../main/api/contract';
 import { call } from '../../api/client';
+import { useTopicVersion } from '../../app/use-api';
 
 type DocumentSet = Output<'sets.list'>[number];
 
 /** A document-set picker for a list: "All documents" or one set's (made under Analyse ▸ Document sets). Hidden while the project has no set. */
-export function DocumentSetsFilter({ value, onChange, version, label = 'Show documents of set' }: { value: string; onChange: (setId: string) => void; version: number; label?: string }) {
+export function DocumentSetsFilter({ value, onChange, label = 'Show documents of set' }: { value: string; onChange: (setId: string) => void; label?: string }) {
+  const version = useTopicVersion('catalog');
   const [sets, setSets] = useState<DocumentSet[]>([]);
   useEffect(() => {
     let live = true;

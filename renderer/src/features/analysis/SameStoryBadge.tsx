@@ -1,12 +1,15 @@
 import { useEffect, useState } from 'react';
 import './words-duplicates.css';
 import { call } from '../../api/client';
+import { useTopicVersion } from '../../app/use-api';
 
 /**
  * For the document list: per document in a group of near-duplicates, how many other
- * documents tell the same story (at the default threshold). Reloaded when the project changes.
+ * documents tell the same story (at the default threshold). Reloaded when documents come or go
+ * (the catalog topic), not at every coding.
  */
-export function useSameStoryCounts(version: number): Readonly<Record<string, number>> {
+export function useSameStoryCounts(): Readonly<Record<string, number>> {
+  const version = useTopicVersion('catalog');
   const [counts, setCounts] = useState<Record<string, number>>({});
   useEffect(() => {
     let live = true;

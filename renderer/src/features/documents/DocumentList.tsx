@@ -2,6 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import type { DocumentCursor, DocumentSummary } from '../../../../main/api/contract/entities';
 import type { Input } from '../../../../main/api/contract';
 import { call } from '../../api/client';
+import { useTopicVersion } from '../../app/use-api';
 import { SafeText } from '../../app/SafeText';
 import './documents.css';
 import { SameStoryBadge, sameStoryText, useSameStoryCounts } from '../analysis/SameStoryBadge';
@@ -45,7 +46,9 @@ function attributeLine(d: DocumentSummary): string {
  * of 100,000 documents opens and scrolls as one of ten. Search over the texts is the search panel's.
  */
 export function DocumentList({ scope, version, openId, onOpen }: Props) {
-  const sameStory = useSameStoryCounts(version);
+  const sameStory = useSameStoryCounts();
+  // The attributes to sort by and the sets: not moved by a coding, unlike the rows' counts.
+  const catalog = useTopicVersion('catalog');
   const [filter, setFilter] = useState('');
   const [appliedFilter, setAppliedFilter] = useState('');
   const [sort, setSort] = useState<string>('order');
@@ -89,7 +92,7 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
 
   useEffect(() => {
     call('variables.list', {}).then((vs) => setAttributes(vs.map((v) => v.name)), console.error);
-  }, [version]);
+  }, [catalog]);
 
   const loadPage = useCallback(
     async (index: number, known: ReadonlyMap<number, Page>, gen: number): Promise<Page | null> => {
@@ -341,7 +344,7 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
         <button type="button" aria-pressed={descending} aria-label="Reverse order" title={descending ? 'Descending: click for ascending' : 'Ascending: click for descending'} onClick={() => setDescending((d) => !d)}>
           {descending ? '↓' : '↑'}
         </button>
-        <DocumentSetsFilter value={setId} onChange={setSetId} version={version} />
+        <DocumentSetsFilter value={setId} onChange={setSetId} />
         <span className="muted" aria-live="polite">
           {total === null ? '' : `${total.toLocaleString()} ${total === 1 ? 'document' : 'documents'}`}
         </span>
@@ -358,7 +361,7 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
           total={total}
           list={query()}
           listSetId={setId}
-          version={version}
+          version={catalog}
           onSelectAll={selectAll}
           onClear={() => setSelection(justOpen())}
           // Documents added to or taken out of the set the list shows: its rows moved, the selection starts again.

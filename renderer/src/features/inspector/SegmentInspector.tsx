@@ -14,6 +14,8 @@ interface Props {
   text: string;
   codes: Code[];
   documentLength: number;
+  /** Changes the segment's code (drawn at once by the caller, put back if the API refuses). */
+  onChangeCode: (codeId: string) => void;
   onClose: () => void;
   onError: (e: unknown) => void;
 }
@@ -21,9 +23,9 @@ interface Props {
 const fmt = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 
 /** The selected segment: what it is, its memo, and how to change or remove it. */
-export function SegmentInspector({ segment, text, codes, documentLength, onClose, onError }: Props) {
+export function SegmentInspector({ segment, text, codes, documentLength, onChangeCode, onClose, onError }: Props) {
   const code = codes.find((c) => c.id === segment.code_id);
-  const update = (patch: { start?: number; end?: number; codeId?: string }) =>
+  const update = (patch: { start?: number; end?: number }) =>
     call('segments.update', { id: segment.id, ...patch }).catch(onError);
   const adjust = (edge: 'start' | 'end', delta: number) => {
     const start = edge === 'start' ? segment.start + delta : segment.start;
@@ -70,7 +72,7 @@ export function SegmentInspector({ segment, text, codes, documentLength, onClose
       <div className="row">
         <label className="field grow">
           Change code
-          <select value={segment.code_id} onChange={(e) => void update({ codeId: e.target.value })}>
+          <select value={segment.code_id} onChange={(e) => onChangeCode(e.target.value)}>
             <CodeOptions codes={codes} />
           </select>
         </label>

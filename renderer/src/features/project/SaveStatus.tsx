@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SaveStateOut } from '../../../../main/api/contract/project';
 import { ApiError, call } from '../../api/client';
 import { useProjectVersion } from '../../app/use-api';
 
 /** How often the save state is asked for: the app checkpoints within about 2 s of the last write. */
 const POLL_MS = 3000;
+const AFTER_CHANGE_MS = 500;
 
 /**
  * Tells the researcher when the project file on disk does not hold their latest work (the
@@ -24,6 +25,17 @@ export function SaveStatus() {
     refresh();
     const timer = setInterval(refresh, POLL_MS);
     return () => clearInterval(timer);
+  }, [refresh]);
+  // After a change, asked again once the burst of reloads it sets off is answered: a save can
+  // only fail at the checkpoint, which comes later still, so nothing is learnt by asking at once.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const timer = setTimeout(refresh, AFTER_CHANGE_MS);
+    return () => clearTimeout(timer);
   }, [refresh, version]);
 
   const retry = () => {

@@ -142,7 +142,7 @@ export function CodedSegmentsView({ codes, coders, codeId, version, onCodeChange
           </select>
         </label>
         {attribute && <input aria-label="Attribute value" placeholder="value contains…" value={value} onChange={(e) => setValue(e.target.value)} />}
-        <DocumentSetsFilter label="Only documents of set" value={setId} onChange={setSetId} version={version} />
+        <DocumentSetsFilter label="Only documents of set" value={setId} onChange={setSetId} />
         <span className="muted" role="status">
           {total === null ? '' : segments.length < total ? `${segments.length.toLocaleString()} of ${total.toLocaleString()} segments shown` : `${total.toLocaleString()} segments`}
         </span>

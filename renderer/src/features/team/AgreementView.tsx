@@ -511,7 +511,7 @@ export function AgreementView(props: { onClose: () => void }) {
             {chosenDocs.length > 0 ? `${plural(chosenDocs.length, 'document')} chosen.` : ''}
           </span>
         </div>
-        <DocumentSetsFilter label="Only documents of set" value={setId} onChange={setSetId} version={0} />
+        <DocumentSetsFilter label="Only documents of set" value={setId} onChange={setSetId} />
         <div>
           <label className="field">
             Unit
