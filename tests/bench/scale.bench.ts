@@ -6,13 +6,14 @@
  * (tests/bench/corpus.ts); every run works on a copy. Prints numbers; asserts nothing.
  *
  *   npx tsx tests/bench/scale.bench.ts [--large | --large-only] [--no-ui | --ui-only]   (the UI part runs
- *   `marginalia serve` from dist/ as its own process, so it needs `npm run build`, which npm run bench does)
+ *   `marginalia serve` from dist/ as its own process, so it needs `npm run build`, which npm run bench does;
+ *   MARGINALIA_RENDERER_DIR=<a vite build --outDir> measures that renderer instead of dist/renderer)
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { Project } from '../../main/core/project/project';
 import { Session } from '../../main/api/session';
 import { dispatch } from '../../main/api/dispatch';
@@ -206,6 +207,30 @@ async function startServe(path: string): Promise<{ url: string; pid: number; sta
   return { url, pid: child.pid!, startMs: performance.now() - t0, stop: () => (child.kill('SIGINT'), exited) };
 }
 
+/**
+ * A page for the UI run. With MARGINALIA_RENDERER_DIR, the renderer's files come from that
+ * build (`vite build --outDir …`) instead of dist/renderer, so a renderer change is measured
+ * without rebuilding the dist/ that others run; the API still goes to `marginalia serve`.
+ */
+async function newPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const dir = process.env.MARGINALIA_RENDERER_DIR;
+  if (dir) {
+    const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.woff2': 'font/woff2' };
+    // A pattern, not a function: the API's requests are then never stopped on their way.
+    await page.route(/^http:\/\/127\.0\.0\.1:\d+\/(?!api\/|download\/)/, async (route) => {
+      const url = new URL(route.request().url());
+      const file = join(resolve(dir), url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname));
+      const response = await route.fetch();
+      const ext = /\.[a-z0-9]+$/.exec(file)?.[0] ?? '';
+      // The served page keeps its headers (the CSP among them); only the body is the other build's.
+      if (existsSync(file) && statSync(file).isFile()) await route.fulfill({ response, body: readFileSync(file), headers: { ...response.headers(), 'content-type': types[ext] ?? 'application/octet-stream' } });
+      else await route.fulfill({ response });
+    });
+  }
+  return page;
+}
+
 /** p50 and p95 of a list of timings, as the table prints them. */
 const spread = (xs: number[]) => `p50 ${ms(median(xs))}, p95 ${ms(p95(xs))} (n=${xs.length})`;
 
@@ -257,11 +282,11 @@ async function measureUi(path: string, rows: Row[]): Promise<void> {
   });
   try {
     const firsts: number[] = [];
-    let page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    let page = await newPage(browser);
     for (let run = 0; run < 3; run++) {
       if (run > 0) {
         await page.close();
-        page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+        page = await newPage(browser);
       }
       await page.addInitScript({ content: "window.__name = (f) => f; localStorage.setItem('marginalia.coder', 'alice');" });
       const t0 = Date.now();
