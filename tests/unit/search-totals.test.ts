@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { openTestProject, type TestProject } from '../helpers/project';
+import { openTestProject } from '../helpers/project';
 import { addDocuments } from '../../main/core/documents/documents';
 import { firstHits, searchHits } from '../../main/core/search/search';
 
@@ -19,6 +19,8 @@ const EMOJI = ['🙂 ', '👍🏽 ', '🇺🇦\r\n', ''];
 
 const fold = (w: string) => w.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 const tokens = (text: string) => (text.normalize('NFC').match(/[\p{L}\p{N}\p{Co}\p{M}]+/gu) ?? []).map(fold);
+
+type TestProject = Awaited<ReturnType<typeof openTestProject>>;
 
 type Q = { word: string; prefix?: boolean } | { phrase: [string, string] } | { and: Q[] } | { or: Q[] } | { without: [Q, string] };
 
