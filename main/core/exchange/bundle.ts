@@ -1,10 +1,9 @@
-import { strToU8, zipSync, type Zippable } from 'fflate';
 import type { Reader } from '../db/project-db';
 import { resolveCoderScope } from './filter';
 import { listCodes } from '../codebook/codebook';
 import { projectInfo } from '../project/info';
-import { CsvWriter, DELIMITERS, StringSink, headerCells, type CsvOptions } from './csv';
-import { FIXED_ZIP_TIME } from './qdpx-export';
+import { CsvWriter, DELIMITERS, headerCells, type CsvOptions } from './csv';
+import { zipToBytes, type ZipWriter } from './zip-writer';
 import { TABLE_KINDS, writeTable, type Field, type TableKind, type TableOptions } from './tables';
 
 const PRIMARY_KEY: Record<TableKind, string> = {
@@ -55,20 +54,26 @@ export interface BundleOptions extends TableOptions, CsvOptions {
 /**
  * The dataset bundle: every table as CSV, datapackage.json (Frictionless Tabular Data
  * Package: types, meanings and keys), and README.txt. Only README.txt changes between two
- * exports of an unchanged project, because it states the export time.
+ * exports of an unchanged project, because it states the export time. Each table streams
+ * into the archive as it is read; the data dictionary, which names every table's columns,
+ * comes last.
  */
-export async function exportBundle(r: Reader, options: BundleOptions): Promise<Uint8Array> {
+export async function writeBundle(r: Reader, options: BundleOptions, zip: ZipWriter, watch?: (writer: { readonly rows: number }) => void): Promise<void> {
   const info = await projectInfo(r);
   // Frictionless readers take UTF-8 without a BOM; --excel applies to single CSV files only.
   const csv: CsvOptions = { delimiter: options.delimiter, raw: options.raw };
-  const files: Record<string, Uint8Array> = {};
+  zip.file('README.txt', await readme(r, info.name, options));
   const resources: unknown[] = [];
+  let done = 0;
   for (const kind of TABLE_KINDS) {
-    const sink = new StringSink();
-    const writer = new CsvWriter(sink, csv);
+    const entry = zip.entry(`${kind}.csv`);
+    const writer = new CsvWriter(entry, csv);
+    // Progress counts the rows of every table so far.
+    watch?.({ get rows() { return done + writer.rows; } });
     const fields = await writeTable(r, kind, { filter: options.filter, measure: options.measure, rollup: options.rollup }, writer);
     writer.flush();
-    files[`${kind}.csv`] = strToU8(sink.toString());
+    entry.end();
+    done += writer.rows;
     resources.push(resource(kind, fields, csv));
   }
   const pkg = {
@@ -78,11 +83,12 @@ export async function exportBundle(r: Reader, options: BundleOptions): Promise<U
     description: `Coded dataset exported by Marginalia. Offsets (start, end) are Unicode code points, 0-based, half-open [start, end), over each document's stored text.`,
     resources,
   };
-  files['datapackage.json'] = strToU8(JSON.stringify(pkg, null, 2) + '\n');
-  files['README.txt'] = strToU8(await readme(r, info.name, options));
-  const zippable: Zippable = {};
-  for (const name of Object.keys(files).sort()) zippable[name] = [files[name]!, { mtime: FIXED_ZIP_TIME }];
-  return zipSync(zippable, { level: 6 });
+  zip.file('datapackage.json', JSON.stringify(pkg, null, 2) + '\n');
+}
+
+/** The dataset bundle (see `writeBundle`) as a zip in memory. */
+export function exportBundle(r: Reader, options: BundleOptions): Promise<Uint8Array> {
+  return zipToBytes((zip) => writeBundle(r, options, zip));
 }
 
 /**

@@ -5,8 +5,9 @@ import type { ProjectDb, Reader } from '../db/project-db';
 import { projectInfo } from '../project/info';
 import { MarginaliaError } from '../errors';
 import { CsvWriter, type CsvOptions, type Sink } from './csv';
-import { exportBundle, slug } from './bundle';
-import { exportQdc, exportQdpx, type QdpxTarget } from './qdpx-export';
+import { exportBundle, slug, writeBundle } from './bundle';
+import { exportQdc, exportQdpx, writeQdpx, type QdpxTarget } from './qdpx-export';
+import { ZipWriter } from './zip-writer';
 import { TABLE_KINDS, writeTable, type TableKind, type TableOptions } from './tables';
 
 export type ExportFormat = TableKind | 'bundle' | 'qdpx' | 'qdc';
@@ -116,9 +117,10 @@ export class FileSink implements ExportSink {
 
 /**
  * Writes one export into `sink`; returns the data rows of a table (null for the other formats).
- * A table streams row by row as a long read (one snapshot, on the second connection): a
- * million-row export takes tens of seconds, and coding goes on meanwhile. The bundle and the
- * REFI-QDA files are built whole, then written.
+ * An export is a long read (one snapshot, on the second connection): a million-row table takes
+ * tens of seconds, and coding goes on meanwhile. Tables stream row by row; the bundle and the
+ * .qdpx stream into their zip entry by entry, a piece at a time, so no export is held whole
+ * (only the .qdc, a codebook, is built whole).
  */
 export async function writeExport(db: ProjectDb, options: ExportOptions, sink: ExportSink): Promise<number | null> {
   const format = options.format;
@@ -133,8 +135,17 @@ export async function writeExport(db: ProjectDb, options: ExportOptions, sink: E
     sink.flush();
     return rows;
   }
-  const file = await db.read((r) => exportToBytes(r, options));
-  sink.writeBytes(file.bytes);
+  if (format === 'qdc') {
+    sink.writeBytes(await db.read((r) => exportQdc(r)));
+    return null;
+  }
+  await db.readLong(async (r) => {
+    const zip = new ZipWriter((bytes) => sink.writeBytes(bytes));
+    if (format === 'bundle') await writeBundle(r, options, zip, (writer) => sink.watch?.(writer));
+    else await writeQdpx(r, { for: options.for }, zip);
+    zip.end();
+  });
+  sink.flush();
   return null;
 }
 

@@ -1,12 +1,13 @@
-import { zipSync, strToU8, type Zippable } from 'fflate';
+import { strToU8 } from 'fflate';
 import type { Reader } from '../db/project-db';
 import type { SegmentRecord } from '../coding/segments';
 import { listCodes, type Code } from '../codebook/codebook';
 import { projectInfo } from '../project/info';
 import { MarginaliaError } from '../errors';
 import { CodePointIndex } from '../text/normalise';
-import { derivedGuid, el, xmlDocument, type XmlElement } from './xml';
+import { derivedGuid, el, xmlDocument, xmlFragment, type XmlElement } from './xml';
 import { describeMemos } from './refi-memos';
+import { zipToBytes, type ZipWriter } from './zip-writer';
 
 export const ORIGIN = 'Marginalia 0.1.0';
 
@@ -24,8 +25,7 @@ export const NVIVO_ORIGIN = `${ORIGIN} for NVivo (positions in UTF-16 units)`;
 export interface QdpxOptions {
   for?: QdpxTarget;
 }
-/** Zip entries get this time, not the clock's, so exporting twice gives the same bytes. */
-export const FIXED_ZIP_TIME = new Date('2000-01-01T00:00:00Z');
+export { FIXED_ZIP_TIME } from './zip-writer';
 
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 const PROJECT_NS = {
@@ -49,6 +49,7 @@ const TYPE_OF_VARIABLE: Record<VariableType, string> = { text: 'Text', number: '
  */
 class GuidLedger {
   private readonly defined = new Set<string>();
+  /** References to GUIDs not defined yet when they were made (a note's memo, written later). */
   private readonly referenced: Array<[string, string]> = [];
   define(guid: string, what: string): string {
     const g = guid.toLowerCase();
@@ -57,7 +58,8 @@ class GuidLedger {
     return guid;
   }
   ref(guid: string, from: string): string {
-    this.referenced.push([guid.toLowerCase(), from]);
+    const g = guid.toLowerCase();
+    if (!this.defined.has(g)) this.referenced.push([g, from]);
     return guid;
   }
   check(): void {
@@ -183,15 +185,47 @@ function listOf(tag: string, items: XmlElement[]): XmlElement | undefined {
   return items.length ? { [tag]: items } : undefined;
 }
 
-/** The whole project as a REFI-QDA .qdpx archive: project.qde and sources/<guid>.txt. */
-export async function exportQdpx(r: Reader, options: QdpxOptions = {}): Promise<Uint8Array> {
+/** Documents read, with their segments and attribute values, this many at a time. */
+const DOCUMENT_PAGE = 500;
+/** The one TextSource of the document written before its sources, where they go. */
+const SOURCES_HERE = 'marginalia-sources-go-here';
+
+interface DocumentRow {
+  id: string;
+  name: string;
+  text?: string;
+  length: number;
+  sort_order: number;
+  imported_at: string;
+  imported_by: string | null;
+}
+
+/** The whole project as a REFI-QDA .qdpx archive in memory (see `writeQdpx`). */
+export function exportQdpx(r: Reader, options: QdpxOptions = {}): Promise<Uint8Array> {
+  return zipToBytes((zip) => writeQdpx(r, options, zip));
+}
+
+/**
+ * The whole project as a REFI-QDA .qdpx archive: project.qde, then sources/<guid>.txt, each
+ * written into the archive as it is made. The documents are read a page at a time (their
+ * texts only for the sources, and for NVivo's positions), so neither the texts nor the
+ * segments of a large project are held at once; project.qde is the document `xmlDocument`
+ * builds, its sources written one page at a time between the parts before and after them.
+ */
+export async function writeQdpx(r: Reader, options: QdpxOptions, zip: ZipWriter): Promise<void> {
   const nvivo = options.for === 'nvivo';
   const info = await projectInfo(r);
   const ledger = new GuidLedger();
   const coders = await r.all<{ id: string; name: string }>(`SELECT id, name FROM coders ORDER BY created_at, id`);
   const codes = await listCodes(r);
   const variables = await r.all<{ id: string; name: string; type: VariableType }>(`SELECT id, name, type FROM variables ORDER BY sort_order, id`);
-  const memos = await r.all<MemoRow>(`SELECT id, target_kind, target_id, author_id, title, text, created_at, updated_at FROM memos ORDER BY created_at, id`);
+  // Whether each memo's target is still there (a document, code or segment of that id), asked of the indexes.
+  const memos = await r.all<MemoRow & { present: number }>(
+    `SELECT id, target_kind, target_id, author_id, title, text, created_at, updated_at,
+       (EXISTS (SELECT 1 FROM documents d WHERE d.id = m.target_id) OR EXISTS (SELECT 1 FROM codes c WHERE c.id = m.target_id)
+        OR EXISTS (SELECT 1 FROM segments s WHERE s.id = m.target_id)) AS present
+     FROM memos m ORDER BY created_at, id`,
+  );
   const memosOf = new Map<string, string[]>();
   const memoById = new Map(memos.map((m) => [m.id, m]));
   /**
@@ -200,42 +234,23 @@ export async function exportQdpx(r: Reader, options: QdpxOptions = {}): Promise<
    */
   const describe = (ids: readonly string[]): string | undefined => (ids.length ? describeMemos(ids.map((id) => memoById.get(id)!)) : undefined);
   const projectMemos: string[] = [];
-  const exists = new Set<string>();
-  for (const t of ['documents', 'codes', 'segments']) await r.each<{ id: string }>(`SELECT id FROM ${t}`, [], (x) => void exists.add(x.id));
   for (const m of memos) {
     // A memo whose target has gone is kept on the project rather than lost.
-    if (m.target_kind === 'project' || !m.target_id || !exists.has(m.target_id)) projectMemos.push(m.id);
+    if (m.target_kind === 'project' || !m.target_id || !m.present) projectMemos.push(m.id);
     else push(memosOf, m.target_id, m.id);
   }
 
   const users = coders.map((c) => el({ guid: ledger.define(c.id, `coder ${c.name}`), name: c.name }));
   const codeTree = codeElements(childrenOf(codes), null, memosOf, ledger, true);
   const variableDefs = variables.map((v) => el({ guid: ledger.define(v.id, `attribute ${v.name}`), name: v.name, typeOfVariable: TYPE_OF_VARIABLE[v.type] }));
-
   const typeOf = new Map(variables.map((v) => [v.id, v.type]));
-  const values = new Map<string, Array<{ variable_id: string; value: string }>>();
-  await r.each<{ document_id: string; variable_id: string; value: string }>(
-    `SELECT dv.document_id, dv.variable_id, dv.value FROM document_values dv JOIN variables v ON v.id = dv.variable_id ORDER BY v.sort_order, v.id`,
-    [],
-    (v) => push(values, v.document_id, v),
-  );
-  // One pass over all segments instead of a query per document: each query costs a thread hop.
-  const segmentsOf = new Map<string, SegmentRow[]>();
-  await r.each<SegmentRow>(
-    `SELECT id, document_id, code_id, coder_id, start, end, created_at, updated_at FROM segments ORDER BY document_id, start, end, id`,
-    [],
-    (s) => push(segmentsOf, s.document_id, s),
-  );
-  const documents = await r.all<{ id: string; name: string; text: string; length: number; imported_at: string; imported_by: string | null }>(
-    `SELECT id, name, text, length, imported_at, imported_by FROM documents ORDER BY sort_order, id`,
-  );
+  const anyDocument = !!(await r.get(`SELECT 1 FROM documents LIMIT 1`));
 
-  const files: Zippable = {};
-  const sources = documents.map((d) => {
+  const source = (d: DocumentRow, segments: SegmentRow[], values: Array<{ variable_id: string; value: string }>): XmlElement => {
     const what = `document ${d.name}`;
     // Positions for NVivo count UTF-16 units of the same text (LF line ends, as stored).
-    const units = nvivo ? new CodePointIndex(d.text) : null;
-    const selections = (segmentsOf.get(d.id) ?? []).map((s) => {
+    const units = nvivo ? new CodePointIndex(d.text!) : null;
+    const selections = segments.map((s) => {
       if (!(s.start >= 0 && s.start <= s.end && s.end <= d.length)) {
         throw new MarginaliaError('internal', `REFI-QDA export: segment ${s.id} [${s.start}, ${s.end}) lies outside "${d.name}" (${d.length} characters).`);
       }
@@ -262,10 +277,7 @@ export async function exportQdpx(r: Reader, options: QdpxOptions = {}): Promise<
       );
     });
     const notes = (memosOf.get(d.id) ?? []).map((m) => el({ targetGUID: ledger.ref(m, what) }));
-    const vals = (values.get(d.id) ?? []).map((v) => ({ VariableRef: el({ targetGUID: ledger.ref(v.variable_id, what) }), ...valueElement(typeOf.get(v.variable_id) ?? 'text', v.value) }));
-    // Stored texts are already normalised (LF line ends, NFC) and travel byte for byte. A reader
-    // drops one leading BOM, so a text that itself begins with U+FEFF gets one more in front.
-    files[`sources/${d.id}.txt`] = strToU8(d.text.startsWith('\uFEFF') ? `\uFEFF${d.text}` : d.text);
+    const vals = values.map((v) => ({ VariableRef: el({ targetGUID: ledger.ref(v.variable_id, what) }), ...valueElement(typeOf.get(v.variable_id) ?? 'text', v.value) }));
     return el(
       {
         guid: ledger.define(d.id, what),
@@ -281,7 +293,64 @@ export async function exportQdpx(r: Reader, options: QdpxOptions = {}): Promise<
         VariableValue: vals.length ? vals : undefined,
       },
     );
-  });
+  };
+
+  /** project.qde with the parts made so far; the sources, when there are any, as one placeholder. */
+  const projectXml = (tail?: { notes: XmlElement[]; sets: XmlElement[]; projectNotes: XmlElement[] }): string =>
+    xmlDocument(
+      'Project',
+      el(
+        { ...PROJECT_NS, name: info.name, origin: nvivo ? NVIVO_ORIGIN : ORIGIN, creationDateTime: info.created_at || undefined },
+        {
+          Users: listOf('User', users),
+          CodeBook: codeTree.length ? { Codes: { Code: codeTree } } : undefined,
+          Variables: listOf('Variable', variableDefs),
+          Sources: anyDocument ? { TextSource: [el({ guid: SOURCES_HERE })] } : undefined,
+          Notes: tail ? listOf('Note', tail.notes) : undefined,
+          Sets: tail ? listOf('Set', tail.sets) : undefined,
+          // The project's description, then its memos: QualCoder's project memo is this Description.
+          Description: tail ? [info.description, describe(projectMemos) ?? ''].filter((x) => x !== '').join('\n\n') || undefined : undefined,
+          NoteRef: tail?.projectNotes.length ? tail.projectNotes : undefined,
+        },
+      ),
+    );
+  const placeholder = `    <TextSource guid="${SOURCES_HERE}"/>\n`;
+  const qde = zip.entry('project.qde');
+  const before = projectXml();
+  const at = before.indexOf(placeholder);
+  if (anyDocument && at < 0) throw new MarginaliaError('internal', 'REFI-QDA export: project.qde has no place for its sources.');
+  const head = anyDocument ? before.slice(0, at) : null;
+  if (head !== null) qde.write(head);
+
+  // The documents in order, a page at a time, each with its segments and attribute values.
+  let after: DocumentRow | null = null;
+  while (anyDocument) {
+    const page: DocumentRow[] = await r.all<DocumentRow>(
+      `SELECT id, name, ${nvivo ? 'text, ' : ''}length, sort_order, imported_at, imported_by FROM documents
+       ${after ? 'WHERE (sort_order, id) > (?, ?)' : ''} ORDER BY sort_order, id LIMIT ${DOCUMENT_PAGE}`,
+      after ? [after.sort_order, after.id] : [],
+    );
+    if (page.length === 0) break;
+    const ids = page.map((d) => d.id);
+    const marks = ids.map(() => '?').join(', ');
+    const segmentsOf = new Map<string, SegmentRow[]>();
+    for (const s of await r.all<SegmentRow>(
+      `SELECT id, document_id, code_id, coder_id, start, end, created_at, updated_at FROM segments WHERE document_id IN (${marks}) ORDER BY document_id, start, end, id`,
+      ids,
+    )) {
+      push(segmentsOf, s.document_id, s);
+    }
+    const values = new Map<string, Array<{ variable_id: string; value: string }>>();
+    for (const v of await r.all<{ document_id: string; variable_id: string; value: string }>(
+      `SELECT dv.document_id, dv.variable_id, dv.value FROM document_values dv JOIN variables v ON v.id = dv.variable_id WHERE dv.document_id IN (${marks}) ORDER BY v.sort_order, v.id`,
+      ids,
+    )) {
+      push(values, v.document_id, v);
+    }
+    qde.write(xmlFragment(['Project', 'Sources'], 'TextSource', page.map((d) => source(d, segmentsOf.get(d.id) ?? [], values.get(d.id) ?? []))));
+    after = page[page.length - 1]!;
+  }
+
   const notes = memos.map((m) =>
     el(
       {
@@ -307,28 +376,30 @@ export async function exportQdpx(r: Reader, options: QdpxOptions = {}): Promise<
     const members = (memberships.get(set.id) ?? []).map((d) => el({ targetGUID: ledger.ref(d, what) }));
     return el({ guid: ledger.define(set.id, what), name: set.name }, { Description: set.description === '' ? undefined : set.description, MemberSource: members.length ? members : undefined });
   });
-
-  const project = el(
-    { ...PROJECT_NS, name: info.name, origin: nvivo ? NVIVO_ORIGIN : ORIGIN, creationDateTime: info.created_at || undefined },
-    {
-      Users: listOf('User', users),
-      CodeBook: codeTree.length ? { Codes: { Code: codeTree } } : undefined,
-      Variables: listOf('Variable', variableDefs),
-      Sources: listOf('TextSource', sources),
-      Notes: listOf('Note', notes),
-      Sets: listOf('Set', sets),
-      // The project's description, then its memos: QualCoder's project memo is this Description.
-      Description: [info.description, describe(projectMemos) ?? ''].filter((x) => x !== '').join('\n\n') || undefined,
-      NoteRef: projectNotes.length ? projectNotes : undefined,
-    },
-  );
   ledger.check();
-  files['project.qde'] = strToU8(xmlDocument('Project', project));
+  const whole = projectXml({ notes, sets, projectNotes });
+  if (head === null) qde.write(whole);
+  else {
+    // The parts before the sources do not change with what comes after them.
+    if (!whole.startsWith(head + placeholder)) throw new MarginaliaError('internal', 'REFI-QDA export: project.qde came out differently the second time it was built.');
+    qde.write(whole.slice(head.length + placeholder.length));
+  }
+  qde.end();
+
+  // Stored texts are already normalised (LF line ends, NFC) and travel byte for byte. A reader
+  // drops one leading BOM, so a text that itself begins with U+FEFF gets one more in front.
+  let afterId: string | null = null;
+  while (anyDocument) {
+    const page: Array<{ id: string; text: string }> = await r.all<{ id: string; text: string }>(
+      `SELECT id, text FROM documents ${afterId !== null ? 'WHERE id > ?' : ''} ORDER BY id LIMIT ${DOCUMENT_PAGE}`,
+      afterId !== null ? [afterId] : [],
+    );
+    if (page.length === 0) break;
+    for (const d of page) zip.file(`sources/${d.id}.txt`, d.text.startsWith('\uFEFF') ? `\uFEFF${d.text}` : d.text);
+    afterId = page[page.length - 1]!.id;
+  }
   // A sources folder even when there is no document: QualCoder lists it and stops without one.
-  if (!documents.length) files['sources/'] = new Uint8Array(0);
-  const zippable: Zippable = {};
-  for (const name of Object.keys(files).sort()) zippable[name] = [files[name] as Uint8Array, { mtime: FIXED_ZIP_TIME }];
-  return zipSync(zippable, { level: 6 });
+  if (!anyDocument) zip.folder('sources/');
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -106,3 +106,18 @@ export function derivedGuid(name: string): string {
   const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
+
+/**
+ * Elements as `xmlDocument` writes them inside `parents` (outermost first), indented for that
+ * depth: a long list (a project's sources) written a piece at a time, byte for byte as in the
+ * document built whole.
+ */
+export function xmlFragment(parents: readonly string[], tag: string, elements: XmlElement[]): string {
+  let tree: XmlElement = { [tag]: elements };
+  for (let i = parents.length - 1; i >= 0; i--) tree = { [parents[i]!]: tree };
+  const built = builder.build(tree) as string;
+  const open = parents.map((p, i) => `${'  '.repeat(i)}<${p}>\n`).join('');
+  const close = parents.map((p, i) => `${'  '.repeat(i)}</${p}>\n`).reverse().join('');
+  if (!built.startsWith(open) || !built.endsWith(close)) throw new Error(`xmlFragment: the builder wrote ${tag} inside ${parents.join('/')} otherwise than expected`);
+  return built.slice(open.length, built.length - close.length);
+}
