@@ -67,15 +67,43 @@ let transport: Transport | null = null;
 const listeners = new Set<(source: ChangeSource) => void>();
 
 /**
- * Calls one contract method. Resolves with its value or rejects with an ApiError. After a
- * method that changes the project, every `onChange` listener hears of it.
+ * Requests that go first (`call(…, { first: true })`) and are not answered yet; the others
+ * wait for them. A change sets off a dozen reloads at once; the project answers one request at
+ * a time, and the page and the project share two cores, so the stripes and counts the coder
+ * looks at next are answered alone, and the lists behind them follow.
  */
-export async function call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
+let firstInFlight = 0;
+let waiting: Array<() => void> = [];
+/** A request that goes first never holds the others back longer than this (a hung request must not stop the page). */
+const FIRST_AT_MOST_MS = 1000;
+
+function letOthersGo(): void {
+  const go = waiting;
+  waiting = [];
+  for (const f of go) f();
+}
+
+/**
+ * Calls one contract method. Resolves with its value or rejects with an ApiError. After a
+ * method that changes the project, every `onChange` listener hears of it. `first`: what the
+ * screen must show next; calls made while one is on its way are sent once it is answered.
+ */
+export async function call<M extends Method>(method: M, input: Input<M>, options?: { first?: boolean }): Promise<Output<M>> {
   transport ??= chooseTransport();
-  const result = await transport(method, input);
-  if (!result.ok) throw new ApiError(result.error.code, result.error.message);
-  if (result.mutated) for (const l of listeners) l(method);
-  return result.value as Output<M>;
+  const first = !!options?.first;
+  if (first) firstInFlight++;
+  else if (firstInFlight > 0) await new Promise<void>((go) => waiting.push(go));
+  let cap: ReturnType<typeof setTimeout> | null = first ? setTimeout(letOthersGo, FIRST_AT_MOST_MS) : null;
+  try {
+    const result = await transport(method, input);
+    if (!result.ok) throw new ApiError(result.error.code, result.error.message);
+    if (result.mutated) for (const l of listeners) l(method);
+    return result.value as Output<M>;
+  } finally {
+    if (cap) clearTimeout(cap);
+    cap = null;
+    if (first && --firstInFlight === 0) letOthersGo();
+  }
 }
 
 /** What changed the project: a method this renderer called, or 'host' for a change made outside it (the desktop menu's Import or Undo). */

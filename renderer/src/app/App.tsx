@@ -39,6 +39,9 @@ export const CODER_KEY = 'marginalia.coder';
 
 type BottomView = 'segments' | 'memos' | 'compare' | null;
 
+/** The open document, its stripes and the codebook's counts are asked for before every other view's data (client.ts). */
+const FIRST = { first: true };
+
 /** What changing a segment's code changes in the viewer's copy of it. */
 type Recode = Pick<Segment, 'code_id' | 'code_name' | 'code_color'>;
 const withRecode = (s: Segment, r: Recode | undefined): Segment => (r && r.code_id !== s.code_id ? { ...s, ...r } : s);
@@ -146,7 +149,7 @@ export function App() {
   const docLoad = useRef<{ id: string; answer: Promise<[DocumentText, Segment[]]> } | null>(null);
   const loadDoc = useCallback((id: string) => {
     if (docLoad.current?.id !== id) {
-      docLoad.current = { id, answer: Promise.all([call('documents.get', { id }), call('workbench.documentSegments', { documentId: id, ...scopeRef.current })]) };
+      docLoad.current = { id, answer: Promise.all([call('documents.get', { id }, FIRST), call('workbench.documentSegments', { documentId: id, ...scopeRef.current }, FIRST)]) };
     }
     return docLoad.current.answer;
   }, []);
@@ -198,7 +201,7 @@ export function App() {
     segmentsAsked.current.key = key;
     const n = ++segmentsAsked.current.n;
     let live = true;
-    call('workbench.documentSegments', { documentId: openId, ...scope }).then((s) => live && n === segmentsAsked.current.n && setDocSegments(withUnsaved(s)), fail);
+    call('workbench.documentSegments', { documentId: openId, ...scope }, FIRST).then((s) => live && n === segmentsAsked.current.n && setDocSegments(withUnsaved(s)), fail);
     return () => {
       live = false;
     };
@@ -208,7 +211,7 @@ export function App() {
   // The codebook's counts, asked for right after the stripes and before every other list a
   // change reloads (the document list's page, the history, the properties): after a coding,
   // the counts are what the coder looks at next.
-  const codes = useEarlyLoad(() => call('codes.list', scope), [topics.codes, scopeKey], [] as Code[]);
+  const codes = useEarlyLoad(() => call('codes.list', scope, FIRST), [topics.codes, scopeKey], [] as Code[]);
   const codesRef = useRef(codes);
   codesRef.current = codes;
 

@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useState } from 'react';
-import { ApiError, call, onChange } from '../../api/client';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, call } from '../../api/client';
+import { useTopicVersion } from '../../app/use-api';
 import type { Output } from '../../../../main/api/contract';
 import './import.css';
 
@@ -22,12 +23,15 @@ export function AttributesEditor(props: { documentId: string }) {
     setValues(doc.attributes);
   }, [props.documentId]);
 
+  // Asked again when attributes may have changed (their catalog topic: an attribute set, an
+  // import, an undo), after the stripes and counts a change reloads first, not before them.
+  const catalog = useTopicVersion('catalog');
+  const loaded = useRef<string | null>(null);
   useEffect(() => {
-    void load().catch((err: unknown) => setError(String(err)));
-    return onChange((method) => {
-      if (method === 'host' || method.startsWith('documents.') || method.startsWith('import.') || method === 'attributes.import' || method.startsWith('project.')) void load().catch(() => undefined);
-    });
-  }, [load]);
+    const again = loaded.current === props.documentId;
+    loaded.current = props.documentId;
+    void load().catch((err: unknown) => (again ? undefined : setError(String(err))));
+  }, [load, catalog]); // eslint-disable-line react-hooks/exhaustive-deps
 
   async function save(name: string, value: Value, type?: VariableType) {
     setError(null);
