@@ -14,7 +14,8 @@
  * the floors. Then the 40,000-coding .qdpx of qdpx-import.bench.ts. Prints numbers; asserts
  * nothing.
  *
- *   npx tsx tests/bench/scale-import.bench.ts [--large | --large-only] [--runs N] [--no-qdpx] [--ui-only: skips it all]
+ *   npx tsx tests/bench/scale-import.bench.ts [--large | --large-only] [--runs N] [--no-qdpx | --qdpx-only] [--ui-only: skips it all]
+ *   (--qdpx-only: the .qdpx alone, so the peak RSS printed is the .qdpx import's own)
  *   (runs: 3 at 10k, 1 at 100k by default)
  */
 import { spawnSync } from 'node:child_process';
@@ -262,7 +263,7 @@ async function main(): Promise<void> {
   const large = largeOnly || args.includes('--large') || process.env.BENCH_LARGE === '1';
   const runsArg = argValue('--runs');
   console.log(`import at scale: ${cpus().length} cores, load ${load()}, sqlite3 ${spawnSync('sqlite3', ['--version'], { encoding: 'utf8' }).stdout.split(' ')[0]}`);
-  const specs = [...(largeOnly ? [] : [SMALL]), ...(large ? [LARGE] : [])];
+  const specs = args.includes('--qdpx-only') ? [] : [...(largeOnly ? [] : [SMALL]), ...(large ? [LARGE] : [])];
   for (const spec of specs) await measureSize(spec, Number(runsArg ?? (spec === LARGE ? 1 : 3)));
   if (!args.includes('--no-qdpx')) await measureQdpx(Number(runsArg ?? 3));
 }

@@ -8,19 +8,14 @@ import { createMemos, type MemoTargetKind, type NewMemo } from '../memos/memos';
 import { existingIds } from '../db/in-chunks';
 import { projectInfo } from '../project/info';
 import { CodePointIndex, codePointLength } from '../text/normalise';
-import { MarginaliaError } from '../errors';
 import { isZip } from '../import/limits';
 import { readArchiveInSandbox } from '../sandbox/sandbox';
 import { derivedGuid } from './xml';
 import { describeMemos } from './refi-memos';
 import {
-  attr,
-  child,
   decodeXmlReferences,
-  list,
-  parseXml,
-  readCodebook,
-  readProject,
+  readExchange,
+  replayTally,
   type FileCode,
   type FileCoding,
   type FileDocument,
@@ -618,28 +613,20 @@ export async function importExchangeBytes(
   fileName: string,
   coderName: string,
 ): Promise<ExchangeImportReport> {
-  // Inflated and its XML parsed in the sandbox worker: a hostile archive meets the memory
-  // ceiling and time limit there, not in the app.
-  const archive = await readArchiveInSandbox(bytes, fileName);
-  const root = archive.root ?? parseXml(archive.qde ?? '', fileName);
-  const project = child(root, 'Project');
-  const codebook = child(root, 'CodeBook');
-  if (!project && !codebook) {
-    throw new MarginaliaError('invalid_input', `${fileName}: is neither a REFI-QDA project (<Project>) nor a codebook (<CodeBook>); export it again from the other program.`);
-  }
-  const format: ExchangeImportReport['format'] = project ? (isZip(bytes) ? 'qdpx' : 'qde') : 'qdc';
+  // Inflated, parsed and read in the sandbox worker: a hostile archive meets the memory
+  // ceiling and time limit there, not in the app, and only what the writer needs comes back.
+  const read = await readExchange(await readArchiveInSandbox(bytes, fileName), fileName);
+  const { file, codes } = read;
+  const format: ExchangeImportReport['format'] = file ? (isZip(bytes) ? 'qdpx' : 'qde') : 'qdc';
   const report = new Report(fileName, format);
-  const top = (project ?? codebook)!;
-  report.r.origin = attr(top, 'origin') ?? null;
-  report.r.projectName = project ? (attr(project, 'name') ?? null) : null;
-
-  const file = project ? await readProject(archive, fileName, root, project, report) : null;
-  const codes = file ? file.codes : readCodebook(codebook, report);
+  report.r.origin = read.origin;
+  report.r.projectName = read.projectName;
+  replayTally(read.tally, report);
   if (file?.unit) {
     report.r.positions = { unit: file.unit.unit, reason: file.unit.reason };
     if (file.unit.unit === 'UTF-16 units') report.converted('positions in UTF-16 units', file.unit.reason, file.unit.changed);
   }
-  if (codebook) report.dropped('code set', 'Marginalia has no code sets', list(child(codebook, 'Sets'), 'Set').length);
+  if (read.codebookSets !== null) report.dropped('code set', 'Marginalia has no code sets', read.codebookSets);
 
   const actor = await db.read((r) => r.get<{ id: string }>(`SELECT id FROM coders WHERE name = ? ORDER BY created_at LIMIT 1`, [coderName]));
   await db.action({ kind: 'exchange.import', summary: `Import ${fileName}`, coderId: actor?.id ?? null }, async (tx) => {

@@ -5,7 +5,7 @@ import { MarginaliaError } from '../errors';
 import { isZip, safeUnzip } from '../import/limits';
 import { docxTextInSandbox } from '../sandbox/sandbox';
 import { sha256 } from '../text/normalise';
-import { parseXmlTree, XmlSyntaxError } from './xml-read';
+import { parseXmlTree, XmlSyntaxError, XmlTreeReader } from './xml-read';
 import { fitsEachUnit, hasAstral, mapOffset, normaliseWithMap, SourcePositions, type MappedText, type PositionUnit } from './offset-map';
 
 /**
@@ -74,6 +74,8 @@ export interface Archive {
   files: Map<string, Uint8Array>;
   /** The project XML already parsed (by the sandbox worker, which then leaves `qde` out). */
   root?: Node;
+  /** The project already read (by the sandbox worker, which then leaves `qde`, `root` and `files` out). */
+  read?: ExchangeRead;
 }
 
 const MAX_XML_BYTES = 100 * 1024 * 1024;
@@ -108,15 +110,25 @@ function decodeUtf8(bytes: Uint8Array, file: string): string {
 }
 
 export function parseXml(xml: string, file: string): Node {
-  // REFI-QDA files never declare entities; refusing them shuts out entity-expansion bombs.
-  if (/<!ENTITY/i.test(xml)) throw new MarginaliaError('invalid_input', `${file}: declares XML entities, which REFI-QDA files never need; it is refused for safety.`);
+  refuseEntities(xml, file);
   // A cut-off file (an element never closed) is refused, not half read.
   try {
-    return parseXmlTree(xml, (name) => ARRAY_TAGS.has(name), decodeXmlReferences);
+    return parseXmlTree(xml, isArrayTag, decodeXmlReferences);
   } catch (err) {
-    if (!(err instanceof XmlSyntaxError)) throw err;
-    throw new MarginaliaError('invalid_input', `${file}: is not well-formed XML (${err.message}); export it again from the other program.`);
+    throw notWellFormed(err, file);
   }
+}
+
+const isArrayTag = (name: string) => ARRAY_TAGS.has(name);
+
+function refuseEntities(xml: string, file: string): void {
+  // REFI-QDA files never declare entities; refusing them shuts out entity-expansion bombs.
+  if (/<!ENTITY/i.test(xml)) throw new MarginaliaError('invalid_input', `${file}: declares XML entities, which REFI-QDA files never need; it is refused for safety.`);
+}
+
+function notWellFormed(err: unknown, file: string): unknown {
+  if (!(err instanceof XmlSyntaxError)) return err;
+  return new MarginaliaError('invalid_input', `${file}: is not well-formed XML (${err.message}); export it again from the other program.`);
 }
 
 /** A file named by plainTextPath or richTextPath: internal://x.txt lives in sources/, other forms are looked up by file name. */
@@ -141,6 +153,21 @@ export function memoFile(archive: Archive, path: string | undefined): string | u
 export interface Tally {
   dropped(what: string, detail: string, count?: number): void;
   converted(what: string, detail: string, count?: number): void;
+}
+
+/** A Tally that keeps its calls, to be told to another in the same order (the report, in the app, of a file read in the worker). */
+export class TallyLog implements Tally {
+  readonly calls: Array<['dropped' | 'converted', string, string, number | undefined]> = [];
+  dropped(what: string, detail: string, count?: number): void {
+    this.calls.push(['dropped', what, detail, count]);
+  }
+  converted(what: string, detail: string, count?: number): void {
+    this.calls.push(['converted', what, detail, count]);
+  }
+}
+
+export function replayTally(calls: TallyLog['calls'], to: Tally): void {
+  for (const [kind, what, detail, count] of calls) to[kind](what, detail, count);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -242,8 +269,6 @@ export interface FileDocument {
   creatingUser?: string;
   created?: string;
   modified?: string;
-  /** Where positions were read; set once the unit is known. */
-  positions: SourcePositions;
 }
 
 /** Something of the file Marginalia does not import, named for a memo that was on it. */
@@ -346,20 +371,96 @@ function noteRefsInOrder(n: Node, owner: string | null, out: Array<[string, stri
       continue;
     }
     if (key === 'Notes' || key === 'Links' || key === 'Graphs') continue;
-    for (const item of items) noteRefsInOrder(item, typeof item.guid === 'string' ? guidOf(item.guid) : owner, out);
+    for (const item of items) {
+      const read = (item as Partial<ReadSource>)[READ_SOURCE];
+      if (read) for (const [note, by] of read) out.push([note, by === OWNER_ABOVE ? owner : by]);
+      else noteRefsInOrder(item, typeof item.guid === 'string' ? guidOf(item.guid) : owner, out);
+    }
   }
 }
+
+/**
+ * What stays in the tree of a source read while the XML was parsed: its NoteRefs (and the
+ * GUID each is on), for noteRefsInOrder. OWNER_ABOVE: on the element that holds the source.
+ */
+const READ_SOURCE = Symbol('source read as it was parsed');
+const OWNER_ABOVE = '\u0000above';
+interface ReadSource {
+  [READ_SOURCE]: Array<[string, string | null]>;
+}
+
+/** Sources the reader takes as they close, not after the parse. */
+const SOURCE_KINDS = new Set(['TextSource', 'PDFSource', 'PictureSource', 'AudioSource', 'VideoSource']);
+/** Characters of XML parsed between two rounds of reading the sources that closed in them. */
+const PIECE = 256 * 1024;
+/** Thrown by a reader in the sandbox worker at a source whose text is a Word file (see readArchiveForImport). */
+const NEEDS_WORD = new Error('a source needs its Word text');
 
 class FileReader {
   private readonly lost = new Map<string, LostItem>();
   private readonly descriptions: FileDescription[] = [];
   private readonly documents: FileDocument[] = [];
-
+  /** Where each document's positions are read. */
+  private readonly positions = new Map<FileDocument, SourcePositions>();
+  /** What the sources read while the XML was parsed told, told to `tally` when read() comes to the sources. */
+  private readonly early = new TallyLog();
+  /** The kind of source read while parsing (the first kind of the file: read() takes the kinds in the file's order). */
+  private earlyKind: string | null = null;
   constructor(
     private readonly archive: Archive,
     private readonly file: string,
-    private readonly tally: Tally,
+    private tally: Tally,
+    /** Reading in the sandbox worker, which cannot ask itself for a Word text: such a source throws NEEDS_WORD. */
+    private readonly inWorker = false,
   ) {}
+
+  /**
+   * Parses the project XML a piece at a time and reads each source of the file's first kind as
+   * soon as it closes, leaving in the tree only what read() needs of it (its NoteRefs): the
+   * tree of a project with 40,000 codings is never whole. Answers the tree, for read(). A
+   * source whose text is in a Word file throws NEEDS_WORD (after any XML error).
+   */
+  async parse(): Promise<Node> {
+    const xml = this.archive.qde ?? '';
+    refuseEntities(xml, this.file);
+    const due: Node[] = [];
+    const tree = new XmlTreeReader(xml, isArrayTag, decodeXmlReferences, (local, value, ancestors) => {
+      // A source of the root <Project>'s first <Sources> (child() reads only the first).
+      if (ancestors.length !== 2 || ancestors[0]!.local !== 'Project' || ancestors[1]!.local !== 'Sources' || ancestors[0]!.node.Sources !== undefined) return undefined;
+      if (!SOURCE_KINDS.has(local) || !value || typeof value !== 'object') return undefined;
+      if ((this.earlyKind ??= local) !== local) return undefined;
+      due.push(value as Node);
+      const node = value as Node;
+      const refs: Array<[string, string | null]> = [];
+      noteRefsInOrder(node, typeof node.guid === 'string' ? guidOf(node.guid) : OWNER_ABOVE, refs);
+      return { [READ_SOURCE]: refs } satisfies ReadSource;
+    });
+    const realTally = this.tally;
+    this.tally = this.early;
+    let failure: unknown = null;
+    try {
+      for (let at = 0; at < tree.source.length; ) {
+        at = Math.min(tree.source.length, at + PIECE);
+        tree.write(at);
+        // Once the text is known to be bad, or a source failed, only the XML's verdict is still wanted.
+        for (const s of due.splice(0)) if (failure === null && !tree.failed) await this.source(this.earlyKind!, s).catch((err: unknown) => (failure = err));
+      }
+      const root = tree.finish();
+      if (failure !== null) throw failure;
+      return root;
+    } catch (err) {
+      throw notWellFormed(err, this.file);
+    } finally {
+      this.tally = realTally;
+    }
+  }
+
+  /** One source of the file, by kind. */
+  private async source(kind: string, s: Node): Promise<void> {
+    if (kind === 'TextSource') await this.textSource(s);
+    else if (kind === 'PDFSource') await this.pdf(s);
+    else if (MEDIA[kind]) this.media(kind, s);
+  }
 
   private loseAll(n: Node, label: string): void {
     for (const g of guidsWithin(n)) if (!this.lost.has(g)) this.lost.set(g, { label });
@@ -379,6 +480,7 @@ class FileReader {
     if (plainText && plainText.replace(/^\uFEFF/, '').trim()) return { raw: plainText, fromRichText: false };
     const rich = findInArchive(this.archive, attr(s, 'richTextPath'));
     if (rich && /\.docx$/i.test(attr(s, 'richTextPath') ?? '')) {
+      if (this.inWorker) throw NEEDS_WORD;
       // Read in the sandbox worker, like every file from outside (a .docx is a zip mammoth inflates).
       const text = await docxTextInSandbox(rich, `${this.file}: ${attr(s, 'richTextPath')} of "${name}"`);
       if (text.trim()) {
@@ -450,8 +552,8 @@ class FileReader {
       creatingUser: attr(own, 'creatingUser') ?? attr(s, 'creatingUser'),
       created: attr(own, 'creationDateTime') ?? attr(s, 'creationDateTime'),
       modified: attr(own, 'modifiedDateTime'),
-      positions: new SourcePositions(got.raw.startsWith('\uFEFF') ? got.raw.slice(1) : got.raw),
     };
+    this.positions.set(doc, new SourcePositions(got.raw.startsWith('\uFEFF') ? got.raw.slice(1) : got.raw));
     if (pdf) this.tally.converted('PDF', 'imported as the text of its plain-text representation, under the PDF\'s name');
     // Selections of other kinds where the schema has none (a lenient reading of a stray one).
     for (const o of owners) this.strayMedia(o, name);
@@ -545,13 +647,11 @@ class FileReader {
 
     const sources = child(project, 'Sources');
     // In the file's order by kind; the order of kinds does not matter to what is imported.
+    // Those read as the XML was parsed (the first kind) come first, as they would here.
+    replayTally(this.early.calls, this.tally);
     for (const [key, v] of Object.entries(sources ?? {})) {
-      const items = (Array.isArray(v) ? v : [v]).filter((x): x is Node => !!x && typeof x === 'object');
-      for (const s of items) {
-        if (key === 'TextSource') await this.textSource(s);
-        else if (key === 'PDFSource') await this.pdf(s);
-        else if (MEDIA[key]) this.media(key, s);
-      }
+      const items = (Array.isArray(v) ? v : [v]).filter((x): x is Node => !!x && typeof x === 'object' && !(READ_SOURCE in x));
+      for (const s of items) await this.source(key, s);
     }
 
     const notes: FileNote[] = list(child(project, 'Notes'), 'Note').map((n) => {
@@ -580,7 +680,7 @@ class FileReader {
     const unit = this.decideUnit(origin);
     for (const d of this.documents) {
       for (const sel of d.selections) {
-        const raw = d.positions.span(Number(sel.startRaw), Number(sel.endRaw), unit.unit);
+        const raw = this.positions.get(d)!.span(Number(sel.startRaw), Number(sel.endRaw), unit.unit);
         if (!raw) continue;
         const start = mapOffset(d.mapped, raw.start);
         const end = mapOffset(d.mapped, raw.end);
@@ -624,10 +724,10 @@ class FileReader {
    * a surrogate pair or starts and ends selections inside words does not fit.
    */
   private decideUnit(origin: string | null): { unit: PositionUnit; reason: string; changed: number; evidence: boolean } {
-    const astral = this.documents.filter((d) => hasAstral(d.positions.source));
+    const astral = this.documents.filter((d) => hasAstral(this.positions.get(d)!.source));
     const differing = () => {
       let n = 0;
-      for (const d of astral) for (const sel of d.selections) if (fitsEachUnit(d.positions, Number(sel.startRaw), Number(sel.endRaw)).differ) n++;
+      for (const d of astral) for (const sel of d.selections) if (fitsEachUnit(this.positions.get(d)!, Number(sel.startRaw), Number(sel.endRaw)).differ) n++;
       return n;
     };
     if (origin && /nvivo/i.test(origin)) {
@@ -641,7 +741,7 @@ class FileReader {
     let seen = 0;
     for (const d of astral) {
       for (const sel of d.selections) {
-        const f = fitsEachUnit(d.positions, Number(sel.startRaw), Number(sel.endRaw));
+        const f = fitsEachUnit(this.positions.get(d)!, Number(sel.startRaw), Number(sel.endRaw));
         if (!f.differ) continue;
         seen++;
         if (f.codePoints) fitCp++;
@@ -658,9 +758,82 @@ class FileReader {
 
 export const VALUE_TAGS = ['TextValue', 'BooleanValue', 'IntegerValue', 'FloatValue', 'DateValue', 'DateTimeValue'];
 
-/** Reads a whole REFI-QDA project into plain data (see FileProject). */
-export function readProject(archive: Archive, file: string, root: Node, project: Node, tally: Tally): Promise<FileProject> {
-  return new FileReader(archive, file, tally).read(root, project);
+/** A REFI-QDA file read into plain data for the writer: what the sandbox worker sends the app. */
+export interface ExchangeRead {
+  /** Of the root <Project>, else of the <CodeBook>. */
+  origin: string | null;
+  projectName: string | null;
+  /** Null for a codebook (.qdc). */
+  file: FileProject | null;
+  codes: FileCode[];
+  /** How many <Set>s a root <CodeBook> holds; null without one. */
+  codebookSets: number | null;
+  /** What reading found to report, in order. */
+  tally: TallyLog['calls'];
+  /** Documents whose stored text is their raw text (sent once, not twice). */
+  sameText?: number[];
+}
+
+/**
+ * Reads a REFI-QDA file in the sandbox worker: inflated, its XML parsed a piece at a time with
+ * each source read as it closes (never a whole tree), and sent to the app as an ExchangeRead.
+ * A file with a source whose text is a Word file comes back as its whole tree instead, for
+ * the app to read (the Word text is read by the sandbox as a file of its own).
+ */
+export async function readArchiveForImport(bytes: Uint8Array, file: string): Promise<Archive> {
+  const archive = readArchive(bytes, file);
+  // The XML is held as text from here on, not as bytes too.
+  for (const name of archive.files.keys()) if (name.endsWith('.qde')) archive.files.delete(name);
+  const tally = new TallyLog();
+  const reader = new FileReader(archive, file, tally, true);
+  let read: ExchangeRead;
+  try {
+    read = await readParsed(await reader.parse(), reader, file, tally);
+  } catch (err) {
+    if (err !== NEEDS_WORD) throw err;
+    return { qde: null, root: parseXml(archive.qde ?? '', file), files: archive.files };
+  }
+  archive.qde = null;
+  // The same string twice would cross to the app as two copies.
+  read.sameText = [];
+  for (const [i, d] of (read.file?.documents ?? []).entries()) {
+    if (d.mapped.text !== d.raw) continue;
+    d.mapped = { ...d.mapped, text: '' };
+    read.sameText.push(i);
+  }
+  return { qde: null, files: new Map(), read };
+}
+
+/** A REFI-QDA file read into plain data: sent by the worker (readArchiveForImport), or read here from its tree. */
+export async function readExchange(archive: Archive, file: string): Promise<ExchangeRead> {
+  if (archive.read) {
+    const read = archive.read;
+    for (const i of read.sameText ?? []) {
+      const d = read.file!.documents[i]!;
+      d.mapped.text = d.raw;
+    }
+    return read;
+  }
+  const root = archive.root ?? parseXml(archive.qde ?? '', file);
+  const tally = new TallyLog();
+  return readParsed(root, new FileReader(archive, file, tally), file, tally);
+}
+
+async function readParsed(root: Node, reader: FileReader, fileName: string, tally: TallyLog): Promise<ExchangeRead> {
+  const project = child(root, 'Project');
+  const codebook = child(root, 'CodeBook');
+  if (!project && !codebook) {
+    throw new MarginaliaError('invalid_input', `${fileName}: is neither a REFI-QDA project (<Project>) nor a codebook (<CodeBook>); export it again from the other program.`);
+  }
+  const file = project ? await reader.read(root, project) : null;
+  return {
+    origin: attr((project ?? codebook)!, 'origin') ?? null,
+    projectName: project ? (attr(project, 'name') ?? null) : null,
+    file,
+    codes: file ? file.codes : readCodebook(codebook, tally),
+    codebookSets: codebook ? list(child(codebook, 'Sets'), 'Set').length : null,
+    tally: tally.calls,
+  };
 }
 
 /** Reads the code tree of a codebook (.qdc) or project. */

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { MarginaliaError } from '../errors';
-import { parseXml, readArchive } from '../exchange/qdpx-read';
+import { readArchiveForImport } from '../exchange/qdpx-read';
 import { docxToText } from '../import/office-to-text';
 import { extractBatches, type Extracted } from '../import/extract';
 import { MAX_FILE_BYTES } from '../import/limits';
@@ -86,10 +86,9 @@ async function once(req: Extract<SandboxRequest, { type: 'archive' | 'table' | '
   heapPeak = 0;
   try {
     if (req.type === 'archive') {
-      // The project XML is parsed here too: a hostile one meets the worker's limits, not the app's.
-      const { qde, files } = readArchive(req.bytes, req.name);
-      const root = parseXml(qde ?? '', req.name);
-      send({ type: 'archive', id: req.id, qde: null, root, files, heapPeak: sampleHeap() });
+      // The project XML is parsed and read here too: a hostile one meets the worker's limits, not the app's.
+      const { root, files, read } = await readArchiveForImport(req.bytes, req.name);
+      send({ type: 'archive', id: req.id, qde: null, root: root ?? null, files, read: read ?? null, heapPeak: sampleHeap() });
     } else if (req.type === 'docx') {
       send({ type: 'text', id: req.id, text: await docxToText(req.bytes, req.name), heapPeak: sampleHeap() });
     } else if (req.type === 'table') {

@@ -1,3 +1,4 @@
+import type { ExchangeRead } from '../exchange/qdpx-read';
 import type { Extracted } from '../import/extract';
 import type { SpreadsheetFormat, SpreadsheetMapping, SpreadsheetPreview, Table } from '../import/spreadsheet';
 
@@ -23,7 +24,8 @@ export type SandboxReply =
   /** The worker has loaded its readers and waits for files. */
   | { type: 'ready'; id: 0; heapPeak: number }
   | { type: 'batch'; id: number; docs: Extracted[]; heapPeak: number }
-  | { type: 'archive'; id: number; qde: string | null; root: Record<string, unknown>; files: Map<string, Uint8Array>; heapPeak: number }
+  /** `read`: the project read into plain data; else `root`, its whole tree, for the app to read (a Word text inside). */
+  | { type: 'archive'; id: number; qde: string | null; root: Record<string, unknown> | null; files: Map<string, Uint8Array>; read: ExchangeRead | null; heapPeak: number }
   | { type: 'table'; id: number; table: Table; heapPeak: number }
   | { type: 'preview'; id: number; preview: SpreadsheetPreview; heapPeak: number }
   | { type: 'text'; id: number; text: string; heapPeak: number }

@@ -62,6 +62,9 @@ export function sandboxWorkerScript(): { script: string; eval: boolean } {
 
 type Event = SandboxReply | { type: 'crash'; err: Error | null; exitCode: number | null };
 
+/** A worker whose heap grew past this for an archive is ended after it (see converse). */
+const END_AFTER_HEAP_BYTES = 64 * 1024 * 1024;
+
 /** How long a new worker may take to load its readers before it counts as failed. */
 const STARTUP_SECONDS = 60;
 
@@ -129,8 +132,8 @@ class Reader {
   /** A REFI-QDA archive's project XML and files, inflated (with the real byte limit) in the worker. */
   async readArchive(bytes: Uint8Array, file: string): Promise<Archive> {
     let archive: Archive | null = null;
-    for await (const reply of this.converse(file, (id) => ({ type: 'archive', id, name: file, bytes }))) {
-      if (reply.type === 'archive') archive = { qde: reply.qde, root: reply.root, files: reply.files };
+    for await (const reply of this.converse(file, (id) => ({ type: 'archive', id, name: file, bytes }), { endAfter: true })) {
+      if (reply.type === 'archive') archive = { qde: reply.qde, files: reply.files, ...(reply.root ? { root: reply.root } : {}), ...(reply.read ? { read: reply.read } : {}) };
     }
     if (!archive) throw new MarginaliaError('invalid_input', `${file}: could not be read; export it again from the other program.`);
     return archive;
@@ -168,7 +171,7 @@ class Reader {
   }
 
   /** One request to the worker and its answers, one at a time, under the memory ceiling and the time limit. */
-  private async *converse(file: string, makeRequest: (id: number) => SandboxRequest): AsyncGenerator<Extract<SandboxReply, { type: 'batch' | 'archive' | 'table' | 'preview' | 'text' }>> {
+  private async *converse(file: string, makeRequest: (id: number) => SandboxRequest, options: { endAfter?: boolean } = {}): AsyncGenerator<Extract<SandboxReply, { type: 'batch' | 'archive' | 'table' | 'preview' | 'text' }>> {
     let release!: () => void;
     const previous = this.lock;
     this.lock = new Promise<void>((r) => (release = r));
@@ -222,6 +225,13 @@ class Reader {
       this.listener = null;
       // Left before the end (the import was cancelled): the worker drops the file.
       if (!finished && worker && this.worker === worker) worker.postMessage({ type: 'stop', id } satisfies SandboxRequest);
+      // V8 keeps the heap a worker grew to: one that read a large project is ended, so that its
+      // memory (126 MB for 40,000 codings) is given back before the import writes; the next
+      // file starts a new worker.
+      if (options.endAfter && finished && worker && this.worker === worker && heapPeak > END_AFTER_HEAP_BYTES) {
+        this.worker = null;
+        void worker.terminate();
+      }
       this.worker?.unref();
       release();
     }
