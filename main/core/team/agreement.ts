@@ -704,15 +704,22 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions,
   // Sentences and paragraphs of many documents are split on worker threads, a few batches ahead.
   const workers = progress.workers ?? (docs.length >= POOL_FROM_DOCUMENTS ? SentencePool.size() : 0);
   const pool = (options.unit === 'sentence' || options.unit === 'paragraph') && workers > 0 ? new SentencePool(workers) : null;
-  // One batch of documents: their texts (for sentences and paragraphs; for the workers as the
-  // bytes stored, which they decode) and, unless they were all read at once, their segments by
-  // the chosen coders.
+  // One batch of documents: their texts (for sentences and paragraphs; for the workers the
+  // bytes stored, which they decode: all of the batch's in one buffer, with each one's id and
+  // length in bytes, in the same order) and, unless they were all read at once, their segments
+  // by the chosen coders.
   const read = async (from: number) => {
     const batch = docs.slice(from, from + size);
     const ids = batch.map((d) => d.id);
     const marks = ids.map(() => '?').join(',');
-    const [texts, segments] = await Promise.all([
-      withText ? r.all<{ id: string; text: string | Uint8Array }>(`SELECT id, ${pool ? 'CAST(text AS BLOB) AS text' : 'text'} FROM documents WHERE id IN (${marks})`, ids) : Promise.resolve([]),
+    const [texts, joined, segments] = await Promise.all([
+      withText && !pool ? r.all<{ id: string; text: string }>(`SELECT id, text FROM documents WHERE id IN (${marks})`, ids) : Promise.resolve([]),
+      pool
+        ? r.get<{ ids: string; lengths: string; bytes: Uint8Array | null }>(
+            `SELECT json_group_array(id) AS ids, json_group_array(length(CAST(text AS BLOB))) AS lengths, CAST(group_concat(text, '') AS BLOB) AS bytes FROM documents WHERE id IN (${marks})`,
+            ids,
+          )
+        : Promise.resolve(undefined),
       scanned
         ? Promise.resolve([])
         : r.all<{ document_id: string; codings: string }>(`SELECT s.document_id, ${codings} FROM segments s WHERE s.document_id IN (${marks}) AND s.coder_id IN (${coderMarks}) GROUP BY s.document_id`, [
@@ -721,15 +728,23 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions,
             ...chosenIds,
           ]),
     ]);
-    return { batch, texts, segments };
+    return { batch, texts, joined, segments };
   };
   const prepare = async (from: number) => {
-    const { batch, texts, segments } = await read(from);
-    const textOf = new Map(texts.map((t) => [t.id, t.text]));
-    const units =
-      pool && (options.unit === 'sentence' || options.unit === 'paragraph')
-        ? await pool.units(options.unit, batch.map((d) => textOf.get(d.id) as Uint8Array | undefined))
-        : batch.map((d) => boundsFor(options.unit, (textOf.get(d.id) as string | undefined) ?? '', d.length));
+    const { batch, texts, joined, segments } = await read(from);
+    let units: (Int32Array | null)[];
+    if (pool && (options.unit === 'sentence' || options.unit === 'paragraph')) {
+      const order = JSON.parse(joined?.ids ?? '[]') as string[];
+      const lengths = JSON.parse(joined?.lengths ?? '[]') as number[];
+      const starts = new Int32Array(order.length + 1);
+      lengths.forEach((n, i) => (starts[i + 1] = starts[i]! + n));
+      const split = await pool.units(options.unit, joined?.bytes ?? new Uint8Array(0), starts);
+      const unitsOf = new Map(order.map((id, i) => [id, split[i]!]));
+      units = batch.map((d) => unitsOf.get(d.id) ?? new Int32Array(0));
+    } else {
+      const textOf = new Map(texts.map((t) => [t.id, t.text]));
+      units = batch.map((d) => boundsFor(options.unit, textOf.get(d.id) ?? '', d.length));
+    }
     return { batch, units, codingsOf: scanned ?? new Map(segments.map((s) => [s.document_id, s.codings])) };
   };
   const ahead = pool ? pool.count + 1 : 1;
