@@ -1,5 +1,7 @@
 import { ExportJobs, type TakenDownload } from '../core/exchange/export-jobs';
 import type { Session } from './session';
+import type { CsvFile } from './contract/team';
+import { MarginaliaError } from '../core/errors';
 
 const jobsBySession = new WeakMap<Session, ExportJobs>();
 
@@ -27,4 +29,17 @@ export function takeDownload(session: Session, token: string): TakenDownload | n
 export function contentDisposition(fileName: string): string {
   const ascii = fileName.replace(/[^\x20-\x7e]|["\\/;%]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+}
+
+/**
+ * A report's CSV made in main, handed over as an export's file is: written to the session's
+ * export folder and downloaded once from its address, never base64 in a JSON reply (a crosstab
+ * of every document is tens of megabytes, a third more as base64, inside a JSON string).
+ */
+export async function csvDownload(session: Session, fileName: string, csv: string): Promise<CsvFile> {
+  const jobs = exportJobsOf(session);
+  const mime = 'text/csv';
+  const done = await jobs.wait(jobs.start({ fileName, mime }, async (sink) => sink.write(csv)).jobId);
+  if (!done.download) throw new MarginaliaError('io', done.error?.message ?? `${fileName} could not be written for its download. Try again.`);
+  return { fileName, mime, bytes: done.bytes, download: done.download };
 }

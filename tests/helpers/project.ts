@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Project } from '../../main/core/project/project';
 import { Session } from '../../main/api/session';
 import { dispatch } from '../../main/api/dispatch';
+import { takeDownload } from '../../main/api/downloads';
 import type { Input, Method, Output } from '../../main/api/contract';
 import { createSampleProject } from '../../main/core/sample/sample';
 
@@ -11,6 +12,17 @@ import { createSampleProject } from '../../main/core/sample/sample';
 export function tempDir(prefix = 'marginalia-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The bytes of a file main wrote for a session's download (`/download/<token>`), taken once as the page would. */
+export function downloaded(session: Session, file: { download: string }): Buffer {
+  const taken = takeDownload(session, file.download.slice('/download/'.length));
+  if (!taken) throw new Error(`nothing to download at ${file.download}`);
+  try {
+    return readFileSync(taken.path);
+  } finally {
+    taken.release();
+  }
 }
 
 /**
@@ -31,6 +43,7 @@ export async function openTestProject(options: { sample?: boolean; coder?: strin
   async function callRaw(method: string, input: unknown) {
     return dispatch({ session }, method, input);
   }
+  const download = (file: { download: string }) => downloaded(session, file);
   return {
     dir,
     path,
@@ -38,6 +51,7 @@ export async function openTestProject(options: { sample?: boolean; coder?: strin
     session,
     call,
     callRaw,
+    download,
     async close() {
       await session.setProject(null);
       await project.close().catch(() => undefined);

@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => p?.close());
 
-const csvRows = (b64: string) => parse(Buffer.from(b64, 'base64').toString('utf8'), { columns: true, bom: true }) as Record<string, string>[];
+const csvRows = (bytes: Buffer) => parse(bytes.toString('utf8'), { columns: true, bom: true }) as Record<string, string>[];
 
 type Unit = 'overlap' | 'paragraph' | 'document';
 
@@ -122,7 +122,7 @@ describe('code co-occurrence', () => {
 
   it('exports CSV through the CSV writer: formula-like code names neutralised, one row per pair', async () => {
     const file = await p.call('analysis.cooccurrenceCsv', { unit: 'document' });
-    const rows = csvRows(file.dataBase64);
+    const rows = csvRows(p.download(file));
     const m = await p.call('analysis.cooccurrence', { unit: 'document' });
     expect(rows.length).toBe(m.cells.length);
     expect(rows.some((r) => r.code_a === `'=HYPERLINK("x")` || r.code_b === `'=HYPERLINK("x")`)).toBe(true);
@@ -153,7 +153,7 @@ describe('under blind coding', () => {
       }
       const t = await q.call('analysis.crosstab', { by: { kind: 'attribute', name: 'outlet' } });
       expect(t.cells.flat().reduce((a, b) => a + b, 0)).toBe(mine.length);
-      const m = csvRows((await q.call('exchange.export', { format: 'matrix' })).dataBase64);
+      const m = csvRows(Buffer.from((await q.call('exchange.export', { format: 'matrix' })).dataBase64, 'base64'));
       expect(m.length).toBe(q.docs.length);
     } finally {
       await q.close();
@@ -163,7 +163,7 @@ describe('under blind coding', () => {
 
 describe('crosstabs are the matrix export seen another way', () => {
   const matrix = async (measure: string, filter: Record<string, unknown>) =>
-    csvRows((await p.call('exchange.export', { format: 'matrix', measure: measure as 'count', filter })).dataBase64);
+    csvRows(Buffer.from((await p.call('exchange.export', { format: 'matrix', measure: measure as 'count', filter })).dataBase64, 'base64'));
 
   for (const measure of ['count', 'presence', 'characters', 'share'] as const) {
     it(`code × document (${measure}) equals the matrix CSV read back, for one coder and, per coder, for all`, async () => {
@@ -226,7 +226,8 @@ describe('crosstabs are the matrix export seen another way', () => {
     expect(segs.every((s) => s.code_id === t.codes[i]!.id && s.coder_id === col.coder_id)).toBe(true);
 
     const file = await p.call('analysis.crosstabCsv', { by: { kind: 'attribute', name: 'outlet' }, percent: 'row', filter: { coders: ['ben'] } });
-    const rows = csvRows(file.dataBase64);
+    const csv = p.download(file);
+    const rows = csvRows(csv);
     const shown = await p.call('analysis.crosstab', { by: { kind: 'attribute', name: 'outlet' }, filter: { coders: ['ben'] } });
     for (const [k, code] of shown.codes.entries()) {
       const row = rows.find((r) => r.code_id === code.id)!;
@@ -238,7 +239,7 @@ describe('crosstabs are the matrix export seen another way', () => {
     }
     const cli = await runCli('crosstab', p.path, '--by', 'outlet', '--coder', 'ben', '--csv', '--percent', 'row', '--read-only');
     expect(cli.code, cli.err).toBe(0);
-    expect(cli.out).toBe(Buffer.from(file.dataBase64, 'base64').toString('utf8').trimEnd().replace(/\r\n/g, '\n'));
+    expect(cli.out).toBe(csv.toString('utf8').trimEnd().replace(/\r\n/g, '\n'));
     const bad = await runCli('crosstab', p.path, '--by', 'colour', '--read-only');
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/no attribute "colour"\. Attributes: outlet, date/);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { strFromU8, unzipSync } from 'fflate';
 import fc from 'fast-check';
-import { openTestProject, tempDir } from '../helpers/project';
+import { downloaded, openTestProject, tempDir } from '../helpers/project';
 import { readWithCsvParse, readWithPandas, readWithR, type Delimiter, type Table } from '../helpers/csv-readers';
 import { arbitraryProjectSpec, buildProject, type BuiltProject, type WrittenMemo, type WrittenProject } from '../helpers/messy-project';
 import type { AgreementReport } from '../../main/core/team/agreement';
@@ -388,11 +388,10 @@ async function exportEveryWay(built: BuiltProject, dir: string, run: string, uni
           const want = expected[kind];
           if (!want) continue;
           const label = `${run}: ${kind}, ${delimiter}${excel ? ', BOM' : ''}${raw ? ', raw' : ''}`;
-          const out =
+          const csv =
             kind === 'agreement'
-              ? await built.call('team.agreementCsv', { ...agreementInput!, delimiter, excel, raw })
-              : await built.call('exchange.export', { format: kind, delimiter, excel, raw });
-          const csv = text(out);
+              ? downloaded(built.session, await built.call('team.agreementCsv', { ...agreementInput!, delimiter, excel, raw })).toString('utf8')
+              : text(await built.call('exchange.export', { format: kind, delimiter, excel, raw }));
           expect(csv.startsWith('\uFEFF'), `${label}: byte order mark`).toBe(excel);
           expect(csv.endsWith('\r\n'), `${label}: ends with a record delimiter`).toBe(true);
           let records: Table;

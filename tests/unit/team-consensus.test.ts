@@ -111,7 +111,7 @@ describe('disagreements, consensus and reliability rounds', () => {
     expect(c.segments).toEqual({ total: 4, matched: 2 });
     expect(c.segment_agreement).toBe(50);
     const csv = await t.call('team.agreementCsv', { coderIds: [anna, ben], codeIds: [code], unit: 'document', threshold: 0.9 });
-    const text = Buffer.from(csv.dataBase64, 'base64').toString('utf8');
+    const text = t.download(csv).toString('utf8');
     expect(text.split('\n')[0]).toContain('percent_agreement');
     expect(text).toMatch(/^overall,/m);
 

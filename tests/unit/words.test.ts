@@ -189,7 +189,7 @@ describe('word frequencies', () => {
       ]);
       await t.call('import.files', { files: [file('articles.csv', csv)] });
       const out = await t.call('words.csv', { n: 2, top: 10, stopwords: true });
-      const text = Buffer.from(out.dataBase64, 'base64').toString('utf8');
+      const text = t.download(out).toString('utf8');
       expect(out.fileName).toBe('phrases-2.csv');
       expect(text.split('\r\n')[0]).toBe('phrase,count,documents,per_10000_words');
       expect(text).toContain('missile strike,2,1,');

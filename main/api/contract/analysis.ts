@@ -114,7 +114,7 @@ export const analysisContract = {
     z.object({ ...CooccurrenceInput, a: Id, b: Id, limit: z.number().int().min(1).max(1000).optional() }).strict(),
     'The passages behind one co-occurrence cell: both codes’ segments and their document.',
   ),
-  'analysis.cooccurrenceCsv': query<CsvFile>()(z.object({ ...CooccurrenceInput, ...Csv }).strict(), 'The co-occurrence matrix as a CSV file (base64) to download.'),
+  'analysis.cooccurrenceCsv': query<CsvFile>()(z.object({ ...CooccurrenceInput, ...Csv }).strict(), 'The co-occurrence matrix as a CSV file to download once from its address.'),
   'analysis.crosstab': query<Crosstab>()(
     z.object({ ...CrosstabInput, offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(2000).optional() }).strict(),
     'Code × document or code × attribute value: the matrix export’s values, per document or added up per value, a page of columns at a time.',
@@ -132,6 +132,6 @@ export const analysisContract = {
   ),
   'analysis.crosstabCsv': query<CsvFile>()(
     z.object({ ...CrosstabInput, percent: z.enum(['none', 'row', 'column']).optional(), ...Csv }).strict(),
-    'The whole crosstab (every column) as a CSV file (base64) to download; values or row or column percentages.',
+    'The whole crosstab (every column) as a CSV file to download once from its address; values or row or column percentages.',
   ),
 } as const;

@@ -35,10 +35,15 @@ const Upload = z
   })
   .strict();
 
+/**
+ * A file main wrote for the page to save: downloaded once from `download` (`/download/<token>`
+ * on the page's own origin), as an export's file is, so its bytes never pass through a reply.
+ */
 export interface CsvFile {
   fileName: string;
   mime: string;
-  dataBase64: string;
+  bytes: number;
+  download: string;
 }
 
 export const teamContract = {
@@ -60,7 +65,7 @@ export const teamContract = {
   ),
   'team.agreementCsv': query<CsvFile>()(
     AgreementInput.extend({ delimiter: z.enum(['comma', 'semicolon', 'tab']).optional(), excel: z.boolean().optional(), raw: z.boolean().optional() }),
-    'The agreement numbers as a CSV file (base64) to download; delimiter, Excel byte order mark and raw values as for table exports.',
+    'The agreement numbers as a CSV file to download once from its address; delimiter, Excel byte order mark and raw values as for table exports.',
   ),
   'team.mergePreview': query<MergePreview & { uploadId: string }>()(
     Upload,

@@ -3,6 +3,7 @@ import { command, query } from '../define';
 import type { WordFrequencies } from '../../core/analysis/words';
 import type { AnalysisJob } from '../../core/analysis/jobs';
 import { Id } from './common';
+import type { CsvFile } from './team';
 import type { StopLanguage } from '../../core/analysis/stopwords';
 
 const Language = z.enum(['en', 'ru', 'uk']);
@@ -39,7 +40,7 @@ export const wordsContract = {
     FrequencyInput,
     'The most frequent words (n 1) or phrases of two or three words, with counts and document counts, over all documents, a document set or those with one attribute value; stop words left out unless stopwords is false.',
   ),
-  'words.csv': query<{ fileName: string; mime: string; dataBase64: string; rows: number }>()(
+  'words.csv': query<CsvFile & { rows: number }>()(
     FrequencyInput.extend({ excel: z.boolean().optional() }).strict(),
     'The same list as a CSV file (word or phrase, count, documents, per 10,000 words), through the export CSV writer.',
   ),

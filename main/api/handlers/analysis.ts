@@ -7,6 +7,7 @@ import type { Cooccurrence } from '../../core/analysis/cooccurrence';
 import { AnalysisJobs } from '../../core/analysis/jobs';
 import { resolveFilter } from '../../core/exchange/filter';
 import type { Session } from '../session';
+import { csvDownload } from '../downloads';
 import { notFound } from '../../core/errors';
 
 interface Jobs {
@@ -21,7 +22,7 @@ function jobsOf(session: Session): Jobs {
 }
 
 const stamp = () => new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
-const csvFile = (name: string, csv: string) => ({ fileName: `${name}-${stamp()}.csv`, mime: 'text/csv', dataBase64: Buffer.from(csv, 'utf8').toString('base64') });
+const csvFile = (session: Session, name: string, csv: string) => csvDownload(session, `${name}-${stamp()}.csv`, csv);
 const plural = (n: number) => `${n} document${n === 1 ? '' : 's'}`;
 
 export const analysisHandlers: HandlersOf<typeof analysisContract> = {
@@ -87,12 +88,12 @@ export const analysisHandlers: HandlersOf<typeof analysisContract> = {
   'analysis.cooccurrencePassages': ({ session }, { a, b, limit, ...input }) => session.project.db.read((r) => cooccurrencePassages(r, input, a, b, limit)),
   'analysis.cooccurrenceCsv': async ({ session }, { delimiter, excel, raw, ...input }) => {
     const c = await session.project.db.readLong((r) => cooccurrence(r, input));
-    return csvFile(`cooccurrence-${c.unit}`, cooccurrenceCsv(c, { delimiter, excel, raw }));
+    return csvFile(session, `cooccurrence-${c.unit}`, cooccurrenceCsv(c, { delimiter, excel, raw }));
   },
   'analysis.crosstab': ({ session }, input) => session.project.db.readLong((r) => crosstab(r, { ...input, limit: input.limit ?? 50 })),
   'analysis.crosstabPassages': ({ session }, { codeId, column, limit, ...input }) => session.project.db.read((r) => crosstabPassages(r, input, codeId, column, limit)),
   'analysis.crosstabCsv': async ({ session }, { percent, delimiter, excel, raw, ...input }) => {
     const t = await session.project.db.readLong((r) => crosstab(r, input));
-    return csvFile(`crosstab-${input.by.kind === 'document' ? 'documents' : input.by.name.replace(/[^\p{L}\p{N}]+/gu, '-')}`, crosstabCsv(t, percent ?? 'none', { delimiter, excel, raw }));
+    return csvFile(session, `crosstab-${input.by.kind === 'document' ? 'documents' : input.by.name.replace(/[^\p{L}\p{N}]+/gu, '-')}`, crosstabCsv(t, percent ?? 'none', { delimiter, excel, raw }));
   },
 };

@@ -1,6 +1,7 @@
 import { teamContract } from '../contract/team';
 import type { HandlersOf } from './types';
 import type { Session } from '../session';
+import { csvDownload } from '../downloads';
 import { agreementFromProject } from '../../core/team/agreement';
 import { agreementCsv } from '../../core/team/agreement-csv';
 import { AgreementJobs } from '../../core/team/agreement-jobs';
@@ -38,8 +39,7 @@ export const teamHandlers: HandlersOf<typeof teamContract> = {
   'team.agreementCancel': async ({ session }, { jobId }) => agreementJobsOf(session).cancel(jobId),
   'team.agreementCsv': async ({ session }, { delimiter, excel, raw, ...input }) => {
     const report = await session.project.db.read((r) => agreementFromProject(r, input));
-    const csv = agreementCsv(report, { delimiter, excel, raw });
-    return { fileName: `agreement-${report.unit}-${stamp()}.csv`, mime: 'text/csv', dataBase64: Buffer.from(csv, 'utf8').toString('base64') };
+    return csvDownload(session, `agreement-${report.unit}-${stamp()}.csv`, agreementCsv(report, { delimiter, excel, raw }));
   },
   'team.mergePreview': async ({ session }, input) => {
     const upload = saveUpload(input.fileName, input.dataBase64);

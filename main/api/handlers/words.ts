@@ -3,6 +3,7 @@ import type { HandlersOf } from './types';
 import { attributeValues, checkWordScope, getStopwords, setStopwords, wordFrequencies, wordFrequenciesCsv, type WordFrequencies } from '../../core/analysis/words';
 import { AnalysisJobs } from '../../core/analysis/jobs';
 import type { Session } from '../session';
+import { csvDownload } from '../downloads';
 
 const jobsBySession = new WeakMap<Session, AnalysisJobs<WordFrequencies>>();
 function jobsOf(session: Session): AnalysisJobs<WordFrequencies> {
@@ -32,7 +33,7 @@ export const wordsHandlers: HandlersOf<typeof wordsContract> = {
       .map((x) => `-${x}`.replace(/[^\p{L}\p{N}_-]+/gu, '_'))
       .join('')
       .slice(0, 60);
-    return { fileName: `${input.n === 1 ? 'words' : `phrases-${input.n}`}${scope}.csv`, mime: 'text/csv', dataBase64: Buffer.from(csv, 'utf8').toString('base64'), rows: result.words.length };
+    return { ...(await csvDownload(session, `${input.n === 1 ? 'words' : `phrases-${input.n}`}${scope}.csv`, csv)), rows: result.words.length };
   },
   'words.stopwords': ({ session }, { language }) => session.project.db.read((r) => getStopwords(r, language)),
   'words.setStopwords': async ({ session }, { language, words }) => {

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Output } from '../../../../main/api/contract';
-import { call, downloadBase64 } from '../../api/client';
+import { call, downloadFrom } from '../../api/client';
 import { AnalysisGrid, ScopeControls, scopeFilter, type Scope } from './AnalysisGrid';
 import { JobProgress, partialNote, useAnalysisJob } from './use-analysis-job';
 
@@ -57,7 +57,7 @@ export function CooccurrenceView(props: { onClose: () => void; onOpen: (document
     call('analysis.cooccurrencePassages', { unit, filter, a: a.id, b: b.id, limit: 100 }).then(setUnits, onError);
   };
   const exportCsv = () =>
-    call('analysis.cooccurrenceCsv', { unit, filter }).then((f) => downloadBase64(f.fileName, f.mime, f.dataBase64), onError);
+    call('analysis.cooccurrenceCsv', { unit, filter }).then((f) => downloadFrom(f.download, f.fileName), onError);
 
   const pathOf = (id: string) => result?.codes.find((c) => c.id === id)?.path ?? '';
   const total = selected ? cells.get(`${selected.a}|${selected.b}`)?.count ?? 0 : 0;

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { JobProgress, partialNote, useAnalysisJob } from './use-analysis-job';
 import type { Input, Output } from '../../../../main/api/contract';
-import { call, downloadBase64 } from '../../api/client';
+import { call, downloadFrom } from '../../api/client';
 import { AnalysisGrid, ScopeControls, scopeFilter, type GridCell, type Scope } from './AnalysisGrid';
 
 type Table = Output<'analysis.crosstab'>;
@@ -81,7 +81,7 @@ export function CrosstabView(props: { onClose: () => void; onOpen: (documentId: 
       onError,
     );
   };
-  const exportCsv = () => call('analysis.crosstabCsv', { ...input, percent }).then((f) => downloadBase64(f.fileName, f.mime, f.dataBase64), onError);
+  const exportCsv = () => call('analysis.crosstabCsv', { ...input, percent }).then((f) => downloadFrom(f.download, f.fileName), onError);
 
   const columnWord = columnsBy === 'document' ? 'documents' : `${columnsBy}${variable?.type === 'date' && bucket !== 'value' ? ` (${bucket})` : ''}`;
   const measureLabel = MEASURES.find((m) => m.value === measure)!.label;

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Output } from '../../../../main/api/contract';
-import { call, downloadBase64 } from '../../api/client';
+import { call, downloadFrom } from '../../api/client';
 import { useAnalysisJob } from './use-analysis-job';
 import './words-duplicates.css';
 
@@ -110,7 +110,7 @@ export function WordFrequencyView(props: { onSearch: (query: string) => void; on
   const partial = result?.partial ?? null;
 
   const exportCsv = () =>
-    call('words.csv', { n, top, stopwords, ...scopeInput }).then((f) => downloadBase64(f.fileName, f.mime, f.dataBase64), onError);
+    call('words.csv', { n, top, stopwords, ...scopeInput }).then((f) => downloadFrom(f.download, f.fileName), onError);
 
   const unit = n === 1 ? 'Word' : 'Phrase';
   const scope = [setName ? `the set ${setName}` : '', where ? `documents with ${where.attribute} = ${where.value}` : ''].filter(Boolean).join(', ') || 'all documents';

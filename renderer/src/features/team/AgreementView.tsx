@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Output } from '../../../../main/api/contract';
-import { call, downloadBase64 } from '../../api/client';
+import { call, downloadFrom } from '../../api/client';
 import './team.css';
 import { CodeOptions } from '../codebook/CodeOptions';
 import { DocumentSetsFilter } from '../analysis/DocumentSetsFilter';
@@ -457,7 +457,7 @@ export function AgreementView(props: { onClose: () => void }) {
     setError(null);
     try {
       const f = await call('team.agreementCsv', input());
-      downloadBase64(f.fileName, f.mime, f.dataBase64);
+      downloadFrom(f.download, f.fileName);
     } catch (e) {
       setError((e as Error).message);
     }
