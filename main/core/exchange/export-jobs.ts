@@ -11,7 +11,7 @@ export interface ExportJobState {
   /** The name the download suggests: "<project>-segments.csv". */
   fileName: string;
   mime: string;
-  /** Data rows written so far (tables; 0 for the formats built whole). */
+  /** Data rows written so far (tables and the bundle's tables; 0 for the REFI-QDA files). */
   rows: number;
   /** Bytes written to the temporary file so far. */
   bytes: number;
