@@ -691,15 +691,14 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions,
   const totalDocuments = (await r.get<{ n: number }>(`SELECT count(*) AS n FROM documents`))!.n;
   await progress.onProgress?.(0, docs.length);
   // Most of the project: one pass over the (document, code, coder, start, end) index is far
-  // cheaper than looking each batch's documents up in it.
-  const scanned =
-    docs.length * 2 >= totalDocuments
-      ? new Map(
-          (await r.all<{ document_id: string; codings: string }>(`SELECT s.document_id, ${codings} FROM segments s WHERE s.coder_id IN (${coderMarks}) GROUP BY s.document_id`, [...caseParams, ...chosenIds])).map(
-            (row) => [row.document_id, row.codings],
-          ),
-        )
-      : null;
+  // cheaper than looking each batch's documents up in it. Row by row: an array of 100,000 rows
+  // would be held beside the map made of it.
+  const scanned = docs.length * 2 >= totalDocuments ? new Map<string, string>() : null;
+  if (scanned) {
+    await r.each<{ document_id: string; codings: string }>(`SELECT s.document_id, ${codings} FROM segments s WHERE s.coder_id IN (${coderMarks}) GROUP BY s.document_id`, [...caseParams, ...chosenIds], (row) =>
+      scanned.set(row.document_id, row.codings),
+    );
+  }
   if (progress.isCancelled?.()) throw agreementCancelled();
   // Sentences and paragraphs of many documents are split on worker threads, a few batches ahead.
   const workers = progress.workers ?? (docs.length >= POOL_FROM_DOCUMENTS ? SentencePool.size() : 0);
