@@ -608,25 +608,26 @@ export async function firstHits(r: Reader, req: SearchRequest & { pageSize?: num
  * FTS5's count (the same candidates `searchHits` counts, each holding a hit); its hits only
  * where the index keeps them whole, a word's count in the text column (fts5vocab "col").
  */
-async function quickTotals(r: Reader, req: SearchRequest, fts: string): Promise<{ total_documents: number; total_hits: number | null }> {
+async function quickTotals(r: Reader, req: SearchRequest, fts: string): Promise<{ total_documents: number | null; total_hits: number | null }> {
+  const node = parseQuery(req.query.trim());
+  const typed = indexTerms(node).map((t) => t.term);
+  const folded = await foldByFts(r, typed);
+  // Only words FTS5 keeps as one token, folded as the matcher folds them: then every candidate
+  // holds a hit, and no doubt what was counted. Other words wait for the count.
+  if (typed.some((w) => folded.get(w) !== foldWord(w))) return { total_documents: null, total_hits: null };
   const match = await candidateSql(r, req, fts);
   const documents = (await r.get<{ n: number }>(`SELECT count(*) AS n FROM (${match.sql})`, match.params))?.n ?? 0;
   if (documents === 0) return { total_documents: 0, total_hits: 0 };
   if (req.attribute || req.setId || req.documentId) return { total_documents: documents, total_hits: null };
-  const node = parseQuery(req.query.trim());
   const words = node.kind === 'or' ? node.children : [node];
   const one = (n: QueryNode): n is Extract<QueryNode, { kind: 'phrase' }> => n.kind === 'phrase' && n.tokens.length === 1;
   // Words joined by OR add up (distinct words never share a place); a lone word* is its words' sum.
   // A prefix beside other words could count one place twice: those are counted in full.
   if (!words.every(one) || (words.length > 1 && words.some((w) => w.prefix))) return { total_documents: documents, total_hits: null };
   await vocabularies(r);
-  const typed = words.map((w) => w.tokens[0]!);
-  const folded = await foldByFts(r, typed);
-  // Only words FTS5 keeps as one token, folded as the matcher folds them: no doubt what was counted.
-  if (typed.some((w) => folded.get(w) !== foldWord(w))) return { total_documents: documents, total_hits: null };
   let hits = 0;
-  for (const term of new Set(typed.map((w) => folded.get(w)!))) {
-    const prefix = words[0]!.prefix;
+  const prefix = words[0]!.prefix;
+  for (const term of new Set(words.map((w) => folded.get(w.tokens[0]!)!))) {
     const row = await r.get<{ n: number | null }>(
       `SELECT sum(cnt) AS n FROM temp.documents_fts_columns WHERE ${prefix ? 'term >= ? AND term <= ?' : 'term = ?'} AND col = 'text'`,
       prefix ? [term, `${term}\u{10FFFF}`] : [term],
