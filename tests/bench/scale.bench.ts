@@ -430,6 +430,9 @@ async function measureUi(path: string, rows: Row[]): Promise<void> {
             check();
           }),
       );
+      // The one not awaited when the other fails must not end the run unheard when the browser closes.
+      done.catch(() => undefined);
+      counts.catch(() => undefined);
       await page.waitForTimeout(50);
       const settled = page.waitForResponse((r) => r.url().includes('/api/segments.create')).catch(() => null);
       await page.keyboard.press(String((i % 9) + 1));
