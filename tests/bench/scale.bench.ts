@@ -5,7 +5,7 @@
  * sees in Chromium against the same project. Corpora are generated once from a seed and cached
  * (tests/bench/corpus.ts); every run works on a copy. Prints numbers; asserts nothing.
  *
- *   npx tsx tests/bench/scale.bench.ts [--large | --large-only] [--no-ui | --ui-only]   (the UI part runs
+ *   npx tsx tests/bench/scale.bench.ts [--large | --large-only] [--no-ui | --ui-only | --search-only]   (the UI part runs
  *   `marginalia serve` from dist/ as its own process, so it needs `npm run build`, which npm run bench does;
  *   MARGINALIA_RENDERER_DIR=<a vite build --outDir> measures that renderer instead of dist/renderer)
  */
@@ -25,8 +25,10 @@ import { storage, storageLines } from './storage';
 
 const args = process.argv.slice(2);
 const large = args.includes('--large') || args.includes('--large-only') || process.env.BENCH_LARGE === '1';
-const withUi = !args.includes('--no-ui');
+const withUi = !args.includes('--no-ui') && !args.includes('--search-only');
 const uiOnly = args.includes('--ui-only');
+/** Only the API's search figures (first page, counted page, next page): for working on search. */
+const searchOnly = args.includes('--search-only');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)]!;
@@ -73,6 +75,25 @@ async function measureApi(spec: CorpusSpec, rows: Row[]): Promise<string> {
   const fig = (x: { med: number; p95: number; bytes?: number }) => `p50 ${ms(x.med)}, p95 ${ms(x.p95)}${x.bytes !== undefined ? `, reply ${mb(x.bytes)}` : ''}`;
   try {
     await call('coders.setCurrent', { name: 'alice' });
+    const measureSearch = async () => {
+      // Search as the panel asks: the first hits at once (search.first), the counted page on the
+      // long-read connection behind it, then further pages of that count.
+      // Each counted run changes the case of one letter: the same hits, but not the count kept
+      // from the run before (the long-read connection keeps the last count until a change).
+      const recased = (q: string, i: number) => { const k = (i + 1) % q.length; return q.slice(0, k) + q[k]!.toUpperCase() + q.slice(k + 1); };
+      for (const query of ['investigation', 'Zelensky drone']) {
+        const firsts = await time(9, () => call('search.first', { query, pageSize: 50 }));
+        const known = firsts.last.total_hits !== null ? `${firsts.last.total_hits.toLocaleString('en')} hits in ` : '';
+        put(`search first page with the totals the index gives at once ("${query}")`, `${fig(firsts)} (${known}${firsts.last.total_documents?.toLocaleString('en') ?? '?'} documents)`);
+        const counted = await time(3, (i) => call('search.hits', { query: recased(query, i), page: 1, pageSize: 50 }));
+        put(`search counted: first page with totals ("${query}")`, `${fig(counted)} (${counted.last.total_hits.toLocaleString('en')} hits)`);
+        put(`search counted: next page ("${query}")`, fig(await time(9, (i) => call('search.hits', { query: recased(query, 2), page: 2 + (i % Math.max(1, counted.last.pages - 1)), pageSize: 50 }))));
+      }
+    };
+    if (searchOnly) {
+      await measureSearch();
+      return path;
+    }
     const first = await time(9, () => call('documents.page', { limit: 100 }));
     put('documents.page, first 100 rows + total (import order)', fig(first));
     put('documents.page by name', fig(await time(9, () => call('documents.page', { limit: 100, sort: 'name' }))));
@@ -117,18 +138,7 @@ async function measureApi(spec: CorpusSpec, rows: Row[]): Promise<string> {
     put(`retrieval first 50 + total (a theme with subcodes: ${retrieval.last.total.toLocaleString('en')} segments)`, fig(retrieval));
     put('retrieval first 50, all codes', fig(await time(9, () => call('segments.page', { limit: 50, context: 80 }))));
 
-    // Search as the panel asks: the first hits at once (search.first), the counted page on the
-    // long-read connection behind it, then further pages of that count.
-    // Each counted run changes the case of one letter: the same hits, but not the count kept
-    // from the run before (the long-read connection keeps the last count until a change).
-    const recased = (q: string, i: number) => { const k = (i + 1) % q.length; return q.slice(0, k) + q[k]!.toUpperCase() + q.slice(k + 1); };
-    for (const query of ['investigation', 'Zelensky drone']) {
-      const firsts = await time(9, () => call('search.first', { query, pageSize: 50 }));
-      put(`search first page, shown before the count ("${query}")`, fig(firsts));
-      const counted = await time(3, (i) => call('search.hits', { query: recased(query, i), page: 1, pageSize: 50 }));
-      put(`search counted: first page with totals ("${query}")`, `${fig(counted)} (${counted.last.total_hits.toLocaleString('en')} hits)`);
-      put(`search counted: next page ("${query}")`, fig(await time(9, (i) => call('search.hits', { query: recased(query, 2), page: 2 + (i % Math.max(1, counted.last.pages - 1)), pageSize: 50 }))));
-    }
+    await measureSearch();
 
     put('export preview, segments table (20 rows)', fig(await time(5, () => call('exchange.preview', { format: 'segments', limit: 20 }))));
     put('export preview, document × code matrix (20 rows)', fig(await time(3, () => call('exchange.preview', { format: 'matrix', limit: 20 }))));
