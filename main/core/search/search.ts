@@ -304,7 +304,6 @@ async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): P
     let total = 0;
     const counted = (): Counted => ({ hits, total, order: [], orderComplete: false });
     if (candidates.length === 0) return counted();
-    const wanted = new Set(candidates);
     await vocabularies(r);
     const terms = indexTerms(node);
     const folded = await foldByFts(r, terms.map((t) => t.term));
@@ -345,7 +344,7 @@ async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): P
       const counts: Int32Array[] = [];
       for (const word of counter.words) {
         const byPlace = new Int32Array(rowids.length);
-        // The index lists a word's instances by document, so the next one is most often at the last place or the one after.
+        // The index lists a word's instances by document: the next is mostly at the last place or the one after.
         let hint = 0;
         for (const doc of (await instancesOf({ term: word, prefix: false }, false)).docs) {
           const at = rowids[hint + 1] === doc ? hint + 1 : placeOf(doc, hint);
@@ -364,6 +363,7 @@ async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): P
       }
       return counted();
     }
+    const wanted = new Set(candidates);
     const positions = new Map<number, Map<string, number[]>>();
     for (const t of terms) {
       const key = termKey(t);
