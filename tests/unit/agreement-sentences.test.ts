@@ -4,6 +4,7 @@ import { sentenceSplitter } from '../../main/core/team/agreement-sentences';
 import { agreementFromProject, computeAgreement, type AgreementInput } from '../../main/core/team/agreement';
 import { newSentenceSegmenter, unitRanges, unitsOf } from '../../main/core/team/units';
 import { openTestProject } from '../helpers/project';
+import { addDocument } from '../../main/core/documents/documents';
 
 const segmenter = newSentenceSegmenter();
 const split = sentenceSplitter(segmenter);
@@ -118,6 +119,32 @@ describe('agreement by sentence over a project', () => {
           expect(await t.project.db.readLong((r) => agreementFromProject(r, options, progress))).toEqual(expected);
         }
         expect(expected.overall.units).toBeGreaterThan(unit === 'sentence' ? 40 : 15);
+      }
+    } finally {
+      await t.close();
+    }
+  }, 60_000);
+
+  it('gives the same report with worker threads for texts with emoji, blank lines and non-Latin letters, in batches SQLite reads in another order', async () => {
+    const t = await openTestProject({ coder: 'ana' });
+    try {
+      const coder = await t.session.coder();
+      // Ids that sort against the documents' order, so a batch's texts come back from SQLite (by id) in another order than the batch's.
+      const texts = ['Zero width\u200b here. After it 😀 more.\n\nNext para.', '😀😀 Emoji first. Then text.', 'Plain one. Two.\n  \nThree.', 'Тема: обстрел. Погибли трое! Дальше.'];
+      const ids: string[] = [];
+      await t.project.db.action({ kind: 'test', summary: 'add', coderId: coder.id }, async (tx) => {
+        for (const [i, text] of texts.entries()) ids.push((await addDocument(tx, { id: `${(15 - i).toString(16).repeat(8)}-0000-4000-8000-000000000000`, name: `d${i}`, text, importedBy: coder.id })).id);
+      });
+      const code = await t.call('codes.create', { name: 'theme' });
+      const ana = await t.call('coders.current', {});
+      for (const id of ids) await t.call('segments.create', { documentId: id, codeId: code.id, start: 2, end: 12 });
+      const ben = await t.call('coders.setCurrent', { name: 'ben' });
+      for (const id of ids.slice(1)) await t.call('segments.create', { documentId: id, codeId: code.id, start: 8, end: 20 });
+      for (const unit of ['sentence', 'paragraph'] as const) {
+        const options = { coderIds: [ana.id, ben.id], unit };
+        const expected = await t.project.db.readLong((r) => agreementFromProject(r, options, { workers: 0 }));
+        expect(expected.overall.units).toBe(unit === 'sentence' ? 11 : 6);
+        for (const batchSize of [2, 3]) expect(await t.project.db.readLong((r) => agreementFromProject(r, options, { workers: 2, batchSize }))).toEqual(expected);
       }
     } finally {
       await t.close();
