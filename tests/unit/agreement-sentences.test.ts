@@ -133,7 +133,10 @@ describe('agreement by sentence over a project', () => {
       const texts = ['Zero width\u200b here. After it 😀 more.\n\nNext para.', '😀😀 Emoji first. Then text.', 'Plain one. Two.\n  \nThree.', 'Тема: обстрел. Погибли трое! Дальше.'];
       const ids: string[] = [];
       await t.project.db.action({ kind: 'test', summary: 'add', coderId: coder.id }, async (tx) => {
-        for (const [i, text] of texts.entries()) ids.push((await addDocument(tx, { id: `${(15 - i).toString(16).repeat(8)}-0000-4000-8000-000000000000`, name: `d${i}`, text, importedBy: coder.id })).id);
+        for (const [i, text] of texts.entries()) {
+          ids.push(`${(15 - i).toString(16).repeat(8)}-0000-4000-8000-000000000000`);
+          expect(await addDocument(tx, { id: ids[i], name: `d${i}`, text, importedBy: coder.id })).toMatchObject({ status: 'imported', id: ids[i] });
+        }
       });
       const code = await t.call('codes.create', { name: 'theme' });
       const ana = await t.call('coders.current', {});
