@@ -74,7 +74,7 @@ const listeners = new Set<(source: ChangeSource) => void>();
  */
 let firstInFlight = 0;
 let waiting: Array<() => void> = [];
-/** A request that goes first never holds the others back longer than this (a hung request must not stop the page). */
+/** A request that goes first holds the others back this long at most (a slow or hung one must not stop the page). */
 const FIRST_AT_MOST_MS = 1000;
 
 function letOthersGo(): void {
@@ -90,10 +90,15 @@ function letOthersGo(): void {
  */
 export async function call<M extends Method>(method: M, input: Input<M>, options?: { first?: boolean }): Promise<Output<M>> {
   transport ??= chooseTransport();
-  const first = !!options?.first;
-  if (first) firstInFlight++;
+  let holding = !!options?.first;
+  if (holding) firstInFlight++;
   else if (firstInFlight > 0) await new Promise<void>((go) => waiting.push(go));
-  let cap: ReturnType<typeof setTimeout> | null = first ? setTimeout(letOthersGo, FIRST_AT_MOST_MS) : null;
+  const release = () => {
+    if (!holding) return;
+    holding = false;
+    if (--firstInFlight === 0) letOthersGo();
+  };
+  const cap = holding ? setTimeout(release, FIRST_AT_MOST_MS) : null;
   try {
     const result = await transport(method, input);
     if (!result.ok) throw new ApiError(result.error.code, result.error.message);
@@ -101,8 +106,7 @@ export async function call<M extends Method>(method: M, input: Input<M>, options
     return result.value as Output<M>;
   } finally {
     if (cap) clearTimeout(cap);
-    cap = null;
-    if (first && --firstInFlight === 0) letOthersGo();
+    release();
   }
 }
 
