@@ -268,7 +268,8 @@ export class Tx extends Reader {
             delete c.omitted;
           }
         }
-        await this.sqlite.run(`DELETE FROM ${table} WHERE ${inKeys}`, keys);
+        // Segments from the stored rows, by the same ids, rather than a trigger run per row of the view.
+        await this.sqlite.run(`DELETE FROM ${table === 'segments' && keyCols.join() === 'id' ? 'segment_rows' : table} WHERE ${inKeys}`, keys);
       } else if (kind.startsWith('insert')) {
         const cols = Object.keys(target);
         const perStatement = Math.max(1, Math.min(100, Math.floor(3000 / cols.length)));

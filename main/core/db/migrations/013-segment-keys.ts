@@ -75,6 +75,15 @@ export async function up(db: Sqlite): Promise<void> {
     ${keyTable('codes', 'code_keys', 'ORDER BY rowid')}
     ${keyTable('coders', 'coder_keys', 'ORDER BY rowid')}
 
+    -- Staged in a TEMP table, so the new rows reuse the pages the old table frees: an upgrade
+    -- that copied table to table would grow a file of a million segments by 160 MB.
+    CREATE TEMP TABLE segment_rows_staged AS
+      SELECT s.id AS id, d.key AS document_key, c.key AS code_key, k.key AS coder_key, s.start AS start, s.end AS end,
+             s.created_at AS created_at, s.updated_at AS updated_at
+      FROM document_keys d CROSS JOIN segments s ON s.document_id = d.id JOIN code_keys c ON c.id = s.code_id JOIN coder_keys k ON k.id = s.coder_id
+      ORDER BY d.key, s.start;
+    DROP TABLE segments;
+
     CREATE TABLE segment_rows (
       id TEXT NOT NULL PRIMARY KEY,
       document_key INTEGER NOT NULL REFERENCES document_keys(key),
@@ -88,10 +97,8 @@ export async function up(db: Sqlite): Promise<void> {
     );
     -- In document order, so a document's segments share pages.
     INSERT INTO segment_rows (id, document_key, code_key, coder_key, start, end, created_at, updated_at)
-      SELECT s.id, d.key, c.key, k.key, s.start, s.end, s.created_at, s.updated_at
-      FROM document_keys d CROSS JOIN segments s ON s.document_id = d.id JOIN code_keys c ON c.id = s.code_id JOIN coder_keys k ON k.id = s.coder_id
-      ORDER BY d.key, s.start;
-    DROP TABLE segments;
+      SELECT id, document_key, code_key, coder_key, start, end, created_at, updated_at FROM temp.segment_rows_staged ORDER BY rowid;
+    DROP TABLE temp.segment_rows_staged;
     CREATE INDEX segments_coding ON segment_rows(document_key, start, end, code_key, coder_key);
     CREATE INDEX segments_code_document ON segment_rows(code_key, document_key, coder_key);
 
