@@ -181,8 +181,9 @@ export async function ensureCorpus(spec: CorpusSpec, log: (s: string) => void = 
     await current.close();
     // A corpus cached while migration 6 was being written may have been stamped past it
     // (user_version 7) without its indexes; they are idempotent, so make sure of them.
+    // (Only while `segments` is a table: since migration 13 it is a view over `segment_rows`.)
     const db = await Sqlite.open(path);
-    await listIndexes(db);
+    if (await db.get(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'segments'`)) await listIndexes(db);
     await db.close();
     return path;
   }

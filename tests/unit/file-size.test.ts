@@ -208,15 +208,21 @@ describe('the project file stays lean (migration 10)', () => {
   it('an upgrade that frees little is not followed by a rewrite of the file', async () => {
     const { dir, cleanup } = tempDir();
     try {
-      // A schema-9 project with documents but no codings: the upgrade drops only empty indexes.
+      // A schema-9 project with documents and a few codings: the upgrade rebuilds their small
+      // indexes and table (migrations 10 and 13), freeing a few pages.
       const path = join(dir, 'small.marginalia');
       const db = await Sqlite.open(path, { create: true });
       await db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
       for (const m of MIGRATIONS.filter((m) => m.version <= 9)) await m.up(db);
       await db.exec('PRAGMA user_version = 9');
+      await db.exec(`INSERT INTO coders (id, name, created_at) VALUES ('k1', 'ana', '${T0}'); INSERT INTO codes (id, name, color, created_at) VALUES ('c1', 'casualties', '#d1495b', '${T0}');`);
       for (let i = 0; i < 50; i++) {
         const text = textOf(i).repeat(4);
-        await db.run(`INSERT INTO documents (id, name, text, text_sha256, length, imported_at, sort_order) VALUES (?, ?, ?, ?, ?, ?, ?)`, [randomUUID(), `a${i}`, text, 'x', [...text].length, T0, i]);
+        const id = randomUUID();
+        await db.run(`INSERT INTO documents (id, name, text, text_sha256, length, imported_at, sort_order) VALUES (?, ?, ?, ?, ?, ?, ?)`, [id, `a${i}`, text, 'x', [...text].length, T0, i]);
+        for (let k = 0; k < 4; k++) {
+          await db.run(`INSERT INTO segments (id, document_id, code_id, coder_id, start, end, created_at, updated_at) VALUES (?, ?, 'c1', 'k1', ?, ?, ?, ?)`, [randomUUID(), id, k, k + 5, T0, T0]);
+        }
       }
       await db.close();
       const project = await Project.open(path);

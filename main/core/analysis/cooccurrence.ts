@@ -6,6 +6,7 @@ import { resolveFilter, segmentWhere, type ExportFilter, type ResolvedFilter } f
 import { CsvWriter, StringSink, type CsvOptions } from '../exchange/csv';
 import type { Span } from '../team/units';
 import { CodePointIndex } from '../text/normalise';
+import { SEGMENTS_IN_DOCUMENT_ORDER } from '../coding/segment-rows';
 
 /**
  * When two codes co-occur: their segments overlap (share at least one character), fall in the
@@ -67,8 +68,8 @@ async function sources(r: Reader): Promise<{ segments: string; other: string; do
   const blind = rows.some((x) => x.type === 'view');
   const has = (name: string) => rows.some((x) => x.type === 'index' && x.name === name);
   return {
-    segments: blind ? 'segments s' : 'segments s INDEXED BY segments_coding',
-    other: blind ? 'segments o' : 'segments o INDEXED BY segments_coding',
+    segments: blind ? 'segments s' : `${SEGMENTS_IN_DOCUMENT_ORDER} s`,
+    other: blind ? 'segments o' : `${SEGMENTS_IN_DOCUMENT_ORDER} o`,
     documents: has('documents_id_summary') ? 'documents d INDEXED BY documents_id_summary' : 'documents d',
     ordered: has('documents_order_summary') ? 'documents d INDEXED BY documents_order_summary' : 'documents d',
   };

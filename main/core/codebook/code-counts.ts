@@ -10,7 +10,7 @@ import type { RowChange, Tx } from '../db/project-db';
  */
 const ROW_COST_IN_INDEX_ENTRIES = 50;
 
-const CONSENSUS = `(SELECT id FROM main.coders WHERE name = 'consensus')`;
+const CONSENSUS_KEYS = `(SELECT k.key FROM main.coder_keys k JOIN main.coders c ON c.id = k.id WHERE c.name = 'consensus')`;
 
 /**
  * Runs `move`, which changes the code of up to `moves` segments, each from and to one of `codeIds`
@@ -73,26 +73,31 @@ export function codeMoves(changes: readonly RowChange[]): { codeIds: Set<string>
   return { codeIds, moves };
 }
 
-/** Recounts the given codes (a JSON array of ids) in both count tables, from the segments. */
+/** Recounts the given codes (a JSON array of ids) in both count tables, from the stored segments and their keys (migration 13). */
 async function recountCodes(tx: Tx, ids: string): Promise<void> {
   const codes = `(SELECT value FROM json_each(?))`;
+  const keys = `(SELECT key FROM main.code_keys WHERE id IN ${codes})`;
   await tx.run(`DELETE FROM main.code_coder_counts WHERE code_id IN ${codes}`, [ids]);
   // Grouped by code, document and coder first, in the index's order: distinct documents need no set.
   await tx.run(
     `INSERT INTO main.code_coder_counts (code_id, coder_id, segments, documents)
-       SELECT code_id, coder_id, sum(n), count(*) FROM (
-         SELECT code_id, document_id, coder_id, count(*) AS n FROM main.segments WHERE code_id IN ${codes}
-         GROUP BY code_id, document_id, coder_id)
-       GROUP BY code_id, coder_id`,
+       SELECT c.id, k.id, g.segments, g.documents FROM (
+         SELECT code_key, coder_key, sum(n) AS segments, count(*) AS documents FROM (
+           SELECT code_key, document_key, coder_key, count(*) AS n FROM main.segment_rows WHERE code_key IN ${keys}
+           GROUP BY code_key, document_key, coder_key)
+         GROUP BY code_key, coder_key) g
+       JOIN main.code_keys c ON c.key = g.code_key JOIN main.coder_keys k ON k.key = g.coder_key`,
     [ids],
   );
   await tx.run(`DELETE FROM main.code_counts WHERE code_id IN ${codes}`, [ids]);
   await tx.run(
     `INSERT INTO main.code_counts (code_id, segments, documents)
-       SELECT code_id, sum(n), count(*) FROM (
-         SELECT code_id, document_id, count(*) AS n FROM main.segments WHERE code_id IN ${codes} AND coder_id NOT IN ${CONSENSUS}
-         GROUP BY code_id, document_id)
-       GROUP BY code_id`,
+       SELECT c.id, g.segments, g.documents FROM (
+         SELECT code_key, sum(n) AS segments, count(*) AS documents FROM (
+           SELECT code_key, document_key, count(*) AS n FROM main.segment_rows WHERE code_key IN ${keys} AND coder_key NOT IN ${CONSENSUS_KEYS}
+           GROUP BY code_key, document_key)
+         GROUP BY code_key) g
+       JOIN main.code_keys c ON c.key = g.code_key`,
     [ids],
   );
 }

@@ -1,6 +1,7 @@
 import { coderCondition, type CoderChoice } from '../coders/scope';
 import { hiddenCoders } from '../team/blind-scope';
 import { withCodesRecounted } from './code-counts';
+import { codeKey } from '../coding/segment-rows';
 import type { SqlValue } from '../db/sqlite';
 import { randomUUID } from 'node:crypto';
 import type { Reader, Row, Tx } from '../db/project-db';
@@ -335,11 +336,13 @@ export async function mergeCode(tx: Tx, sourceId: string, targetId: string): Pro
   // segments is a few dozen statements, not one per segment.
   const held = await tx.get<{ n: number }>(`SELECT ifnull(sum(segments), 0) AS n FROM code_coder_counts WHERE code_id = ?`, [sourceId]);
   const { movedIds, duplicateIds } = await withCodesRecounted(tx, [sourceId, targetId], held?.n ?? 0, async () => {
+    // On the stored rows and their integer keys (migration 13): the view would look each key up.
+    const [sourceKey, targetKey] = [await codeKey(tx, sourceId), await codeKey(tx, targetId)];
     const segments = await tx.all<{ id: string; duplicate: number }>(
       `SELECT s.id, EXISTS (
-         SELECT 1 FROM segments t WHERE t.code_id = ? AND t.document_id = s.document_id AND t.coder_id = s.coder_id AND t.start = s.start AND t.end = s.end) AS duplicate
-       FROM segments s WHERE s.code_id = ?`,
-      [targetId, sourceId],
+         SELECT 1 FROM segment_rows t WHERE t.code_key = ? AND t.document_key = s.document_key AND t.coder_key = s.coder_key AND t.start = s.start AND t.end = s.end) AS duplicate
+       FROM segment_rows s WHERE s.code_key = ?`,
+      [targetKey ?? null, sourceKey ?? null],
     );
     const duplicateIds = segments.filter((s) => s.duplicate).map((s) => s.id);
     const movedIds = segments.filter((s) => !s.duplicate).map((s) => s.id);
@@ -347,7 +350,7 @@ export async function mergeCode(tx: Tx, sourceId: string, targetId: string): Pro
     await tx.removeIn('segments', 'id', duplicateIds);
     for (let i = 0; i < movedIds.length; i += 500) {
       const chunk = movedIds.slice(i, i + 500);
-      await tx.run(`UPDATE segments SET code_id = ? WHERE id IN (${chunk.map(() => '?').join(', ')})`, [targetId, ...chunk]);
+      await tx.run(`UPDATE segment_rows SET code_key = ? WHERE id IN (${chunk.map(() => '?').join(', ')})`, [targetKey ?? null, ...chunk]);
       // Logged as Tx.update logs one row, so undo and redo see each segment move.
       for (const id of chunk) tx.changes.push({ table: 'segments', key: { id }, before: { code_id: sourceId }, after: { code_id: targetId } });
     }

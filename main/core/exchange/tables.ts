@@ -2,6 +2,7 @@ import type { Reader } from '../db/project-db';
 import { listCodes, type Code } from '../codebook/codebook';
 import { decodeValue, type Variable } from '../documents/documents';
 import { CodePointIndex } from '../text/normalise';
+import { SEGMENTS_IN_DOCUMENT_ORDER } from '../coding/segment-rows';
 import { neutralise, type Cell } from './csv';
 import { resolveFilter, segmentWhere, type ExportFilter, type ResolvedFilter } from './filter';
 
@@ -397,7 +398,7 @@ export async function eachMatrixRow(r: Reader, f: ResolvedFilter, shape: MatrixS
   // Through the (document, code, coder, start, end) index: it holds every column read here.
   // Not under blind coding: there `segments` is a view hiding other coders' work, with no index to name.
   const blind = await r.get(`SELECT 1 FROM sqlite_temp_master WHERE type = 'view' AND name = 'segments'`);
-  const select = `SELECT s.document_id, s.coder_id, s.code_id, s.start, s.end FROM segments s ${blind ? '' : 'INDEXED BY segments_coding'}`;
+  const select = `SELECT s.document_id, s.coder_id, s.code_id, s.start, s.end FROM ${blind ? 'segments' : SEGMENTS_IN_DOCUMENT_ORDER} s`;
   const rowsOf = perCoder ?? [null];
   for (let b = 0; b < documents.length; b += MATRIX_BATCH_DOCUMENTS) {
     const batch = documents.slice(b, b + MATRIX_BATCH_DOCUMENTS);
@@ -595,10 +596,11 @@ async function memosTable(r: Reader, f: ResolvedFilter, options: TableOptions, t
          WHEN 'document' THEN (SELECT name FROM documents WHERE id = m.target_id)
          WHEN 'segment' THEN substr(d.text, s.start + 1, s.end - s.start)
        END AS label,
-       s.document_id AS segment_document_id, s.start AS segment_start, s.end AS segment_end
+       sk.id AS segment_document_id, s.start AS segment_start, s.end AS segment_end
      FROM memos m LEFT JOIN coders k ON k.id = m.author_id
-       LEFT JOIN segments s ON m.target_kind = 'segment' AND s.id = m.target_id
-       LEFT JOIN documents d ON d.id = s.document_id
+       LEFT JOIN segment_rows s ON m.target_kind = 'segment' AND s.id = m.target_id
+       LEFT JOIN document_keys sk ON sk.key = s.document_key
+       LEFT JOIN documents d ON d.id = sk.id
      ${f.coderIds ? `WHERE m.author_id IN (${f.coderIds.map(() => '?').join(', ')})` : ''}
      ORDER BY CASE m.target_kind WHEN 'project' THEN 0 WHEN 'document' THEN 1 WHEN 'code' THEN 2 ELSE 3 END, m.created_at, m.id ${limitSql(options.limit)}`,
     params,

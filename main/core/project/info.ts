@@ -22,7 +22,7 @@ export async function projectInfo(r: Reader): Promise<Omit<ProjectInfo, 'path'>>
   const counts = await r.get<Record<string, number>>(`SELECT
       (SELECT count(*) FROM documents) AS documents,
       (SELECT count(*) FROM codes) AS codes,
-      (SELECT count(*) FROM segments) AS segments,
+      (SELECT count(*) FROM segment_rows) AS segments, -- not the view (migration 13), which would look up every row's ids to count them
       (SELECT count(*) FROM coders) AS coders,
       (SELECT count(*) FROM memos) AS memos`);
   return {

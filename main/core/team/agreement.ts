@@ -607,21 +607,28 @@ function parseCodings(text: string | undefined): number[] {
  * over the ids in SQLite's order, then one equality test. A million segments against a
  * codebook compared one WHEN after another took a second of SQLite's time at 100,000 documents.
  */
-function codeSearch(ids: string[]): { sql: string; params: string[] } {
-  // SQLite compares text as bytes of UTF-8 (BINARY), so the ids are sorted the same way.
-  const sorted = ids.map((id, k) => ({ id, k, bytes: Buffer.from(id, 'utf8') })).sort((a, b) => Buffer.compare(a.bytes, b.bytes));
-  const params: string[] = [];
+function codeSearch(keys: number[]): { sql: string; params: number[] } {
+  // Codes by their integer key in the stored rows (migration 13), compared as numbers.
+  const sorted = keys.map((key, k) => ({ key, k })).sort((a, b) => a.key - b.key);
+  const params: number[] = [];
   const search = (lo: number, hi: number): string => {
     if (hi - lo === 1) {
-      params.push(sorted[lo]!.id);
-      return `CASE WHEN s.code_id = ? THEN ${sorted[lo]!.k} ELSE -1 END`;
+      params.push(sorted[lo]!.key);
+      return `CASE WHEN s.code_key = ? THEN ${sorted[lo]!.k} ELSE -1 END`;
     }
     const mid = (lo + hi) >> 1;
-    params.push(sorted[mid]!.id);
-    const sql = `CASE WHEN s.code_id < ? THEN ${search(lo, mid)} ELSE `;
+    params.push(sorted[mid]!.key);
+    const sql = `CASE WHEN s.code_key < ? THEN ${search(lo, mid)} ELSE `;
     return `${sql}${search(mid, hi)} END`;
   };
   return { sql: search(0, sorted.length), params };
+}
+
+/** The integer keys (migration 13) of the given ids, in their order: -1 for one that has none. */
+async function keysOf(r: Reader, table: 'code_keys' | 'coder_keys', ids: readonly string[]): Promise<number[]> {
+  const rows = await r.all<{ id: string; key: number }>(`SELECT id, key FROM main.${table} WHERE id IN (SELECT value FROM json_each(?))`, [JSON.stringify(ids)]);
+  const byId = new Map(rows.map((x) => [x.id, x.key]));
+  return ids.map((id) => byId.get(id) ?? -1);
 }
 
 export const agreementCancelled = (): MarginaliaError => new MarginaliaError('cancelled', 'Cancelled: the agreement was not computed.');
@@ -683,10 +690,14 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions,
   // Each segment comes back as "code coder start end", code and coder by their number in the
   // comparison (-1: a code not compared), one row per document holding all of its segments:
   // not one object per segment.
-  const code = codeSearch(codes.map((c) => c.id));
-  const coderCase = `CASE s.coder_id ${coders.map((_, i) => `WHEN ? THEN ${i}`).join(' ')} END`;
+  // Read from the stored rows by their integer keys: no id is looked up per segment, only the
+  // document's once per row returned, and the rows come grouped along the (document, …) index.
+  const code = codeSearch(await keysOf(r, 'code_keys', codes.map((c) => c.id)));
+  const chosenKeys = await keysOf(r, 'coder_keys', chosenIds);
+  const coderCase = `CASE s.coder_key ${coders.map((_, i) => `WHEN ? THEN ${i}`).join(' ')} END`;
   const codings = `group_concat(printf('%d %d %d %d', ${code.sql}, ${coderCase}, s.start, s.end), ' ') AS codings`;
-  const caseParams = [...code.params, ...chosenIds];
+  const caseParams = [...code.params, ...chosenKeys];
+  const documentId = `(SELECT id FROM main.document_keys WHERE key = s.document_key) AS document_id`;
   const coderMarks = coders.map(() => '?').join(',');
   const totalDocuments = (await r.get<{ n: number }>(`SELECT count(*) AS n FROM documents`))!.n;
   await progress.onProgress?.(0, docs.length);
@@ -695,8 +706,10 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions,
   // would be held beside the map made of it.
   const scanned = docs.length * 2 >= totalDocuments ? new Map<string, string>() : null;
   if (scanned) {
-    await r.each<{ document_id: string; codings: string }>(`SELECT s.document_id, ${codings} FROM segments s WHERE s.coder_id IN (${coderMarks}) GROUP BY s.document_id`, [...caseParams, ...chosenIds], (row) =>
-      scanned.set(row.document_id, row.codings),
+    await r.each<{ document_id: string; codings: string }>(
+      `SELECT ${documentId}, ${codings} FROM segment_rows s WHERE s.coder_key IN (${coderMarks}) GROUP BY s.document_key`,
+      [...caseParams, ...chosenKeys],
+      (row) => scanned.set(row.document_id, row.codings),
     );
   }
   if (progress.isCancelled?.()) throw agreementCancelled();
@@ -721,10 +734,11 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions,
         : Promise.resolve(undefined),
       scanned
         ? Promise.resolve([])
-        : r.all<{ document_id: string; codings: string }>(`SELECT s.document_id, ${codings} FROM segments s WHERE s.document_id IN (${marks}) AND s.coder_id IN (${coderMarks}) GROUP BY s.document_id`, [
+        : r.all<{ document_id: string; codings: string }>(`SELECT ${documentId}, ${codings} FROM segment_rows s
+             WHERE s.document_key IN (SELECT key FROM main.document_keys WHERE id IN (${marks})) AND s.coder_key IN (${coderMarks}) GROUP BY s.document_key`, [
             ...caseParams,
             ...ids,
-            ...chosenIds,
+            ...chosenKeys,
           ]),
     ]);
     return { batch, texts, joined, segments };

@@ -26,6 +26,8 @@ export function blindViews(hidden: readonly string[]): ReadScope {
   const list = hidden.map(quote).join(', ');
   const views: Record<string, string> = {
     segments: `SELECT * FROM main.segments WHERE coder_id NOT IN (${list})`,
+    // The stored rows behind that view (migration 13), for the reads that count them directly.
+    segment_rows: `SELECT * FROM main.segment_rows WHERE coder_key NOT IN (SELECT key FROM main.coder_keys WHERE id IN (${list}))`,
     // The codebook's maintained counts (migration 9): per coder, shadowed like the segments;
     // over every coder, recounted from the visible segments (codes.list does not read it then).
     code_coder_counts: `SELECT * FROM main.code_coder_counts WHERE coder_id NOT IN (${list})`,

@@ -11,6 +11,7 @@ import * as m009 from './009-code-counts';
 import * as m010 from './010-lean-storage';
 import * as m011 from './011-document-counts';
 import * as m012 from './012-code-counts-in-bulk';
+import * as m013 from './013-segment-keys';
 
 export interface Migration {
   version: number;
@@ -35,6 +36,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'lean-storage', up: m010.up },
   { version: 11, name: 'document-counts', up: m011.up },
   { version: 12, name: 'code-counts-in-bulk', up: m012.up },
+  { version: 13, name: 'segment-keys', up: m013.up },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
