@@ -193,8 +193,14 @@ beforeAll(async () => {
 
 afterAll(() => work?.cleanup());
 
-/** A kill moment: after start-up most of the time, anywhere up to a little past the end. */
-function killMoment(durationMs: number): number {
+/**
+ * A kill moment for `op`: after start-up most of the time, anywhere up to a little past the end.
+ * The end is the timing run's, shortened by 15% for each of `op`'s runs that finished before
+ * its kill: a timing run slower than the runs after it (a cold start on a busy machine) would
+ * otherwise draw most moments after the end, and the test would fail for want of kills.
+ */
+function killMoment(op: string, timedMs: number): number {
+  const durationMs = timedMs * 0.85 ** (kills[op]?.finished ?? 0);
   // Never later than two thirds of the run: an operation little longer than the start-up (a
   // merge of 1,200 codings) would otherwise be drawn only kill moments after its end.
   const from = rnd() < 0.15 ? 0 : Math.min(startupMs, durationMs * 0.67);
@@ -244,7 +250,7 @@ describe('killed with SIGKILL at random moments, the project survives', () => {
     expect(timing.code, timing.out).toBe(0);
     for (let i = 0; moreKills('new --sample', i); i++) {
       const path = join(dir, `p${i}.marginalia`);
-      const delay = killMoment(timing.ms);
+      const delay = killMoment('new --sample', timing.ms);
       const finished = await killAfter(start(['new', path, '--sample']), delay);
       tally('new --sample', finished);
       const context = `new --sample killed after ${delay} ms (seed ${SEED})`;
@@ -274,7 +280,7 @@ describe('killed with SIGKILL at random moments, the project survives', () => {
     for (let i = 0; moreKills('folder import', i); i++) {
       const path = copyOf(sample, `import-${i}.marginalia`);
       // Every other kill lands while batches are being committed, the rest anywhere.
-      const delay = i % 2 ? Math.floor(window.from + rnd() * (window.to - window.from + 100)) : killMoment(timing.ms);
+      const delay = i % 2 ? Math.floor(window.from + rnd() * (window.to - window.from + 100)) : killMoment('folder import', timing.ms);
       const watch = await watchCount(path, 'documents');
       const finished = await killAfter(start(['import', path, folder]), delay);
       // What another connection had seen committed before the kill: it must all still be there.
@@ -297,7 +303,7 @@ describe('killed with SIGKILL at random moments, the project survives', () => {
     expect(timing.code, timing.out).toBe(0);
     for (let i = 0; moreKills('.qdpx import', i); i++) {
       const path = copyOf(sample, `qdpx-${i}.marginalia`);
-      const delay = killMoment(timing.ms);
+      const delay = killMoment('.qdpx import', timing.ms);
       const finished = await killAfter(start(['import', path, qdpx]), delay);
       tally('.qdpx import', finished);
       const context = `.qdpx import killed after ${delay} ms (seed ${SEED})`;
@@ -321,7 +327,7 @@ describe('killed with SIGKILL at random moments, the project survives', () => {
       mkdirSync(dir);
       const path = join(dir, 'study.marginalia');
       copyFileSync(sample, path);
-      const delay = killMoment(timing.ms);
+      const delay = killMoment('merge', timing.ms);
       const finished = await killAfter(start(['merge', path, colleague]), delay);
       tally('merge', finished);
       const context = `merge killed after ${delay} ms (seed ${SEED})`;
@@ -455,7 +461,7 @@ describe('killed with SIGKILL at random moments, the project survives', () => {
       const out = join(dir, `study.${format}`);
       rmSync(out, { force: true });
       // Every other kill lands after start-up, while the export reads and writes; the rest anywhere.
-      const delay = i % 4 < 2 ? Math.floor(Math.min(startupMs, ref.ms) + rnd() * Math.max(1, ref.ms - startupMs)) : killMoment(ref.ms);
+      const delay = i % 4 < 2 ? Math.floor(Math.min(startupMs, ref.ms) + rnd() * Math.max(1, ref.ms - startupMs)) : killMoment('export', ref.ms);
       const finished = await killAfter(start(['export', base, '--format', format, '--out', out]), delay);
       const context = `${format} export killed after ${delay} ms (seed ${SEED})`;
       tally('export', finished, !finished && readdirSync(dir).some((f) => f.startsWith(`.study.${format}.exporting-`)));
