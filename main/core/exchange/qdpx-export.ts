@@ -7,6 +7,7 @@ import { MarginaliaError } from '../errors';
 import { CodePointIndex } from '../text/normalise';
 import { derivedGuid, el, xmlDocument, xmlFragment, type XmlElement } from './xml';
 import { describeMemos } from './refi-memos';
+import { GuidSet } from './guid-set';
 import { zipToBytes, type ZipWriter } from './zip-writer';
 
 export const ORIGIN = 'Marginalia 0.1.0';
@@ -48,24 +49,23 @@ const TYPE_OF_VARIABLE: Record<VariableType, string> = { text: 'Text', number: '
  * here, never a file another program chokes on.
  */
 class GuidLedger {
-  private readonly defined = new Set<string>();
+  private defined = new GuidSet();
   /** References to GUIDs not defined yet when they were made (a note's memo, written later). */
   private readonly referenced: Array<[string, string]> = [];
   define(guid: string, what: string): string {
-    const g = guid.toLowerCase();
-    if (this.defined.has(g)) throw new MarginaliaError('internal', `REFI-QDA export: the GUID ${guid} (${what}) occurs twice.`);
-    this.defined.add(g);
+    if (!this.defined.add(guid)) throw new MarginaliaError('internal', `REFI-QDA export: the GUID ${guid} (${what}) occurs twice.`);
     return guid;
   }
   ref(guid: string, from: string): string {
-    const g = guid.toLowerCase();
-    if (!this.defined.has(g)) this.referenced.push([g, from]);
+    if (!this.defined.has(guid)) this.referenced.push([guid.toLowerCase(), from]);
     return guid;
   }
-  check(): void {
+  /** Checks the references made before their GUID was defined; then lets the GUIDs go (64 MB at a million segments), as nothing is defined after it. */
+  close(): void {
     for (const [g, from] of this.referenced) {
       if (!this.defined.has(g)) throw new MarginaliaError('internal', `REFI-QDA export: ${from} refers to ${g}, which is not in the file.`);
     }
+    this.defined = new GuidSet();
   }
 }
 
@@ -176,7 +176,7 @@ export async function exportQdc(r: Reader): Promise<Uint8Array> {
   if (codes.length === 0) throw new MarginaliaError('invalid_input', 'The codebook is empty: a .qdc file needs at least one code. Add codes first.');
   const ledger = new GuidLedger();
   const root = el({ ...CODEBOOK_NS, origin: ORIGIN }, { Codes: { Code: codeElements(childrenOf(codes), null, new Map(), ledger, false) } });
-  ledger.check();
+  ledger.close();
   return strToU8(xmlDocument('CodeBook', root));
 }
 
@@ -376,7 +376,7 @@ export async function writeQdpx(r: Reader, options: QdpxOptions, zip: ZipWriter)
     const members = (memberships.get(set.id) ?? []).map((d) => el({ targetGUID: ledger.ref(d, what) }));
     return el({ guid: ledger.define(set.id, what), name: set.name }, { Description: set.description === '' ? undefined : set.description, MemberSource: members.length ? members : undefined });
   });
-  ledger.check();
+  ledger.close();
   const whole = projectXml({ notes, sets, projectNotes });
   if (head === null) qde.write(whole);
   else {
