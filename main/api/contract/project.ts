@@ -40,8 +40,8 @@ export const projectContract = {
   'project.info': query<ProjectInfoOut>()(Empty, 'Name, file and counts of the open project.'),
   'project.historyState': query<HistoryState>()(Empty, 'What Undo and Redo would do next, as words for the Edit menu.'),
   'project.history': query<HistoryEntry[]>()(z.object({ limit: z.number().int().min(1).max(10_000).optional() }).strict(), 'The events log, newest first: the audit trail.'),
-  'project.undo': command<{ undone: string }>()(Empty, 'Undoes the latest action.'),
-  'project.redo': command<{ redone: string }>()(Empty, 'Redoes the latest undone action.'),
+  'project.undo': command<{ undone: string; kind: string }>()(Empty, 'Undoes the latest action; says which, and its kind ("segment.delete"), so a view reloads only what it touched.'),
+  'project.redo': command<{ redone: string; kind: string }>()(Empty, 'Redoes the latest undone action; says which, and its kind.'),
   'project.saveState': query<SaveStateOut>()(Empty, 'Whether the project file on disk holds every change, or why saving into it failed.'),
   'project.save': query<SaveStateOut>()(Empty, 'Writes every committed change into the project file now (a WAL checkpoint); fails with the reason, e.g. a full disk.'),
   'project.shareCopy': query<ExportedFileOut>()(

@@ -38,8 +38,14 @@ export const projectHandlers: HandlersOf<typeof projectContract> = {
   }),
   'project.historyState': ({ session }) => session.project.db.read(historyState),
   'project.history': ({ session }, input) => session.project.db.read((r) => listHistory(r, input.limit)),
-  'project.undo': async ({ session }) => ({ undone: await undo(session.project.db, await hiddenFrom(session)) }),
-  'project.redo': async ({ session }) => ({ redone: await redo(session.project.db, await hiddenFrom(session)) }),
+  'project.undo': async ({ session }) => {
+    const { summary, kind } = await undo(session.project.db, await hiddenFrom(session));
+    return { undone: summary, kind };
+  },
+  'project.redo': async ({ session }) => {
+    const { summary, kind } = await redo(session.project.db, await hiddenFrom(session));
+    return { redone: summary, kind };
+  },
   'project.saveState': ({ session }) => Promise.resolve({ problem: session.project.db.saveProblem?.message ?? null, readOnly: session.project.db.readOnly }),
   'project.save': async ({ session }) => {
     await session.project.db.checkpoint();

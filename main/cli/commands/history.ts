@@ -8,7 +8,7 @@ export const undoCommand: Command = {
   options: {},
   run: (args, io) =>
     withProject(args, async (session) => {
-      io.out(`Undid: ${safeName(await undo(session.project.db))}`);
+      io.out(`Undid: ${safeName((await undo(session.project.db)).summary)}`);
       return 0;
     }),
 };
@@ -20,7 +20,7 @@ export const redoCommand: Command = {
   options: {},
   run: (args, io) =>
     withProject(args, async (session) => {
-      io.out(`Redid: ${safeName(await redo(session.project.db))}`);
+      io.out(`Redid: ${safeName((await redo(session.project.db)).summary)}`);
       return 0;
     }),
 };

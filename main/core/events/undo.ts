@@ -44,14 +44,20 @@ async function applyCounted(tx: Tx, changes: readonly RowChange[], direction: 'u
   await withCodesRecounted(tx, codeIds, moves, () => tx.applyAll(changes, direction));
 }
 
+/** An action undone or redone: its summary, and its kind ("segment.delete"), which says what it touched. */
+export interface Stepped {
+  summary: string;
+  kind: string;
+}
+
 /**
  * Undoes the latest action that is not undone: its row changes are reversed, last first,
- * in one transaction. Returns the action's summary.
+ * in one transaction.
  */
-export function undo(db: ProjectDb, hiddenCoderIds: readonly string[] = []): Promise<string> {
+export function undo(db: ProjectDb, hiddenCoderIds: readonly string[] = []): Promise<Stepped> {
   return db.transaction(async (tx) => {
-    const ev = await tx.get<{ seq: number; summary: string; changes: string; coder_id: string | null }>(
-      `SELECT seq, summary, changes, coder_id FROM events WHERE undone = 0 ORDER BY seq DESC LIMIT 1`,
+    const ev = await tx.get<{ seq: number; summary: string; kind: string; changes: string; coder_id: string | null }>(
+      `SELECT seq, summary, kind, changes, coder_id FROM events WHERE undone = 0 ORDER BY seq DESC LIMIT 1`,
     );
     if (!ev) throw new MarginaliaError('not_found', 'Nothing to undo.');
     refuseHidden(ev.coder_id, hiddenCoderIds, 'undo');
@@ -59,21 +65,21 @@ export function undo(db: ProjectDb, hiddenCoderIds: readonly string[] = []): Pro
     await applyCounted(tx, [...changes].reverse(), 'undo');
     // Stored again: undoing an insert read back the row the log had kept only the key of, for redo.
     await tx.run(`UPDATE events SET undone = 1, changes = ? WHERE seq = ?`, [JSON.stringify(changes), ev.seq]);
-    return ev.summary;
+    return { summary: ev.summary, kind: ev.kind };
   });
 }
 
 /** Redoes the earliest undone action that a new action has not superseded. */
-export function redo(db: ProjectDb, hiddenCoderIds: readonly string[] = []): Promise<string> {
+export function redo(db: ProjectDb, hiddenCoderIds: readonly string[] = []): Promise<Stepped> {
   return db.transaction(async (tx) => {
-    const ev = await tx.get<{ seq: number; summary: string; changes: string; coder_id: string | null }>(
-      `SELECT seq, summary, changes, coder_id FROM events WHERE undone = 1 ORDER BY seq ASC LIMIT 1`,
+    const ev = await tx.get<{ seq: number; summary: string; kind: string; changes: string; coder_id: string | null }>(
+      `SELECT seq, summary, kind, changes, coder_id FROM events WHERE undone = 1 ORDER BY seq ASC LIMIT 1`,
     );
     if (!ev) throw new MarginaliaError('not_found', 'Nothing to redo.');
     refuseHidden(ev.coder_id, hiddenCoderIds, 'redo');
     const changes = JSON.parse(ev.changes) as RowChange[];
     await applyCounted(tx, changes, 'redo');
     await tx.run(`UPDATE events SET undone = 0 WHERE seq = ?`, [ev.seq]);
-    return ev.summary;
+    return { summary: ev.summary, kind: ev.kind };
   });
 }

@@ -102,7 +102,10 @@ export async function call<M extends Method>(method: M, input: Input<M>, options
   try {
     const result = await transport(method, input);
     if (!result.ok) throw new ApiError(result.error.code, result.error.message);
-    if (result.mutated) for (const l of listeners) l(method);
+    if (result.mutated) {
+      const source = changeSource(method, result.value);
+      for (const l of listeners) l(source);
+    }
     return result.value as Output<M>;
   } finally {
     if (cap) clearTimeout(cap);
@@ -110,8 +113,18 @@ export async function call<M extends Method>(method: M, input: Input<M>, options
   }
 }
 
-/** What changed the project: a method this renderer called, or 'host' for a change made outside it (the desktop menu's Import or Undo). */
-export type ChangeSource = Method | 'host';
+/**
+ * What changed the project: a method this renderer called; `history:` and the kind of the
+ * action an undo or redo stepped over ("history:segment.delete"), which says what it touched;
+ * or 'host' for a change made outside the page (the desktop menu's Import or Undo).
+ */
+export type ChangeSource = Method | `history:${string}` | 'host';
+
+function changeSource(method: Method, value: unknown): ChangeSource {
+  if (method !== 'project.undo' && method !== 'project.redo') return method;
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  return typeof kind === 'string' ? `history:${kind}` : method;
+}
 
 /** The desktop shell's events, where the preload offers them (Electron only). */
 interface HostEvents {

@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { onChange, type ChangeSource } from '../api/client';
+import type { Method } from '../../../main/api/contract';
 
 /** A counter that moves after every change to the project: views reload on it. */
 export function useProjectVersion(): number {
@@ -18,9 +19,11 @@ export function useProjectVersion(): number {
 export type Topic = 'project' | 'history' | 'documents' | 'catalog' | 'codes' | 'segments' | 'coders' | 'memos';
 const ALL: readonly Topic[] = ['project', 'history', 'documents', 'catalog', 'codes', 'segments', 'coders', 'memos'];
 
-/** By method name, what a change touches; anything not named here (imports, merges, undo, the desktop menu) touches everything. */
+/** By method name, what a change touches; anything not named here (imports, merges, the desktop menu) touches everything. */
 const TOUCHES: ReadonlyArray<[RegExp, readonly Topic[]]> = [
   // Counts live in the codebook and the document list.
+  // Removing a segment removes its memo.
+  [/^segments\.delete$/, ['segments', 'codes', 'documents', 'memos', 'history']],
   [/^segments\./, ['segments', 'codes', 'documents', 'history']],
   [/^memos\./, ['memos', 'segments', 'history']],
   // A code's colour and name show on stripes; deleting or merging one moves counts everywhere.
@@ -34,8 +37,43 @@ const TOUCHES: ReadonlyArray<[RegExp, readonly Topic[]]> = [
   [/^project\.(rename|describe|saveNow|retrySave)$/, ['project']],
 ];
 
-/** The topics a change touches. */
+/**
+ * An undone or redone action touches what the method that did it touched: by the action's
+ * kind in the events log, the method it stands for. Kinds not named (imports, document
+ * deletions, merges, reliability rounds) touch everything.
+ */
+const KIND_METHOD: Readonly<Record<string, Method>> = {
+  'segment.create': 'segments.create',
+  'segment.update': 'segments.update',
+  'segment.delete': 'segments.delete',
+  'segment.autocode': 'segments.create',
+  'memo.save': 'memos.save',
+  'memo.delete': 'memos.delete',
+  'code.create': 'codes.create',
+  'code.rename': 'codes.rename',
+  'code.recolor': 'codes.recolor',
+  'code.describe': 'codes.describe',
+  'code.shortcut': 'codes.setShortcut',
+  'code.move': 'codes.move',
+  'code.delete': 'codes.delete',
+  'code.merge': 'codes.merge',
+  'document.rename': 'documents.rename',
+  'document.attributes': 'documents.setAttributes',
+  'set.create': 'sets.create',
+  'set.add': 'sets.add',
+  'set.remove': 'sets.remove',
+  'set.rename': 'sets.rename',
+  'set.delete': 'sets.delete',
+};
+
+/** The topics a change touches; an undo or redo touches the history too (what Undo would do next). */
 export function touched(source: ChangeSource): readonly Topic[] {
+  if (source.startsWith('history:')) {
+    const method = KIND_METHOD[source.slice('history:'.length)];
+    if (!method) return ALL;
+    const topics = touched(method);
+    return topics.includes('history') ? topics : [...topics, 'history'];
+  }
   for (const [re, topics] of TOUCHES) if (re.test(source)) return topics;
   return ALL;
 }
