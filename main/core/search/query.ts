@@ -279,7 +279,8 @@ function checkNegated(node: QueryNode): void {
   }
 }
 
-function containsNot(node: QueryNode): boolean {
+/** Whether the query excludes anything (NOT or -word) anywhere. */
+export function containsNot(node: QueryNode): boolean {
   if (node.kind === 'not') return true;
   if (node.kind === 'and' || node.kind === 'or') return node.children.some(containsNot);
   return false;
@@ -601,39 +602,41 @@ export function wordsOnly(node: QueryNode): boolean {
 }
 
 /**
- * A words-only query's hits in a document, compiled once for a search over many documents: the
- * query's distinct words (as `fold` gives them) numbered, and a document's hits from its count
- * of each, by number, without allocating. The rules of `countMatches` (AND needs every part, OR
- * any, NOT none; each occurrence once): distinct words never share a position, so the hits are
- * the sum over the distinct words that make it match. Null when the query has more distinct
- * words than a bit mask holds (31).
+ * A words-only query's hits per document, compiled once for a search over many documents: the
+ * query's distinct words (as `fold` gives them) numbered, and every document's hits from its
+ * count of each word (`counts[k][i]`: word k in document i), in one pass without allocating per
+ * document. The rules of `countMatches` (AND needs every part, OR any, NOT none; each occurrence
+ * once): distinct words never share a position, so the hits are the sum over the distinct words
+ * that make it match; 0 where it does not match. Null when the query has more distinct words
+ * than a bit mask holds (31).
  */
-export function wordCounter(node: QueryNode, fold: (word: string) => string = (w) => w): { words: string[]; count: (counts: (k: number) => number) => number | null } | null {
+export function wordCounter(node: QueryNode, fold: (word: string) => string = (w) => w): { words: string[]; count: (counts: readonly Int32Array[]) => Int32Array } | null {
   const words: string[] = [];
   const number = (word: string) => {
     const k = words.indexOf(word);
     return k >= 0 ? k : words.push(word) - 1;
   };
-  /** The bit mask of the words that make the document match, or -1 when it does not match. */
-  type Mask = (counts: (k: number) => number) => number;
+  /** The bit mask of the words that make document i match, or -1 when it does not match. */
+  type Mask = (counts: readonly Int32Array[], i: number) => number;
   const compile = (n: QueryNode): Mask => {
     switch (n.kind) {
       case 'phrase': {
         const k = number(fold(n.tokens[0]!));
-        return (counts) => (counts(k) > 0 ? 1 << k : -1);
+        const bit = 1 << k;
+        return (counts, i) => (counts[k]![i]! > 0 ? bit : -1);
       }
       case 'near':
         throw new Error('wordCounter: NEAR needs positions');
       case 'not': {
         const child = compile(n.child);
-        return (counts) => (child(counts) >= 0 ? -1 : 0);
+        return (counts, i) => (child(counts, i) >= 0 ? -1 : 0);
       }
       case 'and': {
         const children = n.children.map(compile);
-        return (counts) => {
+        return (counts, i) => {
           let mask = 0;
           for (const c of children) {
-            const m = c(counts);
+            const m = c(counts, i);
             if (m < 0) return -1;
             mask |= m;
           }
@@ -642,10 +645,10 @@ export function wordCounter(node: QueryNode, fold: (word: string) => string = (w
       }
       case 'or': {
         const children = n.children.map(compile);
-        return (counts) => {
+        return (counts, i) => {
           let mask = -1;
           for (const c of children) {
-            const m = c(counts);
+            const m = c(counts, i);
             if (m >= 0) mask = mask < 0 ? m : mask | m;
           }
           return mask;
@@ -658,11 +661,15 @@ export function wordCounter(node: QueryNode, fold: (word: string) => string = (w
   return {
     words,
     count: (counts) => {
-      const m = mask(counts);
-      if (m < 0) return null;
-      let n = 0;
-      for (let k = 0; k < words.length; k++) if (m & (1 << k)) n += counts(k);
-      return n;
+      const out = new Int32Array(counts[0]?.length ?? 0);
+      for (let i = 0; i < out.length; i++) {
+        const m = mask(counts, i);
+        if (m < 0) continue;
+        let n = 0;
+        for (let k = 0; k < words.length; k++) if (m & (1 << k)) n += counts[k]![i]!;
+        out[i] = n;
+      }
+      return out;
     },
   };
 }
