@@ -7,6 +7,7 @@ import { MIGRATIONS } from '../../main/core/db/migrations';
 import { listCodes, mergeCode } from '../../main/core/codebook/codebook';
 import { listSegments } from '../../main/core/coding/segments';
 import { redo, undo } from '../../main/core/events/undo';
+import type { ProjectDb } from '../../main/core/db/project-db';
 
 const T0 = '2024-01-01T00:00:00Z';
 const T1 = '2024-03-05T10:11:12.345Z';
@@ -46,76 +47,71 @@ async function projectAtVersion12(path: string): Promise<void> {
   await old.close();
 }
 
+/** Runs `test` on a version-12 project opened (so upgraded) by the app, then closes and removes it. */
+async function onUpgraded(test: (db: ProjectDb) => Promise<void>): Promise<void> {
+  const { dir, cleanup } = tempDir();
+  try {
+    const path = join(dir, 'v12.marginalia');
+    await projectAtVersion12(path);
+    const db = await openProjectDb(path);
+    try {
+      await test(db);
+    } finally {
+      await db.close();
+    }
+  } finally {
+    cleanup();
+  }
+}
+
 describe('migration 13 (segment-keys): segments stored with integer keys behind the same segments', () => {
-  it('upgrades a version-12 project keeping every segment, count, memo and the undo of its last coding', async () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const path = join(dir, 'v12.marginalia');
-      await projectAtVersion12(path);
-      const db = await openProjectDb(path);
-      try {
-        // Every column as it was, ids and timestamps to the character.
-        expect(await db.read((r) => r.all(`SELECT * FROM segments ORDER BY id`))).toEqual(rows(SEGMENTS));
-        // The codebook's counts (the consensus copy left out) and the stripes with their memo.
-        const counts = (await db.read((r) => listCodes(r))).map((c) => [c.name, c.segment_count, c.document_count]);
-        expect(counts).toEqual([
-          ['casualties', 2, 2],
-          ['deaths', 2, 2],
-        ]);
-        const d1 = await db.read((r) => listSegments(r, { documentId: 'd1' }));
-        expect(d1.map((s) => [s.id, s.text])).toEqual([
-          ['s1', 'Five people'],
-          ['s2', 'people'],
-        ]);
+  it('upgrades a version-12 project keeping every segment, count, memo and the undo of its last coding', () =>
+    onUpgraded(async (db) => {
+      // Every column as it was, ids and timestamps to the character.
+      expect(await db.read((r) => r.all(`SELECT * FROM segments ORDER BY id`))).toEqual(rows(SEGMENTS));
+      // The codebook's counts (the consensus copy left out) and the stripes with their memo.
+      const counts = (await db.read((r) => listCodes(r))).map((c) => [c.name, c.segment_count, c.document_count]);
+      expect(counts).toEqual([
+        ['casualties', 2, 2],
+        ['deaths', 2, 2],
+      ]);
+      const d1 = await db.read((r) => listSegments(r, { documentId: 'd1' }));
+      expect(d1.map((s) => [s.id, s.text])).toEqual([
+        ['s1', 'Five people'],
+        ['s2', 'people'],
+      ]);
 
-        // Ctrl+Z of the coding made before the upgrade, and Ctrl+Shift+Z.
-        await undo(db);
-        expect(await db.read((r) => r.all(`SELECT id FROM segments ORDER BY id`))).toEqual(['s1', 's2', 's3', 's4'].map((id) => ({ id })));
-        expect((await db.read((r) => listCodes(r))).map((c) => c.segment_count)).toEqual([1, 2]);
-        await redo(db);
-        expect(await db.read((r) => r.all(`SELECT * FROM segments ORDER BY id`))).toEqual(rows(SEGMENTS));
+      // Ctrl+Z of the coding made before the upgrade, and Ctrl+Shift+Z.
+      await undo(db);
+      expect(await db.read((r) => r.all(`SELECT id FROM segments ORDER BY id`))).toEqual(['s1', 's2', 's3', 's4'].map((id) => ({ id })));
+      expect((await db.read((r) => listCodes(r))).map((c) => c.segment_count)).toEqual([1, 2]);
+      await redo(db);
+      expect(await db.read((r) => r.all(`SELECT * FROM segments ORDER BY id`))).toEqual(rows(SEGMENTS));
 
-        // A merge after the upgrade moves the stored rows, and its undo puts them back.
-        await db.action({ kind: 'codes.merge', summary: 'Merge', coderId: 'k1' }, (tx) => mergeCode(tx, 'c2', 'c1'));
-        expect(await db.read((r) => r.all(`SELECT id, code_id FROM segments ORDER BY id`))).toEqual(['s1', 's2', 's3', 's4', 's5'].map((id) => ({ id, code_id: 'c1' })));
-        expect((await db.read((r) => listCodes(r))).map((c) => [c.name, c.segment_count, c.document_count])).toEqual([['casualties', 4, 2]]);
-        await undo(db);
-        expect(await db.read((r) => r.all(`SELECT * FROM segments ORDER BY id`))).toEqual(rows(SEGMENTS));
-        expect((await db.read((r) => listCodes(r))).map((c) => [c.name, c.segment_count, c.document_count])).toEqual(counts);
-      } finally {
-        await db.close();
+      // A merge after the upgrade moves the stored rows, and its undo puts them back.
+      await db.action({ kind: 'codes.merge', summary: 'Merge', coderId: 'k1' }, (tx) => mergeCode(tx, 'c2', 'c1'));
+      expect(await db.read((r) => r.all(`SELECT id, code_id FROM segments ORDER BY id`))).toEqual(['s1', 's2', 's3', 's4', 's5'].map((id) => ({ id, code_id: 'c1' })));
+      expect((await db.read((r) => listCodes(r))).map((c) => [c.name, c.segment_count, c.document_count])).toEqual([['casualties', 4, 2]]);
+      await undo(db);
+      expect(await db.read((r) => r.all(`SELECT * FROM segments ORDER BY id`))).toEqual(rows(SEGMENTS));
+      expect((await db.read((r) => listCodes(r))).map((c) => [c.name, c.segment_count, c.document_count])).toEqual(counts);
+    }));
+
+  it('refuses a segment on a document, code or coder that does not exist, as the foreign keys did', () =>
+    onUpgraded(async (db) => {
+      for (const [document, code, coder] of [
+        ['gone', 'c1', 'k1'],
+        ['d1', 'gone', 'k1'],
+        ['d1', 'c1', 'gone'],
+      ]) {
+        const write = db.transaction((tx) =>
+          tx.insert('segments', { id: 's9', document_id: document!, code_id: code!, coder_id: coder!, start: 0, end: 4, created_at: T1, updated_at: T1 }),
+        );
+        await expect(write).rejects.toThrow(/FOREIGN KEY constraint failed/);
       }
-    } finally {
-      cleanup();
-    }
-  });
-
-  it('refuses a segment on a document, code or coder that does not exist, as the foreign keys did', async () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const path = join(dir, 'v12.marginalia');
-      await projectAtVersion12(path);
-      const db = await openProjectDb(path);
-      try {
-        for (const [document, code, coder] of [
-          ['gone', 'c1', 'k1'],
-          ['d1', 'gone', 'k1'],
-          ['d1', 'c1', 'gone'],
-        ]) {
-          const write = db.transaction((tx) =>
-            tx.insert('segments', { id: 's9', document_id: document!, code_id: code!, coder_id: coder!, start: 0, end: 4, created_at: T1, updated_at: T1 }),
-          );
-          await expect(write).rejects.toThrow(/FOREIGN KEY constraint failed/);
-        }
-        await expect(db.transaction((tx) => tx.update('segments', { id: 's1' }, { code_id: 'gone' }))).rejects.toThrow(/FOREIGN KEY constraint failed/);
-        // A document that still has segments cannot go, as before.
-        await expect(db.transaction((tx) => tx.run(`DELETE FROM documents WHERE id = 'd1'`))).rejects.toThrow(/FOREIGN KEY constraint failed/);
-        expect(await db.read((r) => r.all(`SELECT * FROM segments ORDER BY id`))).toEqual(rows(SEGMENTS));
-      } finally {
-        await db.close();
-      }
-    } finally {
-      cleanup();
-    }
-  });
+      await expect(db.transaction((tx) => tx.update('segments', { id: 's1' }, { code_id: 'gone' }))).rejects.toThrow(/FOREIGN KEY constraint failed/);
+      // A document that still has segments cannot go, as before.
+      await expect(db.transaction((tx) => tx.run(`DELETE FROM documents WHERE id = 'd1'`))).rejects.toThrow(/FOREIGN KEY constraint failed/);
+      expect(await db.read((r) => r.all(`SELECT * FROM segments ORDER BY id`))).toEqual(rows(SEGMENTS));
+    }));
 });

@@ -16,7 +16,15 @@ export const SEGMENTS_IN_DOCUMENT_ORDER = `(SELECT r.id AS id, d.id AS document_
   FROM main.segment_rows r INDEXED BY segments_coding JOIN main.document_keys d ON d.key = r.document_key
     JOIN main.code_keys c ON c.key = r.code_key JOIN main.coder_keys k ON k.key = r.coder_key)`;
 
+/** The integer keys of the given codes' or coders' ids, in their order: -1 for one that has none. */
+export async function keysOf(r: Reader, table: 'code_keys' | 'coder_keys', ids: readonly string[]): Promise<number[]> {
+  const rows = await r.all<{ id: string; key: number }>(`SELECT id, key FROM main.${table} WHERE id IN (SELECT value FROM json_each(?))`, [JSON.stringify(ids)]);
+  const byId = new Map(rows.map((x) => [x.id, x.key]));
+  return ids.map((id) => byId.get(id) ?? -1);
+}
+
 /** A code's key in `segment_rows`; undefined when there is no such code. */
 export async function codeKey(r: Reader, codeId: string): Promise<number | undefined> {
-  return (await r.get<{ key: number }>(`SELECT key FROM main.code_keys WHERE id = ?`, [codeId]))?.key;
+  const [key] = await keysOf(r, 'code_keys', [codeId]);
+  return key === -1 ? undefined : key;
 }

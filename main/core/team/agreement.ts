@@ -24,6 +24,7 @@ import {
 } from './statistics';
 import { boundsOf, coverage, maskHistogram, newSentenceSegmenter, unitBounds, type AgreementUnit, type Span } from './units';
 import { hiddenAmong } from './blind-scope';
+import { keysOf } from '../coding/segment-rows';
 
 /** The figures reported for a code, for a document, and overall. Null where a figure is undefined. */
 export interface AgreementFigures {
@@ -622,13 +623,6 @@ function codeSearch(keys: number[]): { sql: string; params: number[] } {
     return `${sql}${search(mid, hi)} END`;
   };
   return { sql: search(0, sorted.length), params };
-}
-
-/** The integer keys (migration 13) of the given ids, in their order: -1 for one that has none. */
-async function keysOf(r: Reader, table: 'code_keys' | 'coder_keys', ids: readonly string[]): Promise<number[]> {
-  const rows = await r.all<{ id: string; key: number }>(`SELECT id, key FROM main.${table} WHERE id IN (SELECT value FROM json_each(?))`, [JSON.stringify(ids)]);
-  const byId = new Map(rows.map((x) => [x.id, x.key]));
-  return ids.map((id) => byId.get(id) ?? -1);
 }
 
 export const agreementCancelled = (): MarginaliaError => new MarginaliaError('cancelled', 'Cancelled: the agreement was not computed.');
