@@ -99,7 +99,8 @@ for (const n of [1, 3, 5]) {
 test('a subcode is drawn in a hue apart from its parent', async ({ page, api }) => {
   const name = await codePhrase(api, ['casualties', 'casualties/death toll']);
   const wb = await openAtPhrase(page, name);
-  const color = (code: string) => wb.stripe(code).locator('.stripe-bar').evaluate((el) => getComputedStyle(el).backgroundColor);
+  // The stripe's button paints its bar.
+  const color = (code: string) => wb.stripe(code).evaluate((el) => getComputedStyle(el).backgroundColor);
   const hex = (rgb: string) => `#${(rgb.match(/\d+/g) ?? []).slice(0, 3).map((n) => Number(n).toString(16).padStart(2, '0')).join('')}`;
   const parent = hexToHsl(hex(await color('casualties')))!;
   const child = hexToHsl(hex(await color('death toll')))!;
@@ -117,9 +118,11 @@ test("two coders' stripes for the same code are told apart: initials on the labe
     'casualties stripe, Ben Kovalenko: “killing 17 people”',
     'casualties stripe, tester: “killing 17 people”',
   ]);
-  const labels = await page.locator('[data-label-for] .stripe-label').allTextContents(); // beside the stripes, or listed by the badge
+  // Beside the stripes, or listed by a badge (its list is made when it is first focused).
+  for (const badge of await page.locator('.label-badge').all()) await badge.focus();
+  const labels = await page.locator('[data-label-for] .stripe-label').allTextContents();
   expect(labels.sort()).toEqual(['casualties · BK', 'casualties · TE']);
-  const looks = await wb.stripes.locator('.stripe-bar').evaluateAll((els) => els.map((e) => `${getComputedStyle(e).backgroundColor}|${getComputedStyle(e).backgroundImage}`));
+  const looks = await wb.stripes.evaluateAll((els) => els.map((e) => `${getComputedStyle(e).backgroundColor}|${getComputedStyle(e).backgroundImage}`));
   expect(new Set(looks).size, 'the two stripes look different').toBe(2);
   await shot(page, 'two-coders');
 });

@@ -58,6 +58,10 @@ interface Stripe {
 const LANE = 9;
 const MAX_LANES = 12;
 const LABEL_WIDTH = 116;
+const MIN_LANES = 3;
+const marginWidth = (lanes: number) => LABEL_WIDTH + Math.max(MIN_LANES, lanes) * LANE + 8;
+/** How much text (UTF-16 units) from the top is laid out in full when a document opens: about three screens. */
+const NEAR_TEXT = 10_000;
 
 function describe(s: Segment): string {
   const lines = [s.code_name, `coder: ${s.coder_name}`, `coded: ${s.created_at.slice(0, 16).replace('T', ' ')}`];
@@ -72,6 +76,11 @@ export function initials(name: string): string {
   return (parts[0] ?? '?').slice(0, 2).toUpperCase();
 }
 
+/**
+ * The stripe's bar, painted by the button itself (its content box: the padding around the bar
+ * is what the pointer can hit), not by an element inside it: a document coded 1,000 times
+ * draws 1,000 stripes, and every element costs the page a style, a layout box and a paint.
+ */
 function barStyle(color: string, pattern: number): React.CSSProperties {
   if (pattern === 1) return { backgroundImage: `repeating-linear-gradient(to bottom, ${color} 0 6px, transparent 6px 9px)` };
   if (pattern === 2) return { backgroundImage: `repeating-linear-gradient(to bottom, ${color} 0 2px, transparent 2px 5px)` };
@@ -93,6 +102,44 @@ function LabelText({ s }: { s: Stripe }) {
       {s.coder && <span className="label-coder"> · {s.coder}</span>}
     </>
   );
+}
+
+/**
+ * The "+N" badge of a label row and the list it shows on hover or focus. The list is made only
+ * once the badge is first pointed at or focused: a densely coded passage has hundreds of labels
+ * that did not fit, and the badge's name already tells a screen reader which codes they are.
+ */
+function LabelMore({ more, onSelect }: { more: Stripe[]; onSelect: (id: string) => void }) {
+  const [shown, setShown] = useState(false);
+  const show = () => setShown(true);
+  return (
+    <span className="label-more" onPointerEnter={show} onFocus={show}>
+      <button type="button" className="label-badge" aria-label={`${more.length} more codes here: ${more.map((m) => m.label).join(', ')}`}>
+        +{more.length}
+      </button>
+      {shown && (
+        <span className="label-list" aria-hidden="true">
+          {more.map((m) => (
+            <span key={m.id} className={`stripe-label${m.selected ? ' selected' : ''}`} title={m.title} style={{ borderRightColor: m.color }} onClick={() => onSelect(m.id)}>
+              <LabelText s={m} />
+            </span>
+          ))}
+        </span>
+      )}
+    </span>
+  );
+}
+
+/**
+ * Whether an effect's inputs differ from the last ones it ran with, recording them if so. The
+ * text laid out anew bumps `rendered`, which reruns the effects that draw on it; when the
+ * segments came with that text, they already ran on it in the same commit, and a document
+ * coded 1,000 times would be measured, tinted and repainted twice.
+ */
+function changed(last: { current: readonly unknown[] }, next: readonly unknown[]): boolean {
+  if (last.current.length === next.length && last.current.every((v, i) => v === next[i])) return false;
+  last.current = next;
+  return true;
 }
 
 /** Whether two lists of flat records (stripes, label rows) hold the same values in the same order. */
@@ -134,9 +181,14 @@ export function DocumentViewer(props: Props) {
   const parasRef = useRef<HTMLElement[]>([]);
   const indexRef = useRef(new Map<Node, number>());
   const [rendered, setRendered] = useState(0);
+  /** How many times a text was laid out: set before the effects of the same commit run, unlike `rendered`. */
+  const generation = useRef(0);
+  const tinted = useRef<readonly unknown[]>([]);
+  const marked = useRef<readonly unknown[]>([]);
+  const measuredFor = useRef<readonly unknown[]>([]);
   const [stripes, setStripes] = useState<Stripe[]>([]);
   const [rows, setRows] = useState<LabelRow[]>([]);
-  const [lanes, setLanes] = useState(3);
+  const [lanes, setLanes] = useState(MIN_LANES);
   const [tooltip, setTooltip] = useState<{ x: number; y: number; text: string } | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const segsRef = useRef(segments);
@@ -176,13 +228,18 @@ export function DocumentViewer(props: Props) {
       { discrete: true },
     );
     const paras = Array.from(root.children) as HTMLElement[];
+    // The first screens of text are laid out in full at once. Left to content-visibility they
+    // would first take its guessed height, and the stripes measured against that would all be
+    // measured, drawn and painted again a frame later, when the real heights come in.
+    for (let i = 0; i < paras.length && map.startU16[i]! < NEAR_TEXT; i++) paras[i]!.classList.add('near');
     parasRef.current = paras;
     const index = new Map<Node, number>();
     paras.forEach((p, i) => index.set(p, i));
     indexRef.current = index;
     scrollRef.current?.scrollTo({ top: 0 });
     reading.current = null;
-    setRendered((n) => n + 1);
+    generation.current += 1;
+    setRendered(generation.current);
     return () => {
       editor.setRootElement(null);
       mapRef.current = null;
@@ -242,7 +299,7 @@ export function DocumentViewer(props: Props) {
 
   // Tints: each stretch of coded text once, in one code's colour; stretches under several codes underlined.
   useEffect(() => {
-    if (!rendered) return;
+    if (!generation.current || !changed(tinted, [generation.current, segments, selectedSegmentId, colorOf, rangeOf])) return;
     const runs = tintRuns(
       segments.map((s) => ({ id: s.id, start: s.start, end: s.end, color: colorOf(s) })),
       selectedSegmentId,
@@ -266,7 +323,7 @@ export function DocumentViewer(props: Props) {
   }, [segments, rendered, rangeOf, selectedSegmentId, colorOf]);
 
   useEffect(() => {
-    if (!rendered) return;
+    if (!generation.current || !changed(marked, [generation.current, segments, selectedSegmentId, rangeOf])) return;
     const sel = segments.find((s) => s.id === selectedSegmentId);
     const r = sel ? rangeOf(sel.start, sel.end) : null;
     setHighlights('m-selected', r ? new Map([['m-selected', [r]]]) : new Map());
@@ -297,19 +354,51 @@ export function DocumentViewer(props: Props) {
       setRows([]);
       return;
     }
-    const top = scroller.scrollTop - 300;
-    const bottom = scroller.scrollTop + scroller.clientHeight + 300;
-    let lo = 0;
-    let hi = paras.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const p = paras[mid]!;
-      if (p.offsetTop + p.offsetHeight < top) lo = mid + 1;
-      else hi = mid;
+    const measure = () => {
+      const top = scroller.scrollTop - 300;
+      const bottom = scroller.scrollTop + scroller.clientHeight + 300;
+      let lo = 0;
+      let hi = paras.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        const p = paras[mid]!;
+        if (p.offsetTop + p.offsetHeight < top) lo = mid + 1;
+        else hi = mid;
+      }
+      const first = lo;
+      let last = first;
+      while (last + 1 < paras.length && paras[last + 1]!.offsetTop < bottom) last++;
+      const from = map.startCp[first]!;
+      const to = map.startCp[last]! + (map.paras[last]!.length + 2);
+      // Stripes are placed in the margin's box: measure from its top, not the page's (which has padding).
+      const pageTop = margin.getBoundingClientRect().top;
+      const visible = segsRef.current.filter((s) => s.start < to && s.end > from);
+      const measured: { id: string; top: number; height: number }[] = [];
+      const scratch = scratchRange();
+      for (const s of visible) {
+        const r = rangeOf(s.start, s.end, scratch);
+        if (!r) continue;
+        let t = Infinity;
+        let b = -Infinity;
+        for (const rc of r.getClientRects()) {
+          if (rc.height === 0) continue;
+          t = Math.min(t, rc.top);
+          b = Math.max(b, rc.bottom);
+        }
+        if (!Number.isFinite(t)) continue;
+        measured.push({ id: s.id, top: t - pageTop, height: b - t });
+      }
+      return { first, last, visible, laid: layoutMargin(measured, MAX_LANES) };
+    };
+    let { first, last, visible, laid } = measure();
+    // The margin is as wide as its lanes, and the text wraps in what is left: a document that
+    // needs more or fewer lanes than the last one rewraps, and is measured again at once, before
+    // anything is drawn, rather than drawn, painted and then drawn again at its new width.
+    const width = marginWidth(laid.lanes);
+    if (Math.abs(margin.getBoundingClientRect().width - width) > 0.5) {
+      margin.style.width = `${width}px`;
+      ({ first, last, visible, laid } = measure());
     }
-    const first = lo;
-    let last = first;
-    while (last + 1 < paras.length && paras[last + 1]!.offsetTop < bottom) last++;
 
     const ro = observer.current;
     if (ro) {
@@ -318,28 +407,6 @@ export function DocumentViewer(props: Props) {
       for (const el of keep) if (!observed.current.has(el)) ro.observe(el);
       observed.current = keep;
     }
-
-    const from = map.startCp[first]!;
-    const to = map.startCp[last]! + (map.paras[last]!.length + 2);
-    // Stripes are placed in the margin's box: measure from its top, not the page's (which has padding).
-    const pageTop = margin.getBoundingClientRect().top;
-    const visible = segsRef.current.filter((s) => s.start < to && s.end > from);
-    const measured: { id: string; top: number; height: number }[] = [];
-    const scratch = scratchRange();
-    for (const s of visible) {
-      const r = rangeOf(s.start, s.end, scratch);
-      if (!r) continue;
-      let t = Infinity;
-      let b = -Infinity;
-      for (const rc of r.getClientRects()) {
-        if (rc.height === 0) continue;
-        t = Math.min(t, rc.top);
-        b = Math.max(b, rc.bottom);
-      }
-      if (!Number.isFinite(t)) continue;
-      measured.push({ id: s.id, top: t - pageTop, height: b - t });
-    }
-    const laid = layoutMargin(measured, MAX_LANES);
     const byId = new Map(visible.map((s) => [s.id, s]));
     const coders = [...new Set(segsRef.current.map((s) => s.coder_id))].sort();
     const several = coders.length > 1;
@@ -366,7 +433,7 @@ export function DocumentViewer(props: Props) {
     // was, and then nothing is drawn again.
     setStripes((prev) => (sameList(prev, next) ? prev : next));
     setRows((prev) => (sameList(prev, laid.rows) ? prev : laid.rows));
-    setLanes(Math.max(3, laid.lanes));
+    setLanes(Math.max(MIN_LANES, laid.lanes));
   }, [rangeOf, selectedSegmentId, colorOf]);
 
   // The passage of the last jump, kept at the upper third of the view while the layout settles.
@@ -426,7 +493,7 @@ export function DocumentViewer(props: Props) {
 
   // Measured before paint whenever what is drawn changes.
   useLayoutEffect(() => {
-    if (!rendered) return;
+    if (!generation.current || !changed(measuredFor, [generation.current, segments, layoutStripes, textSize])) return;
     layoutStripes();
   }, [segments, rendered, layoutStripes, textSize]);
 
@@ -804,8 +871,14 @@ export function DocumentViewer(props: Props) {
     }
   };
 
+  // One listener for every stripe: a click on one inspects its segment.
+  const onMarginClick = (e: React.MouseEvent) => {
+    const stripe = e.target instanceof Element ? e.target.closest<HTMLElement>('button.stripe') : null;
+    if (stripe?.dataset.segmentId) onSelectSegment(stripe.dataset.segmentId);
+  };
+
   const lanesWidth = lanes * LANE + 8;
-  const width = LABEL_WIDTH + lanesWidth;
+  const width = marginWidth(lanes);
   const stripeById = useMemo(() => new Map(stripes.map((s) => [s.id, s])), [stripes]);
 
   return (
@@ -815,7 +888,7 @@ export function DocumentViewer(props: Props) {
       </header>
       <div className="viewer-scroll" ref={scrollRef} onMouseLeave={() => setTooltip(null)}>
         <div className="doc-page" ref={pageRef}>
-          <div className="margin" ref={marginRef} style={{ width }} aria-label="Coding stripes" role="group">
+          <div className="margin" ref={marginRef} style={{ width }} aria-label="Coding stripes" role="group" onClick={onMarginClick}>
             {stripes.map((s) => (
               <button
                 key={s.id}
@@ -823,13 +896,10 @@ export function DocumentViewer(props: Props) {
                 tabIndex={-1}
                 className={`stripe${s.selected ? ' selected' : ''}`}
                 data-segment-id={s.id}
-                style={{ top: s.top, height: s.height, right: s.lane * LANE + 6 }}
+                style={{ top: s.top, height: s.height, right: s.lane * LANE + 6, ...barStyle(s.color, s.pattern) }}
                 title={s.title}
                 aria-label={s.name}
-                onClick={() => onSelectSegment(s.id)}
-              >
-                <span className="stripe-bar" style={barStyle(s.color, s.pattern)} />
-              </button>
+              />
             ))}
             {stripes
               .filter((s) => s.memo)
@@ -859,20 +929,7 @@ export function DocumentViewer(props: Props) {
                   >
                     <LabelText s={s} />
                   </span>
-                  {more.length > 0 && (
-                    <span className="label-more">
-                      <button type="button" className="label-badge" aria-label={`${more.length} more codes here: ${more.map((m) => m.label).join(', ')}`}>
-                        +{more.length}
-                      </button>
-                      <span className="label-list" aria-hidden="true">
-                        {more.map((m) => (
-                          <span key={m.id} className={`stripe-label${m.selected ? ' selected' : ''}`} title={m.title} style={{ borderRightColor: m.color }} onClick={() => onSelectSegment(m.id)}>
-                            <LabelText s={m} />
-                          </span>
-                        ))}
-                      </span>
-                    </span>
-                  )}
+                  {more.length > 0 && <LabelMore more={more} onSelect={onSelectSegment} />}
                 </div>
               );
             })}
