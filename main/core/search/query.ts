@@ -344,8 +344,9 @@ function isWordChar(code: number): boolean {
  * With `keep` (see `queryWords`), only the words a query could match are listed, each with
  * its place among all words: a search allocates for its hits, not for every word of a text.
  */
-export function wordsOf(text: string, folds: Map<string, string | null> = new Map(), keep?: (folded: string) => boolean): Word[] {
+export function wordsOf(text: string, folds: Map<string, string | null> = new Map(), keep?: WordFilter | ((folded: string) => boolean)): Word[] {
   const out: Word[] = [];
+  const firsts = keep && 'firsts' in keep ? keep.firsts : undefined;
   let index = -1;
   const n = text.length;
   let i = 0;
@@ -373,6 +374,8 @@ export function wordsOf(text: string, folds: Map<string, string | null> = new Ma
       i += w;
     }
     index++;
+    const first = text.charCodeAt(start);
+    if (firsts && first < 128 && !firsts[first]) continue;
     const raw = text.slice(start, i);
     let folded = folds.get(raw);
     if (folded === undefined) {
@@ -524,15 +527,30 @@ export function matchDocument(node: QueryNode, words: readonly Word[]): Span[] |
     .sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
-/** Whether a folded word of a text could match a word of the query (excluded ones too): what `wordsOf` keeps. */
-export function queryWords(node: QueryNode): (folded: string) => boolean {
+/** Whether a folded word of a text could match a word of the query: what `wordsOf` keeps. */
+export interface WordFilter {
+  (folded: string): boolean;
+  /**
+   * Flags by ASCII code: whether a word starting with that character can be kept. A word that
+   * starts with an ASCII character folds to one starting with its lower case, so `wordsOf` passes
+   * over the others without reading them (most of a text, for a query of a few words).
+   */
+  firsts: Uint8Array;
+}
+
+/** The words of a text the query could match (excluded ones too). */
+export function queryWords(node: QueryNode): WordFilter {
   const exact = new Set<string>();
   const prefixes: string[] = [];
+  const firsts = new Uint8Array(128);
   for (const t of indexTerms(node)) {
-    if (t.prefix) prefixes.push(foldWord(t.term));
-    else exact.add(foldWord(t.term));
+    const folded = foldWord(t.term);
+    if (t.prefix) prefixes.push(folded);
+    else exact.add(folded);
+    const c = folded.charCodeAt(0);
+    if (c < 128) firsts[c] = firsts[String.fromCharCode(c).toUpperCase().charCodeAt(0)] = 1;
   }
-  return (folded) => exact.has(folded) || prefixes.some((p) => folded.startsWith(p));
+  return Object.assign((folded: string) => exact.has(folded) || prefixes.some((p) => folded.startsWith(p)), { firsts });
 }
 
 /**
@@ -585,57 +603,49 @@ export function countMatches(node: QueryNode, positions: (t: IndexTerm) => reado
 }
 
 /**
- * Whether the query is made of single words only (no phrase of several words, no prefix, no
- * NEAR): then a document's hits are the sum of its words' counts, and no position is needed.
+ * A query of single words (each may be a word*) compiled once to count hits over many documents
+ * from each word's count per document, without positions: its distinct words as `fold` gives
+ * them, numbered, and every document's hits from `counts[k][i]` (word k in document i), in one
+ * pass without allocating per document. The rules of `countMatches` (AND needs every part, OR
+ * any, NOT none; each occurrence once): words that can never share a position add up, so the hits
+ * are the sum over the words that make the document match; 0 where it does not match.
+ *
+ * Null where positions are needed: a phrase of several words, NEAR, a word* that also covers
+ * another query word (strik* strike: one place would count twice), or more than 31 words (a bit
+ * mask's worth).
  */
-export function wordsOnly(node: QueryNode): boolean {
-  switch (node.kind) {
-    case 'phrase':
-      return node.tokens.length === 1 && !node.prefix;
-    case 'near':
-      return false;
-    case 'not':
-      return wordsOnly(node.child);
-    default:
-      return node.children.every(wordsOnly);
-  }
-}
-
-/**
- * A words-only query's hits per document, compiled once for a search over many documents: the
- * query's distinct words (as `fold` gives them) numbered, and every document's hits from its
- * count of each word (`counts[k][i]`: word k in document i), in one pass without allocating per
- * document. The rules of `countMatches` (AND needs every part, OR any, NOT none; each occurrence
- * once): distinct words never share a position, so the hits are the sum over the distinct words
- * that make it match; 0 where it does not match. Null when the query has more distinct words
- * than a bit mask holds (31).
- */
-export function wordCounter(node: QueryNode, fold: (word: string) => string = (w) => w): { words: string[]; count: (counts: readonly Int32Array[]) => Int32Array } | null {
-  const words: string[] = [];
-  const number = (word: string) => {
-    const k = words.indexOf(word);
-    return k >= 0 ? k : words.push(word) - 1;
+export function wordCounter(
+  node: QueryNode,
+  fold: (word: string) => string = (w) => w,
+): { words: IndexTerm[]; absent: boolean[]; count: (counts: readonly Int32Array[]) => Int32Array } | null {
+  const words: IndexTerm[] = [];
+  const number = (term: IndexTerm) => {
+    const k = words.findIndex((w) => w.term === term.term && w.prefix === term.prefix);
+    return k >= 0 ? k : words.push(term) - 1;
   };
   /** The bit mask of the words that make document i match, or -1 when it does not match. */
   type Mask = (counts: readonly Int32Array[], i: number) => number;
-  const compile = (n: QueryNode): Mask => {
+  const compile = (n: QueryNode): Mask | null => {
     switch (n.kind) {
       case 'phrase': {
-        const k = number(fold(n.tokens[0]!));
+        if (n.tokens.length !== 1) return null;
+        const k = number({ term: fold(n.tokens[0]!), prefix: n.prefix });
         const bit = 1 << k;
         return (counts, i) => (counts[k]![i]! > 0 ? bit : -1);
       }
       case 'near':
-        throw new Error('wordCounter: NEAR needs positions');
+        return null;
       case 'not': {
         const child = compile(n.child);
-        return (counts, i) => (child(counts, i) >= 0 ? -1 : 0);
+        return child && ((counts, i) => (child(counts, i) >= 0 ? -1 : 0));
       }
       case 'and': {
         const children = n.children.map(compile);
+        if (children.some((c) => !c)) return null;
+        const all = children as Mask[];
         return (counts, i) => {
           let mask = 0;
-          for (const c of children) {
+          for (const c of all) {
             const m = c(counts, i);
             if (m < 0) return -1;
             mask |= m;
@@ -645,9 +655,11 @@ export function wordCounter(node: QueryNode, fold: (word: string) => string = (w
       }
       case 'or': {
         const children = n.children.map(compile);
+        if (children.some((c) => !c)) return null;
+        const all = children as Mask[];
         return (counts, i) => {
           let mask = -1;
-          for (const c of children) {
+          for (const c of all) {
             const m = c(counts, i);
             if (m >= 0) mask = mask < 0 ? m : mask | m;
           }
@@ -657,9 +669,16 @@ export function wordCounter(node: QueryNode, fold: (word: string) => string = (w
     }
   };
   const mask = compile(node);
-  if (words.length > 31) return null;
+  if (!mask || words.length > 31) return null;
+  const covers = (p: IndexTerm, w: IndexTerm) => p.prefix && w.term.startsWith(p.term);
+  if (words.some((p, i) => words.some((w, j) => i !== j && covers(p, w)))) return null;
+  // A word excluded at the top (Russia -Blinken) is in no document that matches: no need to count it.
+  const top = node.kind === 'and' ? node.children : [node];
+  const excluded = new Set(top.flatMap((c) => (c.kind === 'not' && c.child.kind === 'phrase' ? [termKey({ term: fold(c.child.tokens[0]!), prefix: c.child.prefix })] : [])));
+  const absent = words.map((w) => excluded.has(termKey(w)));
   return {
     words,
+    absent,
     count: (counts) => {
       const out = new Int32Array(counts[0]?.length ?? 0);
       for (let i = 0; i < out.length; i++) {

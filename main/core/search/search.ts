@@ -1,7 +1,7 @@
 import type { Reader } from '../db/project-db';
 import { MarginaliaError, invalid } from '../errors';
 import { CodePointIndex } from '../text/normalise';
-import { containsNot, countMatches, foldWord, wordCounter, indexTerms, matchDocument, parseQuery, queryWords, parseRegex, regexSpans, termKey, toFts, wordsOf, wordsOnly, type IndexTerm, type QueryNode, type Span } from './query';
+import { containsNot, countMatches, foldWord, wordCounter, indexTerms, matchDocument, parseQuery, queryWords, parseRegex, regexSpans, termKey, toFts, wordsOf, type IndexTerm, type QueryNode, type Span } from './query';
 
 /** What to search for and where. */
 export interface SearchRequest {
@@ -373,10 +373,25 @@ function countsByPlace(rowids: Int32Array, docs: Int32Array): Int32Array {
 }
 
 /**
+ * What reading a candidate's text and finding its hits costs against reading one instance of a
+ * word (with its offset) from the index, roughly (measured at 100,000 articles of 2–5 KB): a
+ * phrase whose candidates are few beside its words' instances ("missile strike": 456 documents,
+ * 344,000 instances) is counted faster from the texts.
+ */
+const TEXT_COST = 300;
+
+/**
+ * Above this many instances, a word is read from the index only inside the candidates (an IN
+ * that costs a lookup per instance, about as much as reading it): "the" has 7 million at
+ * 100,000 articles, too many to join into one string.
+ */
+const INSTANCES_JOINED = 1_000_000;
+
+/**
  * Hits per matching document, counted from the FTS5 index's word positions (the fts5vocab
- * "instance" view) without reading any text. Each word's documents (and positions, where
- * phrases or NEAR need them) cross as one joined string; a word common beyond the search's
- * candidates is read only inside them.
+ * "instance" view), or from the candidates' texts where they are few beside the instances to
+ * read. Each word's documents (and positions, where phrases or NEAR need them) cross as one
+ * joined string; a word common beyond the search's candidates is read only inside them.
  */
 async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): Promise<Counted> {
   const fts = toFts(node);
@@ -384,26 +399,29 @@ async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): P
     await vocabularies(r);
     const terms = indexTerms(node);
     const folded = await foldByFts(r, terms.map((t) => t.term));
-    const counter = wordsOnly(node) ? wordCounter(node, (w) => folded.get(w) ?? w) : null;
+    const asIndexed = (t: IndexTerm): IndexTerm => ({ term: folded.get(t.term) ?? t.term, prefix: t.prefix });
+    const counter = wordCounter(node, (w) => folded.get(w) ?? w);
     const filtered = !!(req.attribute || req.setId || req.documentId);
-    /** A term's instances in the text column (`inside`: only in these documents), with their offsets when asked: doc and offset lists of equal length. */
+    const range = (t: IndexTerm) => ({ sql: t.prefix ? 'term >= ? AND term <= ?' : 'term = ?', params: t.prefix ? [t.term, `${t.term}\u{10FFFF}`] : [t.term] });
+    /** An indexed term's instances in the text column (`inside`: only in these documents), with their offsets when asked: doc and offset lists of equal length. */
     const instancesOf = async (t: IndexTerm, withOffsets: boolean, inside?: { sql: string; params: string[] }): Promise<{ docs: Int32Array; offsets: Int32Array }> => {
-      const term = folded.get(t.term) ?? t.term;
-      const range = t.prefix ? 'term >= ? AND term <= ?' : 'term = ?';
-      const bounds = t.prefix ? [term, `${term}\u{10FFFF}`] : [term];
+      const where = range(t);
       const row = await r.get<{ docs: Buffer | null; offsets: Buffer | null }>(
         `SELECT ${joined('doc')} AS docs${withOffsets ? `, ${joined('offset')} AS offsets` : ''} FROM temp.documents_fts_instances
-         WHERE ${range} AND col = 'text'${inside ? ` AND doc IN (${inside.sql})` : ''}`,
-        inside ? [...bounds, ...inside.params] : bounds,
+         WHERE ${where.sql} AND col = 'text'${inside ? ` AND doc IN (${inside.sql})` : ''}`,
+        inside ? [...where.params, ...inside.params] : where.params,
       );
-      return { docs: integers(row?.docs), offsets: integers(withOffsets ? row?.offsets : null) };
+      const docs = integers(row?.docs);
+      // A word* spans several terms, each listing its documents ascending: without positions, sort them as one list.
+      if (t.prefix && !withOffsets) docs.sort();
+      return { docs, offsets: integers(withOffsets ? row?.offsets : null) };
     };
     if (counter && !filtered && !containsNot(node) && terms.every((t) => folded.get(t.term) === foldWord(t.term))) {
       // Words only, none excluded, no filter, each one term of the index: the documents that
       // hold any of them are all there is to count, so FTS5 need not list the candidates first.
       // A document matches when the words it holds satisfy the query (wordCounter's rule).
       const lists: Int32Array[] = [];
-      for (const word of counter.words) lists.push((await instancesOf({ term: word, prefix: false }, false)).docs);
+      for (const word of counter.words) lists.push((await instancesOf(word, false)).docs);
       const rowids = sortedUnion(lists);
       return countedOf(rowids, counter.count(lists.map((docs) => countsByPlace(rowids, docs))));
     }
@@ -412,27 +430,35 @@ async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): P
     // FTS5 gives rowids ascending; sorted only if a filter's plan gave another order.
     const rowids = candidates.every((doc, i) => i === 0 || candidates[i - 1]! < doc) ? candidates : candidates.sort();
     if (rowids.length === 0) return countedOf(rowids, new Int32Array(0));
-    /** Only inside the candidates when the word is in many more documents than they are: the IN costs a lookup per instance, which a word found mostly in candidates does not repay. */
-    const within = async (t: IndexTerm) => {
-      const term = folded.get(t.term) ?? t.term;
-      const spread = (await r.get<{ n: number | null }>(`SELECT sum(doc) AS n FROM temp.documents_fts_columns WHERE ${t.prefix ? 'term >= ? AND term <= ?' : 'term = ?'} AND col = 'text'`, t.prefix ? [term, `${term}\u{10FFFF}`] : [term]))?.n ?? 0;
-      return spread > 4 * candidates.length ? match : undefined;
+    /** How many documents hold the term, and how many times it occurs, in the text column. */
+    const spreadOf = async (t: IndexTerm) => {
+      const where = range(t);
+      const row = await r.get<{ docs: number | null; instances: number | null }>(`SELECT sum(doc) AS docs, sum(cnt) AS instances FROM temp.documents_fts_columns WHERE ${where.sql} AND col = 'text'`, where.params);
+      return { docs: row?.docs ?? 0, instances: row?.instances ?? 0 };
     };
+    const words = counter ? counter.words.filter((_, k) => !counter.absent[k]) : terms.map(asIndexed);
+    const spread = new Map<IndexTerm, { docs: number; instances: number }>();
+    for (const t of words) spread.set(t, await spreadOf(t));
+    if (rowids.length * TEXT_COST < [...spread.values()].reduce((n, s) => n + s.instances, 0)) return countFromTexts(r, node, rowids);
+    // Only inside the candidates when the word is very common and in many more documents than
+    // they are; otherwise the instances outside them are passed over here.
+    const within = (t: IndexTerm) => (spread.get(t)!.instances > INSTANCES_JOINED && spread.get(t)!.docs > 4 * rowids.length ? match : undefined);
     if (counter) {
       // Single words: each candidate's count of each word, by the candidate's place in rowid
       // order (a typed array per word); a document's hits are a sum of them.
       const counts: Int32Array[] = [];
-      for (const word of counter.words) counts.push(countsByPlace(rowids, (await instancesOf({ term: word, prefix: false }, false, await within({ term: word, prefix: false }))).docs));
+      for (const [k, word] of counter.words.entries()) counts.push(counter.absent[k] ? new Int32Array(rowids.length) : countsByPlace(rowids, (await instancesOf(word, false, within(word))).docs));
       return countedOf(rowids, counter.count(counts));
     }
-    const wanted = new Set(candidates);
+    const wanted = new Uint8Array(rowids[rowids.length - 1]! + 1);
+    for (const doc of rowids) wanted[doc] = 1;
     const positions = new Map<number, Map<string, number[]>>();
-    for (const t of terms) {
+    for (const [k, t] of terms.entries()) {
       const key = termKey(t);
-      const { docs, offsets } = await instancesOf(t, true, await within(t));
+      const { docs, offsets } = await instancesOf(words[k]!, true, within(words[k]!));
       for (let i = 0; i < docs.length; i++) {
         const doc = docs[i]!;
-        if (!wanted.has(doc)) continue;
+        if (!wanted[doc]) continue;
         let byTerm = positions.get(doc);
         if (!byTerm) positions.set(doc, (byTerm = new Map()));
         const list = byTerm.get(key);
@@ -451,6 +477,20 @@ async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): P
   } catch (e) {
     throw sqliteFailure(req, e);
   }
+}
+
+/** Each candidate's hits by the matcher over its text (rowids ascending), a few hundred texts a statement. */
+async function countFromTexts(r: Reader, node: QueryNode, rowids: Int32Array): Promise<Counted> {
+  const hits = new Int32Array(rowids.length);
+  const folds = new Map<string, string | null>();
+  const keep = queryWords(node);
+  for (let from = 0; from < rowids.length; from += 500) {
+    const batch = Array.from(rowids.subarray(from, from + 500));
+    await r.each<{ doc: number; text: string }>(`SELECT rowid AS doc, text FROM documents WHERE rowid IN (SELECT value FROM json_each(?))`, [JSON.stringify(batch)], (row) => {
+      hits[placeOf(rowids, row.doc)] = matchDocument(node, wordsOf(row.text, folds, keep))?.length ?? 0;
+    });
+  }
+  return countedOf(rowids, hits);
 }
 
 /**
