@@ -610,6 +610,9 @@ export function countMatches(node: QueryNode, positions: (t: IndexTerm) => reado
  * any, NOT none; each occurrence once): words that can never share a position add up, so the hits
  * are the sum over the words that make the document match; 0 where it does not match.
  *
+ * `absent`: words excluded at the top (Russia -Blinken), in no matching document; `required`:
+ * words every matching document holds (the words of Zelensky drone).
+ *
  * Null where positions are needed: a phrase of several words, NEAR, a word* that also covers
  * another query word (strik* strike: one place would count twice), or more than 31 words (a bit
  * mask's worth).
@@ -617,7 +620,7 @@ export function countMatches(node: QueryNode, positions: (t: IndexTerm) => reado
 export function wordCounter(
   node: QueryNode,
   fold: (word: string) => string = (w) => w,
-): { words: IndexTerm[]; absent: boolean[]; count: (counts: readonly Int32Array[]) => Int32Array } | null {
+): { words: IndexTerm[]; absent: boolean[]; required: boolean[]; count: (counts: readonly Int32Array[]) => Int32Array } | null {
   const words: IndexTerm[] = [];
   const number = (term: IndexTerm) => {
     const k = words.findIndex((w) => w.term === term.term && w.prefix === term.prefix);
@@ -676,9 +679,13 @@ export function wordCounter(
   const top = node.kind === 'and' ? node.children : [node];
   const excluded = new Set(top.flatMap((c) => (c.kind === 'not' && c.child.kind === 'phrase' ? [termKey({ term: fold(c.child.tokens[0]!), prefix: c.child.prefix })] : [])));
   const absent = words.map((w) => excluded.has(termKey(w)));
+  // A word required at the top (Zelensky drone) is in every document that matches.
+  const needed = new Set(top.flatMap((c) => (c.kind === 'phrase' ? [termKey({ term: fold(c.tokens[0]!), prefix: c.prefix })] : [])));
+  const required = words.map((w) => needed.has(termKey(w)));
   return {
     words,
     absent,
+    required,
     count: (counts) => {
       const out = new Int32Array(counts[0]?.length ?? 0);
       for (let i = 0; i < out.length; i++) {

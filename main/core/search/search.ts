@@ -422,7 +422,9 @@ async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): P
       // A document matches when the words it holds satisfy the query (wordCounter's rule).
       const lists: Int32Array[] = [];
       for (const word of counter.words) lists.push((await instancesOf(word, false)).docs);
-      const rowids = sortedUnion(lists);
+      // Only the documents of the rarest word every match holds, where there is one; else those of any word.
+      const required = lists.filter((_, k) => counter.required[k]).sort((a, b) => a.length - b.length);
+      const rowids = sortedUnion(required.length ? required.slice(0, 1) : lists);
       return countedOf(rowids, counter.count(lists.map((docs) => countsByPlace(rowids, docs))));
     }
     const match = await candidateSql(r, req, fts);
