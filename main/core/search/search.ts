@@ -251,9 +251,8 @@ async function inDocumentOrder(r: Reader): Promise<string> {
  */
 function integers(joined: Uint8Array | null | undefined): Int32Array {
   if (!joined || joined.length === 0) return new Int32Array(0);
-  let count = 1;
-  for (let i = 0; i < joined.length; i++) if (joined[i] === 44) count++;
-  const out = new Int32Array(count);
+  // At most one number per two bytes (a digit and a comma): one pass, no count first.
+  const out = new Int32Array((joined.length + 1) >> 1);
   let n = 0;
   let k = 0;
   for (let i = 0; i < joined.length; i++) {
@@ -263,8 +262,8 @@ function integers(joined: Uint8Array | null | undefined): Int32Array {
       n = 0;
     } else n = n * 10 + c - 48;
   }
-  out[k] = n;
-  return out;
+  out[k++] = n;
+  return out.subarray(0, k);
 }
 
 /** SQL joining a column's integers for `integers`. */
@@ -355,19 +354,18 @@ function sortedUnion(lists: readonly Int32Array[]): Int32Array {
 }
 
 /**
- * Each document's count of each word, by the document's place in `rowids` (sorted): a typed
- * array per word. `docs` lists a word's instances by document, ascending, as the index gives them;
- * a document outside `rowids` is skipped.
+ * Each document's count of each word, by the document's place in `rowids` (ascending): a typed
+ * array per word. `docs` lists a word's instances by document, ascending, as the index gives them
+ * (a document once per instance); a document outside `rowids` is skipped. Both lists are walked
+ * once, side by side.
  */
 function countsByPlace(rowids: Int32Array, docs: Int32Array): Int32Array {
   const byPlace = new Int32Array(rowids.length);
-  // The next instance is mostly in the last document or the one after: try those before a binary search.
-  let hint = 0;
-  for (const doc of docs) {
-    const at = rowids[hint] === doc ? hint : rowids[hint + 1] === doc ? hint + 1 : placeOf(rowids, doc);
-    if (at < 0) continue;
-    byPlace[at]!++;
-    hint = at;
+  let at = 0;
+  for (let i = 0; i < docs.length && at < rowids.length; i++) {
+    const doc = docs[i]!;
+    while (at < rowids.length && rowids[at]! < doc) at++;
+    if (rowids[at] === doc) byPlace[at]!++;
   }
   return byPlace;
 }
