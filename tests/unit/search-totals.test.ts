@@ -127,4 +127,18 @@ describe('search totals', () => {
       await t.close();
     }
   });
+
+  it('hold for a phrase found in a few documents whose words are in every one (counted from those texts, not the index)', async () => {
+    const t = await openTestProject();
+    try {
+      // 400 documents hold both words apart, three hold the phrase: few candidates beside 1,600 instances.
+      const texts = Array.from({ length: 403 }, (_, i) => (i % 150 === 7 ? `Kyiv: a drone strike, then DRONE\r\nstrike ` : `drone the strike, strike the drone${i % 2 ? ' Kyiv' : ''} `));
+      await replaceDocuments(t, texts);
+      for (const q of [{ phrase: ['drone', 'strike'] }, { and: [{ phrase: ['Drone', 'STRIKE'] }, { word: 'kyiv' }] }, { without: [{ phrase: ['drone', 'strike'] }, 'the'] }] as Q[]) {
+        await expectTotals(t, texts, q);
+      }
+    } finally {
+      await t.close();
+    }
+  });
 });
