@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { displayColors, hexToHsl, hueDistance } from '../../renderer/src/features/viewer/code-colors';
-import { layoutMargin, LABEL_ROW } from '../../renderer/src/features/viewer/stripe-layout';
+import { coveredStripes, layoutMargin, LABEL_ROW } from '../../renderer/src/features/viewer/stripe-layout';
 import { tintRuns } from '../../renderer/src/features/viewer/tint-runs';
 import { describeSelection, passageEnds } from '../../renderer/src/features/viewer/use-selection';
 
@@ -81,6 +81,37 @@ describe('stripe and label placement', () => {
       12,
     );
     expect(stripes.map((s) => s.lane)).toEqual([0, 0]);
+  });
+});
+
+describe('stripes drawn under others', () => {
+  it('finds nothing covered while every stripe has a lane of its own', () => {
+    const laid = layoutMargin([0, 1, 2].map((i) => ({ id: `s${i}`, top: 10, height: 40 })), 12);
+    expect(coveredStripes(laid.stripes)).toEqual(new Set());
+  });
+
+  it('finds a stripe that a later one in its lane covers from top to bottom, and only that one', () => {
+    // Past the last lane: "same" shares lane 0 with "short" and lies exactly over it; "later" lies over part of "long".
+    const covered = coveredStripes([
+      { id: 'long', top: 0, height: 100, lane: 1 },
+      { id: 'short', top: 0, height: 30, lane: 0 },
+      { id: 'same', top: 0, height: 30, lane: 0 },
+      { id: 'later', top: 20, height: 40, lane: 1 },
+    ]);
+    expect(covered).toEqual(new Set(['short']));
+  });
+
+  it('keeps a stripe whose end shows below the one drawn over it', () => {
+    const covered = coveredStripes([
+      { id: 'under', top: 0, height: 50, lane: 0 },
+      { id: 'over', top: 0, height: 30, lane: 0 },
+    ]);
+    expect(covered).toEqual(new Set());
+    expect(coveredStripes([
+      { id: 'under', top: 0, height: 50, lane: 0 },
+      { id: 'over', top: 0, height: 30, lane: 0 },
+      { id: 'below', top: 30, height: 25, lane: 0 },
+    ])).toEqual(new Set(['under']));
   });
 });
 

@@ -3,7 +3,7 @@ import { $createParagraphNode, $createTextNode, $getRoot, createEditor, type Lex
 import type { ViewerSegment as Segment } from '../../../../main/api/contract/workbench';
 import { cpToLocal, cpToU16, sliceCp, trimU16, u16ToCp, type TextMap } from './text-map';
 import { setHighlights, slotFor } from './highlights';
-import { layoutMargin, LABEL_ROW, type LabelRow } from './stripe-layout';
+import { coveredStripes, layoutMargin, LABEL_ROW, type LabelRow } from './stripe-layout';
 import { tintRuns } from './tint-runs';
 import { passageEnds, type TextSelection } from './use-selection';
 import './viewer.css';
@@ -52,6 +52,8 @@ interface Stripe {
   memo: boolean;
   /** 0 solid, 1 dashed, 2 dotted, 3 double: one per coder while several coders are shown. */
   pattern: number;
+  /** Drawn entirely under later stripes in its lane: not drawn, unless it is the selected one (drawn on top). */
+  covered: boolean;
 }
 
 /** Stripe lanes beside the text; labels in rows left of the lanes, beside their own stripes. */
@@ -157,6 +159,12 @@ function sameList<T extends object>(a: readonly T[], b: readonly T[]): boolean {
     }
   }
   return true;
+}
+
+/** A box's size as the stripes' layout depends on it. */
+function sizeOf(el: Element): string {
+  const r = el.getBoundingClientRect();
+  return `${r.width.toFixed(1)}×${r.height.toFixed(1)}`;
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
@@ -342,6 +350,12 @@ export function DocumentViewer(props: Props) {
   // Visible paragraphs are watched for size changes; the set follows the scroll position.
   const observer = useRef<ResizeObserver | null>(null);
   const observed = useRef(new Set<Element>());
+  /**
+   * The sizes the stripes were last measured at. A resize report that changes none of them is
+   * no news: the first report for each box newly watched, or the new text's height, measured
+   * already; measuring a document coded 1,000 times again for it took a frame.
+   */
+  const measuredSizes = useRef(new WeakMap<Element, string>());
 
   // Stripes for the visible part of the page.
   const layoutStripes = useCallback(() => {
@@ -406,10 +420,12 @@ export function DocumentViewer(props: Props) {
       for (const el of observed.current) if (!keep.has(el)) ro.unobserve(el);
       for (const el of keep) if (!observed.current.has(el)) ro.observe(el);
       observed.current = keep;
+      for (const el of [scroller, rootRef.current, ...keep]) if (el) measuredSizes.current.set(el, sizeOf(el));
     }
     const byId = new Map(visible.map((s) => [s.id, s]));
     const coders = [...new Set(segsRef.current.map((s) => s.coder_id))].sort();
     const several = coders.length > 1;
+    const covered = coveredStripes(laid.stripes);
     const next = laid.stripes.map((p): Stripe => {
         const s = byId.get(p.id)!;
         const words = passageEnds(sliceCp(map, s.start, s.end));
@@ -427,6 +443,7 @@ export function DocumentViewer(props: Props) {
           selected: s.id === selectedSegmentId,
           memo: !!s.memo,
           pattern: several ? coders.indexOf(s.coder_id) % 4 : 0,
+          covered: covered.has(s.id),
         };
       });
     // The layout is measured again on every resize and scroll frame; most find the margin as it
@@ -508,7 +525,8 @@ export function DocumentViewer(props: Props) {
     scroller.addEventListener('scroll', onScroll, { passive: true });
     // Paragraphs get their real height as they come near (content-visibility): a passage just
     // jumped to is kept in place while they do, until the reader scrolls, clicks or types.
-    const ro = new ResizeObserver(() => {
+    const ro = new ResizeObserver((entries) => {
+      if (entries.every((e) => measuredSizes.current.get(e.target) === sizeOf(e.target))) return;
       if (anchor.current) scrollToAnchor();
       else keepReading();
       schedule();
@@ -880,6 +898,7 @@ export function DocumentViewer(props: Props) {
   const lanesWidth = lanes * LANE + 8;
   const width = marginWidth(lanes);
   const stripeById = useMemo(() => new Map(stripes.map((s) => [s.id, s])), [stripes]);
+  const drawn = useMemo(() => stripes.filter((s) => !s.covered || s.selected), [stripes]);
 
   return (
     <section className="viewer" aria-label="Document">
@@ -889,7 +908,7 @@ export function DocumentViewer(props: Props) {
       <div className="viewer-scroll" ref={scrollRef} onMouseLeave={() => setTooltip(null)}>
         <div className="doc-page" ref={pageRef}>
           <div className="margin" ref={marginRef} style={{ width }} aria-label="Coding stripes" role="group" onClick={onMarginClick}>
-            {stripes.map((s) => (
+            {drawn.map((s) => (
               <button
                 key={s.id}
                 type="button"
@@ -901,7 +920,7 @@ export function DocumentViewer(props: Props) {
                 aria-label={s.name}
               />
             ))}
-            {stripes
+            {drawn
               .filter((s) => s.memo)
               .map((s) => (
                 <span
