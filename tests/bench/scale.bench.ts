@@ -406,12 +406,17 @@ async function measureUi(path: string, rows: Row[]): Promise<void> {
       }, k);
     const opens: number[] = [];
     const heavy: number[] = [];
+    const afterHeavy: number[] = [];
     // The rows in view (about 20): the 6th to the 21st, the dense one after every third.
     for (let k = 5; k < Math.min(21, domRows); k++) {
-      opens.push(await openAt(k));
+      const t = await openAt(k);
+      opens.push(t);
+      if (k > 5 && k % 3 === 1) afterHeavy.push(t);
       if (k % 3 === 0) heavy.push(await openAt(3));
     }
     put('open a document (text and stripes painted)', spread(opens));
+    // A third of the opens above: the dense document's 1,000 stripes and tints are taken down first.
+    put('open a document right after the one coded 1,000 times', spread(afterHeavy));
     put(`open the document coded 1,000 times (${heavyName.slice(0, 30)})`, spread(heavy));
 
     // Key → stripe, and the codebook's counts after it.
