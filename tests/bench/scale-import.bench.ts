@@ -15,7 +15,7 @@
  * nothing.
  *
  *   npx tsx tests/bench/scale-import.bench.ts [--large | --large-only] [--runs N] [--no-qdpx | --qdpx-only] [--ui-only: skips it all]
- *   (--qdpx-only: the .qdpx alone, so the peak RSS printed is the .qdpx import's own)
+ *   (--qdpx-only: the .qdpx alone; each of its runs imports in a process of its own, whose peak RSS is printed)
  *   (runs: 3 at 10k, 1 at 100k by default)
  */
 import { spawnSync } from 'node:child_process';
@@ -222,41 +222,61 @@ async function measureSize(spec: CorpusSpec, runs: number): Promise<void> {
   }
 }
 
-/** The 40,000-coding .qdpx into a new project: the time in all and the time the write lock was held. */
+/**
+ * The .qdpx child: imports the archive at `path` into a new project at `project` and prints
+ * RESULT {…}. In a process of its own, so the peak RSS is the import's, not the generator's.
+ */
+async function qdpxChild(path: string, project: string, codings: number): Promise<void> {
+  const bytes = readFileSync(path);
+  const p = await Project.create(project, { name: 'Bench' });
+  const rssBeforeMb = process.memoryUsage().rss / 1024 / 1024;
+  const lock = timeLock(p.db);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = await importExchangeBytes(p.db, bytes, 'bench.qdpx', 'bench');
+  const wallMs = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  if (r.imported.segments !== codings) throw new Error(`expected ${codings} segments, got ${r.imported.segments}`);
+  await p.close();
+  await closeSandbox();
+  console.log(`RESULT ${JSON.stringify({ wallMs, cpuMs: (c.user + c.system) / 1000, lockMs: lock.ms, rssBeforeMb, peakRssMb: process.resourceUsage().maxRSS / 1024 })}`);
+}
+
+/** The 40,000-coding .qdpx into a new project: the time in all, the time the write lock was held, and the peak RSS of the process that imported it. */
 async function measureQdpx(runs: number): Promise<void> {
   const { bytes, codings } = generateQdpx();
-  console.log(`\n.qdpx of ${codings.toLocaleString('en')} codings (${(bytes.length / 1024 / 1024).toFixed(1)} MB zipped) into a new project`);
+  console.log(`\n.qdpx of ${codings.toLocaleString('en')} codings (${(bytes.length / 1024 / 1024).toFixed(1)} MB zipped) into a new project, each run in a process of its own`);
+  const dir = mkdtempSync(join(tmpdir(), 'marginalia-bench-scale-qdpx-'));
   const wall: number[] = [];
   const cpu: number[] = [];
   const lockMs: number[] = [];
-  for (let run = 1; run <= runs; run++) {
-    const dir = mkdtempSync(join(tmpdir(), 'marginalia-bench-scale-qdpx-'));
-    try {
-      const project = await Project.create(join(dir, 'bench.marginalia'), { name: 'Bench' });
-      try {
-        const lock = timeLock(project.db);
-        const c0 = process.cpuUsage();
-        const t0 = performance.now();
-        const r = await importExchangeBytes(project.db, bytes, 'bench.qdpx', 'bench');
-        const ms = performance.now() - t0;
-        const c = process.cpuUsage(c0);
-        if (r.imported.segments !== codings) throw new Error(`expected ${codings} segments, got ${r.imported.segments}`);
-        wall.push(ms);
-        cpu.push((c.user + c.system) / 1000);
-        lockMs.push(lock.ms);
-        console.log(`  run ${run}: ${sec(ms)} wall ${sec(cpu[cpu.length - 1]!)} cpu, write lock held ${sec(lock.ms)}, ${Math.round(codings / (ms / 1000))} codings/s | load ${load()}`);
-      } finally {
-        await project.close();
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+  const peak: number[] = [];
+  try {
+    const file = join(dir, 'bench.qdpx');
+    writeFileSync(file, bytes);
+    for (let run = 1; run <= runs; run++) {
+      const project = join(dir, `bench-${run}.marginalia`);
+      const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, '--qdpx-child', file, project, String(codings)], { encoding: 'utf8' });
+      const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+      if (r.status !== 0 || !line) throw new Error(`the .qdpx import failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
+      const res = JSON.parse(line.slice('RESULT '.length)) as { wallMs: number; cpuMs: number; lockMs: number; rssBeforeMb: number; peakRssMb: number };
+      wall.push(res.wallMs);
+      cpu.push(res.cpuMs);
+      lockMs.push(res.lockMs);
+      peak.push(res.peakRssMb);
+      console.log(
+        `  run ${run}: ${sec(res.wallMs)} wall ${sec(res.cpuMs)} cpu, write lock held ${sec(res.lockMs)}, ${Math.round(codings / (res.wallMs / 1000))} codings/s, RSS ${res.rssBeforeMb.toFixed(0)} MB before, peak ${res.peakRssMb.toFixed(0)} MB | load ${load()}`,
+      );
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`  in all: wall ${spread(wall, sec)}, cpu ${spread(cpu, sec)}, write lock held ${spread(lockMs, sec)}, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB   (aim: under 10 s)`);
+  console.log(`  in all: wall ${spread(wall, sec)}, cpu ${spread(cpu, sec)}, write lock held ${spread(lockMs, sec)}, peak RSS ${spread(peak, (mb) => `${mb.toFixed(0)} MB`)}   (aim: under 10 s, and under 400 MB)`);
 }
 
 async function main(): Promise<void> {
   if (args[0] === '--child') return child(args[1]!, args[2]!);
+  if (args[0] === '--qdpx-child') return qdpxChild(args[1]!, args[2]!, Number(args[3]));
   // `npm run bench -- scale --ui-only` asks for the scale bench's UI figures alone: none here.
   if (args.includes('--ui-only')) return console.log('import at scale: skipped (--ui-only)');
   const largeOnly = args.includes('--large-only');
