@@ -229,7 +229,7 @@ export async function foldByFts(r: Reader, words: readonly string[]): Promise<Ma
   await r.all(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_fold USING fts5(word, tokenize = 'unicode61 remove_diacritics 2')`);
   await r.all(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_fold_terms USING fts5vocab(temp, 'search_fold', 'instance')`);
   await r.all(`DELETE FROM temp.search_fold`);
-  for (let i = 0; i < words.length; i++) await r.all(`INSERT INTO temp.search_fold (rowid, word) VALUES (?, ?)`, [i + 1, words[i]!]);
+  if (words.length) await r.all(`INSERT INTO temp.search_fold (rowid, word) VALUES ${words.map(() => '(?, ?)').join(', ')}`, words.flatMap((w, i) => [i + 1, w]));
   const rows = await r.all<{ doc: number; term: string }>(`SELECT doc, term FROM temp.search_fold_terms`);
   await r.all(`DELETE FROM temp.search_fold`);
   return new Map(rows.map((row) => [words[row.doc - 1]!, row.term]));
@@ -606,8 +606,14 @@ export async function searchHits(r: Reader, req: SearchRequest & SearchPageReque
     documents = counted.documents;
     const folds = new Map<string, string | null>();
     const keep = queryWords(node);
+    // The page's texts in one statement: one wait for the database, not one per document.
+    const texts = new Map<number, DocumentRow>();
+    if (onPage.length) {
+      const rows = await r.all<DocumentRow & { rowid: number }>(`SELECT rowid, id, name, text FROM documents WHERE rowid IN (${onPage.map(() => '?').join(', ')})`, onPage.map((p) => p.rowid));
+      for (const row of rows) texts.set(row.rowid, row);
+    }
     for (const p of onPage) {
-      const doc = (await r.get<DocumentRow>(`SELECT id, name, text FROM documents WHERE rowid = ?`, [p.rowid]))!;
+      const doc = texts.get(p.rowid)!;
       addPage(doc, matchDocument(node, wordsOf(doc.text, folds, keep)) ?? [], p.first);
     }
   }
