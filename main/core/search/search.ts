@@ -418,8 +418,8 @@ async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): P
       // Words only, none excluded, no filter, each one term of the index: the documents that
       // hold any of them are all there is to count, so FTS5 need not list the candidates first.
       // A document matches when the words it holds satisfy the query (wordCounter's rule).
-      const lists: Int32Array[] = [];
-      for (const word of counter.words) lists.push((await instancesOf(word, false)).docs);
+      // Asked for at once: SQLite reads the next word while the last one's numbers are parsed here.
+      const lists = (await Promise.all(counter.words.map((word) => instancesOf(word, false)))).map((i) => i.docs);
       // Only the documents of the rarest word every match holds, where there is one; else those of any word.
       const required = lists.filter((_, k) => counter.required[k]).sort((a, b) => a.length - b.length);
       const rowids = sortedUnion(required.length ? required.slice(0, 1) : lists);
@@ -438,7 +438,7 @@ async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): P
     };
     const words = counter ? counter.words.filter((_, k) => !counter.absent[k]) : terms.map(asIndexed);
     const spread = new Map<IndexTerm, { docs: number; instances: number }>();
-    for (const t of words) spread.set(t, await spreadOf(t));
+    for (const [k, s] of (await Promise.all(words.map(spreadOf))).entries()) spread.set(words[k]!, s);
     if (rowids.length * TEXT_COST < [...spread.values()].reduce((n, s) => n + s.instances, 0)) return countFromTexts(r, node, rowids);
     // Only inside the candidates when the word is very common and in many more documents than
     // they are; otherwise the instances outside them are passed over here.
@@ -446,16 +446,18 @@ async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): P
     if (counter) {
       // Single words: each candidate's count of each word, by the candidate's place in rowid
       // order (a typed array per word); a document's hits are a sum of them.
-      const counts: Int32Array[] = [];
-      for (const [k, word] of counter.words.entries()) counts.push(counter.absent[k] ? new Int32Array(rowids.length) : countsByPlace(rowids, (await instancesOf(word, false, within(word))).docs));
+      const counts = await Promise.all(
+        counter.words.map(async (word, k) => (counter.absent[k] ? new Int32Array(rowids.length) : countsByPlace(rowids, (await instancesOf(word, false, within(word))).docs))),
+      );
       return countedOf(rowids, counter.count(counts));
     }
     const wanted = new Uint8Array(rowids[rowids.length - 1]! + 1);
     for (const doc of rowids) wanted[doc] = 1;
     const positions = new Map<number, Map<string, number[]>>();
+    const found = await Promise.all(words.map((t) => instancesOf(t, true, within(t))));
     for (const [k, t] of terms.entries()) {
       const key = termKey(t);
-      const { docs, offsets } = await instancesOf(words[k]!, true, within(words[k]!));
+      const { docs, offsets } = found[k]!;
       for (let i = 0; i < docs.length; i++) {
         const doc = docs[i]!;
         if (!wanted[doc]) continue;
