@@ -3,7 +3,7 @@ import type { HandlersOf } from './types';
 import type { Session } from '../session';
 import { csvDownload } from '../downloads';
 import { agreementFromProject } from '../../core/team/agreement';
-import { agreementCsv } from '../../core/team/agreement-csv';
+import { writeAgreementCsv } from '../../core/team/agreement-csv';
 import { AgreementJobs } from '../../core/team/agreement-jobs';
 import { applyMerge, previewMerge } from '../../core/team/merge';
 import { readMergeSource } from '../../core/team/merge-source';
@@ -39,7 +39,7 @@ export const teamHandlers: HandlersOf<typeof teamContract> = {
   'team.agreementCancel': async ({ session }, { jobId }) => agreementJobsOf(session).cancel(jobId),
   'team.agreementCsv': async ({ session }, { delimiter, excel, raw, ...input }) => {
     const report = await session.project.db.read((r) => agreementFromProject(r, input));
-    return csvDownload(session, `agreement-${report.unit}-${stamp()}.csv`, agreementCsv(report, { delimiter, excel, raw }));
+    return csvDownload(session, `agreement-${report.unit}-${stamp()}.csv`, (sink) => writeAgreementCsv(report, { delimiter, excel, raw }, sink));
   },
   'team.mergePreview': async ({ session }, input) => {
     const upload = saveUpload(input.fileName, input.dataBase64);

@@ -1,4 +1,4 @@
-import { CsvWriter, StringSink, type Cell, type CsvOptions } from '../exchange/csv';
+import { CsvWriter, StringSink, type Cell, type CsvOptions, type Sink } from '../exchange/csv';
 import type { AgreementReport } from './agreement';
 
 /** Six decimals: the same bytes on every export. A number cell, so a negative kappa is data, never neutralised. */
@@ -46,6 +46,15 @@ const HEADER = [
  */
 export function agreementCsv(report: AgreementReport, options: CsvOptions = {}): string {
   const sink = new StringSink();
+  writeAgreementCsv(report, options, sink);
+  return sink.toString();
+}
+
+/**
+ * The same CSV written into `sink` as it is made: by document over 100,000 documents it has
+ * 2,200,000 rows (301 MB), which as one string took 3.7 GB of heap and 77 s.
+ */
+export function writeAgreementCsv(report: AgreementReport, options: CsvOptions, sink: Sink): void {
   const writer = new CsvWriter(sink, options);
   writer.header(HEADER);
   const coders = report.coders.map((c) => c.name).join(' | ');
@@ -67,5 +76,4 @@ export function agreementCsv(report: AgreementReport, options: CsvOptions = {}):
   }
   writer.row(['overall', '', '', report.unit, coders, o.units, num(o.percent_agreement), num(o.kappa_weighted), num(o.kappa_pooled), num(o.alpha), num(o.segment_agreement), ...tail(o), ...free(o), null, null, o.codes_used, num(o.kappa_segments), name]);
   writer.flush();
-  return sink.toString();
 }
