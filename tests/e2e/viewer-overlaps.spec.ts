@@ -160,3 +160,27 @@ test('coding a passage and stepping through segments with Alt+↓ are announced 
   await page.keyboard.press('Alt+ArrowDown');
   await expect(announcements).toHaveText(/^Segment 2 of 2: casualties, tester: “killing 17 … injuring 31”$/);
 });
+
+test('a passage under more codes than there are lanes: the stripes on top are drawn, the rest are said to be there, and each is drawn when its segment is stepped to', async ({ page, api }) => {
+  const codes = await api.call('codes.list', {});
+  expect(codes.length, 'the sample codebook has 14 codes to give').toBeGreaterThanOrEqual(14);
+  const name = await codePhrase(api, codes.slice(0, 14).map((c) => c.path));
+  const wb = await openAtPhrase(page, name);
+  // Twelve lanes: the two stripes past them are laid over two others, which are then hidden from top to bottom.
+  await expect(wb.stripes).toHaveCount(12);
+  const margin = page.getByRole('group', { name: 'Coding stripes' });
+  await expect(margin).toContainText('2 more stripes here lie under others and are not drawn; Alt+↓ and Alt+↑ step through every segment.');
+  const announcements = wb.document.getByRole('status', { name: 'Announcements' });
+  await wb.text.locator('p').first().click({ position: { x: 5, y: 5 } });
+  const named = new Set<string>();
+  for (let i = 1; i <= 14; i++) {
+    await page.keyboard.press('Alt+ArrowDown');
+    await expect(announcements).toHaveText(new RegExp(`^Segment ${i} of 14: `));
+    // The selected segment's stripe is drawn, on top, even where it lay under others.
+    const selected = margin.locator('.stripe.selected');
+    await expect(selected).toHaveCount(1);
+    await expect(selected).toBeInViewport();
+    named.add((await selected.getAttribute('aria-label')) ?? '');
+  }
+  expect(named.size, 'every segment got its own stripe when selected').toBe(14);
+});

@@ -908,6 +908,12 @@ export function DocumentViewer(props: Props) {
       <div className="viewer-scroll" ref={scrollRef} onMouseLeave={() => setTooltip(null)}>
         <div className="doc-page" ref={pageRef}>
           <div className="margin" ref={marginRef} style={{ width }} aria-label="Coding stripes" role="group" onClick={onMarginClick}>
+            {drawn.length < stripes.length && (
+              // Said to a screen reader browsing the margin, where the stripes not drawn would have been.
+              <span className="sr-only">
+                {stripes.length - drawn.length} more stripes here lie under others and are not drawn; Alt+↓ and Alt+↑ step through every segment.
+              </span>
+            )}
             {drawn.map((s) => (
               <button
                 key={s.id}
