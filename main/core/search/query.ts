@@ -29,8 +29,13 @@ export type PhraseNode = Extract<QueryNode, { kind: 'phrase' }>;
 export const DEFAULT_NEAR = 10;
 const MAX_NEAR = 1000;
 
-/** A run of characters FTS5's unicode61 tokenizer keeps as one word (letters, digits, marks, private use). */
-export const WORD = /[\p{L}\p{N}\p{Co}\p{M}]+/gu;
+/**
+ * A word: a run of letters, digits, marks and private-use characters, as the search index's
+ * tokenizer (tokenizer.ts) keeps one. Not the emoji presentation selectors U+FE0E/FE0F nor the
+ * keycap U+20E3, marks that belong to an emoji ("❤️", "1️⃣") rather than to a word: with them a
+ * "❤️" between two words was a word of its own, and "strike ❤️ Kyiv" no phrase "strike Kyiv".
+ */
+export const WORD = /(?:(?![\uFE0E\uFE0F\u20E3])[\p{L}\p{N}\p{Co}\p{M}])+/gu;
 
 /** A word as unicode61 with remove_diacritics 2 compares it: accents removed, lower case. */
 export function foldWord(word: string): string {
@@ -325,7 +330,8 @@ export interface Word {
   index: number;
 }
 
-const WORD_CHAR = /^[\p{L}\p{N}\p{Co}\p{M}]$/u;
+/** One character of `WORD`; search-tokenizer.test.ts holds the index's tokenizer to it. */
+export const WORD_CHAR = /^(?![\uFE0E\uFE0F\u20E3])[\p{L}\p{N}\p{Co}\p{M}]$/u;
 const wordChars = new Map<number, boolean>();
 
 /** Whether a UTF-16 unit (or, for astral characters, the code point) belongs to a word. */
