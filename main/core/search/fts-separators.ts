@@ -32,6 +32,4 @@ export const SEPARATOR_RANGES: ReadonlyArray<readonly [number, number?]> = [
 ];
 
 /** Code points the base tokenizer splits at and the matcher keeps in words: marks, letters (0). */
-export const TOKENCHAR_RANGES: ReadonlyArray<readonly [number, number?]> = [
-
-];
+export const TOKENCHAR_RANGES: ReadonlyArray<readonly [number, number?]> = [];

@@ -330,7 +330,7 @@ export interface Word {
   index: number;
 }
 
-/** One character of `WORD`; search-tokenizer.test.ts holds the index's tokenizer to it. */
+/** One character of `WORD`; search-emoji.test.ts holds the index's tokenizer to it. */
 export const WORD_CHAR = /^(?![\uFE0E\uFE0F\u20E3])[\p{L}\p{N}\p{Co}\p{M}]$/u;
 const wordChars = new Map<number, boolean>();
 
