@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Project } from '../../main/core/project/project';
 import { importPaths } from '../../main/core/import/import-files';
+import { FTS_TOKENIZE_SQL } from '../../main/core/search/tokenizer';
 
 const COUNT = Number(process.env.BENCH_IMPORT_DOCS ?? 10_000);
 const WORDS = ['shelling', 'market', 'officials', 'said', 'the', 'attack', 'killed', 'civilians', 'Kostiantynivka', 'missile', 'Russian', 'Ukrainian', 'forces', 'according', 'to', 'report', 'investigation', 'evidence', 'video', 'witnesses'];
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
     const sqliteMs = performance.now() - t0;
     // The same load with a full-text index like the project's, to show what indexing costs.
     const ftsScript = join(dir, 'load-fts.sql');
-    writeFileSync(ftsScript, lines.join('\n').replace('CREATE TABLE t (name TEXT, text TEXT);', "CREATE TABLE t (name TEXT, text TEXT); CREATE VIRTUAL TABLE f USING fts5(name, text, content='t', tokenize='unicode61 remove_diacritics 2'); CREATE TRIGGER ti AFTER INSERT ON t BEGIN INSERT INTO f (rowid, name, text) VALUES (new.rowid, new.name, new.text); END;"));
+    writeFileSync(ftsScript, lines.join('\n').replace('CREATE TABLE t (name TEXT, text TEXT);', `CREATE TABLE t (name TEXT, text TEXT); CREATE VIRTUAL TABLE f USING fts5(name, text, content='t', ${FTS_TOKENIZE_SQL}); CREATE TRIGGER ti AFTER INSERT ON t BEGIN INSERT INTO f (rowid, name, text) VALUES (new.rowid, new.name, new.text); END;`));
     t0 = performance.now();
     execFileSync('/usr/bin/sqlite3', [join(dir, 'bare-fts.sqlite'), `.read ${ftsScript}`]);
     const sqliteFtsMs = performance.now() - t0;

@@ -9,8 +9,8 @@
  * researcher would have to). Each is imported into a new project through importPaths, the
  * path the command line and the import job take, in a process of its own (so its peak RSS is
  * its own). In the same run the sqlite3 command-line tool loads the same texts into a bare
- * table and into a table with the project's FTS5 index (name + text, unicode61
- * remove_diacritics 2, an external-content table filled by a trigger as the project's is):
+ * table and into a table with the project's FTS5 index (name + text, its tokenizer, an
+ * external-content table filled by a trigger as the project's is):
  * the floors. Then the 40,000-coding .qdpx of qdpx-import.bench.ts. Prints numbers; asserts
  * nothing.
  *
@@ -24,6 +24,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Project } from '../../main/core/project/project';
 import { importPaths } from '../../main/core/import/import-files';
+import { FTS_TOKENIZE_SQL } from '../../main/core/search/tokenizer';
 import { closeSandbox } from '../../main/core/sandbox/sandbox';
 import { importExchangeBytes } from '../../main/core/exchange/qdpx-import';
 import { articles, LARGE, SMALL, type CorpusSpec } from './corpus';
@@ -107,8 +108,8 @@ function sqlite3(db: string, script: string): Measure {
   return { wallMs, cpuMs, peakRssMb };
 }
 
-/** The project's full-text index over a table t, as migration 1 declares it for documents. */
-const FTS = `CREATE VIRTUAL TABLE f USING fts5(name, text, content = 't', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2');
+/** The project's full-text index over a table t, as migration 14 declares it for documents. */
+const FTS = `CREATE VIRTUAL TABLE f USING fts5(name, text, content = 't', content_rowid = 'rowid', ${FTS_TOKENIZE_SQL});
 CREATE TRIGGER ti AFTER INSERT ON t BEGIN INSERT INTO f (rowid, name, text) VALUES (new.rowid, new.name, new.text); END;`;
 
 /** sqlite3 scripts loading the same texts: the .txt files with readfile(), the CSV with .import; each bare and with FTS5. */

@@ -11,14 +11,14 @@ import { firstHits, searchHits } from '../../main/core/search/search';
  * words and CR, LF and CRLF line ends.
  */
 const WORDS = ['Kyiv', 'KYIV', 'kyïv', 'strike', 'Strike', 'strikes', 'striking', 'Café', 'CAFÉ', 'Cafe\u0301', 'cafe', 'Москва', 'москва', 'the', 'drone'];
-const GAPS = [' ', ' ', ' ', '\r\n', '\r', '\n', ', ', ' — ', '.\r\n\r\n'];
-// Emoji open and close each text, never between words: FTS5's unicode61 tokenizer takes some
-// characters beyond U+FFFF for letters ("Kyiv🙂" is one term of its index, and "🙂" alone a
-// term that parts a phrase), which the matcher does not; see the note in search.ts.
-const EMOJI = ['🙂 ', '👍🏽 ', '🇺🇦\r\n', ''];
+// Gaps between words, emoji among them: glued to a word or between two, with skin tones, ZWJ
+// sequences, flags, a keycap and the presentation selector U+FE0F (emoji are no words).
+const GAPS = [' ', ' ', ' ', '\r\n', '\r', '\n', ', ', ' — ', '.\r\n\r\n', '🙂 ', '🤔🏽, ', ' 👍🏽 ', '🇺🇦\r\n', ' ❤️ ', '👨‍👩‍👧 ', '🫡 ', ' #️⃣'];
+const EMOJI = ['🙂', '🥲 ', '🇺🇦\r\n', ''];
 
 const fold = (w: string) => w.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-const tokens = (text: string) => (text.normalize('NFC').match(/[\p{L}\p{N}\p{Co}\p{M}]+/gu) ?? []).map(fold);
+// Words: letters, digits, marks, not the marks that belong to emoji (U+FE0E/FE0F, keycap U+20E3).
+const tokens = (text: string) => (text.normalize('NFC').match(/(?:(?![\uFE0E\uFE0F\u20E3])[\p{L}\p{N}\p{Co}\p{M}])+/gu) ?? []).map(fold);
 
 type TestProject = Awaited<ReturnType<typeof openTestProject>>;
 

@@ -1,4 +1,5 @@
 import { MarginaliaError } from '../errors';
+import { FOLD_RUNS } from './fts-fold';
 
 /**
  * The search syntax a researcher types, parsed into a tree that is both turned into an FTS5
@@ -6,7 +7,7 @@ import { MarginaliaError } from '../errors';
  * every hit with its offsets). The FTS5 string is built only from words made of letters,
  * digits and marks, quoted, so no user text reaches MATCH as syntax.
  *
- *   word            the word, in any case, with or without accents
+ *   word            the word, in any case, with or without accents on Latin letters
  *   word*           words starting with it
  *   "two words"     the words in this order ("two wor"* for a prefix on the last)
  *   a b  /  a AND b both, anywhere in the document
@@ -29,16 +30,60 @@ export type PhraseNode = Extract<QueryNode, { kind: 'phrase' }>;
 export const DEFAULT_NEAR = 10;
 const MAX_NEAR = 1000;
 
-/** A run of characters FTS5's unicode61 tokenizer keeps as one word (letters, digits, marks, private use). */
-export const WORD = /[\p{L}\p{N}\p{Co}\p{M}]+/gu;
+/**
+ * A word: a run of letters, digits, marks and private-use characters, as the search index's
+ * tokenizer (tokenizer.ts) keeps one. Not the emoji presentation selectors U+FE0E/FE0F nor the
+ * keycap U+20E3, marks that belong to an emoji ("❤️", "1️⃣") rather than to a word: with them a
+ * "❤️" between two words was a word of its own, and "strike ❤️ Kyiv" no phrase "strike Kyiv".
+ */
+export const WORD = /(?:(?![\uFE0E\uFE0F\u20E3])[\p{L}\p{N}\p{Co}\p{M}])+/gu;
 
-/** A word as unicode61 with remove_diacritics 2 compares it: accents removed, lower case. */
+/**
+ * How the search index folds each character (fts-fold.ts, made by scripts/fts-separators.mjs
+ * through a real FTS5 table): -1 keeps it, 0 drops it, else the character it becomes. Below
+ * U+10000 a typed array (256 KB, made once), above it the few that fold (Deseret case).
+ */
+const FOLD_BMP = new Int32Array(0x10000).fill(-1);
+const FOLD_ASTRAL = new Map<number, number>();
+for (const [first, last, to, step] of FOLD_RUNS) {
+  for (let c = first; c <= last; c += step || 1) {
+    const folded = step ? c + to : to;
+    if (c < 0x10000) FOLD_BMP[c] = folded;
+    else FOLD_ASTRAL.set(c, folded);
+  }
+}
+
+/**
+ * A word as the search index holds it: unicode61 with remove_diacritics 2 folds one character at
+ * a time, by its own table: lower case, the accent off a Latin letter (café, cafe and cafe + U+0301
+ * are one word), 25 combining accents of U+0300–U+0331 dropped, and nothing else. Not by Unicode's
+ * decomposition: to the index й is not и, ї not і, ё not е, ά not α, and Hebrew points stay, so
+ * a search for "мои" must not list "мой" in a document the index found for "мои" (search-fold.test.ts).
+ */
 export function foldWord(word: string): string {
-  return word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  const n = word.length;
+  let i = 0;
+  // Lower-case ASCII, most words of most texts, is its own fold.
+  while (i < n) {
+    const c = word.charCodeAt(i);
+    if (c >= 128 || (c >= 65 && c <= 90)) break;
+    i++;
+  }
+  if (i === n) return word;
+  let out = word.slice(0, i);
+  while (i < n) {
+    const c = word.codePointAt(i)!;
+    const width = c > 0xffff ? 2 : 1;
+    const folded = c < 128 ? (c >= 65 && c <= 90 ? c + 32 : c) : c < 0x10000 ? FOLD_BMP[c]! : (FOLD_ASTRAL.get(c) ?? -1);
+    if (folded === -1 || folded === c) out += width === 1 ? word[i] : word.slice(i, i + 2);
+    else if (folded !== 0) out += String.fromCodePoint(folded);
+    i += width;
+  }
+  return out;
 }
 
 export const SYNTAX_HELP =
-  'Write words (any case, accents optional), "a phrase", word* for words starting with it, a OR b, -word or NOT word to leave out documents, a NEAR/5 b for words at most 5 apart, and ( ) to group. AND, OR, NOT and NEAR are written in capitals.';
+  'Write words (any case; accents on Latin letters optional), "a phrase", word* for words starting with it, a OR b, -word or NOT word to leave out documents, a NEAR/5 b for words at most 5 apart, and ( ) to group. AND, OR, NOT and NEAR are written in capitals.';
 
 function syntaxError(problem: string): MarginaliaError {
   return new MarginaliaError('invalid_input', `query: ${problem}`);
@@ -116,7 +161,9 @@ function lex(input: string): Tok[] {
 
 function phraseOf(text: string, prefix: boolean, at: number, quoted: boolean): PhraseNode {
   const raw = prefix && !quoted ? text.replace(/\*+$/, '') : text;
-  const tokens = raw.match(WORD) ?? [];
+  // Composed as documents are (normaliseText): the index keeps "й" and drops the breve of
+  // "и" + U+0306, so a decomposed word typed on some keyboards would look up another word.
+  const tokens = (raw.match(WORD) ?? []).map((t) => t.normalize('NFC'));
   if (tokens.length === 0) {
     throw syntaxError(
       quoted
@@ -326,7 +373,8 @@ export interface Word {
   index: number;
 }
 
-const WORD_CHAR = /^[\p{L}\p{N}\p{Co}\p{M}]$/u;
+/** One character of `WORD`; search-emoji.test.ts holds the index's tokenizer to it. */
+export const WORD_CHAR = /^(?![\uFE0E\uFE0F\u20E3])[\p{L}\p{N}\p{Co}\p{M}]$/u;
 const wordChars = new Map<number, boolean>();
 
 /** Whether a UTF-16 unit (or, for astral characters, the code point) belongs to a word. */

@@ -1,6 +1,7 @@
 import type { Reader } from '../db/project-db';
 import { MarginaliaError, invalid } from '../errors';
 import { CodePointIndex } from '../text/normalise';
+import { FTS_TOKENIZE_SQL } from './tokenizer';
 import { containsNot, countMatches, foldWord, wordCounter, indexTerms, matchDocument, parseQuery, queryWords, parseRegex, regexSpans, termKey, toFts, wordsOf, type IndexTerm, type QueryNode, type Span } from './query';
 
 /** What to search for and where. */
@@ -213,20 +214,12 @@ export async function eachMatch(r: Reader, req: SearchRequest, onDocument: (doc:
   }
 }
 
-/*
- * Where the index and the matcher part: FTS5's unicode61 tokenizer takes some characters beyond
- * U+FFFF for letters (🙂 and 🏽, not 👍), so "Kyiv🙂" is one term of the index and a lone "🙂" a term
- * between two words, while the matcher reads "Kyiv" and no word. A word glued to such an emoji,
- * or a phrase across one, is not found (the candidates come from the index). Changing it means
- * another tokenizer and a rebuilt index: a migration.
- */
-
 /**
  * The words as the index holds them: folded by FTS5's own tokenizer (its case and accent
  * folding is not JavaScript's for every script), through a scratch table of this connection.
  */
 export async function foldByFts(r: Reader, words: readonly string[]): Promise<Map<string, string>> {
-  await r.all(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_fold USING fts5(word, tokenize = 'unicode61 remove_diacritics 2')`);
+  await r.all(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_fold USING fts5(word, ${FTS_TOKENIZE_SQL})`);
   await r.all(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_fold_terms USING fts5vocab(temp, 'search_fold', 'instance')`);
   await r.all(`DELETE FROM temp.search_fold`);
   if (words.length) await r.all(`INSERT INTO temp.search_fold (rowid, word) VALUES ${words.map(() => '(?, ?)').join(', ')}`, words.flatMap((w, i) => [i + 1, w]));

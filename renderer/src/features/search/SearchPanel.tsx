@@ -285,7 +285,7 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
           <summary>Search syntax</summary>
           <dl>
             <dt>strike</dt>
-            <dd>the word, in any case, with or without accents</dd>
+            <dd>the word, in any case; accents on Latin letters optional (café finds cafe), other letters as written (й is not и)</dd>
             <dt>"false flag"</dt>
             <dd>the words in this order</dd>
             <dt>Russia Ukraine</dt>
