@@ -92,6 +92,14 @@ export class FileSink implements ExportSink {
   constructor(private readonly fd: number) {}
   write(chunk: string): void {
     this.beforeWrite();
+    // A CSV writer's chunk of 64K characters is a string of thousands of pieces (one per cell):
+    // held while a megabyte gathers, its pieces outlived the young generation and piled up as
+    // old garbage (an agreement CSV of 2.2M rows left 1.6 GB of it). Copied out now, they die young.
+    if (chunk.length >= 1 << 16) {
+      this.flush();
+      this.put(Buffer.from(chunk, 'utf8'));
+      return;
+    }
     this.parts.push(chunk);
     this.size += chunk.length;
     if (this.size > 1 << 20) this.flush();
