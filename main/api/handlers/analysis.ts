@@ -2,7 +2,7 @@ import { analysisContract } from '../contract/analysis';
 import type { HandlersOf } from './types';
 import { addToSet, createSet, deleteSet, documentsOf, listSets, removeFromSet, renameSet, resolveSet, setDocumentIds } from '../../core/documents/sets';
 import { cooccurrence, cooccurrenceCsv, cooccurrencePassages } from '../../core/analysis/cooccurrence';
-import { crosstab, crosstabCsv, crosstabPassages, type Crosstab } from '../../core/analysis/crosstab';
+import { crosstab, crosstabPassages, writeCrosstabCsv, type Crosstab } from '../../core/analysis/crosstab';
 import type { Cooccurrence } from '../../core/analysis/cooccurrence';
 import { AnalysisJobs } from '../../core/analysis/jobs';
 import { resolveFilter } from '../../core/exchange/filter';
@@ -22,7 +22,7 @@ function jobsOf(session: Session): Jobs {
 }
 
 const stamp = () => new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
-const csvFile = (session: Session, name: string, csv: string) => csvDownload(session, `${name}-${stamp()}.csv`, csv);
+const csvFile = (session: Session, name: string, csv: Parameters<typeof csvDownload>[2]) => csvDownload(session, `${name}-${stamp()}.csv`, csv);
 const plural = (n: number) => `${n} document${n === 1 ? '' : 's'}`;
 
 export const analysisHandlers: HandlersOf<typeof analysisContract> = {
@@ -94,6 +94,6 @@ export const analysisHandlers: HandlersOf<typeof analysisContract> = {
   'analysis.crosstabPassages': ({ session }, { codeId, column, limit, ...input }) => session.project.db.read((r) => crosstabPassages(r, input, codeId, column, limit)),
   'analysis.crosstabCsv': async ({ session }, { percent, delimiter, excel, raw, ...input }) => {
     const t = await session.project.db.readLong((r) => crosstab(r, input));
-    return csvFile(session, `crosstab-${input.by.kind === 'document' ? 'documents' : input.by.name.replace(/[^\p{L}\p{N}]+/gu, '-')}`, crosstabCsv(t, percent ?? 'none', { delimiter, excel, raw }));
+    return csvFile(session, `crosstab-${input.by.kind === 'document' ? 'documents' : input.by.name.replace(/[^\p{L}\p{N}]+/gu, '-')}`, (sink) => writeCrosstabCsv(t, percent ?? 'none', { delimiter, excel, raw }, sink));
   },
 };
