@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { openTestProject } from '../helpers/project';
 import { addDocuments } from '../../main/core/documents/documents';
-import { Sqlite } from '../../main/core/db/sqlite';
 import { foldWord, WORD_CHAR } from '../../main/core/search/query';
-import { FTS_TOKENIZE_SQL } from '../../main/core/search/tokenizer';
+import { indexTermsOf } from '../helpers/fts-terms';
 
 /**
  * Words that differ by a letter the search index does not fold: Russian мой/мои (й is not и to
@@ -90,25 +89,12 @@ describe('foldWord', () => {
       .filter((c) => (c < 0xd800 || c > 0xdfff) && WORD_CHAR.test(String.fromCodePoint(c)));
     // A character alone, after a capital and before a mark: "Q<c>\u0301q" is one word of the index.
     const sequences = [...codePoints.map((c) => `Q${String.fromCodePoint(c)}\u0301q`), 'и\u0306', 'е\u0308', 'і\u0308', 'α\u0301', 'ש\u05C1\u05B8', 'ΟΔΟΣ', 'Straße', 'İstanbul', 'ǅemal'];
-    const db = await Sqlite.open(':memory:', { create: true });
-    try {
-      await db.exec(`CREATE VIRTUAL TABLE t USING fts5(x, ${FTS_TOKENIZE_SQL}); CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, 't', 'instance');`);
-      await db.exec('BEGIN');
-      for (let i = 0; i < sequences.length; i += 500) {
-        const slice = sequences.slice(i, i + 500);
-        await db.run(`INSERT INTO t (rowid, x) VALUES ${slice.map(() => '(?, ?)').join(',')}`, slice.flatMap((s, k) => [i + k + 1, s]));
-      }
-      await db.exec('COMMIT');
-      const terms = new Map<number, string[]>();
-      for (const r of await db.all<{ doc: number; term: string }>(`SELECT doc, term FROM temp.v ORDER BY doc, offset`)) terms.set(r.doc, [...(terms.get(r.doc) ?? []), r.term]);
-      // Each sequence is one word of the index, and foldWord makes that word.
-      const differ = sequences.flatMap((s, k) => {
-        const indexed = terms.get(k + 1) ?? [];
-        return indexed.length === 1 && indexed[0] === foldWord(s) ? [] : [`${JSON.stringify(s)}: index ${JSON.stringify(indexed)}, foldWord ${JSON.stringify(foldWord(s))}`];
-      });
-      expect(differ).toEqual([]);
-    } finally {
-      await db.close();
-    }
+    const terms = await indexTermsOf(sequences);
+    // Each sequence is one word of the index, and foldWord makes that word.
+    const differ = sequences.flatMap((s, k) => {
+      const indexed = terms[k]!;
+      return indexed.length === 1 && indexed[0] === foldWord(s) ? [] : [`${JSON.stringify(s)}: index ${JSON.stringify(indexed)}, foldWord ${JSON.stringify(foldWord(s))}`];
+    });
+    expect(differ).toEqual([]);
   });
 });
