@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openTestProject, tempDir } from '../helpers/project';
-import { Sqlite } from '../../main/core/db/sqlite';
-import { APPLICATION_ID, openProjectDb } from '../../main/core/db/open';
-import { MIGRATIONS } from '../../main/core/db/migrations';
+import { projectFileAtSchema } from '../helpers/old-schema';
+import { openProjectDb } from '../../main/core/db/open';
 import { listCodes } from '../../main/core/codebook/codebook';
 import type { Reader } from '../../main/core/db/project-db';
 import type { DocumentPage } from '../../main/core/documents/documents';
@@ -218,10 +217,7 @@ describe('the codebook and document list counts maintained by the writes (migrat
     const { dir, cleanup } = tempDir();
     try {
       const path = join(dir, 'v8.marginalia');
-      const old = await Sqlite.open(path, { create: true });
-      await old.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
-      for (const m of MIGRATIONS.filter((m) => m.version <= 8)) await m.up(old);
-      await old.exec('PRAGMA user_version = 8');
+      const old = await projectFileAtSchema(path, 8);
       const T0 = '2024-01-01T00:00:00Z';
       await old.exec(`
         INSERT INTO coders (id, name, created_at) VALUES ('k1', 'anna', '${T0}'), ('k2', 'consensus', '${T0}'), ('k3', 'ben', '${T0}');

@@ -4,11 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { shingleHashes, signature, similarity } from '../../main/core/analysis/minhash';
 import { diffTexts } from '../../main/core/analysis/text-diff';
 import { openTestProject, tempDir } from '../helpers/project';
+import { projectFileAtSchema } from '../helpers/old-schema';
 import { runCli } from '../helpers/cli';
 import { otherArticles, storiesCsv, wireStories, WIRE } from '../helpers/wire-stories';
-import { Sqlite } from '../../main/core/db/sqlite';
-import { APPLICATION_ID, openProjectDb } from '../../main/core/db/open';
-import { MIGRATIONS } from '../../main/core/db/migrations';
+import { openProjectDb } from '../../main/core/db/open';
 import { indexDuplicates, duplicateGroups } from '../../main/core/analysis/duplicates';
 
 const file = (name: string, data: string | Buffer) => ({ name, dataBase64: Buffer.from(data).toString('base64') });
@@ -199,10 +198,7 @@ describe('migration 8 (near-duplicates)', () => {
     const { dir, cleanup } = tempDir();
     try {
       const path = join(dir, 'v7.marginalia');
-      const old = await Sqlite.open(path, { create: true });
-      await old.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
-      for (const m of MIGRATIONS.filter((m) => m.version <= 7)) await m.up(old);
-      await old.exec('PRAGMA user_version = 7');
+      const old = await projectFileAtSchema(path, 7);
       const [a, b] = wireStories();
       for (const [i, s] of [a!, b!].entries()) {
         await old.run(`INSERT INTO documents (id, name, text, text_sha256, length, imported_at, sort_order) VALUES (?, ?, ?, ?, ?, '2024-01-01', ?)`, [`d${i}`, s.headline, s.text, `h${i}`, s.text.length, i]);

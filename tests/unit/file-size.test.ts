@@ -3,9 +3,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openTestProject, tempDir } from '../helpers/project';
-import { Sqlite } from '../../main/core/db/sqlite';
-import { APPLICATION_ID } from '../../main/core/db/open';
-import { MIGRATIONS, SCHEMA_VERSION } from '../../main/core/db/migrations';
+import { projectFileAtSchema } from '../helpers/old-schema';
+import { SCHEMA_VERSION } from '../../main/core/db/migrations';
 import { Project } from '../../main/core/project/project';
 import { Session } from '../../main/api/session';
 import { dispatch } from '../../main/api/dispatch';
@@ -33,11 +32,8 @@ interface Old {
 /** A project as the schema-9 app wrote it: 300 articles with two attributes each, 6,000 codings by two coders. */
 async function projectAtSchema9(dir: string): Promise<Old> {
   const path = join(dir, 'v9.marginalia');
-  const db = await Sqlite.open(path, { create: true });
-  await db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
+  const db = await projectFileAtSchema(path, 9);
   await db.exec('BEGIN');
-  for (const m of MIGRATIONS.filter((m) => m.version <= 9)) await m.up(db);
-  await db.exec('PRAGMA user_version = 9');
   const coderIds = [randomUUID(), randomUUID()];
   const codeIds = [randomUUID(), randomUUID(), randomUUID()];
   const vars = [randomUUID(), randomUUID()];
@@ -211,10 +207,7 @@ describe('the project file stays lean (migration 10)', () => {
       // A schema-9 project with documents and a few codings: the upgrade rebuilds their small
       // indexes and table (migrations 10 and 13), freeing a few pages.
       const path = join(dir, 'small.marginalia');
-      const db = await Sqlite.open(path, { create: true });
-      await db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
-      for (const m of MIGRATIONS.filter((m) => m.version <= 9)) await m.up(db);
-      await db.exec('PRAGMA user_version = 9');
+      const db = await projectFileAtSchema(path, 9);
       await db.exec(`INSERT INTO coders (id, name, created_at) VALUES ('k1', 'ana', '${T0}'); INSERT INTO codes (id, name, color, created_at) VALUES ('c1', 'casualties', '#d1495b', '${T0}');`);
       for (let i = 0; i < 50; i++) {
         const text = textOf(i).repeat(4);

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { projectFileAtSchema } from '../helpers/old-schema';
 import { tempDir } from '../helpers/project';
-import { Sqlite } from '../../main/core/db/sqlite';
-import { APPLICATION_ID, openProjectDb } from '../../main/core/db/open';
-import { MIGRATIONS } from '../../main/core/db/migrations';
+import { openProjectDb } from '../../main/core/db/open';
 import { listCodes } from '../../main/core/codebook/codebook';
 
 const T0 = '2024-01-01T00:00:00Z';
@@ -13,10 +12,7 @@ describe('migration 6 (list-indexes): the indexes the codebook counts and the wi
     const { dir, cleanup } = tempDir();
     try {
       const path = join(dir, 'v5.marginalia');
-      const old = await Sqlite.open(path, { create: true });
-      await old.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
-      for (const m of MIGRATIONS.filter((m) => m.version <= 5)) await m.up(old);
-      await old.exec('PRAGMA user_version = 5');
+      const old = await projectFileAtSchema(path, 5);
       await old.exec(`
         INSERT INTO coders (id, name, created_at) VALUES ('k1', 'anna', '${T0}'), ('k2', 'consensus', '${T0}');
         INSERT INTO documents (id, name, text, text_sha256, length, imported_at, sort_order) VALUES

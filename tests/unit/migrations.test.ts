@@ -1,19 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { Sqlite } from '../../main/core/db/sqlite';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../main/core/db/migrations';
-import { APPLICATION_ID } from '../../main/core/db/open';
 import { Project } from '../../main/core/project/project';
 import { listDocuments } from '../../main/core/documents/documents';
 import { listSegments } from '../../main/core/coding/segments';
+import { projectFileAtSchema } from '../helpers/old-schema';
 import { tempDir } from '../helpers/project';
 
 /** Writes a project as the version that had schema `version` would have, with data in it. */
 async function projectAtVersion(path: string, version: number): Promise<void> {
-  const db = await Sqlite.open(path, { create: true });
-  await db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
-  for (const m of MIGRATIONS.filter((m) => m.version <= version)) await m.up(db);
-  await db.exec(`PRAGMA user_version = ${version}`);
+  const db = await projectFileAtSchema(path, version);
   // Rows every schema since version 1 can hold.
   await db.exec(`
     INSERT INTO project (key, value) VALUES ('name', 'Old study');

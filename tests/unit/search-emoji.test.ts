@@ -1,10 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openTestProject, tempDir } from '../helpers/project';
+import { projectFileAtSchema } from '../helpers/old-schema';
 import { addDocuments } from '../../main/core/documents/documents';
-import { Sqlite } from '../../main/core/db/sqlite';
-import { APPLICATION_ID } from '../../main/core/db/open';
-import { MIGRATIONS } from '../../main/core/db/migrations';
 import { Project } from '../../main/core/project/project';
 import { searchHits } from '../../main/core/search/search';
 import { WORD_CHAR } from '../../main/core/search/query';
@@ -114,10 +112,7 @@ describe('migration 14 (search-words)', () => {
     const { dir, cleanup } = tempDir();
     try {
       const path = join(dir, 'v13.marginalia');
-      const old = await Sqlite.open(path, { create: true });
-      await old.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
-      for (const m of MIGRATIONS.filter((m) => m.version <= 13)) await m.up(old);
-      await old.exec('PRAGMA user_version = 13');
+      const old = await projectFileAtSchema(path, 13);
       await old.exec(`INSERT INTO documents (id, name, text, text_sha256, length, imported_at, sort_order)
         VALUES ('d1', 'Post', 'Shelling in Kyiv🙂 today', 'x', 24, '2024-01-01T00:00:00Z', 1), ('d2', 'Reply', 'Donetsk🤔🏽 too', 'y', 14, '2024-01-01T00:00:00Z', 2)`);
       // What schema 13 did: the word glued to the emoji is not in the index.

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { projectFileAtSchema } from '../helpers/old-schema';
 import { tempDir } from '../helpers/project';
-import { Sqlite } from '../../main/core/db/sqlite';
-import { APPLICATION_ID, openProjectDb } from '../../main/core/db/open';
-import { MIGRATIONS } from '../../main/core/db/migrations';
+import { openProjectDb } from '../../main/core/db/open';
 import { listCodes, mergeCode } from '../../main/core/codebook/codebook';
 import { listSegments } from '../../main/core/coding/segments';
 import { redo, undo } from '../../main/core/events/undo';
@@ -26,10 +25,7 @@ const sql = (v: string | number) => (typeof v === 'number' ? String(v) : `'${v}'
 
 /** A project as version 12 wrote it: segments by two coders and the consensus layer, a memo on one, and its last action (the coding s5) still undoable. */
 async function projectAtVersion12(path: string): Promise<void> {
-  const old = await Sqlite.open(path, { create: true });
-  await old.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
-  for (const m of MIGRATIONS.filter((m) => m.version <= 12)) await m.up(old);
-  await old.exec('PRAGMA user_version = 12');
+  const old = await projectFileAtSchema(path, 12);
   await old.exec(`
     INSERT INTO coders (id, name, created_at) VALUES ('k1', 'anna', '${T0}'), ('k2', 'ben', '${T0}'), ('k3', 'consensus', '${T0}');
     INSERT INTO documents (id, name, text, text_sha256, length, imported_at, sort_order) VALUES
