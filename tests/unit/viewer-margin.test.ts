@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { displayColors, hexToHsl, hueDistance } from '../../renderer/src/features/viewer/code-colors';
 import { coveredStripes, layoutMargin, LABEL_ROW } from '../../renderer/src/features/viewer/stripe-layout';
 import { tintRuns } from '../../renderer/src/features/viewer/tint-runs';
+import { codedDepth, lineAt, lineBoxes, linesOf } from '../../renderer/src/features/viewer/line-boxes';
 import { describeSelection, passageEnds } from '../../renderer/src/features/viewer/use-selection';
 
 const hue = (hex: string) => hexToHsl(hex)!.h;
@@ -145,5 +146,63 @@ describe('the selection in the status bar', () => {
     expect(describeSelection({ start: 368, end: 408, text: 'killing 17 people so far and injuring 31' })).toBe('Selected 40 characters (368–408): “killing 17 … injuring 31”');
     expect(passageEnds('a missile')).toBe('“a missile”');
     expect(describeSelection(null)).toBe('');
+  });
+});
+
+describe('where coded text lies, from the lines of its paragraph', () => {
+  // A paragraph laid out as a fixed-width grid: `perLine` letters a line, lines 27 px apart from y = 100.
+  const grid = (perLine: number, length: number) => {
+    const count = Math.ceil(length / perLine);
+    const boxes = Array.from({ length: count }, (_, i) => ({ top: 100 + i * 27, bottom: 100 + i * 27 + 20 }));
+    let asked = 0;
+    const topOf = (k: number) => {
+      asked++;
+      return 100 + Math.floor(k / perLine) * 27;
+    };
+    return { boxes, topOf, asked: () => asked };
+  };
+
+  it('finds where each line starts, asking about a few letters a line rather than every passage', () => {
+    const g = grid(70, 1000);
+    const lines = linesOf(1000, g.boxes, g.topOf);
+    expect(lines.map((l) => l.start)).toEqual(Array.from({ length: 15 }, (_, i) => i * 70));
+    expect(lines[3]).toEqual({ start: 210, top: 181, bottom: 201 });
+    expect(g.asked()).toBeLessThan(15 * 11);
+  });
+
+  it('puts a letter on the line it is drawn in, the last letter of a line included', () => {
+    const g = grid(70, 300);
+    const lines = linesOf(300, g.boxes, g.topOf);
+    expect(lineAt(lines, 0)!.top).toBe(100);
+    expect(lineAt(lines, 69)!.top).toBe(100);
+    expect(lineAt(lines, 70)!.top).toBe(127);
+    expect(lineAt(lines, 299)!.top).toBe(208);
+    expect(lineAt([], 5)).toBeUndefined();
+  });
+
+  it('never starts a line inside a surrogate pair (an emoji wrapped to the next line goes whole)', () => {
+    // Letters 0–9 on the first line; the pair at 9–10 is drawn on the second, so 10 reports its top.
+    const topOf = (k: number) => (k < 10 ? 100 : 127);
+    const lines = linesOf(30, [{ top: 100, bottom: 120 }, { top: 127, bottom: 147 }], topOf, (k) => k === 10);
+    expect(lines.map((l) => l.start)).toEqual([0, 9]);
+  });
+
+  it('takes one box per line from rects that split a line or repeat it', () => {
+    const rects = [
+      { top: 100, bottom: 120, height: 20 },
+      { top: 100.4, bottom: 121, height: 20.6 },
+      { top: 0, bottom: 0, height: 0 },
+      { top: 127, bottom: 147, height: 20 },
+    ];
+    expect(lineBoxes(rects)).toEqual([
+      { top: 100, bottom: 121 },
+      { top: 127, bottom: 147 },
+    ]);
+  });
+
+  it('counts the passages over the most-coded letter, passages that only touch not overlapping', () => {
+    expect(codedDepth([])).toBe(0);
+    expect(codedDepth([{ start: 0, end: 5 }, { start: 5, end: 9 }])).toBe(1);
+    expect(codedDepth([{ start: 0, end: 10 }, { start: 2, end: 4 }, { start: 3, end: 8 }, { start: 9, end: 12 }, { start: 7, end: 7 }])).toBe(3);
   });
 });

@@ -5,6 +5,7 @@ import { cpToLocal, cpToU16, sliceCp, trimU16, u16ToCp, type TextMap } from './t
 import { setHighlights, slotFor } from './highlights';
 import { coveredStripes, layoutMargin, LABEL_ROW, type LabelRow } from './stripe-layout';
 import { tintRuns } from './tint-runs';
+import { codedDepth, lineAt, lineBoxes, linesOf, type Line } from './line-boxes';
 import { passageEnds, type TextSelection } from './use-selection';
 import './viewer.css';
 import { SafeText } from '../../app/SafeText';
@@ -194,6 +195,8 @@ export function DocumentViewer(props: Props) {
   const tinted = useRef<readonly unknown[]>([]);
   const marked = useRef<readonly unknown[]>([]);
   const measuredFor = useRef<readonly unknown[]>([]);
+  /** The text (its `generation`) the margin was last laid out for. */
+  const laidFor = useRef(0);
   const [stripes, setStripes] = useState<Stripe[]>([]);
   const [rows, setRows] = useState<LabelRow[]>([]);
   const [lanes, setLanes] = useState(MIN_LANES);
@@ -357,6 +360,31 @@ export function DocumentViewer(props: Props) {
    */
   const measuredSizes = useRef(new WeakMap<Element, string>());
 
+  /** The lines paragraph `i` is laid out in, in the page's coordinates; none when it is empty. */
+  const measureLines = useCallback((i: number): Line[] => {
+    const text = parasRef.current[i]?.firstChild?.firstChild;
+    const map = mapRef.current;
+    if (!map || !text || text.nodeType !== Node.TEXT_NODE) return [];
+    const para = map.paras[i]!;
+    const length = Math.min(para.length, (text as Text).length);
+    if (length === 0) return [];
+    const r = scratchRange();
+    r.setStart(text, 0);
+    r.setEnd(text, length);
+    const boxes = lineBoxes(r.getClientRects());
+    const isLow = (k: number) => (para.charCodeAt(k) & 0xfc00) === 0xdc00;
+    return linesOf(
+      length,
+      boxes,
+      (k) => {
+        r.setStart(text, k);
+        r.setEnd(text, Math.min(length, k + (isLow(k + 1) ? 2 : 1)));
+        return r.getBoundingClientRect().top;
+      },
+      isLow,
+    );
+  }, []);
+
   // Stripes for the visible part of the page.
   const layoutStripes = useCallback(() => {
     const scroller = scrollRef.current;
@@ -368,7 +396,10 @@ export function DocumentViewer(props: Props) {
       setRows([]);
       return;
     }
-    const measure = () => {
+    // Until the text's segments come, it has no stripes to guess the margin's width from.
+    const newText = laidFor.current !== generation.current;
+    if (segsRef.current.length > 0) laidFor.current = generation.current;
+    const measure = (guess: boolean) => {
       const top = scroller.scrollTop - 300;
       const bottom = scroller.scrollTop + scroller.clientHeight + 300;
       let lo = 0;
@@ -384,34 +415,47 @@ export function DocumentViewer(props: Props) {
       while (last + 1 < paras.length && paras[last + 1]!.offsetTop < bottom) last++;
       const from = map.startCp[first]!;
       const to = map.startCp[last]! + (map.paras[last]!.length + 2);
+      const visible = segsRef.current.filter((s) => s.start < to && s.end > from);
+      // The margin is as wide as its lanes, and the text wraps in what is left. Passages over
+      // the same letters need a lane each: a new document's margin takes that many lanes, and
+      // a margin with fewer widens to them, before any line is measured (a document coded
+      // 1,000 times needs all 12, and was measured at the last document's width, then again).
+      if (guess) {
+        const least = marginWidth(Math.min(MAX_LANES, codedDepth(visible)));
+        const now = margin.getBoundingClientRect().width;
+        if ((newText && Math.abs(now - least) > 0.5) || now < least - 0.5) margin.style.width = `${least}px`;
+      }
       // Stripes are placed in the margin's box: measure from its top, not the page's (which has padding).
       const pageTop = margin.getBoundingClientRect().top;
-      const visible = segsRef.current.filter((s) => s.start < to && s.end > from);
       const measured: { id: string; top: number; height: number }[] = [];
-      const scratch = scratchRange();
+      const lines = new Map<number, Line[]>();
+      const linesIn = (i: number): Line[] => {
+        let found = lines.get(i);
+        if (!found) lines.set(i, (found = measureLines(i)));
+        return found;
+      };
       for (const s of visible) {
-        const r = rangeOf(s.start, s.end, scratch);
-        if (!r) continue;
-        let t = Infinity;
-        let b = -Infinity;
-        for (const rc of r.getClientRects()) {
-          if (rc.height === 0) continue;
-          t = Math.min(t, rc.top);
-          b = Math.max(b, rc.bottom);
-        }
-        if (!Number.isFinite(t)) continue;
-        measured.push({ id: s.id, top: t - pageTop, height: b - t });
+        const a = cpToLocal(map, s.start);
+        const b = cpToLocal(map, s.end);
+        // The first letter's line, past empty paragraphs (and a start at a paragraph's end).
+        let head: Line | undefined;
+        for (let i = a.para, k = a.offset; i <= b.para && !head; i++, k = 0) if (k < map.paras[i]!.length) head = lineAt(linesIn(i), k);
+        // The last letter's line, back past empty paragraphs (and an end at a paragraph's start).
+        let tail: Line | undefined;
+        for (let i = b.para, k = b.offset - 1; i >= a.para && !tail; i--, k = (map.paras[i]?.length ?? 0) - 1) if (k >= 0) tail = lineAt(linesIn(i), Math.min(k, map.paras[i]!.length - 1));
+        if (!head || !tail || tail.bottom <= head.top) continue;
+        measured.push({ id: s.id, top: head.top - pageTop, height: tail.bottom - head.top });
       }
       return { first, last, visible, laid: layoutMargin(measured, MAX_LANES) };
     };
-    let { first, last, visible, laid } = measure();
-    // The margin is as wide as its lanes, and the text wraps in what is left: a document that
-    // needs more or fewer lanes than the last one rewraps, and is measured again at once, before
-    // anything is drawn, rather than drawn, painted and then drawn again at its new width.
+    let { first, last, visible, laid } = measure(true);
+    // Passages on the same line need lanes too: a margin that was too narrow or too wide for
+    // them is set to the lanes laid out, and the text, rewrapped, is measured again at once,
+    // before anything is drawn, rather than drawn, painted and then drawn again.
     const width = marginWidth(laid.lanes);
     if (Math.abs(margin.getBoundingClientRect().width - width) > 0.5) {
       margin.style.width = `${width}px`;
-      ({ first, last, visible, laid } = measure());
+      ({ first, last, visible, laid } = measure(false));
     }
 
     const ro = observer.current;
@@ -451,7 +495,7 @@ export function DocumentViewer(props: Props) {
     setStripes((prev) => (sameList(prev, next) ? prev : next));
     setRows((prev) => (sameList(prev, laid.rows) ? prev : laid.rows));
     setLanes(Math.max(MIN_LANES, laid.lanes));
-  }, [rangeOf, selectedSegmentId, colorOf]);
+  }, [measureLines, selectedSegmentId, colorOf]);
 
   // The passage of the last jump, kept at the upper third of the view while the layout settles.
   const anchor = useRef<{ start: number; end: number } | null>(null);
