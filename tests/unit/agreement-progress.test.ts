@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { agreementFromProject, computeAgreement, type AgreementInput, type AgreementReport } from '../../main/core/team/agreement';
+import { agreementFromProject, agreementRowsFromProject, computeAgreement, type AgreementInput, type AgreementReport } from '../../main/core/team/agreement';
+import { agreementCsv, writeAgreementCsv } from '../../main/core/team/agreement-csv';
+import { StringSink } from '../../main/core/exchange/csv';
 import { cohenKappa, countByCoders, krippendorffAlpha, meanDefined, pairCounts, percentAgreement, segmentMatch } from '../../main/core/team/statistics';
 import { unitsOf, type AgreementUnit, type Span } from '../../main/core/team/units';
 import { agreementJobsOf } from '../../main/api/handlers/team';
@@ -206,6 +208,14 @@ describe('agreement computed document by document', () => {
           };
           expect(fromProject).toEqual(computeAgreement(whole));
           expect(comparable(fromProject)).toEqual(comparable(reference(whole)));
+          // The CSV made from rows kept as numbers (as the app downloads it) has the bytes of the report's own lists.
+          for (const documentRows of [undefined, 1]) {
+            const listed = await t.project.db.readLong((r) => agreementFromProject(r, { ...options, documentRows }));
+            const kept = await t.project.db.readLong((r) => agreementRowsFromProject(r, { ...options, documentRows }, { batchSize: 2 }));
+            const sink = new StringSink();
+            writeAgreementCsv(kept.report, { delimiter: 'semicolon' }, sink, kept.rows);
+            expect(sink.toString()).toBe(agreementCsv(listed, { delimiter: 'semicolon' }));
+          }
         }),
         { numRuns: 12 },
       );

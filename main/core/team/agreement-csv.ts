@@ -1,5 +1,5 @@
 import { CsvWriter, StringSink, type Cell, type CsvOptions, type Sink } from '../exchange/csv';
-import type { AgreementReport } from './agreement';
+import { rowsOfReport, type AgreementReport, type AgreementRows } from './agreement';
 
 /** Six decimals: the same bytes on every export. A number cell, so a negative kappa is data, never neutralised. */
 const num = (v: number | null): number | null => (v === null ? null : Math.round(v * 1e6) / 1e6);
@@ -52,9 +52,10 @@ export function agreementCsv(report: AgreementReport, options: CsvOptions = {}):
 
 /**
  * The same CSV written into `sink` as it is made: by document over 100,000 documents it has
- * 2,200,000 rows (301 MB), which as one string took 3.7 GB of heap and 77 s.
+ * 2,200,000 rows (301 MB), which as one string took 3.7 GB of heap and 77 s. The per-document
+ * rows come from `rows`: the report's own lists, or those `agreementRowsFromProject` kept as numbers.
  */
-export function writeAgreementCsv(report: AgreementReport, options: CsvOptions, sink: Sink): void {
+export function writeAgreementCsv(report: AgreementReport, options: CsvOptions, sink: Sink, rows: AgreementRows = rowsOfReport(report)): void {
   const writer = new CsvWriter(sink, options);
   writer.header(HEADER);
   const coders = report.coders.map((c) => c.name).join(' | ');
@@ -64,14 +65,14 @@ export function writeAgreementCsv(report: AgreementReport, options: CsvOptions, 
   const tail = (x: Figures): Cell[] => [x.segments.total, x.segments.matched, x.counts.both, x.counts.first_only, x.counts.second_only, x.counts.neither];
   const free = (x: Free): Cell[] => [num(x.kappa_brennan_prediger), num(x.kappa_fleiss)];
   const o = report.overall;
-  for (const c of report.codes) {
+  for (const [k, c] of report.codes.entries()) {
     const used: Cell[] = [c.used ? 1 : 0, c.kappa_convention, null, null];
     writer.row(['code', c.path, '', report.unit, coders, c.units, num(c.percent_agreement), num(c.kappa_weighted), num(c.kappa_pooled), num(c.alpha), num(c.segment_agreement), ...tail(c), ...free(c), ...used, name]);
-    for (const d of c.documents) {
+    for (const d of rows.codeDocuments(k)) {
       writer.row(['code_document', c.path, d.name, report.unit, coders, d.units, num(d.percent_agreement), null, num(d.kappa), num(d.alpha), num(d.segment_agreement), ...tail(d), ...free(d), used[0]!, d.kappa_convention, null, null, name]);
     }
   }
-  for (const d of o.documents) {
+  for (const d of rows.documents()) {
     writer.row(['document', '', d.name, report.unit, coders, d.units, num(d.percent_agreement), null, num(d.kappa), num(d.alpha), num(d.segment_agreement), ...tail(d), ...free(d), null, d.kappa_convention, o.codes_used, null, name]);
   }
   writer.row(['overall', '', '', report.unit, coders, o.units, num(o.percent_agreement), num(o.kappa_weighted), num(o.kappa_pooled), num(o.alpha), num(o.segment_agreement), ...tail(o), ...free(o), null, null, o.codes_used, num(o.kappa_segments), name]);

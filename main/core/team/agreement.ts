@@ -25,6 +25,7 @@ import {
 import { boundsOf, coverage, maskHistogram, newSentenceSegmenter, unitBounds, type AgreementUnit, type Span } from './units';
 import { hiddenAmong } from './blind-scope';
 import { keysOf } from '../coding/segment-rows';
+import { Records, Tape } from './agreement-rows';
 
 /** The figures reported for a code, for a document, and overall. Null where a figure is undefined. */
 export interface AgreementFigures {
@@ -297,7 +298,35 @@ interface Setup {
   threshold: number;
   /** How many documents to list per code and overall; every document counts in the figures. */
   documentRows: number;
+  /**
+   * Keep the listed documents' rows as numbers (agreement-rows.ts) for `rows()`, and leave
+   * the report's lists empty: for the CSV of every document, whose rows as objects took 820 MB at 100,000.
+   */
+  compact?: boolean;
 }
+
+/** The per-document rows of a report, for its CSV: made one at a time as they are read. */
+export interface AgreementRows {
+  /** The rows of code `k` (its place in the report's codes), one per listed document, in document order. */
+  codeDocuments(k: number): Iterable<DocumentAgreement>;
+  /** The overall rows, one per listed document, in document order. */
+  documents(): Iterable<DocumentAgreement>;
+}
+
+/** The rows a report holds itself (every one it lists). */
+export function rowsOfReport(report: AgreementReport): AgreementRows {
+  return { codeDocuments: (k) => report.codes[k]!.documents, documents: () => report.overall.documents };
+}
+
+/**
+ * A stored (code, document) cell where the code was used: its figures (doubles, in this
+ * order) and its integers. A figure that is null has its bit set in C_NULLS (bit 6: the 0/0
+ * convention); a cell's C_NEXT is the code's next used cell, in document order (-1: none).
+ */
+const CELL_FIGURES = ['percent_agreement', 'kappa', 'alpha', 'segment_agreement', 'kappa_brennan_prediger', 'kappa_fleiss'] as const;
+const CONVENTION_BIT = 1 << CELL_FIGURES.length;
+const [C_DOC, C_NEXT, C_UNITS, C_NULLS, C_SEGMENTS, C_MATCHED, C_BOTH, C_FIRST, C_SECOND, C_NEITHER] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
+const CELL_INTS = 10;
 
 /** What one listed document holds over the codes it was coded with, before the others are added. */
 interface ListedDoc {
@@ -334,6 +363,14 @@ class AgreementRun {
   private readonly overallHist = new Map<number, number>();
   private readonly overallPairs: PairAcc[];
   private readonly listed: ListedDoc[] = [];
+  /** With `compact`: the used cells of listed documents, each code's first and last, the listed documents and their units. */
+  private readonly cells: Records | null = null;
+  private readonly firstCell: Int32Array;
+  private readonly lastCell: Int32Array;
+  private readonly listedDocs: { id: string; name: string; length: number }[] = [];
+  private readonly listedUnits: number[] = [];
+  /** With `compact`, per listed document: units, codes used, segments and matched, each pair's 4 counts, the histogram's size and entries. */
+  private readonly docTape: Tape | null = null;
   /** Per code, where add() keeps its spans in the current document; -1 when not used there. */
   private readonly slot: Int32Array;
   /** Over all documents: units, length of documents with units, and both times the codes used there. */
@@ -360,6 +397,115 @@ class AgreementRun {
     this.codeRows = setup.codes.map(() => []);
     this.overallPairs = this.pairs.map(() => new PairAcc());
     this.slot = new Int32Array(n).fill(-1);
+    this.firstCell = new Int32Array(setup.compact ? n : 0).fill(-1);
+    this.lastCell = new Int32Array(setup.compact ? n : 0).fill(-1);
+    if (setup.compact) {
+      this.cells = new Records(CELL_FIGURES.length, CELL_INTS);
+      this.docTape = new Tape();
+    }
+  }
+
+  /** Keeps the row of code `k` in the listed document `d` (where the code was used) as numbers. */
+  private storeCell(k: number, d: number, row: DocumentAgreement): void {
+    const cells = this.cells!;
+    const cell = cells.add();
+    let nulls = 0;
+    CELL_FIGURES.forEach((f, i) => {
+      const v = row[f];
+      if (v === null) nulls |= 1 << i;
+      else cells.setFloat(cell, i, v);
+    });
+    if (row.kappa_convention !== null) nulls |= CONVENTION_BIT;
+    const ints: [number, number][] = [
+      [C_DOC, d],
+      [C_NEXT, -1],
+      [C_UNITS, row.units],
+      [C_NULLS, nulls],
+      [C_SEGMENTS, row.segments.total],
+      [C_MATCHED, row.segments.matched],
+      [C_BOTH, row.counts.both],
+      [C_FIRST, row.counts.first_only],
+      [C_SECOND, row.counts.second_only],
+      [C_NEITHER, row.counts.neither],
+    ];
+    for (const [f, v] of ints) {
+      // Counts of one document's units: far below 2^31, but a wrong number must never pass silently.
+      if (!Number.isInteger(v) || Math.abs(v) > 0x7fffffff) throw new Error(`Agreement rows: ${v} does not fit a stored count.`);
+      cells.setInt(cell, f, v);
+    }
+    if (this.lastCell[k]! >= 0) cells.setInt(this.lastCell[k]!, C_NEXT, cell);
+    else this.firstCell[k] = cell;
+    this.lastCell[k] = cell;
+  }
+
+  /** The stored row of a used cell. */
+  private cellRow(cell: number, doc: { id: string; name: string; length: number }): DocumentAgreement {
+    const cells = this.cells!;
+    const nulls = cells.int(cell, C_NULLS);
+    const fig = (i: number): number | null => (nulls & (1 << i) ? null : cells.float(cell, i));
+    return {
+      document_id: doc.id,
+      name: doc.name,
+      length: doc.length,
+      units: cells.int(cell, C_UNITS),
+      percent_agreement: fig(0),
+      kappa: fig(1),
+      alpha: fig(2),
+      segment_agreement: fig(3),
+      kappa_brennan_prediger: fig(4),
+      kappa_fleiss: fig(5),
+      kappa_convention: nulls & CONVENTION_BIT ? '0/0' : null,
+      counts: { both: cells.int(cell, C_BOTH), first_only: cells.int(cell, C_FIRST), second_only: cells.int(cell, C_SECOND), neither: cells.int(cell, C_NEITHER) },
+      segments: { total: cells.int(cell, C_SEGMENTS), matched: cells.int(cell, C_MATCHED) },
+    };
+  }
+
+  /** Code `k`'s rows of the listed documents: its stored cells, and "neither" rows where it was not used. */
+  private *codeRowsOf(k: number): Generator<DocumentAgreement> {
+    const { m, pairs } = this;
+    let cell = this.firstCell[k]!;
+    for (let d = 0; d < this.listedDocs.length; d++) {
+      const doc = this.listedDocs[d]!;
+      if (cell >= 0 && this.cells!.int(cell, C_DOC) === d) {
+        yield this.cellRow(cell, doc);
+        cell = this.cells!.int(cell, C_NEXT);
+      } else {
+        const n = this.listedUnits[d]!;
+        yield docFigures(doc, neitherHist(n), pairs.map(() => neitherPair(n)), { total: 0, matched: 0 }, m);
+      }
+    }
+  }
+
+  /** The overall rows of the listed documents, over the `codesUsed` codes used anywhere. */
+  private *overallRows(codesUsed: number): Generator<DocumentAgreement> {
+    const { m, pairs } = this;
+    const read = this.docTape!.reader();
+    for (const doc of this.listedDocs) {
+      const units = read();
+      const used = read();
+      const segments = { total: read(), matched: read() };
+      const counts = pairs.map(() => {
+        const both = read();
+        const first_only = read();
+        const second_only = read();
+        return { both, first_only, second_only, neither: read() };
+      });
+      const hist = new Map<number, number>();
+      for (let size = read(); size > 0; size--) {
+        const mask = read();
+        hist.set(mask, read());
+      }
+      const rest = (codesUsed - used) * units;
+      addNeither(hist, rest);
+      for (const p of counts) p.neither += rest;
+      yield docFigures(doc, hist, counts, segments, m);
+    }
+  }
+
+  /** The rows kept by a `compact` run, for the report it made (which lists none itself). */
+  rows(report: AgreementReport): AgreementRows {
+    if (!this.cells) return rowsOfReport(report);
+    return { codeDocuments: (k) => this.codeRowsOf(k), documents: () => this.overallRows(report.overall.codes_used) };
   }
 
   /**
@@ -420,7 +566,9 @@ class AgreementRun {
         docPairs.forEach((c, p) => addPair(acc.pairs[p]!, c));
         acc.segments.total += docSeg.total;
         acc.segments.matched += docSeg.matched;
-        this.codeRows[k]!.push(docFigures(doc, hist, docPairs, docSeg, m));
+        const row = docFigures(doc, hist, docPairs, docSeg, m);
+        if (this.cells) this.storeCell(k, this.documents - 1, row);
+        else this.codeRows[k]!.push(row);
       }
     }
     for (const k of here) slot[k] = -1;
@@ -428,7 +576,19 @@ class AgreementRun {
     this.weight += weight;
     this.usedTimesUnits += here.length * n;
     this.usedTimesWeight += here.length * weight;
-    if (acc) {
+    if (acc && this.docTape) {
+      // Rows of the codes not applied here are made when they are read: all "neither".
+      const tape = this.docTape;
+      this.listedDocs.push({ id: doc.id, name: doc.name, length: doc.length });
+      this.listedUnits.push(n);
+      for (const v of [n, here.length, acc.segments.total, acc.segments.matched]) tape.push(v);
+      for (const p of acc.pairs) for (const v of [p.both, p.first_only, p.second_only, p.neither]) tape.push(v);
+      tape.push(acc.hist.size);
+      for (const [mask, count] of acc.hist) {
+        tape.push(mask);
+        tape.push(count);
+      }
+    } else if (acc) {
       this.listed.push({ doc: { id: doc.id, name: doc.name, length: doc.length }, units: n, used: here.length, acc });
       // The rows of the codes not applied here: all "neither".
       const neither = neitherHist(n);
@@ -629,6 +789,22 @@ export const agreementCancelled = (): MarginaliaError => new MarginaliaError('ca
 
 /** Reads the chosen coders, codes, documents and segments, and computes agreement. */
 export async function agreementFromProject(r: Reader, options: AgreementOptions, progress: AgreementProgress = {}): Promise<AgreementReport> {
+  return (await runFromProject(r, options, progress, false)).report();
+}
+
+/**
+ * The same agreement for its CSV: the report without its document lists, and the listed
+ * documents' rows kept as numbers and made one at a time as the CSV reads them. By document
+ * over 100,000 documents the rows are 2.2 million; the CSV lists them code by code while they
+ * are computed document by document, so they are all kept until the end, but not as objects.
+ */
+export async function agreementRowsFromProject(r: Reader, options: AgreementOptions, progress: AgreementProgress = {}): Promise<{ report: AgreementReport; rows: AgreementRows }> {
+  const run = await runFromProject(r, options, progress, true);
+  const report = run.report();
+  return { report, rows: run.rows(report) };
+}
+
+async function runFromProject(r: Reader, options: AgreementOptions, progress: AgreementProgress, compact: boolean): Promise<AgreementRun> {
   const coderIds = [...new Set(options.coderIds)];
   if (coderIds.length < 2) throw invalid('coders', 'choose at least two different coders to compare.');
   const coders: { id: string; name: string }[] = [];
@@ -677,6 +853,7 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions,
     unit: options.unit,
     threshold: options.threshold ?? 0.9,
     documentRows: options.documentRows ?? Infinity,
+    compact,
   });
   const withText = options.unit === 'sentence' || options.unit === 'paragraph';
   const size = Math.max(1, Math.min(progress.batchSize ?? CHUNK, CHUNK));
@@ -783,5 +960,5 @@ export async function agreementFromProject(r: Reader, options: AgreementOptions,
     await pool?.close();
   }
   if (progress.isCancelled?.()) throw agreementCancelled();
-  return run.report();
+  return run;
 }
