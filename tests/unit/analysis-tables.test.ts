@@ -5,6 +5,7 @@ import { paragraphSpans } from '../../main/core/analysis/cooccurrence';
 import { random } from '../helpers/analysis-project';
 import { analysisProject, type GeneratedSegment } from '../helpers/analysis-project';
 import { runCli } from '../helpers/cli';
+import { crosstab, crosstabCsv } from '../../main/core/analysis/crosstab';
 
 type P = Awaited<ReturnType<typeof analysisProject>>;
 let p: P;
@@ -209,6 +210,20 @@ describe('crosstabs are the matrix export seen another way', () => {
           }
         });
       });
+    }
+  });
+
+  it('downloads the whole crosstab by document as the CSV of the table the view shows, for every measure and percentage', async () => {
+    for (const measure of ['count', 'presence', 'characters', 'share'] as const) {
+      for (const percent of ['none', 'row', 'column'] as const) {
+        // Every coder (a column per document and coder) and one coder (a column per document).
+        for (const filter of [{}, { coders: ['ben'] }]) {
+          const file = await p.call('analysis.crosstabCsv', { by: { kind: 'document' }, measure, percent, filter });
+          const table = await p.project.db.read((r) => crosstab(r, { by: { kind: 'document' }, measure, filter }));
+          expect(table.columns.length).toBeGreaterThan(25);
+          expect(p.download(file).toString('utf8')).toBe(crosstabCsv(table, percent));
+        }
+      }
     }
   });
 

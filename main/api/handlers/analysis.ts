@@ -2,7 +2,7 @@ import { analysisContract } from '../contract/analysis';
 import type { HandlersOf } from './types';
 import { addToSet, createSet, deleteSet, documentsOf, listSets, removeFromSet, renameSet, resolveSet, setDocumentIds } from '../../core/documents/sets';
 import { cooccurrence, cooccurrenceCsv, cooccurrencePassages } from '../../core/analysis/cooccurrence';
-import { crosstab, crosstabPassages, writeCrosstabCsv, type Crosstab } from '../../core/analysis/crosstab';
+import { crosstab, crosstabForCsv, crosstabPassages, type Crosstab } from '../../core/analysis/crosstab';
 import type { Cooccurrence } from '../../core/analysis/cooccurrence';
 import { AnalysisJobs } from '../../core/analysis/jobs';
 import { resolveFilter } from '../../core/exchange/filter';
@@ -93,7 +93,7 @@ export const analysisHandlers: HandlersOf<typeof analysisContract> = {
   'analysis.crosstab': ({ session }, input) => session.project.db.readLong((r) => crosstab(r, { ...input, limit: input.limit ?? 50 })),
   'analysis.crosstabPassages': ({ session }, { codeId, column, limit, ...input }) => session.project.db.read((r) => crosstabPassages(r, input, codeId, column, limit)),
   'analysis.crosstabCsv': async ({ session }, { percent, delimiter, excel, raw, ...input }) => {
-    const t = await session.project.db.readLong((r) => crosstab(r, input));
-    return csvFile(session, `crosstab-${input.by.kind === 'document' ? 'documents' : input.by.name.replace(/[^\p{L}\p{N}]+/gu, '-')}`, (sink) => writeCrosstabCsv(t, percent ?? 'none', { delimiter, excel, raw }, sink));
+    const t = await session.project.db.readLong((r) => crosstabForCsv(r, input));
+    return csvFile(session, `crosstab-${input.by.kind === 'document' ? 'documents' : input.by.name.replace(/[^\p{L}\p{N}]+/gu, '-')}`, (sink) => t.write(percent ?? 'none', { delimiter, excel, raw }, sink));
   },
 };

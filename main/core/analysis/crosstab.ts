@@ -2,8 +2,8 @@ import type { Reader } from '../db/project-db';
 import { invalid, MarginaliaError } from '../errors';
 import type { AnalysisRun } from './cooccurrence';
 import { resolveFilter, type ExportFilter, type ResolvedFilter } from '../exchange/filter';
-import { eachMatrixRow, matrixShape, type Measure } from '../exchange/tables';
-import { CsvWriter, StringSink, type CsvOptions, type Sink } from '../exchange/csv';
+import { eachMatrixRow, matrixShape, type MatrixRow, type Measure } from '../exchange/tables';
+import { CsvWriter, StringSink, type Cell, type CsvOptions, type Sink } from '../exchange/csv';
 import { listSegments, type SegmentWithContext } from '../coding/segments';
 
 /** What the columns are: each document, or each value (or month, or year) of one attribute. */
@@ -217,6 +217,103 @@ export function writeCrosstabCsv(t: Crosstab, percent: Percent, options: CsvOpti
   t.codes.forEach((c, i) => w.row([c.id, c.path, ...t.columns.map((_, j) => cellShown(t, i, j, percent)), t.row_totals[i]!]));
   if (t.measure !== 'share') w.row(['', 'total', ...t.column_totals, t.row_totals.reduce((a, b) => a + b, 0)]);
   w.flush();
+}
+
+/** A whole crosstab ready to be written as CSV (what the Export button downloads). */
+export interface CrosstabCsvSource {
+  write(percent: Percent, options: CsvOptions, sink: Sink): void;
+}
+
+/**
+ * The whole crosstab for its CSV. By document it is kept as the CSV needs it: each column's
+ * label and each code's cells in typed arrays, not a column object and a boxed number per
+ * cell (by document at 100,000 documents and three coders: 300,000 columns). By attribute
+ * the table is small and is the one `crosstab` gives. Either way the bytes are those of
+ * `writeCrosstabCsv(crosstab(...))`.
+ */
+export async function crosstabForCsv(r: Reader, options: CrosstabOptions): Promise<CrosstabCsvSource> {
+  if (options.by.kind !== 'document' || (options.offset ?? 0) > 0 || options.limit !== undefined) {
+    const t = await crosstab(r, options);
+    return { write: (percent, csv, sink) => writeCrosstabCsv(t, percent, csv, sink) };
+  }
+  const f = await resolveFilter(r, options.filter);
+  const measure = options.measure ?? 'count';
+  const rollup = options.rollup ?? false;
+  const shape = await matrixShape(r, f);
+  const codes = shape.codes.map((c) => ({ id: c.id, path: c.path }));
+  const size = (await countDocuments(r, f)) * (shape.perCoder?.length ?? 1);
+  const labels: string[] = [];
+  const lengths = new Float64Array(size);
+  const cells = codes.map(() => new Float64Array(size));
+  const fill = (into: Float64Array[]) => (row: MatrixRow) => {
+    const j = labels.length;
+    // The documents were counted in the same snapshot: more rows than that is a bug, never a shorter table.
+    if (j >= size) throw new Error(`Crosstab: more rows than the ${size} counted.`);
+    row.values.forEach((v, i) => (into[i]![j] = v));
+    lengths[j] = row.document.length;
+    labels.push(row.coder ? `${row.document.name} (${row.coder.name})` : row.document.name);
+  };
+  await eachMatrixRow(r, f, shape, { measure, rollup }, fill(cells));
+  const columns = labels.length;
+  let chars = cells;
+  if (measure === 'share') {
+    // Row totals of share need the characters: the same rows again, as characters.
+    chars = codes.map(() => new Float64Array(size));
+    const seen = labels.length;
+    labels.length = 0;
+    await eachMatrixRow(r, f, shape, { measure: 'characters', rollup }, fill(chars));
+    if (labels.length !== seen) throw new Error(`Crosstab: ${labels.length} rows of characters for ${seen} of shares.`);
+  }
+  // The totals as totals() adds them: from 0, in column order along a row, in code order down a column.
+  const rowTotals = codes.map((_, i) => {
+    let sum = 0;
+    for (let j = 0; j < columns; j++) sum += chars[i]![j]!;
+    return sum;
+  });
+  let all = 0;
+  for (let j = 0; j < columns; j++) all += lengths[j]!;
+  const shareTotals = rowTotals.map((sum) => (all > 0 ? round6(sum / all) : 0));
+  const columnTotals = new Float64Array(measure === 'share' ? 0 : columns);
+  if (measure !== 'share') {
+    for (let j = 0; j < columns; j++) {
+      let sum = 0;
+      for (let i = 0; i < codes.length; i++) sum += cells[i]![j]!;
+      columnTotals[j] = sum;
+    }
+  }
+  return {
+    write(percent, csvOptions, sink) {
+      const w = new CsvWriter(sink, csvOptions);
+      const seen = new Map<string, number>();
+      const names = labels.map((label) => {
+        const n = (seen.get(label) ?? 0) + 1;
+        seen.set(label, n);
+        return n > 1 ? `${label} (${n})` : label;
+      });
+      seen.clear();
+      w.header(['code_id', 'code_path', ...names, percent === 'none' ? 'total' : `total_${measure}`]);
+      names.length = 0;
+      const totals = measure === 'share' ? shareTotals : rowTotals;
+      codes.forEach((c, i) => {
+        const row: Cell[] = [c.id, c.path];
+        const values = cells[i]!;
+        // As cellShown gives them.
+        for (let j = 0; j < columns; j++) {
+          const v = values[j]!;
+          if (percent === 'none') row.push(v);
+          else if (measure === 'share') row.push(null);
+          else {
+            const total = percent === 'row' ? totals[i]! : columnTotals[j]!;
+            row.push(total > 0 ? Math.round((v / total) * 1000) / 10 : 0);
+          }
+        }
+        row.push(totals[i]!);
+        w.row(row);
+      });
+      if (measure !== 'share') w.row(['', 'total', ...columnTotals, rowTotals.reduce((a, b) => a + b, 0)]);
+      w.flush();
+    },
+  };
 }
 
 /**
