@@ -2,6 +2,7 @@ import type { Reader } from '../db/project-db';
 import { MarginaliaError, invalid } from '../errors';
 import { CodePointIndex } from '../text/normalise';
 import { FTS_TOKENIZE_SQL } from './tokenizer';
+import { readPostings, readsIndex, type Postings } from './fts-doclist';
 import { containsNot, countMatches, foldWord, wordCounter, indexTerms, matchDocument, parseQuery, queryWords, parseRegex, regexSpans, termKey, toFts, wordsOf, type IndexTerm, type QueryNode, type Span } from './query';
 
 /** What to search for and where. */
@@ -347,20 +348,49 @@ function sortedUnion(lists: readonly Int32Array[]): Int32Array {
 }
 
 /**
- * Each document's count of each word, by the document's place in `rowids` (ascending): a typed
- * array per word. `docs` lists a word's instances by document, ascending, as the index gives them
- * (a document once per instance); a document outside `rowids` is skipped. Both lists are walked
- * once, side by side.
+ * Each document's count of a word, by the document's place in `rowids` (ascending): its number
+ * of positions in the word's postings (0 for a document without it). Both lists are walked once,
+ * side by side.
  */
-function countsByPlace(rowids: Int32Array, docs: Int32Array): Int32Array {
+function countsByPlace(rowids: Int32Array, word: Postings): Int32Array {
   const byPlace = new Int32Array(rowids.length);
+  const { docs, ends } = word;
   let at = 0;
   for (let i = 0; i < docs.length && at < rowids.length; i++) {
     const doc = docs[i]!;
     while (at < rowids.length && rowids[at]! < doc) at++;
-    if (rowids[at] === doc) byPlace[at]!++;
+    if (rowids[at] === doc) byPlace[at] = ends[i]! - (i === 0 ? 0 : ends[i - 1]!);
   }
   return byPlace;
+}
+
+/**
+ * The postings of the fts5vocab "instance" rows of one term (or several, for a word*): `docs`
+ * one per instance, ascending by document, as the view lists them; `offsets` beside them.
+ */
+function postingsOfInstances(docs: Int32Array, offsets: Int32Array | null, prefix: boolean): Postings {
+  let order: Int32Array | null = null;
+  if (prefix) {
+    // A word*'s terms each list their documents ascending: as one list, by document then position.
+    order = new Int32Array(docs.length);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    order.sort((a, b) => docs[a]! - docs[b]! || (offsets ? offsets[a]! - offsets[b]! : 0));
+  }
+  const at = (i: number) => (order ? order[i]! : i);
+  const distinct: number[] = [];
+  const ends: number[] = [];
+  const sortedOffsets = new Int32Array(offsets ? docs.length : 0);
+  for (let i = 0; i < docs.length; i++) {
+    const doc = docs[at(i)]!;
+    if (distinct.length === 0 || distinct[distinct.length - 1] !== doc) {
+      distinct.push(doc);
+      ends.push(i);
+    }
+    ends[ends.length - 1] = i + 1;
+    if (offsets) sortedOffsets[i] = offsets[at(i)]!;
+  }
+  // Without positions asked for, `offsets` is empty and `ends` still counts each document's instances.
+  return { docs: Int32Array.from(distinct), ends: Int32Array.from(ends), offsets: sortedOffsets };
 }
 
 /**
@@ -379,10 +409,12 @@ const TEXT_COST = 300;
 const INSTANCES_JOINED = 1_000_000;
 
 /**
- * Hits per matching document, counted from the FTS5 index's word positions (the fts5vocab
- * "instance" view), or from the candidates' texts where they are few beside the instances to
- * read. Each word's documents (and positions, where phrases or NEAR need them) cross as one
- * joined string; a word common beyond the search's candidates is read only inside them.
+ * Hits per matching document, counted from the FTS5 index's word positions: read from its pages
+ * (fts-doclist.ts) where the index is one read there and every query word is one term of it;
+ * otherwise FTS5 lists the candidates and the fts5vocab "instance" view gives the positions (each
+ * word's documents and positions crossing as one joined string; a word common beyond the
+ * candidates read only inside them), or the candidates' texts are read where they are few beside
+ * the instances to read.
  */
 async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): Promise<Counted> {
   const fts = toFts(node);
@@ -394,29 +426,43 @@ async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): P
     const counter = wordCounter(node, (w) => folded.get(w) ?? w);
     const filtered = !!(req.attribute || req.setId || req.documentId);
     const range = (t: IndexTerm) => ({ sql: t.prefix ? 'term >= ? AND term <= ?' : 'term = ?', params: t.prefix ? [t.term, `${t.term}\u{10FFFF}`] : [t.term] });
-    /** An indexed term's instances in the text column (`inside`: only in these documents), with their offsets when asked: doc and offset lists of equal length. */
-    const instancesOf = async (t: IndexTerm, withOffsets: boolean, inside?: { sql: string; params: string[] }): Promise<{ docs: Int32Array; offsets: Int32Array }> => {
+    /**
+     * An indexed term's postings in the text column: read from the index's pages, or else from
+     * fts5vocab (`inside`: only in these documents; `withOffsets`: with positions).
+     */
+    const postingsOf = async (t: IndexTerm, withOffsets: boolean, inside?: { sql: string; params: string[] }): Promise<Postings> => {
+      const raw = await readPostings(r, 'documents_fts', 1, t.term, t.prefix, withOffsets);
+      if (raw) return raw;
       const where = range(t);
       const row = await r.get<{ docs: Buffer | null; offsets: Buffer | null }>(
         `SELECT ${joined('doc')} AS docs${withOffsets ? `, ${joined('offset')} AS offsets` : ''} FROM temp.documents_fts_instances
          WHERE ${where.sql} AND col = 'text'${inside ? ` AND doc IN (${inside.sql})` : ''}`,
         inside ? [...where.params, ...inside.params] : where.params,
       );
-      const docs = integers(row?.docs);
-      // A word* spans several terms, each listing its documents ascending: without positions, sort them as one list.
-      if (t.prefix && !withOffsets) docs.sort();
-      return { docs, offsets: integers(withOffsets ? row?.offsets : null) };
+      return postingsOfInstances(integers(row?.docs), withOffsets ? integers(row?.offsets) : null, t.prefix);
     };
-    if (counter && !filtered && !containsNot(node) && terms.every((t) => folded.get(t.term) === foldWord(t.term))) {
-      // Words only, none excluded, no filter, each one term of the index: the documents that
-      // hold any of them are all there is to count, so FTS5 need not list the candidates first.
-      // A document matches when the words it holds satisfy the query (wordCounter's rule).
-      // Asked for at once: SQLite reads the next word while the last one's numbers are parsed here.
-      const lists = (await Promise.all(counter.words.map((word) => instancesOf(word, false)))).map((i) => i.docs);
-      // Only the documents of the rarest word every match holds, where there is one; else those of any word.
-      const required = lists.filter((_, k) => counter.required[k]).sort((a, b) => a.length - b.length);
-      const rowids = sortedUnion(required.length ? required.slice(0, 1) : lists);
-      return countedOf(rowids, counter.count(lists.map((docs) => countsByPlace(rowids, docs))));
+    const oneTermEach = terms.every((t) => folded.get(t.term) === foldWord(t.term));
+    if (oneTermEach && (await readsIndex(r, 'documents_fts'))) {
+      // Each query word one term of the index, read from its pages (a common word's millions of
+      // positions in tens of ms): the documents that hold the words are all there is to count,
+      // so FTS5 need not list the candidates first. Only the documents of the rarest word every
+      // match holds, where there is one; else those of any word; within the filters. The words'
+      // counts (single words: wordCounter's rule) or positions (countMatches) say which match.
+      const words = counter ? counter.words : terms.map(asIndexed);
+      const lists = await Promise.all(words.map((t) => postingsOf(t, !counter)));
+      const needed = counter ? counter.required : requiredTerms(node, terms);
+      const required = lists.filter((_, k) => needed[k]).sort((a, b) => a.docs.length - b.docs.length);
+      let rowids = sortedUnion((required.length ? required.slice(0, 1) : lists.filter((_, k) => !counter?.absent[k])).map((l) => l.docs));
+      if (filtered) rowids = intersect(rowids, await filteredRowids(r, req));
+      if (counter) return countedOf(rowids, counter.count(lists.map((word) => countsByPlace(rowids, word))));
+      return countedOf(rowids, countByPositions(node, rowids, new Map(terms.map((t, k) => [termKey(t), lists[k]!]))));
+    }
+    if (counter && !filtered && !containsNot(node) && oneTermEach) {
+      // Words only, none excluded, no filter, each one term of the index: as above, from fts5vocab.
+      const lists = await Promise.all(counter.words.map((word) => postingsOf(word, false)));
+      const required = lists.filter((_, k) => counter.required[k]).sort((a, b) => a.docs.length - b.docs.length);
+      const rowids = sortedUnion((required.length ? required.slice(0, 1) : lists).map((l) => l.docs));
+      return countedOf(rowids, counter.count(lists.map((word) => countsByPlace(rowids, word))));
     }
     const match = await candidateSql(r, req, fts);
     const candidates = integers((await r.get<{ s: Buffer | null }>(`SELECT ${joined('doc')} AS s FROM (${match.sql})`, match.params))?.s);
@@ -440,38 +486,79 @@ async function countFromIndex(r: Reader, req: SearchRequest, node: QueryNode): P
       // Single words: each candidate's count of each word, by the candidate's place in rowid
       // order (a typed array per word); a document's hits are a sum of them.
       const counts = await Promise.all(
-        counter.words.map(async (word, k) => (counter.absent[k] ? new Int32Array(rowids.length) : countsByPlace(rowids, (await instancesOf(word, false, within(word))).docs))),
+        counter.words.map(async (word, k) => (counter.absent[k] ? new Int32Array(rowids.length) : countsByPlace(rowids, await postingsOf(word, false, within(word))))),
       );
       return countedOf(rowids, counter.count(counts));
     }
-    const wanted = new Uint8Array(rowids[rowids.length - 1]! + 1);
-    for (const doc of rowids) wanted[doc] = 1;
-    const positions = new Map<number, Map<string, number[]>>();
-    const found = await Promise.all(words.map((t) => instancesOf(t, true, within(t))));
-    for (const [k, t] of terms.entries()) {
-      const key = termKey(t);
-      const { docs, offsets } = found[k]!;
-      for (let i = 0; i < docs.length; i++) {
-        const doc = docs[i]!;
-        if (!wanted[doc]) continue;
-        let byTerm = positions.get(doc);
-        if (!byTerm) positions.set(doc, (byTerm = new Map()));
-        const list = byTerm.get(key);
-        if (list) list.push(offsets[i]!);
-        else byTerm.set(key, [offsets[i]!]);
-      }
-    }
-    const none: number[] = [];
-    const hits = new Int32Array(rowids.length);
-    for (let i = 0; i < rowids.length; i++) {
-      const byTerm = positions.get(rowids[i]!);
-      // Prefix terms gather several words' positions: sorted, as NEAR expects.
-      hits[i] = countMatches(node, (t: IndexTerm) => byTerm?.get(termKey(t))?.sort((a, b) => a - b) ?? none) ?? 0;
-    }
-    return countedOf(rowids, hits);
+    const found = await Promise.all(words.map((t) => postingsOf(t, true, within(t))));
+    return countedOf(rowids, countByPositions(node, rowids, new Map(terms.map((t, k) => [termKey(t), found[k]!]))));
   } catch (e) {
     throw sqliteFailure(req, e);
   }
+}
+
+/** Each document's hits (rowids ascending) by `countMatches` over its words' positions, each word's postings by its `termKey`. */
+function countByPositions(node: QueryNode, rowids: Int32Array, byKey: ReadonlyMap<string, Postings>): Int32Array {
+  const keys = new Map([...byKey.keys()].map((key, k) => [key, k]));
+  const lists = [...byKey.values()];
+  // Each word's place in its postings, moved along as the documents go up.
+  const place = new Int32Array(lists.length);
+  const none = new Int32Array(0);
+  const hits = new Int32Array(rowids.length);
+  let doc = 0;
+  const positions = (t: IndexTerm): Int32Array => {
+    const w = keys.get(termKey(t));
+    if (w === undefined) return none;
+    const p = lists[w]!;
+    let k = place[w]!;
+    while (k < p.docs.length && p.docs[k]! < doc) k++;
+    place[w] = k;
+    return p.docs[k] === doc ? p.offsets.subarray(k === 0 ? 0 : p.ends[k - 1]!, p.ends[k]!) : none;
+  };
+  for (let i = 0; i < rowids.length; i++) {
+    doc = rowids[i]!;
+    hits[i] = countMatches(node, positions) ?? 0;
+  }
+  return hits;
+}
+
+/**
+ * Which of `terms` (indexTerms of the query) every matching document holds: the words of its
+ * phrases and NEARs joined by AND, not those under OR or NOT.
+ */
+function requiredTerms(node: QueryNode, terms: readonly IndexTerm[]): boolean[] {
+  const keys = new Set<string>();
+  const walk = (n: QueryNode): void => {
+    if (n.kind === 'phrase') n.tokens.forEach((t, k) => keys.add(termKey({ term: t, prefix: n.prefix && k === n.tokens.length - 1 })));
+    else if (n.kind === 'near') n.phrases.forEach(walk);
+    else if (n.kind === 'and') n.children.forEach(walk);
+  };
+  walk(node);
+  return terms.map((t) => keys.has(termKey(t)));
+}
+
+/** The rowids of the documents within a request's filters, ascending. */
+async function filteredRowids(r: Reader, req: SearchRequest): Promise<Int32Array> {
+  const { where, params } = await filterSql(r, req);
+  // The filters name documents by id (d.id IN …, d.id = ?): through the id index, not a walk over every document.
+  const rows = integers((await r.get<{ s: Buffer | null }>(`SELECT ${joined('doc')} AS s FROM (SELECT d.rowid AS doc FROM documents d WHERE ${where.join(' AND ')})`, params))?.s);
+  return rows.sort();
+}
+
+/** The rowids in both ascending lists. */
+function intersect(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(Math.min(a.length, b.length));
+  let n = 0;
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    if (a[i]! < b[j]!) i++;
+    else if (a[i]! > b[j]!) j++;
+    else {
+      out[n++] = a[i]!;
+      i++;
+      j++;
+    }
+  }
+  return out.subarray(0, n);
 }
 
 /** Each candidate's hits by the matcher over its text (rowids ascending), a few hundred texts a statement. */
@@ -520,7 +607,7 @@ async function ordered(r: Reader, req: SearchRequest, counted: Counted, needed: 
 /**
  * The last search counted on the long-read connection, kept while the project is unchanged:
  * paging through the hits (page 2, 3, …) or the per-document counts asks for the same count
- * again, which reads every match (1.7 s for a common word at 100,000 articles). That
+ * again, which reads every match ("the" has 7 million positions at 100,000 articles). That
  * connection never writes, so its `data_version` moves with every change to the project.
  */
 const lastCounted = new WeakMap<object, { key: string; version: number; counted: Counted }>();
