@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { displayColors, hexToHsl, hueDistance } from '../../renderer/src/features/viewer/code-colors';
 import { coveredStripes, layoutMargin, LABEL_ROW } from '../../renderer/src/features/viewer/stripe-layout';
-import { tintRuns } from '../../renderer/src/features/viewer/tint-runs';
+import { tintPaint, tintRuns } from '../../renderer/src/features/viewer/tint-runs';
 import { codedDepth, lineAt, lineBoxes, linesOf } from '../../renderer/src/features/viewer/line-boxes';
 import { describeSelection, passageEnds } from '../../renderer/src/features/viewer/use-selection';
 
@@ -204,5 +204,46 @@ describe('where coded text lies, from the lines of its paragraph', () => {
     expect(codedDepth([])).toBe(0);
     expect(codedDepth([{ start: 0, end: 5 }, { start: 5, end: 9 }])).toBe(1);
     expect(codedDepth([{ start: 0, end: 10 }, { start: 2, end: 4 }, { start: 3, end: 8 }, { start: 9, end: 12 }, { start: 7, end: 7 }])).toBe(3);
+  });
+});
+
+describe('the ranges the tint layer paints', () => {
+  it('paints side-by-side runs that look the same as one range, and one underline under each stretch of overlaps', () => {
+    const runs = tintRuns(
+      [
+        { id: 'a', start: 0, end: 30, color: '#111111' },
+        { id: 'b', start: 10, end: 30, color: '#222222' },
+        { id: 'c', start: 10, end: 20, color: '#222222' },
+        { id: 'd', start: 40, end: 50, color: '#111111' },
+      ],
+      null,
+    );
+    // Under b and c, then under b alone and a: two runs of one look, told apart only by their depth.
+    expect(runs.filter((r) => r.color === '#222222').length).toBe(2);
+    const { tints, multi } = tintPaint(runs);
+    expect(tints).toEqual([
+      { start: 0, end: 10, color: '#111111' },
+      { start: 10, end: 30, color: '#222222' },
+      { start: 40, end: 50, color: '#111111' },
+    ]);
+    expect(multi).toEqual([{ start: 10, end: 30 }]);
+  });
+
+  it('keeps apart runs of one colour that differ in being under one code or several, or that do not touch', () => {
+    const { tints, multi } = tintPaint([
+      { start: 0, end: 5, color: '#111111', depth: 1 },
+      { start: 5, end: 9, color: '#111111', depth: 2 },
+      { start: 9, end: 12, color: '#111111', depth: 3 },
+      { start: 14, end: 16, color: '#111111', depth: 2 },
+    ]);
+    expect(tints.map((t) => [t.start, t.end])).toEqual([
+      [0, 5],
+      [5, 12],
+      [14, 16],
+    ]);
+    expect(multi).toEqual([
+      { start: 5, end: 12 },
+      { start: 14, end: 16 },
+    ]);
   });
 });

@@ -4,7 +4,7 @@ import type { ViewerSegment as Segment } from '../../../../main/api/contract/wor
 import { cpToLocal, cpToU16, sliceCp, trimU16, u16ToCp, type TextMap } from './text-map';
 import { setHighlights, slotFor } from './highlights';
 import { coveredStripes, layoutMargin, LABEL_ROW, type LabelRow } from './stripe-layout';
-import { tintRuns } from './tint-runs';
+import { tintPaint, tintRuns } from './tint-runs';
 import { codedDepth, lineAt, lineBoxes, linesOf, type Line } from './line-boxes';
 import { passageEnds, type TextSelection } from './use-selection';
 import './viewer.css';
@@ -311,24 +311,28 @@ export function DocumentViewer(props: Props) {
   // Tints: each stretch of coded text once, in one code's colour; stretches under several codes underlined.
   useEffect(() => {
     if (!generation.current || !changed(tinted, [generation.current, segments, selectedSegmentId, colorOf, rangeOf])) return;
-    const runs = tintRuns(
-      segments.map((s) => ({ id: s.id, start: s.start, end: s.end, color: colorOf(s) })),
-      selectedSegmentId,
+    const { tints, multi: shared } = tintPaint(
+      tintRuns(
+        segments.map((s) => ({ id: s.id, start: s.start, end: s.end, color: colorOf(s) })),
+        selectedSegmentId,
+      ),
     );
-    const bySlot = new Map<string, AbstractRange[]>();
-    const multi: AbstractRange[] = [];
     const scratch = scratchRange();
-    for (const run of runs) {
-      const live = rangeOf(run.start, run.end, scratch);
-      if (!live) continue;
-      // Static: the text under a tint never changes while it is shown (a new document is a new text).
-      const range = new StaticRange(live);
+    // Static: the text under a tint never changes while it is shown (a new document is a new text).
+    const staticRange = (start: number, end: number) => {
+      const live = rangeOf(start, end, scratch);
+      return live ? new StaticRange(live) : null;
+    };
+    const bySlot = new Map<string, AbstractRange[]>();
+    for (const run of tints) {
+      const range = staticRange(run.start, run.end);
+      if (!range) continue;
       const name = `m-slot-${slotFor(run.color)}`;
       const list = bySlot.get(name) ?? [];
       list.push(range);
       bySlot.set(name, list);
-      if (run.depth > 1) multi.push(range);
     }
+    const multi = shared.map((run) => staticRange(run.start, run.end)).filter((r): r is StaticRange => !!r);
     setHighlights('m-slot-', bySlot);
     setHighlights('m-multi', multi.length ? new Map([['m-multi', multi]]) : new Map());
   }, [segments, rendered, rangeOf, selectedSegmentId, colorOf]);
