@@ -225,6 +225,11 @@ describe('crosstabs are the matrix export seen another way', () => {
         }
       }
     }
+    for (const options of [{ delimiter: 'semicolon', excel: true }, { delimiter: 'tab', raw: true }] as const) {
+      const file = await p.call('analysis.crosstabCsv', { by: { kind: 'document' }, percent: 'row', ...options });
+      const table = await p.project.db.read((r) => crosstab(r, { by: { kind: 'document' } }));
+      expect(p.download(file).toString('utf8')).toBe(crosstabCsv(table, 'row', options));
+    }
   });
 
   it('groups a date attribute by month, drills down to the coded segments of a cell, and exports row percentages', async () => {

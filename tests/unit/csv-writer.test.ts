@@ -47,6 +47,32 @@ const cell: fc.Arbitrary<Cell> = fc.oneof(
 );
 
 describe('CsvWriter', () => {
+  it('writes a long header and long rows piece by piece with the bytes of header() and row(), pieces never past 64K', () => {
+    // Cells of up to 5,000 characters, so that a row of a few dozen crosses the 64K pieces.
+    const long = fc.string({ unit: fc.constantFrom('a', ',', '"', '\n', '='), maxLength: 5000 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(trickyText, long), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.array(fc.oneof(cell, long), { minLength: 1, maxLength: 40 }), { maxLength: 4 }),
+        fc.record({ delimiter: fc.constantFrom<Delimiter>('comma', 'semicolon', 'tab'), excel: fc.boolean(), raw: fc.boolean() }),
+        (header, rows, options) => {
+          const sink = new StringSink();
+          const writes: string[] = [];
+          const watched = { write: (chunk: string) => (writes.push(chunk), sink.write(chunk)) };
+          const writer = new CsvWriter(watched, options);
+          writer.longHeader(header.length, (i) => header[i]!);
+          for (const row of rows) writer.longRow(row.length, (i) => row[i]!);
+          writer.flush();
+          expect(sink.toString()).toBe(throughWriter(header, rows, options));
+          // A piece is at most a chunk plus the one cell that crossed it.
+          expect(writes.every((w) => w.length < (1 << 16) + 5000 * 2 + 10)).toBe(true);
+          expect(writer.rows).toBe(rows.length);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('writes the bytes csv-stringify wrote, for any cells, delimiter, BOM and raw setting', () => {
     fc.assert(
       fc.property(

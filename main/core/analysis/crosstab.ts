@@ -242,7 +242,12 @@ export async function crosstabForCsv(r: Reader, options: CrosstabOptions): Promi
   const shape = await matrixShape(r, f);
   const codes = shape.codes.map((c) => ({ id: c.id, path: c.path }));
   const size = (await countDocuments(r, f)) * (shape.perCoder?.length ?? 1);
+  // Each column's label is its document's name and, per coder, the coder's name: kept as the
+  // name and the coder's number, and made when the header is written (300,000 labels otherwise).
+  const coders = shape.perCoder ?? [];
+  const coderIndex = new Map(coders.map((c, i) => [c.id, i]));
   const labels: string[] = [];
+  const coderOf = new Int32Array(size);
   const lengths = new Float64Array(size);
   const cells = codes.map(() => new Float64Array(size));
   const fill = (into: Float64Array[]) => (row: MatrixRow) => {
@@ -251,7 +256,8 @@ export async function crosstabForCsv(r: Reader, options: CrosstabOptions): Promi
     if (j >= size) throw new Error(`Crosstab: more rows than the ${size} counted.`);
     row.values.forEach((v, i) => (into[i]![j] = v));
     lengths[j] = row.document.length;
-    labels.push(row.coder ? `${row.document.name} (${row.coder.name})` : row.document.name);
+    coderOf[j] = row.coder ? coderIndex.get(row.coder.id)! : -1;
+    labels.push(row.document.name);
   };
   await eachMatrixRow(r, f, shape, { measure, rollup }, fill(cells));
   const columns = labels.length;
@@ -284,33 +290,39 @@ export async function crosstabForCsv(r: Reader, options: CrosstabOptions): Promi
   return {
     write(percent, csvOptions, sink) {
       const w = new CsvWriter(sink, csvOptions);
+      // Two documents may share a name: a column name is made unique, as pandas and R need.
       const seen = new Map<string, number>();
-      const names = labels.map((label) => {
+      w.longHeader(columns + 3, (x) => {
+        if (x === 0) return 'code_id';
+        if (x === 1) return 'code_path';
+        if (x === columns + 2) return percent === 'none' ? 'total' : `total_${measure}`;
+        const j = x - 2;
+        const label = coderOf[j]! >= 0 ? `${labels[j]} (${coders[coderOf[j]!]!.name})` : labels[j]!;
         const n = (seen.get(label) ?? 0) + 1;
         seen.set(label, n);
         return n > 1 ? `${label} (${n})` : label;
       });
       seen.clear();
-      w.header(['code_id', 'code_path', ...names, percent === 'none' ? 'total' : `total_${measure}`]);
-      names.length = 0;
       const totals = measure === 'share' ? shareTotals : rowTotals;
+      // Rows of 300,000 cells, written a piece at a time; each cell as cellShown gives it.
       codes.forEach((c, i) => {
-        const row: Cell[] = [c.id, c.path];
         const values = cells[i]!;
-        // As cellShown gives them.
-        for (let j = 0; j < columns; j++) {
+        w.longRow(columns + 3, (x): Cell => {
+          if (x === 0) return c.id;
+          if (x === 1) return c.path;
+          if (x === columns + 2) return totals[i]!;
+          const j = x - 2;
           const v = values[j]!;
-          if (percent === 'none') row.push(v);
-          else if (measure === 'share') row.push(null);
-          else {
-            const total = percent === 'row' ? totals[i]! : columnTotals[j]!;
-            row.push(total > 0 ? Math.round((v / total) * 1000) / 10 : 0);
-          }
-        }
-        row.push(totals[i]!);
-        w.row(row);
+          if (percent === 'none') return v;
+          if (measure === 'share') return null;
+          const total = percent === 'row' ? totals[i]! : columnTotals[j]!;
+          return total > 0 ? Math.round((v / total) * 1000) / 10 : 0;
+        });
       });
-      if (measure !== 'share') w.row(['', 'total', ...columnTotals, rowTotals.reduce((a, b) => a + b, 0)]);
+      if (measure !== 'share') {
+        const all = rowTotals.reduce((a, b) => a + b, 0);
+        w.longRow(columns + 3, (x): Cell => (x === 0 ? '' : x === 1 ? 'total' : x === columns + 2 ? all : columnTotals[x - 2]!));
+      }
       w.flush();
     },
   };
