@@ -140,14 +140,20 @@ export class CsvWriter {
   /** One record, CRLF included; text cells neutralised when `neutralising`. */
   private line(cells: readonly Cell[], neutralising: boolean): string {
     let out = '';
+    // The cell() rules written out here: this runs on every cell of a million-row export, and a call per cell cost it a tenth.
     for (let i = 0; i < cells.length; i++) {
       if (i > 0) out += this.separator;
-      out += this.cell(cells[i], neutralising);
+      const c = cells[i];
+      if (typeof c === 'string') {
+        if (c.length === 0) continue;
+        const v = neutralising ? neutralise(c) : c;
+        out += this.needsQuotes.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+      } else if (typeof c === 'number') out += String(c);
     }
     return `${out}\r\n`;
   }
 
-  /** One cell as written: text quoted when it must be (and neutralised when `neutralising`), a number as JavaScript prints it, null as nothing. */
+  /** One cell as written (as line() writes it; tests/unit/csv-writer.test.ts checks they agree): text quoted when it must be (and neutralised when `neutralising`), a number as JavaScript prints it, null as nothing. */
   private cell(c: Cell | undefined, neutralising: boolean): string {
     if (typeof c === 'string') {
       if (c.length === 0) return '';
