@@ -187,15 +187,17 @@ describe('where coded text lies, from the lines of its paragraph', () => {
     expect(lines.map((l) => l.start)).toEqual([0, 9]);
   });
 
-  it('takes one box per line from rects that split a line or repeat it', () => {
+  it('takes one box per line from rects that split a line, repeat it or stand taller in it', () => {
     const rects = [
       { top: 100, bottom: 120, height: 20 },
       { top: 100.4, bottom: 121, height: 20.6 },
       { top: 0, bottom: 0, height: 0 },
+      // An emoji in a fallback font, taller than the line's text: still the same line.
+      { top: 97, bottom: 123, height: 26 },
       { top: 127, bottom: 147, height: 20 },
     ];
     expect(lineBoxes(rects)).toEqual([
-      { top: 100, bottom: 121 },
+      { top: 100, bottom: 120 },
       { top: 127, bottom: 147 },
     ]);
   });

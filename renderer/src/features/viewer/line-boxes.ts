@@ -47,16 +47,17 @@ export function linesOf(length: number, boxes: readonly { top: number; bottom: n
 
 /**
  * One box per line from a paragraph's client rects: a line can come as several rects (a
- * trailing space, a change of script), all at the line's top; empty rects are left out.
+ * trailing space, a change of script or font), overlapping one another, and takes the first
+ * one's top and bottom, as a passage's own rects there would give; empty rects are left out.
  */
 export function lineBoxes(rects: Iterable<{ top: number; bottom: number; height: number }>): { top: number; bottom: number }[] {
   const boxes: { top: number; bottom: number }[] = [];
   for (const r of rects) {
     if (r.height === 0) continue;
     const last = boxes[boxes.length - 1];
-    if (last && Math.abs(r.top - last.top) < 1) last.bottom = Math.max(last.bottom, r.bottom);
-    else if (last && r.top < last.bottom - 1 && r.bottom <= last.bottom + 1) continue;
-    else boxes.push({ top: r.top, bottom: r.bottom });
+    // Lines are apart by their leading; rects of one line overlap.
+    if (last && r.top < last.bottom - 1 && r.bottom > last.top + 1) continue;
+    boxes.push({ top: r.top, bottom: r.bottom });
   }
   return boxes;
 }
