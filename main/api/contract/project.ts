@@ -5,6 +5,7 @@ import type { ProjectInfo } from '../../core/project/info';
 import type { HistoryEntry, HistoryState } from '../../core/events/undo';
 import type { Coder } from '../../core/coders/coders';
 import type { ExportedFileOut } from './exchange';
+import { CountsFor, type CountsAfter } from './coding';
 
 /** Whether everything committed is in the project file itself, and if not, why. */
 export interface SaveStateOut {
@@ -40,8 +41,14 @@ export const projectContract = {
   'project.info': query<ProjectInfoOut>()(Empty, 'Name, file and counts of the open project.'),
   'project.historyState': query<HistoryState>()(Empty, 'What Undo and Redo would do next, as words for the Edit menu.'),
   'project.history': query<HistoryEntry[]>()(z.object({ limit: z.number().int().min(1).max(10_000).optional() }).strict(), 'The events log, newest first: the audit trail.'),
-  'project.undo': command<{ undone: string; kind: string }>()(Empty, 'Undoes the latest action; says which, and its kind ("segment.delete"), so a view reloads only what it touched.'),
-  'project.redo': command<{ redone: string; kind: string }>()(Empty, 'Redoes the latest undone action; says which, and its kind.'),
+  'project.undo': command<{ undone: string; kind: string; counts?: CountsAfter }>()(
+    z.object({ counts: CountsFor.optional() }).strict(),
+    'Undoes the latest action; says which, and its kind ("segment.delete"), so a view reloads only what it touched; with `counts`, answers with the counts it moved.',
+  ),
+  'project.redo': command<{ redone: string; kind: string; counts?: CountsAfter }>()(
+    z.object({ counts: CountsFor.optional() }).strict(),
+    'Redoes the latest undone action; says which, and its kind; with `counts`, answers with the counts it moved.',
+  ),
   'project.saveState': query<SaveStateOut>()(Empty, 'Whether the project file on disk holds every change, or why saving into it failed.'),
   'project.save': query<SaveStateOut>()(Empty, 'Writes every committed change into the project file now (a WAL checkpoint); fails with the reason, e.g. a full disk.'),
   'project.shareCopy': query<ExportedFileOut>()(

@@ -8,6 +8,7 @@ import { shareCopyBytes } from '../../core/project/share';
 import { visibleCoders } from '../../core/team/rounds';
 import { MarginaliaError } from '../../core/errors';
 import type { Session } from '../session';
+import { countsIfAsked } from './coding';
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Project } from '../../core/project/project';
@@ -38,13 +39,13 @@ export const projectHandlers: HandlersOf<typeof projectContract> = {
   }),
   'project.historyState': ({ session }) => session.project.db.read(historyState),
   'project.history': ({ session }, input) => session.project.db.read((r) => listHistory(r, input.limit)),
-  'project.undo': async ({ session }) => {
-    const { summary, kind } = await undo(session.project.db, await hiddenFrom(session));
-    return { undone: summary, kind };
+  'project.undo': async ({ session }, { counts }) => {
+    const { summary, kind, documentIds } = await undo(session.project.db, await hiddenFrom(session));
+    return { undone: summary, kind, ...(await countsIfAsked(session, counts, documentIds)) };
   },
-  'project.redo': async ({ session }) => {
-    const { summary, kind } = await redo(session.project.db, await hiddenFrom(session));
-    return { redone: summary, kind };
+  'project.redo': async ({ session }, { counts }) => {
+    const { summary, kind, documentIds } = await redo(session.project.db, await hiddenFrom(session));
+    return { redone: summary, kind, ...(await countsIfAsked(session, counts, documentIds)) };
   },
   'project.saveState': ({ session }) => Promise.resolve({ problem: session.project.db.saveProblem?.message ?? null, readOnly: session.project.db.readOnly }),
   'project.save': async ({ session }) => {

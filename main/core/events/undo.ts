@@ -48,6 +48,28 @@ async function applyCounted(tx: Tx, changes: readonly RowChange[], direction: 'u
 export interface Stepped {
   summary: string;
   kind: string;
+  /** The documents whose segments it added, removed or changed: whose counts moved. */
+  documentIds: string[];
+}
+
+/**
+ * The documents of the segments among an action's changes. Applying them has read back the
+ * rows an insert kept only the key of, so a segment's row is at hand on one side or the
+ * other; one that is not (an old log) is looked up, and a segment gone on both sides is
+ * left out (its document's count is then reloaded, not patched).
+ */
+async function documentsOf(tx: Tx, changes: readonly RowChange[]): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const c of changes) {
+    if (c.table !== 'segments') continue;
+    const doc = c.after?.document_id ?? c.before?.document_id;
+    if (typeof doc === 'string') ids.add(doc);
+    else if (typeof c.key.id === 'string') {
+      const row = await tx.get<{ document_id: string }>(`SELECT document_id FROM segments WHERE id = ?`, [c.key.id]);
+      if (row) ids.add(row.document_id);
+    }
+  }
+  return [...ids];
 }
 
 /**
@@ -65,7 +87,7 @@ export function undo(db: ProjectDb, hiddenCoderIds: readonly string[] = []): Pro
     await applyCounted(tx, [...changes].reverse(), 'undo');
     // Stored again: undoing an insert read back the row the log had kept only the key of, for redo.
     await tx.run(`UPDATE events SET undone = 1, changes = ? WHERE seq = ?`, [JSON.stringify(changes), ev.seq]);
-    return { summary: ev.summary, kind: ev.kind };
+    return { summary: ev.summary, kind: ev.kind, documentIds: await documentsOf(tx, changes) };
   });
 }
 
@@ -80,6 +102,6 @@ export function redo(db: ProjectDb, hiddenCoderIds: readonly string[] = []): Pro
     const changes = JSON.parse(ev.changes) as RowChange[];
     await applyCounted(tx, changes, 'redo');
     await tx.run(`UPDATE events SET undone = 0 WHERE seq = ?`, [ev.seq]);
-    return { summary: ev.summary, kind: ev.kind };
+    return { summary: ev.summary, kind: ev.kind, documentIds: await documentsOf(tx, changes) };
   });
 }

@@ -64,7 +64,13 @@ function chooseTransport(): Transport {
 }
 
 let transport: Transport | null = null;
-const listeners = new Set<(source: ChangeSource) => void>();
+/**
+ * Hears of every change: what made it, and for a method this page called, its answer and its
+ * input (a segment write asked with `counts` answers with the counts it moved, which the views
+ * apply instead of reloading).
+ */
+export type ChangeListener = (source: ChangeSource, answer?: unknown, input?: unknown) => void;
+const listeners = new Set<ChangeListener>();
 
 /**
  * Requests that go first (`call(…, { first: true })`) and are not answered yet; the others
@@ -104,7 +110,7 @@ export async function call<M extends Method>(method: M, input: Input<M>, options
     if (!result.ok) throw new ApiError(result.error.code, result.error.message);
     if (result.mutated) {
       const source = changeSource(method, result.value);
-      for (const l of listeners) l(source);
+      for (const l of listeners) l(source, result.value, input);
     }
     return result.value as Output<M>;
   } finally {
@@ -136,7 +142,7 @@ const host = (): HostEvents | undefined => window.marginalia as HostEvents | und
 let hostHooked = false;
 
 /** Subscribes to project changes (for views to refresh); returns the unsubscribe function. */
-export function onChange(listener: (source: ChangeSource) => void): () => void {
+export function onChange(listener: ChangeListener): () => void {
   if (!hostHooked) {
     hostHooked = true;
     host()?.onChanged?.(() => {

@@ -3,7 +3,7 @@ import type { Code, Coder, DocumentText, SegmentWithContext, Memo } from '../../
 import type { ViewerSegment as Segment } from '../../../main/api/contract/workbench';
 import { buildTextMap, sliceCp } from '../features/viewer/text-map';
 import { call, downloadBase64, onHostMenu } from '../api/client';
-import { useEarlyLoad, useLoad, useTopicVersions } from './use-api';
+import { countsAnswer, useEarlyLoad, useLoad, useTopicVersions } from './use-api';
 import { MenuBar, type Menu } from './MenuBar';
 import { Dialogs } from './Dialogs';
 import { useStatus } from './use-status';
@@ -144,12 +144,12 @@ export function App() {
   // text never shows with the previous document's stripes, and the viewer lays out once, not
   // twice. They are asked for at the click (`open`), before React renders anything, and before
   // the properties below: the project answers one request at a time, in the order they came.
-  const scopeRef = useRef(scope);
-  scopeRef.current = scope;
+  const scopeRef = useRef({ scope, key: scopeKey });
+  scopeRef.current = { scope, key: scopeKey };
   const docLoad = useRef<{ id: string; answer: Promise<[DocumentText, Segment[]]> } | null>(null);
   const loadDoc = useCallback((id: string) => {
     if (docLoad.current?.id !== id) {
-      docLoad.current = { id, answer: Promise.all([call('documents.get', { id }, FIRST), call('workbench.documentSegments', { documentId: id, ...scopeRef.current }, FIRST)]) };
+      docLoad.current = { id, answer: Promise.all([call('documents.get', { id }, FIRST), call('workbench.documentSegments', { documentId: id, ...scopeRef.current.scope }, FIRST)]) };
     }
     return docLoad.current.answer;
   }, []);
@@ -211,7 +211,12 @@ export function App() {
   // The codebook's counts, asked for right after the stripes and before every other list a
   // change reloads (the document list's page, the history, the properties): after a coding,
   // the counts are what the coder looks at next.
-  const codes = useEarlyLoad(() => call('codes.list', scope, FIRST), [topics.codes, scopeKey], [] as Code[]);
+  // A segment write, undo or redo answers with the codebook's counts over these coders, shown at
+  // once: the codebook is not asked for again after every key (`touched` leaves it alone).
+  const codes = useEarlyLoad(() => call('codes.list', scope, FIRST), [topics.codes, scopeKey], [] as Code[], (_source, answer, input) => {
+    const counts = countsAnswer(answer, input, scopeRef.current.key);
+    return counts && counts !== 'reload' ? { value: counts.codes } : counts;
+  });
   const codesRef = useRef(codes);
   codesRef.current = codes;
 
@@ -252,7 +257,7 @@ export function App() {
     setJump({ ...at, select: true, nonce: Date.now() });
   }, [open]);
 
-  const { apply, createAndApply, inVivo, undo, redo } = useCodingCommands({ doc, coder, codes, selection: pending, setDocSegments, say, fail });
+  const { apply, createAndApply, inVivo, undo, redo } = useCodingCommands({ doc, coder, codes, selection: pending, scope, setDocSegments, say, fail });
   const applyCode = useCallback((c: Code) => void apply(c), [apply]);
   const askDelete = useCallback((c: Code) => dialogs.open({ delete: c }), [dialogs.open]);
   const selectCode = useCallback((id: string | null) => {
@@ -280,7 +285,7 @@ export function App() {
     const start = edge === 'start' ? s.start + delta : s.start;
     const end = edge === 'end' ? s.end + delta : s.end;
     if (start < 0 || end > doc.length || end <= start) return;
-    call('segments.update', { id: s.id, ...(edge === 'start' ? { start } : { end }) }).catch(fail);
+    call('segments.update', { id: s.id, ...(edge === 'start' ? { start } : { end }), counts: scope }).catch(fail);
   };
   useKeyboard({
     dialog: dialogs.kind,
@@ -301,7 +306,7 @@ export function App() {
       deleting.current.add(gone.id);
       setDocSegments((prev) => prev.filter((s) => s.id !== gone.id));
       setSelectedSegmentId(null);
-      call('segments.delete', { id: gone.id })
+      call('segments.delete', { id: gone.id, counts: scope })
         .catch((e) => {
           setDocSegments((prev) => (prev.some((s) => s.id === gone.id) ? prev : [...prev, gone].sort((a, b) => a.start - b.start || a.end - b.end)));
           fail(e);
@@ -319,7 +324,7 @@ export function App() {
     const before: Recode = { code_id: segment.code_id, code_name: segment.code_name, code_color: segment.code_color };
     recoding.current.set(segment.id, recode);
     setDocSegments((prev) => prev.map((s) => (s.id === segment.id ? withRecode(s, recode) : s)));
-    call('segments.update', { id: segment.id, codeId })
+    call('segments.update', { id: segment.id, codeId, counts: scopeRef.current.scope })
       .catch((e) => {
         // Put back only what this change drew: a later change of the same segment stays.
         setDocSegments((prev) => prev.map((s) => (s.id === segment.id && s.code_id === recode.code_id ? withRecode(s, before) : s)));

@@ -1,6 +1,7 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { startTransition, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { onChange, type ChangeSource } from '../api/client';
 import type { Method } from '../../../main/api/contract';
+import type { CountsAfter } from '../../../main/api/contract/coding';
 
 /** A counter that moves after every change to the project: views reload on it. */
 export function useProjectVersion(): number {
@@ -66,16 +67,52 @@ const KIND_METHOD: Readonly<Record<string, Method>> = {
   'set.delete': 'sets.delete',
 };
 
-/** The topics a change touches; an undo or redo touches the history too (what Undo would do next). */
-export function touched(source: ChangeSource): readonly Topic[] {
+/**
+ * The topics a change touches; an undo or redo touches the history too (what Undo would do
+ * next). A write that answered with the counts it moved (asked with `counts`) does not move
+ * the codebook, whose list it carries, nor, for a segment write, the document list, whose
+ * touched rows it carries: those views apply the answer (`countsAnswer`) instead of reloading.
+ */
+export function touched(source: ChangeSource, answer?: unknown): readonly Topic[] {
+  const topics = touchedBy(source);
+  const counts = countsIn(answer);
+  if (!counts) return topics;
+  const patched: Topic[] = ['codes'];
+  if (counts.documents && isSegmentWrite(source)) patched.push('documents');
+  return topics.filter((t) => !patched.includes(t));
+}
+
+function touchedBy(source: ChangeSource): readonly Topic[] {
   if (source.startsWith('history:')) {
     const method = KIND_METHOD[source.slice('history:'.length)];
     if (!method) return ALL;
-    const topics = touched(method);
+    const topics = touchedBy(method);
     return topics.includes('history') ? topics : [...topics, 'history'];
   }
   for (const [re, topics] of TOUCHES) if (re.test(source)) return topics;
   return ALL;
+}
+
+/** A write of segments alone (or its undo or redo): the only documents whose rows change are those it names. */
+export function isSegmentWrite(source: ChangeSource): boolean {
+  return /^segments\.(create|update|delete)$/.test(source) || /^history:segment\./.test(source);
+}
+
+function countsIn(answer: unknown): CountsAfter | null {
+  const counts = (answer as { counts?: CountsAfter } | null | undefined)?.counts;
+  return counts && Array.isArray(counts.codes) ? counts : null;
+}
+
+/**
+ * The counts a write answered with, for a view that shows counts over the coders `scopeKey`
+ * names (JSON of the scope it loads with): `counts` when they were counted over those coders,
+ * 'reload' when over others (the view asks again itself: `touched` did not move its topic),
+ * null when the change carried none.
+ */
+export function countsAnswer(answer: unknown, input: unknown, scopeKey: string): CountsAfter | 'reload' | null {
+  const counts = countsIn(answer);
+  if (!counts) return null;
+  return JSON.stringify((input as { counts?: unknown } | undefined)?.counts) === scopeKey ? counts : 'reload';
 }
 
 export type TopicVersions = Readonly<Record<Topic, number>>;
@@ -85,8 +122,8 @@ export function useTopicVersions(): TopicVersions {
   const [versions, setVersions] = useState<TopicVersions>(() => Object.fromEntries(ALL.map((t) => [t, 0])) as Record<Topic, number>);
   useEffect(
     () =>
-      onChange((source) => {
-        const hit = touched(source);
+      onChange((source, answer) => {
+        const hit = touched(source, answer);
         setVersions((v) => {
           const next = { ...v };
           for (const t of hit) next[t] += 1;
@@ -101,7 +138,7 @@ export function useTopicVersions(): TopicVersions {
 /** One topic's counter, for a view below the app that reloads on it alone. */
 export function useTopicVersion(topic: Topic): number {
   const [version, setVersion] = useState(0);
-  useEffect(() => onChange((source) => touched(source).includes(topic) && setVersion((v) => v + 1)), [topic]);
+  useEffect(() => onChange((source, answer) => touched(source, answer).includes(topic) && setVersion((v) => v + 1)), [topic]);
   return version;
 }
 
@@ -120,22 +157,22 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], initial: T):
  * child views included. The project answers one request at a time, in the order they came, so
  * this is how a view that must follow a change at once (the codebook's counts) goes first.
  */
-export function useEarlyLoad<T>(load: () => Promise<T>, deps: unknown[], initial: T): T {
-  return useLoadWith(useLayoutEffect, load, deps, initial);
+export function useEarlyLoad<T>(load: () => Promise<T>, deps: unknown[], initial: T, patch?: Patch<T>): T {
+  return useLoadWith(useLayoutEffect, load, deps, initial, patch);
 }
 
-function useLoadWith<T>(useAskEffect: typeof useEffect, load: () => Promise<T>, deps: unknown[], initial: T): T {
+/**
+ * What a change's answer does to a loaded value: a new value to show at once (the codebook
+ * from a write's counts), 'reload' to ask again, or null to leave it to the topics.
+ */
+export type Patch<T> = (source: ChangeSource, answer: unknown, input: unknown) => { value: T } | 'reload' | null;
+
+function useLoadWith<T>(useAskEffect: typeof useEffect, load: () => Promise<T>, deps: unknown[], initial: T, patch?: Patch<T>): T {
   const [value, setValue] = useState<T>(initial);
-  const state = useRef({ load, running: false, again: false, mounted: true });
+  const state = useRef({ load, patch, running: false, again: false, mounted: true });
   state.current.load = load;
-  useEffect(() => {
-    const s = state.current;
-    s.mounted = true;
-    return () => {
-      s.mounted = false;
-    };
-  }, []);
-  useAskEffect(() => {
+  state.current.patch = patch;
+  const ask = () => {
     const s = state.current;
     const run = () => {
       s.running = true;
@@ -154,7 +191,25 @@ function useLoadWith<T>(useAskEffect: typeof useEffect, load: () => Promise<T>, 
     };
     if (s.running) s.again = true;
     else run();
+  };
+  useEffect(() => {
+    const s = state.current;
+    s.mounted = true;
+    const off = onChange((source, answer, input) => {
+      const p = s.patch?.(source, answer, input);
+      if (!p) return;
+      if (p === 'reload') return ask();
+      // A load on its way was asked before this write: its answer is dropped and asked again.
+      if (s.running) s.again = true;
+      setValue(p.value);
+    });
+    return () => {
+      s.mounted = false;
+      off();
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, deps);
+  }, []);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useAskEffect(ask, deps);
   return value;
 }

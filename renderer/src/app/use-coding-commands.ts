@@ -10,6 +10,8 @@ interface Deps {
   codes: Code[];
   /** The text selected right now (read at the moment of the command, never a stale copy). */
   selection: TextSelection | null;
+  /** Whose coding the views count: a write answers with the counts it moved over these coders. */
+  scope: { coderIds?: string[]; consensus?: boolean };
   setDocSegments: Dispatch<SetStateAction<Segment[]>>;
   say(text: string): void;
   fail(e: unknown): void;
@@ -42,7 +44,7 @@ export function useCodingCommands(deps: Deps): CodingCommands {
   latest.current = deps;
 
   const apply = useCallback(async (code: Code) => {
-    const { selection: sel, doc, coder, setDocSegments, say, fail } = latest.current;
+    const { selection: sel, doc, coder, scope, setDocSegments, say, fail } = latest.current;
     if (!sel || !doc) return say('Select some text in the document first, then choose a code.');
     const temp = `${PENDING_PREFIX}${Date.now()}-${Math.random()}`;
     const now = new Date().toISOString();
@@ -62,7 +64,7 @@ export function useCodingCommands(deps: Deps): CodingCommands {
     };
     setDocSegments((prev) => [...prev, optimistic].sort((a, b) => a.start - b.start || a.end - b.end));
     try {
-      const { id } = await call('segments.create', { documentId: doc.id, codeId: code.id, start: sel.start, end: sel.end });
+      const { id } = await call('segments.create', { documentId: doc.id, codeId: code.id, start: sel.start, end: sel.end, counts: scope });
       setDocSegments((prev) => (prev.some((s) => s.id === id) ? prev.filter((s) => s.id !== temp) : prev.map((s) => (s.id === temp ? { ...s, id } : s))));
       say(`Coded “${preview(sel.text)}” with ${code.path}`);
     } catch (e) {
@@ -95,10 +97,10 @@ export function useCodingCommands(deps: Deps): CodingCommands {
   }, [createAndApply]);
 
   const undo = useCallback(() => {
-    call('project.undo', {}).then((r) => latest.current.say(`Undone: ${r.undone}`), latest.current.fail);
+    call('project.undo', { counts: latest.current.scope }).then((r) => latest.current.say(`Undone: ${r.undone}`), latest.current.fail);
   }, []);
   const redo = useCallback(() => {
-    call('project.redo', {}).then((r) => latest.current.say(`Redone: ${r.redone}`), latest.current.fail);
+    call('project.redo', { counts: latest.current.scope }).then((r) => latest.current.say(`Redone: ${r.redone}`), latest.current.fail);
   }, []);
 
   return { apply, createAndApply, inVivo, undo, redo };

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { DocumentCursor, DocumentSummary } from '../../../../main/api/contract/entities';
 import type { Input } from '../../../../main/api/contract';
-import { call } from '../../api/client';
-import { useTopicVersion } from '../../app/use-api';
+import { call, onChange } from '../../api/client';
+import { countsAnswer, isSegmentWrite, useTopicVersion } from '../../app/use-api';
 import { SafeText } from '../../app/SafeText';
 import './documents.css';
 import { SameStoryBadge, sameStoryText, useSameStoryCounts } from '../analysis/SameStoryBadge';
@@ -70,6 +70,40 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
   const refreshing = useRef(false);
 
   const scopeKey = JSON.stringify(scope);
+  /**
+   * A segment write answers with its documents' new counts (`touched` then leaves `version`
+   * alone): the rows on screen take them in place, with no page asked for again. Where a count
+   * moves rows (the order of segment counts) or was counted over other coders, the rows in
+   * view are asked for again instead (`recount`).
+   */
+  const [recount, setRecount] = useState(0);
+  const patchFrom = useRef({ scopeKey, sort });
+  patchFrom.current = { scopeKey, sort };
+  useEffect(
+    () =>
+      onChange((source, answer, input) => {
+        if (!isSegmentWrite(source)) return;
+        const counts = countsAnswer(answer, input, patchFrom.current.scopeKey);
+        if (!counts || (counts !== 'reload' && !counts.documents)) return;
+        if (counts === 'reload' || patchFrom.current.sort === 'segments') return setRecount((n) => n + 1);
+        const fresh = new Map(counts.documents!.map((d) => [d.id, d.segment_count]));
+        setPages((prev) => {
+          let moved = false;
+          const next = new Map<number, Page>();
+          for (const [index, page] of prev) {
+            const rows = page.rows.map((d) => {
+              const n = fresh.get(d.id);
+              if (n === undefined || n === d.segment_count) return d;
+              moved = true;
+              return { ...d, segment_count: n };
+            });
+            next.set(index, { ...page, rows });
+          }
+          return moved ? next : prev;
+        });
+      }),
+    [],
+  );
   const query = useCallback(
     (): Input<'documents.page'> => ({
       ...scope,
@@ -139,7 +173,7 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
       }
       return { ...sel, ranges: [], ids };
     });
-  }, [version]);
+  }, [version, recount]);
   useEffect(() => {
     const gen = ++generation.current;
     loading.current.clear();
@@ -173,7 +207,7 @@ export function DocumentList({ scope, version, openId, onOpen }: Props) {
     };
     // The view's position is read, not followed: scrolling loads through the effect below.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [query, version]);
+  }, [query, version, recount]);
 
   const count = total ?? 0;
   const first = Math.max(0, Math.floor(view.top / ROW) - OVERSCAN);
