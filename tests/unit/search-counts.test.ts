@@ -47,6 +47,36 @@ describe('hit counts from the index', () => {
     }
   });
 
+  it('equal what the text matcher finds for a stopword in nearly every document, alone, in phrases and with NEAR, within one document too', async () => {
+    const t = await openTestProject();
+    // "the" in most places, as in news: the counts walk its positions in every document.
+    const stopword = fc.array(fc.oneof({ weight: 3, arbitrary: fc.constant('the') }, { weight: 5, arbitrary: word }), { minLength: 0, maxLength: 60 }).map((ws) => ws.join(' ') || 'empty');
+    const queries = ['the', 'THE', '"the"', '"of the"', '"the kyiv"', '"strike the market"', '"the the"', 'strike NEAR/2 the', 'the NEAR/0 the', '"the market" NEAR/3 Kyiv', '(the -market)', '("the kyiv" -strike)', '(the NEAR/1 cafe OR "a the")', 'the*'];
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(stopword, { minLength: 1, maxLength: 20 }), async (texts) => {
+          const ids = await t.project.db.transaction(async (tx) => {
+            await tx.run(`DELETE FROM documents`);
+            await addDocuments(tx, texts.map((x, i) => ({ name: `d${i}`, text: `${x} ${i}`, importedBy: null })));
+            return (await tx.all<{ id: string }>(`SELECT id FROM documents ORDER BY sort_order`)).map((d) => d.id);
+          });
+          for (const q of queries) {
+            for (const documentId of [undefined, ids[Math.floor(ids.length / 2)]!]) {
+              const fromText = new Map<string, number>();
+              await t.project.db.read((r) => eachMatch(r, { query: q, documentId }, (doc, spans) => void fromText.set(doc.id, spans.length)));
+              const page = await t.project.db.readLong((r) => searchHits(r, { query: q, documentId, pageSize: 10_000 }));
+              expect(new Map(page.documents.map((d) => [d.document_id, d.hits])), q).toEqual(fromText);
+              expect([page.total_hits, page.total_documents], q).toEqual([[...fromText.values()].reduce((a, b) => a + b, 0), fromText.size]);
+            }
+          }
+        }),
+        { numRuns: 25, seed: 20261204 },
+      );
+    } finally {
+      await t.close();
+    }
+  });
+
   it('the first page shown before the count is the counted search\'s first page, line for line', async () => {
     const t = await openTestProject();
     try {

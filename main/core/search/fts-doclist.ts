@@ -164,12 +164,19 @@ interface SegmentEntries {
 }
 
 /** A doclist's entries; `absolute`: where a rowid written whole (not as a difference) starts, besides the first. */
+/**
+ * Scratch arrays a doclist is decoded into, kept between calls: sized for the worst case (every
+ * entry takes at least two bytes, every position one), which is several times what a doclist
+ * holds, so made once and grown, and only what was decoded copied out.
+ */
+let scratch = { rowids: new Int32Array(0), ends: new Int32Array(0), gone: new Uint8Array(0), offsets: new Int32Array(0) };
+
 function decodeDoclist(bytes: Uint8Array, absolute: readonly number[], col: number, positions: boolean): SegmentEntries {
-  // Sized once: every entry takes at least two bytes, every position at least one.
-  const rowids = new Int32Array((bytes.length >> 1) + 1);
-  const ends = new Int32Array(rowids.length);
-  const gone = new Uint8Array(rowids.length);
-  const offsets = new Int32Array(positions ? bytes.length : 0);
+  if (scratch.offsets.length < bytes.length + 1) {
+    const size = Math.max(bytes.length + 1, scratch.offsets.length * 2);
+    scratch = { rowids: new Int32Array((size >> 1) + 1), ends: new Int32Array((size >> 1) + 1), gone: new Uint8Array((size >> 1) + 1), offsets: new Int32Array(size) };
+  }
+  const { rowids, ends, gone, offsets } = scratch;
   let n = 0;
   /** Positions in the column so far. */
   let counted = 0;
@@ -188,7 +195,7 @@ function decodeDoclist(bytes: Uint8Array, absolute: readonly number[], col: numb
     let size: number;
     [size, i] = varint(bytes, i);
     const end = i + Math.floor(size / 2);
-    if (end === i) gone[n] = 1;
+    gone[n] = end === i ? 1 : 0;
     let column = 0;
     let prev = 0;
     while (i < end) {
@@ -208,7 +215,7 @@ function decodeDoclist(bytes: Uint8Array, absolute: readonly number[], col: numb
     rowids[n] = rowid;
     ends[n++] = counted;
   }
-  return { rowids: rowids.subarray(0, n), ends: ends.subarray(0, n), offsets: offsets.subarray(0, positions ? counted : 0), gone: gone.subarray(0, n) };
+  return { rowids: rowids.slice(0, n), ends: ends.slice(0, n), offsets: offsets.slice(0, positions ? counted : 0), gone: gone.slice(0, n) };
 }
 
 /**

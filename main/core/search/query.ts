@@ -493,10 +493,13 @@ function nearInstances(node: Extract<QueryNode, { kind: 'near' }>, instancesOf: 
       return;
     }
     const anchor = chosen[0]!;
+    // One array for every combination tried, grown and shrunk (this runs for every document of a count).
     for (const c of lists[i]!) {
       if (c.first < anchor.first - reach) continue;
       if (c.first > anchor.last + reach) break;
-      choose(i + 1, [...chosen, c]);
+      chosen.push(c);
+      choose(i + 1, chosen);
+      chosen.pop();
     }
   };
   for (const a of lists[0]!) choose(1, [a]);
