@@ -150,3 +150,35 @@ test.describe('word frequency and duplicate stories', () => {
     expect(groups.groups[0]!.members.filter((m) => m.identicalTo === groups.groups[0]!.firstId)).toHaveLength(2);
   });
 });
+
+test.describe('word frequency of posts with emoji', () => {
+  test('an emoji in the list searches the texts for it as a regular expression, and a word after it searches as a word again', async ({ page, api }) => {
+    const posts = 'Shelling again in Kyiv🙂 tonight. 🙂🙂 Stay safe 🙂, everyone in Kyiv.\n';
+    expect((await api.call('import.files', { files: [file('posts.txt', Buffer.from(posts))] })).imported).toBe(1);
+    await page.reload();
+    const wb = new Workbench(page);
+    await wb.ready();
+    const dialog = page.getByRole('dialog', { name: 'Word frequency' });
+    const box = page.getByRole('searchbox', { name: 'Search in texts' });
+    const regex = page.getByRole('checkbox', { name: 'Regular expression' });
+    const results = page.getByRole('list', { name: 'Search results' });
+
+    await wb.menu('Analyse', 'Word frequency…');
+    await dialog.getByRole('button', { name: 'Search the texts for 🙂' }).click();
+    await expect(dialog).toBeHidden();
+    // Refused as a word ("for symbols use regex mode"): searched as the expression it is instead.
+    await expect(box).toHaveValue('🙂');
+    await expect(regex).toBeChecked();
+    await expect(results.getByRole('listitem')).toHaveCount(4);
+    await expect(results.getByRole('listitem').first()).toContainText('🙂');
+    await expect(page.getByText(/for symbols use regex mode/)).toHaveCount(0);
+    await shot(page, 'words-emoji-searched');
+
+    await wb.menu('Analyse', 'Word frequency…');
+    await dialog.getByRole('button', { name: 'Search the texts for kyiv' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(box).toHaveValue('kyiv');
+    await expect(regex).not.toBeChecked();
+    await expect(results.getByRole('listitem')).toHaveCount(2);
+  });
+});

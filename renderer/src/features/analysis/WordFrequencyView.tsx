@@ -69,6 +69,24 @@ function StopListEditor({ onSaved, onError }: { onSaved: () => void; onError: (e
   );
 }
 
+/** Letters, marks and digits: what the search's words are made of (an emoji or symbol is none of them). */
+const WORD_CHAR = /[\p{L}\p{M}\p{N}]/u;
+const escapeRegex = (s: string) => s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+
+/**
+ * The search a frequency list's term runs: a word as a word, a phrase as a "quoted phrase". An
+ * emoji or symbol is no word to the search (it is refused there): it is looked for as a regular
+ * expression, the term itself, in a phrase between words that stand alone and anything but
+ * letters and digits between the parts (the list drops punctuation and spaces).
+ */
+export function searchForTerm(term: string): { query: string; regex: boolean } {
+  const parts = term.split(' ').filter(Boolean);
+  if (parts.every((p) => WORD_CHAR.test(p))) return { query: parts.length === 1 ? term : `"${term}"`, regex: false };
+  if (parts.length === 1) return { query: escapeRegex(term), regex: true };
+  const alone = (p: string) => (WORD_CHAR.test(p) ? `(?<![\\p{L}\\p{M}\\p{N}])${escapeRegex(p)}(?![\\p{L}\\p{M}\\p{N}])` : escapeRegex(p));
+  return { query: parts.map(alone).join('[^\\p{L}\\p{M}\\p{N}]*'), regex: true };
+}
+
 /**
  * Word frequencies: the most frequent words or phrases of two or three words, over all
  * documents or one attribute value, with counts, document counts and a rate per 10,000
@@ -76,7 +94,7 @@ function StopListEditor({ onSaved, onError }: { onSaved: () => void; onError: (e
  * (seconds at 100,000 documents): a progress bar, the list so far and a Cancel button show
  * while it runs.
  */
-export function WordFrequencyView(props: { onSearch: (query: string) => void; onClose: () => void; onError: (e: unknown) => void }) {
+export function WordFrequencyView(props: { onSearch: (query: string, regex: boolean) => void; onClose: () => void; onError: (e: unknown) => void }) {
   const { onError } = props;
   const [n, setN] = useState<1 | 2 | 3>(1);
   const [top, setTop] = useState(100);
@@ -244,7 +262,10 @@ export function WordFrequencyView(props: { onSearch: (query: string) => void; on
                 <tr key={w.term}>
                   <td>{i + 1}</td>
                   <th scope="row">
-                    <button type="button" className="wf-term" onClick={() => props.onSearch(n === 1 ? w.term : `"${w.term}"`)} aria-label={`Search the texts for ${w.term}`}>
+                    <button type="button" className="wf-term" onClick={() => {
+                        const { query, regex } = searchForTerm(w.term);
+                        props.onSearch(query, regex);
+                      }} aria-label={`Search the texts for ${w.term}`}>
                       {w.term}
                     </button>
                   </th>
