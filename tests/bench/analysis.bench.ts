@@ -2,7 +2,7 @@
  * Code co-occurrence, crosstabs and document sets on the bench corpora (10,000 and, with
  * MARGINALIA_BENCH_LARGE=1, 100,000 generated news articles with ten segments each, three
  * coders): the co-occurrence matrix by overlap, paragraph and document; the passages of its
- * largest cell; a crosstab's first page of documents and the whole table by outlet and by
+ * largest cell; a crosstab's first page of documents, its CSV of every document, and the whole table by outlet and by
  * month; a set from an attribute value and the co-occurrence scoped to it. The long ones run
  * in the background in the app a round of documents at a time: their lines also say when the
  * first partial answer (what the screen shows while counting) came. Works on a copy of the
@@ -10,7 +10,11 @@
  */
 import { benchSpec, timed, withCorpusCopy } from './lib';
 import { cooccurrence, cooccurrencePassages } from '../../main/core/analysis/cooccurrence';
-import { crosstab } from '../../main/core/analysis/crosstab';
+import { closeSync, openSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crosstab, crosstabForCsv } from '../../main/core/analysis/crosstab';
+import { FileSink } from '../../main/core/exchange/export';
 import { addToSet, createSet, documentsOf } from '../../main/core/documents/sets';
 
 
@@ -39,6 +43,24 @@ async function main(): Promise<void> {
     const top = [...c.cells].sort((a, b) => b.count - a.count)[0]!;
     await timed('co-occurrence passages of the largest cell (first 100)', () => db.read((r) => cooccurrencePassages(r, { unit: 'overlap' }, top.a, top.b, 100)), (p) => `${p.length} pairs`);
     await timed('crosstab codes × documents, first 40 columns', () => db.read((r) => crosstab(r, { by: { kind: 'document' }, limit: 40 })), (t) => `${t.total_columns.toLocaleString('en')} columns in all`);
+    const file = join(tmpdir(), `marginalia-analysis-bench-${process.pid}.csv`);
+    await timed(
+      'crosstab CSV codes × documents, every column',
+      async () => {
+        const t = await db.readLong((r) => crosstabForCsv(r, { by: { kind: 'document' } }));
+        const fd = openSync(file, 'w');
+        try {
+          const sink = new FileSink(fd);
+          t.write('none', {}, sink);
+          sink.flush();
+        } finally {
+          closeSync(fd);
+        }
+        return statSync(file).size;
+      },
+      (bytes) => `${(bytes / 1e6).toFixed(0)} MB of CSV`,
+    );
+    rmSync(file, { force: true });
     const byOutlet = rounds();
     await timed('crosstab codes × outlet (count)', () => db.readLong((r) => crosstab(r, { by: { kind: 'attribute', name: 'outlet' } }, byOutlet.run)), (t) => `${t.columns.length} columns; ${byOutlet.say()}`);
     const byMonth = rounds();
