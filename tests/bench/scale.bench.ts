@@ -100,7 +100,7 @@ async function measureApi(spec: CorpusSpec, rows: Row[]): Promise<string> {
         { query: 'strike NEAR/5 the', attribute: outlet },
       ];
       for (const { query, attribute } of searches) {
-        const label = `"${query}"${attribute ? `, ${attribute.name} ${attribute.value}` : ''}`;
+        const label = `${query.startsWith('"') ? query : `"${query}"`}${attribute ? `, ${attribute.name} ${attribute.value}` : ''}`;
         const firsts = await time(9, () => call('search.first', { query, attribute, pageSize: 50 }));
         const known = firsts.last.total_hits !== null ? `${firsts.last.total_hits.toLocaleString('en')} hits in ` : '';
         put(`search first page with the totals the index gives at once (${label})`, `${fig(firsts)} (${known}${firsts.last.total_documents?.toLocaleString('en') ?? '?'} documents)`);

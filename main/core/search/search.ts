@@ -856,10 +856,18 @@ async function quickTotals(r: Reader, req: SearchRequest, fts: string): Promise<
   // Only words FTS5 keeps as one token, folded as the matcher folds them: then every candidate
   // holds a hit, and no doubt what was counted. Other words wait for the count.
   if (typed.some((w) => folded.get(w) !== foldWord(w))) return { total_documents: null, total_hits: null };
+  const filtered = !!(req.attribute || req.setId || req.documentId);
+  if (!filtered && node.kind === 'phrase' && node.tokens.length === 1 && !node.prefix) {
+    // One word without a filter: both totals are the index's own for the word (fts5vocab "col"), at
+    // once; FTS5 counting its documents walks them all ("the": 100,000 at 100,000 articles).
+    await vocabularies(r);
+    const row = await r.get<{ docs: number | null; n: number | null }>(`SELECT sum(doc) AS docs, sum(cnt) AS n FROM temp.documents_fts_columns WHERE term = ? AND col = 'text'`, [folded.get(node.tokens[0]!)!]);
+    return { total_documents: row?.docs ?? 0, total_hits: row?.n ?? 0 };
+  }
   const match = await candidateSql(r, req, fts);
   const documents = (await r.get<{ n: number }>(`SELECT count(*) AS n FROM (${match.sql})`, match.params))?.n ?? 0;
   if (documents === 0) return { total_documents: 0, total_hits: 0 };
-  if (req.attribute || req.setId || req.documentId) return { total_documents: documents, total_hits: null };
+  if (filtered) return { total_documents: documents, total_hits: null };
   const words = node.kind === 'or' ? node.children : [node];
   const one = (n: QueryNode): n is Extract<QueryNode, { kind: 'phrase' }> => n.kind === 'phrase' && n.tokens.length === 1;
   // Words joined by OR add up (distinct words never share a place); a lone word* is its words' sum.
