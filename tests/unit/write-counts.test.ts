@@ -84,6 +84,19 @@ describe('counts answered by segment writes', () => {
     });
   }
 
+  it("undo and redo answer with the open document's segments for the viewer when they touched it, and only then", async () => {
+    const created = await t.call('segments.create', { documentId: docs[0]!, codeId: codes[0]!, start: 4, end: 9 });
+    await t.call('segments.delete', { id: created.id });
+    const scope = { coderIds: [alice] };
+    const undone = await t.call('project.undo', { counts: scope, openDocumentId: docs[0]! });
+    expect(undone.segments).toEqual({ documentId: docs[0]!, segments: await t.call('workbench.documentSegments', { documentId: docs[0]!, ...scope }) });
+    expect(undone.segments!.segments.map((s) => s.id)).toContain(created.id);
+    const redone = await t.call('project.redo', { counts: scope, openDocumentId: docs[0]! });
+    expect(redone.segments!.segments.map((s) => s.id)).not.toContain(created.id);
+    // Another document open: its stripes did not move, so none come with the answer.
+    expect((await t.call('project.undo', { counts: scope, openDocumentId: docs[1]! })).segments).toBeUndefined();
+  });
+
   it('answer with no counts when not asked, as before', async () => {
     const created = await t.call('segments.create', { documentId: docs[0]!, codeId: codes[0]!, start: 4, end: 9 });
     expect(created.counts).toBeUndefined();

@@ -6,6 +6,20 @@ import type { HistoryEntry, HistoryState } from '../../core/events/undo';
 import type { Coder } from '../../core/coders/coders';
 import type { ExportedFileOut } from './exchange';
 import { CountsFor, type CountsAfter } from './coding';
+import type { ViewerSegment } from './workbench';
+
+/**
+ * Undo and redo: with `counts`, the answer carries the counts the step moved over those coders;
+ * with `openDocumentId` as well, the segments of the document open in the viewer, over the same
+ * coders, when the step touched it, so the stripes come back with the answer and not one
+ * request after it.
+ */
+const Step = z.object({ counts: CountsFor.optional(), openDocumentId: Id.optional() }).strict();
+interface SteppedAnswer {
+  counts?: CountsAfter;
+  /** The open document's segments after the step, when it touched them (asked with `openDocumentId` and `counts`). */
+  segments?: { documentId: string; segments: ViewerSegment[] };
+}
 
 /** Whether everything committed is in the project file itself, and if not, why. */
 export interface SaveStateOut {
@@ -41,13 +55,13 @@ export const projectContract = {
   'project.info': query<ProjectInfoOut>()(Empty, 'Name, file and counts of the open project.'),
   'project.historyState': query<HistoryState>()(Empty, 'What Undo and Redo would do next, as words for the Edit menu.'),
   'project.history': query<HistoryEntry[]>()(z.object({ limit: z.number().int().min(1).max(10_000).optional() }).strict(), 'The events log, newest first: the audit trail.'),
-  'project.undo': command<{ undone: string; kind: string; counts?: CountsAfter }>()(
-    z.object({ counts: CountsFor.optional() }).strict(),
-    'Undoes the latest action; says which, and its kind ("segment.delete"), so a view reloads only what it touched; with `counts`, answers with the counts it moved.',
+  'project.undo': command<{ undone: string; kind: string } & SteppedAnswer>()(
+    Step,
+    'Undoes the latest action; says which, and its kind ("segment.delete"), so a view reloads only what it touched; with `counts`, answers with the counts it moved, and with `openDocumentId` too, that document\'s segments for the viewer when it touched them.',
   ),
-  'project.redo': command<{ redone: string; kind: string; counts?: CountsAfter }>()(
-    z.object({ counts: CountsFor.optional() }).strict(),
-    'Redoes the latest undone action; says which, and its kind; with `counts`, answers with the counts it moved.',
+  'project.redo': command<{ redone: string; kind: string } & SteppedAnswer>()(
+    Step,
+    'Redoes the latest undone action; says which, and its kind; with `counts` (and `openDocumentId`), answers as undo does.',
   ),
   'project.saveState': query<SaveStateOut>()(Empty, 'Whether the project file on disk holds every change, or why saving into it failed.'),
   'project.save': query<SaveStateOut>()(Empty, 'Writes every committed change into the project file now (a WAL checkpoint); fails with the reason, e.g. a full disk.'),

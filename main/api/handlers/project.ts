@@ -9,6 +9,9 @@ import { visibleCoders } from '../../core/team/rounds';
 import { MarginaliaError } from '../../core/errors';
 import type { Session } from '../session';
 import { countsIfAsked } from './coding';
+import { workbenchHandlers } from './workbench';
+import type { CountsAfter } from '../../core/coding/counts-after';
+import type { ViewerSegment } from '../contract/workbench';
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Project } from '../../core/project/project';
@@ -31,6 +34,18 @@ async function hiddenFrom(session: Session): Promise<string[]> {
   return (await session.project.db.read((r) => visibleCoders(r, coder.id))).hidden_coder_ids;
 }
 
+/** What an undo or redo answers with beyond its summary: the counts, and the open document's segments when it touched them. */
+async function steppedAnswer(
+  ctx: { session: Session },
+  { counts, openDocumentId }: { counts?: { coderIds?: string[]; consensus?: boolean }; openDocumentId?: string },
+  documentIds: string[],
+): Promise<{ counts?: CountsAfter; segments?: { documentId: string; segments: ViewerSegment[] } }> {
+  const answer = await countsIfAsked(ctx.session, counts, documentIds);
+  if (!counts || !openDocumentId || !documentIds.includes(openDocumentId)) return answer;
+  const segments = await workbenchHandlers['workbench.documentSegments'](ctx, { documentId: openDocumentId, ...counts });
+  return { ...answer, segments: { documentId: openDocumentId, segments } };
+}
+
 export const projectHandlers: HandlersOf<typeof projectContract> = {
   'project.info': async ({ session }) => ({
     ...(await session.project.db.read(projectInfo)),
@@ -39,13 +54,13 @@ export const projectHandlers: HandlersOf<typeof projectContract> = {
   }),
   'project.historyState': ({ session }) => session.project.db.read(historyState),
   'project.history': ({ session }, input) => session.project.db.read((r) => listHistory(r, input.limit)),
-  'project.undo': async ({ session }, { counts }) => {
-    const { summary, kind, documentIds } = await undo(session.project.db, await hiddenFrom(session));
-    return { undone: summary, kind, ...(await countsIfAsked(session, counts, documentIds)) };
+  'project.undo': async (ctx, step) => {
+    const { summary, kind, documentIds } = await undo(ctx.session.project.db, await hiddenFrom(ctx.session));
+    return { undone: summary, kind, ...(await steppedAnswer(ctx, step, documentIds)) };
   },
-  'project.redo': async ({ session }, { counts }) => {
-    const { summary, kind, documentIds } = await redo(session.project.db, await hiddenFrom(session));
-    return { redone: summary, kind, ...(await countsIfAsked(session, counts, documentIds)) };
+  'project.redo': async (ctx, step) => {
+    const { summary, kind, documentIds } = await redo(ctx.session.project.db, await hiddenFrom(ctx.session));
+    return { redone: summary, kind, ...(await steppedAnswer(ctx, step, documentIds)) };
   },
   'project.saveState': ({ session }) => Promise.resolve({ problem: session.project.db.saveProblem?.message ?? null, readOnly: session.project.db.readOnly }),
   'project.save': async ({ session }) => {

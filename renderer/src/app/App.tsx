@@ -2,7 +2,7 @@ import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useStat
 import type { Code, Coder, DocumentText, SegmentWithContext, Memo } from '../../../main/api/contract/entities';
 import type { ViewerSegment as Segment } from '../../../main/api/contract/workbench';
 import { buildTextMap, sliceCp } from '../features/viewer/text-map';
-import { call, downloadBase64, onHostMenu } from '../api/client';
+import { call, downloadBase64, onChange, onHostMenu } from '../api/client';
 import { countsAnswer, useEarlyLoad, useLoad, useTopicVersions } from './use-api';
 import { MenuBar, type Menu } from './MenuBar';
 import { Dialogs } from './Dialogs';
@@ -169,6 +169,8 @@ export function App() {
     // once): the viewer then keeps its stripes and tints instead of laying them out again.
     return sameSegments(prev, next) ? prev : next;
   };
+  /** The open document whose segments an undo or redo answered with: the reload its topic sets off is not asked. */
+  const segmentsAnswered = useRef<string | null>(null);
   /** Which request's segments are shown: an answer overtaken by a later request is dropped. */
   const segmentsAsked = useRef({ n: 0, key: '' });
   useLayoutEffect(() => {
@@ -199,6 +201,10 @@ export function App() {
     const key = `${openId}|${topics.segments}|${scopeKey}`;
     if (!openId || segmentsAsked.current.key === key) return;
     segmentsAsked.current.key = key;
+    if (segmentsAnswered.current === openId) {
+      segmentsAnswered.current = null;
+      return;
+    }
     const n = ++segmentsAsked.current.n;
     let live = true;
     call('workbench.documentSegments', { documentId: openId, ...scope }, FIRST).then((s) => live && n === segmentsAsked.current.n && setDocSegments(withUnsaved(s)), fail);
@@ -243,6 +249,21 @@ export function App() {
 
   const openIdRef = useRef(openId);
   openIdRef.current = openId;
+  // An undo or redo that touched the open document answers with its segments (asked with
+  // `openDocumentId`): the stripes come back with that answer, and are not asked for again.
+  useEffect(
+    () =>
+      onChange((_source, answer, input) => {
+        const got = (answer as { segments?: { documentId: string; segments: Segment[] } } | undefined)?.segments;
+        if (!got || got.documentId !== openIdRef.current || JSON.stringify((input as { counts?: unknown } | undefined)?.counts) !== scopeRef.current.key) return;
+        segmentsAnswered.current = got.documentId;
+        // An answer to a request made before the step is dropped.
+        ++segmentsAsked.current.n;
+        setDocSegments(withUnsaved(got.segments));
+      }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [],
+  );
   const open = useCallback((id: string, at?: { start: number; end: number }) => {
     if (id !== openIdRef.current) void loadDoc(id).catch(() => undefined);
     setOpenId(id);

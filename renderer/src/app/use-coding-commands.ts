@@ -1,4 +1,4 @@
-import { useCallback, useRef, type Dispatch, type SetStateAction } from 'react';
+import { startTransition, useCallback, useRef, type Dispatch, type SetStateAction } from 'react';
 import type { Code, Coder, DocumentText } from '../../../main/api/contract/entities';
 import type { ViewerSegment as Segment } from '../../../main/api/contract/workbench';
 import type { TextSelection } from '../features/viewer/DocumentViewer';
@@ -65,7 +65,11 @@ export function useCodingCommands(deps: Deps): CodingCommands {
     setDocSegments((prev) => [...prev, optimistic].sort((a, b) => a.start - b.start || a.end - b.end));
     try {
       const { id } = await call('segments.create', { documentId: doc.id, codeId: code.id, start: sel.start, end: sel.end, counts: scope });
-      setDocSegments((prev) => (prev.some((s) => s.id === id) ? prev.filter((s) => s.id !== temp) : prev.map((s) => (s.id === temp ? { ...s, id } : s))));
+      // In a transition: the counts this answer carries are painted first, and the stripe,
+      // drawn already, takes its stored id (a layout of the margin) in the frame after.
+      startTransition(() =>
+        setDocSegments((prev) => (prev.some((s) => s.id === id) ? prev.filter((s) => s.id !== temp) : prev.map((s) => (s.id === temp ? { ...s, id } : s)))),
+      );
       say(`Coded “${preview(sel.text)}” with ${code.path}`);
     } catch (e) {
       setDocSegments((prev) => prev.filter((s) => s.id !== temp));
@@ -97,10 +101,10 @@ export function useCodingCommands(deps: Deps): CodingCommands {
   }, [createAndApply]);
 
   const undo = useCallback(() => {
-    call('project.undo', { counts: latest.current.scope }).then((r) => latest.current.say(`Undone: ${r.undone}`), latest.current.fail);
+    call('project.undo', { counts: latest.current.scope, ...(latest.current.doc ? { openDocumentId: latest.current.doc.id } : {}) }).then((r) => latest.current.say(`Undone: ${r.undone}`), latest.current.fail);
   }, []);
   const redo = useCallback(() => {
-    call('project.redo', { counts: latest.current.scope }).then((r) => latest.current.say(`Redone: ${r.redone}`), latest.current.fail);
+    call('project.redo', { counts: latest.current.scope, ...(latest.current.doc ? { openDocumentId: latest.current.doc.id } : {}) }).then((r) => latest.current.say(`Redone: ${r.redone}`), latest.current.fail);
   }, []);
 
   return { apply, createAndApply, inVivo, undo, redo };
