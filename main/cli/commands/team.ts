@@ -2,9 +2,9 @@ import { resolve } from 'node:path';
 import { resolveCoder } from '../../core/coders/coders';
 import { resolveCode } from '../../core/codebook/codebook';
 import { resolveDocument } from '../../core/documents/documents';
-import { agreementFromProject, type AgreementReport } from '../../core/team/agreement';
-import { agreementCsv } from '../../core/team/agreement-csv';
-import { writeTextFileAtomic } from '../../core/exchange/export';
+import { agreementFromProject, agreementRowsFromProject, type AgreementReport } from '../../core/team/agreement';
+import { writeAgreementCsv } from '../../core/team/agreement-csv';
+import { writeTextFileStreaming } from '../../core/exchange/export';
 import { DELIMITERS as DELIMITER_CHARACTERS, type Delimiter } from '../../core/exchange/csv';
 
 const DELIMITERS = Object.keys(DELIMITER_CHARACTERS) as Delimiter[];
@@ -177,24 +177,28 @@ export const agreementCommand: Command = {
       const rawThreshold = str(args, 'threshold');
       const threshold = rawThreshold === undefined ? 0.9 : Number(rawThreshold);
       if (!(threshold > 0 && threshold <= 1)) throw new UsageError(`--threshold must be more than 0 and at most 1 (0.9 means 90% overlap); got "${rawThreshold}"`);
-      const report = await session.project.db.read(async (r) => {
+      const csv = str(args, 'csv');
+      const delimiter = str(args, 'delimiter');
+      if (delimiter !== undefined && !(DELIMITERS as readonly string[]).includes(delimiter)) throw new UsageError(`--delimiter must be one of ${DELIMITERS.join(', ')}; got "${delimiter}"`);
+      if ((delimiter || args.values.excel || args.values.raw) && !csv) throw new UsageError('--delimiter, --excel and --raw apply to the --csv file');
+      const { report, rows } = await session.project.db.read(async (r) => {
         const coderIds: string[] = [];
         for (const ref of coderRefs) coderIds.push((await resolveCoder(r, ref)).id);
         const codeIds: string[] = [];
         for (const ref of list(args, 'codes')) codeIds.push((await resolveCode(r, ref)).id);
         const documentIds: string[] = [];
         for (const ref of list(args, 'docs')) documentIds.push((await resolveDocument(r, ref)).id);
+        // The CSV alone keeps its per-document rows as numbers, as the app's download does (by
+        // document at 100,000 they are 2,200,000 rows); --json prints them, so it needs them as objects.
+        if (csv && !args.values.json) return agreementRowsFromProject(r, { coderIds, codeIds, documentIds, unit, threshold }, { onProgress: progressLine(io) });
         // The table prints no per-document rows: only --json and --csv need them.
-        const documentRows = args.values.json || str(args, 'csv') ? undefined : 0;
-        return agreementFromProject(r, { coderIds, codeIds, documentIds, unit, threshold, documentRows }, { onProgress: progressLine(io) });
+        const documentRows = args.values.json ? undefined : 0;
+        return { report: await agreementFromProject(r, { coderIds, codeIds, documentIds, unit, threshold, documentRows }, { onProgress: progressLine(io) }), rows: undefined };
       });
       if (process.stderr.isTTY) process.stderr.write(`\r${' '.repeat(60)}\r`);
       for (const w of report.warnings) io.err(`warning: ${w}`);
-      const csv = str(args, 'csv');
-      const delimiter = str(args, 'delimiter');
-      if (delimiter !== undefined && !(DELIMITERS as readonly string[]).includes(delimiter)) throw new UsageError(`--delimiter must be one of ${DELIMITERS.join(', ')}; got "${delimiter}"`);
-      if ((delimiter || args.values.excel || args.values.raw) && !csv) throw new UsageError('--delimiter, --excel and --raw apply to the --csv file');
-      if (csv) await writeTextFileAtomic(csv, agreementCsv(report, { delimiter: delimiter as Delimiter | undefined, excel: args.values.excel === true, raw: args.values.raw === true }));
+      // Written to the file as it is made (a megabyte at a time), never held whole as one string.
+      if (csv) await writeTextFileStreaming(csv, (sink) => writeAgreementCsv(report, { delimiter: delimiter as Delimiter | undefined, excel: args.values.excel === true, raw: args.values.raw === true }, sink, rows));
       if (args.values.json) io.out(JSON.stringify(report, null, 2));
       else {
         printAgreement(io, report);

@@ -196,6 +196,15 @@ export function writeTextFileAtomic(path: string, text: string): Promise<void> {
   });
 }
 
+/** Writes a text output as it is made (a report's CSV of millions of rows), through a FileSink, the same all-or-nothing way as exports. */
+export function writeTextFileStreaming(path: string, fill: (sink: FileSink) => void): Promise<void> {
+  return atomicWrite(path, async (fd) => {
+    const sink = new FileSink(fd);
+    fill(sink);
+    sink.flush();
+  });
+}
+
 /** Exports to a file (see writeExport); CSV tables stream row by row, so a large project is never held whole. */
 export async function exportToFile(db: ProjectDb, options: ExportOptions, path: string): Promise<{ path: string; bytes: number; rows: number | null }> {
   let rows: number | null = null;
