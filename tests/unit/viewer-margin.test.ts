@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { displayColors, hexToHsl, hueDistance } from '../../renderer/src/features/viewer/code-colors';
-import { coveredStripes, layoutMargin, LABEL_ROW } from '../../renderer/src/features/viewer/stripe-layout';
+import { coveredStripes, inWindow, layoutMargin, LABEL_ROW } from '../../renderer/src/features/viewer/stripe-layout';
 import { tintPaint, tintRuns } from '../../renderer/src/features/viewer/tint-runs';
 import { codedDepth, lineAt, lineBoxes, linesOf } from '../../renderer/src/features/viewer/line-boxes';
 import { describeSelection, passageEnds } from '../../renderer/src/features/viewer/use-selection';
@@ -113,6 +113,32 @@ describe('stripes drawn under others', () => {
       { id: 'over', top: 0, height: 30, lane: 0 },
       { id: 'below', top: 30, height: 25, lane: 0 },
     ])).toEqual(new Set(['under']));
+  });
+});
+
+describe('stripes drawn beside the view', () => {
+  // A view of the margin from 1,000 to 1,800 px, drawing 300 px above and below it.
+  const near = (top: number, bottom: number, overscan = 300) => inWindow(top, bottom, 1000, 1800, overscan);
+
+  it('draws a stripe that crosses the view, or reaches into it from above or below', () => {
+    expect(near(1200, 1230)).toBe(true);
+    expect(near(400, 1010)).toBe(true);
+    expect(near(1790, 2600)).toBe(true);
+    // Longer than the view, from above it to below it.
+    expect(near(0, 5000)).toBe(true);
+  });
+
+  it('draws one in the overscan, and none a screen away', () => {
+    expect(near(750, 780)).toBe(true);
+    expect(near(2050, 2080)).toBe(true);
+    expect(near(100, 600)).toBe(false);
+    expect(near(2200, 2230)).toBe(false);
+  });
+
+  it('draws only the view itself without overscan (the first frame of a text just opened)', () => {
+    expect(near(900, 990, 0)).toBe(false);
+    expect(near(1810, 1840, 0)).toBe(false);
+    expect(near(990, 1010, 0)).toBe(true);
   });
 });
 

@@ -3,7 +3,7 @@ import { $createParagraphNode, $createTextNode, $getRoot, createEditor, type Lex
 import type { ViewerSegment as Segment } from '../../../../main/api/contract/workbench';
 import { cpToLocal, cpToU16, sliceCp, trimU16, u16ToCp, type TextMap } from './text-map';
 import { setHighlights, slotFor } from './highlights';
-import { coveredStripes, layoutMargin, LABEL_ROW, type LabelRow } from './stripe-layout';
+import { coveredStripes, inWindow, layoutMargin, LABEL_ROW, type LabelRow } from './stripe-layout';
 import { tintPaint, tintRuns } from './tint-runs';
 import { codedDepth, lineAt, lineBoxes, linesOf, type Line } from './line-boxes';
 import { passageEnds, type TextSelection } from './use-selection';
@@ -55,6 +55,8 @@ interface Stripe {
   pattern: number;
   /** Drawn entirely under later stripes in its lane: not drawn, unless it is the selected one (drawn on top). */
   covered: boolean;
+  /** Beside the part of the text in view (or within OVERSCAN of it): drawn; otherwise only if selected. */
+  inView: boolean;
 }
 
 /** Stripe lanes beside the text; labels in rows left of the lanes, beside their own stripes. */
@@ -65,6 +67,12 @@ const MIN_LANES = 3;
 const marginWidth = (lanes: number) => LABEL_WIDTH + Math.max(MIN_LANES, lanes) * LANE + 8;
 /** How much text (UTF-16 units) from the top is laid out in full when a document opens: about three screens. */
 const NEAR_TEXT = 10_000;
+/**
+ * How far past the view (CSS pixels, above and below) stripes and labels are measured, and
+ * drawn, so that a scroll by a wheel step or a few lines shows them at once. A text just
+ * opened draws only the view in its first frame, the overscan in the next.
+ */
+const OVERSCAN = 300;
 
 function describe(s: Segment): string {
   const lines = [s.code_name, `coder: ${s.coder_name}`, `coded: ${s.created_at.slice(0, 16).replace('T', ' ')}`];
@@ -403,9 +411,14 @@ export function DocumentViewer(props: Props) {
     // Until the text's segments come, it has no stripes to guess the margin's width from.
     const newText = laidFor.current !== generation.current;
     if (segsRef.current.length > 0) laidFor.current = generation.current;
+    // A text just opened with its stripes shows them beside the view first: the rest of those
+    // measured are drawn a frame later (a document coded 1,000 times made 465 stripe buttons
+    // for its first frame, 307 of them beside the view, the others a scroll away).
+    const overscan = newText && segsRef.current.length > 0 ? 0 : OVERSCAN;
+    if (overscan < OVERSCAN) requestAnimationFrame(() => requestAnimationFrame(() => layoutRef.current()));
     const measure = (guess: boolean) => {
-      const top = scroller.scrollTop - 300;
-      const bottom = scroller.scrollTop + scroller.clientHeight + 300;
+      const top = scroller.scrollTop - OVERSCAN;
+      const bottom = scroller.scrollTop + scroller.clientHeight + OVERSCAN;
       let lo = 0;
       let hi = paras.length - 1;
       while (lo < hi) {
@@ -419,7 +432,8 @@ export function DocumentViewer(props: Props) {
       while (last + 1 < paras.length && paras[last + 1]!.offsetTop < bottom) last++;
       const from = map.startCp[first]!;
       const to = map.startCp[last]! + (map.paras[last]!.length + 2);
-      const visible = segsRef.current.filter((s) => s.start < to && s.end > from);
+      // The selected segment is measured wherever it is, so its stripe is always drawn.
+      const visible = segsRef.current.filter((s) => (s.start < to && s.end > from) || s.id === selectedSegmentId);
       // The margin is as wide as its lanes, and the text wraps in what is left. Passages over
       // the same letters need a lane each: a new document's margin takes that many lanes, and
       // a margin with fewer widens to them, before any line is measured (a document coded
@@ -450,16 +464,16 @@ export function DocumentViewer(props: Props) {
         if (!head || !tail || tail.bottom <= head.top) continue;
         measured.push({ id: s.id, top: head.top - pageTop, height: tail.bottom - head.top });
       }
-      return { first, last, visible, laid: layoutMargin(measured, MAX_LANES) };
+      return { first, last, visible, pageTop, laid: layoutMargin(measured, MAX_LANES) };
     };
-    let { first, last, visible, laid } = measure(true);
+    let { first, last, visible, pageTop, laid } = measure(true);
     // Passages on the same line need lanes too: a margin that was too narrow or too wide for
     // them is set to the lanes laid out, and the text, rewrapped, is measured again at once,
     // before anything is drawn, rather than drawn, painted and then drawn again.
     const width = marginWidth(laid.lanes);
     if (Math.abs(margin.getBoundingClientRect().width - width) > 0.5) {
       margin.style.width = `${width}px`;
-      ({ first, last, visible, laid } = measure(false));
+      ({ first, last, visible, pageTop, laid } = measure(false));
     }
 
     const ro = observer.current;
@@ -474,6 +488,11 @@ export function DocumentViewer(props: Props) {
     const coders = [...new Set(segsRef.current.map((s) => s.coder_id))].sort();
     const several = coders.length > 1;
     const covered = coveredStripes(laid.stripes);
+    // The view in the margin's coordinates: whole paragraphs are measured, but only the
+    // stripes and labels beside the view (and the overscan) are drawn.
+    const viewTop = scroller.getBoundingClientRect().top - pageTop;
+    const viewBottom = viewTop + scroller.clientHeight;
+    const near = (top: number, height: number) => inWindow(top, top + height, viewTop, viewBottom, overscan);
     const next = laid.stripes.map((p): Stripe => {
         const s = byId.get(p.id)!;
         const words = passageEnds(sliceCp(map, s.start, s.end));
@@ -492,12 +511,14 @@ export function DocumentViewer(props: Props) {
           memo: !!s.memo,
           pattern: several ? coders.indexOf(s.coder_id) % 4 : 0,
           covered: covered.has(s.id),
+          inView: near(p.top, p.height),
         };
       });
     // The layout is measured again on every resize and scroll frame; most find the margin as it
     // was, and then nothing is drawn again.
     setStripes((prev) => (sameList(prev, next) ? prev : next));
-    setRows((prev) => (sameList(prev, laid.rows) ? prev : laid.rows));
+    const rowsNear = laid.rows.filter((r) => near(r.top, LABEL_ROW));
+    setRows((prev) => (sameList(prev, rowsNear) ? prev : rowsNear));
     setLanes(Math.max(MIN_LANES, laid.lanes));
   }, [measureLines, selectedSegmentId, colorOf]);
 
@@ -946,7 +967,9 @@ export function DocumentViewer(props: Props) {
   const lanesWidth = lanes * LANE + 8;
   const width = marginWidth(lanes);
   const stripeById = useMemo(() => new Map(stripes.map((s) => [s.id, s])), [stripes]);
-  const drawn = useMemo(() => stripes.filter((s) => !s.covered || s.selected), [stripes]);
+  const drawn = useMemo(() => stripes.filter((s) => (s.inView && !s.covered) || s.selected), [stripes]);
+  /** The stripes measured but not drawn because others cover them (not those merely away from the view). */
+  const underOthers = useMemo(() => stripes.filter((s) => s.covered && !s.selected).length, [stripes]);
 
   return (
     <section className="viewer" aria-label="Document">
@@ -956,10 +979,10 @@ export function DocumentViewer(props: Props) {
       <div className="viewer-scroll" ref={scrollRef} onMouseLeave={() => setTooltip(null)}>
         <div className="doc-page" ref={pageRef}>
           <div className="margin" ref={marginRef} style={{ width }} aria-label="Coding stripes" role="group" onClick={onMarginClick}>
-            {drawn.length < stripes.length && (
+            {underOthers > 0 && (
               // Said to a screen reader browsing the margin, where the stripes not drawn would have been.
               <span className="sr-only">
-                {stripes.length - drawn.length} more stripes here lie under others and are not drawn; Alt+↓ and Alt+↑ step through every segment.
+                {underOthers} more stripes here lie under others and are not drawn; Alt+↓ and Alt+↑ step through every segment.
               </span>
             )}
             {drawn.map((s) => (
