@@ -1,4 +1,7 @@
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { projectFileAtSchema } from '../helpers/old-schema';
 import { tempDir } from '../helpers/project';
@@ -153,4 +156,65 @@ describe('migration 15 (lean-keys): attribute values by keys, segment ids and ti
       expect(await values(db)).toEqual([...VALUES, { document_id: 'd2', variable_id: 'v2', value: '2024-06-02' }]);
       expect(await segments(db)).toEqual(rows(SEGMENTS).sort(bySegmentId));
     }));
+
+  it('a kill during the upgrade leaves the version-14 project whole, and the next open upgrades it', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      // Enough rows that the upgrade takes a while: 20,000 segments and 6,000 attribute values.
+      const original = join(dir, 'v14.marginalia');
+      const old = await projectFileAtSchema(original, 14);
+      await old.exec(`
+        INSERT INTO coders (id, name, created_at) VALUES ('k1', 'anna', '${T0}');
+        INSERT INTO codes (id, name, color, created_at) VALUES ('c1', 'casualties', '#d1495b', '${T0}');
+        INSERT INTO variables (id, name, type, sort_order) VALUES ('v1', 'outlet', 'text', 1), ('v2', 'date', 'date', 2), ('v3', 'author', 'text', 3);
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+          INSERT INTO documents (id, name, text, text_sha256, length, imported_at, sort_order)
+          SELECT 'd' || i, 'Article ' || i, 'Five people were killed in the town.', 'x' || i, 36, '${T0}', i FROM n;
+        INSERT INTO document_values (document_id, variable_id, value) SELECT d.id, v.id, v.name || d.sort_order FROM documents d, variables v;
+        WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 9)
+          INSERT INTO segments (id, document_id, code_id, coder_id, start, end, created_at, updated_at)
+          SELECT lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-8' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))),
+                 d.id, 'c1', 'k1', n.i, n.i + 20, '${T1}', '${T2}' FROM documents d, n;
+      `);
+      await old.close();
+      const read = async (path: string) => {
+        const db = await openProjectDb(path);
+        try {
+          return await db.read(async (r) => ({
+            version: (await r.get<{ user_version: number }>('PRAGMA user_version'))!.user_version,
+            segments: await r.all(`SELECT * FROM segments ORDER BY id`),
+            values: await r.all(`SELECT * FROM document_values ORDER BY document_id, variable_id`),
+          }));
+        } finally {
+          await db.close();
+        }
+      };
+      // What an upgrade that is never interrupted gives.
+      copyFileSync(original, join(dir, 'expected.marginalia'));
+      const expected = await read(join(dir, 'expected.marginalia'));
+      expect(expected.version).toBe(15);
+      expect(expected.segments).toHaveLength(20_000);
+
+      const helper = resolve(__dirname, '../helpers/open-project.ts');
+      let killedMidway = 0;
+      for (const after of [0, 100, 250, 500]) {
+        const path = join(dir, `killed-${after}.marginalia`);
+        copyFileSync(original, path);
+        const child = spawn(process.execPath, ['--import', 'tsx', helper, path], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+        const exited = new Promise((done) => child.on('exit', done));
+        for (let i = 0; i < 1200 && !out.includes('opening'); i++) await sleep(25);
+        await sleep(after);
+        child.kill('SIGKILL');
+        await exited;
+        if (!out.includes('done')) killedMidway++;
+        expect(await read(path)).toEqual(expected);
+      }
+      // At least one kill landed before the upgrade finished, or this test proves nothing.
+      expect(killedMidway).toBeGreaterThan(0);
+    } finally {
+      cleanup();
+    }
+  }, 120_000);
 });
