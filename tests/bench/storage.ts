@@ -25,7 +25,7 @@ const GROUP_SQL = `
       WHEN tbl IN ('document_keys', 'code_keys', 'coder_keys') THEN 'keys'
       WHEN tbl = 'events' THEN 'events log'
       WHEN tbl IN ('document_fingerprints', 'near_duplicates') THEN 'duplicate signatures'
-      WHEN tbl IN ('document_values', 'variables') THEN 'attributes'
+      WHEN tbl IN ('document_values', 'document_value_rows', 'variables', 'variable_keys') THEN 'attributes'
       ELSE 'other' END AS grp,
     sum(pgsize) AS bytes,
     sum(CASE WHEN name = tbl THEN pgsize ELSE 0 END) AS table_bytes
