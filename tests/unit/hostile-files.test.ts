@@ -33,8 +33,8 @@ async function snapshot(path: string): Promise<Record<string, number | string>> 
   }
 }
 
-/** Tables an import adds to: its documents (and their maintained segment counts and keys), their attributes and fingerprints, and the undo log. */
-const IMPORT_WRITES = new Set(['documents', 'document_counts', 'document_keys', 'document_values', 'variables', 'events', 'sqlite_sequence', 'document_fingerprints', 'near_duplicates', 'coders', 'coder_keys']);
+/** Tables an import adds to: its documents (and their maintained segment counts and keys), their attributes (and keys) and fingerprints, and the undo log. */
+const IMPORT_WRITES = new Set(['documents', 'document_counts', 'document_keys', 'document_values', 'document_value_rows', 'variables', 'variable_keys', 'events', 'sqlite_sequence', 'document_fingerprints', 'near_duplicates', 'coders', 'coder_keys']);
 /** A failed import still records the importing coder (and the coder's key, migration 13). */
 const CODER_WRITES = new Set(['coders', 'coder_keys']);
 

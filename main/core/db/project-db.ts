@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Sqlite, type SqlParams, type SqlValue, type RunResult } from './sqlite';
 import { MarginaliaError } from '../errors';
 import { describeFileError } from './file-errors';
+import { storedId, storedTime, storedUpdated } from './migrations/015-lean-keys';
 
 export type Row = Record<string, SqlValue>;
 
@@ -56,30 +57,90 @@ function whereKey(key: Row): { sql: string; params: SqlValue[] } {
   return { sql: cols.map((c) => `"${c}" = ?`).join(' AND '), params: cols.map((c) => key[c] ?? null) };
 }
 
-const SEGMENT_KEY_TABLES: Record<string, string> = { document_id: 'document_keys', code_id: 'code_keys', coder_id: 'coder_keys' };
-const SEGMENT_PLAIN_COLUMNS = new Set(['id', 'start', 'end', 'created_at', 'updated_at']);
-const segmentColumns = (cols: readonly string[]) => cols.every((c) => c in SEGMENT_KEY_TABLES || SEGMENT_PLAIN_COLUMNS.has(c));
+/**
+ * The views over stored rows (migrations 13 and 15): each id column of another table stored as
+ * its integer key in `keys`' table; `encoded` columns stored under `as` through `stored` (a
+ * segment's id as its bytes, its times as milliseconds); the rest as they are.
+ */
+interface StoredView {
+  rows: string;
+  keys: Record<string, string>;
+  plain: ReadonlySet<string>;
+  encoded: Record<string, { as: string; stored: (value: string) => string }>;
+}
+const STORED_VIEWS: Record<string, StoredView> = {
+  segments: {
+    rows: 'segment_rows',
+    keys: { document_id: 'document_keys', code_id: 'code_keys', coder_id: 'coder_keys' },
+    plain: new Set(['start', 'end']),
+    encoded: { id: { as: 'stored_id', stored: storedId }, created_at: { as: 'created_at', stored: storedTime }, updated_at: { as: 'updated_at', stored: storedTime } },
+  },
+  document_values: {
+    rows: 'document_value_rows',
+    keys: { document_id: 'document_keys', variable_id: 'variable_keys' },
+    plain: new Set(['value']),
+    encoded: {},
+  },
+};
+const storedView = (table: string, cols: readonly string[]): StoredView | null => {
+  const v = STORED_VIEWS[table];
+  return v && cols.every((c) => c in v.keys || v.plain.has(c) || c in v.encoded) ? v : null;
+};
 const keyColumn = (c: string) => `"${c.replace(/_id$/, '_key')}"`;
+const storedColumn = (v: StoredView, c: string) => (c in v.keys ? keyColumn(c) : c in v.encoded ? `"${v.encoded[c]!.as}"` : `"${c}"`);
+/** `stored(value)` of one bound parameter (`?`), which a plain expression could not read several times. */
+const ofParam = (stored: (value: string) => string) => `(SELECT ${stored('p')} FROM (SELECT ? AS p))`;
 
 /**
- * How runs of updates and inserts of `segments` (a view since migration 13) write the stored
- * rows directly, each id column as its integer key: through the view SQLite runs its INSTEAD OF
- * trigger, a handful of statements, once per row, and redoing a merge of 20,000 codings took
- * four times as long. Null when a column is not one of the view's (the view then refuses it). A
- * missing document, code or coder leaves its key null, which the stored rows refuse.
+ * How runs of updates and inserts of `segments` and `document_values` (views since migrations
+ * 13 and 15) write the stored rows directly, each id column as its integer key: through the view
+ * SQLite runs its INSTEAD OF trigger, a handful of statements, once per row, and redoing a merge
+ * of 20,000 codings took four times as long. Null when a column is not one of the view's (the
+ * view then refuses it). A missing document, code, coder or variable leaves its key null, which
+ * the stored rows refuse.
  */
-function storedSegmentColumns(cols: readonly string[]): string[] | null {
-  if (!segmentColumns(cols)) return null;
-  return cols.map((c) => (c in SEGMENT_KEY_TABLES ? `${keyColumn(c)} = (SELECT key FROM main.${SEGMENT_KEY_TABLES[c]} WHERE id = ?)` : `"${c}" = ?`));
+function storedColumns(table: string, cols: readonly string[]): { rows: string; set: string[] } | null {
+  const v = storedView(table, cols);
+  if (!v) return null;
+  const set = cols.map((c) =>
+    c in v.keys ? `${keyColumn(c)} = (SELECT key FROM main.${v.keys[c]} WHERE id = ?)` : c in v.encoded ? `${storedColumn(v, c)} = ${ofParam(v.encoded[c]!.stored)}` : `"${c}" = ?`,
+  );
+  // A segment's updated_at is stored null while it equals created_at: it keeps its time when created_at changes alone.
+  if (table === 'segments' && cols.includes('created_at') && !cols.includes('updated_at')) set.push(`"updated_at" = ifnull("updated_at", "created_at")`);
+  return { rows: v.rows, set };
 }
 
 /** The INSERT of rows given as `VALUES (…), …` in `cols`' order, each id looked up by a join rather than a subquery per value. */
-function storedSegmentInsert(cols: readonly string[]): ((values: string) => string) | null {
-  if (!segmentColumns(cols)) return null;
-  const joins = cols.flatMap((c, i) => (c in SEGMENT_KEY_TABLES ? [`LEFT JOIN main.${SEGMENT_KEY_TABLES[c]} k${i} ON k${i}.id = v.column${i + 1}`] : []));
-  const select = cols.map((c, i) => (c in SEGMENT_KEY_TABLES ? `k${i}.key` : `v.column${i + 1}`));
-  return (values) => `INSERT INTO segment_rows (${cols.map((c) => (c in SEGMENT_KEY_TABLES ? keyColumn(c) : `"${c}"`)).join(', ')})
+function storedInsert(table: string, cols: readonly string[]): ((values: string) => string) | null {
+  const v = storedView(table, cols);
+  if (!v) return null;
+  const value = (c: string) => `v.column${cols.indexOf(c) + 1}`;
+  const joins = cols.flatMap((c, i) => (c in v.keys ? [`LEFT JOIN main.${v.keys[c]} k${i} ON k${i}.id = v.column${i + 1}`] : []));
+  const select = cols.map((c, i) => {
+    if (c in v.keys) return `k${i}.key`;
+    if (table === 'segments' && c === 'updated_at' && cols.includes('created_at')) return storedUpdated(value(c), value('created_at'));
+    return c in v.encoded ? v.encoded[c]!.stored(value(c)) : value(c);
+  });
+  return (values) => `INSERT INTO ${v.rows} (${cols.map((c) => storedColumn(v, c)).join(', ')})
     SELECT ${select.join(', ')} FROM (${values}) v ${joins.join(' ')}`;
+}
+
+/**
+ * The stored rows and the condition that picks `n` rows by their key columns (bound in that
+ * order, row by row) from them, each id as its integer key: a condition on the view's id columns
+ * would read every row of the view to compare them.
+ */
+function storedKeys(table: string, keyCols: readonly string[], n: number): { rows: string; where: string } | null {
+  const v = storedView(table, keyCols);
+  if (!v) return null;
+  if (keyCols.length === 1 && !(keyCols[0]! in v.keys)) return { rows: v.rows, where: `"${keyCols[0]}" IN (${Array(n).fill('?').join(', ')})` };
+  const one = `(${keyCols.map(() => '?').join(', ')})`;
+  const joins = keyCols.flatMap((c, i) => (c in v.keys ? [`JOIN main.${v.keys[c]} k${i} ON k${i}.id = v.column${i + 1}`] : []));
+  const select = keyCols.map((c, i) => (c in v.keys ? `k${i}.key` : `v.column${i + 1}`));
+  return {
+    rows: v.rows,
+    where: `(${keyCols.map((c) => (c in v.keys ? keyColumn(c) : `"${c}"`)).join(', ')}) IN (SELECT ${select.join(', ')} FROM (VALUES ${Array(n).fill(one).join(', ')}) v ${joins.join(' ')})`,
+  };
 }
 
 /**
@@ -151,8 +212,8 @@ export class Tx extends Reader {
     // SQLite allows 32,766 parameters to a statement; stay well under it.
     const perStatement = Math.max(1, Math.min(100, Math.floor(3000 / cols.length)));
     const one = `(${cols.map(() => '?').join(', ')})`;
-    // Segments straight into the stored rows, not a trigger run per row (storedSegmentInsert).
-    const into = table === 'segments' ? storedSegmentInsert(cols) : null;
+    // Segments and attribute values straight into the stored rows, not a trigger run per row (storedInsert).
+    const into = storedInsert(table, cols);
     for (let i = 0; i < rows.length; i += perStatement) {
       const chunk = rows.slice(i, i + perStatement);
       const values = `VALUES ${chunk.map(() => one).join(', ')}`;
@@ -268,12 +329,13 @@ export class Tx extends Reader {
             delete c.omitted;
           }
         }
-        // Segments from the stored rows, by the same ids, rather than a trigger run per row of the view.
-        await this.sqlite.run(`DELETE FROM ${table === 'segments' && keyCols.join() === 'id' ? 'segment_rows' : table} WHERE ${inKeys}`, keys);
+        // Segments and attribute values from the stored rows, by their keys, rather than a trigger run per row of the view.
+        const stored = storedKeys(table, keyCols, run.length);
+        await this.sqlite.run(stored ? `DELETE FROM ${stored.rows} WHERE ${stored.where}` : `DELETE FROM ${table} WHERE ${inKeys}`, keys);
       } else if (kind.startsWith('insert')) {
         const cols = Object.keys(target);
         const perStatement = Math.max(1, Math.min(100, Math.floor(3000 / cols.length)));
-        const into = table === 'segments' ? storedSegmentInsert(cols) : null;
+        const into = storedInsert(table, cols);
         const one = `(${cols.map(() => '?').join(', ')})`;
         for (let k = 0; k < run.length; k += perStatement) {
           const chunk = run.slice(k, k + perStatement).map((c) => (direction === 'undo' ? c.before : c.after)!);
@@ -285,10 +347,11 @@ export class Tx extends Reader {
         }
       } else {
         const cols = Object.keys(target);
-        const stored = table === 'segments' ? storedSegmentColumns(cols) : null;
+        const stored = storedColumns(table, cols);
+        const rows = stored && storedKeys(table, keyCols, run.length);
         await this.sqlite.run(
-          stored
-            ? `UPDATE segment_rows SET ${stored.join(', ')} WHERE ${inKeys}`
+          stored && rows
+            ? `UPDATE ${rows.rows} SET ${stored.set.join(', ')} WHERE ${rows.where}`
             : `UPDATE ${table} SET ${cols.map((c) => `"${c}" = ?`).join(', ')} WHERE ${inKeys}`,
           [...cols.map((c) => target[c] ?? null), ...keys],
         );

@@ -230,13 +230,13 @@ export async function foldByFts(r: Reader, words: readonly string[]): Promise<Ma
 }
 
 /**
- * `INDEXED BY` the (sort_order, id) index, for walking documents in their order: a document's
+ * `INDEXED BY` the index that begins (sort_order, id), for walking documents in their order: a document's
  * row holds its text before sort_order, so reading sort_order from the table would read every
  * candidate's text. A file whose schema predates the index (or lost it) still searches, slower.
  */
 async function inDocumentOrder(r: Reader): Promise<string> {
-  const indexed = await r.get(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'documents_order_id'`);
-  return indexed ? 'INDEXED BY documents_order_id' : '';
+  const indexed = await r.get(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'documents_order_summary'`);
+  return indexed ? 'INDEXED BY documents_order_summary' : '';
 }
 
 /**

@@ -23,7 +23,7 @@ import type { Sqlite } from '../sqlite';
  */
 
 /** The keys of the consensus layer's coder (none or one). */
-const CONSENSUS = `(SELECT k.key FROM main.coder_keys k JOIN main.coders c ON c.id = k.id WHERE c.name = 'consensus')`;
+export const CONSENSUS = `(SELECT k.key FROM main.coder_keys k JOIN main.coders c ON c.id = k.id WHERE c.name = 'consensus')`;
 
 const codeId = (row: 'new' | 'old') => `(SELECT id FROM main.code_keys WHERE key = ${row}.code_key)`;
 const coderId = (row: 'new' | 'old') => `(SELECT id FROM main.coder_keys WHERE key = ${row}.coder_key)`;
@@ -53,7 +53,7 @@ const documentStep = (row: 'new' | 'old', by: '+' | '-') =>
   `UPDATE document_counts SET segments = segments ${by} 1 WHERE document_id = ${documentId(row)} AND ${row}.coder_key NOT IN ${CONSENSUS};`;
 
 /** Refuses a segment naming a `kind` (document, code, coder) that has no key, as the old foreign key did. */
-const mustExist = (table: string, id: string, when = '1') =>
+export const mustExist = (table: string, id: string, when = '1') =>
   `SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed') WHERE ${when} AND NOT EXISTS (SELECT 1 FROM main.${table} WHERE id = ${id});`;
 
 const keyTable = (table: string, keys: string, order: string) => `
@@ -68,6 +68,23 @@ const keyTable = (table: string, keys: string, order: string) => `
     CREATE TRIGGER ${keys}_delete AFTER DELETE ON ${table} BEGIN
       DELETE FROM ${keys} WHERE id = old.id;
     END;`;
+
+/** The count triggers of migrations 9, 11 and 12 on the stored rows; migration 15 makes them again on its table. */
+export const SEGMENT_COUNT_TRIGGERS = `
+    CREATE TRIGGER segments_count_insert AFTER INSERT ON segment_rows BEGIN ${add}
+    END;
+    CREATE TRIGGER segments_count_delete AFTER DELETE ON segment_rows BEGIN ${remove}
+    END;
+    CREATE TRIGGER segments_count_update AFTER UPDATE OF code_key, document_key, coder_key ON segment_rows
+      WHEN old.code_key = new.code_key OR NOT EXISTS (SELECT 1 FROM code_counts_deferred) BEGIN ${remove} ${add}
+    END;
+    CREATE TRIGGER segments_document_count_insert AFTER INSERT ON segment_rows BEGIN ${documentStep('new', '+')}
+    END;
+    CREATE TRIGGER segments_document_count_delete AFTER DELETE ON segment_rows BEGIN ${documentStep('old', '-')}
+    END;
+    CREATE TRIGGER segments_document_count_update AFTER UPDATE OF document_key, coder_key ON segment_rows BEGIN ${documentStep('old', '-')} ${documentStep('new', '+')}
+    END;
+`;
 
 export async function up(db: Sqlite): Promise<void> {
   await db.exec(`
@@ -135,18 +152,6 @@ export async function up(db: Sqlite): Promise<void> {
         WHERE id = new.id AND new.coder_id IS NOT old.coder_id;
     END;
 
-    CREATE TRIGGER segments_count_insert AFTER INSERT ON segment_rows BEGIN ${add}
-    END;
-    CREATE TRIGGER segments_count_delete AFTER DELETE ON segment_rows BEGIN ${remove}
-    END;
-    CREATE TRIGGER segments_count_update AFTER UPDATE OF code_key, document_key, coder_key ON segment_rows
-      WHEN old.code_key = new.code_key OR NOT EXISTS (SELECT 1 FROM code_counts_deferred) BEGIN ${remove} ${add}
-    END;
-    CREATE TRIGGER segments_document_count_insert AFTER INSERT ON segment_rows BEGIN ${documentStep('new', '+')}
-    END;
-    CREATE TRIGGER segments_document_count_delete AFTER DELETE ON segment_rows BEGIN ${documentStep('old', '-')}
-    END;
-    CREATE TRIGGER segments_document_count_update AFTER UPDATE OF document_key, coder_key ON segment_rows BEGIN ${documentStep('old', '-')} ${documentStep('new', '+')}
-    END;
+    ${SEGMENT_COUNT_TRIGGERS}
   `);
 }

@@ -13,6 +13,7 @@ import * as m011 from './011-document-counts';
 import * as m012 from './012-code-counts-in-bulk';
 import * as m013 from './013-segment-keys';
 import * as m014 from './014-search-words';
+import * as m015 from './015-lean-keys';
 
 export interface Migration {
   version: number;
@@ -39,6 +40,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 12, name: 'code-counts-in-bulk', up: m012.up },
   { version: 13, name: 'segment-keys', up: m013.up },
   { version: 14, name: 'search-words', up: m014.up },
+  { version: 15, name: 'lean-keys', up: m015.up },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
