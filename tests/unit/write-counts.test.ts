@@ -110,6 +110,24 @@ describe('counts answered by segment writes', () => {
     if (!r.ok) expect(r.error.message).toMatch(/counts/);
   });
 
+  it("undo and redo of a merge answer with the counts of every document whose segments moved", async () => {
+    // A merge logs its moves by segment id and code alone: the documents are looked up.
+    await t.call('segments.create', { documentId: docs[1]!, codeId: codes[1]!, start: 4, end: 9 });
+    await t.call('segments.create', { documentId: docs[0]!, codeId: codes[0]!, start: 0, end: 3 });
+    await t.call('codes.merge', { sourceId: codes[1]!, targetId: codes[0]! });
+    const byId = (c: CountsAfter | undefined) => [...(c?.documents ?? [])].sort((a, b) => a.id.localeCompare(b.id));
+    const now = async () => {
+      const page = await t.call('documents.page', {});
+      return page.documents.map((d) => ({ id: d.id, segment_count: d.segment_count })).sort((a, b) => a.id.localeCompare(b.id));
+    };
+    const undone = await t.call('project.undo', { counts: {} });
+    expect(undone.kind).toBe('code.merge');
+    expect(byId(undone.counts)).toEqual(await now());
+    expect(undone.counts!.codes).toEqual(await t.call('codes.list', {}));
+    const redone = await t.call('project.redo', { counts: {} });
+    expect(byId(redone.counts)).toEqual(await now());
+  });
+
   it('undo of a code deletion answers with the codebook, and the document list still reloads', async () => {
     await t.call('codes.delete', { id: codes[0]! });
     const undone = await t.call('project.undo', { counts: {} });

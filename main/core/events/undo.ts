@@ -60,14 +60,19 @@ export interface Stepped {
  */
 async function documentsOf(tx: Tx, changes: readonly RowChange[]): Promise<string[]> {
   const ids = new Set<string>();
+  const unknown: string[] = [];
   for (const c of changes) {
     if (c.table !== 'segments') continue;
     const doc = c.after?.document_id ?? c.before?.document_id;
     if (typeof doc === 'string') ids.add(doc);
-    else if (typeof c.key.id === 'string') {
-      const row = await tx.get<{ document_id: string }>(`SELECT document_id FROM segments WHERE id = ?`, [c.key.id]);
-      if (row) ids.add(row.document_id);
-    }
+    else if (typeof c.key.id === 'string') unknown.push(c.key.id);
+  }
+  // A merge's moves name only the code: their documents are looked up 500 ids to a statement,
+  // not one query per segment (20,000 of them took 3.3 s).
+  for (let i = 0; i < unknown.length; i += 500) {
+    const chunk = unknown.slice(i, i + 500);
+    const rows = await tx.all<{ document_id: string }>(`SELECT DISTINCT document_id FROM segments WHERE id IN (${chunk.map(() => '?').join(', ')})`, chunk);
+    for (const r of rows) ids.add(r.document_id);
   }
   return [...ids];
 }
