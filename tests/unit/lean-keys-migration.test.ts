@@ -3,7 +3,7 @@ import { copyFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { projectFileAtSchema } from '../helpers/old-schema';
+import { onUpgraded, projectFileAtSchema } from '../helpers/old-schema';
 import { tempDir } from '../helpers/project';
 import { openProjectDb } from '../../main/core/db/open';
 import { deleteDocument, listDocuments, setAttributes } from '../../main/core/documents/documents';
@@ -54,28 +54,13 @@ async function projectAtVersion14(path: string): Promise<void> {
   await old.close();
 }
 
-async function onUpgraded(test: (db: ProjectDb) => Promise<void>): Promise<void> {
-  const { dir, cleanup } = tempDir();
-  try {
-    const path = join(dir, 'v14.marginalia');
-    await projectAtVersion14(path);
-    const db = await openProjectDb(path);
-    try {
-      await test(db);
-    } finally {
-      await db.close();
-    }
-  } finally {
-    cleanup();
-  }
-}
 
 const segments = (db: ProjectDb) => db.read((r) => r.all<Record<string, unknown>>(`SELECT * FROM segments`)).then((s) => s.sort(bySegmentId));
 const values = (db: ProjectDb) => db.read((r) => r.all(`SELECT * FROM document_values ORDER BY document_id, variable_id`));
 
 describe('migration 15 (lean-keys): attribute values by keys, segment ids and times stored small, read back as written', () => {
   it('upgrades a version-14 project keeping every id, time and attribute to the character, and the undo of its last action', () =>
-    onUpgraded(async (db) => {
+    onUpgraded(projectAtVersion14, async (db) => {
       expect(await segments(db)).toEqual(rows(SEGMENTS).sort(bySegmentId));
       expect(await values(db)).toEqual([...VALUES, { document_id: 'd2', variable_id: 'v2', value: '2024-06-02' }]);
       // Stored small only where the text comes back the same: the app's UUIDs and times.
@@ -109,7 +94,7 @@ describe('migration 15 (lean-keys): attribute values by keys, segment ids and ti
     }));
 
   it('changes, clears and undoes attributes and segments after the upgrade, every row back as it was', () =>
-    onUpgraded(async (db) => {
+    onUpgraded(projectAtVersion14, async (db) => {
       const before = { segments: await segments(db), values: await values(db) };
       await db.action({ kind: 'documents.attributes', summary: 'Attributes', coderId: 'k1' }, (tx) =>
         setAttributes(tx, 'd1', { outlet: 'AP', date: null, author: 'Kim' }),
@@ -138,7 +123,7 @@ describe('migration 15 (lean-keys): attribute values by keys, segment ids and ti
     }));
 
   it('refuses an attribute value for a document or variable that does not exist, and a document that still has values, as the foreign keys did', () =>
-    onUpgraded(async (db) => {
+    onUpgraded(projectAtVersion14, async (db) => {
       for (const [document, variable] of [
         ['gone', 'v1'],
         ['d1', 'gone'],

@@ -1,12 +1,8 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectFileAtSchema } from '../helpers/old-schema';
-import { tempDir } from '../helpers/project';
-import { openProjectDb } from '../../main/core/db/open';
+import { onUpgraded, projectFileAtSchema } from '../helpers/old-schema';
 import { listCodes, mergeCode } from '../../main/core/codebook/codebook';
 import { listSegments } from '../../main/core/coding/segments';
 import { redo, undo } from '../../main/core/events/undo';
-import type { ProjectDb } from '../../main/core/db/project-db';
 
 const T0 = '2024-01-01T00:00:00Z';
 const T1 = '2024-03-05T10:11:12.345Z';
@@ -43,26 +39,10 @@ async function projectAtVersion12(path: string): Promise<void> {
   await old.close();
 }
 
-/** Runs `test` on a version-12 project opened (so upgraded) by the app, then closes and removes it. */
-async function onUpgraded(test: (db: ProjectDb) => Promise<void>): Promise<void> {
-  const { dir, cleanup } = tempDir();
-  try {
-    const path = join(dir, 'v12.marginalia');
-    await projectAtVersion12(path);
-    const db = await openProjectDb(path);
-    try {
-      await test(db);
-    } finally {
-      await db.close();
-    }
-  } finally {
-    cleanup();
-  }
-}
 
 describe('migration 13 (segment-keys): segments stored with integer keys behind the same segments', () => {
   it('upgrades a version-12 project keeping every segment, count, memo and the undo of its last coding', () =>
-    onUpgraded(async (db) => {
+    onUpgraded(projectAtVersion12, async (db) => {
       // Every column as it was, ids and timestamps to the character.
       expect(await db.read((r) => r.all(`SELECT * FROM segments ORDER BY id`))).toEqual(rows(SEGMENTS));
       // The codebook's counts (the consensus copy left out) and the stripes with their memo.
@@ -94,7 +74,7 @@ describe('migration 13 (segment-keys): segments stored with integer keys behind 
     }));
 
   it('refuses a segment on a document, code or coder that does not exist, as the foreign keys did', () =>
-    onUpgraded(async (db) => {
+    onUpgraded(projectAtVersion12, async (db) => {
       for (const [document, code, coder] of [
         ['gone', 'c1', 'k1'],
         ['d1', 'gone', 'k1'],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openTestProject } from '../helpers/project';
+import { phrasesByHand } from '../helpers/phrases-by-hand';
 import { wordFrequencies, type WordFrequencies } from '../../main/core/analysis/words';
 import { storiesCsv } from '../helpers/wire-stories';
 
@@ -22,27 +23,6 @@ function manyWordTexts(seed: number, docs: number, wordsPerDoc: number): string[
   });
 }
 
-/** Phrases of n words counted by hand: split on spaces, never across a full stop. */
-function byHand(texts: string[], n: number): Map<string, { count: number; documents: number }> {
-  const out = new Map<string, { count: number; documents: number }>();
-  for (const text of texts) {
-    const seen = new Set<string>();
-    for (const sentence of text.split('.')) {
-      const w = sentence.trim().split(/\s+/).filter(Boolean);
-      for (let i = 0; i + n <= w.length; i++) {
-        const key = w.slice(i, i + n).join(' ');
-        const t = out.get(key) ?? { count: 0, documents: 0 };
-        t.count++;
-        if (!seen.has(key)) {
-          seen.add(key);
-          t.documents++;
-        }
-        out.set(key, t);
-      }
-    }
-  }
-  return out;
-}
 
 async function finished(t: Awaited<ReturnType<typeof openTestProject>>, jobId: string) {
   for (;;) {
@@ -59,7 +39,7 @@ describe('word counts in the background', () => {
       const texts = manyWordTexts(11, 250, 300);
       await t.call('import.files', { files: texts.map((x, i) => file(`d${String(i).padStart(3, '0')}.txt`, x)), keepDuplicates: true });
       for (const n of [2, 3] as const) {
-        const expected = byHand(texts, n);
+        const expected = phrasesByHand(texts, n);
         const got = await wordFrequencies(t.project.db, { n, top: 1_000_000, stopwords: false });
         // More phrases than the counting table first holds: it grows (twice) on the way.
         expect(expected.size).toBeGreaterThan(60_000);
@@ -73,7 +53,7 @@ describe('word counts in the background', () => {
       // A table too small for them all: rare phrases are dropped on the way, and the ones that
       // rank are counted again exactly, so the list is still the exact top.
       for (const n of [2, 3] as const) {
-        const expected = [...byHand(texts, n)]
+        const expected = [...phrasesByHand(texts, n)]
           .map(([term, x]) => ({ term, ...x }))
           .sort((a, b) => b.count - a.count || b.documents - a.documents || (a.term < b.term ? -1 : 1));
         const squeezed = await wordFrequencies(t.project.db, { n, top: 20, stopwords: false }, { maxSlots: 1 << 16 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openTestProject } from '../helpers/project';
+import { phrasesByHand } from '../helpers/phrases-by-hand';
 import { wordFrequencies } from '../../main/core/analysis/words';
 
 const file = (name: string, text: string) => ({ name, dataBase64: Buffer.from(text).toString('base64') });
@@ -18,24 +19,7 @@ function texts(seed: number, docs: number, wordsPerDoc: number): string[] {
 
 /** Phrases of n words counted by hand, never across a full stop, ranked as the list ranks them. */
 function byHand(all: string[], n: number): Array<{ term: string; count: number; documents: number }> {
-  const out = new Map<string, { count: number; documents: number }>();
-  for (const text of all) {
-    const seen = new Set<string>();
-    for (const sentence of text.split('.')) {
-      const w = sentence.trim().split(/\s+/).filter(Boolean);
-      for (let i = 0; i + n <= w.length; i++) {
-        const key = w.slice(i, i + n).join(' ');
-        const t = out.get(key) ?? { count: 0, documents: 0 };
-        t.count++;
-        if (!seen.has(key)) {
-          seen.add(key);
-          t.documents++;
-        }
-        out.set(key, t);
-      }
-    }
-  }
-  return [...out].map(([term, x]) => ({ term, ...x })).sort((a, b) => b.count - a.count || b.documents - a.documents || (a.term < b.term ? -1 : 1));
+  return [...phrasesByHand(all, n)].map(([term, x]) => ({ term, ...x })).sort((a, b) => b.count - a.count || b.documents - a.documents || (a.term < b.term ? -1 : 1));
 }
 
 describe('the phrase table', () => {
