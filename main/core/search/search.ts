@@ -854,6 +854,48 @@ export interface FirstHits {
 /** How many documents `firstHits` reads at most before it answers with what it found. */
 export const FIRST_HITS_DOCUMENTS = 400;
 
+/** The first page as matching documents are read in order: their hits until the page is full, and what was read. */
+class FirstPage {
+  hits: KwicLine[] = [];
+  documents: SearchDocumentCount[] = [];
+  /** Documents read, those that match, and their hits. */
+  read = 0;
+  matched = 0;
+  found = 0;
+  /** A hit read did not fit on the page. */
+  left = false;
+  constructor(
+    readonly size: number,
+    readonly context: number,
+    readonly match: Matcher,
+  ) {}
+
+  get full(): boolean {
+    return this.hits.length >= this.size;
+  }
+
+  add(doc: DocumentRow): void {
+    this.read++;
+    const spans = this.match(doc.text);
+    if (!spans) return;
+    this.matched++;
+    this.found += spans.length;
+    if (this.hits.length + spans.length > this.size) this.left = true;
+    if (this.full) return;
+    const index = new CodePointIndex(doc.text);
+    this.documents.push({ document_id: doc.id, document_name: doc.name, hits: spans.length, first_index: this.hits.length });
+    for (const span of spans) {
+      if (this.full) break;
+      this.hits.push(kwic(doc, index, span, this.hits.length, this.context));
+    }
+  }
+
+  /** Every matching document was read: the totals are what was read, and complete when every hit is listed. */
+  whole(): FirstHits {
+    return { hits: this.hits, documents: this.documents, complete: !this.left, total_documents: this.matched, total_hits: this.found };
+  }
+}
+
 /**
  * The first page of hits, read from the matching documents in document order until the page
  * is full: no total, so a word in every document answers as fast as a rare one, and a regular
@@ -864,56 +906,119 @@ export async function firstHits(r: Reader, req: SearchRequest & { pageSize?: num
   const pageSize = req.pageSize ?? DEFAULT_PAGE_SIZE;
   const context = req.context ?? KWIC_CONTEXT;
   const compiled = compileSearch(req);
-  const { where, params } = await filterSql(r, req);
-  if (compiled.fts) {
-    where.unshift('d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)');
-    params.unshift(compiled.fts);
-  }
-  const hits: KwicLine[] = [];
-  const documents: SearchDocumentCount[] = [];
-  let after: { sort_order: number; id: string } | null = null;
-  let read = 0;
-  let matched = 0;
-  let found = 0;
-  const batch = 25;
   try {
-    const order = await inDocumentOrder(r);
-    while (hits.length < pageSize && read < FIRST_HITS_DOCUMENTS) {
-      const conditions = after ? [...where, '(d.sort_order, d.id) > (?, ?)'] : where;
-      const rows: Array<DocumentRow & { sort_order: number }> = await r.all<DocumentRow & { sort_order: number }>(
-        `SELECT d.id, d.name, d.text, d.sort_order FROM documents d ${order} ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY d.sort_order, d.id LIMIT ${batch}`,
-        after ? [...params, after.sort_order, after.id] : params,
-      );
-      let left = false;
-      for (const doc of rows) {
-        read++;
-        const spans = compiled.match(doc.text);
-        if (!spans) continue;
-        matched++;
-        found += spans.length;
-        if (hits.length + spans.length > pageSize) left = true;
-        if (hits.length >= pageSize) continue;
-        const index = new CodePointIndex(doc.text);
-        documents.push({ document_id: doc.id, document_name: doc.name, hits: spans.length, first_index: hits.length });
-        for (const span of spans) {
-          if (hits.length >= pageSize) break;
-          hits.push(kwic(doc, index, span, hits.length, context));
-        }
-      }
-      // Read to the end: the totals are what was read, and complete when every hit is listed.
-      if (rows.length < batch) return { hits, documents, complete: !left, total_documents: matched, total_hits: found };
-      after = rows[rows.length - 1]!;
+    if (compiled.fts) {
+      const walked = await firstHitsByRanges(r, req, compiled.fts, new FirstPage(pageSize, context, compiled.match));
+      if (walked) return walked;
     }
-    return { hits, documents, complete: false, ...(compiled.fts ? await quickTotals(r, req, compiled.fts) : { total_documents: null, total_hits: null }) };
+    return await firstHitsByScan(r, req, compiled, new FirstPage(pageSize, context, compiled.match));
   } catch (e) {
     throw sqliteFailure(req, e);
   }
 }
 
+/** How many documents in order the first step of `firstHitsByRanges` walks; each next step four times more, up to the last. */
+const FIRST_STEP = 50;
+const LAST_STEP = 25_600;
+
+/**
+ * The first page of a words-and-phrases search, walking the documents (within the filters) in
+ * order a step at a time: FTS5 tests each step's documents at once through the range of their
+ * rowids (a range is a seek in its doclists; 400 rowids one by one cost it 30–80 ms at 100,000
+ * articles), and only its candidates' texts are read. So the first page of "of the" needs its
+ * first documents, not its 98,000 (FTS5 listing every match for `rowid IN (… MATCH …)` took
+ * 360 ms there). Documents imported in order have rowids in document order, so each range holds
+ * just the step's documents; null when a step's rowids are far apart (documents reordered):
+ * a range would then cover most of the index at every step, and the caller scans instead.
+ */
+async function firstHitsByRanges(r: Reader, req: SearchRequest, fts: string, page: FirstPage): Promise<FirstHits | null> {
+  const { where, params } = await filterSql(r, req);
+  const order = await inDocumentOrder(r);
+  let after: { sort_order: number; id: string } | null = null;
+  let step = FIRST_STEP;
+  /** The highest rowid walked so far. */
+  let walked = 0;
+  for (;;) {
+    const conditions = after ? [...where, '(d.sort_order, d.id) > (?, ?)'] : where;
+    const rows: Array<{ doc: number; sort_order: number; id: string }> = await r.all(
+      `SELECT d.rowid AS doc, d.sort_order, d.id FROM documents d ${order} ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY d.sort_order, d.id LIMIT ${step}`,
+      after ? [...params, after.sort_order, after.id] : params,
+    );
+    if (rows.length === 0) return page.whole();
+    let lo = rows[0]!.doc;
+    let hi = lo;
+    let ascending = lo > walked;
+    for (let k = 1; k < rows.length; k++) {
+      const doc = rows[k]!.doc;
+      if (doc <= rows[k - 1]!.doc) ascending = false;
+      if (doc < lo) lo = doc;
+      if (doc > hi) hi = doc;
+    }
+    // Ascending after the steps before: the ranges never overlap, however sparse a filter leaves them.
+    if (!ascending && hi - lo + 1 > 16 * rows.length) return null;
+    walked = Math.max(walked, hi);
+    const inRange = new Set(
+      integers((await r.get<{ s: Buffer | null }>(`SELECT ${joined('rowid')} AS s FROM documents_fts WHERE documents_fts MATCH ? AND rowid >= ? AND rowid <= ?`, [fts, lo, hi]))?.s),
+    );
+    const candidates = rows.filter((row) => inRange.has(row.doc)).map((row) => row.doc);
+    // The candidates' texts a few at a time, in order, until the page is full.
+    for (let from = 0; from < candidates.length && !page.full && page.read < FIRST_HITS_DOCUMENTS; from += 25) {
+      const some = candidates.slice(from, from + 25);
+      const texts = new Map<number, DocumentRow>();
+      for (const row of await r.all<DocumentRow & { doc: number }>(`SELECT rowid AS doc, id, name, text FROM documents WHERE rowid IN (${some.map(() => '?').join(', ')})`, some)) {
+        texts.set(row.doc, row);
+      }
+      for (const doc of some) page.add(texts.get(doc)!);
+      if (from + 25 >= candidates.length && rows.length < step) return page.whole();
+    }
+    if (page.full || page.read >= FIRST_HITS_DOCUMENTS) return { ...page.whole(), complete: false, ...(await quickTotals(r, req, fts)) };
+    if (rows.length < step) return page.whole();
+    after = rows[rows.length - 1]!;
+    step = Math.min(step * 4, LAST_STEP);
+  }
+}
+
+/**
+ * The first page by reading the matching documents in order, 25 at a time: every document's
+ * text for a regular expression; FTS5's candidates (the whole match set, listed first) where
+ * the document order is not the rowid order.
+ */
+async function firstHitsByScan(r: Reader, req: SearchRequest, compiled: Compiled, page: FirstPage): Promise<FirstHits> {
+  const { where, params } = await filterSql(r, req);
+  if (compiled.fts) {
+    where.unshift('d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)');
+    params.unshift(compiled.fts);
+  }
+  let after: { sort_order: number; id: string } | null = null;
+  const batch = 25;
+  const order = await inDocumentOrder(r);
+  while (!page.full && page.read < FIRST_HITS_DOCUMENTS) {
+    const conditions = after ? [...where, '(d.sort_order, d.id) > (?, ?)'] : where;
+    const rows: Array<DocumentRow & { sort_order: number }> = await r.all<DocumentRow & { sort_order: number }>(
+      `SELECT d.id, d.name, d.text, d.sort_order FROM documents d ${order} ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY d.sort_order, d.id LIMIT ${batch}`,
+      after ? [...params, after.sort_order, after.id] : params,
+    );
+    for (const doc of rows) page.add(doc);
+    // Read to the end: the totals are what was read.
+    if (rows.length < batch) return page.whole();
+    after = rows[rows.length - 1]!;
+  }
+  return { ...page.whole(), complete: false, ...(compiled.fts ? await quickTotals(r, req, compiled.fts) : { total_documents: null, total_hits: null }) };
+}
+
+/**
+ * Above this many documents holding the query's words (summed over its words, from fts5vocab),
+ * `firstHits` leaves the count of matching documents to `searchHits`: FTS5 counting them runs
+ * the whole query, in time with those documents ("strike NEAR/5 the": 160 ms of CPU at 100,000
+ * articles; at 20,000 documents summed, a few ms).
+ */
+const DOCUMENTS_COUNTED_AT_ONCE = 20_000;
+
 /**
  * The totals a words-and-phrases search knows without counting every hit: its documents are
- * FTS5's count (the same candidates `searchHits` counts, each holding a hit); its hits only
- * where the index keeps them whole, a word's count in the text column (fts5vocab "col").
+ * FTS5's count (the same candidates `searchHits` counts, each holding a hit) where its words
+ * are in few documents (DOCUMENTS_COUNTED_AT_ONCE), else null; its hits only where the index
+ * keeps them whole, a word's count in the text column (fts5vocab "col").
  */
 async function quickTotals(r: Reader, req: SearchRequest, fts: string): Promise<{ total_documents: number | null; total_hits: number | null }> {
   const node = parseQuery(req.query.trim());
@@ -930,25 +1035,28 @@ async function quickTotals(r: Reader, req: SearchRequest, fts: string): Promise<
     const row = await r.get<{ docs: number | null; n: number | null }>(`SELECT sum(doc) AS docs, sum(cnt) AS n FROM temp.documents_fts_columns WHERE term = ? AND col = 'text'`, [folded.get(node.tokens[0]!)!]);
     return { total_documents: row?.docs ?? 0, total_hits: row?.n ?? 0 };
   }
-  const match = await candidateSql(r, req, fts);
-  const documents = (await r.get<{ n: number }>(`SELECT count(*) AS n FROM (${match.sql})`, match.params))?.n ?? 0;
-  if (documents === 0) return { total_documents: 0, total_hits: 0 };
+  await vocabularies(r);
+  /** The term's count in the text column (fts5vocab "col"): documents or instances, of every term a word* begins. */
+  const sumOf = async (what: 'doc' | 'cnt', term: string, prefix: boolean): Promise<number> =>
+    (
+      await r.get<{ n: number | null }>(`SELECT sum(${what}) AS n FROM temp.documents_fts_columns WHERE ${prefix ? 'term >= ? AND term <= ?' : 'term = ?'} AND col = 'text'`, prefix ? [term, `${term}\u{10FFFF}`] : [term])
+    )?.n ?? 0;
+  let spread = 0;
+  for (const t of indexTerms(node)) spread += await sumOf('doc', folded.get(t.term)!, t.prefix);
+  let documents: number | null = null;
+  if (spread <= DOCUMENTS_COUNTED_AT_ONCE) {
+    const match = await candidateSql(r, req, fts);
+    documents = (await r.get<{ n: number }>(`SELECT count(*) AS n FROM (${match.sql})`, match.params))?.n ?? 0;
+    if (documents === 0) return { total_documents: 0, total_hits: 0 };
+  }
   if (filtered) return { total_documents: documents, total_hits: null };
   const words = node.kind === 'or' ? node.children : [node];
   const one = (n: QueryNode): n is Extract<QueryNode, { kind: 'phrase' }> => n.kind === 'phrase' && n.tokens.length === 1;
   // Words joined by OR add up (distinct words never share a place); a lone word* is its words' sum.
   // A prefix beside other words could count one place twice: those are counted in full.
   if (!words.every(one) || (words.length > 1 && words.some((w) => w.prefix))) return { total_documents: documents, total_hits: null };
-  await vocabularies(r);
   let hits = 0;
-  const prefix = words[0]!.prefix;
-  for (const term of new Set(words.map((w) => folded.get(w.tokens[0]!)!))) {
-    const row = await r.get<{ n: number | null }>(
-      `SELECT sum(cnt) AS n FROM temp.documents_fts_columns WHERE ${prefix ? 'term >= ? AND term <= ?' : 'term = ?'} AND col = 'text'`,
-      prefix ? [term, `${term}\u{10FFFF}`] : [term],
-    );
-    hits += row?.n ?? 0;
-  }
+  for (const term of new Set(words.map((w) => folded.get(w.tokens[0]!)!))) hits += await sumOf('cnt', term, words[0]!.prefix);
   return { total_documents: documents, total_hits: hits };
 }
 
