@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { displayColors, hexToHsl, hueDistance } from '../../renderer/src/features/viewer/code-colors';
-import { coveredStripes, inWindow, layoutMargin, LABEL_ROW } from '../../renderer/src/features/viewer/stripe-layout';
+import { assignLanes, coveredStripes, inWindow, layoutMargin, LABEL_ROW } from '../../renderer/src/features/viewer/stripe-layout';
 import { tintPaint, tintRuns } from '../../renderer/src/features/viewer/tint-runs';
 import { codedDepth, lineAt, lineBoxes, linesOf } from '../../renderer/src/features/viewer/line-boxes';
 import { describeSelection, passageEnds } from '../../renderer/src/features/viewer/use-selection';
@@ -82,6 +82,57 @@ describe('stripe and label placement', () => {
       12,
     );
     expect(stripes.map((s) => s.lane)).toEqual([0, 0]);
+  });
+});
+
+describe('stripe lanes from the passages, not from the part of the text measured', () => {
+  // One paragraph of 1,000 letters, lines of at most 50: a passage's line ends 50 letters after it, or at 1,000.
+  const lineEnd = (end: number) => Math.min(end + 50, 1000);
+  const passages = [
+    { id: 'a', start: 0, end: 400 },
+    { id: 'b', start: 200, end: 600 },
+    { id: 'c', start: 700, end: 750 },
+  ];
+  // Where their text lies: a from 0 to 100 px, b from 50 to 150, c from 175 to 190.
+  const at = { a: { top: 0, height: 100 }, b: { top: 50, height: 100 }, c: { top: 175, height: 15 } };
+  const measured = (ids: (keyof typeof at)[]) => ids.map((id) => ({ id, ...at[id] }));
+  const laneOf = (laid: ReturnType<typeof layoutMargin>) => Object.fromEntries(laid.stripes.map((s) => [s.id, s.lane]));
+
+  it('keeps every stripe in its lane when a scroll takes the passage above it out of the measured part', () => {
+    const lanes = assignLanes(passages, lineEnd, 12);
+    const all = laneOf(layoutMargin(measured(['a', 'b', 'c']), 12, lanes));
+    const scrolled = laneOf(layoutMargin(measured(['b', 'c']), 12, lanes));
+    expect(all).toEqual({ a: 0, b: 1, c: 0 });
+    expect(scrolled).toEqual({ b: 1, c: 0 });
+    // The margin is as wide on both: two lanes.
+    expect(layoutMargin(measured(['c']), 12, lanes).lanes).toBe(2);
+  });
+
+  it('gives passages that may share a line lanes of their own, and passages lines or paragraphs apart one lane', () => {
+    // "near" starts 30 letters after "first" ends: both may lie on that line.
+    expect([...assignLanes([{ id: 'first', start: 0, end: 100 }, { id: 'near', start: 130, end: 140 }], lineEnd, 12).lane]).toEqual([
+      ['first', 0],
+      ['near', 1],
+    ]);
+    expect(assignLanes([{ id: 'first', start: 0, end: 100 }, { id: 'far', start: 150, end: 160 }], lineEnd, 12).lane.get('far')).toBe(0);
+    // A paragraph ends at 120: the next starts on a line of its own.
+    const paragraphs = (end: number) => (end <= 120 ? 120 : Math.min(end + 50, 1000));
+    expect(assignLanes([{ id: 'first', start: 0, end: 100 }, { id: 'next', start: 121, end: 140 }], paragraphs, 12).lane.get('next')).toBe(0);
+  });
+
+  it('puts the longest of passages starting at the same letter nearest the text, and shares the lane that frees first past the last', () => {
+    const lanes = assignLanes(
+      [
+        { id: 'short', start: 0, end: 10 },
+        { id: 'long', start: 0, end: 300 },
+        { id: 'mid', start: 0, end: 100 },
+        { id: 'fourth', start: 5, end: 20 },
+      ],
+      lineEnd,
+      3,
+    );
+    expect(Object.fromEntries(lanes.lane)).toEqual({ long: 0, mid: 1, short: 2, fourth: 2 });
+    expect(lanes.count).toBe(3);
   });
 });
 

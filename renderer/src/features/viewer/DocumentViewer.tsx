@@ -3,9 +3,9 @@ import { $createParagraphNode, $createTextNode, $getRoot, createEditor, type Lex
 import type { ViewerSegment as Segment } from '../../../../main/api/contract/workbench';
 import { cpToLocal, cpToU16, sliceCp, trimU16, u16ToCp, type TextMap } from './text-map';
 import { setHighlights, slotFor } from './highlights';
-import { coveredStripes, inWindow, layoutMargin, LABEL_ROW, type LabelRow } from './stripe-layout';
+import { assignLanes, coveredStripes, inWindow, layoutMargin, LABEL_ROW, type LabelRow, type Lanes } from './stripe-layout';
 import { tintPaint, tintRuns } from './tint-runs';
-import { codedDepth, lineAt, lineBoxes, linesOf, type Line } from './line-boxes';
+import { lineAt, lineBoxes, linesOf, type Line } from './line-boxes';
 import { passageEnds, type TextSelection } from './use-selection';
 import './viewer.css';
 import { SafeText } from '../../app/SafeText';
@@ -73,6 +73,12 @@ const NEAR_TEXT = 10_000;
  * opened draws only the view in its first frame, the overscan in the next.
  */
 const OVERSCAN = 300;
+/**
+ * The narrowest a letter is on average over a line, in ems: how many letters a line can hold
+ * at most, for telling which passages may share a line (`assignLanes`). Real text averages
+ * twice that; erring wide costs a lane, erring narrow would draw two stripes in one.
+ */
+const NARROWEST = 0.25;
 
 function describe(s: Segment): string {
   const lines = [s.code_name, `coder: ${s.coder_name}`, `coded: ${s.created_at.slice(0, 16).replace('T', ' ')}`];
@@ -397,18 +403,41 @@ export function DocumentViewer(props: Props) {
     );
   }, []);
 
+  /** The lanes of the open text's passages, and what they were assigned from. */
+  const lanesFor = useRef<{ key: readonly unknown[]; lanes: Lanes } | null>(null);
+  /**
+   * Every passage's lane, from the whole document's offsets (not from the part measured): a
+   * stripe keeps its lane as a scroll brings others into the margin, and the margin its width.
+   */
+  const passageLanes = useCallback((map: TextMap, page: HTMLElement, root: HTMLElement): Lanes => {
+    const reach = Math.ceil(page.clientWidth / (parseFloat(getComputedStyle(root).fontSize) * NARROWEST));
+    const key = [segsRef.current, map, reach];
+    const last = lanesFor.current;
+    if (last && last.key.length === key.length && last.key.every((v, i) => v === key[i])) return last.lanes;
+    const lineEnd = (end: number) => {
+      const { para } = cpToLocal(map, Math.max(0, end - 1));
+      const paraEnd = para + 1 < map.startCp.length ? map.startCp[para + 1]! - 1 : map.lengthCp;
+      return Math.min(end + reach, paraEnd);
+    };
+    const lanes = assignLanes(segsRef.current, lineEnd, MAX_LANES);
+    lanesFor.current = { key, lanes };
+    return lanes;
+  }, []);
+
   // Stripes for the visible part of the page.
   const layoutStripes = useCallback(() => {
     const scroller = scrollRef.current;
     const margin = marginRef.current;
     const paras = parasRef.current;
     const map = mapRef.current;
-    if (!scroller || !margin || !map || paras.length === 0) {
+    const page = pageRef.current;
+    const root = rootRef.current;
+    if (!scroller || !margin || !map || !page || !root || paras.length === 0) {
       setStripes([]);
       setRows([]);
       return;
     }
-    // Until the text's segments come, it has no stripes to guess the margin's width from.
+    // Until the text's segments come, it has no stripes to draw beside the view first.
     const newText = laidFor.current !== generation.current;
     if (segsRef.current.length > 0) laidFor.current = generation.current;
     // A text just opened with its stripes shows them beside the view first: the rest of those
@@ -416,7 +445,12 @@ export function DocumentViewer(props: Props) {
     // for its first frame, 307 of them beside the view, the others a scroll away).
     const overscan = newText && segsRef.current.length > 0 ? 0 : OVERSCAN;
     if (overscan < OVERSCAN) requestAnimationFrame(() => requestAnimationFrame(() => layoutRef.current()));
-    const measure = (guess: boolean) => {
+    // The margin is as wide as the passages' lanes, and the text wraps in what is left: set
+    // before any line is measured, and the same wherever the reader scrolls.
+    const assigned = passageLanes(map, page, root);
+    const width = marginWidth(assigned.count);
+    if (Math.abs(margin.getBoundingClientRect().width - width) > 0.5) margin.style.width = `${width}px`;
+    const measure = () => {
       const top = scroller.scrollTop - OVERSCAN;
       const bottom = scroller.scrollTop + scroller.clientHeight + OVERSCAN;
       let lo = 0;
@@ -434,15 +468,6 @@ export function DocumentViewer(props: Props) {
       const to = map.startCp[last]! + (map.paras[last]!.length + 2);
       // The selected segment is measured wherever it is, so its stripe is always drawn.
       const visible = segsRef.current.filter((s) => (s.start < to && s.end > from) || s.id === selectedSegmentId);
-      // The margin is as wide as its lanes, and the text wraps in what is left. Passages over
-      // the same letters need a lane each: a new document's margin takes that many lanes, and
-      // a margin with fewer widens to them, before any line is measured (a document coded
-      // 1,000 times needs all 12, and was measured at the last document's width, then again).
-      if (guess) {
-        const least = marginWidth(Math.min(MAX_LANES, codedDepth(visible)));
-        const now = margin.getBoundingClientRect().width;
-        if ((newText && Math.abs(now - least) > 0.5) || now < least - 0.5) margin.style.width = `${least}px`;
-      }
       // Stripes are placed in the margin's box: measure from its top, not the page's (which has padding).
       const pageTop = margin.getBoundingClientRect().top;
       const measured: { id: string; top: number; height: number }[] = [];
@@ -464,17 +489,9 @@ export function DocumentViewer(props: Props) {
         if (!head || !tail || tail.bottom <= head.top) continue;
         measured.push({ id: s.id, top: head.top - pageTop, height: tail.bottom - head.top });
       }
-      return { first, last, visible, pageTop, laid: layoutMargin(measured, MAX_LANES) };
+      return { first, last, visible, pageTop, laid: layoutMargin(measured, MAX_LANES, assigned) };
     };
-    let { first, last, visible, pageTop, laid } = measure(true);
-    // Passages on the same line need lanes too: a margin that was too narrow or too wide for
-    // them is set to the lanes laid out, and the text, rewrapped, is measured again at once,
-    // before anything is drawn, rather than drawn, painted and then drawn again.
-    const width = marginWidth(laid.lanes);
-    if (Math.abs(margin.getBoundingClientRect().width - width) > 0.5) {
-      margin.style.width = `${width}px`;
-      ({ first, last, visible, pageTop, laid } = measure(false));
-    }
+    const { first, last, visible, pageTop, laid } = measure();
 
     const ro = observer.current;
     if (ro) {
@@ -520,7 +537,7 @@ export function DocumentViewer(props: Props) {
     const rowsNear = laid.rows.filter((r) => near(r.top, LABEL_ROW));
     setRows((prev) => (sameList(prev, rowsNear) ? prev : rowsNear));
     setLanes(Math.max(MIN_LANES, laid.lanes));
-  }, [measureLines, selectedSegmentId, colorOf]);
+  }, [measureLines, passageLanes, selectedSegmentId, colorOf]);
 
   // The passage of the last jump, kept at the upper third of the view while the layout settles.
   const anchor = useRef<{ start: number; end: number } | null>(null);
