@@ -1,4 +1,5 @@
-import { accessSync, constants, existsSync, openSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, openSync, readSync, closeSync, readdirSync, statSync, statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { MarginaliaError } from '../errors';
 import { Sqlite } from './sqlite';
@@ -154,7 +155,7 @@ async function configure(sqlite: Sqlite, readOnly: boolean): Promise<void> {
   if (!readOnly) await sqlite.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
 }
 
-async function migrate(sqlite: Sqlite, from: number): Promise<void> {
+async function migrate(sqlite: Sqlite, from: number, path?: string): Promise<void> {
   if (from >= SCHEMA_VERSION) return;
   for (const m of MIGRATIONS) {
     if (m.version <= from) continue;
@@ -168,32 +169,92 @@ async function migrate(sqlite: Sqlite, from: number): Promise<void> {
       throw new MarginaliaError('internal', `Upgrading the project to schema ${m.version} (${m.name}) failed and was rolled back: ${(err as Error).message}`);
     }
   }
-  if (from > 0) await compactAfterUpgrade(sqlite);
+  if (from > 0 && path) await compactAfterUpgrade(sqlite, path);
 }
 
-/** Above this a VACUUM at open takes minutes (1.4 GB: 2.3 min on the loaded 2-core machine): not done then. */
-const COMPACT_AT_OPEN_MAX_BYTES = 400e6;
+/**
+ * Up to this size a VACUUM after an upgrade takes seconds (155 MB: 5 s), so even a twentieth of
+ * the file free is worth giving back; above it only a quarter or more is.
+ */
+const COMPACT_SMALL_MAX_BYTES = 400e6;
+
+/** How large the file is, how much of it is free, and how much disk there is for the rewrite. */
+export interface CompactionSizes {
+  pages: number;
+  free: number;
+  pageSize: number;
+  /** Free bytes on the project's disk, and on the disk of SQLite's temporary files (the same number when they are one disk). */
+  diskFree: number;
+  tempFree: number;
+  /** Whether the project and SQLite's temporary files are on the same disk. */
+  sameDisk: boolean;
+}
 
 /**
- * An upgrade that dropped or rebuilt indexes (migration 10) leaves their pages free inside the
- * file, which SQLite reuses but never gives back: the file would stay as large as before. A
- * VACUUM once, after the upgrade, writes the file anew without them, where that takes seconds
- * (155 MB: 5 s); a larger file keeps its free pages for what is written next, and the copy
- * "Save a copy to share" writes is compact either way. Not fatal when it fails (a full disk):
- * the project is upgraded and whole, only not smaller.
+ * Whether the file is rewritten after its upgrade. An upgrade that drops or rebuilds tables and
+ * indexes (migrations 10, 13, 15) leaves their pages free inside the file, which SQLite reuses
+ * but never gives back: the 100,000-article bench project upgraded to schema 15 kept 488 MB of
+ * its 1,430 MB free. A VACUUM writes the file anew without them (that project: 38 s wall, 15 s
+ * CPU on the loaded 2-core machine, 1,430 → 935 MB), once, as part of an upgrade that takes
+ * about a minute there anyway; a researcher gets the disk back without knowing to "Save a copy".
+ * It needs room for two copies of what is in use: SQLite builds the new file in a temporary
+ * file, then writes it through the -wal (peak 1.95 GB beside the 1.4 GB file). Where the disk
+ * has less (with a margin), it is not started, so a nearly full disk is not filled to the brim.
  */
-async function compactAfterUpgrade(sqlite: Sqlite): Promise<void> {
+export function compactionWanted(s: CompactionSizes): boolean {
+  const fileBytes = s.pages * s.pageSize;
+  const inUse = (s.pages - s.free) * s.pageSize;
+  const enough = s.free * 4 >= s.pages || (s.free * 20 >= s.pages && fileBytes <= COMPACT_SMALL_MAX_BYTES);
+  if (!enough) return false;
+  // The temporary copy and the -wal each hold what is in use; a tenth more, and 50 MB, to spare.
+  const need = (bytes: number) => bytes * 1.1 + 50e6;
+  return s.sameDisk ? s.diskFree >= need(2 * inUse) : s.diskFree >= need(inUse) && s.tempFree >= need(inUse);
+}
+
+/** Where SQLite puts its temporary files on Unix: the first of these that is a folder (os_unix.c, unixTempFileDir). */
+function sqliteTempDir(): string {
+  const candidates = [process.env.SQLITE_TMPDIR, process.env.TMPDIR, '/var/tmp', '/usr/tmp', '/tmp'];
+  for (const dir of candidates) {
+    try {
+      if (dir && statSync(dir).isDirectory()) return dir;
+    } catch {
+      // Not there: the next one.
+    }
+  }
+  return tmpdir();
+}
+
+function diskOf(dir: string): { free: number; id: number } {
+  const s = statfsSync(dir);
+  return { free: s.bavail * s.bsize, id: statSync(dir).dev };
+}
+
+/**
+ * The VACUUM after an upgrade, when `compactionWanted` says so. It is one transaction through
+ * the -wal: a kill midway leaves the upgraded file as it was (the -wal's uncommitted frames are
+ * ignored at the next open), and so does a disk that fills up (SQLITE_FULL rolls it back; the
+ * -wal it grew is truncated again). Not fatal when it fails: the project is upgraded and
+ * whole, only not smaller, and its free pages are reused as it grows.
+ */
+async function compactAfterUpgrade(sqlite: Sqlite, path: string): Promise<void> {
   try {
     const size = await sqlite.get<{ pages: number; free: number; pageSize: number }>(
       'SELECT (SELECT page_count FROM pragma_page_count) AS pages, (SELECT freelist_count FROM pragma_freelist_count) AS free, (SELECT page_size FROM pragma_page_size) AS pageSize',
     );
-    // Under a twentieth free is not worth rewriting the file for.
-    if (!size || size.free * 20 < size.pages || size.pages * size.pageSize > COMPACT_AT_OPEN_MAX_BYTES) return;
+    if (!size) return;
+    const disk = diskOf(dirname(path));
+    const temp = diskOf(sqliteTempDir());
+    if (!compactionWanted({ ...size, diskFree: disk.free, tempFree: temp.free, sameDisk: disk.id === temp.id })) return;
+  } catch {
+    return;
+  }
+  try {
     await sqlite.exec('VACUUM');
-    await sqlite.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   } catch {
     // Left as it is: reused as the project grows.
   }
+  // The -wal holds the rewritten file (or, after a failure, frames never committed): given back either way.
+  await sqlite.exec('PRAGMA wal_checkpoint(TRUNCATE)').catch(() => undefined);
 }
 
 async function openConnection(path: string, options: { readonly?: boolean; create?: boolean; immutable?: boolean }): Promise<Sqlite> {
@@ -272,7 +333,7 @@ export async function openProjectDb(path: string, options: OpenOptions = {}): Pr
     if (readOnly && version < SCHEMA_VERSION) {
       throw new MarginaliaError('unsupported', `${name} was saved by an older Marginalia (schema ${version}) and must be upgraded before it can be read; open it normally (not read-only) to upgrade it.`);
     }
-    if (!readOnly) await migrate(sqlite, version);
+    if (!readOnly) await migrate(sqlite, version, path);
   } catch (err) {
     await sqlite.close().catch(() => undefined);
     throw describeFileError(err, path) ?? err;
