@@ -2,7 +2,7 @@ import type { Reader } from '../db/project-db';
 import { MarginaliaError, invalid } from '../errors';
 import { CodePointIndex } from '../text/normalise';
 import { FTS_TOKENIZE_SQL } from './tokenizer';
-import { readPostings, readsIndex, type Postings } from './fts-doclist';
+import { doclistPages, readPostings, readsIndex, type Postings } from './fts-doclist';
 import { containsNot, countMatches, foldWord, wordCounter, indexTerms, matchDocument, parseQuery, queryWords, parseRegex, regexSpans, termKey, toFts, wordsOf, type IndexTerm, type PhraseNode, type QueryNode, type Span } from './query';
 
 /** What to search for and where. */
@@ -161,18 +161,27 @@ interface DocumentRow {
  * count of a document is exactly the hits it lists.
  */
 /** The SQL conditions on documents `d` of a request's filters (attribute, set, one document). */
-async function filterSql(r: Reader, req: SearchRequest): Promise<{ where: string[]; params: string[] }> {
+/**
+ * `perDocument`: each condition tests one document (EXISTS through the keys), for a few documents
+ * at a time; else `IN` a list, which SQLite makes once per statement (17,000 documents of one
+ * outlet at 100,000 articles: 50 ms).
+ */
+async function filterSql(r: Reader, req: SearchRequest, perDocument = false): Promise<{ where: string[]; params: string[] }> {
   const where: string[] = [];
   const params: string[] = [];
   if (req.attribute) {
     const variable = await r.get<{ id: string }>(`SELECT id FROM variables WHERE name = ?`, [req.attribute.name]);
     if (!variable) throw invalid('attribute', `no document attribute is called "${req.attribute.name}". Choose one the documents have (outlet, date, …).`);
-    where.push('d.id IN (SELECT document_id FROM document_values WHERE variable_id = ? AND value = ?)');
+    where.push(
+      perDocument
+        ? 'EXISTS (SELECT 1 FROM document_values WHERE document_id = d.id AND variable_id = ? AND value = ?)'
+        : 'd.id IN (SELECT document_id FROM document_values WHERE variable_id = ? AND value = ?)',
+    );
     params.push(variable.id, req.attribute.value);
   }
   if (req.setId) {
     if (!(await r.get(`SELECT 1 FROM document_sets WHERE id = ?`, [req.setId]))) throw invalid('set', `no document set has the id "${req.setId}". Choose one of the project's sets.`);
-    where.push('d.id IN (SELECT document_id FROM document_set_members WHERE set_id = ?)');
+    where.push(perDocument ? 'EXISTS (SELECT 1 FROM document_set_members WHERE set_id = ? AND document_id = d.id)' : 'd.id IN (SELECT document_id FROM document_set_members WHERE set_id = ?)');
     params.push(req.setId);
   }
   if (req.documentId) {
@@ -922,8 +931,8 @@ const FIRST_STEP = 50;
 const LAST_STEP = 25_600;
 
 /**
- * The first page of a words-and-phrases search, walking the documents (within the filters) in
- * order a step at a time: FTS5 tests each step's documents at once through the range of their
+ * The first page of a words-and-phrases search, walking the documents in order a step at a
+ * time (the filters tested on the candidates): FTS5 tests each step's documents at once through the range of their
  * rowids (a range is a seek in its doclists; 400 rowids one by one cost it 30–80 ms at 100,000
  * articles), and only its candidates' texts are read. So the first page of "of the" needs its
  * first documents, not its 98,000 (FTS5 listing every match for `rowid IN (… MATCH …)` took
@@ -932,48 +941,63 @@ const LAST_STEP = 25_600;
  * a range would then cover most of the index at every step, and the caller scans instead.
  */
 async function firstHitsByRanges(r: Reader, req: SearchRequest, fts: string, page: FirstPage): Promise<FirstHits | null> {
-  const { where, params } = await filterSql(r, req);
+  const { where, params } = await filterSql(r, req, true);
   const order = await inDocumentOrder(r);
   let after: { sort_order: number; id: string } | null = null;
   let step = FIRST_STEP;
   /** The highest rowid walked so far. */
   let walked = 0;
   for (;;) {
-    const conditions = after ? [...where, '(d.sort_order, d.id) > (?, ?)'] : where;
-    const rows: Array<{ doc: number; sort_order: number; id: string }> = await r.all(
-      `SELECT d.rowid AS doc, d.sort_order, d.id FROM documents d ${order} ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY d.sort_order, d.id LIMIT ${step}`,
-      after ? [...params, after.sort_order, after.id] : params,
+    // Every document, the filters tested on FTS5's candidates only (a filter in the walk made its
+    // list at every step); the step's rowids as one joined string, and where the next step starts.
+    const cursor: string = after ? 'WHERE (d.sort_order, d.id) > (?, ?)' : '';
+    const from: Array<string | number> = after ? [after.sort_order, after.id] : [];
+    const docs = integers(
+      (await r.get<{ s: Buffer | null }>(`SELECT ${joined('doc')} AS s FROM (SELECT d.rowid AS doc FROM documents d ${order} ${cursor} ORDER BY d.sort_order, d.id LIMIT ${step})`, from))?.s,
     );
-    if (rows.length === 0) return page.whole();
-    let lo = rows[0]!.doc;
+    if (docs.length === 0) return page.whole();
+    let lo = docs[0]!;
     let hi = lo;
     let ascending = lo > walked;
-    for (let k = 1; k < rows.length; k++) {
-      const doc = rows[k]!.doc;
-      if (doc <= rows[k - 1]!.doc) ascending = false;
+    for (let k = 1; k < docs.length; k++) {
+      const doc = docs[k]!;
+      if (doc <= docs[k - 1]!) ascending = false;
       if (doc < lo) lo = doc;
       if (doc > hi) hi = doc;
     }
-    // Ascending after the steps before: the ranges never overlap, however sparse a filter leaves them.
-    if (!ascending && hi - lo + 1 > 16 * rows.length) return null;
+    // Ascending after the steps before: the ranges never overlap.
+    if (!ascending && hi - lo + 1 > 16 * docs.length) return null;
     walked = Math.max(walked, hi);
     const inRange = new Set(
       integers((await r.get<{ s: Buffer | null }>(`SELECT ${joined('rowid')} AS s FROM documents_fts WHERE documents_fts MATCH ? AND rowid >= ? AND rowid <= ?`, [fts, lo, hi]))?.s),
     );
-    const candidates = rows.filter((row) => inRange.has(row.doc)).map((row) => row.doc);
+    let candidates = Array.from(docs).filter((doc) => inRange.has(doc));
+    if (where.length && candidates.length) {
+      const kept = new Set(
+        integers(
+          (
+            await r.get<{ s: Buffer | null }>(`SELECT ${joined('d.rowid')} AS s FROM documents d WHERE d.rowid IN (SELECT value FROM json_each(?)) AND ${where.join(' AND ')}`, [
+              JSON.stringify(candidates),
+              ...params,
+            ])
+          )?.s,
+        ),
+      );
+      candidates = candidates.filter((doc) => kept.has(doc));
+    }
     // The candidates' texts a few at a time, in order, until the page is full.
-    for (let from = 0; from < candidates.length && !page.full && page.read < FIRST_HITS_DOCUMENTS; from += 25) {
-      const some = candidates.slice(from, from + 25);
+    for (let k = 0; k < candidates.length && !page.full && page.read < FIRST_HITS_DOCUMENTS; k += 25) {
+      const some = candidates.slice(k, k + 25);
       const texts = new Map<number, DocumentRow>();
       for (const row of await r.all<DocumentRow & { doc: number }>(`SELECT rowid AS doc, id, name, text FROM documents WHERE rowid IN (${some.map(() => '?').join(', ')})`, some)) {
         texts.set(row.doc, row);
       }
       for (const doc of some) page.add(texts.get(doc)!);
-      if (from + 25 >= candidates.length && rows.length < step) return page.whole();
+      if (k + 25 >= candidates.length && docs.length < step) return page.whole();
     }
     if (page.full || page.read >= FIRST_HITS_DOCUMENTS) return { ...page.whole(), complete: false, ...(await quickTotals(r, req, fts)) };
-    if (rows.length < step) return page.whole();
-    after = rows[rows.length - 1]!;
+    if (docs.length < step) return page.whole();
+    after = (await r.get<{ sort_order: number; id: string }>(`SELECT d.sort_order, d.id FROM documents d ${order} ${cursor} ORDER BY d.sort_order, d.id LIMIT 1 OFFSET ${step - 1}`, from))!;
     step = Math.min(step * 4, LAST_STEP);
   }
 }
@@ -1007,18 +1031,18 @@ async function firstHitsByScan(r: Reader, req: SearchRequest, compiled: Compiled
 }
 
 /**
- * Above this many documents holding the query's words (summed over its words, from fts5vocab),
- * `firstHits` leaves the count of matching documents to `searchHits`: FTS5 counting them runs
- * the whole query, in time with those documents ("strike NEAR/5 the": 160 ms of CPU at 100,000
- * articles; at 20,000 documents summed, a few ms).
+ * Above this many leaf pages of the index holding the query's words (summed, `doclistPages`),
+ * `firstHits` leaves the totals to `searchHits`: FTS5 counting the documents, and fts5vocab a
+ * word's hits, read them all, in time with them ("the" at 100,000 articles: 1,900 pages, 70 ms;
+ * "investigation", in 80,000 of them: 160 pages, about 10 ms).
  */
-const DOCUMENTS_COUNTED_AT_ONCE = 20_000;
+const PAGES_COUNTED_AT_ONCE = 100;
 
 /**
  * The totals a words-and-phrases search knows without counting every hit: its documents are
- * FTS5's count (the same candidates `searchHits` counts, each holding a hit) where its words
- * are in few documents (DOCUMENTS_COUNTED_AT_ONCE), else null; its hits only where the index
- * keeps them whole, a word's count in the text column (fts5vocab "col").
+ * FTS5's count (the same candidates `searchHits` counts, each holding a hit); its hits only
+ * where the index keeps them whole, a word's count in the text column (fts5vocab "col"). Both
+ * null where the query's words fill many pages of the index (PAGES_COUNTED_AT_ONCE).
  */
 async function quickTotals(r: Reader, req: SearchRequest, fts: string): Promise<{ total_documents: number | null; total_hits: number | null }> {
   const node = parseQuery(req.query.trim());
@@ -1027,28 +1051,28 @@ async function quickTotals(r: Reader, req: SearchRequest, fts: string): Promise<
   // Only words FTS5 keeps as one token, folded as the matcher folds them: then every candidate
   // holds a hit, and no doubt what was counted. Other words wait for the count.
   if (typed.some((w) => folded.get(w) !== foldWord(w))) return { total_documents: null, total_hits: null };
+  // Where the words fill many pages of the index, no total is cheap: the count brings them.
+  let pages = 0;
+  for (const t of indexTerms(node)) {
+    const n = await doclistPages(r, 'documents_fts', folded.get(t.term)!, t.prefix);
+    if (n !== null) pages += n;
+  }
+  if (pages > PAGES_COUNTED_AT_ONCE) return { total_documents: null, total_hits: null };
   const filtered = !!(req.attribute || req.setId || req.documentId);
+  await vocabularies(r);
+  /** The term's hits in the text column (fts5vocab "col"), of every term a word* begins. */
+  const hitsOf = async (term: string, prefix: boolean): Promise<number> =>
+    (
+      await r.get<{ n: number | null }>(`SELECT sum(cnt) AS n FROM temp.documents_fts_columns WHERE ${prefix ? 'term >= ? AND term <= ?' : 'term = ?'} AND col = 'text'`, prefix ? [term, `${term}\u{10FFFF}`] : [term])
+    )?.n ?? 0;
   if (!filtered && node.kind === 'phrase' && node.tokens.length === 1 && !node.prefix) {
-    // One word without a filter: both totals are the index's own for the word (fts5vocab "col"), at
-    // once; FTS5 counting its documents walks them all ("the": 100,000 at 100,000 articles).
-    await vocabularies(r);
+    // One word without a filter: both totals are the index's own for the word (fts5vocab "col").
     const row = await r.get<{ docs: number | null; n: number | null }>(`SELECT sum(doc) AS docs, sum(cnt) AS n FROM temp.documents_fts_columns WHERE term = ? AND col = 'text'`, [folded.get(node.tokens[0]!)!]);
     return { total_documents: row?.docs ?? 0, total_hits: row?.n ?? 0 };
   }
-  await vocabularies(r);
-  /** The term's count in the text column (fts5vocab "col"): documents or instances, of every term a word* begins. */
-  const sumOf = async (what: 'doc' | 'cnt', term: string, prefix: boolean): Promise<number> =>
-    (
-      await r.get<{ n: number | null }>(`SELECT sum(${what}) AS n FROM temp.documents_fts_columns WHERE ${prefix ? 'term >= ? AND term <= ?' : 'term = ?'} AND col = 'text'`, prefix ? [term, `${term}\u{10FFFF}`] : [term])
-    )?.n ?? 0;
-  let spread = 0;
-  for (const t of indexTerms(node)) spread += await sumOf('doc', folded.get(t.term)!, t.prefix);
-  let documents: number | null = null;
-  if (spread <= DOCUMENTS_COUNTED_AT_ONCE) {
-    const match = await candidateSql(r, req, fts);
-    documents = (await r.get<{ n: number }>(`SELECT count(*) AS n FROM (${match.sql})`, match.params))?.n ?? 0;
-    if (documents === 0) return { total_documents: 0, total_hits: 0 };
-  }
+  const match = await candidateSql(r, req, fts);
+  const documents = (await r.get<{ n: number }>(`SELECT count(*) AS n FROM (${match.sql})`, match.params))?.n ?? 0;
+  if (documents === 0) return { total_documents: 0, total_hits: 0 };
   if (filtered) return { total_documents: documents, total_hits: null };
   const words = node.kind === 'or' ? node.children : [node];
   const one = (n: QueryNode): n is Extract<QueryNode, { kind: 'phrase' }> => n.kind === 'phrase' && n.tokens.length === 1;
@@ -1056,7 +1080,7 @@ async function quickTotals(r: Reader, req: SearchRequest, fts: string): Promise<
   // A prefix beside other words could count one place twice: those are counted in full.
   if (!words.every(one) || (words.length > 1 && words.some((w) => w.prefix))) return { total_documents: documents, total_hits: null };
   let hits = 0;
-  for (const term of new Set(words.map((w) => folded.get(w.tokens[0]!)!))) hits += await sumOf('cnt', term, words[0]!.prefix);
+  for (const term of new Set(words.map((w) => folded.get(w.tokens[0]!)!))) hits += await hitsOf(term, words[0]!.prefix);
   return { total_documents: documents, total_hits: hits };
 }
 
