@@ -1,27 +1,9 @@
 /**
  * The tint layer: codes are painted with the CSS Custom Highlight API, outside the Lexical
- * state. One highlight per colour slot; a slot's colour lives in a CSS variable (--tint-N),
- * which styles.css reads in its ::highlight(m-slot-N) rules, so the CSP needs no inline style.
+ * state. One highlight per colour slot; a slot's colour lives in a CSS variable (--tint-N,
+ * tint-slots.ts), which styles.css reads in its ::highlight(m-slot-N) rules, so the CSP needs
+ * no inline style.
  */
-export const SLOT_COUNT = 64;
-const slots = new Map<string, number>();
-
-function tint(hex: string, alpha: number): string {
-  const n = parseInt(hex.slice(1), 16);
-  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
-}
-
-/** The slot of a colour, defining its CSS variable on first use; colours past the last slot share it. */
-export function slotFor(color: string): number {
-  const key = color.toLowerCase();
-  let slot = slots.get(key);
-  if (slot === undefined) {
-    slot = Math.min(slots.size, SLOT_COUNT - 1);
-    slots.set(key, slot);
-    document.documentElement.style.setProperty(`--tint-${slot}`, tint(key, 0.3));
-  }
-  return slot;
-}
 
 export function highlightsSupported(): boolean {
   return typeof CSS !== 'undefined' && 'highlights' in CSS && typeof Highlight !== 'undefined';
