@@ -966,7 +966,7 @@ async function firstHitsByRanges(r: Reader, req: SearchRequest, fts: string, pag
       if (doc > hi) hi = doc;
     }
     // Ascending after the steps before: the ranges never overlap.
-    if (!ascending && hi - lo + 1 > 16 * docs.length) return null;
+    if (!ascending && hi - lo + 1 > 4 * docs.length) return null;
     walked = Math.max(walked, hi);
     const inRange = new Set(
       integers((await r.get<{ s: Buffer | null }>(`SELECT ${joined('rowid')} AS s FROM documents_fts WHERE documents_fts MATCH ? AND rowid >= ? AND rowid <= ?`, [fts, lo, hi]))?.s),
