@@ -252,6 +252,30 @@ describe('progress and cancel', () => {
     }
   });
 
+  it('reads the whole project\'s codings a page of documents at a time and gets the same figures and CSV as in one page', async () => {
+    const { t, coderIds } = await projectOf(9);
+    try {
+      for (const unit of ['document', 'sentence'] as const) {
+        const onePage = await t.project.db.readLong((r) => agreementRowsFromProject(r, { coderIds, unit }));
+        const csv = (kept: typeof onePage) => {
+          const sink = new StringSink();
+          writeAgreementCsv(kept.report, {}, sink, kept.rows);
+          return sink.toString();
+        };
+        // Pages of 2 and 4 documents end within and after the coded ones (documents 1 to 6).
+        for (const scanPage of [1, 2, 4]) {
+          const paged = await t.project.db.readLong((r) => agreementRowsFromProject(r, { coderIds, unit }, { scanPage }));
+          expect(paged.report).toEqual(onePage.report);
+          expect(csv(paged)).toBe(csv(onePage));
+        }
+        // Every coded document is in it: ana's 4 segments and ben's 4.
+        expect(onePage.report.overall.segments.total).toBe(8);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
   it('stops when cancelled mid-way with a "cancelled" error, and the project reads on as before', async () => {
     const { t, coderIds } = await projectOf(9);
     try {
