@@ -277,8 +277,8 @@ const joined = (column: string) => `CAST(group_concat(${column}) AS BLOB)`;
  * the filters), as SQL selecting a column `doc`. Without a filter the index answers alone: its
  * triggers keep it in step with the documents within every write's transaction.
  */
-async function candidateSql(r: Reader, req: SearchRequest, fts: string): Promise<{ sql: string; params: string[] }> {
-  const { where, params } = await filterSql(r, req);
+async function candidateSql(r: Reader, req: SearchRequest, fts: string, perDocument = false): Promise<{ sql: string; params: string[] }> {
+  const { where, params } = await filterSql(r, req, perDocument);
   if (where.length === 0) return { sql: `SELECT rowid AS doc FROM documents_fts WHERE documents_fts MATCH ?`, params: [fts] };
   return {
     sql: `SELECT d.rowid AS doc FROM documents d WHERE d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?) AND ${where.join(' AND ')}`,
@@ -917,13 +917,59 @@ export async function firstHits(r: Reader, req: SearchRequest & { pageSize?: num
   const compiled = compileSearch(req);
   try {
     if (compiled.fts) {
-      const walked = await firstHitsByRanges(r, req, compiled.fts, new FirstPage(pageSize, context, compiled.match));
+      const walked = (await firstHitsOfFew(r, req, compiled.fts, new FirstPage(pageSize, context, compiled.match))) ?? (await firstHitsByRanges(r, req, compiled.fts, new FirstPage(pageSize, context, compiled.match)));
       if (walked) return walked;
     }
     return await firstHitsByScan(r, req, compiled, new FirstPage(pageSize, context, compiled.match));
   } catch (e) {
     throw sqliteFailure(req, e);
   }
+}
+
+/**
+ * At most `fewMatches` FTS5 matches are put in document order by `firstHitsOfFew`; more are
+ * walked by `firstHitsByRanges`. (An object so a test can walk a small project by ranges.)
+ */
+export const firstPageTuning = { fewMatches: 2_000 };
+
+/**
+ * The first page of a search FTS5 matches in few documents: all of them, asked for (at most
+ * `fewMatches` and one more, which costs a common word's first entries only), put in document
+ * order and filtered, then their texts read in order. A rare word walked document by document
+ * would walk them all ("ashashbri" in one outlet at 100,000 articles: 140 ms). Null when more match.
+ */
+async function firstHitsOfFew(r: Reader, req: SearchRequest, fts: string, page: FirstPage): Promise<FirstHits | null> {
+  const matches = integers((await r.get<{ s: Buffer | null }>(`SELECT ${joined('rowid')} AS s FROM (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? LIMIT ${firstPageTuning.fewMatches + 1})`, [fts]))?.s);
+  if (matches.length > firstPageTuning.fewMatches) return null;
+  const { where, params } = await filterSql(r, req, true);
+  // (The texts are in the rows, before sort_order: read here for a few thousand documents at most.)
+  const inOrder = integers(
+    (
+      await r.get<{ s: Buffer | null }>(
+        `SELECT ${joined('doc')} AS s FROM (SELECT d.rowid AS doc FROM documents d WHERE d.rowid IN (SELECT value FROM json_each(?))${where.length ? ` AND ${where.join(' AND ')}` : ''} ORDER BY d.sort_order, d.id)`,
+        [JSON.stringify(Array.from(matches)), ...params],
+      )
+    )?.s,
+  );
+  if (await readInOrder(r, page, Array.from(inOrder))) return page.whole();
+  return { ...page.whole(), complete: false, ...(await quickTotals(r, req, fts)) };
+}
+
+/**
+ * The texts of these documents into the page, in this order, 25 to a statement, until the page
+ * is full or FIRST_HITS_DOCUMENTS have been read; whether every one was read.
+ */
+async function readInOrder(r: Reader, page: FirstPage, docs: readonly number[]): Promise<boolean> {
+  for (let k = 0; k < docs.length; k += 25) {
+    if (page.full || page.read >= FIRST_HITS_DOCUMENTS) return false;
+    const some = docs.slice(k, k + 25);
+    const texts = new Map<number, DocumentRow>();
+    for (const row of await r.all<DocumentRow & { doc: number }>(`SELECT rowid AS doc, id, name, text FROM documents WHERE rowid IN (${some.map(() => '?').join(', ')})`, some)) {
+      texts.set(row.doc, row);
+    }
+    for (const doc of some) page.add(texts.get(doc)!);
+  }
+  return true;
 }
 
 /** How many documents in order the first step of `firstHitsByRanges` walks; each next step four times more, up to the last. */
@@ -986,17 +1032,9 @@ async function firstHitsByRanges(r: Reader, req: SearchRequest, fts: string, pag
       candidates = candidates.filter((doc) => kept.has(doc));
     }
     // The candidates' texts a few at a time, in order, until the page is full.
-    for (let k = 0; k < candidates.length && !page.full && page.read < FIRST_HITS_DOCUMENTS; k += 25) {
-      const some = candidates.slice(k, k + 25);
-      const texts = new Map<number, DocumentRow>();
-      for (const row of await r.all<DocumentRow & { doc: number }>(`SELECT rowid AS doc, id, name, text FROM documents WHERE rowid IN (${some.map(() => '?').join(', ')})`, some)) {
-        texts.set(row.doc, row);
-      }
-      for (const doc of some) page.add(texts.get(doc)!);
-      if (k + 25 >= candidates.length && docs.length < step) return page.whole();
-    }
+    const all = await readInOrder(r, page, candidates);
+    if (all && docs.length < step) return page.whole();
     if (page.full || page.read >= FIRST_HITS_DOCUMENTS) return { ...page.whole(), complete: false, ...(await quickTotals(r, req, fts)) };
-    if (docs.length < step) return page.whole();
     after = (await r.get<{ sort_order: number; id: string }>(`SELECT d.sort_order, d.id FROM documents d ${order} ${cursor} ORDER BY d.sort_order, d.id LIMIT 1 OFFSET ${step - 1}`, from))!;
     step = Math.min(step * 4, LAST_STEP);
   }
@@ -1070,7 +1108,8 @@ async function quickTotals(r: Reader, req: SearchRequest, fts: string): Promise<
     const row = await r.get<{ docs: number | null; n: number | null }>(`SELECT sum(doc) AS docs, sum(cnt) AS n FROM temp.documents_fts_columns WHERE term = ? AND col = 'text'`, [folded.get(node.tokens[0]!)!]);
     return { total_documents: row?.docs ?? 0, total_hits: row?.n ?? 0 };
   }
-  const match = await candidateSql(r, req, fts);
+  // The filters tested on each match (few, as the words fill few pages), not made into a list.
+  const match = await candidateSql(r, req, fts, true);
   const documents = (await r.get<{ n: number }>(`SELECT count(*) AS n FROM (${match.sql})`, match.params))?.n ?? 0;
   if (documents === 0) return { total_documents: 0, total_hits: 0 };
   if (filtered) return { total_documents: documents, total_hits: null };
