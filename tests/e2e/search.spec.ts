@@ -133,6 +133,29 @@ test.describe('search that finds and codes', () => {
     await expect(search.summary).toHaveText(`First 50 hits in ${both.total_documents} documents · counting every hit…`);
     releaseBoth();
     await expect(search.summary).toHaveText(`${both.total_hits} hits in ${both.total_documents} documents · showing 1–50`);
+
+    // On a large corpus the first page comes without totals where they would cost a count of
+    // their own ("the" at 100,000 articles): the lines at once, the totals with the count.
+    let releaseLarge: () => void = () => undefined;
+    const heldLarge = new Promise<void>((resolve) => (releaseLarge = resolve));
+    await page.unroute('**/api/search.hits');
+    await page.route('**/api/search.hits', async (route) => {
+      await heldLarge;
+      await route.continue();
+    });
+    await page.route('**/api/search.first', async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      await route.fulfill({ response, json: { ...body, value: { ...body.value, total_documents: null, total_hits: null } } });
+    });
+    await search.search('the');
+    await expect(search.summary).toHaveText('First 50 hits · counting every hit…');
+    await expect(search.results.getByRole('button')).toHaveCount(50);
+    await shot(page, 'search-counting-no-totals');
+    releaseLarge();
+    const all = await api.call('search.hits', { query: 'the', pageSize: 50 });
+    await expect(search.summary).toHaveText(`${all.total_hits} hits in ${all.total_documents} documents · showing 1–50`);
+    await page.unroute('**/api/search.first');
     await page.unroute('**/api/search.hits');
   });
 
