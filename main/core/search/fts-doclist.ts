@@ -96,6 +96,30 @@ function varint(data: Uint8Array, i: number): [number, number] {
   return [v, i];
 }
 
+/** Where the number `varintAt` read last ends. */
+let varintEnd = 0;
+
+/** `varint` without the pair: the value, its end left in `varintEnd`. */
+function varintAt(data: Uint8Array, i: number): number {
+  let b = data[i++]!;
+  if (b < 0x80) {
+    varintEnd = i;
+    return b;
+  }
+  let v = b & 0x7f;
+  for (let k = 1; k < 9; k++) {
+    b = data[i++]!;
+    if (k === 8) {
+      v = v * 256 + b;
+      break;
+    }
+    v = v * 128 + (b & 0x7f);
+    if (b < 0x80) break;
+  }
+  varintEnd = i;
+  return v;
+}
+
 /** The segments of the index, newest first (level 0 first, the last of a level first); null when the structure is one not read here. */
 function segmentsOf(block: Uint8Array): Segment[] | null {
   let i = 4;
@@ -183,26 +207,32 @@ function decodeDoclist(bytes: Uint8Array, absolute: readonly number[], col: numb
   let i = 0;
   let rowid = 0;
   let nextAbsolute = 0;
+  // Varints read by \`varintAt\` (no pair made per number): a doclist of "the" has 7 million of them.
   while (i < bytes.length) {
     let whole = i === 0;
     if (nextAbsolute < absolute.length && absolute[nextAbsolute] === i) {
       whole = true;
       nextAbsolute++;
     }
-    let v: number;
-    [v, i] = varint(bytes, i);
+    const v = varintAt(bytes, i);
+    i = varintEnd;
     rowid = whole ? v : rowid + v;
-    let size: number;
-    [size, i] = varint(bytes, i);
+    const size = varintAt(bytes, i);
+    i = varintEnd;
     const end = i + Math.floor(size / 2);
     gone[n] = end === i ? 1 : 0;
     let column = 0;
     let prev = 0;
     while (i < end) {
-      let b = bytes[i++]!;
-      if (b >= 0x80) [b, i] = varint(bytes, i - 1);
+      let b = bytes[i]!;
+      if (b < 0x80) i++;
+      else {
+        b = varintAt(bytes, i);
+        i = varintEnd;
+      }
       if (b === 1) {
-        [column, i] = varint(bytes, i);
+        column = varintAt(bytes, i);
+        i = varintEnd;
         prev = 0;
         continue;
       }

@@ -571,7 +571,13 @@ function countByPositions(node: QueryNode, rowids: Int32Array, byKey: ReadonlyMa
     // Two words NEAR each other, counted as nearInstances does (every pair at most `distance`
     // words apart is a window; the most windows that do not overlap, left to right), on numbers.
     const [wa, wb] = near.words.map((t) => keys.get(termKey(t)) ?? -1);
-    const below = (p: Postings | undefined) => !!p && p.offsets.every((x) => x < WINDOW_SPAN);
+    // A plain loop: \`every\` with a callback over the 7 million positions of "the" took 180 ms.
+    const below = (p: Postings | undefined) => {
+      if (!p) return false;
+      const offsets = p.offsets;
+      for (let k = 0; k < offsets.length; k++) if (offsets[k]! >= WINDOW_SPAN) return false;
+      return true;
+    };
     if (wa! >= 0 && wb! >= 0 && below(lists[wa!]) && below(lists[wb!])) {
       const a = lists[wa!]!;
       const b = lists[wb!]!;
