@@ -915,7 +915,9 @@ class FirstPage {
  * The first page of hits, read from the matching documents in document order until the page
  * is full: no total, so a word in every document answers as fast as a rare one, and a regular
  * expression reads only as far as the page needs (at most FIRST_HITS_DOCUMENTS documents).
- * The same matcher as `searchHits`, so these lines are that search's first lines.
+ * The same matcher as `searchHits`, so these lines are that search's first lines. Words and
+ * phrases: FTS5's few matches put in order, or the documents walked in order and tested by
+ * rowid range, or (documents far from rowid order) FTS5's whole match scanned in order.
  */
 export async function firstHits(r: Reader, req: SearchRequest & { pageSize?: number; context?: number }): Promise<FirstHits> {
   const pageSize = req.pageSize ?? DEFAULT_PAGE_SIZE;
@@ -984,8 +986,8 @@ const LAST_STEP = 25_600;
 
 /**
  * The first page of a words-and-phrases search, walking the documents in order a step at a
- * time (the filters tested on the candidates): FTS5 tests each step's documents at once through the range of their
- * rowids (a range is a seek in its doclists; 400 rowids one by one cost it 30–80 ms at 100,000
+ * time (the filters tested on the candidates only): FTS5 tests each step's documents at once
+ * through the range of their rowids (a range is a seek in its doclists; 400 rowids one by one cost it 30–80 ms at 100,000
  * articles), and only its candidates' texts are read. So the first page of "of the" needs its
  * first documents, not its 98,000 (FTS5 listing every match for `rowid IN (… MATCH …)` took
  * 360 ms there). Documents imported in order have rowids in document order, so each range holds
