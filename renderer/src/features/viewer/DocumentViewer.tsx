@@ -75,11 +75,15 @@ const NEAR_TEXT = 10_000;
  */
 const OVERSCAN = 300;
 /**
- * The narrowest a letter is on average over a line, in ems: how many letters a line can hold
- * at most, for telling which passages may share a line (`assignLanes`). Real text averages
- * twice that; erring wide costs a lane, erring narrow would draw two stripes in one.
+ * How narrow a line's letters are at the narrowest, against the document's average letter:
+ * how many letters a line can hold at most, for telling which passages may share a line
+ * (`assignLanes`). Erring narrow costs lanes (past the last, stripes are drawn over others);
+ * erring wide would draw two passages' stripes in one lane on one line.
  */
-const NARROWEST = 0.25;
+const NARROWEST_LINE = 0.7;
+/** How much of a document's text its average letter width is measured on. */
+const WIDTH_SAMPLE = 2_000;
+let measuringCanvas: CanvasRenderingContext2D | null | undefined;
 
 function describe(s: Segment): string {
   const lines = [s.code_name, `coder: ${s.coder_name}`, `coded: ${s.created_at.slice(0, 16).replace('T', ' ')}`];
@@ -418,10 +422,23 @@ export function DocumentViewer(props: Props) {
    * stripe keeps its lane as a scroll brings others into the margin, and the margin its width.
    */
   const passageLanes = useCallback((map: TextMap, page: HTMLElement, root: HTMLElement): Lanes => {
-    const reach = Math.ceil(page.clientWidth / (parseFloat(getComputedStyle(root).fontSize) * NARROWEST));
-    const key = [segsRef.current, map, reach];
+    const style = getComputedStyle(root);
+    const font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    // The widest the text column can be: the page beside the narrowest margin.
+    const column = page.clientWidth - marginWidth(MIN_LANES);
+    const key = [segsRef.current, map, font, column];
     const last = lanesFor.current;
     if (last && last.key.length === key.length && last.key.every((v, i) => v === key[i])) return last.lanes;
+    // The document's average letter, from the start of its text (the same whatever is in view).
+    measuringCanvas ??= document.createElement('canvas').getContext('2d');
+    // Never taken as narrower than a quarter of an em (a text of spaces and dots).
+    let letter = parseFloat(style.fontSize) * 0.25;
+    const sample = map.text.slice(0, WIDTH_SAMPLE).replace(/\n/g, ' ');
+    if (measuringCanvas && sample.length > 0) {
+      measuringCanvas.font = font;
+      letter = Math.max(letter, measuringCanvas.measureText(sample).width / sample.length);
+    }
+    const reach = Math.ceil(column / (letter * NARROWEST_LINE));
     const lineEnd = (end: number) => {
       const { para } = cpToLocal(map, Math.max(0, end - 1));
       const paraEnd = para + 1 < map.startCp.length ? map.startCp[para + 1]! - 1 : map.lengthCp;
@@ -1050,8 +1067,13 @@ export function DocumentViewer(props: Props) {
               if (!s) return null;
               const more = row.more.map((id) => stripeById.get(id)).filter((m): m is Stripe => !!m);
               return (
-                <div key={`row-${row.id}`} className="label-row" data-label-for={row.id} style={{ top: row.top, right: lanesWidth, width: LABEL_WIDTH - 4, height: LABEL_ROW }}>
-                  <span className="label-leader" style={{ width: (lanes - s.lane) * LANE - 5, backgroundColor: s.color }} aria-hidden="true" />
+                <div
+                  key={`row-${row.id}`}
+                  className="label-row"
+                  data-label-for={row.id}
+                  // The leader from the label to its stripe is the row's ::after (one element fewer a row).
+                  style={{ top: row.top, right: lanesWidth, width: LABEL_WIDTH - 4, height: LABEL_ROW, '--leader': `${(lanes - s.lane) * LANE - 5}px`, '--leader-color': s.color } as React.CSSProperties}
+                >
                   <span
                     className={`stripe-label${s.selected ? ' selected' : ''}`}
                     aria-hidden="true"
