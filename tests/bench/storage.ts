@@ -66,7 +66,7 @@ export function storageLines(s: Storage): Array<{ figure: string; value: string 
       figure: 'project file vs text it holds',
       value:
         `${mb(s.file)} for ${mb(s.text)} of text (FTS index ${mb(s.fts)}): ${(s.file / s.text).toFixed(2)}× the text; ${(s.file / budget).toFixed(2)}× the budget of 2× text + FTS (${mb(budget)})` +
-        // An upgrade too large to compact at open (open.ts) leaves free pages, reused as the project grows; a shared copy is written without them.
+        // Free pages: left by writes and deletes (reused as the project grows), or by an upgrade the disk had no room to compact (open.ts); a shared copy is written without them.
         (s.free > 0 ? `; without its free pages ${mb(s.file - s.free)}: ${((s.file - s.free) / budget).toFixed(2)}× the budget` : ''),
     },
     { figure: 'project file, where the bytes go', value: parts.join(', ') },
