@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { killDuringOpen } from '../helpers/kill-open';
 import { openTestProject, tempDir } from '../helpers/project';
 import { projectFileAtSchema } from '../helpers/old-schema';
 import { SCHEMA_VERSION } from '../../main/core/db/migrations';
@@ -273,20 +272,11 @@ describe('the project file stays lean (migration 10)', () => {
       expect(expected).toMatchObject({ version: SCHEMA_VERSION, check: 'ok', documents: DOCS });
       expect(expected.segments).toHaveLength(DOCS * SEGMENTS_PER_DOC);
 
-      const helper = resolve(__dirname, '../helpers/open-project.ts');
       let killedMidway = 0;
       for (const after of [0, 150, 300, 600, 900]) {
         const path = join(dir, `killed-${after}.marginalia`);
         copyFileSync(old.path, path);
-        const child = spawn(process.execPath, ['--import', 'tsx', helper, path], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '';
-        child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-        const exited = new Promise((done) => child.on('exit', done));
-        for (let i = 0; i < 1200 && !out.includes('opening'); i++) await sleep(25);
-        await sleep(after);
-        child.kill('SIGKILL');
-        await exited;
-        if (!out.includes('done')) killedMidway++;
+        if (await killDuringOpen(path, after)) killedMidway++;
         // Opened again, it is upgraded (again, or still), with every coding. A kill during the
         // compaction leaves the file upgraded but not compacted: its free pages are reused as it grows.
         expect(await read(path)).toEqual(expected);

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { killDuringOpen } from '../helpers/kill-open';
 import { onUpgraded, projectFileAtSchema } from '../helpers/old-schema';
 import { tempDir } from '../helpers/project';
 import { openProjectDb } from '../../main/core/db/open';
@@ -180,20 +179,11 @@ describe('migration 15 (lean-keys): attribute values by keys, segment ids and ti
       expect(expected.version).toBe(15);
       expect(expected.segments).toHaveLength(20_000);
 
-      const helper = resolve(__dirname, '../helpers/open-project.ts');
       let killedMidway = 0;
       for (const after of [0, 100, 250, 500]) {
         const path = join(dir, `killed-${after}.marginalia`);
         copyFileSync(original, path);
-        const child = spawn(process.execPath, ['--import', 'tsx', helper, path], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '';
-        child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-        const exited = new Promise((done) => child.on('exit', done));
-        for (let i = 0; i < 1200 && !out.includes('opening'); i++) await sleep(25);
-        await sleep(after);
-        child.kill('SIGKILL');
-        await exited;
-        if (!out.includes('done')) killedMidway++;
+        if (await killDuringOpen(path, after)) killedMidway++;
         expect(await read(path)).toEqual(expected);
       }
       // At least one kill landed before the upgrade finished, or this test proves nothing.
