@@ -160,8 +160,12 @@ export function App() {
   const deleting = useRef(new Set<string>());
   /** Code changes drawn before the API answered, by segment id (the inspector's Change code). */
   const recoding = useRef(new Map<string, Recode>());
+  const spanKey = (s: Segment) => `${s.code_id}|${s.coder_id}|${s.start}|${s.end}`;
   const withUnsaved = (fresh: Segment[]) => (prev: Segment[]) => {
-    const pending = prev.filter((s) => s.id.startsWith(PENDING_PREFIX));
+    // A drawn stripe whose write these segments already hold (same code, coder and span) is
+    // dropped here, in the same render, not when its own answer comes: never two stripes for one.
+    const stored = new Set(fresh.map(spanKey));
+    const pending = prev.filter((s) => s.id.startsWith(PENDING_PREFIX) && !stored.has(spanKey(s)));
     let kept = deleting.current.size ? fresh.filter((s) => !deleting.current.has(s.id)) : fresh;
     if (recoding.current.size) kept = kept.map((s) => withRecode(s, recoding.current.get(s.id)));
     const next = pending.length ? [...kept, ...pending].sort((a, b) => a.start - b.start || a.end - b.end) : kept;

@@ -67,8 +67,14 @@ export function useCodingCommands(deps: Deps): CodingCommands {
       const { id } = await call('segments.create', { documentId: doc.id, codeId: code.id, start: sel.start, end: sel.end, counts: scope });
       // In a transition: the counts this answer carries are painted first, and the stripe,
       // drawn already, takes its stored id (a layout of the margin) in the frame after.
+      // A reload that came first holds the stored segment already, and has dropped the drawn one.
       startTransition(() =>
-        setDocSegments((prev) => (prev.some((s) => s.id === id) ? prev.filter((s) => s.id !== temp) : prev.map((s) => (s.id === temp ? { ...s, id } : s)))),
+        setDocSegments((prev) => {
+          if (prev.some((s) => s.id === id)) return prev.filter((s) => s.id !== temp);
+          if (prev.some((s) => s.id === temp)) return prev.map((s) => (s.id === temp ? { ...s, id } : s));
+          // Dropped for an identical segment stored before it (the same code twice over the same words).
+          return latest.current.doc?.id === doc.id ? [...prev, { ...optimistic, id }].sort((a, b) => a.start - b.start || a.end - b.end) : prev;
+        }),
       );
       say(`Coded “${preview(sel.text)}” with ${code.path}`);
     } catch (e) {
