@@ -8,6 +8,7 @@ import { assignLanes, coveredStripes, inWindow, layoutMargin, LABEL_ROW, type La
 import { tintPaint, tintRuns } from './tint-runs';
 import { lineAt, lineBoxes, linesOf, type Line } from './line-boxes';
 import { passageEnds, type TextSelection } from './use-selection';
+import { StripeElements } from './stripe-elements';
 import './viewer.css';
 import { SafeText } from '../../app/SafeText';
 
@@ -98,18 +99,6 @@ export function initials(name: string): string {
   return (parts[0] ?? '?').slice(0, 2).toUpperCase();
 }
 
-/**
- * The stripe's bar, painted by the button itself (its content box: the padding around the bar
- * is what the pointer can hit), not by an element inside it: a document coded 1,000 times
- * draws 1,000 stripes, and every element costs the page a style, a layout box and a paint.
- */
-function barStyle(color: string, pattern: number): React.CSSProperties {
-  if (pattern === 1) return { backgroundImage: `repeating-linear-gradient(to bottom, ${color} 0 6px, transparent 6px 9px)` };
-  if (pattern === 2) return { backgroundImage: `repeating-linear-gradient(to bottom, ${color} 0 2px, transparent 2px 5px)` };
-  if (pattern === 3) return { backgroundImage: `linear-gradient(to right, ${color} 0 30%, transparent 30% 70%, ${color} 70%)` };
-  return { backgroundColor: color };
-}
-
 /** Where focus may go while a passage stays selected: where codes are applied from, and the margin. */
 const KEEPS_SELECTION = '[role=tree], [role=toolbar], [role=dialog], [role=menubar], [role=menu], .margin';
 
@@ -190,6 +179,20 @@ function sizeOf(el: Element): string {
 const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
 
 /**
+ * Runs `task` when the page is next idle (within a second at the latest), instead of the one
+ * `cancel` would have run. Returns the cancel of this one.
+ */
+function whenIdle(task: () => void, cancel: (() => void) | null): () => void {
+  cancel?.();
+  if (typeof requestIdleCallback === 'function') {
+    const handle = requestIdleCallback(task, { timeout: 1000 });
+    return () => cancelIdleCallback(handle);
+  }
+  const handle = setTimeout(task, 50);
+  return () => clearTimeout(handle);
+}
+
+/**
  * The read-only document: a Lexical editor holding one paragraph node with one text node per
  * paragraph of the stored text. Codes never enter the Lexical state: tints are CSS highlights
  * and the margin draws coding stripes for the visible part only.
@@ -204,6 +207,9 @@ export function DocumentViewer(props: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const pageRef = useRef<HTMLDivElement>(null);
   const marginRef = useRef<HTMLDivElement>(null);
+  /** The stripes' buttons and memo marks (stripe-elements.ts), in the margin. */
+  const barsRef = useRef<HTMLDivElement>(null);
+  const bars = useRef<StripeElements | null>(null);
   const rootRef = useRef<HTMLDivElement>(null);
   const mapRef = useRef<TextMap | null>(null);
   const parasRef = useRef<HTMLElement[]>([]);
@@ -238,6 +244,8 @@ export function DocumentViewer(props: Props) {
     // cost every style and layout pass (20 forced passes after replacing a text took 11 ms in
     // Chromium without, 20–67 ms with the 1,750 of a document coded 1,000 times).
     setHighlights('m-', new Map());
+    // And its stripes, all at once, before the new text is laid out beside them.
+    bars.current?.clear();
     const editor: LexicalEditor = createEditor({
       namespace: 'document',
       editable: false,
@@ -449,6 +457,10 @@ export function DocumentViewer(props: Props) {
     return lanes;
   }, []);
 
+  /** Cancels the overscan's layout waiting for the page to be idle. */
+  const idle = useRef<(() => void) | null>(null);
+  useEffect(() => () => idle.current?.(), []);
+
   // Stripes for the visible part of the page.
   const layoutStripes = useCallback(() => {
     const scroller = scrollRef.current;
@@ -469,7 +481,9 @@ export function DocumentViewer(props: Props) {
     // measured are drawn a frame later (a document coded 1,000 times made 465 stripe buttons
     // for its first frame, 307 of them beside the view, the others a scroll away).
     const overscan = newText && segsRef.current.length > 0 ? 0 : OVERSCAN;
-    if (overscan < OVERSCAN) requestAnimationFrame(() => requestAnimationFrame(() => layoutRef.current()));
+    // The overscan when the page is idle (or the reader scrolls first): never a frame forced
+    // for it right after the one that showed the text.
+    if (overscan < OVERSCAN) idle.current = whenIdle(() => layoutRef.current(), idle.current);
     // The margin is as wide as the passages' lanes, and the text wraps in what is left: set
     // before any line is measured, and the same wherever the reader scrolls.
     const assigned = passageLanes(map, page, root);
@@ -1021,6 +1035,11 @@ export function DocumentViewer(props: Props) {
   const width = marginWidth(lanes);
   const stripeById = useMemo(() => new Map(stripes.map((s) => [s.id, s])), [stripes]);
   const drawn = useMemo(() => stripes.filter((s) => (s.inView && !s.covered) || s.selected), [stripes]);
+  useLayoutEffect(() => {
+    if (!barsRef.current) return;
+    bars.current ??= new StripeElements(barsRef.current);
+    bars.current.draw(drawn, { lane: LANE, offset: 6 });
+  }, [drawn]);
   /** The stripes measured but not drawn because others cover them (not those merely away from the view). */
   const underOthers = useMemo(() => stripes.filter((s) => s.covered && !s.selected).length, [stripes]);
 
@@ -1038,30 +1057,8 @@ export function DocumentViewer(props: Props) {
                 {underOthers} more stripes here lie under others and are not drawn; Alt+↓ and Alt+↑ step through every segment.
               </span>
             )}
-            {drawn.map((s) => (
-              <button
-                key={s.id}
-                type="button"
-                tabIndex={-1}
-                className={`stripe${s.selected ? ' selected' : ''}`}
-                data-segment-id={s.id}
-                style={{ top: s.top, height: s.height, right: s.lane * LANE + 6, ...barStyle(s.color, s.pattern) }}
-                title={s.title}
-                aria-label={s.name}
-              />
-            ))}
-            {drawn
-              .filter((s) => s.memo)
-              .map((s) => (
-                <span
-                  key={`memo-${s.id}`}
-                  className="memo-mark"
-                  role="img"
-                  aria-label={`Memo on ${s.name.replace(' stripe,', ',').replace(/, has a memo$/, '')}`}
-                  title={s.title}
-                  style={{ top: s.top - 3, right: s.lane * LANE + 5 }}
-                />
-              ))}
+            {/* The stripes' buttons and memo marks: drawn by `StripeElements`, not React. */}
+            <div ref={barsRef} />
             {rows.map((row) => {
               const s = stripeById.get(row.id);
               if (!s) return null;

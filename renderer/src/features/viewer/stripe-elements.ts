@@ -1,0 +1,140 @@
+/**
+ * The stripes' buttons and memo marks, kept by the viewer itself rather than rendered by React.
+ * A document coded 1,000 times draws some 300 stripes beside the view when it opens: as React
+ * elements each cost a fiber, a props diff and one style property set (and parsed) at a time,
+ * and taking them all down for the next document 300 removals. Here each element gets its
+ * style in one string, is touched again only when what it shows changed, and a new document
+ * replaces them all at once.
+ */
+
+/** What one drawn stripe shows; the viewer's stripe record, as far as its elements need. */
+export interface DrawnStripe {
+  id: string;
+  top: number;
+  height: number;
+  lane: number;
+  color: string;
+  name: string;
+  title: string;
+  selected: boolean;
+  memo: boolean;
+  /** 0 solid, 1 dashed, 2 dotted, 3 double. */
+  pattern: number;
+}
+
+/** Width of a lane, and how far from the margin's right edge lane 0 lies. */
+export interface LaneGeometry {
+  lane: number;
+  offset: number;
+}
+
+/**
+ * The stripe's bar, painted by the button itself (its content box: the padding around the bar
+ * is what the pointer can hit), not by an element inside it.
+ */
+export function barCss(color: string, pattern: number): string {
+  if (pattern === 1) return `background-image:repeating-linear-gradient(to bottom, ${color} 0 6px, transparent 6px 9px)`;
+  if (pattern === 2) return `background-image:repeating-linear-gradient(to bottom, ${color} 0 2px, transparent 2px 5px)`;
+  if (pattern === 3) return `background-image:linear-gradient(to right, ${color} 0 30%, transparent 30% 70%, ${color} 70%)`;
+  return `background-color:${color}`;
+}
+
+/** The accessible name of a stripe's memo mark, from the stripe's. */
+export function memoMarkName(stripeName: string): string {
+  return `Memo on ${stripeName.replace(' stripe,', ',').replace(/, has a memo$/, '')}`;
+}
+
+interface Shown {
+  css: string;
+  name: string;
+  title: string;
+  selected: boolean;
+}
+
+/** The elements of one margin: by key (the segment id, or `memo-` and it), and what each shows. */
+export class StripeElements {
+  private readonly els = new Map<string, HTMLElement>();
+  private readonly shown = new WeakMap<HTMLElement, Shown>();
+
+  constructor(private readonly host: HTMLElement) {}
+
+  /** Takes every element down at once (a new document's text is coming). */
+  clear(): void {
+    if (this.els.size === 0) return;
+    this.els.clear();
+    this.host.replaceChildren();
+  }
+
+  /**
+   * Makes the host hold exactly these stripes' buttons, in this order (a later one is drawn
+   * over an earlier one), then the memo marks of those with a memo.
+   */
+  draw(drawn: readonly DrawnStripe[], geometry: LaneGeometry): void {
+    const want: HTMLElement[] = [];
+    const marks: HTMLElement[] = [];
+    const keys = new Set<string>();
+    for (const s of drawn) {
+      const right = s.lane * geometry.lane + geometry.offset;
+      keys.add(s.id);
+      want.push(this.button(s, `top:${s.top}px;height:${s.height}px;right:${right}px;${barCss(s.color, s.pattern)}`));
+      if (s.memo) {
+        keys.add(`memo-${s.id}`);
+        marks.push(this.mark(s, `top:${s.top - 3}px;right:${right - 1}px`));
+      }
+    }
+    want.push(...marks);
+    let kept = 0;
+    for (const [key, el] of this.els) {
+      if (keys.has(key)) kept++;
+      else this.els.delete(key);
+    }
+    if (kept === 0) {
+      // Nothing stays (a new document, or a jump far away): one replacement, not a removal each.
+      this.host.replaceChildren(...want);
+      return;
+    }
+    // Those no longer drawn go first, so that the ones kept need not move past them.
+    const wanted = new Set(want);
+    for (const el of Array.from(this.host.children) as HTMLElement[]) if (!wanted.has(el)) el.remove();
+    let cursor = this.host.firstElementChild;
+    for (const el of want) {
+      if (cursor === el) cursor = cursor.nextElementSibling;
+      else this.host.insertBefore(el, cursor);
+    }
+  }
+
+  private button(s: DrawnStripe, css: string): HTMLElement {
+    let el = this.els.get(s.id);
+    if (!el) {
+      el = document.createElement('button');
+      el.setAttribute('type', 'button');
+      el.tabIndex = -1;
+      el.dataset.segmentId = s.id;
+      this.els.set(s.id, el);
+    }
+    const last = this.shown.get(el);
+    if (last?.css !== css) el.style.cssText = css;
+    if (last?.selected !== s.selected) el.className = s.selected ? 'stripe selected' : 'stripe';
+    if (last?.title !== s.title) el.title = s.title;
+    if (last?.name !== s.name) el.setAttribute('aria-label', s.name);
+    this.shown.set(el, { css, name: s.name, title: s.title, selected: s.selected });
+    return el;
+  }
+
+  private mark(s: DrawnStripe, css: string): HTMLElement {
+    const key = `memo-${s.id}`;
+    let el = this.els.get(key);
+    if (!el) {
+      el = document.createElement('span');
+      el.className = 'memo-mark';
+      el.setAttribute('role', 'img');
+      this.els.set(key, el);
+    }
+    const last = this.shown.get(el);
+    if (last?.css !== css) el.style.cssText = css;
+    if (last?.title !== s.title) el.title = s.title;
+    if (last?.name !== s.name) el.setAttribute('aria-label', memoMarkName(s.name));
+    this.shown.set(el, { css, name: s.name, title: s.title, selected: false });
+    return el;
+  }
+}
