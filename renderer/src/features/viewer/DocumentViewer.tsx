@@ -1038,7 +1038,7 @@ export function DocumentViewer(props: Props) {
   useLayoutEffect(() => {
     if (!barsRef.current) return;
     bars.current ??= new StripeElements(barsRef.current);
-    bars.current.draw(drawn, { lane: LANE, offset: 6 });
+    bars.current.draw(drawn, { lane: LANE, offset: 6, lanes: MAX_LANES });
   }, [drawn]);
   /** The stripes measured but not drawn because others cover them (not those merely away from the view). */
   const underOthers = useMemo(() => stripes.filter((s) => s.covered && !s.selected).length, [stripes]);
@@ -1058,32 +1058,35 @@ export function DocumentViewer(props: Props) {
               </span>
             )}
             {/* The stripes' buttons and memo marks: drawn by `StripeElements`, not React. */}
-            <div ref={barsRef} />
-            {rows.map((row) => {
-              const s = stripeById.get(row.id);
-              if (!s) return null;
-              const more = row.more.map((id) => stripeById.get(id)).filter((m): m is Stripe => !!m);
-              return (
-                <div
-                  key={`row-${row.id}`}
-                  className="label-row"
-                  data-label-for={row.id}
-                  // The leader from the label to its stripe is the row's ::after (one element fewer a row).
-                  style={{ top: row.top, right: lanesWidth, width: LABEL_WIDTH - 4, height: LABEL_ROW, '--leader': `${(lanes - s.lane) * LANE - 5}px`, '--leader-color': s.color } as React.CSSProperties}
-                >
-                  <span
-                    className={`stripe-label${s.selected ? ' selected' : ''}`}
-                    aria-hidden="true"
-                    title={s.title}
-                    style={{ borderRightColor: s.color }}
-                    onClick={() => onSelectSegment(s.id)}
+            <div ref={barsRef} className="stripe-bars" />
+            {/* The label rows: items of one grid, all in its one row, each placed down it by its top margin (not positioned: layers of their own to the browser). */}
+            <div className="label-rows" style={{ right: lanesWidth, width: LABEL_WIDTH - 4 }}>
+              {rows.map((row) => {
+                const s = stripeById.get(row.id);
+                if (!s) return null;
+                const more = row.more.map((id) => stripeById.get(id)).filter((m): m is Stripe => !!m);
+                return (
+                  <div
+                    key={`row-${row.id}`}
+                    className="label-row"
+                    data-label-for={row.id}
+                    // The leader from the label to its stripe is the row's ::after (one element fewer a row).
+                    style={{ marginTop: row.top, height: LABEL_ROW, '--leader': `${(lanes - s.lane) * LANE - 5}px`, '--leader-color': s.color } as React.CSSProperties}
                   >
-                    <LabelText s={s} />
-                  </span>
-                  {more.length > 0 && <LabelMore more={more} onSelect={onSelectSegment} />}
-                </div>
-              );
-            })}
+                    <span
+                      className={`stripe-label${s.selected ? ' selected' : ''}`}
+                      aria-hidden="true"
+                      title={s.title}
+                      style={{ borderRightColor: s.color }}
+                      onClick={() => onSelectSegment(s.id)}
+                    >
+                      <LabelText s={s} />
+                    </span>
+                    {more.length > 0 && <LabelMore more={more} onSelect={onSelectSegment} />}
+                  </div>
+                );
+              })}
+            </div>
           </div>
           <div
             ref={rootRef}
