@@ -89,6 +89,12 @@ export interface ExportSink extends Sink {
 export class FileSink implements ExportSink {
   private parts: string[] = [];
   private size = 0;
+  /**
+   * Where text is encoded before it is written, used again for every write: a new Buffer per
+   * 64K chunk is memory outside the JavaScript heap that only a collection frees, and a CSV of
+   * 300 MB left 30 MB of them waiting in a process that had just made another.
+   */
+  private scratch: Buffer | null = null;
   constructor(private readonly fd: number) {}
   write(chunk: string): void {
     this.beforeWrite();
@@ -97,7 +103,7 @@ export class FileSink implements ExportSink {
     // old garbage (an agreement CSV of 2.2M rows left 1.6 GB of it). Copied out now, they die young.
     if (chunk.length >= 1 << 16) {
       this.flush();
-      this.put(Buffer.from(chunk, 'utf8'));
+      this.put(this.encode(chunk));
       return;
     }
     this.parts.push(chunk);
@@ -111,12 +117,20 @@ export class FileSink implements ExportSink {
   }
   flush(): void {
     if (this.parts.length === 0) return;
-    this.put(Buffer.from(this.parts.join(''), 'utf8'));
+    this.put(this.encode(this.parts.join('')));
     this.parts = [];
     this.size = 0;
   }
+  /** `text` as UTF-8, in the scratch buffer (valid until the next write) unless it is very long. */
+  private encode(text: string): Uint8Array {
+    const most = text.length * 3; // UTF-8 takes at most 3 bytes per UTF-16 unit
+    if (most > 1 << 23) return Buffer.from(text, 'utf8');
+    if (!this.scratch || this.scratch.length < most) this.scratch = Buffer.allocUnsafe(Math.max(most, 1 << 18));
+    return this.scratch.subarray(0, this.scratch.write(text, 0, 'utf8'));
+  }
   /** Before every write: where a job's sink stops for Cancel. */
   protected beforeWrite(): void {}
+  /** Writes `buf` before it returns: a buffer the sink encoded into is used again by the next write. */
   protected put(buf: Uint8Array): void {
     let off = 0;
     while (off < buf.length) off += writeSync(this.fd, buf, off);

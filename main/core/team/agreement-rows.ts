@@ -2,47 +2,41 @@
  * Compact storage for the agreement CSV's rows of every document. The CSV lists them code by
  * code, but they are computed document by document, so they are all held until the end: as
  * objects (one per code × document, 2.1 million at 100,000 documents) they took 820 MB; as
- * numbers in typed arrays, a few tens. The records are kept in chunks, so that growing never
+ * numbers in typed arrays, a few tens. The numbers are kept in chunks, so that growing never
  * copies what is already stored.
  */
 
 const PER_CHUNK = 8192;
 
-/** Records of `floats` doubles and `ints` 32-bit integers each, numbered from 0 as they are added. */
-export class Records {
-  private readonly floatChunks: Float64Array[] = [];
-  private readonly intChunks: Int32Array[] = [];
+/**
+ * Whole numbers (32-bit) pushed one after another, each read or changed again by its place.
+ * Records of different lengths are kept one after another, each found by the place of its first number.
+ */
+export class Ints {
+  private readonly chunks: Int32Array[] = [];
   length = 0;
 
-  constructor(
-    private readonly floats: number,
-    private readonly ints: number,
-  ) {}
-
-  /** A new record (all zeros); returns its number. */
-  add(): number {
-    if (this.length % PER_CHUNK === 0) {
-      this.floatChunks.push(new Float64Array(PER_CHUNK * this.floats));
-      this.intChunks.push(new Int32Array(PER_CHUNK * this.ints));
-    }
+  /** Adds `v` at the end; returns its place. Throws rather than store a number that does not fit. */
+  push(v: number): number {
+    fits(v);
+    if (this.length % PER_CHUNK === 0) this.chunks.push(new Int32Array(PER_CHUNK));
+    this.chunks[Math.floor(this.length / PER_CHUNK)]![this.length % PER_CHUNK] = v;
     return this.length++;
   }
 
-  float(i: number, f: number): number {
-    return this.floatChunks[Math.floor(i / PER_CHUNK)]![(i % PER_CHUNK) * this.floats + f]!;
+  get(i: number): number {
+    return this.chunks[Math.floor(i / PER_CHUNK)]![i % PER_CHUNK]!;
   }
 
-  setFloat(i: number, f: number, v: number): void {
-    this.floatChunks[Math.floor(i / PER_CHUNK)]![(i % PER_CHUNK) * this.floats + f] = v;
+  set(i: number, v: number): void {
+    fits(v);
+    this.chunks[Math.floor(i / PER_CHUNK)]![i % PER_CHUNK] = v;
   }
+}
 
-  int(i: number, f: number): number {
-    return this.intChunks[Math.floor(i / PER_CHUNK)]![(i % PER_CHUNK) * this.ints + f]!;
-  }
-
-  setInt(i: number, f: number, v: number): void {
-    this.intChunks[Math.floor(i / PER_CHUNK)]![(i % PER_CHUNK) * this.ints + f] = v;
-  }
+/** Counts of one document's units are far below 2^31, but a wrong number must never pass silently. */
+function fits(v: number): void {
+  if (!Number.isInteger(v) || v > 0x7fffffff || v < -0x80000000) throw new Error(`Agreement rows: ${v} does not fit a stored count.`);
 }
 
 /** Numbers written one after another and read back in the same order, once. */

@@ -25,7 +25,7 @@ import {
 import { boundsOf, coverage, maskHistogram, newSentenceSegmenter, unitBounds, type AgreementUnit, type Span } from './units';
 import { hiddenAmong } from './blind-scope';
 import { keysOf } from '../coding/segment-rows';
-import { Records, Tape } from './agreement-rows';
+import { Ints, Tape } from './agreement-rows';
 
 /** The figures reported for a code, for a document, and overall. Null where a figure is undefined. */
 export interface AgreementFigures {
@@ -319,14 +319,14 @@ export function rowsOfReport(report: AgreementReport): AgreementRows {
 }
 
 /**
- * A stored (code, document) cell where the code was used: its figures (doubles, in this
- * order) and its integers. A figure that is null has its bit set in C_NULLS (bit 6: the 0/0
- * convention); a cell's C_NEXT is the code's next used cell, in document order (-1: none).
+ * A stored (code, document) cell where the code was used, as whole numbers one after another
+ * (agreement-rows.ts): the listed document's number, the place of the code's next used cell in
+ * document order (-1: none), the segments and those matched, then its histogram of coder masks
+ * (how many entries, then mask and units of each, in the order made). Its figures are made
+ * again from these when the CSV reads it, by the same docFigures from the same histogram: the
+ * same numbers, in a third of the room six doubles and ten integers took.
  */
-const CELL_FIGURES = ['percent_agreement', 'kappa', 'alpha', 'segment_agreement', 'kappa_brennan_prediger', 'kappa_fleiss'] as const;
-const CONVENTION_BIT = 1 << CELL_FIGURES.length;
-const [C_DOC, C_NEXT, C_UNITS, C_NULLS, C_SEGMENTS, C_MATCHED, C_BOTH, C_FIRST, C_SECOND, C_NEITHER] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
-const CELL_INTS = 10;
+const [C_DOC, C_NEXT, C_SEGMENTS, C_MATCHED, C_HIST] = [0, 1, 2, 3, 4] as const;
 
 /** What one listed document holds over the codes it was coded with, before the others are added. */
 interface ListedDoc {
@@ -364,7 +364,7 @@ class AgreementRun {
   private readonly overallPairs: PairAcc[];
   private readonly listed: ListedDoc[] = [];
   /** With `compact`: the used cells of listed documents, each code's first and last, the listed documents and their units. */
-  private readonly cells: Records | null = null;
+  private readonly cells: Ints | null = null;
   private readonly firstCell: Int32Array;
   private readonly lastCell: Int32Array;
   private readonly listedDocs: { id: string; name: string; length: number }[] = [];
@@ -400,64 +400,35 @@ class AgreementRun {
     this.firstCell = new Int32Array(setup.compact ? n : 0).fill(-1);
     this.lastCell = new Int32Array(setup.compact ? n : 0).fill(-1);
     if (setup.compact) {
-      this.cells = new Records(CELL_FIGURES.length, CELL_INTS);
+      this.cells = new Ints();
       this.docTape = new Tape();
     }
   }
 
-  /** Keeps the row of code `k` in the listed document `d` (where the code was used) as numbers. */
-  private storeCell(k: number, d: number, row: DocumentAgreement): void {
+  /** Keeps what makes the row of code `k` in the listed document `d` (where the code was used): its histogram and segments. */
+  private storeCell(k: number, d: number, hist: ReadonlyMap<number, number>, seg: SegmentMatch): void {
     const cells = this.cells!;
-    const cell = cells.add();
-    let nulls = 0;
-    CELL_FIGURES.forEach((f, i) => {
-      const v = row[f];
-      if (v === null) nulls |= 1 << i;
-      else cells.setFloat(cell, i, v);
-    });
-    if (row.kappa_convention !== null) nulls |= CONVENTION_BIT;
-    const ints: [number, number][] = [
-      [C_DOC, d],
-      [C_NEXT, -1],
-      [C_UNITS, row.units],
-      [C_NULLS, nulls],
-      [C_SEGMENTS, row.segments.total],
-      [C_MATCHED, row.segments.matched],
-      [C_BOTH, row.counts.both],
-      [C_FIRST, row.counts.first_only],
-      [C_SECOND, row.counts.second_only],
-      [C_NEITHER, row.counts.neither],
-    ];
-    for (const [f, v] of ints) {
-      // Counts of one document's units: far below 2^31, but a wrong number must never pass silently.
-      if (!Number.isInteger(v) || Math.abs(v) > 0x7fffffff) throw new Error(`Agreement rows: ${v} does not fit a stored count.`);
-      cells.setInt(cell, f, v);
+    const cell = cells.push(d);
+    cells.push(-1);
+    cells.push(seg.total);
+    cells.push(seg.matched);
+    cells.push(hist.size);
+    for (const [mask, units] of hist) {
+      cells.push(mask);
+      cells.push(units);
     }
-    if (this.lastCell[k]! >= 0) cells.setInt(this.lastCell[k]!, C_NEXT, cell);
+    if (this.lastCell[k]! >= 0) cells.set(this.lastCell[k]! + C_NEXT, cell);
     else this.firstCell[k] = cell;
     this.lastCell[k] = cell;
   }
 
-  /** The stored row of a used cell. */
+  /** The row of a stored cell, made as add() made it. */
   private cellRow(cell: number, doc: { id: string; name: string; length: number }): DocumentAgreement {
     const cells = this.cells!;
-    const nulls = cells.int(cell, C_NULLS);
-    const fig = (i: number): number | null => (nulls & (1 << i) ? null : cells.float(cell, i));
-    return {
-      document_id: doc.id,
-      name: doc.name,
-      length: doc.length,
-      units: cells.int(cell, C_UNITS),
-      percent_agreement: fig(0),
-      kappa: fig(1),
-      alpha: fig(2),
-      segment_agreement: fig(3),
-      kappa_brennan_prediger: fig(4),
-      kappa_fleiss: fig(5),
-      kappa_convention: nulls & CONVENTION_BIT ? '0/0' : null,
-      counts: { both: cells.int(cell, C_BOTH), first_only: cells.int(cell, C_FIRST), second_only: cells.int(cell, C_SECOND), neither: cells.int(cell, C_NEITHER) },
-      segments: { total: cells.int(cell, C_SEGMENTS), matched: cells.int(cell, C_MATCHED) },
-    };
+    const hist = new Map<number, number>();
+    for (let at = cell + C_HIST + 1, end = at + 2 * cells.get(cell + C_HIST); at < end; at += 2) hist.set(cells.get(at), cells.get(at + 1));
+    const seg: SegmentMatch = { total: cells.get(cell + C_SEGMENTS), matched: cells.get(cell + C_MATCHED) };
+    return docFigures(doc, hist, this.pairs.map(([i, j]) => pairCounts(hist, i, j)), seg, this.m);
   }
 
   /** Code `k`'s rows of the listed documents: its stored cells, and "neither" rows where it was not used. */
@@ -466,9 +437,9 @@ class AgreementRun {
     let cell = this.firstCell[k]!;
     for (let d = 0; d < this.listedDocs.length; d++) {
       const doc = this.listedDocs[d]!;
-      if (cell >= 0 && this.cells!.int(cell, C_DOC) === d) {
+      if (cell >= 0 && this.cells!.get(cell + C_DOC) === d) {
         yield this.cellRow(cell, doc);
-        cell = this.cells!.int(cell, C_NEXT);
+        cell = this.cells!.get(cell + C_NEXT);
       } else {
         const n = this.listedUnits[d]!;
         yield docFigures(doc, neitherHist(n), pairs.map(() => neitherPair(n)), { total: 0, matched: 0 }, m);
@@ -566,9 +537,8 @@ class AgreementRun {
         docPairs.forEach((c, p) => addPair(acc.pairs[p]!, c));
         acc.segments.total += docSeg.total;
         acc.segments.matched += docSeg.matched;
-        const row = docFigures(doc, hist, docPairs, docSeg, m);
-        if (this.cells) this.storeCell(k, this.documents - 1, row);
-        else this.codeRows[k]!.push(row);
+        if (this.cells) this.storeCell(k, this.documents - 1, hist, docSeg);
+        else this.codeRows[k]!.push(docFigures(doc, hist, docPairs, docSeg, m));
       }
     }
     for (const k of here) slot[k] = -1;
@@ -579,7 +549,7 @@ class AgreementRun {
     if (acc && this.docTape) {
       // Rows of the codes not applied here are made when they are read: all "neither".
       const tape = this.docTape;
-      this.listedDocs.push({ id: doc.id, name: doc.name, length: doc.length });
+      this.listedDocs.push(doc);
       this.listedUnits.push(n);
       for (const v of [n, here.length, acc.segments.total, acc.segments.matched]) tape.push(v);
       for (const p of acc.pairs) for (const v of [p.both, p.first_only, p.second_only, p.neither]) tape.push(v);
