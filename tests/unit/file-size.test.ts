@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { killDuringOpen } from '../helpers/kill-open';
+import { killDuringCompaction, killDuringOpen } from '../helpers/kill-open';
 import { openTestProject, tempDir } from '../helpers/project';
 import { projectFileAtSchema } from '../helpers/old-schema';
 import { SCHEMA_VERSION } from '../../main/core/db/migrations';
 import { compactionWanted, openProjectDb } from '../../main/core/db/open';
 import { Project } from '../../main/core/project/project';
+import { Sqlite } from '../../main/core/db/sqlite';
 import { Session } from '../../main/api/session';
 import { dispatch } from '../../main/api/dispatch';
 import type { Input, Method, Output } from '../../main/api/contract';
@@ -250,7 +251,7 @@ describe('the project file stays lean (migration 10)', () => {
     expect(compactionWanted({ ...bench, diskFree: 1.2e9, tempFree: 1.2e9, sameDisk: false })).toBe(true);
   });
 
-  it('a kill at any moment of the upgrade and its compaction leaves a project that opens whole, with every coding', async () => {
+  it('a kill at any moment of the upgrade and its compaction leaves a project that opens whole, with every coding, and compacted', async () => {
     const { dir, cleanup } = tempDir();
     try {
       const old = await projectAtSchema9(dir);
@@ -277,12 +278,45 @@ describe('the project file stays lean (migration 10)', () => {
         const path = join(dir, `killed-${after}.marginalia`);
         copyFileSync(old.path, path);
         if (await killDuringOpen(path, after)) killedMidway++;
-        // Opened again, it is upgraded (again, or still), with every coding. A kill during the
-        // compaction leaves the file upgraded but not compacted: its free pages are reused as it grows.
+        // Opened again, it is upgraded (again, or still), with every coding.
         expect(await read(path)).toEqual(expected);
       }
       // At least one kill landed before the upgrade finished, or this test proves nothing.
       expect(killedMidway).toBeGreaterThan(0);
+
+      // Killed during the compaction that follows the upgrade: the file is upgraded but still
+      // holds the pages the upgrade freed; the next open compacts it, and the one after does not.
+      const path = join(dir, 'killed-compacting.marginalia');
+      copyFileSync(old.path, path);
+      expect(await killDuringCompaction(path)).toBe(true);
+      const raw = await Sqlite.open(path, { readonly: true });
+      const killed = (await raw.get<{ version: number; pages: number; free: number }>(
+        'SELECT (SELECT user_version FROM pragma_user_version) AS version, (SELECT page_count FROM pragma_page_count) AS pages, (SELECT freelist_count FROM pragma_freelist_count) AS free',
+      ))!;
+      await raw.close();
+      expect(killed.version).toBe(SCHEMA_VERSION);
+      expect(killed.free * 20).toBeGreaterThanOrEqual(killed.pages);
+      const sizes = async () => {
+        const db = await openProjectDb(path, { backgroundCheckOver: Infinity });
+        try {
+          return await db.read(async (r) => (await r.get<{ pages: number; free: number }>('SELECT (SELECT page_count FROM pragma_page_count) AS pages, (SELECT freelist_count FROM pragma_freelist_count) AS free'))!);
+        } finally {
+          await db.close();
+        }
+      };
+      const reopened = await sizes();
+      expect(reopened.free).toBe(0);
+      expect(reopened.pages).toBeLessThan(killed.pages - killed.free / 2);
+      expect(await read(path)).toEqual(expected);
+      expect(await sizes()).toEqual(reopened);
+      // A file sparse for another reason than an upgrade (here a table dropped) is not rewritten
+      // at open: only the compaction an upgrade owes is.
+      const writer = await Sqlite.open(path);
+      await writer.exec(`CREATE TABLE scratch (b BLOB); INSERT INTO scratch SELECT zeroblob(4000) FROM (SELECT 1 FROM segment_rows LIMIT 1000); DROP TABLE scratch;`);
+      await writer.close();
+      const sparse = await sizes();
+      expect(sparse.free * 4).toBeGreaterThanOrEqual(sparse.pages);
+      expect(await sizes()).toEqual(sparse);
     } finally {
       cleanup();
     }

@@ -155,21 +155,31 @@ async function configure(sqlite: Sqlite, readOnly: boolean): Promise<void> {
   if (!readOnly) await sqlite.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
 }
 
+/**
+ * The `project` row that says an upgrade's compaction is still owed. Written in each upgrade
+ * step's transaction and deleted once the VACUUM after it has run, so a kill during that VACUUM
+ * (a minute at 100,000 articles) leaves it behind and the next open compacts instead. Only
+ * this row starts a VACUUM at open: a file that is sparse for another reason (a large import
+ * deleted) is never rewritten unasked, its free pages are reused as it grows.
+ */
+const COMPACTION_OWED = 'compaction_owed_after_upgrade';
+
 async function migrate(sqlite: Sqlite, from: number, path?: string): Promise<void> {
-  if (from >= SCHEMA_VERSION) return;
   for (const m of MIGRATIONS) {
     if (m.version <= from) continue;
     await sqlite.exec('BEGIN IMMEDIATE');
     try {
       await m.up(sqlite);
       await sqlite.exec(`PRAGMA user_version = ${m.version}`);
+      // Committed with the step: an upgraded file always knows it may owe a compaction.
+      if (from > 0) await sqlite.run(`INSERT OR REPLACE INTO project (key, value) VALUES (?, ?)`, [COMPACTION_OWED, String(m.version)]);
       await sqlite.exec('COMMIT');
     } catch (err) {
       await sqlite.exec('ROLLBACK').catch(() => undefined);
       throw new MarginaliaError('internal', `Upgrading the project to schema ${m.version} (${m.name}) failed and was rolled back: ${(err as Error).message}`);
     }
   }
-  if (from > 0 && path) await compactAfterUpgrade(sqlite, path);
+  if (path) await compactAfterUpgrade(sqlite, path);
 }
 
 /**
@@ -230,31 +240,50 @@ function diskOf(dir: string): { free: number; id: number } {
 }
 
 /**
- * The VACUUM after an upgrade, when `compactionWanted` says so. It is one transaction through
- * the -wal: a kill midway leaves the upgraded file as it was (the -wal's uncommitted frames are
- * ignored at the next open), and so does a disk that fills up (SQLITE_FULL rolls it back; the
- * -wal it grew is truncated again). Not fatal when it fails: the project is upgraded and
- * whole, only not smaller, and its free pages are reused as it grows.
+ * Whether the compaction an upgrade owes (COMPACTION_OWED) is due now: `compact` when
+ * `compactionWanted` says so, `no-room` while the disk lacks room for the rewrite, `not-needed`
+ * when the file frees too little to want one; null when none is owed. Only reads.
  */
-async function compactAfterUpgrade(sqlite: Sqlite, path: string): Promise<void> {
+async function compactionDue(sqlite: Sqlite, path: string): Promise<'compact' | 'no-room' | 'not-needed' | null> {
   try {
+    if (!(await sqlite.get(`SELECT 1 FROM project WHERE key = ?`, [COMPACTION_OWED]))) return null;
     const size = await sqlite.get<{ pages: number; free: number; pageSize: number }>(
       'SELECT (SELECT page_count FROM pragma_page_count) AS pages, (SELECT freelist_count FROM pragma_freelist_count) AS free, (SELECT page_size FROM pragma_page_size) AS pageSize',
     );
-    if (!size) return;
+    if (!size) return null;
     const disk = diskOf(dirname(path));
     const temp = diskOf(sqliteTempDir());
-    if (!compactionWanted({ ...size, diskFree: disk.free, tempFree: temp.free, sameDisk: disk.id === temp.id })) return;
+    if (compactionWanted({ ...size, diskFree: disk.free, tempFree: temp.free, sameDisk: disk.id === temp.id })) return 'compact';
+    return compactionWanted({ ...size, diskFree: Infinity, tempFree: Infinity, sameDisk: true }) ? 'no-room' : 'not-needed';
   } catch {
-    return;
+    // No project table yet (a file killed while being created), or no disk to ask: nothing owed.
+    return null;
   }
-  try {
-    await sqlite.exec('VACUUM');
-  } catch {
-    // Left as it is: reused as the project grows.
+}
+
+/**
+ * The VACUUM owed after an upgrade, when it is due (compactionDue). It is one transaction
+ * through the -wal: a kill midway leaves the upgraded file as it was (the -wal's uncommitted
+ * frames are ignored at the next open) and the row saying it is owed, so the next open
+ * compacts; a disk that fills up rolls it back (SQLITE_FULL; the -wal it grew is truncated
+ * again). Not fatal when it fails: the project is upgraded and whole, only not smaller, and its
+ * free pages are reused as it grows. The row goes once the VACUUM has run or failed (a failing
+ * minute-long rewrite is not repeated at every open) or the file frees too little to want one;
+ * it stays while the disk lacks room, which is looked at again at the next open.
+ */
+async function compactAfterUpgrade(sqlite: Sqlite, path: string): Promise<void> {
+  const due = await compactionDue(sqlite, path);
+  if (due === null || due === 'no-room') return;
+  if (due === 'compact') {
+    try {
+      await sqlite.exec('VACUUM');
+    } catch {
+      // Left as it is: reused as the project grows.
+    }
   }
+  await sqlite.run(`DELETE FROM project WHERE key = ?`, [COMPACTION_OWED]).catch(() => undefined);
   // The -wal holds the rewritten file (or, after a failure, frames never committed): given back either way.
-  await sqlite.exec('PRAGMA wal_checkpoint(TRUNCATE)').catch(() => undefined);
+  if (due === 'compact') await sqlite.exec('PRAGMA wal_checkpoint(TRUNCATE)').catch(() => undefined);
 }
 
 async function openConnection(path: string, options: { readonly?: boolean; create?: boolean; immutable?: boolean }): Promise<Sqlite> {
@@ -326,8 +355,13 @@ export async function openProjectDb(path: string, options: OpenOptions = {}): Pr
       }
       throw short ? damaged(name, short, latestBackup(path)) : (described ?? damaged(name, (err as Error).message, latestBackup(path)));
     }
-    // An upgrade writes, so it needs the check first; so does a file small enough to check at once.
-    background = !readOnly && version >= SCHEMA_VERSION && statSync(path).size > (options.backgroundCheckOver ?? BACKGROUND_CHECK_OVER);
+    // An upgrade writes, so it needs the check first, and so does a compaction an earlier one
+    // still owes (its VACUUM killed); so does a file small enough to check at once.
+    background =
+      !readOnly &&
+      version >= SCHEMA_VERSION &&
+      statSync(path).size > (options.backgroundCheckOver ?? BACKGROUND_CHECK_OVER) &&
+      (await compactionDue(sqlite, path)) !== 'compact';
     if (!readOnly && !background) await checkIntact(sqlite, path);
     await configure(sqlite, readOnly);
     if (readOnly && version < SCHEMA_VERSION) {
