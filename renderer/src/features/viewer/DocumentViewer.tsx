@@ -461,6 +461,21 @@ export function DocumentViewer(props: Props) {
   const idle = useRef<(() => void) | null>(null);
   useEffect(() => () => idle.current?.(), []);
 
+  /**
+   * A stripe's name and tooltip, made once a segment (the same record until the segments are
+   * loaded again), not again on every layout the scroll and the overscan ask for.
+   */
+  const words = useRef(new WeakMap<Segment, { name: string; title: string }>());
+  const wordsOf = useCallback((s: Segment) => {
+    let w = words.current.get(s);
+    const map = mapRef.current;
+    if (!w && map) {
+      w = { name: `${s.code_name} stripe, ${s.coder_name}: ${passageEnds(sliceCp(map, s.start, s.end))}${s.memo ? ', has a memo' : ''}`, title: describe(s) };
+      words.current.set(s, w);
+    }
+    return w ?? { name: '', title: '' };
+  }, []);
+
   // Stripes for the visible part of the page.
   const layoutStripes = useCallback(() => {
     const scroller = scrollRef.current;
@@ -559,7 +574,6 @@ export function DocumentViewer(props: Props) {
         // the view, below): a document coded 1,000 times measures some 600 stripes on open,
         // and draws half of them.
         const drawn = (inView && !isCovered) || s.id === selectedSegmentId;
-        const words = drawn ? passageEnds(sliceCp(map, s.start, s.end)) : '';
         return {
           id: s.id,
           top: p.top,
@@ -569,8 +583,8 @@ export function DocumentViewer(props: Props) {
           label: several ? `${s.code_name} · ${coder.initials}` : s.code_name,
           code: s.code_name,
           coder: several ? coder.initials : '',
-          name: drawn ? `${s.code_name} stripe, ${s.coder_name}: ${words}${s.memo ? ', has a memo' : ''}` : '',
-          title: drawn ? describe(s) : '',
+          name: drawn ? wordsOf(s).name : '',
+          title: drawn ? wordsOf(s).title : '',
           selected: s.id === selectedSegmentId,
           memo: !!s.memo,
           pattern: several ? coder.at % 4 : 0,
@@ -581,13 +595,13 @@ export function DocumentViewer(props: Props) {
     const rowsNear = laid.rows.filter((r) => near(r.top, LABEL_ROW));
     // Labels show their stripe's tooltip, drawn or not (one under others is listed on a badge).
     const titled = new Set(rowsNear.flatMap((r) => [r.id, ...r.more]));
-    for (const st of next) if (!st.title && titled.has(st.id)) st.title = describe(byId.get(st.id)!);
+    for (const st of next) if (!st.title && titled.has(st.id)) st.title = wordsOf(byId.get(st.id)!).title;
     // The layout is measured again on every resize and scroll frame; most find the margin as it
     // was, and then nothing is drawn again.
     setStripes((prev) => (sameList(prev, next) ? prev : next));
     setRows((prev) => (sameList(prev, rowsNear) ? prev : rowsNear));
     setLanes(Math.max(MIN_LANES, laid.lanes));
-  }, [measureLines, passageLanes, selectedSegmentId, colorOf]);
+  }, [measureLines, passageLanes, selectedSegmentId, colorOf, wordsOf]);
 
   // The passage of the last jump, kept at the upper third of the view while the layout settles.
   const anchor = useRef<{ start: number; end: number } | null>(null);
