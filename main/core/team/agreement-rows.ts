@@ -6,7 +6,23 @@
  * copies what is already stored.
  */
 
-const PER_CHUNK = 8192;
+import { MessageChannel } from 'node:worker_threads';
+
+/** 256 KB of integers a chunk: large enough to be memory of its own, which the system takes back when it is freed. */
+const PER_CHUNK = 1 << 16;
+
+/**
+ * Frees `buffers` now rather than at the engine's next full collection, which in a process
+ * that has just made another report may be a while: a buffer moved into a message that is
+ * then dropped is freed with it (their arrays read as empty from then on).
+ */
+function freeNow(buffers: ArrayBuffer[]): void {
+  if (buffers.length === 0) return;
+  const drop = new MessageChannel();
+  drop.port1.postMessage(null, buffers);
+  drop.port1.close();
+  drop.port2.close();
+}
 
 /**
  * Whole numbers (32-bit) pushed one after another, each read or changed again by its place.
@@ -31,6 +47,13 @@ export class Ints {
   set(i: number, v: number): void {
     fits(v);
     this.chunks[Math.floor(i / PER_CHUNK)]![i % PER_CHUNK] = v;
+  }
+
+  /** Gives the memory back; nothing is stored after. */
+  release(): void {
+    freeNow(this.chunks.map((c) => c.buffer as ArrayBuffer));
+    this.chunks.length = 0;
+    this.length = 0;
   }
 }
 
@@ -59,5 +82,12 @@ export class Tape {
       at++;
       return v;
     };
+  }
+
+  /** Gives the memory back; nothing is stored after. */
+  release(): void {
+    freeNow(this.chunks.map((c) => c.buffer as ArrayBuffer));
+    this.chunks.length = 0;
+    this.size = 0;
   }
 }

@@ -311,6 +311,8 @@ export interface AgreementRows {
   codeDocuments(k: number): Iterable<DocumentAgreement>;
   /** The overall rows, one per listed document, in document order. */
   documents(): Iterable<DocumentAgreement>;
+  /** Frees what the rows are kept in, once they have been written (or the writing stopped): they cannot be read after. */
+  release?(): void;
 }
 
 /** The rows a report holds itself (every one it lists). */
@@ -476,7 +478,14 @@ class AgreementRun {
   /** The rows kept by a `compact` run, for the report it made (which lists none itself). */
   rows(report: AgreementReport): AgreementRows {
     if (!this.cells) return rowsOfReport(report);
-    return { codeDocuments: (k) => this.codeRowsOf(k), documents: () => this.overallRows(report.overall.codes_used) };
+    return {
+      codeDocuments: (k) => this.codeRowsOf(k),
+      documents: () => this.overallRows(report.overall.codes_used),
+      release: () => {
+        this.cells!.release();
+        this.docTape!.release();
+      },
+    };
   }
 
   /**
