@@ -262,11 +262,14 @@ describe('progress and cancel', () => {
           writeAgreementCsv(kept.report, {}, sink, kept.rows);
           return sink.toString();
         };
+        const expected = csv(onePage);
+        // The rows are freed once written: writing them again is refused, never a wrong file.
+        expect(() => csv(onePage)).toThrow(/written once and freed/);
         // Pages of 2 and 4 documents end within and after the coded ones (documents 1 to 6).
         for (const scanPage of [1, 2, 4]) {
           const paged = await t.project.db.readLong((r) => agreementRowsFromProject(r, { coderIds, unit }, { scanPage }));
           expect(paged.report).toEqual(onePage.report);
-          expect(csv(paged)).toBe(csv(onePage));
+          expect(csv(paged)).toBe(expected);
         }
         // Every coded document is in it: ana's 4 segments and ben's 4.
         expect(onePage.report.overall.segments.total).toBe(8);

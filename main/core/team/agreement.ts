@@ -478,10 +478,15 @@ class AgreementRun {
   /** The rows kept by a `compact` run, for the report it made (which lists none itself). */
   rows(report: AgreementReport): AgreementRows {
     if (!this.cells) return rowsOfReport(report);
+    let released = false;
+    const kept = () => {
+      if (released) throw new Error('Agreement rows: these rows were written once and freed; compute the agreement again to write them again.');
+    };
     return {
-      codeDocuments: (k) => this.codeRowsOf(k),
-      documents: () => this.overallRows(report.overall.codes_used),
+      codeDocuments: (k) => (kept(), this.codeRowsOf(k)),
+      documents: () => (kept(), this.overallRows(report.overall.codes_used)),
       release: () => {
+        released = true;
         this.cells!.release();
         this.docTape!.release();
       },
