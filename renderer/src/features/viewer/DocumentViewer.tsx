@@ -72,9 +72,12 @@ const NEAR_TEXT = 10_000;
 /**
  * How far past the view (CSS pixels, above and below) stripes and labels are measured, and
  * drawn, so that a scroll by a wheel step or a few lines shows them at once. A text just
- * opened draws only the view in its first frame, the overscan in the next.
+ * opened draws only the view in its first frame, the overscan when the page is idle (or on
+ * the reader's first scroll).
  */
 const OVERSCAN = 300;
+/** How long after a text is shown the overscan beside it is laid out (ms), when the page is idle. */
+const IDLE_AFTER = 250;
 /**
  * How narrow a line's letters are at the narrowest, against the document's average letter:
  * how many letters a line can hold at most, for telling which passages may share a line
@@ -179,17 +182,22 @@ function sizeOf(el: Element): string {
 const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
 
 /**
- * Runs `task` when the page is next idle (within a second at the latest), instead of the one
- * `cancel` would have run. Returns the cancel of this one.
+ * Runs `task` when the page is idle after a while (`IDLE_AFTER`; a second more at the latest),
+ * instead of the one `cancel` would have run. Returns the cancel of this one. The first idle
+ * moment comes right after the first frame, before the reader can look, let alone scroll; a
+ * scroll before the task runs lays the margin out anyway.
  */
 function whenIdle(task: () => void, cancel: (() => void) | null): () => void {
   cancel?.();
-  if (typeof requestIdleCallback === 'function') {
-    const handle = requestIdleCallback(task, { timeout: 1000 });
-    return () => cancelIdleCallback(handle);
-  }
-  const handle = setTimeout(task, 50);
-  return () => clearTimeout(handle);
+  let idle = 0;
+  const wait = setTimeout(() => {
+    if (typeof requestIdleCallback === 'function') idle = requestIdleCallback(task, { timeout: 1000 });
+    else task();
+  }, IDLE_AFTER);
+  return () => {
+    clearTimeout(wait);
+    if (idle) cancelIdleCallback(idle);
+  };
 }
 
 /**
@@ -493,7 +501,7 @@ export function DocumentViewer(props: Props) {
     const newText = laidFor.current !== generation.current;
     if (segsRef.current.length > 0) laidFor.current = generation.current;
     // A text just opened with its stripes shows them beside the view first: the rest of those
-    // measured are drawn a frame later (a document coded 1,000 times made 465 stripe buttons
+    // measured are drawn later (a document coded 1,000 times made 465 stripe buttons
     // for its first frame, 307 of them beside the view, the others a scroll away).
     const overscan = newText && segsRef.current.length > 0 ? 0 : OVERSCAN;
     // The overscan when the page is idle (or the reader scrolls first): never a frame forced
