@@ -22,7 +22,22 @@ test.describe('search that finds and codes', () => {
     // Each document's count heads its lines.
     const firstDoc = expected.documents[0]!;
     await expect(search.results.locator('.kwic-doc').first()).toContainText(`${firstDoc.document_name} ${firstDoc.hits} hits`);
+    // The syntax help, open when the search ran, folds once it finds hits: the query, the summary
+    // and the first hits are in view at 1440×900 without scrolling the panel or dragging its splitter.
+    const syntaxHelp = search.root.getByText('both with at most 5 words between them');
+    await expect(syntaxHelp).toBeHidden();
+    for (const seen of [search.root.getByRole('searchbox', { name: 'Search in texts' }), search.root.getByText('Search syntax'), search.summary, search.hit(1)]) {
+      await expect(seen).toBeInViewport({ ratio: 1 });
+    }
     await shot(page, 'search-results');
+    // Opened again beside the results, it shares the panel: its first lines and the first hit both in view.
+    await search.root.getByText('Search syntax').click();
+    await expect(syntaxHelp).toBeVisible();
+    await expect(search.root.locator('.search-syntax dt').first()).toBeInViewport();
+    await expect(search.hit(1)).toBeInViewport({ ratio: 1 });
+    await shot(page, 'search-results-syntax-open');
+    await search.root.getByText('Search syntax').click();
+    await expect(syntaxHelp).toBeHidden();
     // The panel with results, its hit lines, checkboxes and autocode form, passes axe-core (WCAG 2.1 A/AA).
     const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).include('section.search-panel').analyze();
     expect(axe.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`)).toEqual([]);

@@ -62,6 +62,7 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
   /** While counting: the totals the index gave at once (null where not yet known). */
   const [early, setEarly] = useState<{ documents: number | null; hits: number | null }>({ documents: null, hits: null });
   const latest = useRef(0);
+  const syntax = useRef<HTMLDetailsElement>(null);
   const run = useCallback(
     (s: Search, p: number, docs: { offset: number; order: DocsOrder } = { offset: 0, order: 'order' }) => {
       const ticket = ++latest.current;
@@ -99,6 +100,9 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
         });
         setEarly({ documents: f.total_documents, hits: f.total_hits });
         setProblem('');
+        // The syntax help has done its work once a query finds hits: folded, it leaves the panel's
+        // couple of hundred pixels to them (opened again, it shares them: search.css).
+        if (f.hits.length > 0 && syntax.current) syntax.current.open = false;
         if (f.complete) {
           setCounting(false);
           setBusy(false);
@@ -235,6 +239,33 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
             Search
           </button>
         </div>
+        <p id="search-syntax-hint" className="muted search-hint">
+          {regex
+            ? 'JavaScript regular expression over the texts; case is ignored unless Match case is on.'
+            : '"phrase" · a OR b · -word · word* · a NEAR/5 b · ( ) — operators in capitals.'}
+        </p>
+        <details className="search-syntax" ref={syntax}>
+          <summary>Search syntax</summary>
+          <dl>
+            <dt>strike</dt>
+            <dd>the word, in any case; accents on Latin letters optional (café finds cafe), other letters as written (й is not и)</dd>
+            <dt>"false flag"</dt>
+            <dd>the words in this order</dd>
+            <dt>Russia Ukraine</dt>
+            <dd>documents with both (AND may be written)</dd>
+            <dt>Russia OR Ukraine</dt>
+            <dd>documents with either</dd>
+            <dt>Russia -Blinken</dt>
+            <dd>leaves out documents with Blinken (also NOT Blinken)</dd>
+            <dt>strik*</dt>
+            <dd>words starting with strik: strike, strikes, striking</dd>
+            <dt>strike NEAR/5 Kyiv</dt>
+            <dd>both with at most 5 words between them (NEAR alone: 10)</dd>
+            <dt>(a OR b) -c</dt>
+            <dd>parentheses group</dd>
+          </dl>
+          <p className="muted">AND, OR, NOT and NEAR are written in capitals; "or" in lower case is a word. Every hit is listed; words left out with - or NOT are never hits.</p>
+        </details>
         <div className="row search-options">
           <label>
             <input type="checkbox" checked={regex} onChange={(e) => setRegex(e.target.checked)} /> Regular expression
@@ -276,33 +307,6 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
             </label>
           </div>
         )}
-        <p id="search-syntax-hint" className="muted search-hint">
-          {regex
-            ? 'JavaScript regular expression over the texts; case is ignored unless Match case is on.'
-            : '"phrase" · a OR b · -word · word* · a NEAR/5 b · ( ) — operators in capitals.'}
-        </p>
-        <details className="search-syntax">
-          <summary>Search syntax</summary>
-          <dl>
-            <dt>strike</dt>
-            <dd>the word, in any case; accents on Latin letters optional (café finds cafe), other letters as written (й is not и)</dd>
-            <dt>"false flag"</dt>
-            <dd>the words in this order</dd>
-            <dt>Russia Ukraine</dt>
-            <dd>documents with both (AND may be written)</dd>
-            <dt>Russia OR Ukraine</dt>
-            <dd>documents with either</dd>
-            <dt>Russia -Blinken</dt>
-            <dd>leaves out documents with Blinken (also NOT Blinken)</dd>
-            <dt>strik*</dt>
-            <dd>words starting with strik: strike, strikes, striking</dd>
-            <dt>strike NEAR/5 Kyiv</dt>
-            <dd>both with at most 5 words between them (NEAR alone: 10)</dd>
-            <dt>(a OR b) -c</dt>
-            <dd>parentheses group</dd>
-          </dl>
-          <p className="muted">AND, OR, NOT and NEAR are written in capitals; "or" in lower case is a word. Every hit is listed; words left out with - or NOT are never hits.</p>
-        </details>
       </form>
 
       {problem && (
@@ -312,7 +316,9 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
       )}
 
       {result && search && (
-        <>
+        // Its own scroller below the form (search.css): the summary and first hits keep their room
+        // however much of the panel the form and its open help would take.
+        <div className="search-results-area">
           <div className="search-sticky">
           <div className="search-summary" role="status">
             {counting
@@ -335,28 +341,6 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
             </div>
           )}
           </div>
-          {result.total_hits > 0 && (
-            <HitsPerDocument
-              counts={result.by_document}
-              total={result.total_documents}
-              counting={counting}
-              busy={busy}
-              onWindow={(docs) => goTo(page, docs)}
-              onOpen={jumpToDocument}
-            />
-          )}
-          {result.hits.length > 0 && (
-            <label className="search-choose-page">
-              <input
-                type="checkbox"
-                checked={allOnPage}
-                onChange={(e) => {
-                  for (const h of result.hits) toggle(h, e.target.checked);
-                }}
-              />{' '}
-              Choose every hit on this page
-            </label>
-          )}
           <ol className="kwic" aria-label="Search results">
             {result.hits.map((h, i) => {
               const firstOfDoc = i === 0 || result.hits[i - 1]!.document_id !== h.document_id;
@@ -393,8 +377,31 @@ export function SearchPanel({ codes, openDocumentId, onOpenHit, onError, onDone 
               </button>
             </nav>
           )}
+          {/* The counts per document and the choose-all box follow the hit lines: in a panel a couple of hundred pixels tall, the first hits come right under the summary. */}
+          {result.total_hits > 0 && (
+            <HitsPerDocument
+              counts={result.by_document}
+              total={result.total_documents}
+              counting={counting}
+              busy={busy}
+              onWindow={(docs) => goTo(page, docs)}
+              onOpen={jumpToDocument}
+            />
+          )}
+          {result.hits.length > 0 && (
+            <label className="search-choose-page">
+              <input
+                type="checkbox"
+                checked={allOnPage}
+                onChange={(e) => {
+                  for (const h of result.hits) toggle(h, e.target.checked);
+                }}
+              />{' '}
+              Choose every hit on this page
+            </label>
+          )}
           {!counting && result.total_hits > 0 && <Autocode search={search} codes={codes} chosen={chosen} total={result.total_hits} onError={onError} onDone={onDone} />}
-        </>
+        </div>
       )}
     </section>
   );
