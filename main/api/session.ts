@@ -1,6 +1,8 @@
 import { userInfo } from 'node:os';
 import { basename } from 'node:path';
 import type { Project } from '../core/project/project';
+import { pendingWork, type OpenProgress, type PendingWork } from '../core/db/open';
+import type { ProjectOpeningOut } from './contract/opening';
 import { ensureCoder, type Coder } from '../core/coders/coders';
 import { MarginaliaError } from '../core/errors';
 import { blindScopeFor } from '../core/team/blind';
@@ -16,6 +18,27 @@ export function defaultCoderName(): string {
   }
 }
 
+/** What a host is told as an open goes on (stderr lines for `marginalia serve`), besides project.opening. */
+export type OpeningListener = (progress: OpenProgress) => void;
+
+/**
+ * A pause before each phase of an open, for the end-to-end test that watches the "Opening…"
+ * screen: set only in the environment of the process that serves (never by the API or the
+ * renderer), and capped, so a stray value cannot hang an app for long.
+ */
+function testDelayMs(): number {
+  const ms = Number(process.env.MARGINALIA_TEST_OPEN_STEP_DELAY_MS ?? 0);
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 10_000) : 0;
+}
+
+interface Opening {
+  file: string;
+  started: number;
+  upgrade: PendingWork['upgrade'];
+  progress: OpenProgress | null;
+  error: { code: string; message: string } | null;
+}
+
 /**
  * What a host (Electron window, bridge, CLI) holds while it serves the handler table: the
  * open project and who is coding. Handlers never see a transport.
@@ -23,6 +46,7 @@ export function defaultCoderName(): string {
 export class Session {
   private coderName: string;
   private coderCache: Coder | null = null;
+  private openingNow: Opening | null = null;
 
   constructor(
     private current: Project | null,
@@ -46,8 +70,60 @@ export class Session {
   }
 
   get project(): Project {
-    if (!this.current) throw new MarginaliaError('no_project', 'No project is open. Open or create a project first.');
+    if (!this.current) {
+      const o = this.openingNow;
+      if (o && !o.error) throw new MarginaliaError('opening', `${o.file} is still being opened${o.upgrade ? ' (upgraded from an older Marginalia)' : ''}. Wait until it is open, then try again.`);
+      if (o?.error) throw new MarginaliaError('no_project', `No project is open: ${o.error.message}`);
+      throw new MarginaliaError('no_project', 'No project is open. Open or create a project first.');
+    }
     return this.current;
+  }
+
+  /** The open under way (or the one that failed while no project is open), as project.opening answers. */
+  get opening(): ProjectOpeningOut | null {
+    const o = this.openingNow;
+    if (!o) return null;
+    const p = o.progress;
+    return {
+      file: o.file,
+      phase: o.error ? 'failed' : (p?.phase ?? 'opening'),
+      upgrade: o.upgrade,
+      step: p?.phase === 'upgrading' ? p.step : null,
+      label: p?.phase === 'upgrading' ? p.label : null,
+      bytes: p?.phase === 'checking' || p?.phase === 'compacting' ? p.bytes : null,
+      elapsedMs: Date.now() - o.started,
+      error: o.error,
+    };
+  }
+
+  /**
+   * Runs `open` (which opens the project at `path`, passing the progress callback to
+   * Project.open) while project.opening tells how far it is, and `listener` too. Whether the file
+   * needs an upgrade is read first, in milliseconds, so the screen says so from the start. Does
+   * not make the project current (the host does, with setProject); when it fails, the failure
+   * is what project.opening answers for as long as no project is open.
+   */
+  async watchOpen(path: string, open: (onProgress: (p: OpenProgress) => Promise<void>) => Promise<Project>, listener?: OpeningListener): Promise<Project> {
+    const opening: Opening = { file: basename(path), started: Date.now(), upgrade: null, progress: null, error: null };
+    this.openingNow = opening;
+    opening.upgrade = (await pendingWork(path)).upgrade;
+    const delay = testDelayMs();
+    try {
+      const project = await open(async (p) => {
+        opening.progress = p;
+        listener?.(p);
+        if (delay) await new Promise((r) => setTimeout(r, delay));
+      });
+      if (this.openingNow === opening) this.openingNow = null;
+      return project;
+    } catch (err) {
+      if (this.openingNow === opening) {
+        // With a project still open (File ▸ Open of a file that is not a project), that one goes on and the host says why.
+        if (this.current) this.openingNow = null;
+        else opening.error = err instanceof MarginaliaError ? { code: err.code, message: err.message } : { code: 'internal', message: `${opening.file} could not be opened: ${(err as Error).message}` };
+      }
+      throw err;
+    }
   }
 
   get hasProject(): boolean {
@@ -62,6 +138,8 @@ export class Session {
   async setProject(project: Project | null): Promise<void> {
     const previous = this.current;
     this.current = project;
+    // A project open now: an earlier failure to open another is no longer what the app shows.
+    if (project && this.openingNow?.error) this.openingNow = null;
     this.coderCache = null;
     this.scopeReads(project);
     if (previous && previous !== project) await previous.close();

@@ -1,6 +1,8 @@
 import type { ParseArgsConfig } from 'node:util';
 import { MarginaliaError } from '../core/errors';
+import { basename } from 'node:path';
 import { Project } from '../core/project/project';
+import { pendingWork, type OpenOptions, type OpenProgress } from '../core/db/open';
 import { Session, defaultCoderName } from '../api/session';
 import { safeName, terminalSafe } from '../api/contract/safe-text';
 
@@ -59,9 +61,54 @@ export function projectArg(args: ParsedArgs): string {
   return p;
 }
 
+/** A file's size as a person reads it: "950 KB", "1.4 GB". */
+function fileSize(bytes: number): string {
+  if (bytes < 1e6) return `${Math.max(1, Math.round(bytes / 1e3))} KB`;
+  return bytes < 1e9 ? `${Math.round(bytes / 1e6)} MB` : `${(bytes / 1e9).toFixed(1)} GB`;
+}
+
+/** One line of an open's progress, for stderr: a line per phase and per upgrade step, never a flood. */
+export function openingLine(file: string, p: OpenProgress): string {
+  switch (p.phase) {
+    case 'checking':
+      return `${file}: checking the file for damage (${fileSize(p.bytes)})…`;
+    case 'upgrading':
+      return `${file}: upgrading from an older Marginalia, step ${p.step} of ${p.steps}: ${p.label}… (done once; if interrupted, the file stays whole and the next open goes on from there)`;
+    case 'compacting':
+      return `${file}: compacting after the upgrade (${fileSize(p.bytes)}), giving back the space the old tables took… (if interrupted, the upgraded file stays whole and is compacted at the next open)`;
+  }
+}
+
+/** The line that closes an open whose progress was shown. */
+export function openedLine(file: string, ms: number): string {
+  return `${file}: open (${ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`}).`;
+}
+
+let openingIo: Io | null = null;
+
+/** Where withProject tells an upgrade's progress: the stderr of the command running (main sets it; stdout carries data). */
+export function tellOpeningTo(io: Io | null): void {
+  openingIo = io;
+}
+
+/**
+ * Project.open for a command: an older project's upgrade (or a compaction still owed) is told
+ * on stderr a line per phase, since at 100,000 articles it takes a minute and a half; a current
+ * file opens without a word.
+ */
+export async function openForCommand(path: string, options: OpenOptions = {}, io: Io | null = openingIo): Promise<Project> {
+  const work = io && !options.readOnly ? await pendingWork(path) : null;
+  if (!io || !work || (!work.upgrade && !work.compaction)) return Project.open(path, options);
+  const file = basename(path);
+  const started = Date.now();
+  const project = await Project.open(path, { ...options, onProgress: (p) => io.err(openingLine(file, p)) });
+  io.err(openedLine(file, Date.now() - started));
+  return project;
+}
+
 /** Opens PROJECT for one command and closes it afterwards, whatever happens. */
 export async function withProject<T>(args: ParsedArgs, fn: (session: Session) => Promise<T>): Promise<T> {
-  const project = await Project.open(projectArg(args), { readOnly: args.values['read-only'] === true });
+  const project = await openForCommand(projectArg(args), { readOnly: args.values['read-only'] === true });
   const session = new Session(project, str(args, 'coder') ?? defaultCoderName());
   let result: T;
   try {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { MarginaliaError } from '../core/errors';
 import { toApiError } from '../api/dispatch';
-import { UsageError, terminalSafe, type Command, type Io } from './command';
+import { UsageError, tellOpeningTo, terminalSafe, type Command, type Io } from './command';
 import { BASIC_COMMANDS } from './commands/basics';
 import { IMPORT_COMMANDS } from './commands/import';
 import { serveCommand } from './commands/serve';
@@ -42,6 +42,8 @@ export async function main(argv: string[], rawIo: Io = { out: (l) => console.log
       io.out(`Usage: ${command.usage}\n${command.summary}`);
       return 0;
     }
+    // An older project's upgrade is told on stderr by whichever command opens it.
+    tellOpeningTo(io);
     return await command.run({ positionals: parsed.positionals, values: parsed.values as Record<string, string | boolean | string[] | undefined> }, io);
   } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

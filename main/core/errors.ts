@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'not_a_project'
   | 'newer_version'
   | 'no_project'
+  /** A project is still being opened (an older one upgraded): try again when it is open. */
+  | 'opening'
   | 'unsupported'
   | 'too_large'
   | 'io'

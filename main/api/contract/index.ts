@@ -10,6 +10,7 @@ import { analysisContract } from './analysis';
 import { wordsContract } from './words';
 import { duplicatesContract } from './duplicates';
 import { searchContract } from './search';
+import { openingContract } from './opening';
 import type { InputOf, OutputOf } from '../define';
 
 /**
@@ -18,6 +19,7 @@ import type { InputOf, OutputOf } from '../define';
  */
 export const contract = {
   ...projectContract,
+  ...openingContract,
   ...documentsContract,
   ...codebookContract,
   ...codingContract,

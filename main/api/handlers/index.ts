@@ -12,10 +12,12 @@ import { analysisHandlers } from './analysis';
 import { wordsHandlers } from './words';
 import { duplicatesHandlers } from './duplicates';
 import { searchHandlers } from './search';
+import { openingHandlers } from './opening';
 
 /** The handler table: one entry per contract method; the type checker proves none is missing. */
 export const handlers: HandlersOf<Contract> = {
   ...projectHandlers,
+  ...openingHandlers,
   ...documentsHandlers,
   ...codebookHandlers,
   ...codingHandlers,

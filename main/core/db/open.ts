@@ -33,6 +33,31 @@ export interface OpenOptions {
    * small machine. Default 3000; 0 starts it at once.
    */
   backgroundCheckAfter?: number;
+  /**
+   * Told where the open is, phase by phase, before each begins: an older project's upgrade
+   * takes a minute and a half at 100,000 articles, and a host shows it rather than nothing.
+   * Awaited, between the steps (never inside one's transaction); what it throws is ignored.
+   */
+  onProgress?: (progress: OpenProgress) => void | Promise<void>;
+}
+
+/**
+ * One phase of opening a project, told before it begins: the damage check (only when it runs
+ * before the project opens, not in the background), each schema step of an upgrade ("step k of
+ * n"), and the compaction owed after an upgrade. A current file that is small or compacted only
+ * ever tells `checking`, if anything.
+ */
+export type OpenProgress =
+  | { phase: 'checking'; bytes: number }
+  | { phase: 'upgrading'; step: number; steps: number; version: number; label: string }
+  | { phase: 'compacting'; bytes: number };
+
+/** What opening a file will do before it can be used, read without writing (pendingWork). */
+export interface PendingWork {
+  /** The schema versions an upgrade goes from and to, or null when the file is current. */
+  upgrade: { from: number; to: number; steps: number } | null;
+  /** An earlier upgrade's compaction is still owed (its VACUUM was interrupted). */
+  compaction: boolean;
 }
 
 const BACKGROUND_CHECK_OVER = 64 * 1024 * 1024;
@@ -164,9 +189,19 @@ async function configure(sqlite: Sqlite, readOnly: boolean): Promise<void> {
  */
 const COMPACTION_OWED = 'compaction_owed_after_upgrade';
 
-async function migrate(sqlite: Sqlite, from: number, path?: string): Promise<void> {
-  for (const m of MIGRATIONS) {
-    if (m.version <= from) continue;
+/** Tells a host's progress callback, which may not stop the open by throwing. */
+async function tell(onProgress: OpenOptions['onProgress'], progress: OpenProgress): Promise<void> {
+  try {
+    await onProgress?.(progress);
+  } catch {
+    // Showing progress is a courtesy: the open goes on.
+  }
+}
+
+async function migrate(sqlite: Sqlite, from: number, path?: string, onProgress?: OpenOptions['onProgress']): Promise<void> {
+  const steps = MIGRATIONS.filter((m) => m.version > from);
+  for (const [i, m] of steps.entries()) {
+    await tell(onProgress, { phase: 'upgrading', step: i + 1, steps: steps.length, version: m.version, label: m.label });
     await sqlite.exec('BEGIN IMMEDIATE');
     try {
       await m.up(sqlite);
@@ -179,7 +214,7 @@ async function migrate(sqlite: Sqlite, from: number, path?: string): Promise<voi
       throw new MarginaliaError('internal', `Upgrading the project to schema ${m.version} (${m.name}) failed and was rolled back: ${(err as Error).message}`);
     }
   }
-  if (path) await compactAfterUpgrade(sqlite, path);
+  if (path) await compactAfterUpgrade(sqlite, path, onProgress);
 }
 
 /**
@@ -271,10 +306,11 @@ async function compactionDue(sqlite: Sqlite, path: string): Promise<'compact' | 
  * minute-long rewrite is not repeated at every open) or the file frees too little to want one;
  * it stays while the disk lacks room, which is looked at again at the next open.
  */
-async function compactAfterUpgrade(sqlite: Sqlite, path: string): Promise<void> {
+async function compactAfterUpgrade(sqlite: Sqlite, path: string, onProgress?: OpenOptions['onProgress']): Promise<void> {
   const due = await compactionDue(sqlite, path);
   if (due === null || due === 'no-room') return;
   if (due === 'compact') {
+    await tell(onProgress, { phase: 'compacting', bytes: sizeOf(path) + sizeOf(`${path}-wal`) });
     try {
       await sqlite.exec('VACUUM');
     } catch {
@@ -325,6 +361,32 @@ function readOnlyPlace(path: string): { immutable: boolean; reason: string } {
 }
 
 /**
+ * What opening `path` will do before the project can be used: an upgrade from an older schema,
+ * a compaction still owed. Reads two numbers and one row on a read-only connection of its own,
+ * in milliseconds whatever the file's size, so a host can decide before any work whether to show
+ * an "Opening…" screen. Never throws: a file it cannot read has no pending work here, and
+ * openProjectDb then says what is wrong with it.
+ */
+export async function pendingWork(path: string): Promise<PendingWork> {
+  const none: PendingWork = { upgrade: null, compaction: false };
+  let sqlite: Sqlite | null = null;
+  try {
+    inspectProjectFile(path);
+    sqlite = await Sqlite.open(path, { readonly: true });
+    const appId = (await sqlite.get<{ application_id: number }>('PRAGMA application_id'))?.application_id ?? 0;
+    const version = (await sqlite.get<{ user_version: number }>('PRAGMA user_version'))?.user_version ?? 0;
+    if (appId !== APPLICATION_ID || version > SCHEMA_VERSION) return none;
+    const steps = MIGRATIONS.filter((m) => m.version > version).length;
+    const owed = await sqlite.get(`SELECT 1 FROM project WHERE key = ?`, [COMPACTION_OWED]).catch(() => undefined);
+    return { upgrade: steps > 0 ? { from: version, to: SCHEMA_VERSION, steps } : null, compaction: owed !== undefined };
+  } catch {
+    return none;
+  } finally {
+    await sqlite?.close().catch(() => undefined);
+  }
+}
+
+/**
  * Opens an existing project, upgrading its schema when it is older. A file that is not a
  * project, is from a newer version or is damaged is refused before anything is written.
  * One that cannot be written is opened for reading, and every change is refused saying why.
@@ -362,12 +424,15 @@ export async function openProjectDb(path: string, options: OpenOptions = {}): Pr
       version >= SCHEMA_VERSION &&
       statSync(path).size > (options.backgroundCheckOver ?? BACKGROUND_CHECK_OVER) &&
       (await compactionDue(sqlite, path)) !== 'compact';
-    if (!readOnly && !background) await checkIntact(sqlite, path);
+    if (!readOnly && !background) {
+      await tell(options.onProgress, { phase: 'checking', bytes: sizeOf(path) + sizeOf(`${path}-wal`) });
+      await checkIntact(sqlite, path);
+    }
     await configure(sqlite, readOnly);
     if (readOnly && version < SCHEMA_VERSION) {
       throw new MarginaliaError('unsupported', `${name} was saved by an older Marginalia (schema ${version}) and must be upgraded before it can be read; open it normally (not read-only) to upgrade it.`);
     }
-    if (!readOnly) await migrate(sqlite, version, path);
+    if (!readOnly) await migrate(sqlite, version, path, options.onProgress);
   } catch (err) {
     await sqlite.close().catch(() => undefined);
     throw describeFileError(err, path) ?? err;

@@ -18,6 +18,8 @@ import * as m015 from './015-lean-keys';
 export interface Migration {
   version: number;
   name: string;
+  /** What the step does, in a researcher's words: shown while an older project is upgraded ("step 2 of 3: Rebuilding the search index"). */
+  label: string;
   up(db: Sqlite): Promise<void>;
 }
 
@@ -26,21 +28,21 @@ export interface Migration {
  * Add a step as a new numbered file with its own test starting from the previous schema.
  */
 export const MIGRATIONS: readonly Migration[] = [
-  { version: 1, name: 'initial', up: m001.up },
-  { version: 2, name: 'team', up: m002.up },
-  { version: 3, name: 'document-order', up: m003.up },
-  { version: 4, name: 'segment-codings', up: m004.up },
-  { version: 5, name: 'events-undone', up: m005.up },
-  { version: 6, name: 'list-indexes', up: m006.up },
-  { version: 7, name: 'document-sets', up: m007.up },
-  { version: 8, name: 'near-duplicates', up: m008.up },
-  { version: 9, name: 'code-counts', up: m009.up },
-  { version: 10, name: 'lean-storage', up: m010.up },
-  { version: 11, name: 'document-counts', up: m011.up },
-  { version: 12, name: 'code-counts-in-bulk', up: m012.up },
-  { version: 13, name: 'segment-keys', up: m013.up },
-  { version: 14, name: 'search-words', up: m014.up },
-  { version: 15, name: 'lean-keys', up: m015.up },
+  { version: 1, name: 'initial', label: 'Creating the project tables', up: m001.up },
+  { version: 2, name: 'team', label: 'Adding reliability rounds and consensus', up: m002.up },
+  { version: 3, name: 'document-order', label: 'Indexing the order of documents', up: m003.up },
+  { version: 4, name: 'segment-codings', label: 'Indexing codings for merges and imports', up: m004.up },
+  { version: 5, name: 'events-undone', label: 'Indexing the undo history', up: m005.up },
+  { version: 6, name: 'list-indexes', label: 'Indexing the codebook and the lists', up: m006.up },
+  { version: 7, name: 'document-sets', label: 'Adding document sets', up: m007.up },
+  { version: 8, name: 'near-duplicates', label: 'Adding wire-story duplicates', up: m008.up },
+  { version: 9, name: 'code-counts', label: "Keeping the codebook's counts", up: m009.up },
+  { version: 10, name: 'lean-storage', label: 'Making the file leaner', up: m010.up },
+  { version: 11, name: 'document-counts', label: "Counting each document's segments", up: m011.up },
+  { version: 12, name: 'code-counts-in-bulk', label: 'Counting segments moved in bulk', up: m012.up },
+  { version: 13, name: 'segment-keys', label: 'Re-keying every coded segment', up: m013.up },
+  { version: 14, name: 'search-words', label: 'Rebuilding the search index', up: m014.up },
+  { version: 15, name: 'lean-keys', label: 'Storing attributes and timestamps leaner', up: m015.up },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
