@@ -7,11 +7,11 @@
  * .txt files, and as CSV with title, text, outlet, date and author columns (one file at 10k;
  * at 100k the 350 MB of text is split into files under the 50 MB a file may have, as a
  * researcher would have to). Each is imported into a new project through importPaths, the
- * path the command line and the import job take, in a process of its own (so its peak RSS is
- * its own). In the same run the sqlite3 command-line tool loads the same texts into a bare
- * table and into a table with the project's FTS5 index (name + text, its tokenizer, an
- * external-content table filled by a trigger as the project's is):
- * the floors. Then the 40,000-coding .qdpx of qdpx-import.bench.ts. Prints numbers; asserts
+ * path the command line and the import job take, in a process of its own run by node from the
+ * compiled code in dist/ (import-child.cjs), so its peak RSS is the import's. In the same run
+ * the sqlite3 command-line tool loads the same texts into a bare table and into a table with
+ * the project's FTS5 index (name + text, its tokenizer, an external-content table filled by a
+ * trigger as the project's is): the floors. Then the 40,000-coding .qdpx of qdpx-import.bench.ts. Prints numbers; asserts
  * nothing.
  *
  *   npx tsx tests/bench/scale-import.bench.ts [--large | --large-only] [--runs N] [--no-qdpx | --qdpx-only] [--ui-only: skips it all]
@@ -22,13 +22,9 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Project } from '../../main/core/project/project';
-import { importPaths } from '../../main/core/import/import-files';
 import { FTS_TOKENIZE_SQL } from '../../main/core/search/tokenizer';
-import { closeSandbox } from '../../main/core/sandbox/sandbox';
-import { importExchangeBytes } from '../../main/core/exchange/qdpx-import';
 import { articles, LARGE, SMALL, type CorpusSpec } from './corpus';
-import { generate as generateQdpx, timeLock } from './qdpx-import.bench';
+import { generate as generateQdpx } from './qdpx-import.bench';
 
 const args = process.argv.slice(2);
 const argValue = (name: string) => {
@@ -38,6 +34,13 @@ const argValue = (name: string) => {
 
 /** Text per CSV file: under the 50 MB a file may have, with room for the other columns. */
 const CSV_PART_BYTES = 40 * 1024 * 1024;
+
+/**
+ * Each import runs in a process of its own, by plain node from the compiled code in dist/
+ * (import-child.cjs), as the app runs it: its peak RSS is the import's, not the generator's nor
+ * tsx's (under tsx the same import peaked 60–110 MB higher).
+ */
+const CHILD = join(__dirname, 'import-child.cjs');
 
 interface Measure {
   wallMs: number;
@@ -135,37 +138,8 @@ interface ImportResult extends Measure {
 }
 
 /** The child: imports `path` into a new project and prints RESULT {…}. */
-async function child(path: string, project: string): Promise<void> {
-  const p = await Project.create(project, { name: 'Import bench' });
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  let written = t0;
-  const report = await importPaths(p, [path], {
-    importedBy: null,
-    onProgress: (_d, _t, current) => {
-      if (current === '') written = performance.now();
-    },
-  });
-  const wallMs = performance.now() - t0;
-  const cpu = process.cpuUsage(c0);
-  await p.close();
-  await closeSandbox();
-  const result: ImportResult = {
-    wallMs,
-    cpuMs: (cpu.user + cpu.system) / 1000,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-    imported: report.imported,
-    failed: report.failed,
-    duplicates: report.duplicates,
-    writeMs: written - t0,
-    indexMs: t0 + wallMs - written,
-  };
-  if (report.failed) console.error(JSON.stringify(report.outcomes.filter((o) => o.status === 'failed').slice(0, 3)));
-  console.log(`RESULT ${JSON.stringify(result)}`);
-}
-
 function runChild(path: string, project: string): ImportResult {
-  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, '--child', path, project], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [CHILD, 'files', path, project], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (r.status !== 0 || !line) throw new Error(`the import of ${path} failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
   for (const suffix of ['', '-wal', '-shm']) rmSync(project + suffix, { force: true });
@@ -223,26 +197,6 @@ async function measureSize(spec: CorpusSpec, runs: number): Promise<void> {
   }
 }
 
-/**
- * The .qdpx child: imports the archive at `path` into a new project at `project` and prints
- * RESULT {…}. In a process of its own, so the peak RSS is the import's, not the generator's.
- */
-async function qdpxChild(path: string, project: string, codings: number): Promise<void> {
-  const bytes = readFileSync(path);
-  const p = await Project.create(project, { name: 'Bench' });
-  const rssBeforeMb = process.memoryUsage().rss / 1024 / 1024;
-  const lock = timeLock(p.db);
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  const r = await importExchangeBytes(p.db, bytes, 'bench.qdpx', 'bench');
-  const wallMs = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  if (r.imported.segments !== codings) throw new Error(`expected ${codings} segments, got ${r.imported.segments}`);
-  await p.close();
-  await closeSandbox();
-  console.log(`RESULT ${JSON.stringify({ wallMs, cpuMs: (c.user + c.system) / 1000, lockMs: lock.ms, rssBeforeMb, peakRssMb: process.resourceUsage().maxRSS / 1024 })}`);
-}
-
 /** The 40,000-coding .qdpx into a new project: the time in all, the time the write lock was held, and the peak RSS of the process that imported it. */
 async function measureQdpx(runs: number): Promise<void> {
   const { bytes, codings } = generateQdpx();
@@ -257,7 +211,7 @@ async function measureQdpx(runs: number): Promise<void> {
     writeFileSync(file, bytes);
     for (let run = 1; run <= runs; run++) {
       const project = join(dir, `bench-${run}.marginalia`);
-      const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, '--qdpx-child', file, project, String(codings)], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [CHILD, 'qdpx', file, project, String(codings)], { encoding: 'utf8' });
       const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
       if (r.status !== 0 || !line) throw new Error(`the .qdpx import failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
       const res = JSON.parse(line.slice('RESULT '.length)) as { wallMs: number; cpuMs: number; lockMs: number; rssBeforeMb: number; peakRssMb: number };
@@ -276,8 +230,6 @@ async function measureQdpx(runs: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (args[0] === '--child') return child(args[1]!, args[2]!);
-  if (args[0] === '--qdpx-child') return qdpxChild(args[1]!, args[2]!, Number(args[3]));
   // `npm run bench -- scale --ui-only` asks for the scale bench's UI figures alone: none here.
   if (args.includes('--ui-only')) return console.log('import at scale: skipped (--ui-only)');
   const largeOnly = args.includes('--large-only');
