@@ -3,6 +3,7 @@ import type { Session } from './session';
 import type { CsvFile } from './contract/team';
 import { MarginaliaError } from '../core/errors';
 import type { Sink } from '../core/exchange/csv';
+import { open } from 'node:fs/promises';
 
 const jobsBySession = new WeakMap<Session, ExportJobs>();
 
@@ -45,4 +46,37 @@ export async function csvDownload(session: Session, fileName: string, csv: strin
   const done = await jobs.wait(jobs.start({ fileName, mime }, async (sink) => (typeof csv === 'string' ? sink.write(csv) : csv(sink))).jobId);
   if (!done.download) throw new MarginaliaError('io', done.error?.message ?? `${fileName} could not be written for its download. Try again.`);
   return { fileName, mime, bytes: done.bytes, download: done.download };
+}
+
+/**
+ * A CSV another process wrote to `path` (agreement's own process), handed over as csvDownload's
+ * are: copied into the export's file a megabyte at a time, between which the app answers other
+ * requests and `signal` can stop it. The caller removes `path`.
+ */
+export async function fileDownload(session: Session, fileName: string, path: string, signal?: AbortSignal): Promise<CsvFile> {
+  const jobs = exportJobsOf(session);
+  const mime = 'text/csv';
+  const started = jobs.start({ fileName, mime }, async (sink) => {
+    const file = await open(path, 'r');
+    try {
+      const chunk = Buffer.allocUnsafe(1 << 20);
+      for (;;) {
+        const { bytesRead } = await file.read(chunk, 0, chunk.length, null);
+        if (bytesRead === 0) break;
+        sink.writeBytes(chunk.subarray(0, bytesRead));
+      }
+    } finally {
+      await file.close();
+    }
+  });
+  const stop = () => jobs.cancel(started.jobId);
+  signal?.addEventListener('abort', stop);
+  try {
+    const done = await jobs.wait(started.jobId);
+    if (done.cancelled) throw new MarginaliaError('cancelled', `Cancelled: ${fileName} was not saved.`);
+    if (!done.download) throw new MarginaliaError('io', done.error?.message ?? `${fileName} could not be written for its download. Try again.`);
+    return { fileName, mime, bytes: done.bytes, download: done.download };
+  } finally {
+    signal?.removeEventListener('abort', stop);
+  }
 }

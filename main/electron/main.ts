@@ -16,6 +16,8 @@ import { registerIpc } from './ipc';
 import { menuTemplate, type MenuActions } from './menu';
 import { ProjectHost, projectFileFromArgs } from './project-host';
 import { handleAppProtocol, hardenSession, hardenWebContents, registerAppScheme } from './security';
+import { useWorkerProcesses } from '../core/team/agreement-process';
+import { utilityWorkerProcess } from './worker-process';
 
 const APP_NAME = 'Marginalia';
 /** dist/main/electron/main.js → dist/renderer and dist/preload (inside app.asar when packaged). */
@@ -331,6 +333,8 @@ function focusWindow(): void {
 
 async function start(): Promise<void> {
   await app.whenReady();
+  // Agreement runs in utility processes: the packaged app cannot fork (its runAsNode fuse is off).
+  useWorkerProcesses(utilityWorkerProcess);
   handleAppProtocol(RENDERER_DIR, (token) => takeDownload(ctx.session, token));
   hardenSession(session.defaultSession, ownerOf);
   registerIpc({

@@ -106,6 +106,7 @@ describe('blind coding is enforced for every read method', () => {
         'team.agreement': [{ coderIds: [ana.id, ben.id] }, { coderIds: [ana.id, consensus.id] }],
         'team.agreementCsv': [{ coderIds: [ana.id, ben.id] }],
         'team.agreementStart': [{ coderIds: [ana.id, ben.id] }],
+        'team.agreementCsvStart': [{ coderIds: [ana.id, ben.id] }],
         'team.agreementProgress': [{ jobId: missing }],
         'team.agreementCancel': [{ jobId: missing }],
         'team.mergePreview': [{ fileName: 'empty.marginalia', dataBase64: readFileSync(emptyFile).toString('base64') }],

@@ -27,6 +27,8 @@ const AgreementInput = z
   })
   .strict();
 
+const AgreementCsvInput = AgreementInput.extend({ delimiter: z.enum(['comma', 'semicolon', 'tab']).optional(), excel: z.boolean().optional(), raw: z.boolean().optional() });
+
 const Upload = z
   .object({
     fileName: z.string().min(1).max(1000),
@@ -61,11 +63,15 @@ export const teamContract = {
   ),
   'team.agreementCancel': query<AgreementJobState>()(
     z.object({ jobId: Id }).strict(),
-    'Stops an agreement computation before its next batch of documents; nothing is kept.',
+    'Stops an agreement computation (or its CSV) at once; nothing is kept.',
   ),
   'team.agreementCsv': query<CsvFile>()(
-    AgreementInput.extend({ delimiter: z.enum(['comma', 'semicolon', 'tab']).optional(), excel: z.boolean().optional(), raw: z.boolean().optional() }),
+    AgreementCsvInput,
     'The agreement numbers as a CSV file to download once from its address; delimiter, Excel byte order mark and raw values as for table exports.',
+  ),
+  'team.agreementCsvStart': query<AgreementJobState>()(
+    AgreementCsvInput,
+    'Starts writing the agreement CSV (as team.agreementCsv) in the background; poll with team.agreementProgress (file once finished), stop with team.agreementCancel.',
   ),
   'team.mergePreview': query<MergePreview & { uploadId: string }>()(
     Upload,

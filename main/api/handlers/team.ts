@@ -1,10 +1,15 @@
 import { teamContract } from '../contract/team';
 import type { HandlersOf } from './types';
 import type { Session } from '../session';
-import { csvDownload } from '../downloads';
-import { agreementFromProject, agreementRowsFromProject } from '../../core/team/agreement';
-import { writeAgreementCsv } from '../../core/team/agreement-csv';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { CsvFile } from '../contract/team';
+import { fileDownload } from '../downloads';
+import { agreementFromProject, type AgreementOptions } from '../../core/team/agreement';
 import { AgreementJobs } from '../../core/team/agreement-jobs';
+import { agreementCsvTempPath, agreementInChild, type ChildRun } from '../../core/team/agreement-process';
+import { hiddenCoders } from '../../core/team/blind-scope';
+import type { CsvOptions } from '../../core/exchange/csv';
 import { applyMerge, previewMerge } from '../../core/team/merge';
 import { readMergeSource } from '../../core/team/merge-source';
 import { discardUpload, getUpload, saveUpload } from '../../core/team/merge-uploads';
@@ -28,20 +33,47 @@ async function codePath(session: Session, id: string): Promise<string> {
   return row?.name ?? id;
 }
 
+/**
+ * The coders this session's reads may not see (blind coding), read under its own read scope:
+ * agreement's own process installs the same views for them (blindViews), so it sees exactly
+ * what a read here would.
+ */
+async function hiddenFromSession(session: Session): Promise<string[]> {
+  return [...(await session.project.db.read(hiddenCoders))].sort();
+}
+
+/**
+ * Agreement's work runs in a process of its own that reads the project file itself: by sentence
+ * over 100,000 documents it takes about 370 MB, which in the app's main process stayed there
+ * as garbage and malloc's arenas after it ended (warm, the main process peaked at 383–490 MB).
+ */
+async function agreementReportInChild(session: Session, options: AgreementOptions, run: ChildRun) {
+  const done = await agreementInChild({ projectPath: resolve(session.project.path), hiddenCoderIds: await hiddenFromSession(session), options }, run);
+  if (done.type !== 'report') throw new Error('The agreement computation answered with a file instead of its report.');
+  return { report: done.report };
+}
+
+/** The agreement CSV written by its own process into a temporary file, then handed over as an export's file is. */
+async function agreementCsvInChild(session: Session, options: AgreementOptions, csv: CsvOptions, run: ChildRun): Promise<CsvFile> {
+  const path = agreementCsvTempPath();
+  try {
+    const done = await agreementInChild({ projectPath: resolve(session.project.path), hiddenCoderIds: await hiddenFromSession(session), options, csv: { path, options: csv } }, run);
+    if (done.type !== 'written') throw new Error('The agreement computation answered with a report instead of its file.');
+    return await fileDownload(session, `agreement-${done.unit}-${stamp()}.csv`, path, run.signal);
+  } finally {
+    rmSync(path, { force: true });
+  }
+}
+
 export const teamHandlers: HandlersOf<typeof teamContract> = {
   'team.agreement': ({ session }, input) => session.project.db.read((r) => agreementFromProject(r, input)),
-  // On the long-read connection: coding and opening documents go on while it runs.
-  'team.agreementStart': async ({ session }, input) => {
-    const db = session.project.db;
-    return agreementJobsOf(session).start((progress) => db.readLong((r) => agreementFromProject(r, input, progress)));
-  },
+  // In its own process, on its own connection: coding and opening documents go on while it runs.
+  'team.agreementStart': async ({ session }, input) => agreementJobsOf(session).start((progress) => agreementReportInChild(session, input, progress)),
   'team.agreementProgress': async ({ session }, { jobId }) => agreementJobsOf(session).progress(jobId),
   'team.agreementCancel': async ({ session }, { jobId }) => agreementJobsOf(session).cancel(jobId),
-  'team.agreementCsv': async ({ session }, { delimiter, excel, raw, ...input }) => {
-    // Every document's rows are kept as numbers, not objects, until the file is written (by document at 100,000: peak 865 → 282 MB).
-    const { report, rows } = await session.project.db.read((r) => agreementRowsFromProject(r, input));
-    return csvDownload(session, `agreement-${report.unit}-${stamp()}.csv`, (sink) => writeAgreementCsv(report, { delimiter, excel, raw }, sink, rows));
-  },
+  'team.agreementCsv': async ({ session }, { delimiter, excel, raw, ...input }) => agreementCsvInChild(session, input, { delimiter, excel, raw }, {}),
+  'team.agreementCsvStart': async ({ session }, { delimiter, excel, raw, ...input }) =>
+    agreementJobsOf(session).start(async (progress) => ({ file: await agreementCsvInChild(session, input, { delimiter, excel, raw }, progress) })),
   'team.mergePreview': async ({ session }, input) => {
     const upload = saveUpload(input.fileName, input.dataBase64);
     try {

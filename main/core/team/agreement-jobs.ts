@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { MarginaliaError } from '../errors';
-import type { AgreementProgress, AgreementReport } from './agreement';
+import type { AgreementReport } from './agreement';
+import type { ChildRun } from './agreement-process';
+
+/** What a job's computation is handed: where to report progress, the signal that stops it, and the tests' hold. */
+export type AgreementJobProgress = Required<Pick<ChildRun, 'onProgress' | 'onWriting' | 'signal'>> & Pick<ChildRun, 'batchSize' | 'held'>;
 
 /** Where an agreement computation stands, as the UI polls it. */
 export interface AgreementJobState {
@@ -13,9 +17,24 @@ export interface AgreementJobState {
   cancelled: boolean;
   /** Why it failed (finished, not cancelled, no report). */
   error: { code: string; message: string } | null;
-  /** Set once it has finished. */
+  /** Set once it has finished (the on-screen computation). */
   report: AgreementReport | null;
+  /** The figures are done and the CSV is being written (the CSV's computation). */
+  writing: boolean;
+  /** Set once it has finished (the CSV's computation): the file to download once from its address. */
+  file: AgreementFile | null;
 }
+
+/** A finished agreement CSV, as the API hands a report's file (CsvFile in the contract). */
+export interface AgreementFile {
+  fileName: string;
+  mime: string;
+  bytes: number;
+  download: string;
+}
+
+/** What a job computes: the report, or the CSV's file. */
+export type AgreementJobResult = { report: AgreementReport } | { file: AgreementFile };
 
 interface Job {
   id: string;
@@ -25,7 +44,11 @@ interface Job {
   finished: boolean;
   error: AgreementJobState['error'];
   report: AgreementReport | null;
+  writing: boolean;
+  file: AgreementFile | null;
   finishedAt: number;
+  /** Stops the computation's process at once. */
+  stop: AbortController;
 }
 
 /** A finished job the UI never collected is forgotten after this long. */
@@ -33,39 +56,46 @@ const KEEP_FINISHED_MS = 10 * 60 * 1000;
 
 /**
  * Agreement computations that run in the background while the UI polls their progress and
- * may cancel them. A computation only reads, so cancelling leaves nothing to undo: it stops
- * at the next batch of documents and its partial sums are dropped.
+ * may cancel them. Each runs in a process of its own (agreement-process.ts), so its memory is
+ * never the app's; the job keeps only where it stands. A computation only reads, so cancelling
+ * leaves nothing to undo: its process is killed, and a CSV's temporary file removed.
  */
 export class AgreementJobs {
   private readonly jobs = new Map<string, Job>();
   /**
    * For tests that need to see a computation mid-way: documents per batch, and a wait before
-   * each batch after the first. Never set by the app.
+   * each batch after the first (the computation's process waits for it). Never set by the app,
+   * nor from the API's input.
    */
   testHook: { batchSize: number; beforeBatch: () => Promise<void> } | null = null;
 
-  start(compute: (progress: AgreementProgress) => Promise<AgreementReport>): AgreementJobState {
+  start(compute: (progress: AgreementJobProgress) => Promise<AgreementJobResult>): AgreementJobState {
     this.prune();
-    const job: Job = { id: randomUUID(), done: 0, total: 0, cancelled: false, finished: false, error: null, report: null, finishedAt: 0 };
+    const job: Job = { id: randomUUID(), done: 0, total: 0, cancelled: false, finished: false, error: null, report: null, writing: false, file: null, finishedAt: 0, stop: new AbortController() };
     this.jobs.set(job.id, job);
     const hook = this.testHook;
-    const progress: AgreementProgress = {
+    const progress: AgreementJobProgress = {
       onProgress: (done, total) => {
         job.done = done;
         job.total = total;
         if (hook && done > 0 && done < total) return hook.beforeBatch();
       },
-      isCancelled: () => job.cancelled,
-      batchSize: hook?.batchSize,
+      onWriting: () => void (job.writing = true),
+      signal: job.stop.signal,
+      ...(hook ? { batchSize: hook.batchSize, held: true } : {}),
     };
     const settle = () => {
       job.finished = true;
+      job.writing = false;
       job.finishedAt = Date.now();
     };
     compute(progress).then(
-      (report) => {
+      (result) => {
         // A cancel that came after the last batch still wins: the user asked for nothing.
-        if (!job.cancelled) job.report = report;
+        if (!job.cancelled) {
+          if ('report' in result) job.report = result.report;
+          else job.file = result.file;
+        }
         settle();
       },
       (err: unknown) => {
@@ -83,11 +113,14 @@ export class AgreementJobs {
     return this.state(job);
   }
 
-  /** Asks a job to stop; it stops before its next batch of documents. */
+  /** Stops a job: its process is killed now. */
   cancel(jobId: string): AgreementJobState {
     const job = this.jobs.get(jobId);
-    if (!job) return { jobId, done: 0, total: 0, finished: true, cancelled: true, error: null, report: null };
-    if (!job.finished) job.cancelled = true;
+    if (!job) return { jobId, done: 0, total: 0, finished: true, cancelled: true, error: null, report: null, writing: false, file: null };
+    if (!job.finished) {
+      job.cancelled = true;
+      job.stop.abort();
+    }
     return this.state(job);
   }
 
@@ -99,7 +132,17 @@ export class AgreementJobs {
   }
 
   private state(job: Job): AgreementJobState {
-    return { jobId: job.id, done: job.done, total: job.total, finished: job.finished, cancelled: job.cancelled, error: job.error, report: job.report };
+    return {
+      jobId: job.id,
+      done: job.done,
+      total: job.total,
+      finished: job.finished,
+      cancelled: job.cancelled,
+      error: job.error,
+      report: job.report,
+      writing: job.writing,
+      file: job.file,
+    };
   }
 
   private get(jobId: string): Job {
