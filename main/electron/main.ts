@@ -123,9 +123,21 @@ function projectSwitched(): void {
 /** Opens a project file; when it is not one (or is broken), says why and keeps the current project. */
 async function openProjectFile(path: string, readOnly = false): Promise<void> {
   if (!host) return;
+  const busy = ctx.session.opening;
+  if (busy && busy.phase !== 'failed') {
+    await showError(`${basename(path)} was not opened.`, `${busy.file} is still being opened. Wait until it is open, then open ${basename(path)} again.`);
+    return;
+  }
+  // An older project's upgrade takes minutes at 100,000 articles: the window shows its progress
+  // (project.opening, answered from the moment host.open is called) instead of the old project
+  // with no sign of work, and goes back to that project if the new one cannot be opened.
+  const slow = !readOnly && (await host.slowToOpen(path));
+  const opening = host.open(path, { readOnly });
+  if (slow) liveWindow()?.webContents.reload();
   try {
-    await host.open(path, { readOnly });
+    await opening;
   } catch (err) {
+    if (slow) liveWindow()?.webContents.reload();
     void refreshMenu(); // the recent list may have lost a missing file
     if (err instanceof MarginaliaError && err.code === 'damaged' && !readOnly) {
       // A damaged file is never written to; reading what is left, to export it, is offered.
@@ -355,12 +367,24 @@ async function start(): Promise<void> {
   app.setAboutPanelOptions({ applicationName: APP_NAME, applicationVersion: app.getVersion() });
 
   host = new ProjectHost(ctx, app.getPath('userData'));
-  const problems = await host.openAtStart(pendingFile ?? projectFileFromArgs(process.argv));
+  // The window first: opening a project saved by an older Marginalia upgrades it, a minute and a
+  // half at 100,000 articles, and the window shows how far it is (project.opening answers from
+  // this call on) rather than nothing at all. The page shows the workbench once it is open.
+  const opening = host.openAtStart(pendingFile ?? projectFileFromArgs(process.argv));
   pendingFile = null;
-  ready = true;
   createWindow();
+  void refreshMenu();
+  const problems = await opening;
+  ready = true;
+  updateTitle();
   await refreshMenu();
+  // A file double-clicked in the Finder while the first one was being opened.
+  const waiting = pendingFile as string | null;
+  pendingFile = null;
+  if (waiting) void openProjectFile(waiting);
   if (problems.length > 0) {
+    // The page may have shown a failure meanwhile, before the next candidate opened: it starts afresh.
+    liveWindow()?.webContents.reload();
     await messageBox({
       type: 'warning',
       message: ctx.session.hasProject ? 'The last project could not be opened.' : 'No project could be opened.',

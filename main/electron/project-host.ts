@@ -4,6 +4,7 @@ import { defaultCoderName, type Ctx } from '../api/session';
 import { Project } from '../core/project/project';
 import { createSampleProject } from '../core/sample/sample';
 import { dailyBackup } from '../core/project/backup';
+import { pendingWork } from '../core/db/open';
 import { historyState, type HistoryState } from '../core/events/undo';
 import { importPaths, type ImportReport } from '../core/import/import-files';
 import { readSettings, withOpened, withoutRecent, writeSettings, type Settings } from './settings';
@@ -60,15 +61,29 @@ export class ProjectHost {
   }
 
   /**
+   * Whether opening `path` will take a while (an upgrade from an older Marginalia, or the
+   * compaction one still owes): the shell then shows the "Opening…" screen at once. Reads the
+   * schema version only, in milliseconds.
+   */
+  async slowToOpen(path: string): Promise<boolean> {
+    const full = resolve(path);
+    if (this.currentPath && resolve(this.currentPath) === full) return false;
+    const work = await pendingWork(full);
+    return work.upgrade !== null || work.compaction;
+  }
+
+  /**
    * Opens `path` and makes it the current project. When it cannot be opened, throws the
    * error Project.open gave (e.g. "x is not a Marginalia project") and keeps the current one.
+   * From the moment it is called (synchronously, before its first await) project.opening
+   * answers how far it is, so a window loading meanwhile shows that rather than the workbench.
    */
   async open(path: string, options: { readOnly?: boolean } = {}): Promise<void> {
     const full = resolve(path);
     if (this.currentPath && resolve(this.currentPath) === full && !options.readOnly) return;
     let project: Project;
     try {
-      project = await Project.open(full, options);
+      project = await this.ctx.session.watchOpen(full, (onProgress) => Project.open(full, { ...options, onProgress }));
     } catch (err) {
       if (!existsSync(full)) this.save(withoutRecent(this.settings, full));
       throw err;
@@ -85,14 +100,15 @@ export class ProjectHost {
   /** Opens the sample project in the user's data folder, building it from corpus/ when missing. */
   async openSample(): Promise<void> {
     if (existsSync(this.samplePath)) return this.open(this.samplePath);
-    const project = await createSampleProject(this.samplePath, defaultCoderName());
+    const project = await this.ctx.session.watchOpen(this.samplePath, () => createSampleProject(this.samplePath, defaultCoderName()));
     await this.adopt(project);
   }
 
   /**
    * What the app opens at start: a project file named on the command line, else the last
    * project, else (first run, or the last one is gone) the sample. Returns the problems met
-   * on the way, for the shell to show; the app still starts when all of them fail.
+   * on the way, for the shell to show; the app still starts when all of them fail. The window
+   * is shown meanwhile: project.opening answers from the moment this is called.
    */
   async openAtStart(fileFromArgs: string | null): Promise<string[]> {
     const problems: string[] = [];

@@ -1,0 +1,136 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import type { ProjectOpeningOut } from '../../../main/api/contract/opening';
+import { call } from '../api/client';
+import { markedName } from '../../../main/api/contract/safe-text';
+import { SafeText } from './SafeText';
+import './opening-screen.css';
+
+/** How often the screen asks how far the open is: a step of an upgrade takes seconds. */
+const POLL_MS = 500;
+
+/** "42 s", "1 min 05 s". */
+function elapsed(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}
+
+/** "950 KB", "1.4 GB". */
+function fileSize(bytes: number): string {
+  if (bytes < 1e6) return `${Math.max(1, Math.round(bytes / 1e3))} KB`;
+  return bytes < 1e9 ? `${Math.round(bytes / 1e6)} MB` : `${(bytes / 1e9).toFixed(1)} GB`;
+}
+
+/** What is being done now, in a sentence. */
+function phaseText(o: ProjectOpeningOut): string {
+  switch (o.phase) {
+    case 'checking':
+      return `Checking the file for damage${o.bytes ? ` (${fileSize(o.bytes)})` : ''}`;
+    case 'upgrading':
+      return `Step ${o.step ?? 1} of ${o.upgrade?.steps ?? 1}: ${o.label ?? 'upgrading'}`;
+    case 'compacting':
+      return `Compacting the file${o.bytes ? ` (${fileSize(o.bytes)})` : ''}: giving back the space the old tables took`;
+    default:
+      return 'Opening the file';
+  }
+}
+
+/**
+ * The bar counts the upgrade's steps and the compaction after them, so it fills as a person
+ * expects from "step k of n"; a file that is only checked or compacted has one step.
+ */
+function bar(o: ProjectOpeningOut): { max: number; now: number } {
+  const steps = o.upgrade?.steps ?? 0;
+  const max = steps + 1;
+  if (o.phase === 'upgrading') return { max, now: Math.max(0, (o.step ?? 1) - 1) };
+  if (o.phase === 'compacting') return { max, now: steps };
+  return { max, now: 0 };
+}
+
+/** Shown while a project is opened and, for a file saved by an older Marginalia, upgraded: what happens, how far it is, and what is safe. */
+export function OpeningScreen({ opening: o }: { opening: ProjectOpeningOut }) {
+  const { max, now } = bar(o);
+  const title = o.upgrade ? 'Upgrading' : 'Opening';
+  return (
+    <main className="opening-screen" aria-labelledby="opening-title" aria-busy="true">
+      <h1 id="opening-title">
+        {title} <SafeText text={o.file} />
+      </h1>
+      <p role="status" className="opening-phase">
+        {phaseText(o)}…
+      </p>
+      <progress
+        aria-label={`${title} ${markedName(o.file)}`}
+        max={max}
+        value={now}
+        aria-valuemin={0}
+        aria-valuemax={max}
+        aria-valuenow={now}
+        aria-valuetext={phaseText(o)}
+      />
+      <p className="muted opening-elapsed">{elapsed(o.elapsedMs)} elapsed</p>
+      {o.upgrade && (
+        <p>
+          This project was saved by an older version of Marginalia and is upgraded to the current one, in {o.upgrade.steps === 1 ? 'one step' : `${o.upgrade.steps} steps`}. This
+          happens once; on a large project it takes a few minutes. If it is interrupted, nothing is lost: each step is kept whole or not at all, and the next
+          open goes on from the last finished step. Once upgraded, the file opens in this version of Marginalia and later ones.
+        </p>
+      )}
+      {o.phase === 'compacting' && (
+        <p>
+          Please keep this window open until the compaction has finished. Closing it stops the compaction, not the upgrade: the upgraded file stays whole,
+          and it is compacted again the next time it is opened.
+        </p>
+      )}
+    </main>
+  );
+}
+
+/** Shown when the project could not be opened and none is open: why, and what to do. */
+function OpeningFailed({ opening: o, onContinue }: { opening: ProjectOpeningOut; onContinue(): void }) {
+  return (
+    <main className="opening-screen" aria-labelledby="opening-title">
+      <h1 id="opening-title">
+        <SafeText text={o.file} /> could not be opened
+      </h1>
+      <p role="alert">{o.error?.message ?? 'The project could not be opened.'}</p>
+      <p className="muted">Nothing was changed in the file. Open another project with File ▸ Open project, or start Marginalia again on a copy or a backup.</p>
+      <button type="button" className="primary" onClick={onContinue}>
+        Continue without a project
+      </button>
+    </main>
+  );
+}
+
+/**
+ * Holds the workbench back while the host is still opening the project (project.opening):
+ * its requests would only fail with "opening" meanwhile. Shows how far the open is, polling
+ * as the agreement's progress does, and the workbench once it is open, without a reload.
+ */
+export function OpeningGate({ children }: { children: ReactNode }) {
+  const [state, setState] = useState<'asking' | 'open' | ProjectOpeningOut>('asking');
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ask = async () => {
+      let opening: ProjectOpeningOut | null = null;
+      try {
+        opening = await call('project.opening', {});
+      } catch {
+        // A host that cannot say: the workbench says what is wrong with its own requests.
+      }
+      if (!live) return;
+      if (!opening) return setState('open');
+      setState(opening);
+      if (opening.phase !== 'failed') timer = setTimeout(() => void ask(), POLL_MS);
+    };
+    void ask();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, []);
+  if (state === 'open') return <>{children}</>;
+  if (state === 'asking') return null;
+  if (state.phase === 'failed') return <OpeningFailed opening={state} onContinue={() => setState('open')} />;
+  return <OpeningScreen opening={state} />;
+}
