@@ -6,6 +6,7 @@ import { unzipSync, strFromU8 } from 'fflate';
 import { openTestProject, tempDir } from '../helpers/project';
 import { main } from '../../main/cli/index';
 import { Package } from 'datapackage';
+import { segmentsOf } from '../../renderer/src/features/viewer/segment-rows';
 
 type T = Awaited<ReturnType<typeof openTestProject>>;
 
@@ -47,9 +48,9 @@ describe('coder scope of counts, views and exports', () => {
       expect(await codeB({})).toBe(1);
       expect(await codeB({ consensus: true })).toBe(1);
       expect(await codeB({ coderId: ana.id })).toBe(0);
-      const stripes = await t.call('workbench.documentSegments', { documentId: doc.id });
+      const stripes = segmentsOf(await t.call('workbench.documentSegments', { documentId: doc.id }));
       expect(stripes.map((s) => s.coder_name).sort()).toEqual(['ana', 'ben', 'ben']);
-      expect((await t.call('workbench.documentSegments', { documentId: doc.id, consensus: true })).map((s) => s.coder_name)).toEqual(['consensus']);
+      expect(segmentsOf(await t.call('workbench.documentSegments', { documentId: doc.id, consensus: true })).map((s) => s.coder_name)).toEqual(['consensus']);
 
       // The matrix over all coders: a row per document and coder, and code A is 1 for each, never 2.
       const all = await csv(t, { format: 'matrix' });

@@ -10,6 +10,7 @@ import { importExchangeBytes } from '../../main/core/exchange/qdpx-import';
 import { lexicalFromPlain } from '../../main/core/coding/segments';
 import { Project } from '../../main/core/project/project';
 import type { ProjectDb } from '../../main/core/db/project-db';
+import { segmentsOf } from '../../renderer/src/features/viewer/segment-rows';
 
 const SCHEMA = join(__dirname, '../../../shared/refi-qda/Project-mrt2019.xsd');
 
@@ -48,7 +49,7 @@ describe('a .qdpx written as a stream into the export file', () => {
         // After the emoji: offsets in code points must survive the trip.
         await t.call('segments.create', { documentId: d.id, codeId: code.id, start: 20, end: 24 });
       }
-      const segment = (await t.call('workbench.documentSegments', { documentId: docs[1_200]!.id }))[0]!;
+      const segment = segmentsOf(await t.call('workbench.documentSegments', { documentId: docs[1_200]!.id }))[0]!;
       await t.call('memos.save', { kind: 'document', targetId: docs[600]!.id, content: lexicalFromPlain('x'), text: 'memo on a document of the second page' });
       await t.call('memos.save', { kind: 'segment', targetId: segment.id, content: lexicalFromPlain('x'), text: 'memo on a segment of the last page' });
 

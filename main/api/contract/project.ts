@@ -6,7 +6,7 @@ import type { HistoryEntry, HistoryState } from '../../core/events/undo';
 import type { Coder } from '../../core/coders/coders';
 import type { ExportedFileOut } from './exchange';
 import { CountsFor, type CountsAfter } from './coding';
-import type { ViewerSegment } from './workbench';
+import type { DocumentSegmentsOut } from './workbench';
 
 /**
  * Undo and redo: with `counts`, the answer carries the counts the step moved over those coders;
@@ -18,7 +18,7 @@ const Step = z.object({ counts: CountsFor.optional(), openDocumentId: Id.optiona
 interface SteppedAnswer {
   counts?: CountsAfter;
   /** The open document's segments after the step, when it touched them (asked with `openDocumentId` and `counts`). */
-  segments?: { documentId: string; segments: ViewerSegment[] };
+  segments?: { documentId: string; segments: DocumentSegmentsOut };
 }
 
 /** Whether everything committed is in the project file itself, and if not, why. */

@@ -11,7 +11,7 @@ import type { Session } from '../session';
 import { countsIfAsked } from './coding';
 import { workbenchHandlers } from './workbench';
 import type { CountsAfter } from '../../core/coding/counts-after';
-import type { ViewerSegment } from '../contract/workbench';
+import type { DocumentSegmentsOut } from '../contract/workbench';
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Project } from '../../core/project/project';
@@ -39,7 +39,7 @@ async function steppedAnswer(
   ctx: { session: Session },
   { counts, openDocumentId }: { counts?: { coderIds?: string[]; consensus?: boolean }; openDocumentId?: string },
   documentIds: string[],
-): Promise<{ counts?: CountsAfter; segments?: { documentId: string; segments: ViewerSegment[] } }> {
+): Promise<{ counts?: CountsAfter; segments?: { documentId: string; segments: DocumentSegmentsOut } }> {
   const answer = await countsIfAsked(ctx.session, counts, documentIds);
   if (!counts || !openDocumentId || !documentIds.includes(openDocumentId)) return answer;
   const segments = await workbenchHandlers['workbench.documentSegments'](ctx, { documentId: openDocumentId, ...counts });

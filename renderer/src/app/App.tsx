@@ -1,6 +1,6 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Code, Coder, DocumentText, SegmentWithContext, Memo } from '../../../main/api/contract/entities';
-import type { ViewerSegment as Segment } from '../../../main/api/contract/workbench';
+import type { DocumentSegmentsOut, ViewerSegment as Segment } from '../../../main/api/contract/workbench';
 import { buildTextMap, sliceCp } from '../features/viewer/text-map';
 import { call, downloadBase64, onChange, onHostMenu } from '../api/client';
 import { countsAnswer, useEarlyLoad, useLoad, useTopicVersions } from './use-api';
@@ -21,6 +21,7 @@ import { DocumentViewer, type Jump } from '../features/viewer/DocumentViewer';
 import { useSelection } from '../features/viewer/use-selection';
 import { useTextSize } from '../features/viewer/use-text-size';
 import { displayColors } from '../features/viewer/code-colors';
+import { segmentsOf } from '../features/viewer/segment-rows';
 import { SegmentInspector } from '../features/inspector/SegmentInspector';
 import { CodedSegmentsView } from '../features/retrieval/CodedSegmentsView';
 import { MemosView } from '../features/memos/MemosView';
@@ -149,7 +150,7 @@ export function App() {
   const docLoad = useRef<{ id: string; answer: Promise<[DocumentText, Segment[]]> } | null>(null);
   const loadDoc = useCallback((id: string) => {
     if (docLoad.current?.id !== id) {
-      docLoad.current = { id, answer: Promise.all([call('documents.get', { id }, FIRST), call('workbench.documentSegments', { documentId: id, ...scopeRef.current.scope }, FIRST)]) };
+      docLoad.current = { id, answer: Promise.all([call('documents.get', { id }, FIRST), call('workbench.documentSegments', { documentId: id, ...scopeRef.current.scope }, FIRST).then(segmentsOf)]) };
     }
     return docLoad.current.answer;
   }, []);
@@ -211,7 +212,7 @@ export function App() {
     }
     const n = ++segmentsAsked.current.n;
     let live = true;
-    call('workbench.documentSegments', { documentId: openId, ...scope }, FIRST).then((s) => live && n === segmentsAsked.current.n && setDocSegments(withUnsaved(s)), fail);
+    call('workbench.documentSegments', { documentId: openId, ...scope }, FIRST).then((s) => live && n === segmentsAsked.current.n && setDocSegments(withUnsaved(segmentsOf(s))), fail);
     return () => {
       live = false;
     };
@@ -258,12 +259,12 @@ export function App() {
   useEffect(
     () =>
       onChange((_source, answer, input) => {
-        const got = (answer as { segments?: { documentId: string; segments: Segment[] } } | undefined)?.segments;
+        const got = (answer as { segments?: { documentId: string; segments: DocumentSegmentsOut } } | undefined)?.segments;
         if (!got || got.documentId !== openIdRef.current || JSON.stringify((input as { counts?: unknown } | undefined)?.counts) !== scopeRef.current.key) return;
         segmentsAnswered.current = got.documentId;
         // An answer to a request made before the step is dropped.
         ++segmentsAsked.current.n;
-        setDocSegments(withUnsaved(got.segments));
+        setDocSegments(withUnsaved(segmentsOf(got.segments)));
       }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [],
