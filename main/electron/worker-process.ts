@@ -19,6 +19,9 @@ export const utilityWorkerProcess: SpawnWorkerProcess = (script, options) => {
     listeners.forEach((l) => l({ ...exited!, stderr }));
   });
   return {
+    get pid() {
+      return child.pid;
+    },
     send: (m) => child.postMessage(m),
     onMessage: (l) => child.on('message', l),
     onExit: (l) => (exited ? l({ ...exited, stderr }) : listeners.push(l)),

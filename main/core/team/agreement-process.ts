@@ -16,6 +16,8 @@ import type { AgreementUnit } from './units';
  * shell passes an adapter over Electron's utilityProcess (main/electron/worker-process.ts).
  */
 export interface WorkerProcess {
+  /** The system's id for it, once started. */
+  readonly pid: number | undefined;
   send(message: unknown): void;
   onMessage(listener: (message: unknown) => void): void;
   /** Called once when the process has ended, with the last few KB it wrote to stderr. */
@@ -53,6 +55,7 @@ export const forkWorkerProcess: SpawnWorkerProcess = (script, options) => {
   // A script that cannot be started at all ends as an exit too.
   child.once('error', () => undefined);
   return {
+    pid: child.pid,
     send: (m) => {
       if (child.connected) child.send(m as never);
     },
