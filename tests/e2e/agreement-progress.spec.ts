@@ -1,4 +1,5 @@
 import { test, expect } from './fixtures';
+import { readFileSync } from 'node:fs';
 import { agreementJobsOf } from '../../main/api/handlers/team';
 import { shot } from './shots';
 
@@ -52,6 +53,51 @@ test('agreement shows documents compared on a progress bar while it runs; Cancel
     await expect(agreement.getByText('Cancelled')).toHaveCount(0);
     await expect(agreement.getByRole('table', { name: 'Agreement per document' }).getByRole('row')).toHaveCount(docs.length + 1);
     await expect(agreement.getByRole('table', { name: 'Overall agreement' }).getByRole('row', { name: /Codes covered/ })).toContainText('1 of');
+  } finally {
+    jobs.testHook = null;
+    release();
+  }
+});
+
+test('the agreement CSV shows its progress with a Cancel that saves nothing; exported again it downloads', async ({ page, api, session }) => {
+  const docs = await api.call('documents.list', {});
+  const [code] = await api.call('codes.list', {});
+  for (const d of docs.slice(0, 3)) await api.call('segments.create', { documentId: d.id, codeId: code!.id, start: 0, end: 40 });
+  await api.call('coders.setCurrent', { name: 'ben' });
+  for (const d of docs.slice(1, 4)) await api.call('segments.create', { documentId: d.id, codeId: code!.id, start: 10, end: 60 });
+  await api.call('coders.setCurrent', { name: 'tester' });
+
+  // Held after each document, as above: the CSV's own process waits for the test.
+  const jobs = agreementJobsOf(session);
+  let release = () => undefined as void;
+  jobs.testHook = { batchSize: 1, beforeBatch: () => new Promise<void>((r) => (release = r)) };
+  try {
+    await page.reload();
+    await page.getByRole('menuitem', { name: 'View' }).click();
+    await page.getByRole('menuitem', { name: 'Intercoder agreement' }).click();
+    const agreement = page.getByRole('dialog', { name: 'Intercoder agreement' });
+    for (const name of ['ben', 'tester']) await agreement.getByRole('checkbox', { name }).check();
+    await agreement.getByRole('combobox', { name: 'Unit' }).selectOption('sentence');
+    await agreement.getByRole('button', { name: 'Export CSV' }).click();
+
+    const bar = agreement.getByRole('progressbar', { name: 'Exporting the agreement CSV' });
+    await expect(bar).toHaveAttribute('aria-valuenow', '1');
+    await expect(agreement.getByRole('status')).toHaveText(`1 of ${docs.length} documents compared`);
+    await expect(agreement.getByRole('button', { name: 'Export CSV' })).toBeDisabled();
+    await expect(agreement.getByRole('button', { name: 'Compute agreement' })).toBeDisabled();
+    await shot(page, 'agreement-csv-progress');
+
+    await agreement.getByRole('button', { name: 'Cancel' }).click();
+    await expect(agreement.getByRole('status')).toHaveText('Cancelled. The CSV was not saved; export again when ready.');
+    await expect(bar).toHaveCount(0);
+
+    jobs.testHook = null;
+    const [download] = await Promise.all([page.waitForEvent('download'), agreement.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^agreement-sentence-\d{4}-\d\d-\d\d\.csv$/);
+    const text = readFileSync(await download.path()).toString('utf8');
+    expect(text.split('\n')[0]).toMatch(/^scope,code,document,unit,coders,units,percent_agreement/);
+    expect(text).toContain('\noverall,');
+    await expect(agreement.getByRole('alert')).toHaveCount(0);
   } finally {
     jobs.testHook = null;
     release();
