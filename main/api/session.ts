@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { Project } from '../core/project/project';
 import { pendingWork, type OpenProgress, type PendingWork } from '../core/db/open';
 import type { ProjectOpeningOut } from './contract/opening';
@@ -32,6 +32,7 @@ function testDelayMs(): number {
 }
 
 interface Opening {
+  path: string;
   file: string;
   started: number;
   upgrade: PendingWork['upgrade'];
@@ -104,7 +105,7 @@ export class Session {
    * is what project.opening answers for as long as no project is open.
    */
   async watchOpen(path: string, open: (onProgress: (p: OpenProgress) => Promise<void>) => Promise<Project>, listener?: OpeningListener): Promise<Project> {
-    const opening: Opening = { file: basename(path), started: Date.now(), upgrade: null, progress: null, error: null };
+    const opening: Opening = { path, file: basename(path), started: Date.now(), upgrade: null, progress: null, error: null };
     this.openingNow = opening;
     opening.upgrade = (await pendingWork(path)).upgrade;
     const delay = testDelayMs();
@@ -128,6 +129,15 @@ export class Session {
 
   get hasProject(): boolean {
     return this.current !== null;
+  }
+
+  /**
+   * The folder File ▸ Open project lists: the open project's, else, when none could be opened,
+   * that of the file that failed, so another project beside it can still be chosen.
+   */
+  get folder(): string {
+    if (!this.current && this.openingNow?.error) return dirname(this.openingNow.path);
+    return dirname(this.project.path);
   }
 
   get projectFile(): string {

@@ -91,9 +91,10 @@ test.describe('opening a project saved by an older Marginalia', () => {
     }
   });
 
-  test('a file that cannot be opened says why and what to do', async ({ page }) => {
+  test('a file that cannot be opened says why and what to do, and another project beside it can be opened from there', async ({ page }) => {
     const path = join(dir, 'notes.marginalia');
     writeFileSync(path, 'Notes from the newsroom, saved with the wrong extension.');
+    await projectAtSchema9(join(dir, 'Front pages 2023.marginalia'));
     const { session, bridge, opened } = await serveWhileOpening(path);
     try {
       await opened;
@@ -102,6 +103,12 @@ test.describe('opening a project saved by an older Marginalia', () => {
       await expect(page.getByRole('alert')).toContainText('notes.marginalia is not a Marginalia project');
       await expect(page.getByRole('button', { name: 'Continue without a project' })).toBeVisible();
       await shot(page, 'opening-failed');
+
+      // The project beside it is older: opening it from here shows its upgrade, then the workbench.
+      await page.getByRole('button', { name: 'Open Front pages 2023.marginalia' }).click();
+      await expect(page.getByRole('progressbar', { name: 'Upgrading Front pages 2023.marginalia' })).toBeVisible();
+      await expect(page.getByRole('region', { name: 'Document', exact: true })).toContainText('Sentence 0 of article', { timeout: 30_000 });
+      expect(session.opening).toBeNull();
       expect(errors).toEqual([]);
     } finally {
       await bridge.close();

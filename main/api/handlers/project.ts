@@ -13,7 +13,7 @@ import { workbenchHandlers } from './workbench';
 import type { CountsAfter } from '../../core/coding/counts-after';
 import type { DocumentSegmentsOut } from '../contract/workbench';
 import { existsSync, readdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Project } from '../../core/project/project';
 
 const EXTENSION = '.marginalia';
@@ -21,7 +21,7 @@ const EXTENSION = '.marginalia';
 /** A file beside the open project, from a bare file name (the contract has refused folders). */
 function besideOpen(session: Session, name: string): string {
   const file = name.toLowerCase().endsWith(EXTENSION) ? name : `${name}${EXTENSION}`;
-  return join(dirname(session.project.path), basename(file));
+  return join(session.folder, basename(file));
 }
 
 async function infoOf(session: Session) {
@@ -81,8 +81,8 @@ export const projectHandlers: HandlersOf<typeof projectContract> = {
     return shareCopyBytes(session.project);
   },
   'project.files': async ({ session }) => {
-    const current = basename(session.project.path);
-    return readdirSync(dirname(session.project.path))
+    const current = session.hasProject ? basename(session.project.path) : null;
+    return readdirSync(session.folder)
       .filter((f) => f.toLowerCase().endsWith(EXTENSION) && !f.startsWith('.'))
       .sort((a, b) => a.localeCompare(b))
       .map((file) => ({ file, current: file === current }));
@@ -96,9 +96,10 @@ export const projectHandlers: HandlersOf<typeof projectContract> = {
   'project.open': async ({ session }, { file }) => {
     const path = besideOpen(session, file);
     if (!existsSync(path)) throw new MarginaliaError('not_found', `${basename(path)} is not in the folder of the open project. Choose one of the files listed.`);
-    if (path === session.project.path) return infoOf(session);
+    if (session.hasProject && path === session.project.path) return infoOf(session);
     // Opened before the current one is closed: a file that is not a project leaves the current one open.
-    await session.setProject(await Project.open(path));
+    // Watched, so project.opening tells an upgrade's progress meanwhile.
+    await session.setProject(await session.watchOpen(path, (onProgress) => Project.open(path, { onProgress })));
     return infoOf(session);
   },
   'coders.list': ({ session }) => session.project.db.read(listCoders),

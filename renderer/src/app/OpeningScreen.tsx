@@ -85,16 +85,74 @@ export function OpeningScreen({ opening: o }: { opening: ProjectOpeningOut }) {
   );
 }
 
-/** Shown when the project could not be opened and none is open: why, and what to do. */
+/**
+ * Shown when the project could not be opened and none is open: why, what to do, and the other
+ * projects in its folder to open instead (a browser has no other way to choose one).
+ */
 function OpeningFailed({ opening: o, onContinue }: { opening: ProjectOpeningOut; onContinue(): void }) {
+  const [others, setOthers] = useState<string[]>([]);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [progress, setProgress] = useState<ProjectOpeningOut | null>(null);
+  // While another project opens from here, how far it is (an older one is upgraded first).
+  useEffect(() => {
+    if (!busy) return;
+    const timer = setInterval(() => {
+      call('project.opening', {}).then(
+        (p) => setProgress(p && p.phase !== 'failed' ? p : null),
+        () => undefined,
+      );
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [busy]);
+  useEffect(() => {
+    let live = true;
+    call('project.files', {}).then(
+      (files) => live && setOthers(files.map((f) => f.file).filter((f) => f !== o.file)),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [o.file]);
+  const open = (file: string) => {
+    setBusy(true);
+    setProblem(null);
+    // The page starts afresh on the project now open (as the Open project dialog does).
+    call('project.open', { file }).then(
+      () => window.location.reload(),
+      (e: Error) => {
+        setBusy(false);
+        setProgress(null);
+        setProblem(e.message);
+      },
+    );
+  };
+  if (busy && progress) return <OpeningScreen opening={progress} />;
   return (
     <main className="opening-screen" aria-labelledby="opening-title">
       <h1 id="opening-title">
         <SafeText text={o.file} /> could not be opened
       </h1>
       <p role="alert">{o.error?.message ?? 'The project could not be opened.'}</p>
-      <p className="muted">Nothing was changed in the file. Open another project with File ▸ Open project, or start Marginalia again on a copy or a backup.</p>
-      <button type="button" className="primary" onClick={onContinue}>
+      <p className="muted">Nothing was changed in the file. Open another project, or start Marginalia again on a copy or a backup.</p>
+      {others.length > 0 && (
+        <section aria-labelledby="opening-others">
+          <h2 id="opening-others">Other projects in the same folder</h2>
+          <ul className="opening-others">
+            {others.map((f) => (
+              <li key={f}>
+                <button type="button" disabled={busy} onClick={() => open(f)} aria-label={`Open ${markedName(f)}`}>
+                  <SafeText text={f} />
+                </button>
+              </li>
+            ))}
+          </ul>
+          {busy && <p role="status">Opening… (a project saved by an older Marginalia is upgraded first, which can take minutes)</p>}
+          {problem && <p className="error">{problem}</p>}
+        </section>
+      )}
+      <button type="button" onClick={onContinue}>
         Continue without a project
       </button>
     </main>
