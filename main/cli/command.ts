@@ -73,7 +73,8 @@ export function openingLine(file: string, p: OpenProgress): string {
     case 'checking':
       return `${file}: checking the file for damage (${fileSize(p.bytes)})…`;
     case 'upgrading':
-      return `${file}: upgrading from an older Marginalia, step ${p.step} of ${p.steps}: ${p.label}… (done once; if interrupted, the file stays whole and the next open goes on from there)`;
+      // What is safe is said once, with the first step.
+      return `${file}: upgrading from an older Marginalia, step ${p.step} of ${p.steps}: ${p.label}…${p.step === 1 ? ' (done once; if interrupted, the file stays whole and the next open goes on from the last finished step)' : ''}`;
     case 'compacting':
       return `${file}: compacting after the upgrade (${fileSize(p.bytes)}), giving back the space the old tables took… (if interrupted, the upgraded file stays whole and is compacted at the next open)`;
   }

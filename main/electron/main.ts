@@ -76,7 +76,9 @@ function errorText(err: unknown): string {
 function updateTitle(): void {
   const win = liveWindow();
   const path = host?.currentPath;
-  win?.setTitle(path ? `${basename(path)} — ${APP_NAME}` : APP_NAME);
+  // While the start-up open (an upgrade, perhaps) runs, the window already names the file.
+  const opening = path ? null : ctx.session.opening;
+  win?.setTitle(path ? `${basename(path)} — ${APP_NAME}` : opening && opening.phase !== 'failed' ? `Opening ${opening.file} — ${APP_NAME}` : APP_NAME);
   if (win && process.platform === 'darwin') win.setRepresentedFilename(path ?? '');
 }
 
@@ -405,6 +407,7 @@ if (!app.requestSingleInstanceLock()) {
     focusWindow();
     const file = projectFileFromArgs(argv, workingDirectory);
     if (file && ready) void openProjectFile(file);
+    else if (file) pendingFile = file; // opened once the start-up open (perhaps an upgrade) is done
   });
 
   // macOS: a .marginalia file double-clicked in the Finder, before or after start.

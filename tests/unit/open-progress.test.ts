@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/project';
 import { projectAtSchema9 } from '../helpers/old-project';
 import { runCli } from '../helpers/cli';
+import { main } from '../../main/cli/index';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../main/core/db/migrations';
 import { pendingWork, type OpenProgress } from '../../main/core/db/open';
 import { Project } from '../../main/core/project/project';
@@ -173,7 +174,8 @@ describe('the command line tells an upgrade on stderr', () => {
       expect(lines).toHaveLength(1 + steps + 1 + 1);
       expect(lines[0]).toMatch(/^old\.marginalia: checking the file for damage \(\d+ (KB|MB)\)…$/);
       expect(lines[1]).toContain(`old.marginalia: upgrading from an older Marginalia, step 1 of ${steps}: ${MIGRATIONS.find((m) => m.version === 10)!.label}…`);
-      expect(lines[steps]).toContain(`step ${steps} of ${steps}: ${MIGRATIONS[MIGRATIONS.length - 1]!.label}…`);
+      expect(lines[1]).toContain('if interrupted, the file stays whole');
+      expect(lines[steps]).toBe(`old.marginalia: upgrading from an older Marginalia, step ${steps} of ${steps}: ${MIGRATIONS[MIGRATIONS.length - 1]!.label}…`);
       expect(lines[steps + 1]).toMatch(/^old\.marginalia: compacting after the upgrade/);
       expect(lines[steps + 2]).toMatch(/^old\.marginalia: open \(\d/);
 
@@ -181,6 +183,59 @@ describe('the command line tells an upgrade on stderr', () => {
       const again = await runCli('docs', path, '--json');
       expect(again.err).toBe('');
     } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('marginalia serve on an older project', () => {
+  it('gives its address at once and answers project.opening while the upgrade runs, its progress on stderr and nothing more on stdout', async () => {
+    const { dir, cleanup } = tempDir();
+    const delay = process.env.MARGINALIA_TEST_OPEN_STEP_DELAY_MS;
+    // Slows each phase a little, as the e2e test does, so the open is still under way when asked.
+    process.env.MARGINALIA_TEST_OPEN_STEP_DELAY_MS = '150';
+    const signals = { SIGINT: new Set(process.listeners('SIGINT')), SIGTERM: new Set(process.listeners('SIGTERM')) };
+    const out: string[] = [];
+    const err: string[] = [];
+    let served: Promise<number> | null = null;
+    try {
+      const path = join(dir, 'old.marginalia');
+      await projectAtSchema9(path);
+      served = main(['serve', path, '--port', '0', '--coder', 'anna'], { out: (l) => out.push(l), err: (l) => err.push(l) });
+      for (let i = 0; i < 400 && !out.some((l) => l.startsWith('Open ')); i++) await new Promise((r) => setTimeout(r, 10));
+      const url = out.find((l) => l.startsWith('Open '))!.slice('Open '.length);
+      const token = /token=([^&]+)/.exec(url)![1]!;
+      const ask = async (method: string) => {
+        const res = await fetch(new URL(`/api/${method}`, url), { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: '{}' });
+        return (await res.json()) as { ok: boolean; value?: { phase: string } | null; error?: { code: string } };
+      };
+      const first = await ask('project.opening');
+      expect(first.ok).toBe(true);
+      expect(first.value).toMatchObject({ phase: expect.stringMatching(/opening|checking|upgrading/) as string });
+      expect(await ask('documents.page')).toMatchObject({ ok: false, error: { code: 'opening' } });
+      let now = first;
+      for (let i = 0; i < 600 && now.value !== null; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        now = await ask('project.opening');
+      }
+      expect(now).toEqual({ ok: true, value: null });
+      expect(await ask('project.info')).toMatchObject({ ok: true });
+
+      expect(out).toEqual([`Marginalia is serving ${path}`, expect.stringMatching(/^Open http:\/\/127\.0\.0\.1:\d+\/.*token=/) as string, 'Press Ctrl+C to stop.']);
+      expect(err[0]).toMatch(/^old\.marginalia: checking the file for damage/);
+      expect(err.filter((l) => l.includes(' upgrading from an older Marginalia, step '))).toHaveLength(SCHEMA_VERSION - 9);
+      expect(err[err.length - 1]).toMatch(/^old\.marginalia: open \(/);
+    } finally {
+      // Ctrl+C, as serve hears it: its own listeners only, not the test runner's.
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+        for (const l of process.listeners(sig).filter((l) => !signals[sig].has(l))) {
+          process.removeListener(sig, l);
+          if (sig === 'SIGTERM') (l as () => void)();
+        }
+      }
+      if (served) expect(await served).toBe(0);
+      if (delay === undefined) delete process.env.MARGINALIA_TEST_OPEN_STEP_DELAY_MS;
+      else process.env.MARGINALIA_TEST_OPEN_STEP_DELAY_MS = delay;
       cleanup();
     }
   });
