@@ -59,7 +59,7 @@ export const teamContract = {
   ),
   'team.agreementProgress': query<AgreementJobState>()(
     z.object({ jobId: Id }).strict(),
-    'How far an agreement computation has got (documents done of total), and its report or error once finished; a finished job is then forgotten.',
+    'How far an agreement computation or its CSV has got (documents done of total, then `writing` while the CSV is written), and its report, file or error once finished; a finished job is then forgotten.',
   ),
   'team.agreementCancel': query<AgreementJobState>()(
     z.object({ jobId: Id }).strict(),
