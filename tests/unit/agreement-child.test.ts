@@ -5,7 +5,10 @@ import { agreementFromProject } from '../../main/core/team/agreement';
 import { agreementCsv } from '../../main/core/team/agreement-csv';
 import { agreementCsvTempPath, agreementInChild, forkWorkerProcess, useWorkerProcesses, type SpawnWorkerProcess, type WorkerProcess } from '../../main/core/team/agreement-process';
 import { agreementJobsOf } from '../../main/api/handlers/team';
-import { openTestProject } from '../helpers/project';
+import { downloaded, openTestProject } from '../helpers/project';
+import { Project } from '../../main/core/project/project';
+import { Session } from '../../main/api/session';
+import { dispatch } from '../../main/api/dispatch';
 
 /** A project of `documents` short articles coded by ana and ben, overlapping in part. */
 async function projectOf(documents: number) {
@@ -173,6 +176,30 @@ describe('agreement in a process of its own', () => {
       await t.close();
     }
   });
+
+  it('computes a project open read-only (which another process might not open) in the app, with the same figures and bytes', async () => {
+    const { t, coderIds } = await projectOf(4);
+    const report = await t.call('team.agreement', { coderIds, unit: 'sentence' });
+    const bytes = t.download(await t.call('team.agreementCsv', { coderIds, unit: 'sentence' }));
+    await t.session.setProject(null);
+    const project = await Project.open(t.path, { readOnly: true });
+    const session = new Session(project, 'ana');
+    const call = async (method: 'team.agreementStart' | 'team.agreementCsv', input: object) => {
+      const r = await dispatch({ session }, method, input);
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value;
+    };
+    const { spawn, started } = watched();
+    useWorkerProcesses(spawn);
+    try {
+      const job = (await call('team.agreementStart', { coderIds, unit: 'sentence' })) as { jobId: string };
+      expect((await agreementJobsOf(session).wait(job.jobId)).report).toEqual(report);
+      expect(downloaded(session, (await call('team.agreementCsv', { coderIds, unit: 'sentence' })) as { download: string }).equals(bytes)).toBe(true);
+      expect(started).toHaveLength(0);
+    } finally {
+      useWorkerProcesses(forkWorkerProcess);
+      await session.setProject(null);
+      await t.close();
+    }
+  });
 });
-
-

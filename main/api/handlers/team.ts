@@ -4,8 +4,9 @@ import type { Session } from '../session';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CsvFile } from '../contract/team';
-import { fileDownload } from '../downloads';
-import { agreementFromProject, type AgreementOptions } from '../../core/team/agreement';
+import { csvDownload, fileDownload } from '../downloads';
+import { agreementFromProject, agreementRowsFromProject, type AgreementOptions, type AgreementProgress } from '../../core/team/agreement';
+import { writeAgreementCsv } from '../../core/team/agreement-csv';
 import { AgreementJobs } from '../../core/team/agreement-jobs';
 import { agreementCsvTempPath, agreementInChild, type ChildRun } from '../../core/team/agreement-process';
 import { hiddenCoders } from '../../core/team/blind-scope';
@@ -46,15 +47,26 @@ async function hiddenFromSession(session: Session): Promise<string[]> {
  * Agreement's work runs in a process of its own that reads the project file itself: by sentence
  * over 100,000 documents it takes about 370 MB, which in the app's main process stayed there
  * as garbage and malloc's arenas after it ended (warm, the main process peaked at 383–490 MB).
+ * A project open read-only (a damaged file, a file in a read-only folder) might not open in
+ * another process, so its agreement is computed here, on the long-read connection, as before.
  */
-async function agreementReportInChild(session: Session, options: AgreementOptions, run: ChildRun) {
+async function agreementReport(session: Session, options: AgreementOptions, run: ChildRun) {
+  const db = session.project.db;
+  if (db.readOnly) return { report: await db.readLong((r) => agreementFromProject(r, options, inProcess(run))) };
   const done = await agreementInChild({ projectPath: resolve(session.project.path), hiddenCoderIds: await hiddenFromSession(session), options }, run);
   if (done.type !== 'report') throw new Error('The agreement computation answered with a file instead of its report.');
   return { report: done.report };
 }
 
 /** The agreement CSV written by its own process into a temporary file, then handed over as an export's file is. */
-async function agreementCsvInChild(session: Session, options: AgreementOptions, csv: CsvOptions, run: ChildRun): Promise<CsvFile> {
+async function agreementCsvFile(session: Session, options: AgreementOptions, csv: CsvOptions, run: ChildRun): Promise<CsvFile> {
+  const db = session.project.db;
+  if (db.readOnly) {
+    // Every document's rows are kept as numbers, not objects, until the file is written (by document at 100,000: peak 865 → 282 MB).
+    const { report, rows } = await db.readLong((r) => agreementRowsFromProject(r, options, inProcess(run)));
+    run.onWriting?.();
+    return csvDownload(session, `agreement-${report.unit}-${stamp()}.csv`, (sink) => writeAgreementCsv(report, csv, sink, rows));
+  }
   const path = agreementCsvTempPath();
   try {
     const done = await agreementInChild({ projectPath: resolve(session.project.path), hiddenCoderIds: await hiddenFromSession(session), options, csv: { path, options: csv } }, run);
@@ -65,15 +77,20 @@ async function agreementCsvInChild(session: Session, options: AgreementOptions, 
   }
 }
 
+/** A job's progress and Cancel for the computation in this process. */
+function inProcess(run: ChildRun): AgreementProgress {
+  return { onProgress: run.onProgress, isCancelled: () => run.signal?.aborted ?? false, ...(run.batchSize !== undefined ? { batchSize: run.batchSize } : {}) };
+}
+
 export const teamHandlers: HandlersOf<typeof teamContract> = {
   'team.agreement': ({ session }, input) => session.project.db.read((r) => agreementFromProject(r, input)),
   // In its own process, on its own connection: coding and opening documents go on while it runs.
-  'team.agreementStart': async ({ session }, input) => agreementJobsOf(session).start((progress) => agreementReportInChild(session, input, progress)),
+  'team.agreementStart': async ({ session }, input) => agreementJobsOf(session).start((progress) => agreementReport(session, input, progress)),
   'team.agreementProgress': async ({ session }, { jobId }) => agreementJobsOf(session).progress(jobId),
   'team.agreementCancel': async ({ session }, { jobId }) => agreementJobsOf(session).cancel(jobId),
-  'team.agreementCsv': async ({ session }, { delimiter, excel, raw, ...input }) => agreementCsvInChild(session, input, { delimiter, excel, raw }, {}),
+  'team.agreementCsv': async ({ session }, { delimiter, excel, raw, ...input }) => agreementCsvFile(session, input, { delimiter, excel, raw }, {}),
   'team.agreementCsvStart': async ({ session }, { delimiter, excel, raw, ...input }) =>
-    agreementJobsOf(session).start(async (progress) => ({ file: await agreementCsvInChild(session, input, { delimiter, excel, raw }, progress) })),
+    agreementJobsOf(session).start(async (progress) => ({ file: await agreementCsvFile(session, input, { delimiter, excel, raw }, progress) })),
   'team.mergePreview': async ({ session }, input) => {
     const upload = saveUpload(input.fileName, input.dataBase64);
     try {
