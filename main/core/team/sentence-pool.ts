@@ -61,9 +61,9 @@ export class SentencePool {
   /**
    * How many workers: one core stays for the main thread's reads and counting, and at most two,
    * because each worker is a JavaScript engine of its own that keeps its memory until the
-   * computation ends: about 45 MB of the main process's memory each. On two cores one worker
-   * splits the sentences of 100,000 documents as fast as two did (three threads on two cores
-   * only take turns), in a peak of 287 MB rather than 331.
+   * computation ends: about 45 MB each, of the agreement's own process (agreement-child.ts).
+   * On two cores one worker splits the sentences of 100,000 documents as fast as two did (three
+   * threads on two cores only take turns), in a peak of 287 MB rather than 331.
    */
   static size(): number {
     return Math.max(1, Math.min(2, availableParallelism() - 1));
