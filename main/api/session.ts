@@ -121,7 +121,7 @@ export class Session {
       if (this.openingNow === opening) {
         // With a project still open (File ▸ Open of a file that is not a project), that one goes on and the host says why.
         if (this.current) this.openingNow = null;
-        else opening.error = err instanceof MarginaliaError ? { code: err.code, message: err.message } : { code: 'internal', message: `${opening.file} could not be opened: ${(err as Error).message}` };
+        else opening.error = err instanceof MarginaliaError ? { code: err.code, message: err.message } : { code: 'internal', message: `${opening.file} could not be opened (${(err as Error).message}). Try again; if it happens again, open a copy or a backup of it.` };
       }
       throw err;
     }

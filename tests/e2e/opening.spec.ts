@@ -2,13 +2,14 @@ import AxeBuilder from '@axe-core/playwright';
 import { test, expect, type Page } from '@playwright/test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Session } from '../../main/api/session';
 import { startBridge, type Bridge } from '../../main/bridge/server';
 import { Project } from '../../main/core/project/project';
 import { SCHEMA_VERSION } from '../../main/core/db/migrations';
 import { projectAtSchema9 } from '../helpers/old-project';
-import { CODER_STORAGE_KEY, RENDERER_DIR } from './fixtures';
+import { CODER_STORAGE_KEY, RENDERER_DIR, test as app } from './fixtures';
+import { Workbench } from './pages/workbench';
 import { shot } from './shots';
 
 /**
@@ -114,5 +115,32 @@ test.describe('opening a project saved by an older Marginalia', () => {
       await bridge.close();
       await session.setProject(null);
     }
+  });
+});
+
+app.describe('File ▸ Open project in the browser', () => {
+  const delay = process.env.MARGINALIA_TEST_OPEN_STEP_DELAY_MS;
+  app.afterEach(() => {
+    if (delay === undefined) delete process.env.MARGINALIA_TEST_OPEN_STEP_DELAY_MS;
+    else process.env.MARGINALIA_TEST_OPEN_STEP_DELAY_MS = delay;
+  });
+
+  app('of a project saved by an older Marginalia shows its upgrade in the dialog, then the project', async ({ page, projectPath }) => {
+    const wb = new Workbench(page);
+    await wb.ready();
+    await projectAtSchema9(join(dirname(projectPath), 'Archive 2019.marginalia'));
+    process.env.MARGINALIA_TEST_OPEN_STEP_DELAY_MS = '900';
+
+    await wb.menu('File', 'Open project…');
+    const dialog = page.getByRole('dialog', { name: 'Open project' });
+    await dialog.getByRole('radio', { name: 'Archive 2019.marginalia' }).check();
+    await dialog.getByRole('button', { name: 'Open project' }).click();
+    const bar = dialog.getByRole('progressbar', { name: 'Upgrading Archive 2019.marginalia' });
+    await expect(bar).toHaveAttribute('aria-valuetext', /^Step \d of \d: /);
+    await expect(dialog.getByText(/This happens once/)).toBeVisible();
+    await shot(page, 'opening-in-dialog');
+
+    await expect(page.getByText(/— Archive 2019\.marginalia$/)).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByRole('region', { name: 'Document', exact: true })).toContainText('Sentence 0 of article');
   });
 });

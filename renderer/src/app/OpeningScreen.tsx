@@ -7,6 +7,16 @@ import './opening-screen.css';
 
 /** How often the screen asks how far the open is: a step of an upgrade takes seconds. */
 const POLL_MS = 500;
+/**
+ * A current file opens in a fraction of a second (the desktop window may load before it is
+ * open): asked again soon, so the workbench is not held back by a poll, and shown blank rather
+ * than flashing an "Opening…" screen unless it takes longer than this.
+ */
+const QUICK_POLL_MS = 50;
+const QUICK_OPEN_MS = 600;
+
+/** Whether an open is one that takes a while: an upgrade, a compaction, or anything past a moment. */
+const slow = (o: ProjectOpeningOut) => o.upgrade !== null || o.phase === 'compacting' || o.elapsedMs > QUICK_OPEN_MS;
 
 /** "42 s", "1 min 05 s". */
 function elapsed(ms: number): string {
@@ -46,15 +56,27 @@ function bar(o: ProjectOpeningOut): { max: number; now: number } {
   return { max, now: 0 };
 }
 
+/** "Upgrading" a file saved by an older Marginalia, else "Opening". */
+const titleOf = (o: ProjectOpeningOut) => (o.upgrade ? 'Upgrading' : 'Opening');
+
 /** Shown while a project is opened and, for a file saved by an older Marginalia, upgraded: what happens, how far it is, and what is safe. */
 export function OpeningScreen({ opening: o }: { opening: ProjectOpeningOut }) {
-  const { max, now } = bar(o);
-  const title = o.upgrade ? 'Upgrading' : 'Opening';
   return (
     <main className="opening-screen" aria-labelledby="opening-title" aria-busy="true">
       <h1 id="opening-title">
-        {title} <SafeText text={o.file} />
+        {titleOf(o)} <SafeText text={o.file} />
       </h1>
+      <OpeningDetails opening={o} />
+    </main>
+  );
+}
+
+/** The phase, the bar, the time elapsed and what is safe: the screen's body, also shown in the Open project dialog. */
+export function OpeningDetails({ opening: o }: { opening: ProjectOpeningOut }) {
+  const { max, now } = bar(o);
+  const title = titleOf(o);
+  return (
+    <div className="opening-details">
       <p role="status" className="opening-phase">
         {phaseText(o)}…
       </p>
@@ -81,8 +103,31 @@ export function OpeningScreen({ opening: o }: { opening: ProjectOpeningOut }) {
           and it is compacted again the next time it is opened.
         </p>
       )}
-    </main>
+    </div>
   );
+}
+
+/**
+ * While `active` (a project.open request on its way), how far the project being opened is,
+ * polled from project.opening; null while it is quick or nothing is being opened.
+ */
+export function useOpeningProgress(active: boolean): ProjectOpeningOut | null {
+  const [progress, setProgress] = useState<ProjectOpeningOut | null>(null);
+  useEffect(() => {
+    if (!active) return setProgress(null);
+    let live = true;
+    const timer = setInterval(() => {
+      call('project.opening', {}).then(
+        (p) => live && setProgress(p && p.phase !== 'failed' && slow(p) ? p : null),
+        () => undefined,
+      );
+    }, POLL_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [active]);
+  return progress;
 }
 
 /**
@@ -93,18 +138,8 @@ function OpeningFailed({ opening: o, onContinue }: { opening: ProjectOpeningOut;
   const [others, setOthers] = useState<string[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [progress, setProgress] = useState<ProjectOpeningOut | null>(null);
   // While another project opens from here, how far it is (an older one is upgraded first).
-  useEffect(() => {
-    if (!busy) return;
-    const timer = setInterval(() => {
-      call('project.opening', {}).then(
-        (p) => setProgress(p && p.phase !== 'failed' ? p : null),
-        () => undefined,
-      );
-    }, POLL_MS);
-    return () => clearInterval(timer);
-  }, [busy]);
+  const progress = useOpeningProgress(busy);
   useEffect(() => {
     let live = true;
     call('project.files', {}).then(
@@ -123,7 +158,6 @@ function OpeningFailed({ opening: o, onContinue }: { opening: ProjectOpeningOut;
       () => window.location.reload(),
       (e: Error) => {
         setBusy(false);
-        setProgress(null);
         setProblem(e.message);
       },
     );
@@ -179,7 +213,7 @@ export function OpeningGate({ children }: { children: ReactNode }) {
       if (!live) return;
       if (!opening) return setState('open');
       setState(opening);
-      if (opening.phase !== 'failed') timer = setTimeout(() => void ask(), POLL_MS);
+      if (opening.phase !== 'failed') timer = setTimeout(() => void ask(), slow(opening) ? POLL_MS : QUICK_POLL_MS);
     };
     void ask();
     return () => {
@@ -190,5 +224,5 @@ export function OpeningGate({ children }: { children: ReactNode }) {
   if (state === 'open') return <>{children}</>;
   if (state === 'asking') return null;
   if (state.phase === 'failed') return <OpeningFailed opening={state} onContinue={() => setState('open')} />;
-  return <OpeningScreen opening={state} />;
+  return slow(state) ? <OpeningScreen opening={state} /> : null;
 }

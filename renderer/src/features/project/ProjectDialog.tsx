@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Output } from '../../../../main/api/contract';
 import { ApiError, call } from '../../api/client';
+import { OpeningDetails, useOpeningProgress } from '../../app/OpeningScreen';
 
 type ProjectFile = Output<'project.files'>[number];
 
@@ -15,6 +16,8 @@ export function ProjectDialog({ mode, onClose }: { mode: 'new' | 'open'; onClose
   const [chosen, setChosen] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  // A project saved by an older Marginalia is upgraded as it opens, minutes on a large one: shown as it goes.
+  const opening = useOpeningProgress(busy && mode === 'open');
 
   useEffect(() => {
     if (mode === 'open') call('project.files', {}).then(setFiles, (e: Error) => setError(e.message));
@@ -72,6 +75,7 @@ export function ProjectDialog({ mode, onClose }: { mode: 'new' | 'open'; onClose
               ))}
             </fieldset>
           )}
+          {opening && <OpeningDetails opening={opening} />}
           <div className="import-actions">
             <button type="button" disabled={!chosen || busy} onClick={() => void run(call('project.open', { file: chosen }))}>
               Open project
