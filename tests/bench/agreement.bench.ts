@@ -8,9 +8,14 @@
  * unit n times and prints the median and the slowest. Asserts nothing about time. Works on a copy
  * of the cached corpus.
  *
- *   npx tsx tests/bench/agreement.bench.ts [--large]
+ * With --warm it runs instead what the dialog asks of one warm app, through the API: on screen by
+ * document, its CSV (downloaded), on screen by sentence, its CSV. After each step it prints this
+ * process's peak (VmHWM, on Linux; the target is the main process under 400 MB) and the agreement
+ * process's own peak and CPU (each step runs in a process of its own, agreement-child.ts).
+ *
+ *   npx tsx tests/bench/agreement.bench.ts [--large] [--warm]
  */
-import { closeSync, openSync, rmSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LARGE } from './corpus';
@@ -19,6 +24,13 @@ import { agreementFromProject, agreementRowsFromProject } from '../../main/core/
 import { writeAgreementCsv } from '../../main/core/team/agreement-csv';
 import { FileSink } from '../../main/core/exchange/export';
 import type { AgreementUnit } from '../../main/core/team/units';
+import { forkWorkerProcess, useWorkerProcesses, type ChildCost } from '../../main/core/team/agreement-process';
+import { agreementJobsOf } from '../../main/api/handlers/team';
+import { Session } from '../../main/api/session';
+import { dispatch } from '../../main/api/dispatch';
+import { takeDownload } from '../../main/api/downloads';
+import type { Input, Method, Output } from '../../main/api/contract';
+import type { Project } from '../../main/core/project/project';
 
 const spec = process.argv.includes('--large') ? LARGE : benchSpec();
 /** Documents listed per code and overall, as the dialog asks (BENCH_AGREEMENT_ROWS=all lists every one). */
@@ -26,8 +38,64 @@ const ROWS = process.env.BENCH_AGREEMENT_ROWS === 'all' ? undefined : Number(pro
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 1));
 const load = () => loadavg()[0]!.toFixed(1);
 
+/** This process's peak resident memory so far, in MB (Linux; NaN elsewhere). */
+function vmHwmMb(): number {
+  try {
+    return Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]) / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The dialog's calls in one warm app: the figures on screen and the CSV, by document then by sentence. */
+async function warm(project: Project): Promise<void> {
+  const session = new Session(project, 'alice');
+  const call = async <M extends Method>(method: M, input: Input<M>): Promise<Output<M>> => {
+    const r = await dispatch({ session }, method, input);
+    if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+    return r.value as Output<M>;
+  };
+  // The agreement process's own cost, from its last message.
+  let child: ChildCost = {};
+  useWorkerProcesses((script, options) => {
+    const w = forkWorkerProcess(script, options);
+    w.onMessage((m) => {
+      const reply = m as ChildCost & { type: string };
+      if (reply.type === 'report' || reply.type === 'written') child = reply;
+    });
+    return w;
+  });
+  const coderIds = (await call('coders.list', {})).filter((c) => c.name === 'alice' || c.name === 'bob').map((c) => c.id);
+  console.log(`warm app, through the API: this process starts at ${vmHwmMb().toFixed(0)} MB   load ${load()}`);
+  for (const unit of ['document', 'sentence'] as const) {
+    for (const step of ['on screen', 'CSV'] as const) {
+      child = {};
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      let said: string;
+      if (step === 'on screen') {
+        const job = await call('team.agreementStart', { coderIds, unit, documentRows: 500 });
+        const done = await agreementJobsOf(session).wait(job.jobId);
+        if (!done.report) throw new Error(done.error?.message ?? 'no report');
+        said = `kappa ${done.report.overall.kappa_pooled?.toFixed(4)}`;
+      } else {
+        const file = await call('team.agreementCsv', { coderIds, unit });
+        takeDownload(session, file.download.slice('/download/'.length))?.release();
+        said = `${(file.bytes / 1e6).toFixed(0)} MB of CSV`;
+      }
+      const used = process.cpuUsage(c0);
+      console.log(
+        `  ${step} by ${unit}: ${((performance.now() - t0) / 1000).toFixed(1)} s wall, CPU ${((used.user + used.system) / 1e6).toFixed(1)} s here + ${((child.cpuMs ?? NaN) / 1000).toFixed(1)} s in its process; ` +
+          `peak here ${vmHwmMb().toFixed(0)} MB, its process ${((child.peakRssBytes ?? NaN) / 1e6).toFixed(0)} MB; ${said}   load ${load()}`,
+      );
+    }
+  }
+  useWorkerProcesses(forkWorkerProcess);
+}
+
 async function main(): Promise<void> {
   await withCorpusCopy(spec, 'agreement', async (project) => {
+    if (process.argv.includes('--warm')) return warm(project);
     const db = project.db;
     const n = (await db.read((r) => r.get<{ d: number; s: number }>('SELECT (SELECT count(*) FROM documents) AS d, (SELECT count(*) FROM segments) AS s')))!;
     const coders = await db.read((r) => r.all<{ id: string; name: string }>(`SELECT id, name FROM coders WHERE name IN ('alice', 'bob') ORDER BY name`));

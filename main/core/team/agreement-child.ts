@@ -88,7 +88,10 @@ listeners.push((m) => {
     return;
   }
   run(message.request).then(
-    (reply) => send({ ...reply, peakRssBytes: process.resourceUsage().maxRSS * 1024 }),
+    (reply) => {
+      const used = process.resourceUsage();
+      send({ ...reply, peakRssBytes: used.maxRSS * 1024, cpuMs: (used.userCPUTime + used.systemCPUTime) / 1000 });
+    },
     (err: unknown) => send({ type: 'failed', code: err instanceof MarginaliaError ? err.code : 'internal', message: (err as Error)?.message ?? String(err) }),
   );
 });

@@ -109,9 +109,15 @@ export type ChildReply =
   | { type: 'ready' }
   | { type: 'progress'; done: number; total: number }
   | { type: 'writing' }
-  | { type: 'report'; report: AgreementReport; peakRssBytes?: number }
-  | { type: 'written'; unit: AgreementUnit; peakRssBytes?: number }
+  | ({ type: 'report'; report: AgreementReport } & ChildCost)
+  | ({ type: 'written'; unit: AgreementUnit } & ChildCost)
   | { type: 'failed'; code: ErrorCode; message: string };
+
+/** What the child's whole run cost it, for the benches: its peak resident memory and its CPU time. */
+export interface ChildCost {
+  peakRssBytes?: number;
+  cpuMs?: number;
+}
 
 export type ChildResult = Extract<ChildReply, { type: 'report' | 'written' }>;
 
