@@ -28,7 +28,11 @@ interface ParentPort {
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 const listeners: ((m: unknown) => void)[] = [];
 if (parentPort) parentPort.on('message', (e) => listeners.forEach((l) => l(e.data)));
-else process.on('message', (m) => listeners.forEach((l) => l(m)));
+else {
+  process.on('message', (m) => listeners.forEach((l) => l(m)));
+  // A parent that ended (quit, crashed, killed) wants nothing more: stop rather than compute on for no one.
+  process.on('disconnect', () => process.exit(0));
+}
 
 function send(reply: ChildReply): void {
   if (parentPort) parentPort.postMessage(reply);
