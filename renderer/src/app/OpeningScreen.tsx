@@ -62,7 +62,8 @@ const titleOf = (o: ProjectOpeningOut) => (o.upgrade ? 'Upgrading' : 'Opening');
 /** Shown while a project is opened and, for a file saved by an older Marginalia, upgraded: what happens, how far it is, and what is safe. */
 export function OpeningScreen({ opening: o }: { opening: ProjectOpeningOut }) {
   return (
-    <main className="opening-screen" aria-labelledby="opening-title" aria-busy="true">
+    // Not aria-busy: a screen reader would then hold back the step announcements of the status line.
+    <main className="opening-screen" aria-labelledby="opening-title">
       <h1 id="opening-title">
         {titleOf(o)} <SafeText text={o.file} />
       </h1>
