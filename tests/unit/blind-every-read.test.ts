@@ -101,6 +101,7 @@ describe('blind coding is enforced for every read method', () => {
         'project.save': [{}],
         'project.shareCopy': [{}],
         'project.files': [{}],
+        'project.opening': [{}],
         'coders.list': [{}],
         'coders.current': [{}],
         'team.agreement': [{ coderIds: [ana.id, ben.id] }, { coderIds: [ana.id, consensus.id] }],
