@@ -88,6 +88,8 @@ test('the agreement CSV shows its progress with a Cancel that saves nothing; exp
     await shot(page, 'agreement-csv-progress');
 
     await agreement.getByRole('button', { name: 'Cancel' }).click();
+    await expect(agreement.getByRole('status')).toHaveText('Cancelling…');
+    release();
     await expect(agreement.getByRole('status')).toHaveText('Cancelled. The CSV was not saved; export again when ready.');
     await expect(bar).toHaveCount(0);
 

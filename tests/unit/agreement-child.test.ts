@@ -87,8 +87,9 @@ describe('agreement in a process of its own', () => {
     const jobs = agreementJobsOf(t.session);
     const { spawn, started } = watched();
     useWorkerProcesses(spawn);
-    // Held after each document until the test lets it go on (it never does here).
-    jobs.testHook = { batchSize: 1, beforeBatch: () => new Promise<void>(() => undefined) };
+    // Held after each document until the test lets it go on.
+    let release: () => void = () => undefined;
+    jobs.testHook = { batchSize: 1, beforeBatch: () => new Promise<void>((r) => (release = r)) };
     try {
       const job = await t.call('team.agreementCsvStart', { coderIds, unit: 'sentence' });
       const mid = await until(async () => jobs.progress(job.jobId), (s) => s.done >= 1);
@@ -96,9 +97,11 @@ describe('agreement in a process of its own', () => {
       const pid = started[0]!.pid!;
       expect(alive(pid)).toBe(true);
       expect((await t.call('team.agreementCancel', { jobId: job.jobId })).cancelled).toBe(true);
+      // Killed before the test lets anything go on.
+      await until(async () => ({ done: alive(pid) ? 0 : 1 }), (s) => s.done === 1);
+      release();
       const end = await jobs.wait(job.jobId);
       expect(end).toMatchObject({ finished: true, cancelled: true, error: null, file: null, report: null });
-      await until(async () => ({ done: alive(pid) ? 0 : 1 }), (s) => s.done === 1);
       expect(leftovers()).toEqual([]);
 
       // Let go: the next CSV runs through "writing" to a file to download.
@@ -109,6 +112,7 @@ describe('agreement in a process of its own', () => {
       expect(t.download(finished.file!).toString('utf8')).toMatch(/^scope,code,document,unit,/);
     } finally {
       jobs.testHook = null;
+      release();
       useWorkerProcesses(forkWorkerProcess);
       await t.close();
     }

@@ -100,7 +100,10 @@ export class AgreementJobs {
       },
       (err: unknown) => {
         if (!job.cancelled) job.error = err instanceof MarginaliaError ? { code: err.code, message: err.message } : { code: 'internal', message: (err as Error).message };
-        settle();
+        // Held by a test, a cancelled job (its process killed at once) ends only when let go, so
+        // that the test sees it cancelling, as the user may for a moment.
+        if (job.cancelled && hook) void hook.beforeBatch().then(settle);
+        else settle();
       },
     );
     return this.state(job);
