@@ -3,7 +3,6 @@ import type { Session } from './session';
 import type { CsvFile } from './contract/team';
 import { MarginaliaError } from '../core/errors';
 import type { Sink } from '../core/exchange/csv';
-import { open } from 'node:fs/promises';
 
 const jobsBySession = new WeakMap<Session, ExportJobs>();
 
@@ -49,34 +48,23 @@ export async function csvDownload(session: Session, fileName: string, csv: strin
 }
 
 /**
- * A CSV another process wrote to `path` (agreement's own process), handed over as csvDownload's
- * are: copied into the export's file a megabyte at a time, between which the app answers other
- * requests and `signal` can stop it. The caller removes `path`.
+ * A CSV another process writes (agreement's own process), handed over as csvDownload's are:
+ * `produce` is given the export's own file to write, so the download serves it as written,
+ * with no copy. Its error, when it fails, is the one thrown (it says what failed and what to
+ * do); stopping the writer on Cancel is `produce`'s part.
  */
-export async function fileDownload(session: Session, fileName: string, path: string, signal?: AbortSignal): Promise<CsvFile> {
+export async function writtenDownload(session: Session, fileName: string, produce: (path: string) => Promise<void>): Promise<CsvFile> {
   const jobs = exportJobsOf(session);
   const mime = 'text/csv';
-  const started = jobs.start({ fileName, mime }, async (sink) => {
-    const file = await open(path, 'r');
-    try {
-      const chunk = Buffer.allocUnsafe(1 << 20);
-      for (;;) {
-        const { bytesRead } = await file.read(chunk, 0, chunk.length, null);
-        if (bytesRead === 0) break;
-        sink.writeBytes(chunk.subarray(0, bytesRead));
-      }
-    } finally {
-      await file.close();
-    }
-  });
-  const stop = () => jobs.cancel(started.jobId);
-  signal?.addEventListener('abort', stop);
-  try {
-    const done = await jobs.wait(started.jobId);
-    if (done.cancelled) throw new MarginaliaError('cancelled', `Cancelled: ${fileName} was not saved.`);
-    if (!done.download) throw new MarginaliaError('io', done.error?.message ?? `${fileName} could not be written for its download. Try again.`);
-    return { fileName, mime, bytes: done.bytes, download: done.download };
-  } finally {
-    signal?.removeEventListener('abort', stop);
-  }
+  let failure: unknown = null;
+  const started = jobs.startWritten({ fileName, mime }, (path) =>
+    produce(path).catch((err: unknown) => {
+      failure = err;
+      throw err;
+    }),
+  );
+  const done = await jobs.wait(started.jobId);
+  if (failure) throw failure;
+  if (!done.download) throw new MarginaliaError('io', done.error?.message ?? `${fileName} could not be written for its download. Try again.`);
+  return { fileName, mime, bytes: done.bytes, download: done.download };
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { agreementFromProject } from '../../main/core/team/agreement';
 import { agreementCsv } from '../../main/core/team/agreement-csv';
-import { agreementCsvTempPath, agreementInChild, forkWorkerProcess, useWorkerProcesses, type SpawnWorkerProcess, type WorkerProcess } from '../../main/core/team/agreement-process';
+import { exportFolder } from '../../main/core/exchange/export-jobs';
+import { agreementInChild, forkWorkerProcess, useWorkerProcesses, type SpawnWorkerProcess, type WorkerProcess } from '../../main/core/team/agreement-process';
 import { agreementJobsOf } from '../../main/api/handlers/team';
 import { downloaded, openTestProject } from '../helpers/project';
 import { Project } from '../../main/core/project/project';
@@ -58,7 +58,8 @@ function watched(): { spawn: SpawnWorkerProcess; started: WorkerProcess[] } {
   };
 }
 
-const leftovers = () => readdirSync(dirname(agreementCsvTempPath()));
+/** The exports' files still on disk (the agreement CSV is written straight into its export's file). */
+const leftovers = () => readdirSync(exportFolder());
 
 describe('agreement in a process of its own', () => {
   it('gives the report and the CSV the in-process code gives, byte for byte, for every unit', async () => {

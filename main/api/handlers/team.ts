@@ -1,14 +1,13 @@
 import { teamContract } from '../contract/team';
 import type { HandlersOf } from './types';
 import type { Session } from '../session';
-import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CsvFile } from '../contract/team';
-import { csvDownload, fileDownload } from '../downloads';
+import { csvDownload, writtenDownload } from '../downloads';
 import { agreementFromProject, agreementRowsFromProject, type AgreementOptions, type AgreementProgress } from '../../core/team/agreement';
 import { writeAgreementCsv } from '../../core/team/agreement-csv';
 import { AgreementJobs } from '../../core/team/agreement-jobs';
-import { agreementCsvTempPath, agreementInChild, type ChildRun } from '../../core/team/agreement-process';
+import { agreementInChild, type ChildRun } from '../../core/team/agreement-process';
 import { hiddenCoders } from '../../core/team/blind-scope';
 import type { CsvOptions } from '../../core/exchange/csv';
 import { applyMerge, previewMerge } from '../../core/team/merge';
@@ -58,7 +57,7 @@ async function agreementReport(session: Session, options: AgreementOptions, run:
   return { report: done.report };
 }
 
-/** The agreement CSV written by its own process into a temporary file, then handed over as an export's file is. */
+/** The agreement CSV, written by its own process straight into the export's file that the download serves. */
 async function agreementCsvFile(session: Session, options: AgreementOptions, csv: CsvOptions, run: ChildRun): Promise<CsvFile> {
   const db = session.project.db;
   if (db.readOnly) {
@@ -67,14 +66,11 @@ async function agreementCsvFile(session: Session, options: AgreementOptions, csv
     run.onWriting?.();
     return csvDownload(session, `agreement-${report.unit}-${stamp()}.csv`, (sink) => writeAgreementCsv(report, csv, sink, rows));
   }
-  const path = agreementCsvTempPath();
-  try {
-    const done = await agreementInChild({ projectPath: resolve(session.project.path), hiddenCoderIds: await hiddenFromSession(session), options, csv: { path, options: csv } }, run);
+  const hiddenCoderIds = await hiddenFromSession(session);
+  return writtenDownload(session, `agreement-${options.unit}-${stamp()}.csv`, async (path) => {
+    const done = await agreementInChild({ projectPath: resolve(session.project.path), hiddenCoderIds, options, csv: { path, options: csv } }, run);
     if (done.type !== 'written') throw new Error('The agreement computation answered with a report instead of its file.');
-    return await fileDownload(session, `agreement-${done.unit}-${stamp()}.csv`, path, run.signal);
-  } finally {
-    rmSync(path, { force: true });
-  }
+  });
 }
 
 /** A job's progress and Cancel for the computation in this process. */

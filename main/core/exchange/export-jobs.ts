@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tempFolder } from '../files/temp-files';
 import { MarginaliaError } from '../errors';
@@ -56,8 +56,8 @@ const KEEP_FINISHED_MS = 10 * 60 * 1000;
 
 let folder: string | null = null;
 
-/** One private folder for the process's exports, made when the first is started. */
-function exportFolder(): string {
+/** One private folder for the process's exports, made when the first is started (tests look at what is left in it). */
+export function exportFolder(): string {
   if (!folder) {
     const made = (folder = tempFolder('export'));
     // A quit with an export not downloaded leaves nothing behind; a killed run's folder is removed by the next run.
@@ -157,6 +157,23 @@ export class ExportJobs {
         job.endedAt = Date.now();
       });
     return { ...state };
+  }
+
+  /**
+   * Starts an export whose file another process writes (agreement's own process): `produce` is
+   * handed the job's file, made empty and private, writes it whole and resolves; its bytes are
+   * then counted. The file is the one the download serves, so nothing is copied. Cancelling the
+   * job does not stop the writer: `produce`'s caller stops it, and the job removes the file.
+   */
+  startWritten(file: { fileName: string; mime: string; scope?: string }, produce: (path: string) => Promise<void>): ExportJobState {
+    let job: Job | undefined;
+    const state = this.start(file, async () => {
+      await produce(job!.path);
+      job!.state.bytes = statSync(job!.path).size;
+    });
+    // The writing starts on the next turn (see start), by which time the job is known here.
+    job = this.get(state.jobId);
+    return state;
   }
 
   progress(jobId: string): ExportJobState {

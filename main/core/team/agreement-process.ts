@@ -1,10 +1,8 @@
 import { fork } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { MarginaliaError, type ErrorCode } from '../errors';
-import { tempFolder } from '../files/temp-files';
 import type { CsvOptions } from '../exchange/csv';
 import { agreementCancelled, type AgreementOptions, type AgreementProgress, type AgreementReport } from './agreement';
 import type { AgreementUnit } from './units';
@@ -190,17 +188,4 @@ export function agreementInChild(request: Omit<ChildRequest, 'batchSize' | 'held
       else settle(() => resolve(reply));
     });
   });
-}
-
-let csvFolder: string | null = null;
-
-/** A new file name in this process's private folder for the CSVs the child writes (the caller removes the file). */
-export function agreementCsvTempPath(): string {
-  if (!csvFolder) {
-    const made = (csvFolder = tempFolder('agreement'));
-    // A quit while a CSV is being written leaves nothing behind; a killed run's folder is removed by the next run.
-    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
-  }
-  mkdirSync(csvFolder, { recursive: true, mode: 0o700 });
-  return join(csvFolder, `${randomUUID()}.csv`);
 }
