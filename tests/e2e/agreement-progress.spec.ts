@@ -2,14 +2,33 @@ import { test, expect } from './fixtures';
 import { readFileSync } from 'node:fs';
 import { agreementJobsOf } from '../../main/api/handlers/team';
 import { shot } from './shots';
+import type { Api } from './fixtures';
+import type { Page } from '@playwright/test';
 
-test('agreement shows documents compared on a progress bar while it runs; Cancel stops it and says so; computing again gives the tables', async ({ page, api, session }) => {
+/** Two coders, tester and ben, each coding three of the sample's documents (two of them both). */
+async function codeTwice(api: Api) {
   const docs = await api.call('documents.list', {});
   const [code] = await api.call('codes.list', {});
   for (const d of docs.slice(0, 3)) await api.call('segments.create', { documentId: d.id, codeId: code!.id, start: 0, end: 40 });
   await api.call('coders.setCurrent', { name: 'ben' });
   for (const d of docs.slice(1, 4)) await api.call('segments.create', { documentId: d.id, codeId: code!.id, start: 10, end: 60 });
   await api.call('coders.setCurrent', { name: 'tester' });
+  return docs;
+}
+
+/** The agreement dialog on a fresh page, ben and tester chosen, by sentence. */
+async function openBySentence(page: Page) {
+  await page.reload();
+  await page.getByRole('menuitem', { name: 'View' }).click();
+  await page.getByRole('menuitem', { name: 'Intercoder agreement' }).click();
+  const agreement = page.getByRole('dialog', { name: 'Intercoder agreement' });
+  for (const name of ['ben', 'tester']) await agreement.getByRole('checkbox', { name }).check();
+  await agreement.getByRole('combobox', { name: 'Unit' }).selectOption('sentence');
+  return agreement;
+}
+
+test('agreement shows documents compared on a progress bar while it runs; Cancel stops it and says so; computing again gives the tables', async ({ page, api, session }) => {
+  const docs = await codeTwice(api);
 
   // The sample is computed in a blink: the test holds the computation after each document
   // until it lets it go on, so the running state can be seen.
@@ -17,12 +36,7 @@ test('agreement shows documents compared on a progress bar while it runs; Cancel
   let release = () => undefined as void;
   jobs.testHook = { batchSize: 1, beforeBatch: () => new Promise<void>((r) => (release = r)) };
   try {
-    await page.reload();
-    await page.getByRole('menuitem', { name: 'View' }).click();
-    await page.getByRole('menuitem', { name: 'Intercoder agreement' }).click();
-    const agreement = page.getByRole('dialog', { name: 'Intercoder agreement' });
-    for (const name of ['ben', 'tester']) await agreement.getByRole('checkbox', { name }).check();
-    await agreement.getByRole('combobox', { name: 'Unit' }).selectOption('sentence');
+    const agreement = await openBySentence(page);
     await agreement.getByRole('button', { name: 'Compute agreement' }).click();
 
     const bar = agreement.getByRole('progressbar', { name: 'Computing agreement' });
@@ -60,24 +74,14 @@ test('agreement shows documents compared on a progress bar while it runs; Cancel
 });
 
 test('the agreement CSV shows its progress with a Cancel that saves nothing; exported again it downloads', async ({ page, api, session }) => {
-  const docs = await api.call('documents.list', {});
-  const [code] = await api.call('codes.list', {});
-  for (const d of docs.slice(0, 3)) await api.call('segments.create', { documentId: d.id, codeId: code!.id, start: 0, end: 40 });
-  await api.call('coders.setCurrent', { name: 'ben' });
-  for (const d of docs.slice(1, 4)) await api.call('segments.create', { documentId: d.id, codeId: code!.id, start: 10, end: 60 });
-  await api.call('coders.setCurrent', { name: 'tester' });
+  const docs = await codeTwice(api);
 
   // Held after each document, as above: the CSV's own process waits for the test.
   const jobs = agreementJobsOf(session);
   let release = () => undefined as void;
   jobs.testHook = { batchSize: 1, beforeBatch: () => new Promise<void>((r) => (release = r)) };
   try {
-    await page.reload();
-    await page.getByRole('menuitem', { name: 'View' }).click();
-    await page.getByRole('menuitem', { name: 'Intercoder agreement' }).click();
-    const agreement = page.getByRole('dialog', { name: 'Intercoder agreement' });
-    for (const name of ['ben', 'tester']) await agreement.getByRole('checkbox', { name }).check();
-    await agreement.getByRole('combobox', { name: 'Unit' }).selectOption('sentence');
+    const agreement = await openBySentence(page);
     await agreement.getByRole('button', { name: 'Export CSV' }).click();
 
     const bar = agreement.getByRole('progressbar', { name: 'Exporting the agreement CSV' });
