@@ -344,8 +344,8 @@ export function DocumentViewer(props: Props) {
   const segmentsAt = useCallback((cp: number): Segment[] => segsRef.current.filter((s) => s.start <= cp && s.end > cp), []);
 
   // Every code's tint is defined as the codebook comes, all at once: a colour first met when a
-  // document opens sets its variable on the page's root, and every element of the page had its
-  // style computed again in that open's first frame (1,656 elements, 9 ms, of an ordinary one).
+  // document opens adds its slot's rule, and the text's style is computed again in that open's
+  // first frame.
   useLayoutEffect(() => {
     if (colors) defineSlots(colors.values());
   }, [colors]);

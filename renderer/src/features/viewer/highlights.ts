@@ -1,8 +1,7 @@
 /**
  * The tint layer: codes are painted with the CSS Custom Highlight API, outside the Lexical
- * state. One highlight per colour slot; a slot's colour lives in a CSS variable (--tint-N,
- * tint-slots.ts), which styles.css reads in its ::highlight(m-slot-N) rules, so the CSP needs
- * no inline style.
+ * state. One highlight per colour slot; a slot's colour is in its ::highlight(m-slot-N) rule,
+ * which tint-slots.ts adds to a constructed style sheet, so the CSP needs no inline style.
  */
 
 export function highlightsSupported(): boolean {
