@@ -4,6 +4,7 @@ import { agreementJobsOf } from '../../main/api/handlers/team';
 import { shot } from './shots';
 import type { Api } from './fixtures';
 import type { Page } from '@playwright/test';
+import type { Session } from '../../main/api/session';
 
 /** Two coders, tester and ben, each coding three of the sample's documents (two of them both). */
 async function codeTwice(api: Api) {
@@ -14,6 +15,17 @@ async function codeTwice(api: Api) {
   for (const d of docs.slice(1, 4)) await api.call('segments.create', { documentId: d.id, codeId: code!.id, start: 10, end: 60 });
   await api.call('coders.setCurrent', { name: 'tester' });
   return docs;
+}
+
+/**
+ * The sample is computed in a blink: agreement is held after each document until the test
+ * lets it go on (`release`), so the running state can be seen.
+ */
+function holdEachDocument(session: Session) {
+  const jobs = agreementJobsOf(session);
+  let next = () => undefined as void;
+  jobs.testHook = { batchSize: 1, beforeBatch: () => new Promise<void>((r) => (next = r)) };
+  return { jobs, release: () => next() };
 }
 
 /** The agreement dialog on a fresh page, ben and tester chosen, by sentence. */
@@ -30,11 +42,7 @@ async function openBySentence(page: Page) {
 test('agreement shows documents compared on a progress bar while it runs; Cancel stops it and says so; computing again gives the tables', async ({ page, api, session }) => {
   const docs = await codeTwice(api);
 
-  // The sample is computed in a blink: the test holds the computation after each document
-  // until it lets it go on, so the running state can be seen.
-  const jobs = agreementJobsOf(session);
-  let release = () => undefined as void;
-  jobs.testHook = { batchSize: 1, beforeBatch: () => new Promise<void>((r) => (release = r)) };
+  const { jobs, release } = holdEachDocument(session);
   try {
     const agreement = await openBySentence(page);
     await agreement.getByRole('button', { name: 'Compute agreement' }).click();
@@ -76,10 +84,8 @@ test('agreement shows documents compared on a progress bar while it runs; Cancel
 test('the agreement CSV shows its progress with a Cancel that saves nothing; exported again it downloads', async ({ page, api, session }) => {
   const docs = await codeTwice(api);
 
-  // Held after each document, as above: the CSV's own process waits for the test.
-  const jobs = agreementJobsOf(session);
-  let release = () => undefined as void;
-  jobs.testHook = { batchSize: 1, beforeBatch: () => new Promise<void>((r) => (release = r)) };
+  // The CSV's own process waits for the test too.
+  const { jobs, release } = holdEachDocument(session);
   try {
     const agreement = await openBySentence(page);
     await agreement.getByRole('button', { name: 'Export CSV' }).click();
