@@ -100,14 +100,20 @@ export class Session {
   /**
    * Runs `open` (which opens the project at `path`, passing the progress callback to
    * Project.open) while project.opening tells how far it is, and `listener` too. Whether the file
-   * needs an upgrade is read first, in milliseconds, so the screen says so from the start. Does
-   * not make the project current (the host does, with setProject); when it fails, the failure
-   * is what project.opening answers for as long as no project is open.
+   * needs an upgrade is read first, in milliseconds, so the screen says so from the start; a host
+   * that has read it already (to decide whether to show progress) passes it as `work`, and the
+   * file is not read twice. Does not make the project current (the host does, with setProject);
+   * when it fails, the failure is what project.opening answers for as long as no project is open.
    */
-  async watchOpen(path: string, open: (onProgress: (p: OpenProgress) => Promise<void>) => Promise<Project>, listener?: OpeningListener): Promise<Project> {
+  async watchOpen(
+    path: string,
+    open: (onProgress: (p: OpenProgress) => Promise<void>) => Promise<Project>,
+    listener?: OpeningListener,
+    work?: PendingWork,
+  ): Promise<Project> {
     const opening: Opening = { path, file: basename(path), started: Date.now(), upgrade: null, progress: null, error: null };
     this.openingNow = opening;
-    opening.upgrade = (await pendingWork(path)).upgrade;
+    opening.upgrade = (work ?? (await pendingWork(path))).upgrade;
     const delay = testDelayMs();
     try {
       const project = await open(async (p) => {

@@ -133,8 +133,9 @@ async function openProjectFile(path: string, readOnly = false): Promise<void> {
   // An older project's upgrade takes minutes at 100,000 articles: the window shows its progress
   // (project.opening, answered from the moment host.open is called) instead of the old project
   // with no sign of work, and goes back to that project if the new one cannot be opened.
-  const slow = !readOnly && (await host.slowToOpen(path));
-  const opening = host.open(path, { readOnly });
+  const work = readOnly ? null : await host.pendingWork(path);
+  const slow = work !== null && (work.upgrade !== null || work.compaction);
+  const opening = host.open(path, { readOnly, work: work ?? undefined });
   if (slow) liveWindow()?.webContents.reload();
   try {
     await opening;

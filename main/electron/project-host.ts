@@ -4,7 +4,7 @@ import { defaultCoderName, type Ctx } from '../api/session';
 import { Project } from '../core/project/project';
 import { createSampleProject } from '../core/sample/sample';
 import { dailyBackup } from '../core/project/backup';
-import { pendingWork } from '../core/db/open';
+import { pendingWork, type PendingWork } from '../core/db/open';
 import { historyState, type HistoryState } from '../core/events/undo';
 import { importPaths, type ImportReport } from '../core/import/import-files';
 import { readSettings, withOpened, withoutRecent, writeSettings, type Settings } from './settings';
@@ -61,15 +61,15 @@ export class ProjectHost {
   }
 
   /**
-   * Whether opening `path` will take a while (an upgrade from an older Marginalia, or the
-   * compaction one still owes): the shell then shows the "Opening…" screen at once. Reads the
-   * schema version only, in milliseconds.
+   * What opening `path` will do first (an upgrade from an older Marginalia, or the compaction
+   * one still owes), or null when it is the current project and opening it does nothing. When
+   * there is work, the shell shows the "Opening…" screen at once, and passes this to open so
+   * the file is not read again. Reads the schema version only, in milliseconds.
    */
-  async slowToOpen(path: string): Promise<boolean> {
+  async pendingWork(path: string): Promise<PendingWork | null> {
     const full = resolve(path);
-    if (this.currentPath && resolve(this.currentPath) === full) return false;
-    const work = await pendingWork(full);
-    return work.upgrade !== null || work.compaction;
+    if (this.currentPath && resolve(this.currentPath) === full) return null;
+    return pendingWork(full);
   }
 
   /**
@@ -77,13 +77,15 @@ export class ProjectHost {
    * error Project.open gave (e.g. "x is not a Marginalia project") and keeps the current one.
    * From the moment it is called (synchronously, before its first await) project.opening
    * answers how far it is, so a window loading meanwhile shows that rather than the workbench.
+   * `work` is what pendingWork read for this path, when the caller has it.
    */
-  async open(path: string, options: { readOnly?: boolean } = {}): Promise<void> {
+  async open(path: string, options: { readOnly?: boolean; work?: PendingWork } = {}): Promise<void> {
     const full = resolve(path);
     if (this.currentPath && resolve(this.currentPath) === full && !options.readOnly) return;
+    const { work, ...openOptions } = options;
     let project: Project;
     try {
-      project = await this.ctx.session.watchOpen(full, (onProgress) => Project.open(full, { ...options, onProgress }));
+      project = await this.ctx.session.watchOpen(full, (onProgress) => Project.open(full, { ...openOptions, onProgress }), undefined, work);
     } catch (err) {
       if (!existsSync(full)) this.save(withoutRecent(this.settings, full));
       throw err;

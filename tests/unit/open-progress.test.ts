@@ -142,6 +142,34 @@ describe('project.opening while a session opens a project', () => {
     }
   });
 
+  it('with the pending work a host read already, the open starts at once and project.opening tells that upgrade, the file not read again', async () => {
+    const { dir, cleanup } = tempDir();
+    const session = new Session(null, 'anna');
+    try {
+      const path = join(dir, 'Old Interviews.marginalia');
+      await projectAtSchema9(path);
+      const work = await pendingWork(path);
+      let started = false;
+      const opened = session.watchOpen(
+        path,
+        (onProgress) => {
+          started = true;
+          return Project.open(path, { onProgress });
+        },
+        undefined,
+        work,
+      );
+      // Nothing was awaited before the open began: no second read of the file came first.
+      expect(started).toBe(true);
+      expect(session.opening).toMatchObject({ file: 'Old Interviews.marginalia', upgrade: { from: 9, to: SCHEMA_VERSION, steps: SCHEMA_VERSION - 9 } });
+      await session.setProject(await opened);
+      expect(session.opening).toBeNull();
+    } finally {
+      await session.setProject(null);
+      cleanup();
+    }
+  });
+
   it('when the open fails with no project open, project.opening says why, naming the file', async () => {
     const { dir, cleanup } = tempDir();
     const session = new Session(null, 'anna');

@@ -16,7 +16,7 @@ describe('the desktop host while it opens an older project', () => {
     try {
       const path = join(dir, 'Old.marginalia');
       await projectAtSchema9(path);
-      expect(await host.slowToOpen(path)).toBe(true);
+      expect(await host.pendingWork(path)).toEqual({ upgrade: { from: 9, to: SCHEMA_VERSION, steps: SCHEMA_VERSION - 9 }, compaction: false });
 
       const opening = host.openAtStart(path);
       // What the window's first request sees, before any of the open's work has been done.
@@ -30,8 +30,8 @@ describe('the desktop host while it opens an older project', () => {
       expect(host.currentPath).toBe(path);
       const opened = await dispatch({ session }, 'project.info', {});
       expect(opened).toMatchObject({ ok: true, value: { file: 'Old.marginalia', schema_version: SCHEMA_VERSION } });
-      // Upgraded: opening it again is quick, so File ▸ Open shows no "Opening…" screen for it.
-      expect(await host.slowToOpen(path)).toBe(false);
+      // Open already: File ▸ Open of it again does nothing, so shows no "Opening…" screen.
+      expect(await host.pendingWork(path)).toBeNull();
     } finally {
       await host.close();
       cleanup();
@@ -48,7 +48,7 @@ describe('the desktop host while it opens an older project', () => {
       await host.open(good);
       const bad = join(dir, 'notes.marginalia');
       writeFileSync(bad, 'not a project');
-      expect(await host.slowToOpen(bad)).toBe(false);
+      expect(await host.pendingWork(bad)).toEqual({ upgrade: null, compaction: false });
       await expect(host.open(bad)).rejects.toThrow(/notes\.marginalia is not a Marginalia project/);
       expect(session.opening).toBeNull();
       expect(await dispatch({ session }, 'project.info', {})).toMatchObject({ ok: true, value: { file: 'Old.marginalia' } });

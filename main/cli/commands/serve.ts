@@ -44,6 +44,7 @@ export const serveCommand: Command = {
       path,
       (onProgress) => (existing ? Project.open(path, { onProgress }) : createSampleProject(path, coderName)),
       slow ? (p) => io.err(openingLine(file, p)) : undefined,
+      work,
     );
     // Awaited below, once serving: a failure meanwhile must not count as unhandled.
     opening.catch(() => undefined);
