@@ -5,6 +5,7 @@ import { Project } from '../core/project/project';
 import { pendingWork, type OpenOptions, type OpenProgress } from '../core/db/open';
 import { Session, defaultCoderName } from '../api/session';
 import { safeName, terminalSafe } from '../api/contract/safe-text';
+import { fileSize } from '../api/contract/file-size';
 
 /** A wrong invocation: exit 2 with the usage line. */
 export class UsageError extends Error {}
@@ -59,12 +60,6 @@ export function projectArg(args: ParsedArgs): string {
   const p = args.positionals[0];
   if (!p) throw new UsageError('PROJECT is required');
   return p;
-}
-
-/** A file's size as a person reads it: "950 KB", "1.4 GB". */
-function fileSize(bytes: number): string {
-  if (bytes < 1e6) return `${Math.max(1, Math.round(bytes / 1e3))} KB`;
-  return bytes < 1e9 ? `${Math.round(bytes / 1e6)} MB` : `${(bytes / 1e9).toFixed(1)} GB`;
 }
 
 /** One line of an open's progress, for stderr: a line per phase and per upgrade step, never a flood. */

@@ -2,6 +2,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import type { ProjectOpeningOut } from '../../../main/api/contract/opening';
 import { call } from '../api/client';
 import { markedName } from '../../../main/api/contract/safe-text';
+import { fileSize } from '../../../main/api/contract/file-size';
 import { SafeText } from './SafeText';
 import './opening-screen.css';
 
@@ -22,12 +23,6 @@ const slow = (o: ProjectOpeningOut) => o.upgrade !== null || o.phase === 'compac
 function elapsed(ms: number): string {
   const s = Math.floor(ms / 1000);
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
-}
-
-/** "950 KB", "1.4 GB". */
-function fileSize(bytes: number): string {
-  if (bytes < 1e6) return `${Math.max(1, Math.round(bytes / 1e3))} KB`;
-  return bytes < 1e9 ? `${Math.round(bytes / 1e6)} MB` : `${(bytes / 1e9).toFixed(1)} GB`;
 }
 
 /** What is being done now, in a sentence. */
