@@ -1,4 +1,4 @@
-import { ExportJobs, type TakenDownload } from '../core/exchange/export-jobs';
+import { DOWNLOAD_PATH, ExportJobs, type TakenDownload } from '../core/exchange/export-jobs';
 import type { Session } from './session';
 import type { CsvFile } from './contract/team';
 import { MarginaliaError } from '../core/errors';
@@ -20,6 +20,11 @@ export function exportJobsOf(session: Session): ExportJobs {
  */
 export function takeDownload(session: Session, token: string): TakenDownload | null {
   return jobsBySession.get(session)?.take(token) ?? null;
+}
+
+/** Drops a finished download no one will take (its job was cancelled after the file was written): the address stops answering and the file is removed. */
+export function discardDownload(session: Session, file: { download: string }): void {
+  takeDownload(session, file.download.slice(DOWNLOAD_PATH.length))?.release();
 }
 
 /**

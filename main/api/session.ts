@@ -48,6 +48,7 @@ export class Session {
   private coderName: string;
   private coderCache: Coder | null = null;
   private openingNow: Opening | null = null;
+  private readonly projectChangeListeners: Array<() => void> = [];
 
   constructor(
     private current: Project | null,
@@ -150,6 +151,15 @@ export class Session {
     return basename(this.project.path);
   }
 
+  /**
+   * Calls `listener` whenever the open project is replaced or closed, before the previous one is
+   * closed: work started on it that goes on in the background (an agreement computation reads the
+   * file in a process of its own) is stopped there, and what it made is not handed to the next.
+   */
+  onProjectChange(listener: () => void): void {
+    this.projectChangeListeners.push(listener);
+  }
+
   /** Replaces the open project, closing the previous one. */
   async setProject(project: Project | null): Promise<void> {
     const previous = this.current;
@@ -158,6 +168,7 @@ export class Session {
     if (project && this.openingNow?.error) this.openingNow = null;
     this.coderCache = null;
     this.scopeReads(project);
+    if (previous !== project) for (const listener of this.projectChangeListeners) listener();
     if (previous && previous !== project) await previous.close();
   }
 

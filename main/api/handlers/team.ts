@@ -3,7 +3,7 @@ import type { HandlersOf } from './types';
 import type { Session } from '../session';
 import { resolve } from 'node:path';
 import type { CsvFile } from '../contract/team';
-import { csvDownload, writtenDownload } from '../downloads';
+import { csvDownload, discardDownload, writtenDownload } from '../downloads';
 import { agreementFromProject, agreementRowsFromProject, type AgreementOptions, type AgreementProgress } from '../../core/team/agreement';
 import { writeAgreementCsv } from '../../core/team/agreement-csv';
 import { AgreementJobs } from '../../core/team/agreement-jobs';
@@ -16,11 +16,19 @@ import { discardUpload, getUpload, saveUpload } from '../../core/team/merge-uplo
 import { listDisagreements, resolveDisagreement } from '../../core/team/consensus';
 import { closeRound, createRound, getRound, listRounds, visibleCoders } from '../../core/team/rounds';
 
-/** Each host's session has its own agreement computations; they end with it. */
+/**
+ * Each host's session has its own agreement computations; they end with it, and with its
+ * project: a computation reads the project's file, so opening another (or closing it) cancels
+ * them, and no report or CSV of the old project reaches the new one's screen.
+ */
 const jobsBySession = new WeakMap<Session, AgreementJobs>();
 export function agreementJobsOf(session: Session): AgreementJobs {
   let jobs = jobsBySession.get(session);
-  if (!jobs) jobsBySession.set(session, (jobs = new AgreementJobs()));
+  if (!jobs) {
+    const made = new AgreementJobs((file) => discardDownload(session, file));
+    session.onProjectChange(() => made.cancelAll());
+    jobsBySession.set(session, (jobs = made));
+  }
   return jobs;
 }
 

@@ -69,6 +69,12 @@ export class AgreementJobs {
    */
   testHook: { batchSize: number; beforeBatch: () => Promise<void> } | null = null;
 
+  /**
+   * `discard` removes a CSV's file that will never be handed over (its job was cancelled after
+   * the file was written), so that its download stops answering and the file is not left on disk.
+   */
+  constructor(private readonly discard: (file: AgreementFile) => void = () => undefined) {}
+
   start(compute: (progress: AgreementJobProgress) => Promise<AgreementJobResult>): AgreementJobState {
     this.prune();
     const job: Job = { id: randomUUID(), done: 0, total: 0, cancelled: false, finished: false, error: null, report: null, writing: false, file: null, finishedAt: 0, stop: new AbortController() };
@@ -95,7 +101,7 @@ export class AgreementJobs {
         if (!job.cancelled) {
           if ('report' in result) job.report = result.report;
           else job.file = result.file;
-        }
+        } else if ('file' in result) this.discard(result.file);
         settle();
       },
       (err: unknown) => {
@@ -125,6 +131,26 @@ export class AgreementJobs {
       job.stop.abort();
     }
     return this.state(job);
+  }
+
+  /**
+   * Ends every job not yet collected as cancelled, when the project they read is closed (another
+   * is opened): running ones have their process killed, and what finished ones made of the old
+   * project (a report, a CSV and its download) is dropped rather than shown over the new one.
+   */
+  cancelAll(): void {
+    for (const job of this.jobs.values()) {
+      if (job.cancelled) continue;
+      job.cancelled = true;
+      if (!job.finished) {
+        job.stop.abort();
+        continue;
+      }
+      if (job.file) this.discard(job.file);
+      job.report = null;
+      job.file = null;
+      job.error = null;
+    }
   }
 
   /** Resolves with the final state: for tests and the command line. */
