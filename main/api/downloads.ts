@@ -1,4 +1,4 @@
-import { DOWNLOAD_PATH, ExportJobs, type TakenDownload } from '../core/exchange/export-jobs';
+import { DOWNLOAD_PATH, ExportJobs, type ExportJobState, type TakenDownload } from '../core/exchange/export-jobs';
 import type { Session } from './session';
 import type { CsvFile } from './contract/team';
 import { MarginaliaError } from '../core/errors';
@@ -6,10 +6,19 @@ import type { Sink } from '../core/exchange/csv';
 
 const jobsBySession = new WeakMap<Session, ExportJobs>();
 
-/** The exports written for this session's downloads (the handlers start them, the transports serve them). */
+/**
+ * The exports written for this session's downloads (the handlers start them, the transports
+ * serve them). They end with its project: opening another (or closing it) cancels them before
+ * the old one closes, so an export still reading it ends as Cancelled rather than as a failed
+ * read, and no download of the old project is offered over the new one.
+ */
 export function exportJobsOf(session: Session): ExportJobs {
   let jobs = jobsBySession.get(session);
-  if (!jobs) jobsBySession.set(session, (jobs = new ExportJobs()));
+  if (!jobs) {
+    const made = new ExportJobs();
+    session.onProjectChange(() => made.cancelAll());
+    jobsBySession.set(session, (jobs = made));
+  }
   return jobs;
 }
 
@@ -48,8 +57,7 @@ export async function csvDownload(session: Session, fileName: string, csv: strin
   const jobs = exportJobsOf(session);
   const mime = 'text/csv';
   const done = await jobs.wait(jobs.start({ fileName, mime }, async (sink) => (typeof csv === 'string' ? sink.write(csv) : csv(sink))).jobId);
-  if (!done.download) throw new MarginaliaError('io', done.error?.message ?? `${fileName} could not be written for its download. Try again.`);
-  return { fileName, mime, bytes: done.bytes, download: done.download };
+  return handedOver(done, fileName, mime);
 }
 
 /**
@@ -70,6 +78,13 @@ export async function writtenDownload(session: Session, fileName: string, produc
   );
   const done = await jobs.wait(started.jobId);
   if (failure) throw failure;
+  return handedOver(done, fileName, mime);
+}
+
+/** A finished CSV job as its handler answers: its download, or why there is none. */
+function handedOver(done: ExportJobState, fileName: string, mime: string): CsvFile {
+  // Cancelled only by the project closing (its job's id is never handed out): trying again would make it of the next project.
+  if (done.cancelled) throw new MarginaliaError('cancelled', `${fileName} was not saved: the project it was made from was closed before it was written.`);
   if (!done.download) throw new MarginaliaError('io', done.error?.message ?? `${fileName} could not be written for its download. Try again.`);
   return { fileName, mime, bytes: done.bytes, download: done.download };
 }

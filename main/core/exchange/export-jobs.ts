@@ -186,10 +186,18 @@ export class ExportJobs {
    */
   cancel(jobId: string): ExportJobState {
     const job = this.get(jobId);
-    // A finished export still waiting for its download counts as cancelled too; one already downloaded stays as it was.
-    if (!job.state.finished || job.tokenHash) job.state.cancelled = true;
-    this.forget(job);
+    this.cancelJob(job);
     return { ...job.state };
+  }
+
+  /**
+   * Cancels every export not yet downloaded, as Cancel does each, when the project they read
+   * is closed (another is opened): a running one ends as Cancelled, whether its next write
+   * stops it or its next read of the closed file fails, and a finished one's download of the
+   * old project stops answering.
+   */
+  cancelAll(): void {
+    for (const job of this.jobs.values()) this.cancelJob(job);
   }
 
   /** Resolves with the job's state once it has finished: for the command line and tests. */
@@ -242,6 +250,12 @@ export class ExportJobs {
     } finally {
       closeSync(fd);
     }
+  }
+
+  private cancelJob(job: Job): void {
+    // A finished export still waiting for its download counts as cancelled too; one already downloaded stays as it was.
+    if (!job.state.finished || job.tokenHash) job.state.cancelled = true;
+    this.forget(job);
   }
 
   /** Closes a job's download and removes its file (a running job's is removed when it stops); its state stays to be polled until pruned. */
