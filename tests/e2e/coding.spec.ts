@@ -109,6 +109,10 @@ test.describe('coding', () => {
     await wb.stripe('attribution').click();
     await expect(wb.segmentPanel.getByLabel('Coded text')).toHaveText('killing 17 people so far and injuring 31');
     await expect(wb.segmentPanel.getByRole('heading', { level: 3 })).toContainText('attribution');
+    // A stripe is a button to assistive technology and to the keyboard: Enter on one focused inspects its segment.
+    await wb.stripe('rhetoric').focus();
+    await page.keyboard.press('Enter');
+    await expect(wb.segmentPanel.getByRole('heading', { level: 3 })).toContainText('rhetoric');
   });
 
   test('code in vivo, then undo and redo from the keyboard', async ({ page, api }) => {

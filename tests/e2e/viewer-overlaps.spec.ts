@@ -44,7 +44,7 @@ async function labelsBesideStripes(page: Page): Promise<{ labels: number; proble
     const problems: string[] = [];
     const rows = Array.from(document.querySelectorAll<HTMLElement>('[data-label-for]'));
     for (const row of rows) {
-      const stripe = document.querySelector(`button[data-segment-id="${row.dataset.labelFor}"]`);
+      const stripe = document.querySelector(`.stripe[data-segment-id="${row.dataset.labelFor}"]`);
       if (!stripe) {
         problems.push(`label "${row.textContent}" has no stripe`);
         continue;

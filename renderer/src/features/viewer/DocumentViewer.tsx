@@ -1049,8 +1049,16 @@ export function DocumentViewer(props: Props) {
 
   // One listener for every stripe: a click on one inspects its segment.
   const onMarginClick = (e: React.MouseEvent) => {
-    const stripe = e.target instanceof Element ? e.target.closest<HTMLElement>('button.stripe') : null;
+    const stripe = e.target instanceof Element ? e.target.closest<HTMLElement>('.stripe') : null;
     if (stripe?.dataset.segmentId) onSelectSegment(stripe.dataset.segmentId);
+  };
+  // A stripe is a span with the button role (stripe-elements.ts): Enter and Space on one focused by a click do what a button's would.
+  const onMarginKey = (e: React.KeyboardEvent) => {
+    if (e.key !== 'Enter' && e.key !== ' ') return;
+    const stripe = e.target instanceof Element ? e.target.closest<HTMLElement>('.stripe') : null;
+    if (!stripe?.dataset.segmentId) return;
+    e.preventDefault();
+    onSelectSegment(stripe.dataset.segmentId);
   };
 
   const lanesWidth = lanes * LANE + 8;
@@ -1072,7 +1080,7 @@ export function DocumentViewer(props: Props) {
       </header>
       <div className="viewer-scroll" ref={scrollRef} onMouseLeave={() => setTooltip(null)}>
         <div className="doc-page" ref={pageRef}>
-          <div className="margin" ref={marginRef} style={{ width }} aria-label="Coding stripes" role="group" onClick={onMarginClick}>
+          <div className="margin" ref={marginRef} style={{ width }} aria-label="Coding stripes" role="group" onClick={onMarginClick} onKeyDown={onMarginKey}>
             {underOthers > 0 && (
               // Said to a screen reader browsing the margin, where the stripes not drawn would have been.
               <span className="sr-only">
