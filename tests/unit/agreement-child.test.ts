@@ -5,26 +5,14 @@ import { agreementCsv } from '../../main/core/team/agreement-csv';
 import { exportFolder } from '../../main/core/exchange/export-jobs';
 import { agreementInChild, forkWorkerProcess, useWorkerProcesses, type SpawnWorkerProcess, type WorkerProcess } from '../../main/core/team/agreement-process';
 import { agreementJobsOf } from '../../main/api/handlers/team';
-import { downloaded, openTestProject } from '../helpers/project';
+import { downloaded } from '../helpers/project';
 import { Project } from '../../main/core/project/project';
 import { Session } from '../../main/api/session';
 import { dispatch } from '../../main/api/dispatch';
+import { codedByTwo } from '../helpers/two-coders';
 
 /** A project of `documents` short articles coded by ana and ben, overlapping in part. */
-async function projectOf(documents: number) {
-  const t = await openTestProject({ coder: 'ana' });
-  await t.call('import.files', {
-    files: Array.from({ length: documents }, (_, d) => ({ name: `d${d}.txt`, dataBase64: Buffer.from(`Article ${d}. It says things. And more.\nA second paragraph, 😀 here.`).toString('base64') })),
-  });
-  const docs = await t.call('documents.list', {});
-  const code = await t.call('codes.create', { name: 'theme' });
-  const ana = await t.call('coders.current', {});
-  for (const d of docs.slice(0, 4)) await t.call('segments.create', { documentId: d.id, codeId: code.id, start: 0, end: 12 });
-  const ben = await t.call('coders.setCurrent', { name: 'ben' });
-  for (const d of docs.slice(2, 6)) await t.call('segments.create', { documentId: d.id, codeId: code.id, start: 4, end: 30 });
-  await t.call('coders.setCurrent', { name: 'ana' });
-  return { t, coderIds: [ana.id, ben.id] };
-}
+const projectOf = (documents: number) => codedByTwo(documents, (d) => `Article ${d}. It says things. And more.\nA second paragraph, 😀 here.`, [0, 12], [4, 30]);
 
 /** Polls a job until its progress satisfies `ok`. */
 async function until<T extends { done: number }>(poll: () => Promise<T>, ok: (s: T) => boolean): Promise<T> {

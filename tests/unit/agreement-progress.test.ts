@@ -7,6 +7,7 @@ import { cohenKappa, countByCoders, krippendorffAlpha, meanDefined, pairCounts, 
 import { unitsOf, type AgreementUnit, type Span } from '../../main/core/team/units';
 import { agreementJobsOf } from '../../main/api/handlers/team';
 import { openTestProject } from '../helpers/project';
+import { codedByTwo } from '../helpers/two-coders';
 
 const UNITS: AgreementUnit[] = ['char', 'sentence', 'paragraph', 'document'];
 
@@ -226,18 +227,7 @@ describe('agreement computed document by document', () => {
 });
 
 describe('progress and cancel', () => {
-  async function projectOf(documents: number) {
-    const t = await openTestProject({ coder: 'ana' });
-    await t.call('import.files', { files: Array.from({ length: documents }, (_, d) => ({ name: `d${d}.txt`, dataBase64: Buffer.from(`Article ${d}. It says things.\nA second paragraph.`).toString('base64') })) });
-    const docs = await t.call('documents.list', {});
-    const code = await t.call('codes.create', { name: 'theme' });
-    const ana = await t.call('coders.current', {});
-    for (const d of docs.slice(0, 4)) await t.call('segments.create', { documentId: d.id, codeId: code.id, start: 0, end: 5 });
-    const ben = await t.call('coders.setCurrent', { name: 'ben' });
-    for (const d of docs.slice(2, 6)) await t.call('segments.create', { documentId: d.id, codeId: code.id, start: 2, end: 9 });
-    await t.call('coders.setCurrent', { name: 'ana' });
-    return { t, coderIds: [ana.id, ben.id] };
-  }
+  const projectOf = (documents: number) => codedByTwo(documents, (d) => `Article ${d}. It says things.\nA second paragraph.`, [0, 5], [2, 9]);
 
   it('reports documents done from 0 up to the total, never going back', async () => {
     const { t, coderIds } = await projectOf(9);

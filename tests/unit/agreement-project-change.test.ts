@@ -2,21 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { agreementJobsOf } from '../../main/api/handlers/team';
 import { csvDownload, takeDownload } from '../../main/api/downloads';
 import { forkWorkerProcess, useWorkerProcesses, type WorkerProcess } from '../../main/core/team/agreement-process';
-import { openTestProject } from '../helpers/project';
+import { codedByTwo } from '../helpers/two-coders';
 
 /** A project with six documents that two coders coded in part, so agreement has documents to go through one batch at a time. */
-async function codedProject() {
-  const t = await openTestProject({ coder: 'ana' });
-  await t.call('import.files', { files: Array.from({ length: 6 }, (_, d) => ({ name: `d${d}.txt`, dataBase64: Buffer.from(`Article ${d}. It says things.`).toString('base64') })) });
-  const docs = await t.call('documents.list', {});
-  const code = await t.call('codes.create', { name: 'theme' });
-  const ana = await t.call('coders.current', {});
-  for (const d of docs.slice(0, 4)) await t.call('segments.create', { documentId: d.id, codeId: code.id, start: 0, end: 5 });
-  const ben = await t.call('coders.setCurrent', { name: 'ben' });
-  for (const d of docs.slice(2, 6)) await t.call('segments.create', { documentId: d.id, codeId: code.id, start: 2, end: 9 });
-  await t.call('coders.setCurrent', { name: 'ana' });
-  return { t, coderIds: [ana.id, ben.id] };
-}
+const codedProject = () => codedByTwo(6, (d) => `Article ${d}. It says things.`, [0, 5], [2, 9]);
 
 describe('agreement computations when another project is opened', () => {
   it('a CSV computation still running on the old project is cancelled: its process is killed, and its progress answers Cancelled with no file', async () => {
