@@ -179,8 +179,7 @@ async function measureApi(spec: CorpusSpec, rows: Row[]): Promise<string> {
 
     // Merge: the leaf code whose segment count is nearest 20,000 into another.
     const now = await call('codes.list', {});
-    const source = [...now].filter((c) => c.parent_id !== null).sort((a, b) => Math.abs(a.segment_count - 20_000) - Math.abs(b.segment_count - 20_000))[0]!;
-    const target = now.find((c) => c.parent_id === source.parent_id && c.id !== source.id)!;
+    const { source, target } = mergePair(now);
     t0 = performance.now();
     await call('codes.merge', { sourceId: source.id, targetId: target.id });
     put(`merge codes (${source.segment_count.toLocaleString('en')} segments moved)`, ms(performance.now() - t0));
@@ -310,6 +309,13 @@ async function codeDensely(url: string, count: number): Promise<string> {
   return doc.name;
 }
 
+/** The subcode nearest 20,000 segments (the issue's merge) and a sibling to merge it into. */
+function mergePair<C extends { id: string; parent_id: string | null; segment_count: number }>(codes: readonly C[]): { source: C; target: C } {
+  const source = codes.filter((c) => c.parent_id !== null).sort((a, b) => Math.abs(a.segment_count - 20_000) - Math.abs(b.segment_count - 20_000))[0]!;
+  const target = codes.find((c) => c.parent_id === source.parent_id && c.id !== source.id)!;
+  return { source, target };
+}
+
 /**
  * The app's own process after the heaviest things a researcher asks of it, through the API the
  * UI calls: the exact totals of a common phrase and of a NEAR search (their positions decoded),
@@ -320,8 +326,7 @@ async function codeDensely(url: string, count: number): Promise<string> {
 async function heaviestThroughServe(url: string, pid: number, put: (figure: string, value: string) => void): Promise<void> {
   for (const query of ['of the', 'strike NEAR/5 the']) await bridgeCall(url, 'search.hits', { query, page: 1, pageSize: 50 });
   const codes = await bridgeCall(url, 'codes.list', {});
-  const source = codes.filter((c) => c.parent_id !== null).sort((a, b) => Math.abs(a.segment_count - 20_000) - Math.abs(b.segment_count - 20_000))[0]!;
-  const target = codes.find((c) => c.parent_id === source.parent_id && c.id !== source.id)!;
+  const { source, target } = mergePair(codes);
   await bridgeCall(url, 'codes.merge', { sourceId: source.id, targetId: target.id });
   await bridgeCall(url, 'project.undo', {});
   let job = await bridgeCall(url, 'exchange.exportStart', { format: 'segments' });
